@@ -1,0 +1,37 @@
+"""Reads about users: their roles and organisation. Everything that asks 'what is this user?' calls these."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AnonymousUser
+
+from accounts.models import Membership, Role, User
+
+# The order a person with several roles sees their home page sections in.
+ROLE_ORDER: tuple[str, ...] = (
+    Role.TEAM_MANAGER,
+    Role.RHI_WORKER,
+    Role.PERFORMANCE_LEAD,
+    Role.POLICE,
+    Role.PARTNER_VIEWER,
+    Role.ORG_ADMIN,
+)
+
+
+def user_roles(user: User | AnonymousUser) -> list[str]:
+    """The user's roles, most operational first. Cached on the user object for the request."""
+    if not user.is_authenticated:
+        return []
+    cached: list[str] | None = getattr(user, "_rhi_roles", None)
+    if cached is None:
+        held = set(Membership.objects.filter(user=user).values_list("role", flat=True))
+        cached = [role for role in ROLE_ORDER if role in held]
+        user._rhi_roles = cached  # type: ignore[union-attr]
+    return cached
+
+
+def user_has_role(user: User | AnonymousUser, role: str) -> bool:
+    return role in user_roles(user)
+
+
+def memberships_for(user: User) -> list[Membership]:
+    return list(Membership.objects.filter(user=user).select_related("organisation", "team"))

@@ -1,0 +1,53 @@
+"""Writing audit events. The one way any part of the app records who looked at or did what."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+from django.http import HttpRequest
+
+from accounts.models import User
+from audit.middleware import current_request_id
+from audit.models import AuditAction, AuditEvent, AuditOutcome
+
+
+def _client_ip(request: HttpRequest | None) -> str | None:
+    if request is None:
+        return None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def record_event(
+    *,
+    actor: User | None,
+    action: AuditAction | str,
+    obj: models.Model | None = None,
+    object_type: str = "",
+    object_id: str = "",
+    outcome: AuditOutcome | str = AuditOutcome.ALLOWED,
+    level: str = "",
+    request: HttpRequest | None = None,
+    detail: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Append one audit event. ``detail`` must hold codes and counts only, never names or narrative."""
+    if obj is not None:
+        object_type = obj._meta.label_lower
+        object_id = str(obj.pk)
+    path_name = ""
+    if request is not None and getattr(request, "resolver_match", None) is not None:
+        path_name = request.resolver_match.view_name or ""  # type: ignore[union-attr]
+    authenticated = actor is not None and actor.is_authenticated
+    return AuditEvent.objects.create(
+        actor=actor if authenticated else None,
+        actor_organisation_id=actor.organisation_id if authenticated and actor is not None else None,
+        action=action,
+        outcome=outcome,
+        object_type=object_type,
+        object_id=object_id,
+        level=level,
+        request_id=current_request_id(),
+        ip_address=_client_ip(request),
+        path_name=path_name[:100],
+        detail=detail or {},
+    )

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class MissingEpisodesConfig(AppConfig):
+    name = "missing_episodes"
+    verbose_name = "Children, placements, flags and missing episodes"
