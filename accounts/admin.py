@@ -1,0 +1,62 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+
+from accounts.models import Commission, Membership, Organisation, Team, User
+
+
+class TeamInline(admin.TabularInline):
+    model = Team
+    extra = 0
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ("name", "kind", "code", "nation", "allow_self_allocation", "require_two_factor", "is_active")
+    list_filter = ("kind", "nation", "is_active")
+    search_fields = ("name", "code")
+    inlines = [TeamInline]
+
+
+@admin.register(Team)
+class TeamAdmin(admin.ModelAdmin):
+    list_display = ("name", "organisation")
+    list_filter = ("organisation__kind",)
+    search_fields = ("name", "organisation__name")
+    autocomplete_fields = ("organisation",)
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ("organisation", "team")
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    list_display = ("username", "first_name", "last_name", "organisation", "is_active", "is_staff", "last_login")
+    list_filter = ("is_active", "is_staff", "memberships__role", "organisation__kind")
+    search_fields = ("username", "first_name", "last_name", "email", "organisation__name")
+    list_select_related = ("organisation",)
+    autocomplete_fields = ("organisation",)
+    inlines = [MembershipInline]
+    fieldsets = (
+        *DjangoUserAdmin.fieldsets,  # type: ignore[misc]
+        ("Organisation", {"fields": ("organisation", "job_title", "phone")}),
+    )
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ("user", "role", "organisation", "team")
+    list_filter = ("role", "organisation__kind")
+    search_fields = ("user__username", "organisation__name", "team__name")
+    list_select_related = ("user", "organisation", "team")
+    autocomplete_fields = ("user", "organisation", "team")
+
+
+@admin.register(Commission)
+class CommissionAdmin(admin.ModelAdmin):
+    list_display = ("local_authority", "provider", "starts_on", "ends_on")
+    list_filter = ("provider",)
+    search_fields = ("local_authority__name", "local_authority__code", "provider__name")
+    autocomplete_fields = ("local_authority", "provider")

@@ -1,0 +1,114 @@
+from django.contrib import admin
+
+from audit.admin import AuditedAdminMixin
+from rhi.models import (
+    Associate,
+    ClockPolicy,
+    ContactAttempt,
+    Interview,
+    Location,
+    ReportDocument,
+    ReturnHomeInterview,
+    ReviewDecision,
+    RHIEpisode,
+    RiskIndicatorFinding,
+    StateTransition,
+)
+
+
+@admin.register(ClockPolicy)
+class ClockPolicyAdmin(admin.ModelAdmin):
+    list_display = ("local_authority", "effective_from", "basis", "complete_length", "complete_unit", "repeat_rule")
+    list_filter = ("basis", "complete_unit", "repeat_rule", "nation")
+    search_fields = ("local_authority__name", "local_authority__code")
+    autocomplete_fields = ("local_authority",)
+    raw_id_fields = ("created_by",)
+
+
+class EpisodeLinkInline(admin.TabularInline):
+    model = RHIEpisode
+    extra = 0
+    raw_id_fields = ("episode",)
+
+
+class ContactAttemptInline(admin.TabularInline):
+    model = ContactAttempt
+    extra = 0
+    raw_id_fields = ("recorded_by",)
+
+
+class TransitionInline(admin.TabularInline):
+    model = StateTransition
+    extra = 0
+    raw_id_fields = ("by",)
+    # History is written by the services only.
+    readonly_fields = ("from_state", "to_state", "at", "by", "note")
+    can_delete = False
+
+
+class RiskIndicatorInline(admin.TabularInline):
+    model = RiskIndicatorFinding
+    extra = 0
+
+
+class LocationInline(admin.TabularInline):
+    model = Location
+    extra = 0
+
+
+class AssociateInline(admin.TabularInline):
+    model = Associate
+    extra = 0
+
+
+@admin.register(ReturnHomeInterview)
+class ReturnHomeInterviewAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    list_display = ("id", "local_authority", "provider", "state", "outcome", "allocated_worker", "due_at")
+    list_filter = ("state", "outcome", "provider")
+    search_fields = ("=id", "=child__la_child_id")
+    list_select_related = ("local_authority", "provider", "allocated_worker")
+    raw_id_fields = (
+        "child",
+        "allocated_worker",
+        "superseded_by",
+        "consent_override_by",
+        "submitted_by",
+        "approved_by",
+        "policy",
+        "team",
+    )
+    autocomplete_fields = ("local_authority", "provider")
+    readonly_fields = ("policy_snapshot", "clock_started_at", "contact_due_at", "due_soon_at", "due_at", "version")
+    show_full_result_count = False
+    inlines = [
+        EpisodeLinkInline,
+        ContactAttemptInline,
+        RiskIndicatorInline,
+        LocationInline,
+        AssociateInline,
+        TransitionInline,
+    ]
+
+
+@admin.register(Interview)
+class InterviewAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    list_display = ("rhi", "held_at", "interviewer_independence", "location_type")
+    list_filter = ("interviewer_independence", "location_type", "child_choice_of_interviewer")
+    raw_id_fields = ("rhi", "interviewer")
+    show_full_result_count = False
+
+
+@admin.register(ReviewDecision)
+class ReviewDecisionAdmin(admin.ModelAdmin):
+    list_display = ("rhi", "decision", "reviewer", "decided_at")
+    list_filter = ("decision",)
+    raw_id_fields = ("rhi", "reviewer")
+    show_full_result_count = False
+
+
+@admin.register(ReportDocument)
+class ReportDocumentAdmin(admin.ModelAdmin):
+    list_display = ("rhi", "kind", "rhi_version", "created_at", "sha256")
+    list_filter = ("kind",)
+    raw_id_fields = ("rhi",)
+    readonly_fields = ("sha256",)
