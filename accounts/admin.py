@@ -11,7 +11,15 @@ class TeamInline(admin.TabularInline):
 
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
-    list_display = ("name", "kind", "code", "nation", "allow_self_allocation", "require_two_factor", "is_active")
+    list_display = (
+        "name",
+        "kind",
+        "code",
+        "nation",
+        "allow_self_allocation",
+        "require_two_factor",
+        "is_active",
+    )
     list_filter = ("kind", "nation", "is_active")
     search_fields = ("name", "code")
     inlines = [TeamInline]
@@ -33,7 +41,15 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
-    list_display = ("username", "first_name", "last_name", "organisation", "is_active", "is_staff", "last_login")
+    list_display = (
+        "username",
+        "first_name",
+        "last_name",
+        "organisation",
+        "is_active",
+        "is_staff",
+        "last_login",
+    )
     list_filter = ("is_active", "is_staff", "memberships__role", "organisation__kind")
     search_fields = ("username", "first_name", "last_name", "email", "organisation__name")
     list_select_related = ("organisation",)

@@ -59,7 +59,9 @@ class Organisation(models.Model):
         return self.name
 
     def clean(self) -> None:
-        if self.kind == OrganisationKind.LOCAL_AUTHORITY and not (len(self.code) == 3 and self.code.isdigit()):
+        if self.kind == OrganisationKind.LOCAL_AUTHORITY and not (
+            len(self.code) == 3 and self.code.isdigit()
+        ):
             raise ValidationError({"code": "Enter the local authority's three-digit DfE code, like 202."})
         if self.kind == OrganisationKind.POLICE_FORCE and not (
             len(self.code) == 9 and self.code[0] in "EWSN" and self.code[1:].isdigit()
@@ -77,7 +79,9 @@ class Team(models.Model):
 
     class Meta:
         ordering = ["organisation__name", "name"]
-        constraints = [models.UniqueConstraint(fields=["organisation", "name"], name="team_name_unique_per_org")]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "name"], name="team_name_unique_per_org")
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.organisation.name})"
@@ -113,12 +117,16 @@ class Membership(models.Model):
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="memberships")
-    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="memberships", null=True, blank=True)
+    team = models.ForeignKey(
+        Team, on_delete=models.PROTECT, related_name="memberships", null=True, blank=True
+    )
     role = models.CharField(max_length=20, choices=Role.choices)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["user", "organisation", "role"], name="membership_one_role_per_org")
+            models.UniqueConstraint(
+                fields=["user", "organisation", "role"], name="membership_one_role_per_org"
+            )
         ]
         indexes = [models.Index(fields=["organisation", "role"])]
 
@@ -126,7 +134,11 @@ class Membership(models.Model):
         return f"{self.user} – {self.get_role_display()} at {self.organisation}"
 
     def clean(self) -> None:
-        if self.team_id and self.organisation_id and self.team.organisation_id != self.organisation_id:
+        if (
+            self.team is not None
+            and self.organisation_id
+            and self.team.organisation_id != self.organisation_id
+        ):
             raise ValidationError({"team": "The team must belong to the same organisation."})
 
 

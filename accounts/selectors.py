@@ -25,7 +25,7 @@ def user_roles(user: User | AnonymousUser) -> list[str]:
     if cached is None:
         held = set(Membership.objects.filter(user=user).values_list("role", flat=True))
         cached = [role for role in ROLE_ORDER if role in held]
-        user._rhi_roles = cached  # type: ignore[union-attr]
+        user._rhi_roles = cached  # type: ignore[attr-defined]
     return cached
 
 

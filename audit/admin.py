@@ -11,7 +11,11 @@ class AuditedAdminMixin:
     """Support staff reading a record through the admin leave the same audit trail as anyone else."""
 
     def change_view(
-        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: dict[str, Any] | None = None
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
     ) -> HttpResponse:
         response: HttpResponse = super().change_view(request, object_id, form_url, extra_context)  # type: ignore[misc]
         model = self.model  # type: ignore[attr-defined]

@@ -38,12 +38,16 @@ class AuditEvent(models.Model):
     actor_organisation_id = models.BigIntegerField(null=True, blank=True)
     action = models.CharField(max_length=20, choices=AuditAction.choices)
     outcome = models.CharField(max_length=10, choices=AuditOutcome.choices, default=AuditOutcome.ALLOWED)
-    object_type = models.CharField(max_length=50, blank=True, help_text="app_label.model, e.g. rhi.returnhomeinterview")
+    object_type = models.CharField(
+        max_length=50, blank=True, help_text="app_label.model, e.g. rhi.returnhomeinterview"
+    )
     object_id = models.CharField(max_length=64, blank=True)
     level = models.CharField(max_length=30, blank=True, help_text="Visibility level the record was shown at.")
     request_id = models.CharField(max_length=64, blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
-    path_name = models.CharField(max_length=100, blank=True, help_text="URL name, never the path (no data in URLs).")
+    path_name = models.CharField(
+        max_length=100, blank=True, help_text="URL name, never the path (no data in URLs)."
+    )
     detail = models.JSONField(default=dict, blank=True, help_text="Codes and counts only; no personal data.")
 
     class Meta:

@@ -31,7 +31,15 @@ class ChildAdmin(AuditedAdminMixin, admin.ModelAdmin):
 
 @admin.register(MissingEpisode)
 class MissingEpisodeAdmin(AuditedAdminMixin, admin.ModelAdmin):
-    list_display = ("id", "police_force", "police_reference", "category", "risk_level", "missing_at", "returned_at")
+    list_display = (
+        "id",
+        "police_force",
+        "police_reference",
+        "category",
+        "risk_level",
+        "missing_at",
+        "returned_at",
+    )
     list_filter = ("category", "risk_level", "missing_from", "source")
     search_fields = ("=police_reference", "=child__la_child_id")
     list_select_related = ("police_force",)

@@ -125,7 +125,9 @@ class Child(models.Model):
 
     def clean(self) -> None:
         if self.legal_status_since and self.date_of_birth and self.legal_status_since < self.date_of_birth:
-            raise ValidationError({"legal_status_since": "The status cannot start before the child was born."})
+            raise ValidationError(
+                {"legal_status_since": "The status cannot start before the child was born."}
+            )
 
 
 class PlacementType(models.TextChoices):
@@ -214,7 +216,9 @@ class ChildFlag(models.Model):
         constraints = [
             models.CheckConstraint(condition=~Q(reason=""), name="flag_has_reason"),
             models.UniqueConstraint(
-                fields=["child", "kind"], condition=Q(removed_at__isnull=True), name="flag_one_active_per_kind"
+                fields=["child", "kind"],
+                condition=Q(removed_at__isnull=True),
+                name="flag_one_active_per_kind",
             ),
         ]
 

@@ -43,7 +43,9 @@ class Referral(models.Model):
     )
     recipient_name = models.CharField(max_length=200, blank=True)
     reason = models.TextField()
-    risk_indicators = models.JSONField(default=list, blank=True, help_text="Risk indicator codes it addresses.")
+    risk_indicators = models.JSONField(
+        default=list, blank=True, help_text="Risk indicator codes it addresses."
+    )
     sent_at = models.DateTimeField(null=True, blank=True)
     acknowledgement_due_at = models.DateTimeField(null=True, blank=True)
     acknowledged_at = models.DateTimeField(null=True, blank=True)
@@ -59,7 +61,8 @@ class Referral(models.Model):
         constraints = [
             models.CheckConstraint(condition=~Q(reason=""), name="referral_has_reason"),
             models.CheckConstraint(
-                condition=Q(acknowledged_at__isnull=True) | Q(sent_at__isnull=False, acknowledged_at__gte=F("sent_at")),
+                condition=Q(acknowledged_at__isnull=True)
+                | Q(sent_at__isnull=False, acknowledged_at__gte=F("sent_at")),
                 name="referral_acknowledged_after_sent",
             ),
             models.CheckConstraint(
@@ -83,6 +86,10 @@ class Referral(models.Model):
         if self.acknowledged_at and not self.sent_at:
             raise ValidationError({"acknowledged_at": "A referral must be sent before it is acknowledged."})
         if self.acknowledged_at and self.sent_at and self.acknowledged_at < self.sent_at:
-            raise ValidationError({"acknowledged_at": "The acknowledgement must be after the referral was sent."})
+            raise ValidationError(
+                {"acknowledged_at": "The acknowledgement must be after the referral was sent."}
+            )
         if self.acknowledgement_due_at and self.sent_at and self.acknowledgement_due_at < self.sent_at:
-            raise ValidationError({"acknowledgement_due_at": "The acknowledgement is due after the referral is sent."})
+            raise ValidationError(
+                {"acknowledgement_due_at": "The acknowledgement is due after the referral is sent."}
+            )

@@ -18,7 +18,14 @@ from rhi.models import (
 
 @admin.register(ClockPolicy)
 class ClockPolicyAdmin(admin.ModelAdmin):
-    list_display = ("local_authority", "effective_from", "basis", "complete_length", "complete_unit", "repeat_rule")
+    list_display = (
+        "local_authority",
+        "effective_from",
+        "basis",
+        "complete_length",
+        "complete_unit",
+        "repeat_rule",
+    )
     list_filter = ("basis", "complete_unit", "repeat_rule", "nation")
     search_fields = ("local_authority__name", "local_authority__code")
     autocomplete_fields = ("local_authority",)
@@ -78,7 +85,14 @@ class ReturnHomeInterviewAdmin(AuditedAdminMixin, admin.ModelAdmin):
         "team",
     )
     autocomplete_fields = ("local_authority", "provider")
-    readonly_fields = ("policy_snapshot", "clock_started_at", "contact_due_at", "due_soon_at", "due_at", "version")
+    readonly_fields = (
+        "policy_snapshot",
+        "clock_started_at",
+        "contact_due_at",
+        "due_soon_at",
+        "due_at",
+        "version",
+    )
     show_full_result_count = False
     inlines = [
         EpisodeLinkInline,

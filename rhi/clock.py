@@ -190,7 +190,9 @@ def deadline_after(
     return end_of_local_day(day)
 
 
-def clock_start(rules: ClockRules, *, returned_at: datetime | None, police_notified_at: datetime | None) -> datetime | None:
+def clock_start(
+    rules: ClockRules, *, returned_at: datetime | None, police_notified_at: datetime | None
+) -> datetime | None:
     basis_time = returned_at if rules.basis == Basis.RETURN else police_notified_at
     return None if basis_time is None else _require_aware(basis_time, "basis timestamp")
 
@@ -202,12 +204,20 @@ def compute_deadlines(
     if start is None:
         return Deadlines(start=None, contact_due=None, due=None, due_soon=None)
     due = deadline_after(
-        start, rules.complete_unit, rules.complete_length, nation=rules.nation, closure_days=rules.closure_days
+        start,
+        rules.complete_unit,
+        rules.complete_length,
+        nation=rules.nation,
+        closure_days=rules.closure_days,
     )
     contact_due = None
     if rules.contact_unit and rules.contact_length:
         contact_due = deadline_after(
-            start, rules.contact_unit, rules.contact_length, nation=rules.nation, closure_days=rules.closure_days
+            start,
+            rules.contact_unit,
+            rules.contact_length,
+            nation=rules.nation,
+            closure_days=rules.closure_days,
         )
     # Never "due soon" before the clock starts, even for a short deadline and a long threshold.
     due_soon = max(start, due - timedelta(hours=rules.due_soon_hours))
@@ -276,7 +286,10 @@ def standard_definition(name: str, nation: str = "ENG") -> ClockRules:
     """One of the six standard definitions, counting working days with ``nation``'s bank holidays."""
     base = STANDARD_DEFINITIONS[name]
     return ClockRules(
-        basis=base.basis, complete_unit=base.complete_unit, complete_length=base.complete_length, nation=nation
+        basis=base.basis,
+        complete_unit=base.complete_unit,
+        complete_length=base.complete_length,
+        nation=nation,
     )
 
 

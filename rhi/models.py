@@ -72,11 +72,15 @@ class ClockPolicy(models.Model):
         verbose_name_plural = "clock policies"
         ordering = ["local_authority__name", "-effective_from"]
         constraints = [
-            models.UniqueConstraint(fields=["local_authority", "effective_from"], name="policy_one_per_la_per_date"),
-            models.CheckConstraint(condition=Q(complete_length__gte=1), name="policy_complete_length_positive"),
+            models.UniqueConstraint(
+                fields=["local_authority", "effective_from"], name="policy_one_per_la_per_date"
+            ),
+            models.CheckConstraint(
+                condition=Q(complete_length__gte=1), name="policy_complete_length_positive"
+            ),
             models.CheckConstraint(
                 condition=(Q(contact_unit="") & Q(contact_length__isnull=True))
-                | (~Q(contact_unit="") & Q(contact_length__gte=1)),
+                | (~Q(contact_unit="") & Q(contact_length__isnull=False) & Q(contact_length__gte=1)),
                 name="policy_contact_deadline_complete",
             ),
         ]
@@ -208,14 +212,20 @@ class ReturnHomeInterview(models.Model):
     provider = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="rhis_delivered")
     team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="rhis", null=True, blank=True)
     allocated_worker = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="allocated_rhis", null=True, blank=True
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="allocated_rhis",
+        null=True,
+        blank=True,
     )
     allocated_at = models.DateTimeField(null=True, blank=True)
     state = models.CharField(max_length=20, choices=RHIState.choices, default=RHIState.UNALLOCATED)
     state_changed_at = models.DateTimeField(default=timezone.now)
 
     # The clock: the policy it was created under, frozen, and the deadlines computed from it.
-    policy = models.ForeignKey(ClockPolicy, on_delete=models.PROTECT, related_name="rhis", null=True, blank=True)
+    policy = models.ForeignKey(
+        ClockPolicy, on_delete=models.PROTECT, related_name="rhis", null=True, blank=True
+    )
     policy_snapshot = models.JSONField(default=dict, blank=True)
     clock_started_at = models.DateTimeField(null=True, blank=True)
     contact_due_at = models.DateTimeField(null=True, blank=True)
@@ -255,7 +265,9 @@ class ReturnHomeInterview(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
 
-    version = models.PositiveIntegerField(default=1, help_text="Optimistic concurrency: bumped on every save.")
+    version = models.PositiveIntegerField(
+        default=1, help_text="Optimistic concurrency: bumped on every save."
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(default=timezone.now)
 
@@ -284,11 +296,13 @@ class ReturnHomeInterview(models.Model):
                 name="rhi_four_eyes_approval",
             ),
             models.CheckConstraint(
-                condition=~Q(state=RHIState.APPROVED) | (Q(approved_by__isnull=False) & Q(approved_at__isnull=False)),
+                condition=~Q(state=RHIState.APPROVED)
+                | Q(approved_by__isnull=False, approved_at__isnull=False, submitted_by__isnull=False),
                 name="rhi_approved_has_approver",
             ),
             models.CheckConstraint(
-                condition=Q(due_at__isnull=True) | Q(due_at__gte=F("clock_started_at")),
+                condition=Q(due_at__isnull=True)
+                | (Q(clock_started_at__isnull=False) & Q(due_at__gte=F("clock_started_at"))),
                 name="rhi_due_after_start",
             ),
             models.CheckConstraint(
@@ -305,7 +319,9 @@ class ReturnHomeInterview(models.Model):
                 name="rhi_open_la_due_idx",
             ),
             models.Index(
-                fields=["provider", "due_at"], condition=Q(state__in=sorted(OPEN_STATES)), name="rhi_open_prov_due_idx"
+                fields=["provider", "due_at"],
+                condition=Q(state__in=sorted(OPEN_STATES)),
+                name="rhi_open_prov_due_idx",
             ),
             models.Index(
                 fields=["allocated_worker", "due_at"],
@@ -313,7 +329,9 @@ class ReturnHomeInterview(models.Model):
                 name="rhi_open_worker_due_idx",
             ),
             models.Index(
-                fields=["due_soon_at"], condition=Q(state__in=sorted(OPEN_STATES)), name="rhi_open_due_soon_idx"
+                fields=["due_soon_at"],
+                condition=Q(state__in=sorted(OPEN_STATES)),
+                name="rhi_open_due_soon_idx",
             ),
             models.Index(fields=["child", "created_at"], name="rhi_child_idx"),
             models.Index(fields=["updated_at", "id"], name="rhi_changed_idx"),
@@ -368,7 +386,9 @@ class StateTransition(models.Model):
     from_state = models.CharField(max_length=20, choices=RHIState.choices, blank=True)
     to_state = models.CharField(max_length=20, choices=RHIState.choices)
     at = models.DateTimeField(default=timezone.now)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
     note = models.TextField(blank=True)
 
     class Meta:
@@ -486,7 +506,8 @@ class Interview(models.Model):
     class Meta:
         constraints = [
             models.CheckConstraint(
-                condition=~Q(interviewer_name="") | Q(interviewer__isnull=False), name="interview_has_interviewer"
+                condition=~Q(interviewer_name="") | Q(interviewer__isnull=False),
+                name="interview_has_interviewer",
             )
         ]
 
@@ -515,7 +536,9 @@ class RiskIndicatorFinding(models.Model):
     notes = models.TextField(blank=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["rhi", "indicator"], name="risk_indicator_once_per_rhi")]
+        constraints = [
+            models.UniqueConstraint(fields=["rhi", "indicator"], name="risk_indicator_once_per_rhi")
+        ]
         indexes = [models.Index(fields=["indicator"], name="risk_indicator_idx")]
 
     def __str__(self) -> str:
@@ -541,7 +564,11 @@ class Location(models.Model):
     town = models.CharField(max_length=100, blank=True)
     postcode = models.CharField(max_length=10, blank=True)
     latitude = models.DecimalField(
-        max_digits=8, decimal_places=5, null=True, blank=True, validators=[MinValueValidator(-90), MaxValueValidator(90)]
+        max_digits=8,
+        decimal_places=5,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
     )
     longitude = models.DecimalField(
         max_digits=8,
@@ -572,7 +599,9 @@ class Associate(models.Model):
 
     rhi = models.ForeignKey(ReturnHomeInterview, on_delete=models.CASCADE, related_name="associates")
     name = models.CharField(max_length=200, help_text="Name or nickname as the child gave it.")
-    approximate_age = models.PositiveSmallIntegerField(null=True, blank=True, validators=[MaxValueValidator(120)])
+    approximate_age = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MaxValueValidator(120)]
+    )
     is_adult = models.BooleanField(null=True, blank=True)
     relationship = models.CharField(max_length=200, blank=True)
     vehicle = models.CharField(max_length=200, blank=True, help_text="Vehicle description or registration.")

@@ -48,7 +48,11 @@ class Disclosure(models.Model):
     )
     shared_at = models.DateTimeField(default=timezone.now)
     shared_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
         help_text="Empty for automatic notifications (out-of-area placing authority).",
     )
     lawful_basis = models.CharField(max_length=30, choices=LawfulBasis.choices)
@@ -69,7 +73,8 @@ class Disclosure(models.Model):
         ordering = ["-shared_at"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(rhi__isnull=False) | Q(episode__isnull=False), name="disclosure_is_about_something"
+                condition=Q(rhi__isnull=False) | Q(episode__isnull=False),
+                name="disclosure_is_about_something",
             ),
             models.CheckConstraint(
                 condition=~Q(consent_state__in=[ConsentState.REFUSED_OVERRIDDEN, ConsentState.NOT_SOUGHT])
@@ -85,7 +90,8 @@ class Disclosure(models.Model):
                 name="disclosure_acknowledged_after_shared",
             ),
             models.CheckConstraint(
-                condition=Q(revoked_at__isnull=True) | ~Q(revoke_reason=""), name="disclosure_revoke_has_reason"
+                condition=Q(revoked_at__isnull=True) | ~Q(revoke_reason=""),
+                name="disclosure_revoke_has_reason",
             ),
         ]
         indexes = [

@@ -7,7 +7,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -16,25 +15,86 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
-                ('actor_organisation_id', models.BigIntegerField(blank=True, null=True)),
-                ('action', models.CharField(choices=[('view', 'Viewed'), ('create', 'Created'), ('update', 'Changed'), ('delete', 'Deleted'), ('export', 'Exported'), ('share', 'Shared'), ('login', 'Signed in'), ('login_failed', 'Sign-in failed'), ('logout', 'Signed out')], max_length=20)),
-                ('outcome', models.CharField(choices=[('allowed', 'Allowed'), ('denied', 'Denied')], default='allowed', max_length=10)),
-                ('object_type', models.CharField(blank=True, help_text='app_label.model, e.g. rhi.returnhomeinterview', max_length=50)),
-                ('object_id', models.CharField(blank=True, max_length=64)),
-                ('level', models.CharField(blank=True, help_text='Visibility level the record was shown at.', max_length=30)),
-                ('request_id', models.CharField(blank=True, max_length=64)),
-                ('ip_address', models.GenericIPAddressField(blank=True, null=True)),
-                ('path_name', models.CharField(blank=True, help_text='URL name, never the path (no data in URLs).', max_length=100)),
-                ('detail', models.JSONField(blank=True, default=dict, help_text='Codes and counts only; no personal data.')),
-                ('actor', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
+                ("actor_organisation_id", models.BigIntegerField(blank=True, null=True)),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("view", "Viewed"),
+                            ("create", "Created"),
+                            ("update", "Changed"),
+                            ("delete", "Deleted"),
+                            ("export", "Exported"),
+                            ("share", "Shared"),
+                            ("login", "Signed in"),
+                            ("login_failed", "Sign-in failed"),
+                            ("logout", "Signed out"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[("allowed", "Allowed"), ("denied", "Denied")],
+                        default="allowed",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "object_type",
+                    models.CharField(
+                        blank=True, help_text="app_label.model, e.g. rhi.returnhomeinterview", max_length=50
+                    ),
+                ),
+                ("object_id", models.CharField(blank=True, max_length=64)),
+                (
+                    "level",
+                    models.CharField(
+                        blank=True, help_text="Visibility level the record was shown at.", max_length=30
+                    ),
+                ),
+                ("request_id", models.CharField(blank=True, max_length=64)),
+                ("ip_address", models.GenericIPAddressField(blank=True, null=True)),
+                (
+                    "path_name",
+                    models.CharField(
+                        blank=True, help_text="URL name, never the path (no data in URLs).", max_length=100
+                    ),
+                ),
+                (
+                    "detail",
+                    models.JSONField(
+                        blank=True, default=dict, help_text="Codes and counts only; no personal data."
+                    ),
+                ),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-at'],
-                'indexes': [models.Index(fields=['object_type', 'object_id', 'at'], name='audit_object_idx'), models.Index(fields=['actor', 'at'], name='audit_actor_idx')],
+                "ordering": ["-at"],
+                "indexes": [
+                    models.Index(fields=["object_type", "object_id", "at"], name="audit_object_idx"),
+                    models.Index(fields=["actor", "at"], name="audit_actor_idx"),
+                ],
             },
         ),
     ]

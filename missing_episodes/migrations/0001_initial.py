@@ -2,223 +2,642 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import missing_episodes.models
 from django.conf import settings
 from django.db import migrations, models
 
+import missing_episodes.models
+
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
+        ("accounts", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Child',
+            name="Child",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('la_child_id', models.CharField(max_length=40, verbose_name='LA child ID')),
-                ('upn', models.CharField(blank=True, max_length=13, verbose_name='Unique pupil number')),
-                ('first_name', models.CharField(max_length=100)),
-                ('last_name', models.CharField(max_length=100)),
-                ('known_as', models.CharField(blank=True, max_length=100)),
-                ('date_of_birth', models.DateField(validators=[missing_episodes.models.validate_not_future_date])),
-                ('gender', models.CharField(choices=[('male', 'Male'), ('female', 'Female'), ('other', 'Other'), ('not_known', 'Not known')], default='not_known', max_length=10)),
-                ('ethnicity', models.CharField(choices=[('WBRI', 'White British'), ('WIRI', 'White Irish'), ('WIRT', 'Traveller of Irish heritage'), ('WOTH', 'Any other White background'), ('WROM', 'Gypsy/Roma'), ('MWBC', 'White and Black Caribbean'), ('MWBA', 'White and Black African'), ('MWAS', 'White and Asian'), ('MOTH', 'Any other mixed background'), ('AIND', 'Indian'), ('APKN', 'Pakistani'), ('ABAN', 'Bangladeshi'), ('AOTH', 'Any other Asian background'), ('BCRB', 'Black Caribbean'), ('BAFR', 'Black African'), ('BOTH', 'Any other Black background'), ('CHNE', 'Chinese'), ('OOTH', 'Any other ethnic group'), ('REFU', 'Refused'), ('NOBT', 'Information not yet obtained')], default='NOBT', max_length=4)),
-                ('has_disability', models.BooleanField(default=False)),
-                ('is_uasc', models.BooleanField(default=False, verbose_name='Unaccompanied asylum-seeking child')),
-                ('legal_status', models.CharField(choices=[('looked_after', 'Looked after'), ('child_in_need', 'Child in need'), ('child_protection', 'Child protection plan'), ('care_leaver', 'Care leaver'), ('none', 'No current involvement')], default='none', max_length=20)),
-                ('legal_status_since', models.DateField(blank=True, null=True)),
-                ('social_worker_name', models.CharField(blank=True, max_length=200)),
-                ('social_worker_email', models.EmailField(blank=True, max_length=254)),
-                ('social_worker_phone', models.CharField(blank=True, max_length=40)),
-                ('social_work_team', models.CharField(blank=True, max_length=200)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('responsible_la', models.ForeignKey(help_text='The local authority responsible for the child (the placing authority if looked after).', limit_choices_to={'kind': 'local_authority'}, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='accounts.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("la_child_id", models.CharField(max_length=40, verbose_name="LA child ID")),
+                ("upn", models.CharField(blank=True, max_length=13, verbose_name="Unique pupil number")),
+                ("first_name", models.CharField(max_length=100)),
+                ("last_name", models.CharField(max_length=100)),
+                ("known_as", models.CharField(blank=True, max_length=100)),
+                (
+                    "date_of_birth",
+                    models.DateField(validators=[missing_episodes.models.validate_not_future_date]),
+                ),
+                (
+                    "gender",
+                    models.CharField(
+                        choices=[
+                            ("male", "Male"),
+                            ("female", "Female"),
+                            ("other", "Other"),
+                            ("not_known", "Not known"),
+                        ],
+                        default="not_known",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "ethnicity",
+                    models.CharField(
+                        choices=[
+                            ("WBRI", "White British"),
+                            ("WIRI", "White Irish"),
+                            ("WIRT", "Traveller of Irish heritage"),
+                            ("WOTH", "Any other White background"),
+                            ("WROM", "Gypsy/Roma"),
+                            ("MWBC", "White and Black Caribbean"),
+                            ("MWBA", "White and Black African"),
+                            ("MWAS", "White and Asian"),
+                            ("MOTH", "Any other mixed background"),
+                            ("AIND", "Indian"),
+                            ("APKN", "Pakistani"),
+                            ("ABAN", "Bangladeshi"),
+                            ("AOTH", "Any other Asian background"),
+                            ("BCRB", "Black Caribbean"),
+                            ("BAFR", "Black African"),
+                            ("BOTH", "Any other Black background"),
+                            ("CHNE", "Chinese"),
+                            ("OOTH", "Any other ethnic group"),
+                            ("REFU", "Refused"),
+                            ("NOBT", "Information not yet obtained"),
+                        ],
+                        default="NOBT",
+                        max_length=4,
+                    ),
+                ),
+                ("has_disability", models.BooleanField(default=False)),
+                (
+                    "is_uasc",
+                    models.BooleanField(default=False, verbose_name="Unaccompanied asylum-seeking child"),
+                ),
+                (
+                    "legal_status",
+                    models.CharField(
+                        choices=[
+                            ("looked_after", "Looked after"),
+                            ("child_in_need", "Child in need"),
+                            ("child_protection", "Child protection plan"),
+                            ("care_leaver", "Care leaver"),
+                            ("none", "No current involvement"),
+                        ],
+                        default="none",
+                        max_length=20,
+                    ),
+                ),
+                ("legal_status_since", models.DateField(blank=True, null=True)),
+                ("social_worker_name", models.CharField(blank=True, max_length=200)),
+                ("social_worker_email", models.EmailField(blank=True, max_length=254)),
+                ("social_worker_phone", models.CharField(blank=True, max_length=40)),
+                ("social_work_team", models.CharField(blank=True, max_length=200)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now, editable=False)),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "responsible_la",
+                    models.ForeignKey(
+                        help_text="The local authority responsible for the child (the placing authority if looked after).",
+                        limit_choices_to={"kind": "local_authority"},
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="accounts.organisation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'children',
-                'ordering': ['last_name', 'first_name'],
+                "verbose_name_plural": "children",
+                "ordering": ["last_name", "first_name"],
             },
         ),
         migrations.CreateModel(
-            name='ChildFlag',
+            name="ChildFlag",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('cse', 'Child sexual exploitation'), ('cce', 'Child criminal exploitation / county lines'), ('trafficking', 'Trafficking / modern slavery'), ('gang', 'Gang association'), ('self_harm', 'Self-harm'), ('high_risk_missing', 'High-risk missing'), ('radicalisation', 'Radicalisation'), ('substance_misuse', 'Substance misuse'), ('other', 'Other')], max_length=20)),
-                ('reason', models.TextField()),
-                ('set_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('review_on', models.DateField()),
-                ('removed_at', models.DateTimeField(blank=True, null=True)),
-                ('child', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='flags', to='missing_episodes.child')),
-                ('removed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('set_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("cse", "Child sexual exploitation"),
+                            ("cce", "Child criminal exploitation / county lines"),
+                            ("trafficking", "Trafficking / modern slavery"),
+                            ("gang", "Gang association"),
+                            ("self_harm", "Self-harm"),
+                            ("high_risk_missing", "High-risk missing"),
+                            ("radicalisation", "Radicalisation"),
+                            ("substance_misuse", "Substance misuse"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("reason", models.TextField()),
+                ("set_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("review_on", models.DateField()),
+                ("removed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "child",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="flags",
+                        to="missing_episodes.child",
+                    ),
+                ),
+                (
+                    "removed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "set_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['child', '-set_at'],
+                "ordering": ["child", "-set_at"],
             },
         ),
         migrations.CreateModel(
-            name='Placement',
+            name="Placement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('placement_type', models.CharField(choices=[('foster_care', 'Foster care'), ('kinship', 'Kinship / connected person'), ('childrens_home', "Children's home"), ('semi_independent', 'Supported accommodation'), ('secure', "Secure children's home"), ('placed_with_parents', 'Placed with parents'), ('residential_school', 'Residential school'), ('other', 'Other')], max_length=20)),
-                ('provider_name', models.CharField(blank=True, max_length=200)),
-                ('postcode', models.CharField(blank=True, max_length=10)),
-                ('start_date', models.DateField()),
-                ('end_date', models.DateField(blank=True, null=True)),
-                ('host_la_notified_at', models.DateTimeField(blank=True, null=True)),
-                ('host_police_notified_at', models.DateTimeField(blank=True, null=True)),
-                ('child', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='placements', to='missing_episodes.child')),
-                ('host_la', models.ForeignKey(limit_choices_to={'kind': 'local_authority'}, on_delete=django.db.models.deletion.PROTECT, related_name='hosted_placements', to='accounts.organisation')),
-                ('police_force_area', models.ForeignKey(blank=True, limit_choices_to={'kind': 'police_force'}, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='placements_in_area', to='accounts.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "placement_type",
+                    models.CharField(
+                        choices=[
+                            ("foster_care", "Foster care"),
+                            ("kinship", "Kinship / connected person"),
+                            ("childrens_home", "Children's home"),
+                            ("semi_independent", "Supported accommodation"),
+                            ("secure", "Secure children's home"),
+                            ("placed_with_parents", "Placed with parents"),
+                            ("residential_school", "Residential school"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("provider_name", models.CharField(blank=True, max_length=200)),
+                ("postcode", models.CharField(blank=True, max_length=10)),
+                ("start_date", models.DateField()),
+                ("end_date", models.DateField(blank=True, null=True)),
+                ("host_la_notified_at", models.DateTimeField(blank=True, null=True)),
+                ("host_police_notified_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "child",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="placements",
+                        to="missing_episodes.child",
+                    ),
+                ),
+                (
+                    "host_la",
+                    models.ForeignKey(
+                        limit_choices_to={"kind": "local_authority"},
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="hosted_placements",
+                        to="accounts.organisation",
+                    ),
+                ),
+                (
+                    "police_force_area",
+                    models.ForeignKey(
+                        blank=True,
+                        limit_choices_to={"kind": "police_force"},
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="placements_in_area",
+                        to="accounts.organisation",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['child', '-start_date'],
+                "ordering": ["child", "-start_date"],
             },
         ),
         migrations.CreateModel(
-            name='MissingEpisode',
+            name="MissingEpisode",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('category', models.CharField(choices=[('missing', 'Missing'), ('absent', 'Absent')], max_length=10)),
-                ('risk_level', models.CharField(blank=True, choices=[('no_apparent_risk', 'No apparent risk'), ('low', 'Low'), ('medium', 'Medium'), ('high', 'High')], max_length=20)),
-                ('missing_from', models.CharField(choices=[('home', 'Home'), ('care', 'Care placement'), ('other', 'Other')], max_length=10)),
-                ('missing_at', models.DateTimeField(validators=[missing_episodes.models.validate_not_future_datetime], verbose_name='Last seen at')),
-                ('reported_at', models.DateTimeField(blank=True, null=True, validators=[missing_episodes.models.validate_not_future_datetime], verbose_name='Reported to police at')),
-                ('police_reference', models.CharField(blank=True, max_length=40)),
-                ('returned_at', models.DateTimeField(blank=True, null=True, validators=[missing_episodes.models.validate_not_future_datetime], verbose_name='Returned or found at')),
-                ('return_method', models.CharField(blank=True, choices=[('returned_self', 'Returned by themselves'), ('found_by_police', 'Found by police'), ('returned_by_carer', 'Brought back by parent or carer'), ('returned_by_other', 'Brought back by someone else'), ('not_known', 'Not known')], max_length=20)),
-                ('found_location', models.CharField(blank=True, max_length=255, verbose_name='Where found')),
-                ('police_notified_at', models.DateTimeField(blank=True, help_text='When the police referral reached the RHI service (a possible start of the clock).', null=True, validators=[missing_episodes.models.validate_not_future_datetime], verbose_name='Police notification received at')),
-                ('safe_and_well_at', models.DateTimeField(blank=True, null=True, validators=[missing_episodes.models.validate_not_future_datetime], verbose_name='Safe and well check at')),
-                ('safe_and_well_by', models.CharField(blank=True, max_length=200)),
-                ('was_out_of_area', models.BooleanField(blank=True, help_text='Snapshot: placed outside the responsible LA when the episode began.', null=True)),
-                ('source', models.CharField(choices=[('manual', 'Entered in the app'), ('import', 'Imported file'), ('api', 'Partner system (API)'), ('demo', 'Demo data')], default='manual', max_length=10)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('child', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='episodes', to='missing_episodes.child')),
-                ('host_la', models.ForeignKey(blank=True, help_text='Snapshot: the LA the child was living in when the episode began.', limit_choices_to={'kind': 'local_authority'}, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='episodes_hosted', to='accounts.organisation')),
-                ('police_force', models.ForeignKey(blank=True, limit_choices_to={'kind': 'police_force'}, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='episodes_reported', to='accounts.organisation')),
-                ('responsible_la', models.ForeignKey(help_text="The child's responsible LA when the episode began (kept if responsibility later moves).", limit_choices_to={'kind': 'local_authority'}, on_delete=django.db.models.deletion.PROTECT, related_name='episodes_responsible', to='accounts.organisation')),
-                ('placement', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='episodes', to='missing_episodes.placement')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "category",
+                    models.CharField(choices=[("missing", "Missing"), ("absent", "Absent")], max_length=10),
+                ),
+                (
+                    "risk_level",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("no_apparent_risk", "No apparent risk"),
+                            ("low", "Low"),
+                            ("medium", "Medium"),
+                            ("high", "High"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "missing_from",
+                    models.CharField(
+                        choices=[("home", "Home"), ("care", "Care placement"), ("other", "Other")],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "missing_at",
+                    models.DateTimeField(
+                        validators=[missing_episodes.models.validate_not_future_datetime],
+                        verbose_name="Last seen at",
+                    ),
+                ),
+                (
+                    "reported_at",
+                    models.DateTimeField(
+                        blank=True,
+                        null=True,
+                        validators=[missing_episodes.models.validate_not_future_datetime],
+                        verbose_name="Reported to police at",
+                    ),
+                ),
+                ("police_reference", models.CharField(blank=True, max_length=40)),
+                (
+                    "returned_at",
+                    models.DateTimeField(
+                        blank=True,
+                        null=True,
+                        validators=[missing_episodes.models.validate_not_future_datetime],
+                        verbose_name="Returned or found at",
+                    ),
+                ),
+                (
+                    "return_method",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("returned_self", "Returned by themselves"),
+                            ("found_by_police", "Found by police"),
+                            ("returned_by_carer", "Brought back by parent or carer"),
+                            ("returned_by_other", "Brought back by someone else"),
+                            ("not_known", "Not known"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("found_location", models.CharField(blank=True, max_length=255, verbose_name="Where found")),
+                (
+                    "police_notified_at",
+                    models.DateTimeField(
+                        blank=True,
+                        help_text="When the police referral reached the RHI service (a possible start of the clock).",
+                        null=True,
+                        validators=[missing_episodes.models.validate_not_future_datetime],
+                        verbose_name="Police notification received at",
+                    ),
+                ),
+                (
+                    "safe_and_well_at",
+                    models.DateTimeField(
+                        blank=True,
+                        null=True,
+                        validators=[missing_episodes.models.validate_not_future_datetime],
+                        verbose_name="Safe and well check at",
+                    ),
+                ),
+                ("safe_and_well_by", models.CharField(blank=True, max_length=200)),
+                (
+                    "was_out_of_area",
+                    models.BooleanField(
+                        blank=True,
+                        help_text="Snapshot: placed outside the responsible LA when the episode began.",
+                        null=True,
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("manual", "Entered in the app"),
+                            ("import", "Imported file"),
+                            ("api", "Partner system (API)"),
+                            ("demo", "Demo data"),
+                        ],
+                        default="manual",
+                        max_length=10,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now, editable=False)),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "child",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="episodes",
+                        to="missing_episodes.child",
+                    ),
+                ),
+                (
+                    "host_la",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Snapshot: the LA the child was living in when the episode began.",
+                        limit_choices_to={"kind": "local_authority"},
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="episodes_hosted",
+                        to="accounts.organisation",
+                    ),
+                ),
+                (
+                    "police_force",
+                    models.ForeignKey(
+                        blank=True,
+                        limit_choices_to={"kind": "police_force"},
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="episodes_reported",
+                        to="accounts.organisation",
+                    ),
+                ),
+                (
+                    "responsible_la",
+                    models.ForeignKey(
+                        help_text="The child's responsible LA when the episode began (kept if responsibility later moves).",
+                        limit_choices_to={"kind": "local_authority"},
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="episodes_responsible",
+                        to="accounts.organisation",
+                    ),
+                ),
+                (
+                    "placement",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="episodes",
+                        to="missing_episodes.placement",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-missing_at'],
+                "ordering": ["-missing_at"],
             },
         ),
         migrations.CreateModel(
-            name='PossibleDuplicate',
+            name="PossibleDuplicate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reason', models.CharField(choices=[('name_and_dob', 'Same name and date of birth'), ('police_reference', 'Police reference already seen')], max_length=20)),
-                ('status', models.CharField(choices=[('open', 'Awaiting a decision'), ('merged', 'Merged'), ('not_duplicate', 'Not the same child')], default='open', max_length=20)),
-                ('found_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('resolved_at', models.DateTimeField(blank=True, null=True)),
-                ('child_a', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='missing_episodes.child')),
-                ('child_b', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='missing_episodes.child')),
-                ('resolved_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "reason",
+                    models.CharField(
+                        choices=[
+                            ("name_and_dob", "Same name and date of birth"),
+                            ("police_reference", "Police reference already seen"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("open", "Awaiting a decision"),
+                            ("merged", "Merged"),
+                            ("not_duplicate", "Not the same child"),
+                        ],
+                        default="open",
+                        max_length=20,
+                    ),
+                ),
+                ("found_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("resolved_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "child_a",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="missing_episodes.child",
+                    ),
+                ),
+                (
+                    "child_b",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="missing_episodes.child",
+                    ),
+                ),
+                (
+                    "resolved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.AddIndex(
-            model_name='child',
-            index=models.Index(fields=['last_name', 'first_name', 'date_of_birth'], name='child_name_dob_idx'),
+            model_name="child",
+            index=models.Index(
+                fields=["last_name", "first_name", "date_of_birth"], name="child_name_dob_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='child',
-            index=models.Index(fields=['responsible_la', 'legal_status'], name='child_la_status_idx'),
+            model_name="child",
+            index=models.Index(fields=["responsible_la", "legal_status"], name="child_la_status_idx"),
         ),
         migrations.AddConstraint(
-            model_name='child',
-            constraint=models.UniqueConstraint(fields=('responsible_la', 'la_child_id'), name='child_id_unique_per_la'),
+            model_name="child",
+            constraint=models.UniqueConstraint(
+                fields=("responsible_la", "la_child_id"), name="child_id_unique_per_la"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='child',
-            constraint=models.CheckConstraint(condition=models.Q(('la_child_id', ''), _negated=True), name='child_has_la_child_id'),
+            model_name="child",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("la_child_id", ""), _negated=True), name="child_has_la_child_id"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='child',
-            constraint=models.CheckConstraint(condition=models.Q(('legal_status_since__isnull', True), ('legal_status_since__gte', models.F('date_of_birth')), _connector='OR'), name='child_status_since_after_birth'),
+            model_name="child",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("legal_status_since__isnull", True),
+                    ("legal_status_since__gte", models.F("date_of_birth")),
+                    _connector="OR",
+                ),
+                name="child_status_since_after_birth",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='childflag',
-            constraint=models.CheckConstraint(condition=models.Q(('reason', ''), _negated=True), name='flag_has_reason'),
+            model_name="childflag",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("reason", ""), _negated=True), name="flag_has_reason"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='childflag',
-            constraint=models.UniqueConstraint(condition=models.Q(('removed_at__isnull', True)), fields=('child', 'kind'), name='flag_one_active_per_kind'),
+            model_name="childflag",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("removed_at__isnull", True)),
+                fields=("child", "kind"),
+                name="flag_one_active_per_kind",
+            ),
         ),
         migrations.AddIndex(
-            model_name='placement',
-            index=models.Index(fields=['host_la', 'end_date'], name='placement_host_current_idx'),
+            model_name="placement",
+            index=models.Index(fields=["host_la", "end_date"], name="placement_host_current_idx"),
         ),
         migrations.AddConstraint(
-            model_name='placement',
-            constraint=models.CheckConstraint(condition=models.Q(('end_date__isnull', True), ('end_date__gte', models.F('start_date')), _connector='OR'), name='placement_ends_after_start'),
+            model_name="placement",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("end_date__isnull", True), ("end_date__gte", models.F("start_date")), _connector="OR"
+                ),
+                name="placement_ends_after_start",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='placement',
-            constraint=models.UniqueConstraint(condition=models.Q(('end_date__isnull', True)), fields=('child',), name='placement_one_current_per_child'),
+            model_name="placement",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("end_date__isnull", True)),
+                fields=("child",),
+                name="placement_one_current_per_child",
+            ),
         ),
         migrations.AddIndex(
-            model_name='missingepisode',
-            index=models.Index(fields=['child', 'missing_at'], name='episode_child_start_idx'),
+            model_name="missingepisode",
+            index=models.Index(fields=["child", "missing_at"], name="episode_child_start_idx"),
         ),
         migrations.AddIndex(
-            model_name='missingepisode',
-            index=models.Index(fields=['responsible_la', 'missing_at'], name='episode_la_start_idx'),
+            model_name="missingepisode",
+            index=models.Index(fields=["responsible_la", "missing_at"], name="episode_la_start_idx"),
         ),
         migrations.AddIndex(
-            model_name='missingepisode',
-            index=models.Index(fields=['police_force', 'missing_at'], name='episode_force_start_idx'),
+            model_name="missingepisode",
+            index=models.Index(fields=["police_force", "missing_at"], name="episode_force_start_idx"),
         ),
         migrations.AddIndex(
-            model_name='missingepisode',
-            index=models.Index(fields=['host_la', 'missing_at'], name='episode_host_start_idx'),
+            model_name="missingepisode",
+            index=models.Index(fields=["host_la", "missing_at"], name="episode_host_start_idx"),
         ),
         migrations.AddIndex(
-            model_name='missingepisode',
-            index=models.Index(fields=['updated_at', 'id'], name='episode_changed_idx'),
+            model_name="missingepisode",
+            index=models.Index(fields=["updated_at", "id"], name="episode_changed_idx"),
         ),
         migrations.AddIndex(
-            model_name='missingepisode',
-            index=models.Index(condition=models.Q(('returned_at__isnull', True)), fields=['missing_at'], name='episode_still_missing_idx'),
+            model_name="missingepisode",
+            index=models.Index(
+                condition=models.Q(("returned_at__isnull", True)),
+                fields=["missing_at"],
+                name="episode_still_missing_idx",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='missingepisode',
-            constraint=models.UniqueConstraint(condition=models.Q(('police_reference', ''), _negated=True), fields=('police_force', 'police_reference'), name='episode_police_reference_unique_per_force'),
+            model_name="missingepisode",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("police_reference", ""), _negated=True),
+                fields=("police_force", "police_reference"),
+                name="episode_police_reference_unique_per_force",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='missingepisode',
-            constraint=models.CheckConstraint(condition=models.Q(('police_reference', ''), ('police_force__isnull', False), _connector='OR'), name='episode_reference_needs_force'),
+            model_name="missingepisode",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("police_reference", ""), ("police_force__isnull", False), _connector="OR"
+                ),
+                name="episode_reference_needs_force",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='missingepisode',
-            constraint=models.CheckConstraint(condition=models.Q(('returned_at__isnull', True), ('returned_at__gte', models.F('missing_at')), _connector='OR'), name='episode_returned_after_missing'),
+            model_name="missingepisode",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("returned_at__isnull", True),
+                    ("returned_at__gte", models.F("missing_at")),
+                    _connector="OR",
+                ),
+                name="episode_returned_after_missing",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='missingepisode',
-            constraint=models.CheckConstraint(condition=models.Q(('reported_at__isnull', True), ('reported_at__gte', models.F('missing_at')), _connector='OR'), name='episode_reported_after_missing'),
+            model_name="missingepisode",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("reported_at__isnull", True),
+                    ("reported_at__gte", models.F("missing_at")),
+                    _connector="OR",
+                ),
+                name="episode_reported_after_missing",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='missingepisode',
-            constraint=models.CheckConstraint(condition=models.Q(('safe_and_well_at__isnull', True), models.Q(('returned_at__isnull', False), ('safe_and_well_at__gte', models.F('returned_at'))), _connector='OR'), name='episode_safe_and_well_after_return'),
+            model_name="missingepisode",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("safe_and_well_at__isnull", True),
+                    models.Q(
+                        ("returned_at__isnull", False), ("safe_and_well_at__gte", models.F("returned_at"))
+                    ),
+                    _connector="OR",
+                ),
+                name="episode_safe_and_well_after_return",
+            ),
         ),
         migrations.AddIndex(
-            model_name='possibleduplicate',
-            index=models.Index(fields=['status'], name='duplicate_status_idx'),
+            model_name="possibleduplicate",
+            index=models.Index(fields=["status"], name="duplicate_status_idx"),
         ),
         migrations.AddConstraint(
-            model_name='possibleduplicate',
-            constraint=models.CheckConstraint(condition=models.Q(('child_a__lt', models.F('child_b'))), name='duplicate_pair_ordered'),
+            model_name="possibleduplicate",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("child_a__lt", models.F("child_b"))), name="duplicate_pair_ordered"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='possibleduplicate',
-            constraint=models.UniqueConstraint(fields=('child_a', 'child_b'), name='duplicate_pair_unique'),
+            model_name="possibleduplicate",
+            constraint=models.UniqueConstraint(fields=("child_a", "child_b"), name="duplicate_pair_unique"),
         ),
     ]

@@ -66,7 +66,13 @@ def test_72_hours_across_autumn_clock_change_lands_an_hour_earlier_on_the_wall()
 
 def test_calendar_days_across_autumn_clock_change_end_at_local_midnight():
     due = due_local(CAL_3, london(2026, 10, 23, 17, 0))
-    assert (due.date(), due.hour, due.minute, due.second, due.microsecond) == (date(2026, 10, 26), 23, 59, 59, 999999)
+    assert (due.date(), due.hour, due.minute, due.second, due.microsecond) == (
+        date(2026, 10, 26),
+        23,
+        59,
+        59,
+        999999,
+    )
     assert due.utcoffset() == timedelta(0)
 
 
@@ -139,7 +145,10 @@ def test_summer_bank_holiday_differs_between_england_and_scotland():
 
 def test_local_closure_day_is_not_a_working_day():
     rules = ClockRules(
-        basis="return", complete_unit="working_days", complete_length=3, closure_days=frozenset({date(2026, 12, 29)})
+        basis="return",
+        complete_unit="working_days",
+        complete_length=3,
+        closure_days=frozenset({date(2026, 12, 29)}),
     )
     assert due_local(rules, london(2026, 12, 24, 17, 0)).date() == date(2027, 1, 4)
 
@@ -196,7 +205,9 @@ def test_states_move_from_on_track_to_due_soon_to_overdue_at_the_exact_instants(
 
 
 def test_contact_deadline_counts_from_the_same_start():
-    rules = ClockRules(complete_unit="calendar_days", complete_length=7, contact_unit="hours", contact_length=72)
+    rules = ClockRules(
+        complete_unit="calendar_days", complete_length=7, contact_unit="hours", contact_length=72
+    )
     deadlines = compute_deadlines(rules, returned_at=london(2026, 5, 1, 10, 0), police_notified_at=None)
     assert deadlines.contact_due == london(2026, 5, 4, 10, 0)
     assert deadlines.due is not None and deadlines.due.astimezone(LONDON).date() == date(2026, 5, 8)
@@ -258,7 +269,12 @@ def test_property_hours_policy_is_exactly_n_times_3600_seconds(start: datetime, 
 
 
 @settings(max_examples=300, deadline=None)
-@given(start=moments, length=st.integers(min_value=1, max_value=30), unit=st.sampled_from(["calendar_days", "working_days"]), nation=nations)
+@given(
+    start=moments,
+    length=st.integers(min_value=1, max_value=30),
+    unit=st.sampled_from(["calendar_days", "working_days"]),
+    nation=nations,
+)
 def test_property_day_policies_end_at_last_instant_of_a_local_day_not_before_start_plus_n_minus_1_days(
     start: datetime, length: int, unit: str, nation: str
 ) -> None:
@@ -279,7 +295,9 @@ def test_property_working_days_never_land_on_weekend_or_bank_holiday_and_count_e
     assert not is_bank_holiday(due, nation)
     first = start.astimezone(LONDON).date()
     counted = sum(
-        1 for offset in range(1, (due - first).days + 1) if is_working_day(first + timedelta(days=offset), nation)
+        1
+        for offset in range(1, (due - first).days + 1)
+        if is_working_day(first + timedelta(days=offset), nation)
     )
     assert counted == length
 

@@ -29,7 +29,9 @@ def parse_moment(value: str, name: str) -> datetime:
     try:
         parsed = datetime.fromisoformat(value)
     except ValueError as exc:
-        raise CommandError(f"--{name}: {value!r} is not an ISO 8601 date-time like 2026-10-23T17:00.") from exc
+        raise CommandError(
+            f"--{name}: {value!r} is not an ISO 8601 date-time like 2026-10-23T17:00."
+        ) from exc
     return parsed.replace(tzinfo=LONDON) if parsed.tzinfo is None else parsed
 
 
@@ -45,12 +47,16 @@ class Command(BaseCommand):
         parser.add_argument("--unit", choices=[u.value for u in Unit], required=True)
         parser.add_argument("--length", type=int, required=True)
         parser.add_argument("--nation", choices=NATIONS, default="ENG")
-        parser.add_argument("--start", required=True, help="The basis timestamp (return or police notification).")
+        parser.add_argument(
+            "--start", required=True, help="The basis timestamp (return or police notification)."
+        )
         parser.add_argument("--now", help="Evaluate the state at this time (default: now).")
         parser.add_argument("--contact-unit", choices=[u.value for u in Unit])
         parser.add_argument("--contact-length", type=int)
         parser.add_argument("--due-soon-hours", type=int, default=24)
-        parser.add_argument("--closure-day", action="append", default=[], help="A local closure day (repeatable).")
+        parser.add_argument(
+            "--closure-day", action="append", default=[], help="A local closure day (repeatable)."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
@@ -72,7 +78,7 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         start = parse_moment(options["start"], "start")
         now = parse_moment(options["now"], "now") if options["now"] else datetime.now(UTC)
-        basis_time = {"returned_at": None, "police_notified_at": None}
+        basis_time: dict[str, datetime | None] = {"returned_at": None, "police_notified_at": None}
         basis_time["returned_at" if rules.basis == Basis.RETURN else "police_notified_at"] = start
         deadlines = compute_deadlines(rules, **basis_time)
         state = open_state(deadlines, now)

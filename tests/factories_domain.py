@@ -1,0 +1,107 @@
+"""factory_boy factories for the case records: children, placements, episodes, RHIs and what hangs off them."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import factory
+
+from accounts.models import Organisation, OrganisationKind
+from missing_episodes.models import (
+    Child,
+    EpisodeCategory,
+    MissingEpisode,
+    MissingFrom,
+    Placement,
+    PlacementType,
+)
+from rhi.models import ClockPolicy, ReturnHomeInterview, RHIEpisode
+
+
+class LocalAuthorityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organisation
+        django_get_or_create = ("kind", "code")
+
+    kind = OrganisationKind.LOCAL_AUTHORITY
+    code = factory.Sequence(lambda n: f"{100 + n % 900:03d}")
+    name = factory.LazyAttribute(lambda o: f"Council {o.code}")
+
+
+class PoliceForceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organisation
+        django_get_or_create = ("kind", "code")
+
+    kind = OrganisationKind.POLICE_FORCE
+    code = factory.Sequence(lambda n: f"E23{n % 1_000_000:06d}")
+    name = factory.LazyAttribute(lambda o: f"Police force {o.code}")
+
+
+class ProviderFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organisation
+
+    kind = OrganisationKind.RHI_PROVIDER
+    code = ""
+    name = factory.Sequence(lambda n: f"Provider {n}")
+
+
+class ChildFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Child
+
+    responsible_la = factory.SubFactory(LocalAuthorityFactory)
+    la_child_id = factory.Sequence(lambda n: f"C{n:06d}")
+    first_name = factory.Sequence(lambda n: f"Alex{n}")
+    last_name = factory.Sequence(lambda n: f"Smith{n}")
+    date_of_birth = date(2011, 5, 17)
+
+
+class PlacementFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Placement
+
+    child = factory.SubFactory(ChildFactory)
+    placement_type = PlacementType.FOSTER_CARE
+    host_la = factory.LazyAttribute(lambda o: o.child.responsible_la)
+    start_date = date(2025, 1, 1)
+
+
+class MissingEpisodeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MissingEpisode
+
+    child = factory.SubFactory(ChildFactory)
+    responsible_la = factory.LazyAttribute(lambda o: o.child.responsible_la)
+    category = EpisodeCategory.MISSING
+    missing_from = MissingFrom.HOME
+    missing_at = datetime(2026, 5, 1, 18, 0, tzinfo=UTC)
+    returned_at = factory.LazyAttribute(lambda o: o.missing_at + timedelta(hours=20))
+    police_force = factory.SubFactory(PoliceForceFactory)
+    police_reference = factory.Sequence(lambda n: f"REF-{n:07d}")
+
+
+class ClockPolicyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ClockPolicy
+
+    local_authority = factory.SubFactory(LocalAuthorityFactory)
+    effective_from = date(2020, 1, 1)
+
+
+class RHIFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ReturnHomeInterview
+
+    child = factory.SubFactory(ChildFactory)
+    local_authority = factory.LazyAttribute(lambda o: o.child.responsible_la)
+    provider = factory.LazyAttribute(lambda o: o.child.responsible_la)
+
+
+class RHIEpisodeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = RHIEpisode
+
+    rhi = factory.SubFactory(RHIFactory)
+    episode = factory.SubFactory(MissingEpisodeFactory, child=factory.SelfAttribute("..rhi.child"))
