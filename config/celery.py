@@ -9,5 +9,14 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 app = Celery("rhi")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
-# Periodic work is declared here, next to the app, so exactly one beat process schedules it.
-app.conf.beat_schedule = {}
+# Periodic work is declared here, next to the app, so exactly one beat process schedules it. The sweep is
+# idempotent and finds what is due from the database; "expires" drops sweeps queued up during an outage.
+SWEEP_SECONDS = float(os.environ.get("RHI_SWEEP_INTERVAL_SECONDS", "60"))
+app.conf.beat_schedule = {
+    "deadline-sweep": {
+        "task": "rhi.deadline_sweep",
+        "schedule": SWEEP_SECONDS,
+        "options": {"expires": max(SWEEP_SECONDS - 5, 1)},
+    },
+    "manager-digests": {"task": "rhi.send_manager_digests", "schedule": 15 * 60.0, "options": {"expires": 600}},
+}

@@ -139,6 +139,12 @@ OPEN_STATES: frozenset[str] = frozenset(
     }
 )
 CLOSED_STATES: frozenset[str] = frozenset(set(RHIState.values) - OPEN_STATES)
+# Before the interview is held: the completion clock is running, and a repeat episode can be bunched in.
+CLOCK_RUNNING_STATES: frozenset[str] = frozenset(
+    {RHIState.UNALLOCATED, RHIState.ALLOCATED, RHIState.CONTACTING, RHIState.OFFERED, RHIState.ACCEPTED}
+)
+# Before any contact: the contact deadline is still running.
+AWAITING_CONTACT_STATES: frozenset[str] = frozenset({RHIState.UNALLOCATED, RHIState.ALLOCATED})
 
 
 class Outcome(models.TextChoices):
@@ -662,3 +668,117 @@ class ReportDocument(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} v{self.rhi_version}"
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Deadline alerts and in-app notifications
+# ---------------------------------------------------------------------------------------------------------
+
+
+class AlertKind(models.TextChoices):
+    DUE_SOON = "due_soon", "Interview due soon"
+    OVERDUE = "overdue", "Interview overdue"
+    CONTACT_OVERDUE = "contact_overdue", "First contact overdue"
+    REFERRAL_UNACKNOWLEDGED = "referral_unacknowledged", "Referral not acknowledged"
+    DISCLOSURE_UNACKNOWLEDGED = "disclosure_unacknowledged", "Disclosure not acknowledged"
+
+
+class DeadlineAlert(models.Model):
+    """A threshold crossed, recorded exactly once per (subject, kind) by the sweep. The unique constraints,
+    not the scheduler, are what make 'exactly once' hold under duplicate delivery, two beats or a lost broker."""
+
+    kind = models.CharField(max_length=30, choices=AlertKind.choices)
+    rhi = models.ForeignKey(ReturnHomeInterview, on_delete=models.CASCADE, related_name="alerts")
+    referral = models.ForeignKey(
+        "referrals.Referral", on_delete=models.CASCADE, related_name="alerts", null=True, blank=True
+    )
+    disclosure = models.ForeignKey(
+        "sharing.Disclosure", on_delete=models.CASCADE, related_name="alerts", null=True, blank=True
+    )
+    deadline = models.DateTimeField(help_text="The deadline the alert is about, as stored when it fired.")
+    recorded_at = models.DateTimeField(default=timezone.now)
+    sweep_id = models.UUIDField(help_text="The sweep run that recorded it.")
+
+    class Meta:
+        ordering = ["-recorded_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["rhi", "kind"],
+                condition=Q(referral__isnull=True, disclosure__isnull=True),
+                name="alert_once_per_rhi_and_kind",
+            ),
+            models.UniqueConstraint(
+                fields=["referral", "kind"],
+                condition=Q(referral__isnull=False),
+                name="alert_once_per_referral",
+            ),
+            models.UniqueConstraint(
+                fields=["disclosure", "kind"],
+                condition=Q(disclosure__isnull=False),
+                name="alert_once_per_disclosure",
+            ),
+        ]
+        indexes = [models.Index(fields=["sweep_id"], name="alert_sweep_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} (RHI {self.rhi_id})"
+
+
+class EmailStatus(models.TextChoices):
+    PENDING = "pending", "Waiting to be sent"
+    SENT = "sent", "Sent"
+    NOT_WANTED = "not_wanted", "No email (no address)"
+
+
+class Notification(models.Model):
+    """What a user sees in their notification list (and is emailed): one per alert per recipient."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    alert = models.ForeignKey(
+        DeadlineAlert, on_delete=models.CASCADE, related_name="notifications", null=True
+    )
+    kind = models.CharField(max_length=30, help_text="Alert kind, or 'digest'.")
+    rhi = models.ForeignKey(
+        ReturnHomeInterview, on_delete=models.CASCADE, related_name="notifications", null=True, blank=True
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+    email_status = models.CharField(max_length=12, choices=EmailStatus.choices, default=EmailStatus.PENDING)
+    email_attempts = models.PositiveSmallIntegerField(default=0)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["alert", "recipient"], name="notification_once_per_recipient"),
+        ]
+        indexes = [
+            models.Index(fields=["recipient", "created_at"], name="notification_recipient_idx"),
+            models.Index(
+                fields=["recipient"], condition=Q(read_at__isnull=True), name="notification_unread_idx"
+            ),
+            models.Index(
+                fields=["created_at"],
+                condition=Q(email_status="pending"),
+                name="notification_email_pending_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Notification {self.pk} ({self.kind})"
+
+
+class DigestSent(models.Model):
+    """A manager's daily digest, recorded once per day however often the digest task runs."""
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["recipient", "day"], name="digest_once_per_day")]
+
+    def __str__(self) -> str:
+        return f"Digest {self.day} for user {self.recipient_id}"

@@ -1,0 +1,272 @@
+"""The deadline sweep: find every threshold crossed and record each alert exactly once.
+
+Beat schedules ``rhi.tasks.deadline_sweep`` every minute and ``manage.py deadline_sweep`` runs it by hand.
+The database is the source of truth (docs/decisions/0002): candidates are claimed with
+``SELECT … FOR UPDATE SKIP LOCKED`` so concurrent sweeps share the work instead of queueing behind each other,
+and the partial unique constraints on ``DeadlineAlert`` make a second insert of the same (subject, kind) a
+no-op — under duplicate delivery, two beats, a killed worker or a lost broker. Notifications are written in
+the same transaction as their alert; emails are sent after commit by a task and retried without touching
+the alert.
+"""
+
+from __future__ import annotations
+
+import functools
+import uuid
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.db.models import Exists, OuterRef, QuerySet
+from django.utils import timezone
+
+from accounts.models import Membership, Role, User
+from referrals.models import Referral
+from rhi.models import (
+    AWAITING_CONTACT_STATES,
+    CLOCK_RUNNING_STATES,
+    AlertKind,
+    DeadlineAlert,
+    EmailStatus,
+    Notification,
+    ReturnHomeInterview,
+)
+from sharing.models import Disclosure
+
+BATCH_SIZE = 2000
+# A pending email older than this is re-enqueued by the next sweep (its task was lost with the broker).
+EMAIL_RETRY_AFTER = timedelta(minutes=2)
+MAX_EMAIL_ATTEMPTS = 8
+
+
+@dataclass
+class SweepResult:
+    sweep_id: uuid.UUID
+    recorded: dict[str, int] = field(default_factory=dict)
+    notifications: int = 0
+    emails_enqueued: int = 0
+
+    @property
+    def total_recorded(self) -> int:
+        return sum(self.recorded.values())
+
+
+@dataclass(frozen=True)
+class Candidate:
+    rhi_id: int
+    deadline: datetime
+    referral_id: int | None = None
+    disclosure_id: int | None = None
+
+
+def _not_alerted(kind: str, **subject: str) -> Exists:
+    outer = {name: OuterRef(column) for name, column in subject.items()}
+    return Exists(DeadlineAlert.objects.filter(kind=kind, **outer))
+
+
+def _rhi_candidates(kind: str, now: datetime) -> QuerySet[ReturnHomeInterview]:
+    base = ReturnHomeInterview.objects.filter(~_not_alerted(kind, rhi="pk"))
+    if kind == AlertKind.DUE_SOON:
+        # Past the deadline already (after an outage): the overdue alert says it; no stale "due soon".
+        return base.filter(state__in=CLOCK_RUNNING_STATES, due_soon_at__lte=now, due_at__gte=now)
+    if kind == AlertKind.OVERDUE:
+        return base.filter(state__in=CLOCK_RUNNING_STATES, due_at__lt=now)
+    if kind == AlertKind.CONTACT_OVERDUE:
+        return base.filter(state__in=AWAITING_CONTACT_STATES, contact_due_at__lt=now)
+    raise ValueError(kind)
+
+
+def _claim_rhis(kind: str, now: datetime) -> list[Candidate]:
+    deadline_field = "contact_due_at" if kind == AlertKind.CONTACT_OVERDUE else "due_at"
+    rows = (
+        _rhi_candidates(kind, now)
+        .select_for_update(skip_locked=True, of=("self",))
+        .order_by("pk")
+        .values_list("pk", deadline_field)[:BATCH_SIZE]
+    )
+    return [Candidate(rhi_id=pk, deadline=deadline) for pk, deadline in rows]
+
+
+def _claim_referrals(now: datetime) -> list[Candidate]:
+    kind = AlertKind.REFERRAL_UNACKNOWLEDGED
+    rows = (
+        Referral.objects.filter(
+            ~_not_alerted(kind, referral="pk"),
+            sent_at__isnull=False,
+            acknowledged_at__isnull=True,
+            acknowledgement_due_at__lt=now,
+        )
+        .select_for_update(skip_locked=True, of=("self",))
+        .order_by("pk")
+        .values_list("pk", "rhi_id", "acknowledgement_due_at")[:BATCH_SIZE]
+    )
+    return [
+        Candidate(rhi_id=rhi_id, deadline=due, referral_id=pk) for pk, rhi_id, due in rows if due is not None
+    ]
+
+
+def _claim_disclosures(now: datetime) -> list[Candidate]:
+    kind = AlertKind.DISCLOSURE_UNACKNOWLEDGED
+    rows = (
+        Disclosure.objects.filter(
+            ~_not_alerted(kind, disclosure="pk"),
+            rhi__isnull=False,
+            acknowledged_at__isnull=True,
+            revoked_at__isnull=True,
+            acknowledgement_due_at__lt=now,
+        )
+        .select_for_update(skip_locked=True, of=("self",))
+        .order_by("pk")
+        .values_list("pk", "rhi_id", "acknowledgement_due_at")[:BATCH_SIZE]
+    )
+    return [
+        Candidate(rhi_id=rhi_id, deadline=due, disclosure_id=pk)
+        for pk, rhi_id, due in rows
+        if due is not None
+    ]
+
+
+CLAIMERS: dict[str, Callable[[datetime], list[Candidate]]] = {
+    AlertKind.DUE_SOON: lambda now: _claim_rhis(AlertKind.DUE_SOON, now),
+    AlertKind.OVERDUE: lambda now: _claim_rhis(AlertKind.OVERDUE, now),
+    AlertKind.CONTACT_OVERDUE: lambda now: _claim_rhis(AlertKind.CONTACT_OVERDUE, now),
+    AlertKind.REFERRAL_UNACKNOWLEDGED: _claim_referrals,
+    AlertKind.DISCLOSURE_UNACKNOWLEDGED: _claim_disclosures,
+}
+
+
+def _recipients(alerts: list[DeadlineAlert]) -> dict[int, set[int]]:
+    """alert id → user ids. The allocated worker (or whoever made the referral / disclosure); the team
+    managers when nobody is allocated and on every breach. One query per kind of relation, not per alert."""
+    rhi_rows = {
+        row["pk"]: row
+        for row in ReturnHomeInterview.objects.filter(pk__in={a.rhi_id for a in alerts}).values(
+            "pk", "allocated_worker_id", "provider_id", "team_id"
+        )
+    }
+    managers_by_org: dict[int, list[tuple[int, int | None]]] = defaultdict(list)
+    for user_id, org_id, team_id in Membership.objects.filter(
+        role=Role.TEAM_MANAGER,
+        organisation_id__in={row["provider_id"] for row in rhi_rows.values()},
+        user__is_active=True,
+    ).values_list("user_id", "organisation_id", "team_id"):
+        managers_by_org[org_id].append((user_id, team_id))
+    referral_authors = dict(
+        Referral.objects.filter(pk__in={a.referral_id for a in alerts if a.referral_id}).values_list(
+            "pk", "created_by_id"
+        )
+    )
+    disclosure_sharers = dict(
+        Disclosure.objects.filter(pk__in={a.disclosure_id for a in alerts if a.disclosure_id}).values_list(
+            "pk", "shared_by_id"
+        )
+    )
+
+    result: dict[int, set[int]] = {}
+    for alert in alerts:
+        rhi = rhi_rows[alert.rhi_id]
+        managers = {
+            user_id
+            for user_id, team_id in managers_by_org[rhi["provider_id"]]
+            if rhi["team_id"] is None or team_id in (None, rhi["team_id"])
+        }
+        owner = rhi["allocated_worker_id"]
+        if alert.referral_id:
+            owner = referral_authors.get(alert.referral_id) or owner
+        if alert.disclosure_id:
+            owner = disclosure_sharers.get(alert.disclosure_id) or owner
+        people = {owner} if owner else set()
+        if alert.kind != AlertKind.DUE_SOON or not owner:
+            people |= managers
+        result[alert.pk] = people
+    return result
+
+
+def _record(kind: str, candidates: list[Candidate], sweep_id: uuid.UUID, now: datetime) -> list[Notification]:
+    batch_id = uuid.uuid4()
+    DeadlineAlert.objects.bulk_create(
+        [
+            DeadlineAlert(
+                kind=kind,
+                rhi_id=c.rhi_id,
+                referral_id=c.referral_id,
+                disclosure_id=c.disclosure_id,
+                deadline=c.deadline,
+                recorded_at=now,
+                sweep_id=batch_id,
+            )
+            for c in candidates
+        ],
+        ignore_conflicts=True,
+    )
+    # Only rows this batch inserted carry its id; a conflicting (already recorded) alert keeps its old one.
+    alerts = list(DeadlineAlert.objects.filter(sweep_id=batch_id))
+    if not alerts:
+        return []
+    DeadlineAlert.objects.filter(sweep_id=batch_id).update(sweep_id=sweep_id)
+    recipients = _recipients(alerts)
+    emails = dict(User.objects.filter(pk__in=set().union(*recipients.values())).values_list("pk", "email"))
+    notifications = [
+        Notification(
+            recipient_id=user_id,
+            alert=alert,
+            kind=alert.kind,
+            rhi_id=alert.rhi_id,
+            created_at=now,
+            email_status=EmailStatus.PENDING if emails.get(user_id) else EmailStatus.NOT_WANTED,
+        )
+        for alert in alerts
+        for user_id in sorted(recipients[alert.pk])
+    ]
+    Notification.objects.bulk_create(notifications, ignore_conflicts=True)
+    return list(Notification.objects.filter(alert__in=alerts, email_status=EmailStatus.PENDING))
+
+
+def _enqueue_emails(notification_ids: list[int]) -> None:
+    from rhi.tasks import send_notification_email
+
+    for notification_id in notification_ids:
+        send_notification_email.delay(notification_id)
+
+
+def run_deadline_sweep(*, now: datetime | None = None) -> SweepResult:
+    """One sweep over the whole open set. Safe to run concurrently and repeatedly."""
+    now = now or timezone.now()
+    result = SweepResult(sweep_id=uuid.uuid4())
+    for kind, claim in CLAIMERS.items():
+        recorded = 0
+        while True:
+            with transaction.atomic():
+                candidates = claim(now)
+                if not candidates:
+                    break
+                pending = _record(kind, candidates, result.sweep_id, now)
+                new_alerts = DeadlineAlert.objects.filter(sweep_id=result.sweep_id, kind=kind).count()
+                result.notifications += len(pending)
+                ids = [n.pk for n in pending]
+                # robust: a broker outage must not undo the recorded alerts; the next sweep re-enqueues.
+                transaction.on_commit(functools.partial(_enqueue_emails, ids), robust=True)
+                result.emails_enqueued += len(ids)
+            recorded = new_alerts
+            if len(candidates) < BATCH_SIZE:
+                break
+        result.recorded[kind] = recorded
+    result.emails_enqueued += _requeue_stale_emails(now)
+    return result
+
+
+def _requeue_stale_emails(now: datetime) -> int:
+    ids = list(
+        Notification.objects.filter(
+            email_status=EmailStatus.PENDING,
+            created_at__lt=now - EMAIL_RETRY_AFTER,
+            email_attempts__lt=MAX_EMAIL_ATTEMPTS,
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)[:BATCH_SIZE]
+    )
+    if ids:
+        transaction.on_commit(lambda: _enqueue_emails(ids), robust=True)
+    return len(ids)

@@ -1,0 +1,35 @@
+"""Celery tasks: thin wrappers that take ids and call services. No ETA/countdown tasks for deadlines."""
+
+from __future__ import annotations
+
+import smtplib
+
+from celery import shared_task
+
+from rhi import notifications, sweep
+
+# Only these are worth retrying: the mail server or the network being briefly unavailable.
+TRANSIENT_MAIL_ERRORS = (smtplib.SMTPException, ConnectionError, TimeoutError)
+
+
+@shared_task(name="rhi.deadline_sweep", ignore_result=True)
+def deadline_sweep() -> dict[str, int]:
+    result = sweep.run_deadline_sweep()
+    return {"recorded": result.total_recorded, "emails_enqueued": result.emails_enqueued}
+
+
+@shared_task(
+    name="rhi.send_notification_email",
+    autoretry_for=TRANSIENT_MAIL_ERRORS,
+    retry_backoff=True,
+    retry_backoff_max=600,
+    max_retries=8,
+    ignore_result=True,
+)
+def send_notification_email(notification_id: int) -> bool:
+    return notifications.send_notification_email(notification_id=notification_id)
+
+
+@shared_task(name="rhi.send_manager_digests", ignore_result=True)
+def send_manager_digests() -> int:
+    return notifications.send_manager_digests()

@@ -1,0 +1,243 @@
+"""The deadline sweep records each alert once, tells the right people, and emails them after commit."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+from django.core import mail
+from django.core.management import call_command
+from django.db import connection
+
+from accounts.models import Membership, Role, Team, User
+from config.celery import app as celery_app
+from referrals.models import Referral
+from rhi.models import AlertKind, DeadlineAlert, DigestSent, EmailStatus, Notification, RHIState
+from rhi.notifications import send_manager_digests, send_notification_email
+from rhi.sweep import run_deadline_sweep
+from tests.factories_domain import ChildFactory, ProviderFactory, RHIFactory
+
+NOW = datetime(2026, 6, 10, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def eager_celery():
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = False
+
+
+def user(username: str, **kwargs) -> User:
+    return User.objects.create_user(
+        username=username, password="unused-password-1", email=f"{username}@x.invalid", **kwargs
+    )
+
+
+@pytest.fixture
+def team():
+    provider = ProviderFactory()
+    team = Team.objects.create(organisation=provider, name="North")
+    manager = user("manager", organisation=provider)
+    Membership.objects.create(user=manager, organisation=provider, team=team, role=Role.TEAM_MANAGER)
+    other_team = Team.objects.create(organisation=provider, name="South")
+    other_manager = user("south-manager", organisation=provider)
+    Membership.objects.create(
+        user=other_manager, organisation=provider, team=other_team, role=Role.TEAM_MANAGER
+    )
+    worker = user("worker", organisation=provider)
+    Membership.objects.create(user=worker, organisation=provider, team=team, role=Role.RHI_WORKER)
+    return {
+        "provider": provider,
+        "team": team,
+        "manager": manager,
+        "worker": worker,
+        "other_manager": other_manager,
+    }
+
+
+def rhi_due(
+    team, *, due_in: timedelta, allocated: bool = True, contact_due_in: timedelta | None = None, **kwargs
+):
+    start = NOW + due_in - timedelta(hours=72)
+    return RHIFactory(
+        child=ChildFactory(),
+        provider=team["provider"],
+        team=team["team"],
+        allocated_worker=team["worker"] if allocated else None,
+        state=RHIState.ALLOCATED if allocated else RHIState.UNALLOCATED,
+        clock_started_at=start,
+        due_at=NOW + due_in,
+        due_soon_at=NOW + due_in - timedelta(hours=24),
+        contact_due_at=NOW + contact_due_in if contact_due_in is not None else None,
+        **kwargs,
+    )
+
+
+def alerts_for(rhi) -> set[str]:
+    return set(DeadlineAlert.objects.filter(rhi=rhi).values_list("kind", flat=True))
+
+
+def recipients(rhi, kind: str) -> set[str]:
+    return set(Notification.objects.filter(rhi=rhi, kind=kind).values_list("recipient__username", flat=True))
+
+
+@pytest.mark.django_db
+def test_sweep_records_due_soon_and_overdue_once_and_nothing_the_second_time(team):
+    on_track = rhi_due(team, due_in=timedelta(hours=30))
+    due_soon = rhi_due(team, due_in=timedelta(hours=5))
+    overdue = rhi_due(team, due_in=timedelta(hours=-1))
+    not_started = RHIFactory(provider=team["provider"], state=RHIState.UNALLOCATED)
+
+    first = run_deadline_sweep(now=NOW)
+    second = run_deadline_sweep(now=NOW)
+
+    assert alerts_for(on_track) == set() and alerts_for(not_started) == set()
+    assert alerts_for(due_soon) == {AlertKind.DUE_SOON}
+    # Found already past its deadline: the overdue alert, not a stale "due soon".
+    assert alerts_for(overdue) == {AlertKind.OVERDUE}
+    assert first.recorded[AlertKind.DUE_SOON] == 1 and first.recorded[AlertKind.OVERDUE] == 1
+    assert second.total_recorded == 0
+    assert DeadlineAlert.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_due_soon_goes_to_the_allocated_worker_and_a_breach_also_to_the_teams_manager(team):
+    due_soon = rhi_due(team, due_in=timedelta(hours=5))
+    overdue = rhi_due(team, due_in=timedelta(hours=-1))
+    run_deadline_sweep(now=NOW)
+    assert recipients(due_soon, AlertKind.DUE_SOON) == {"worker"}
+    assert recipients(overdue, AlertKind.OVERDUE) == {"worker", "manager"}
+
+
+@pytest.mark.django_db
+def test_unallocated_rhi_due_soon_goes_to_the_team_manager_not_other_teams(team):
+    rhi = rhi_due(team, due_in=timedelta(hours=5), allocated=False)
+    run_deadline_sweep(now=NOW)
+    assert recipients(rhi, AlertKind.DUE_SOON) == {"manager"}
+
+
+@pytest.mark.django_db
+def test_interviewed_rhi_raises_no_clock_alerts(team):
+    rhi = rhi_due(team, due_in=timedelta(hours=-5))
+    rhi.state = RHIState.DRAFTING
+    rhi.save()
+    run_deadline_sweep(now=NOW)
+    assert alerts_for(rhi) == set()
+
+
+@pytest.mark.django_db
+def test_contact_deadline_breach_alerts_until_contact_is_made(team):
+    waiting = rhi_due(team, due_in=timedelta(hours=40), contact_due_in=timedelta(hours=-2))
+    contacted = rhi_due(team, due_in=timedelta(hours=40), contact_due_in=timedelta(hours=-2))
+    contacted.state = RHIState.CONTACTING
+    contacted.save()
+    run_deadline_sweep(now=NOW)
+    assert alerts_for(waiting) == {AlertKind.CONTACT_OVERDUE}
+    assert alerts_for(contacted) == set()
+
+
+@pytest.mark.django_db
+def test_unacknowledged_referral_escalates_once_to_its_author_and_managers(team):
+    rhi = rhi_due(team, due_in=timedelta(hours=40))
+    referral = Referral.objects.create(
+        rhi=rhi,
+        service="camhs",
+        reason="Low mood",
+        created_by=team["worker"],
+        sent_at=NOW - timedelta(days=3),
+        acknowledgement_due_at=NOW - timedelta(hours=1),
+    )
+    run_deadline_sweep(now=NOW)
+    run_deadline_sweep(now=NOW)
+    alert = DeadlineAlert.objects.get(referral=referral)
+    assert alert.kind == AlertKind.REFERRAL_UNACKNOWLEDGED
+    assert set(alert.notifications.values_list("recipient__username", flat=True)) == {"worker", "manager"}
+
+
+@pytest.mark.django_db
+def test_deadline_sweep_command_prints_what_it_recorded(team, capsys):
+    rhi_due(team, due_in=timedelta(hours=-3))
+    with time_machine.travel(NOW, tick=False):
+        call_command("deadline_sweep")
+        call_command("deadline_sweep")
+    first, second = capsys.readouterr().out.strip().splitlines()
+    assert '"overdue": 1' in first and '"overdue": 0' in second
+
+
+@pytest.mark.django_db
+def test_notification_email_is_sent_after_commit_once_and_carries_no_personal_data(
+    team, eager_celery, django_capture_on_commit_callbacks
+):
+    child = ChildFactory(first_name="Jordan", last_name="Taylor")
+    rhi = rhi_due(team, due_in=timedelta(hours=-1))
+    rhi.child = child
+    rhi.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        run_deadline_sweep(now=NOW)
+    assert sorted(m.to[0] for m in mail.outbox) == ["manager@x.invalid", "worker@x.invalid"]
+    assert all("Jordan" not in m.body and "Taylor" not in m.body for m in mail.outbox)
+    assert f"RHI-{rhi.pk}" in mail.outbox[0].body
+    assert set(Notification.objects.values_list("email_status", flat=True)) == {EmailStatus.SENT}
+    # A duplicate delivery of the email task sends nothing more.
+    assert send_notification_email(notification_id=Notification.objects.first().pk) is False
+    assert len(mail.outbox) == 2
+
+
+@pytest.mark.django_db
+def test_failed_email_stays_pending_and_is_requeued_later_without_a_second_alert(team, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", 9  # nothing listens on the discard port
+    rhi_due(team, due_in=timedelta(hours=-1))
+    run_deadline_sweep(now=NOW)
+    notification = Notification.objects.get(recipient__username="worker")
+    with pytest.raises(OSError):
+        send_notification_email(notification_id=notification.pk)
+    notification.refresh_from_db()
+    assert notification.email_status == EmailStatus.PENDING
+
+    later = run_deadline_sweep(now=NOW + timedelta(minutes=5))
+    assert later.total_recorded == 0
+    assert later.emails_enqueued == 2
+    assert DeadlineAlert.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_manager_digest_is_sent_once_a_day_from_seven_uk_time(team):
+    rhi_due(team, due_in=timedelta(hours=-7))  # due at 05:00 UTC, before the digest goes
+    early = datetime(2026, 6, 10, 5, 30, tzinfo=UTC)  # 06:30 BST
+    assert send_manager_digests(now=early) == 0
+    assert send_manager_digests(now=early + timedelta(hours=1)) == 2
+    assert send_manager_digests(now=early + timedelta(hours=3)) == 0
+    assert DigestSent.objects.count() == 2
+    body = next(m.body for m in mail.outbox if m.to == ["manager@x.invalid"])
+    assert "Overdue: 1" in body
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks and SKIP LOCKED need PostgreSQL")
+def test_ten_concurrent_sweeps_record_each_alert_exactly_once(team):
+    rhis = [rhi_due(team, due_in=timedelta(hours=h)) for h in (-30, -5, -1, 2, 10, 20, 50)]
+    errors: list[BaseException] = []
+
+    def sweep() -> None:
+        try:
+            run_deadline_sweep(now=NOW)
+        except BaseException as exc:  # pragma: no cover - surfaced below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=sweep) for _ in range(10)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    assert DeadlineAlert.objects.count() == 6
+    for rhi in rhis:
+        kinds = list(DeadlineAlert.objects.filter(rhi=rhi).values_list("kind", flat=True))
+        assert len(kinds) == len(set(kinds))
+    assert Notification.objects.filter(kind=AlertKind.OVERDUE).count() == 3 * 2
