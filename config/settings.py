@@ -203,13 +203,14 @@ if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {"visibility_timeout": 3600}
 else:
-    for sub in ("in", "processed"):
+    for sub in ("in", "processed", "control"):
         (CELERY_FILE_BROKER_DIR / sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(CELERY_FILE_BROKER_DIR / "in"),
         "data_folder_out": str(CELERY_FILE_BROKER_DIR / "in"),
         "processed_folder": str(CELERY_FILE_BROKER_DIR / "processed"),
+        "control_folder": str(CELERY_FILE_BROKER_DIR / "control"),
         "store_processed": False,
     }
 CELERY_TASK_IGNORE_RESULT = True
