@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
-from django.db.models import CharField, F, Q, QuerySet, Value
+from django.db.models import CharField, Count, F, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.expressions import Case, When
+from django.db.models.functions import Concat, Substr, Upper
 
 from accounts.models import Organisation
-from rhi.clock import ClockRules, ClockState, Deadlines, closed_state, open_state
-from rhi.models import CLOCK_RUNNING_STATES, ClockPolicy, ReturnHomeInterview
+from rhi.clock import (
+    ClockRules,
+    ClockState,
+    Deadlines,
+    closed_state,
+    describe_time_left,
+    open_state,
+    time_left,
+)
+from rhi.models import CLOCK_RUNNING_STATES, ClockPolicy, ReturnHomeInterview, RHIEpisode, RHIState
 
 
 def clock_rules_for_policy(policy: ClockPolicy) -> ClockRules:
@@ -88,3 +99,153 @@ def with_clock_state(
             output_field=CharField(),
         )
     )
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The team manager's deadline dashboard (and the worker's queue): counts by clock state and a keyset-paged
+# table of running clocks sorted by time left. Constant number of queries whatever the data size.
+# ---------------------------------------------------------------------------------------------------------
+
+DASHBOARD_STATES: tuple[ClockState, ...] = (
+    ClockState.OVERDUE,
+    ClockState.DUE_SOON,
+    ClockState.ON_TRACK,
+    ClockState.NOT_STARTED,
+)
+PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class DashboardFilters:
+    team_id: int | None = None
+    worker_id: int | None = None
+    local_authority_id: int | None = None
+    provider_id: int | None = None
+    state: str | None = None
+    unallocated: bool = False
+
+    def apply(self, queryset: QuerySet[ReturnHomeInterview]) -> QuerySet[ReturnHomeInterview]:
+        if self.team_id:
+            queryset = queryset.filter(team_id=self.team_id)
+        if self.worker_id:
+            queryset = queryset.filter(allocated_worker_id=self.worker_id)
+        if self.local_authority_id:
+            queryset = queryset.filter(local_authority_id=self.local_authority_id)
+        if self.provider_id:
+            queryset = queryset.filter(provider_id=self.provider_id)
+        if self.unallocated:
+            queryset = queryset.filter(allocated_worker__isnull=True)
+        return queryset
+
+
+def state_condition(state: str, now: datetime) -> Q:
+    """The SQL condition for one clock state of a running clock (the same boundaries as rhi.clock)."""
+    conditions = {
+        ClockState.NOT_STARTED: Q(due_at__isnull=True),
+        ClockState.OVERDUE: Q(due_at__lt=now),
+        ClockState.DUE_SOON: Q(due_at__gte=now, due_soon_at__lte=now),
+        ClockState.ON_TRACK: Q(due_soon_at__gt=now),
+    }
+    return conditions[ClockState(state)]
+
+
+def running_clocks(base: QuerySet[ReturnHomeInterview]) -> QuerySet[ReturnHomeInterview]:
+    return base.filter(state__in=sorted(CLOCK_RUNNING_STATES))
+
+
+def dashboard_counts(base: QuerySet[ReturnHomeInterview], *, now: datetime) -> dict[str, int]:
+    """Counts of running clocks by state, plus unallocated and awaiting approval, in one query."""
+    running = Q(state__in=sorted(CLOCK_RUNNING_STATES))
+    aggregates = {
+        state.value: Count("pk", filter=running & state_condition(state, now)) for state in DASHBOARD_STATES
+    }
+    aggregates["unallocated"] = Count("pk", filter=running & Q(allocated_worker__isnull=True))
+    aggregates["awaiting_approval"] = Count("pk", filter=Q(state=RHIState.SUBMITTED))
+    return base.aggregate(**aggregates)
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """Keyset position: (due_at, id) with NULL deadlines (clock not started) sorted last."""
+
+    due_at: datetime | None
+    pk: int
+
+    def encode(self) -> str:
+        stamp = "null" if self.due_at is None else self.due_at.isoformat()
+        return f"{stamp}~{self.pk}"
+
+    @classmethod
+    def decode(cls, raw: str | None) -> Cursor | None:
+        if not raw or "~" not in raw:
+            return None
+        stamp, _, pk = raw.rpartition("~")
+        try:
+            return cls(None if stamp == "null" else datetime.fromisoformat(stamp), int(pk))
+        except ValueError:
+            return None
+
+    def after(self) -> Q:
+        if self.due_at is None:
+            return Q(due_at__isnull=True, pk__gt=self.pk)
+        return Q(due_at__gt=self.due_at) | Q(due_at=self.due_at, pk__gt=self.pk) | Q(due_at__isnull=True)
+
+
+def dashboard_rows(
+    base: QuerySet[ReturnHomeInterview],
+    *,
+    now: datetime,
+    state: str | None = None,
+    cursor: Cursor | None = None,
+) -> tuple[list[dict[str, Any]], Cursor | None]:
+    """One page of running clocks, soonest deadline first. Names never leave the database: only initials."""
+    queryset = running_clocks(base)
+    if state:
+        queryset = queryset.filter(state_condition(state, now))
+    if cursor is not None:
+        queryset = queryset.filter(cursor.after())
+    latest_episode = RHIEpisode.objects.filter(rhi=OuterRef("pk")).order_by("-episode__missing_at")
+    rows: list[dict[str, Any]] = [
+        dict(row)
+        for row in with_clock_state(queryset, now=now)
+        .annotate(
+            initials=Concat(
+                Upper(Substr("child__first_name", 1, 1)),
+                Upper(Substr("child__last_name", 1, 1)),
+                output_field=CharField(),
+            ),
+            missing_at=Subquery(latest_episode.values("episode__missing_at")[:1]),
+            returned_at=Subquery(latest_episode.values("episode__returned_at")[:1]),
+            episode_count=Count("episode_links"),
+        )
+        .order_by(F("due_at").asc(nulls_last=True), "pk")
+        .values(
+            "pk",
+            "initials",
+            "state",
+            "clock_state",
+            "clock_started_at",
+            "due_at",
+            "missing_at",
+            "returned_at",
+            "episode_count",
+            "allocated_worker_id",
+            "allocated_worker__first_name",
+            "allocated_worker__last_name",
+            "local_authority__name",
+            "provider__name",
+            "team__name",
+            "policy_snapshot",
+        )[: PAGE_SIZE + 1]
+    ]
+    next_cursor = None
+    if len(rows) > PAGE_SIZE:
+        rows = rows[:PAGE_SIZE]
+        next_cursor = Cursor(rows[-1]["due_at"], rows[-1]["pk"])
+    for row in rows:
+        deadlines = Deadlines(
+            start=row["clock_started_at"], contact_due=None, due=row["due_at"], due_soon=None
+        )
+        row["time_left"] = describe_time_left(time_left(deadlines, now))
+        row["basis"] = row["policy_snapshot"].get("basis", "")
+    return rows, next_cursor
