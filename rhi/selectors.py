@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from datetime import time as time_of_day
 from typing import Any
 
 from django.db.models import CharField, Count, F, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.expressions import Case, When
 from django.db.models.functions import Concat, Substr, Upper
 
-from accounts.models import Organisation
+from accounts.models import Commission, Organisation, OrganisationKind, Role, Team, User
 from rhi.clock import (
+    LONDON,
     ClockRules,
     ClockState,
     Deadlines,
     closed_state,
+    compute_deadlines,
     describe_time_left,
+    is_bank_holiday,
     open_state,
     time_left,
 )
@@ -249,3 +253,84 @@ def dashboard_rows(
         row["time_left"] = describe_time_left(time_left(deadlines, now))
         row["basis"] = row["policy_snapshot"].get("basis", "")
     return rows, next_cursor
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Worked examples for the policy form: the same clock function as every deadline in the product.
+# ---------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WorkedExample:
+    label: str
+    start: datetime
+    due: datetime | None
+    contact_due: datetime | None
+
+
+def worked_examples(rules: ClockRules, *, today: date) -> list[WorkedExample]:
+    """'A child returning Friday 17:00 would be due by …', plus one across the next bank holiday."""
+    friday = today + timedelta(days=(4 - today.weekday()) % 7 or 7)
+    starts = [
+        ("a child returning on Friday at 5pm", datetime.combine(friday, time_of_day(17, 0), tzinfo=LONDON))
+    ]
+    day = today
+    for _ in range(400):
+        day += timedelta(days=1)
+        if is_bank_holiday(day, rules.nation):
+            eve = day - timedelta(days=1)
+            starts.append(
+                (
+                    "a child returning the day before a bank holiday at 5pm",
+                    datetime.combine(eve, time_of_day(17, 0), tzinfo=LONDON),
+                )
+            )
+            break
+    examples = []
+    for label, start in starts:
+        deadlines = compute_deadlines(rules, returned_at=start, police_notified_at=start)
+        examples.append(
+            WorkedExample(label=label, start=start, due=deadlines.due, contact_due=deadlines.contact_due)
+        )
+    return examples
+
+
+@dataclass(frozen=True)
+class FilterOptions:
+    teams: QuerySet[Team]
+    workers: QuerySet[User]
+    authorities: QuerySet[Organisation]
+
+
+def dashboard_filter_options(organisation_ids: set[int]) -> FilterOptions:
+    """Teams, workers and commissioning LAs of the organisations whose RHIs the user works on."""
+    workers = (
+        User.objects.filter(
+            is_active=True,
+            memberships__organisation_id__in=organisation_ids,
+            memberships__role=Role.RHI_WORKER,
+        )
+        .distinct()
+        .order_by("first_name", "last_name")
+    )
+    commissioning = Commission.objects.filter(provider_id__in=organisation_ids).values("local_authority_id")
+    authorities = Organisation.objects.filter(
+        Q(pk__in=commissioning) | Q(pk__in=organisation_ids, kind=OrganisationKind.LOCAL_AUTHORITY)
+    ).order_by("name")
+    return FilterOptions(
+        teams=Team.objects.filter(organisation_id__in=organisation_ids).order_by("name"),
+        workers=workers,
+        authorities=authorities,
+    )
+
+
+def rhi_detail(queryset: QuerySet[ReturnHomeInterview], pk: int) -> ReturnHomeInterview | None:
+    """One RHI with what its page shows, from within the user's visible set (None: answer 404)."""
+    return (
+        queryset.select_related(
+            "child", "local_authority", "provider", "team", "allocated_worker", "interview"
+        )
+        .prefetch_related("episode_links__episode__police_force", "transitions__by")
+        .filter(pk=pk)
+        .first()
+    )

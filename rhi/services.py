@@ -7,9 +7,10 @@ Every function here owns its transaction and takes keyword-only arguments. Deadl
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -322,3 +323,57 @@ def _clock_episodes(rhis: Iterable[ReturnHomeInterview]) -> dict[int, MissingEpi
         episodes.sort(key=lambda e: (e.missing_at, e.pk))
         chosen[rhi_id] = episodes[0] if rules[rhi_id] == RepeatRule.BUNCH_FROM_FIRST else episodes[-1]
     return chosen
+
+
+POLICY_FIELDS = (
+    "basis",
+    "complete_unit",
+    "complete_length",
+    "contact_unit",
+    "contact_length",
+    "nation",
+    "due_soon_hours",
+    "repeat_rule",
+    "closure_days",
+)
+
+
+def save_clock_policy(
+    *,
+    local_authority: Organisation,
+    by: User,
+    effective_from: date,
+    apply_to_open: bool = False,
+    **fields: Any,
+) -> tuple[ClockPolicy, int]:
+    """Record a version of an LA's clock policy from ``effective_from``. A version that starts on the same
+    future date and no RHI uses yet is replaced; history is never rewritten. Returns (policy, RHIs corrected)."""
+    from sharing.policy import can_manage_policies
+
+    if not can_manage_policies(by, local_authority.pk):
+        raise ActionNotAllowed("Only the local authority's administrators can change its clock policy.")
+    unknown = set(fields) - set(POLICY_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown policy fields: {sorted(unknown)}")
+    with transaction.atomic():
+        policy = (
+            ClockPolicy.objects.select_for_update()
+            .filter(local_authority=local_authority, effective_from=effective_from)
+            .first()
+        )
+        if policy is not None and policy.rhis.exists():
+            raise ValidationError(
+                {"effective_from": "A policy already in use starts on this date. Choose a later date."}
+            )
+        policy = policy or ClockPolicy(local_authority=local_authority, effective_from=effective_from)
+        for name, value in fields.items():
+            setattr(policy, name, value)
+        policy.created_by = by
+        policy.created_at = timezone.now()
+        policy.full_clean()
+        policy.save()
+        record_event(
+            actor=by, action=AuditAction.UPDATE, obj=policy, detail={"effective_from": str(effective_from)}
+        )
+    corrected = apply_policy_to_open_rhis(policy=policy, by=by) if apply_to_open else 0
+    return policy, corrected

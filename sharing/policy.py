@@ -84,3 +84,16 @@ def can_allocate(user: User | AnonymousUser, rhi: ReturnHomeInterview, worker: U
 
 def is_casework_user(user: User | AnonymousUser) -> bool:
     return any(m.role in CASEWORK_ROLES for m in _memberships(user))
+
+
+def policy_authorities(user: User | AnonymousUser) -> set[int]:
+    """Local authorities whose clock policies the user may change: org admins of that LA."""
+    return {m.organisation_id for m in _memberships(user) if m.role == Role.ORG_ADMIN}
+
+
+def can_manage_policies(user: User | AnonymousUser, local_authority_id: int) -> bool:
+    return local_authority_id in policy_authorities(user)
+
+
+def casework_organisation_ids(user: User | AnonymousUser) -> set[int]:
+    return {m.organisation_id for m in _memberships(user) if m.role in CASEWORK_ROLES}

@@ -1,0 +1,130 @@
+"""Forms for the deadline dashboard, allocation and clock policies. Validation only; services do the writing."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django import forms
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from accounts.models import Organisation, Team, User
+from rhi.clock import ClockState
+from rhi.models import ClockPolicy, ClockUnit
+from rhi.selectors import DASHBOARD_STATES, DashboardFilters
+
+STATE_LABELS = {
+    ClockState.OVERDUE: "Overdue",
+    ClockState.DUE_SOON: "Due soon",
+    ClockState.ON_TRACK: "On track",
+    ClockState.NOT_STARTED: "Not started",
+}
+
+
+class DashboardFilterForm(forms.Form):
+    """GET filters. Choices are limited to what the user may see; an unknown value is simply an error."""
+
+    state = forms.ChoiceField(
+        required=False, choices=[("", "Any state")] + [(s.value, STATE_LABELS[s]) for s in DASHBOARD_STATES]
+    )
+    team = forms.ModelChoiceField(required=False, queryset=Team.objects.none(), empty_label="Any team")
+    worker = forms.ModelChoiceField(required=False, queryset=User.objects.none(), empty_label="Any worker")
+    local_authority = forms.ModelChoiceField(
+        required=False, queryset=Organisation.objects.none(), empty_label="Any local authority"
+    )
+    unallocated = forms.BooleanField(required=False, label="Only unallocated")
+
+    def __init__(
+        self,
+        *args: Any,
+        teams: QuerySet[Team],
+        workers: QuerySet[User],
+        authorities: QuerySet[Organisation],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = teams  # type: ignore[attr-defined]
+        self.fields["worker"].queryset = workers  # type: ignore[attr-defined]
+        self.fields["local_authority"].queryset = authorities  # type: ignore[attr-defined]
+
+    def filters(self) -> DashboardFilters:
+        data = self.cleaned_data if self.is_valid() else {}
+        return DashboardFilters(
+            team_id=data["team"].pk if data.get("team") else None,
+            worker_id=data["worker"].pk if data.get("worker") else None,
+            local_authority_id=data["local_authority"].pk if data.get("local_authority") else None,
+            state=data.get("state") or None,
+            unallocated=bool(data.get("unallocated")),
+        )
+
+
+class AllocateForm(forms.Form):
+    worker = forms.ModelChoiceField(queryset=User.objects.none(), label="Allocate to")
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, workers: QuerySet[User], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["worker"].queryset = workers  # type: ignore[attr-defined]
+        self.fields["worker"].error_messages["required"] = "Choose who to allocate the RHI to."
+        self.fields["worker"].error_messages["invalid_choice"] = "Choose a worker from the list."
+
+
+class ClockPolicyForm(forms.ModelForm):
+    """A new version of an LA's clock policy. The model's clean() holds the rules; this adds the date rule."""
+
+    apply_to_open = forms.BooleanField(
+        required=False,
+        label="Also apply it to open RHIs whose child returned on or after the date",
+        help_text="An authorised correction: their deadlines are recalculated and the change is audited.",
+    )
+
+    class Meta:
+        model = ClockPolicy
+        fields = [
+            "effective_from",
+            "basis",
+            "complete_unit",
+            "complete_length",
+            "contact_unit",
+            "contact_length",
+            "nation",
+            "due_soon_hours",
+            "repeat_rule",
+        ]
+        labels = {
+            "effective_from": "From which date does this policy apply?",
+            "basis": "When does the clock start?",
+            "complete_unit": "How is the time counted?",
+            "complete_length": "How many?",
+            "contact_unit": "First contact deadline: how is the time counted?",
+            "contact_length": "First contact deadline: how many?",
+            "nation": "Whose bank holidays are not working days?",
+            "due_soon_hours": "Warn this many hours before the deadline",
+            "repeat_rule": "If the child goes missing again before the interview",
+        }
+        help_texts = {
+            "basis": "Statutory guidance counts from the return. Some areas count from when the police "
+            "notification reaches the service: if that time is not recorded the clock is shown as not started.",
+            "complete_unit": "Hours are elapsed time, so a clock change does not shorten or lengthen them. "
+            "Calendar and working days end at midnight UK time on the last day.",
+            "contact_unit": "Optional. Leave blank if your area has no separate first-contact deadline.",
+            "repeat_rule": "Bunching gives one interview for several episodes of the same child.",
+        }
+        widgets = {"effective_from": forms.DateInput(attrs={"type": "date"})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["contact_unit"].choices = [  # type: ignore[attr-defined]
+            ("", "No separate contact deadline"),
+            *ClockUnit.choices,
+        ]
+        self.fields["complete_length"].error_messages["required"] = "Enter how many hours or days."
+
+    def clean_effective_from(self) -> date:
+        value: date = self.cleaned_data["effective_from"]
+        if value < timezone.localdate():
+            raise forms.ValidationError(
+                "A policy cannot start in the past: RHIs already created keep the policy they were created under."
+            )
+        return value

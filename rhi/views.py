@@ -1,0 +1,262 @@
+"""Pages for the deadline dashboard, an RHI's summary, allocation, notifications and clock policies.
+
+Thin: visibility comes from sharing.policy, reads from rhi.selectors, writes from rhi.services.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.models import Organisation, User
+from audit.models import AuditAction, AuditOutcome
+from audit.services import record_event
+from rhi import selectors, services
+from rhi.clock import ClockRuleError, ClockRules, describe_rules, describe_time_left, time_left
+from rhi.forms import AllocateForm, ClockPolicyForm, DashboardFilterForm
+from rhi.models import ClockPolicy, Notification
+from sharing.policy import (
+    casework_organisation_ids,
+    is_casework_user,
+    managed_organisation_ids,
+    policy_authorities,
+    visible_rhis,
+)
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+def _deny(request: HttpRequest, what: str) -> PermissionDenied:
+    record_event(
+        actor=_user(request),
+        action=AuditAction.VIEW,
+        object_type=what,
+        outcome=AuditOutcome.DENIED,
+        request=request,
+    )
+    return PermissionDenied()
+
+
+@login_required
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    if not is_casework_user(user):
+        raise _deny(request, "rhi.dashboard")
+    now = timezone.now()
+    options = selectors.dashboard_filter_options(casework_organisation_ids(user))
+    form = DashboardFilterForm(
+        request.GET or None, teams=options.teams, workers=options.workers, authorities=options.authorities
+    )
+    filters = form.filters()
+    filtered = filters.apply(visible_rhis(user))
+    counts = selectors.dashboard_counts(filtered, now=now)
+    rows, next_cursor = selectors.dashboard_rows(
+        filtered, now=now, state=filters.state, cursor=selectors.Cursor.decode(request.GET.get("after"))
+    )
+    record_event(
+        actor=user,
+        action=AuditAction.VIEW,
+        object_type="rhi.dashboard",
+        request=request,
+        detail={"rows": len(rows)},
+    )
+    query = request.GET.copy()
+    query.pop("after", None)
+    next_query = None
+    if next_cursor is not None:
+        query["after"] = next_cursor.encode()
+        next_query = query.urlencode()
+    base_query = request.GET.copy()
+    base_query.pop("after", None)
+    base_query.pop("state", None)
+    return render(
+        request,
+        "rhi/dashboard.html",
+        {
+            "form": form,
+            "counts": counts,
+            "rows": rows,
+            "now": now,
+            "next_query": next_query,
+            "state_query": base_query.urlencode(),
+            "is_manager": bool(managed_organisation_ids(user)),
+        },
+    )
+
+
+@login_required
+@require_GET
+def rhi_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    rhi = selectors.rhi_detail(visible_rhis(user), pk)
+    if rhi is None:
+        record_event(
+            actor=user,
+            action=AuditAction.VIEW,
+            object_type="rhi.returnhomeinterview",
+            object_id=str(pk),
+            outcome=AuditOutcome.DENIED,
+            request=request,
+        )
+        raise Http404
+    record_event(actor=user, action=AuditAction.VIEW, obj=rhi, level="full", request=request)
+    now = timezone.now()
+    interview = getattr(rhi, "interview", None)
+    rules = ClockRules.from_snapshot(rhi.policy_snapshot) if rhi.policy_snapshot else None
+    allocate_form = None
+    if rhi.is_open and rhi.provider_id in managed_organisation_ids(user):
+        allocate_form = AllocateForm(
+            initial={"worker": rhi.allocated_worker_id, "version": rhi.version},
+            workers=selectors.dashboard_filter_options({rhi.provider_id}).workers,
+        )
+    return render(
+        request,
+        "rhi/detail.html",
+        {
+            "rhi": rhi,
+            "clock_state": selectors.rhi_clock_state(
+                rhi, now=now, interview_held_at=interview.held_at if interview else None
+            ),
+            "time_left": describe_time_left(time_left(selectors.rhi_deadlines(rhi), now)),
+            "method": describe_rules(rules) if rules else "",
+            "episodes": [link.episode for link in rhi.episode_links.all()],
+            "allocate_form": allocate_form,
+        },
+    )
+
+
+@login_required
+@require_POST
+def allocate(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    rhi = selectors.rhi_detail(visible_rhis(user), pk)
+    if rhi is None:
+        raise Http404
+    form = AllocateForm(request.POST, workers=selectors.dashboard_filter_options({rhi.provider_id}).workers)
+    if form.is_valid():
+        try:
+            services.allocate_rhi(
+                rhi_id=rhi.pk,
+                worker=form.cleaned_data["worker"],
+                by=user,
+                expected_version=form.cleaned_data["version"],
+            )
+        except services.ActionNotAllowed as exc:
+            raise PermissionDenied from exc
+        except (services.StaleVersionError, services.TransitionError) as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, f"RHI-{rhi.pk} allocated to {form.cleaned_data['worker']}.")
+    else:
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    return redirect(_safe_next(request) or reverse("rhi:detail", args=[rhi.pk]))
+
+
+def _safe_next(request: HttpRequest) -> str | None:
+    """A same-site path to go back to (the dashboard's allocate buttons send one), or None."""
+    target = request.POST.get("next", "")
+    return target if target.startswith("/") and not target.startswith("//") else None
+
+
+@login_required
+@require_GET
+def notifications(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    items = list(
+        Notification.objects.filter(recipient=user)
+        .select_related("alert")
+        .order_by("-created_at", "-pk")[:100]
+    )
+    return render(request, "rhi/notifications.html", {"notifications": items})
+
+
+@login_required
+@require_POST
+def notifications_mark_read(request: HttpRequest) -> HttpResponse:
+    Notification.objects.filter(recipient=_user(request), read_at__isnull=True).update(read_at=timezone.now())
+    messages.success(request, "All notifications marked as read.")
+    return redirect("rhi:notifications")
+
+
+@login_required
+@require_GET
+def policies(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    authority_ids = policy_authorities(user)
+    if not authority_ids:
+        raise _deny(request, "rhi.clockpolicy")
+    authorities = Organisation.objects.filter(pk__in=authority_ids).prefetch_related("clock_policies")
+    today = timezone.localdate()
+    sections = []
+    for authority in authorities:
+        versions = sorted(authority.clock_policies.all(), key=lambda p: p.effective_from, reverse=True)
+        current = next((p for p in versions if p.effective_from <= today), None)
+        rules = selectors.clock_rules_for_policy(current) if current else None
+        sections.append(
+            {
+                "authority": authority,
+                "versions": versions,
+                "current": current,
+                "method": describe_rules(rules) if rules else "",
+                "examples": selectors.worked_examples(rules, today=today) if rules else [],
+            }
+        )
+    return render(request, "rhi/policies.html", {"sections": sections, "today": today})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def policy_new(request: HttpRequest, authority_id: int) -> HttpResponse:
+    user = _user(request)
+    if authority_id not in policy_authorities(user):
+        raise Http404
+    authority = Organisation.objects.get(pk=authority_id)
+    current = selectors.policy_in_force(local_authority=authority, on=timezone.localdate())
+    instance = ClockPolicy(local_authority=authority)
+    initial = {}
+    if current is not None:
+        initial = {name: getattr(current, name) for name in services.POLICY_FIELDS if name != "closure_days"}
+    form = ClockPolicyForm(request.POST or None, instance=instance, initial=initial)
+    examples = []
+    method = ""
+    if request.method == "POST" and form.is_valid():
+        data = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        if "preview" not in request.POST:
+            try:
+                _, corrected = services.save_clock_policy(
+                    local_authority=authority,
+                    by=user,
+                    apply_to_open=form.cleaned_data["apply_to_open"],
+                    closure_days=current.closure_days if current else [],
+                    **data,
+                )
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                note = f" {corrected} open RHIs were recalculated." if corrected else ""
+                messages.success(request, f"Clock policy saved for {authority.name}.{note}")
+                return redirect("rhi:policies")
+    if form.is_bound and form.is_valid():
+        try:
+            rules = selectors.clock_rules_for_policy(form.instance)
+            examples = selectors.worked_examples(rules, today=timezone.localdate())
+            method = describe_rules(rules)
+        except ClockRuleError:
+            pass
+    return render(
+        request,
+        "rhi/policy_form.html",
+        {"form": form, "authority": authority, "examples": examples, "method": method},
+    )

@@ -1,0 +1,254 @@
+"""The dashboard, RHI summary, allocation, notifications and clock policy pages through Django's test client."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from accounts.models import Membership, Role, Team, User
+from audit.models import AuditEvent, AuditOutcome
+from rhi.models import AlertKind, ClockPolicy, DeadlineAlert, Notification, RHIState
+from tests.factories_domain import ChildFactory, LocalAuthorityFactory, ProviderFactory, RHIFactory
+
+pytestmark = pytest.mark.django_db
+NOW = datetime(2026, 6, 10, 12, 0, tzinfo=UTC)
+
+
+def member(username: str, org, role: str, team=None) -> User:
+    user = User.objects.create_user(
+        username=username,
+        password="unused-password-1",
+        organisation=org,
+        first_name=username.title(),
+        last_name="Demo",
+    )
+    Membership.objects.create(user=user, organisation=org, team=team, role=role)
+    return user
+
+
+@pytest.fixture
+def org():
+    provider = ProviderFactory(name="Safe Return Partnership")
+    team = Team.objects.create(organisation=provider, name="North")
+    return {
+        "provider": provider,
+        "team": team,
+        "manager": member("manager", provider, Role.TEAM_MANAGER, team),
+        "worker": member("worker", provider, Role.RHI_WORKER, team),
+    }
+
+
+@pytest.fixture(autouse=True)
+def frozen():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+def make(org, *, due_in, allocated=True, first_name="Jordan", last_name="Taylor"):
+    due = NOW + due_in
+    return RHIFactory(
+        child=ChildFactory(first_name=first_name, last_name=last_name),
+        provider=org["provider"],
+        team=org["team"],
+        allocated_worker=org["worker"] if allocated else None,
+        state=RHIState.ALLOCATED if allocated else RHIState.UNALLOCATED,
+        clock_started_at=due - timedelta(hours=72),
+        due_at=due,
+        due_soon_at=due - timedelta(hours=24),
+    )
+
+
+def test_manager_sees_dashboard_counts_and_rows_with_initials_only(client, org):
+    make(org, due_in=timedelta(hours=-3))
+    make(org, due_in=timedelta(hours=5), allocated=False)
+    client.force_login(org["manager"])
+    response = client.get(reverse("rhi:dashboard"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "JT" in html and "Jordan" not in html and "Taylor" not in html
+    assert "overdue by 3 h" in html and "Unallocated" in html
+    assert response.context["counts"]["overdue"] == 1 and response.context["counts"]["due_soon"] == 1
+    assert AuditEvent.objects.filter(object_type="rhi.dashboard", actor=org["manager"]).count() == 1
+
+
+def test_count_links_filter_the_list_by_state(client, org):
+    make(org, due_in=timedelta(hours=-3))
+    make(org, due_in=timedelta(hours=50))
+    client.force_login(org["manager"])
+    response = client.get(reverse("rhi:dashboard"), {"state": "on_track"})
+    assert [row["clock_state"] for row in response.context["rows"]] == ["on_track"]
+    assert "state=on_track" in response.content.decode()
+
+
+def test_bad_filter_values_answer_with_an_error_not_a_crash(client, org):
+    client.force_login(org["manager"])
+    response = client.get(
+        reverse("rhi:dashboard"), {"team": "not-a-number", "after": "garbage~x", "state": "??"}
+    )
+    assert response.status_code == 200
+    assert "There is a problem with the filters" in response.content.decode()
+
+
+def test_user_without_a_casework_role_is_refused_the_dashboard_and_the_denial_is_audited(client, org):
+    outsider = member("lead", LocalAuthorityFactory(), Role.PERFORMANCE_LEAD)
+    client.force_login(outsider)
+    assert client.get(reverse("rhi:dashboard")).status_code == 403
+    assert AuditEvent.objects.filter(actor=outsider, outcome=AuditOutcome.DENIED).count() == 1
+
+
+def test_anonymous_user_is_sent_to_sign_in(client):
+    response = client.get(reverse("rhi:dashboard"))
+    assert response.status_code == 302 and reverse("accounts:login") in response["Location"]
+
+
+def test_opening_a_row_shows_the_name_and_records_the_view(client, org):
+    rhi = make(org, due_in=timedelta(hours=5))
+    client.force_login(org["manager"])
+    response = client.get(reverse("rhi:detail", args=[rhi.pk]))
+    assert response.status_code == 200
+    assert "Jordan Taylor" in response.content.decode()
+    assert AuditEvent.objects.filter(object_id=str(rhi.pk), action="view", outcome="allowed").count() == 1
+
+
+def test_other_providers_manager_gets_404_for_an_rhi_and_the_denial_is_audited(client, org):
+    rhi = make(org, due_in=timedelta(hours=5))
+    stranger = member("stranger", ProviderFactory(), Role.TEAM_MANAGER)
+    client.force_login(stranger)
+    response = client.get(reverse("rhi:detail", args=[rhi.pk]))
+    assert response.status_code == 404
+    assert "Jordan" not in response.content.decode()
+    assert AuditEvent.objects.filter(actor=stranger, object_id=str(rhi.pk), outcome="denied").count() == 1
+
+
+def test_manager_allocates_from_the_rhi_page(client, org):
+    rhi = make(org, due_in=timedelta(hours=5), allocated=False)
+    client.force_login(org["manager"])
+    response = client.post(
+        reverse("rhi:allocate", args=[rhi.pk]),
+        {"worker": org["worker"].pk, "version": rhi.version},
+        follow=True,
+    )
+    assert response.status_code == 200
+    rhi.refresh_from_db()
+    assert rhi.allocated_worker == org["worker"] and rhi.state == RHIState.ALLOCATED
+    assert "allocated to" in response.content.decode()
+
+
+def test_allocation_from_a_stale_page_is_refused_with_a_message(client, org):
+    rhi = make(org, due_in=timedelta(hours=5), allocated=False)
+    client.force_login(org["manager"])
+    client.post(reverse("rhi:allocate", args=[rhi.pk]), {"worker": org["worker"].pk, "version": rhi.version})
+    response = client.post(
+        reverse("rhi:allocate", args=[rhi.pk]),
+        {"worker": org["worker"].pk, "version": rhi.version},
+        follow=True,
+    )
+    assert "changed by someone else" in response.content.decode()
+
+
+def test_worker_cannot_allocate_by_posting_directly(client, org):
+    rhi = make(org, due_in=timedelta(hours=5), allocated=False)
+    client.force_login(org["worker"])
+    response = client.post(
+        reverse("rhi:allocate", args=[rhi.pk]), {"worker": org["worker"].pk, "version": rhi.version}
+    )
+    assert response.status_code == 403
+    rhi.refresh_from_db()
+    assert rhi.allocated_worker is None
+
+
+def test_notifications_page_lists_only_my_notifications_and_marks_them_read(client, org):
+    rhi = make(org, due_in=timedelta(hours=-1))
+    alert = DeadlineAlert.objects.create(
+        rhi=rhi, kind=AlertKind.OVERDUE, deadline=rhi.due_at, sweep_id="00000000-0000-0000-0000-000000000001"
+    )
+    Notification.objects.create(recipient=org["worker"], alert=alert, kind=alert.kind, rhi=rhi)
+    Notification.objects.create(recipient=org["manager"], alert=alert, kind=alert.kind, rhi=rhi)
+    client.force_login(org["worker"])
+    response = client.get(reverse("rhi:notifications"))
+    assert len(response.context["notifications"]) == 1
+    assert "Interview overdue" in response.content.decode()
+    client.post(reverse("rhi:notifications_mark_read"))
+    assert Notification.objects.filter(recipient=org["worker"], read_at__isnull=True).count() == 0
+    assert Notification.objects.filter(recipient=org["manager"], read_at__isnull=True).count() == 1
+
+
+@pytest.fixture
+def la_admin():
+    la = LocalAuthorityFactory(code="333", name="Sandwell")
+    ClockPolicy.objects.create(local_authority=la, effective_from=date(2024, 4, 1))
+    return la, member("orgadmin", la, Role.ORG_ADMIN)
+
+
+def test_org_admin_sees_policy_with_worked_example_from_the_clock_module(client, la_admin):
+    _, admin = la_admin
+    client.force_login(admin)
+    response = client.get(reverse("rhi:policies"))
+    html = response.content.decode()
+    # Wednesday 10 June 2026: the next Friday is 12 June; 72 hours from 17:00 is Monday 15 June 17:00.
+    assert "Monday 15 June 2026, 17:00" in html
+    assert "Sandwell" in html
+
+
+def test_org_admin_previews_and_saves_a_working_days_policy(client, la_admin):
+    la, admin = la_admin
+    client.force_login(admin)
+    data = {
+        "effective_from": "2026-07-01",
+        "basis": "return",
+        "complete_unit": "working_days",
+        "complete_length": "3",
+        "contact_unit": "",
+        "contact_length": "",
+        "nation": "ENG",
+        "due_soon_hours": "24",
+        "repeat_rule": "bunch_from_latest",
+        "preview": "1",
+    }
+    preview = client.post(reverse("rhi:policy_new", args=[la.pk]), data)
+    # Friday 12 June 17:00 + 3 working days: Wednesday 17 June, end of day.
+    assert "Wednesday 17 June 2026, 23:59" in preview.content.decode()
+    assert ClockPolicy.objects.filter(local_authority=la).count() == 1
+    del data["preview"]
+    saved = client.post(reverse("rhi:policy_new", args=[la.pk]), data)
+    assert saved.status_code == 302
+    assert (
+        ClockPolicy.objects.get(local_authority=la, effective_from=date(2026, 7, 1)).complete_unit
+        == "working_days"
+    )
+
+
+def test_policy_form_refuses_past_dates_and_half_contact_deadlines_with_field_errors(client, la_admin):
+    la, admin = la_admin
+    client.force_login(admin)
+    response = client.post(
+        reverse("rhi:policy_new", args=[la.pk]),
+        {
+            "effective_from": "2020-01-01",
+            "basis": "return",
+            "complete_unit": "hours",
+            "complete_length": "0",
+            "contact_unit": "hours",
+            "contact_length": "",
+            "nation": "ENG",
+            "due_soon_hours": "24",
+            "repeat_rule": "separate",
+        },
+    )
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert {"effective_from", "complete_length", "contact_length"} <= set(errors)
+    assert "There is a problem" in response.content.decode()
+    assert ClockPolicy.objects.filter(local_authority=la).count() == 1
+
+
+def test_worker_and_other_las_admin_cannot_change_a_policy(client, la_admin, org):
+    la, _ = la_admin
+    client.force_login(org["worker"])
+    assert client.get(reverse("rhi:policies")).status_code == 403
+    other_admin = member("other-admin", LocalAuthorityFactory(code="335"), Role.ORG_ADMIN)
+    client.force_login(other_admin)
+    assert client.get(reverse("rhi:policy_new", args=[la.pk])).status_code == 404
