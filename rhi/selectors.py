@@ -240,6 +240,7 @@ def dashboard_rows(
             "provider__name",
             "team__name",
             "policy_snapshot",
+            "version",
         )[: PAGE_SIZE + 1]
     ]
     next_cursor = None

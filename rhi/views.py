@@ -91,6 +91,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "next_query": next_query,
             "state_query": base_query.urlencode(),
             "is_manager": bool(managed_organisation_ids(user)),
+            "allocatable_workers": list(options.workers.values("pk", "first_name", "last_name"))
+            if filters.unallocated and managed_organisation_ids(user)
+            else [],
+            "current_path": request.get_full_path(),
         },
     )
 

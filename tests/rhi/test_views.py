@@ -252,3 +252,27 @@ def test_worker_and_other_las_admin_cannot_change_a_policy(client, la_admin, org
     other_admin = member("other-admin", LocalAuthorityFactory(code="335"), Role.ORG_ADMIN)
     client.force_login(other_admin)
     assert client.get(reverse("rhi:policy_new", args=[la.pk])).status_code == 404
+
+
+def test_manager_allocates_from_the_unallocated_queue_and_returns_to_it(client, org):
+    rhi = make(org, due_in=timedelta(hours=5), allocated=False)
+    client.force_login(org["manager"])
+    queue = client.get(reverse("rhi:dashboard"), {"unallocated": "on"})
+    assert f'id="allocate-{rhi.pk}"' in queue.content.decode()
+    response = client.post(
+        reverse("rhi:allocate", args=[rhi.pk]),
+        {"worker": org["worker"].pk, "version": rhi.version, "next": "/dashboard/?unallocated=on"},
+    )
+    assert response.status_code == 302 and response["Location"] == "/dashboard/?unallocated=on"
+    rhi.refresh_from_db()
+    assert rhi.allocated_worker == org["worker"]
+
+
+def test_allocate_ignores_an_offsite_next_address(client, org):
+    rhi = make(org, due_in=timedelta(hours=5), allocated=False)
+    client.force_login(org["manager"])
+    response = client.post(
+        reverse("rhi:allocate", args=[rhi.pk]),
+        {"worker": org["worker"].pk, "version": rhi.version, "next": "//evil.example/"},
+    )
+    assert response["Location"] == reverse("rhi:detail", args=[rhi.pk])
