@@ -1,12 +1,15 @@
 from django.contrib import admin
+from django.http import HttpRequest
 
 from audit.admin import AuditedAdminMixin
 from rhi.models import (
     Associate,
     ClockPolicy,
     ContactAttempt,
+    DeadlineAlert,
     Interview,
     Location,
+    Notification,
     ReportDocument,
     ReturnHomeInterview,
     ReviewDecision,
@@ -126,3 +129,26 @@ class ReportDocumentAdmin(admin.ModelAdmin):
     list_filter = ("kind",)
     raw_id_fields = ("rhi",)
     readonly_fields = ("sha256",)
+
+
+@admin.register(DeadlineAlert)
+class DeadlineAlertAdmin(admin.ModelAdmin):
+    # Alerts are recorded by the sweep only: support staff can read them, not write them.
+    list_display = ("id", "kind", "rhi", "deadline", "recorded_at")
+    list_filter = ("kind",)
+    raw_id_fields = ("rhi", "referral", "disclosure")
+    show_full_result_count = False
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ("id", "recipient", "kind", "rhi", "created_at", "read_at", "email_status", "email_attempts")
+    list_filter = ("kind", "email_status")
+    raw_id_fields = ("recipient", "alert", "rhi")
+    show_full_result_count = False
