@@ -1,4 +1,5 @@
-"""Template context shared by every page: service name, phase, and the navigation the user's roles allow."""
+"""Template context shared by every page: service name, phase, the navigation the user's roles allow, and the
+unread notification count for the header."""
 
 from __future__ import annotations
 
@@ -8,19 +9,37 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
 
+from accounts.models import Role
 from accounts.selectors import user_roles
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
-    items: list[dict[str, Any]] = []
-    if user is not None and user.is_authenticated:
-        items.append({"text": "Home", "href": reverse("home"), "active": request.path == reverse("home")})
-        if user.is_staff:
-            items.append({"text": "Support admin", "href": reverse("admin:index"), "active": False})
-    return {
+    context: dict[str, Any] = {
         "service_name": settings.SERVICE_NAME,
         "service_phase": settings.SERVICE_PHASE,
-        "navigation_items": items,
-        "user_roles": user_roles(user) if user is not None else [],
+        "navigation_items": [],
+        "user_roles": [],
+        "unread_notifications": 0,
     }
+    if user is None or not user.is_authenticated:
+        return context
+    from rhi.models import Notification
+    from sharing.policy import policy_authorities
+
+    roles = user_roles(user)
+    current = getattr(getattr(request, "resolver_match", None), "view_name", "")
+    entries: list[tuple[str, str]] = [("Home", "home")]
+    if Role.TEAM_MANAGER in roles or Role.RHI_WORKER in roles:
+        entries.append(("Deadline dashboard", "rhi:dashboard"))
+    if Role.ORG_ADMIN in roles and policy_authorities(user):
+        entries.append(("Clock policies", "rhi:policies"))
+    items = [{"text": text, "href": reverse(name), "active": current == name} for text, name in entries]
+    if user.is_staff:
+        items.append({"text": "Support admin", "href": reverse("admin:index"), "active": False})
+    context.update(
+        navigation_items=items,
+        user_roles=roles,
+        unread_notifications=Notification.objects.filter(recipient=user, read_at__isnull=True).count(),
+    )
+    return context

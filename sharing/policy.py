@@ -14,7 +14,7 @@ import enum
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
 
-from accounts.models import Membership, Role, User
+from accounts.models import Membership, Organisation, OrganisationKind, Role, User
 from rhi.models import ReturnHomeInterview
 
 
@@ -88,7 +88,12 @@ def is_casework_user(user: User | AnonymousUser) -> bool:
 
 def policy_authorities(user: User | AnonymousUser) -> set[int]:
     """Local authorities whose clock policies the user may change: org admins of that LA."""
-    return {m.organisation_id for m in _memberships(user) if m.role == Role.ORG_ADMIN}
+    admin_of = {m.organisation_id for m in _memberships(user) if m.role == Role.ORG_ADMIN}
+    if not admin_of:
+        return set()
+    return set(
+        Organisation.objects.filter(pk__in=admin_of, kind=OrganisationKind.LOCAL_AUTHORITY).values_list("pk", flat=True)
+    )
 
 
 def can_manage_policies(user: User | AnonymousUser, local_authority_id: int) -> bool:
