@@ -29,14 +29,16 @@ class SignInView(auth_views.LoginView):
 
     def form_invalid(self, form: SignInForm) -> HttpResponse:  # type: ignore[override]
         # No username in the event: a mistyped username is often someone's password or name.
-        record_event(actor=None, action=AuditAction.LOGIN_FAILED, outcome=AuditOutcome.DENIED, request=self.request)
+        record_event(
+            actor=None, action=AuditAction.LOGIN_FAILED, outcome=AuditOutcome.DENIED, request=self.request
+        )
         return super().form_invalid(form)
 
 
 class SignOutView(auth_views.LogoutView):
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if request.user.is_authenticated:
-            record_event(actor=request.user, action=AuditAction.LOGOUT, request=request)  # type: ignore[arg-type]
+            record_event(actor=request.user, action=AuditAction.LOGOUT, request=request)
         return super().post(request, *args, **kwargs)
 
 
@@ -45,7 +47,9 @@ class SignOutView(auth_views.LogoutView):
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     assert isinstance(user, User)
-    return render(request, "accounts/home.html", {"roles": user_roles(user), "memberships": memberships_for(user)})
+    return render(
+        request, "accounts/home.html", {"roles": user_roles(user), "memberships": memberships_for(user)}
+    )
 
 
 @require_GET

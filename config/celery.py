@@ -18,5 +18,9 @@ app.conf.beat_schedule = {
         "schedule": SWEEP_SECONDS,
         "options": {"expires": max(SWEEP_SECONDS - 5, 1)},
     },
-    "manager-digests": {"task": "rhi.send_manager_digests", "schedule": 15 * 60.0, "options": {"expires": 600}},
+    "manager-digests": {
+        "task": "rhi.send_manager_digests",
+        "schedule": 15 * 60.0,
+        "options": {"expires": 600},
+    },
 }

@@ -148,7 +148,16 @@ class DeadlineAlertAdmin(admin.ModelAdmin):
 
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
-    list_display = ("id", "recipient", "kind", "rhi", "created_at", "read_at", "email_status", "email_attempts")
+    list_display = (
+        "id",
+        "recipient",
+        "kind",
+        "rhi",
+        "created_at",
+        "read_at",
+        "email_status",
+        "email_attempts",
+    )
     list_filter = ("kind", "email_status")
     raw_id_fields = ("recipient", "alert", "rhi")
     show_full_result_count = False

@@ -92,7 +92,9 @@ def policy_authorities(user: User | AnonymousUser) -> set[int]:
     if not admin_of:
         return set()
     return set(
-        Organisation.objects.filter(pk__in=admin_of, kind=OrganisationKind.LOCAL_AUTHORITY).values_list("pk", flat=True)
+        Organisation.objects.filter(pk__in=admin_of, kind=OrganisationKind.LOCAL_AUTHORITY).values_list(
+            "pk", flat=True
+        )
     )
 
 
