@@ -1,0 +1,232 @@
+"""Writes about children and missing episodes: matching a child, recording or updating an episode.
+
+The web form, the importer and the API all call ``record_episode``: one place decides what a valid episode is
+(the model's own rules plus the ones that need other rows: overlapping episodes, a reference already used).
+Recording a return opens or extends the RHI through ``rhi.services``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import Organisation, User
+from audit.models import AuditAction
+from audit.services import record_event
+from missing_episodes.models import (
+    Child,
+    DuplicateReason,
+    EpisodeSource,
+    Gender,
+    MissingEpisode,
+    Placement,
+    PossibleDuplicate,
+)
+
+# The fields a police notification carries; anything else on an episode is set by the service itself.
+EPISODE_FIELDS = (
+    "category",
+    "risk_level",
+    "missing_from",
+    "missing_at",
+    "reported_at",
+    "returned_at",
+    "return_method",
+    "found_location",
+    "police_notified_at",
+)
+
+
+@dataclass(frozen=True)
+class ChildDetails:
+    responsible_la: Organisation
+    la_child_id: str
+    first_name: str
+    last_name: str
+    date_of_birth: date
+    gender: str = Gender.NOT_KNOWN
+
+
+@dataclass(frozen=True)
+class EpisodeResult:
+    episode: MissingEpisode
+    outcome: str  # "created", "updated" or "unchanged"
+    child_created: bool
+
+
+def _flag_possible_duplicates(child: Child) -> None:
+    """Same name and date of birth elsewhere: a person decides (never merged silently)."""
+    matches = (
+        Child.objects.filter(
+            first_name__iexact=child.first_name,
+            last_name__iexact=child.last_name,
+            date_of_birth=child.date_of_birth,
+        )
+        .exclude(pk=child.pk)
+        .values_list("pk", flat=True)
+    )
+    PossibleDuplicate.objects.bulk_create(
+        [
+            PossibleDuplicate(
+                child_a_id=min(child.pk, other),
+                child_b_id=max(child.pk, other),
+                reason=DuplicateReason.NAME_AND_DOB,
+            )
+            for other in matches
+        ],
+        ignore_conflicts=True,
+    )
+
+
+def match_or_create_child(*, details: ChildDetails, by: User | None) -> tuple[Child, bool]:
+    """The child with this LA child id in this LA, or a new one. A known id with a different date of birth or
+    name is refused rather than guessed at: the caller fixes the source."""
+    child = Child.objects.filter(
+        responsible_la=details.responsible_la, la_child_id=details.la_child_id
+    ).first()
+    if child is not None:
+        errors = {}
+        if child.date_of_birth != details.date_of_birth:
+            errors["date_of_birth"] = "This LA child ID belongs to a child with a different date of birth."
+        if (child.first_name.casefold(), child.last_name.casefold()) != (
+            details.first_name.casefold(),
+            details.last_name.casefold(),
+        ):
+            errors["last_name"] = "This LA child ID belongs to a child with a different name."
+        if errors:
+            raise ValidationError(errors)
+        return child, False
+    now = timezone.now()
+    child = Child(
+        responsible_la=details.responsible_la,
+        la_child_id=details.la_child_id,
+        first_name=details.first_name,
+        last_name=details.last_name,
+        date_of_birth=details.date_of_birth,
+        gender=details.gender,
+        created_at=now,
+        updated_at=now,
+    )
+    child.full_clean()
+    child.save()
+    _flag_possible_duplicates(child)
+    record_event(actor=by, action=AuditAction.CREATE, obj=child)
+    return child, True
+
+
+def _check_against_other_rows(episode: MissingEpisode) -> None:
+    errors: dict[str, str] = {}
+    born = episode.child.date_of_birth if episode.child_id else None
+    if episode.missing_at and born and timezone.localdate(episode.missing_at) < born:
+        errors["missing_at"] = "The child went missing before their date of birth."
+    if episode.police_reference and episode.police_force_id:
+        taken = MissingEpisode.objects.filter(
+            police_force_id=episode.police_force_id, police_reference=episode.police_reference
+        ).exclude(pk=episode.pk)
+        if taken.exists():
+            errors["police_reference"] = "This police reference is already recorded for another episode."
+    if episode.missing_at:
+        # Two episodes of one child overlap when each starts before the other ends (open = still missing).
+        others = MissingEpisode.objects.filter(child_id=episode.child_id).exclude(pk=episode.pk)
+        overlapping = others.filter(missing_at__lt=episode.returned_at) if episode.returned_at else others
+        overlapping = overlapping.exclude(returned_at__isnull=False, returned_at__lte=episode.missing_at)
+        if overlapping.exists():
+            errors["missing_at"] = "This overlaps another episode of the same child: check the times."
+    if errors:
+        raise ValidationError(errors)
+
+
+def _placement_snapshot(episode: MissingEpisode) -> None:
+    placement = (
+        Placement.objects.filter(
+            child_id=episode.child_id, start_date__lte=timezone.localdate(episode.missing_at)
+        )
+        .exclude(end_date__lt=timezone.localdate(episode.missing_at))
+        .order_by("-start_date")
+        .first()
+    )
+    episode.placement = placement
+    episode.host_la_id = placement.host_la_id if placement else None
+    episode.was_out_of_area = (placement.host_la_id != episode.responsible_la_id) if placement else None
+
+
+def record_episode(
+    *,
+    child: Child,
+    police_force: Organisation | None,
+    police_reference: str,
+    fields: dict[str, Any],
+    source: str = EpisodeSource.MANUAL,
+    by: User | None = None,
+) -> EpisodeResult:
+    """Create the episode, or update the one with this force + reference. Idempotent: the same notification
+    twice changes nothing. A return time (new or corrected) opens, extends or re-times the RHI."""
+    unknown = set(fields) - set(EPISODE_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown episode fields: {sorted(unknown)}")
+    with transaction.atomic():
+        existing = None
+        if police_force is not None and police_reference:
+            existing = (
+                MissingEpisode.objects.select_for_update()
+                .filter(police_force=police_force, police_reference=police_reference)
+                .first()
+            )
+        if existing is not None and existing.child_id != child.pk:
+            raise ValidationError(
+                {"police_reference": "This police reference is already recorded for a different child."}
+            )
+        episode = existing or MissingEpisode(
+            child=child,
+            responsible_la=child.responsible_la,
+            police_force=police_force,
+            police_reference=police_reference,
+            source=source,
+        )
+        before = {name: getattr(episode, name) for name in EPISODE_FIELDS}
+        for name, value in fields.items():
+            setattr(episode, name, value if value is not None or name.endswith("_at") else "")
+        changed = [name for name in EPISODE_FIELDS if getattr(episode, name) != before[name]]
+        if existing is not None and not changed:
+            return EpisodeResult(episode=existing, outcome="unchanged", child_created=False)
+        episode.full_clean(validate_unique=False)
+        _check_against_other_rows(episode)
+        now = timezone.now()
+        if existing is None:
+            _placement_snapshot(episode)
+            episode.created_at = now
+        episode.updated_at = now
+        episode.save()
+        record_event(
+            actor=by,
+            action=AuditAction.CREATE if existing is None else AuditAction.UPDATE,
+            obj=episode,
+            detail={"changed": changed, "source": source},
+        )
+        if episode.returned_at is not None and ({"returned_at", "police_notified_at"} & set(changed)):
+            from rhi.services import open_rhi_for_returned_episode, recompute_deadlines
+
+            rhi_link = getattr(episode, "rhi_link", None) if existing is not None else None
+            if rhi_link is None:
+                open_rhi_for_returned_episode(episode=episode, by=by)
+            else:
+                recompute_deadlines(rhi=rhi_link.rhi)
+        return EpisodeResult(
+            episode=episode, outcome="created" if existing is None else "updated", child_created=False
+        )
+
+
+def parse_local_datetime(value: str) -> datetime | None:
+    """ISO 8601; without an offset it is UK local time. Blank is 'not known'."""
+    value = value.strip()
+    if not value:
+        return None
+    parsed = datetime.fromisoformat(value)
+    if parsed.tzinfo is None:
+        parsed = timezone.make_aware(parsed, timezone.get_default_timezone())
+    return parsed

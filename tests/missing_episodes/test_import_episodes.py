@@ -1,0 +1,219 @@
+"""import_episodes: good rows saved, bad rows reported by line and column, re-import changes nothing, and no
+input at all makes it crash or half-save."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from missing_episodes.importers import HEADER, import_episodes_text
+from missing_episodes.models import Child, MissingEpisode, PossibleDuplicate
+from rhi.models import ClockPolicy, ReturnHomeInterview
+from tests.factories_domain import LocalAuthorityFactory, PoliceForceFactory
+
+pytestmark = pytest.mark.django_db
+EXAMPLE = Path(__file__).resolve().parents[2] / "docs" / "examples" / "episodes.csv"
+
+
+@pytest.fixture
+def orgs():
+    la = LocalAuthorityFactory(code="333", name="Sandwell")
+    ClockPolicy.objects.create(local_authority=la, effective_from="2020-01-01")
+    return {"la": la, "force": PoliceForceFactory(code="E23000014", name="West Midlands Police")}
+
+
+def row(**overrides: str) -> dict[str, str]:
+    base = {
+        "police_force": "E23000014",
+        "police_reference": "WM-2026-0000001",
+        "responsible_la": "333",
+        "la_child_id": "C1001",
+        "first_name": "Jordan",
+        "last_name": "Taylor",
+        "date_of_birth": "2011-05-17",
+        "gender": "male",
+        "category": "missing",
+        "risk_level": "medium",
+        "missing_from": "home",
+        "missing_at": "2026-05-01T18:00",
+        "reported_at": "2026-05-01T21:00",
+        "returned_at": "2026-05-02T09:30",
+        "police_notified_at": "2026-05-02T11:00",
+        "found_location": "Birmingham New Street station",
+    }
+    if "missing_at" in overrides:
+        # A different episode: its report and notification times are not the default episode's.
+        base |= {"reported_at": "", "police_notified_at": ""}
+    return base | overrides
+
+
+def as_csv(*rows: dict[str, str]) -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=HEADER, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
+def test_good_row_creates_child_episode_and_rhi_with_naive_times_as_uk_time(orgs):
+    report = import_episodes_text(as_csv(row()))
+    assert (report.created, report.errors, report.children_created) == (1, [], 1)
+    episode = MissingEpisode.objects.get()
+    assert episode.missing_at == datetime(2026, 5, 1, 17, 0, tzinfo=UTC)  # 18:00 BST
+    assert episode.source == "import"
+    rhi = ReturnHomeInterview.objects.get()
+    assert rhi.clock_started_at == datetime(2026, 5, 2, 8, 30, tzinfo=UTC)
+
+
+def test_reimporting_the_same_file_changes_nothing(orgs):
+    text = as_csv(
+        row(),
+        row(
+            police_reference="WM-2026-0000002",
+            la_child_id="C1002",
+            first_name="Sam",
+            missing_at="2026-06-01T10:00",
+            returned_at="",
+            reported_at="",
+            police_notified_at="",
+        ),
+    )
+    first = import_episodes_text(text)
+    counts = (Child.objects.count(), MissingEpisode.objects.count(), ReturnHomeInterview.objects.count())
+    second = import_episodes_text(text)
+    assert (first.created, second.created, second.updated, second.unchanged) == (2, 0, 0, 2)
+    assert (
+        Child.objects.count(),
+        MissingEpisode.objects.count(),
+        ReturnHomeInterview.objects.count(),
+    ) == counts
+
+
+def test_a_later_found_notification_updates_the_episode_and_opens_its_rhi(orgs):
+    import_episodes_text(as_csv(row(returned_at="", police_notified_at="")))
+    assert ReturnHomeInterview.objects.count() == 0
+    report = import_episodes_text(as_csv(row()))
+    assert report.updated == 1
+    assert ReturnHomeInterview.objects.count() == 1
+
+
+def test_bad_rows_are_reported_by_line_and_column_and_good_rows_are_kept(orgs):
+    text = as_csv(
+        row(),
+        row(police_reference="R2", la_child_id="C2", category="lost"),
+        row(police_reference="R3", la_child_id="C3", returned_at="2026-04-30T10:00"),
+        row(police_reference="R4", la_child_id="C4", responsible_la="999", missing_at="yesterday"),
+        row(
+            police_reference="R5",
+            la_child_id="C5",
+            first_name="Sam",
+            missing_at="2026-07-01T10:00",
+            returned_at="2026-07-01T12:00",
+            reported_at="",
+            police_notified_at="",
+        ),
+    )
+    report = import_episodes_text(text)
+    assert report.created == 2
+    found = {(e.line, e.column) for e in report.errors}
+    assert (3, "category") in found
+    assert (4, "returned_at") in found
+    assert {(5, "responsible_la"), (5, "missing_at")} <= found
+    assert MissingEpisode.objects.count() == 2
+
+
+def test_overlapping_episodes_and_a_reference_used_for_another_child_are_refused(orgs):
+    import_episodes_text(as_csv(row()))
+    overlap = row(
+        police_reference="R9",
+        missing_at="2026-05-02T08:00",
+        reported_at="2026-05-02T08:30",
+        returned_at="2026-05-02T20:00",
+        police_notified_at="2026-05-02T21:00",
+    )
+    stolen = row(police_reference="WM-2026-0000001", la_child_id="C7777", first_name="Other")
+    report = import_episodes_text(as_csv(overlap, stolen))
+    reasons = {(e.line, e.column): e.reason for e in report.errors}
+    assert "overlaps another episode" in reasons[(2, "missing_at")]
+    assert "different child" in reasons[(3, "police_reference")]
+    assert MissingEpisode.objects.count() == 1
+
+
+def test_known_child_id_with_another_date_of_birth_is_refused_not_guessed(orgs):
+    import_episodes_text(as_csv(row()))
+    report = import_episodes_text(
+        as_csv(
+            row(
+                police_reference="R2",
+                date_of_birth="2012-01-01",
+                missing_at="2026-08-01T10:00",
+                returned_at="2026-08-01T12:00",
+            )
+        )
+    )
+    assert [(e.line, e.column) for e in report.errors] == [(2, "date_of_birth")]
+
+
+def test_same_name_and_birthday_under_another_id_is_flagged_as_a_possible_duplicate(orgs):
+    import_episodes_text(
+        as_csv(
+            row(),
+            row(
+                police_reference="R2",
+                la_child_id="C9",
+                missing_at="2026-09-01T10:00",
+                returned_at="2026-09-01T12:00",
+            ),
+        )
+    )
+    assert Child.objects.count() == 2
+    assert PossibleDuplicate.objects.count() == 1
+
+
+def test_wrong_header_is_reported_once_and_nothing_is_saved(orgs):
+    report = import_episodes_text("police_force,reference\nE23000014,R1\n")
+    assert len(report.errors) == 1 and report.errors[0].line == 1
+    assert MissingEpisode.objects.count() == 0
+
+
+def test_the_documented_example_file_imports_cleanly_twice(orgs, capsys):
+    LocalAuthorityFactory(code="860", name="Staffordshire")
+    PoliceForceFactory(code="E23000015", name="Staffordshire Police")
+    call_command("import_episodes", str(EXAMPLE))
+    call_command("import_episodes", str(EXAMPLE))
+    first, second = [line for line in capsys.readouterr().out.splitlines() if "created" in line]
+    assert "0 rows with errors" in first and first.startswith(("3 created", "4 created", "5 created"))
+    assert second.startswith("0 created, 0 updated")
+
+
+text_cells = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=30)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    cells=st.fixed_dictionaries({name: st.one_of(st.just(""), text_cells) for name in HEADER}),
+    keep=st.sets(st.sampled_from(HEADER)),
+)
+def test_property_any_row_is_either_saved_whole_or_reported_never_a_crash(orgs, cells, keep):
+    # Start from a good row and replace a random set of cells with arbitrary text.
+    mixed = row(police_reference=f"P-{abs(hash(str(cells))) % 10**9}") | {
+        k: v for k, v in cells.items() if k not in keep
+    }
+    before = MissingEpisode.objects.count()
+    report = import_episodes_text(as_csv(mixed))
+    after = MissingEpisode.objects.count()
+    if report.errors:
+        assert all(e.line == 2 and e.reason for e in report.errors)
+        assert after == before
+    elif all(not value.strip() for value in mixed.values()):
+        assert report.rows_ok == 0 and after == before  # a blank line is not a row
+    else:
+        assert report.rows_ok == 1
+        assert after in (before, before + 1)
