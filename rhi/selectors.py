@@ -24,7 +24,14 @@ from rhi.clock import (
     open_state,
     time_left,
 )
-from rhi.models import CLOCK_RUNNING_STATES, ClockPolicy, ReturnHomeInterview, RHIEpisode, RHIState
+from rhi.models import (
+    CLOCK_RUNNING_STATES,
+    OPEN_STATES,
+    ClockPolicy,
+    ReturnHomeInterview,
+    RHIEpisode,
+    RHIState,
+)
 
 
 def clock_rules_for_policy(policy: ClockPolicy) -> ClockRules:
@@ -165,7 +172,8 @@ def dashboard_counts(base: QuerySet[ReturnHomeInterview], *, now: datetime) -> d
     }
     aggregates["unallocated"] = Count("pk", filter=running & Q(allocated_worker__isnull=True))
     aggregates["awaiting_approval"] = Count("pk", filter=Q(state=RHIState.SUBMITTED))
-    return base.aggregate(**aggregates)
+    # Restrict to the open set first, so the partial indexes over open RHIs answer it, not years of history.
+    return base.filter(state__in=sorted(OPEN_STATES)).aggregate(**aggregates)
 
 
 @dataclass(frozen=True)
@@ -220,7 +228,12 @@ def dashboard_rows(
             ),
             missing_at=Subquery(latest_episode.values("episode__missing_at")[:1]),
             returned_at=Subquery(latest_episode.values("episode__returned_at")[:1]),
-            episode_count=Count("episode_links"),
+            episode_count=Subquery(
+                RHIEpisode.objects.filter(rhi=OuterRef("pk"))
+                .values("rhi")
+                .annotate(n=Count("pk"))
+                .values("n")[:1]
+            ),
         )
         .order_by(F("due_at").asc(nulls_last=True), "pk")
         .values(
@@ -319,7 +332,9 @@ def dashboard_filter_options(organisation_ids: set[int]) -> FilterOptions:
         Q(pk__in=commissioning) | Q(pk__in=organisation_ids, kind=OrganisationKind.LOCAL_AUTHORITY)
     ).order_by("name")
     return FilterOptions(
-        teams=Team.objects.filter(organisation_id__in=organisation_ids).order_by("name"),
+        teams=Team.objects.filter(organisation_id__in=organisation_ids)
+        .select_related("organisation")
+        .order_by("name"),
         workers=workers,
         authorities=authorities,
     )

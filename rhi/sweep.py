@@ -39,6 +39,9 @@ BATCH_SIZE = 2000
 # A pending email older than this is re-enqueued by the next sweep (its task was lost with the broker).
 EMAIL_RETRY_AFTER = timedelta(minutes=2)
 MAX_EMAIL_ATTEMPTS = 8
+# Referrals and disclosures escalate while their acknowledgement is recently overdue. Older gaps (history
+# brought in by an import, say) are data-quality findings for the returns, not alerts to wake people with.
+ACKNOWLEDGEMENT_LOOKBACK = timedelta(days=30)
 
 
 @dataclass
@@ -97,6 +100,7 @@ def _claim_referrals(now: datetime) -> list[Candidate]:
             sent_at__isnull=False,
             acknowledged_at__isnull=True,
             acknowledgement_due_at__lt=now,
+            acknowledgement_due_at__gte=now - ACKNOWLEDGEMENT_LOOKBACK,
         )
         .select_for_update(skip_locked=True, of=("self",))
         .order_by("pk")
@@ -116,6 +120,7 @@ def _claim_disclosures(now: datetime) -> list[Candidate]:
             acknowledged_at__isnull=True,
             revoked_at__isnull=True,
             acknowledgement_due_at__lt=now,
+            acknowledgement_due_at__gte=now - ACKNOWLEDGEMENT_LOOKBACK,
         )
         .select_for_update(skip_locked=True, of=("self",))
         .order_by("pk")

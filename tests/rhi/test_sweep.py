@@ -241,3 +241,17 @@ def test_ten_concurrent_sweeps_record_each_alert_exactly_once(team):
         kinds = list(DeadlineAlert.objects.filter(rhi=rhi).values_list("kind", flat=True))
         assert len(kinds) == len(set(kinds))
     assert Notification.objects.filter(kind=AlertKind.OVERDUE).count() == 3 * 2
+
+
+@pytest.mark.django_db
+def test_long_overdue_acknowledgements_from_history_do_not_raise_alerts(team):
+    rhi = rhi_due(team, due_in=timedelta(hours=40))
+    Referral.objects.create(
+        rhi=rhi,
+        service="camhs",
+        reason="Imported from last year's spreadsheet",
+        created_by=team["worker"],
+        sent_at=NOW - timedelta(days=400),
+        acknowledgement_due_at=NOW - timedelta(days=398),
+    )
+    assert run_deadline_sweep(now=NOW).recorded[AlertKind.REFERRAL_UNACKNOWLEDGED] == 0
