@@ -6,11 +6,11 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import Organisation, OrganisationKind
 from missing_episodes.models import Child, MissingEpisode, Placement, PossibleDuplicate
+from tests.db import assert_refused_by_database
 from tests.factories_domain import (
     ChildFactory,
     LocalAuthorityFactory,
@@ -20,11 +20,6 @@ from tests.factories_domain import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-def assert_refused_by_database(callable_, *args, **kwargs) -> None:
-    with pytest.raises(IntegrityError), transaction.atomic():
-        callable_(*args, **kwargs)
 
 
 def test_local_authority_without_three_digit_code_is_refused_by_database_and_clean():

@@ -6,7 +6,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
 
 from accounts.models import User
 from rhi.clock import ClockRules, compute_deadlines
@@ -20,14 +19,10 @@ from rhi.models import (
     RHIState,
 )
 from rhi.selectors import clock_rules_for_policy, policy_in_force
+from tests.db import assert_refused_by_database
 from tests.factories_domain import ClockPolicyFactory, MissingEpisodeFactory, RHIEpisodeFactory, RHIFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def assert_refused_by_database(callable_, *args, **kwargs) -> None:
-    with pytest.raises(IntegrityError), transaction.atomic():
-        callable_(*args, **kwargs)
 
 
 def make_user(username: str) -> User:
