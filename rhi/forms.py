@@ -33,6 +33,9 @@ class DashboardFilterForm(forms.Form):
     local_authority = forms.ModelChoiceField(
         required=False, queryset=Organisation.objects.none(), empty_label="Any local authority"
     )
+    provider = forms.ModelChoiceField(
+        required=False, queryset=Organisation.objects.none(), empty_label="Any provider"
+    )
     unallocated = forms.BooleanField(required=False, label="Only unallocated")
 
     def __init__(
@@ -41,12 +44,16 @@ class DashboardFilterForm(forms.Form):
         teams: QuerySet[Team],
         workers: QuerySet[User],
         authorities: QuerySet[Organisation],
+        providers: QuerySet[Organisation],
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["team"].queryset = teams  # type: ignore[attr-defined]
         self.fields["worker"].queryset = workers  # type: ignore[attr-defined]
         self.fields["local_authority"].queryset = authorities  # type: ignore[attr-defined]
+        self.fields["provider"].queryset = providers  # type: ignore[attr-defined]
+        if providers.count() < 2:
+            del self.fields["provider"]  # one provider: nothing to choose between
 
     def filters(self) -> DashboardFilters:
         data = self.cleaned_data if self.is_valid() else {}
@@ -54,6 +61,7 @@ class DashboardFilterForm(forms.Form):
             team_id=data["team"].pk if data.get("team") else None,
             worker_id=data["worker"].pk if data.get("worker") else None,
             local_authority_id=data["local_authority"].pk if data.get("local_authority") else None,
+            provider_id=data["provider"].pk if data.get("provider") else None,
             state=data.get("state") or None,
             unallocated=bool(data.get("unallocated")),
         )

@@ -314,6 +314,7 @@ class FilterOptions:
     teams: QuerySet[Team]
     workers: QuerySet[User]
     authorities: QuerySet[Organisation]
+    providers: QuerySet[Organisation]
 
 
 def dashboard_filter_options(organisation_ids: set[int]) -> FilterOptions:
@@ -337,6 +338,7 @@ def dashboard_filter_options(organisation_ids: set[int]) -> FilterOptions:
         .order_by("name"),
         workers=workers,
         authorities=authorities,
+        providers=Organisation.objects.filter(pk__in=organisation_ids).order_by("name"),
     )
 
 

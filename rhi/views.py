@@ -56,7 +56,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     options = selectors.dashboard_filter_options(casework_organisation_ids(user))
     form = DashboardFilterForm(
-        request.GET or None, teams=options.teams, workers=options.workers, authorities=options.authorities
+        request.GET or None,
+        teams=options.teams,
+        workers=options.workers,
+        authorities=options.authorities,
+        providers=options.providers,
     )
     filters = form.filters()
     filtered = filters.apply(visible_rhis(user))

@@ -276,3 +276,22 @@ def test_allocate_ignores_an_offsite_next_address(client, org):
         {"worker": org["worker"].pk, "version": rhi.version, "next": "//evil.example/"},
     )
     assert response["Location"] == reverse("rhi:detail", args=[rhi.pk])
+
+
+def test_manager_of_two_providers_filters_the_dashboard_by_provider(client, org):
+    other = ProviderFactory(name="Second Provider")
+    Membership.objects.create(user=org["manager"], organisation=other, role=Role.TEAM_MANAGER)
+    make(org, due_in=timedelta(hours=-3))
+    RHIFactory(
+        child=ChildFactory(),
+        provider=other,
+        state=RHIState.UNALLOCATED,
+        clock_started_at=NOW - timedelta(hours=80),
+        due_at=NOW - timedelta(hours=8),
+        due_soon_at=NOW - timedelta(hours=32),
+    )
+    client.force_login(org["manager"])
+    assert client.get(reverse("rhi:dashboard")).context["counts"]["overdue"] == 2
+    response = client.get(reverse("rhi:dashboard"), {"provider": other.pk})
+    assert response.context["counts"]["overdue"] == 1
+    assert "Second Provider" in response.content.decode()
