@@ -1,0 +1,358 @@
+"""seed_demo: the fixed demo logins and organisations, realistic shape, valid rows and determinism.
+
+The small data set is seeded once for the module inside a transaction that is rolled back at the end;
+each test runs in a savepoint inside it. The determinism test needs real commits, so it is transactional.
+"""
+
+from __future__ import annotations
+
+import io
+from collections import Counter
+from datetime import date, timedelta
+from itertools import pairwise
+
+import pytest
+from django.core.management import call_command
+from django.db import transaction
+from django.db.models import F, Max, Q
+
+from accounts.models import Commission, Membership, Organisation, User
+from missing_episodes.demo import DEMO_PASSWORD, DEMO_USERS
+from missing_episodes.demo.generator import MODEL_ORDER, SeedResult, seed_demo
+from missing_episodes.demo.reference import FORCES_BY_CODE, LAS_BY_CODE, LOCAL_AUTHORITIES, POLICE_FORCES
+from missing_episodes.demo.timeutil import Span
+from missing_episodes.models import Child, MissingEpisode, Placement, PossibleDuplicate
+from rhi.clock import ClockRules, Deadlines, compute_deadlines, open_state
+from rhi.models import OPEN_STATES, ClockPolicy, Interview, ReturnHomeInterview, RHIEpisode, StateTransition
+from rhi.selectors import clock_rules_for_policy
+from sharing.models import Disclosure
+
+SEED = 7
+ANCHOR = date(2026, 3, 18)
+NOW = Span.for_anchor(ANCHOR, 2).now
+APP_LABELS = ("accounts", "missing_episodes", "rhi", "referrals", "sharing")
+
+
+@pytest.fixture(scope="module")
+def seeded(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> SeedResult:
+    with django_db_blocker.unblock(), transaction.atomic():  # type: ignore[attr-defined]
+        result = seed_demo(size="small", seed=SEED, anchor=ANCHOR)
+        yield result
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def demo(seeded: SeedResult, db: None) -> SeedResult:
+    return seeded
+
+
+def _episodes_long_closed() -> list[RHIEpisode]:
+    """Episodes whose RHI has had time to finish: returned more than 30 days before the anchor."""
+    return list(
+        RHIEpisode.objects.filter(episode__returned_at__lt=NOW - timedelta(days=30)).select_related(
+            "rhi", "episode"
+        )
+    )
+
+
+# -- shape and size -----------------------------------------------------------------------------------------
+
+
+def test_counts_are_in_sensible_ranges_and_match_the_database(demo: SeedResult) -> None:
+    counts = demo.counts
+    assert demo.created and demo.anchor == ANCHOR
+    assert 900 <= counts["missing_episodes.MissingEpisode"] <= 1_200
+    assert 300 <= counts["missing_episodes.Child"] <= 700
+    assert counts["rhi.ReturnHomeInterview"] >= 0.8 * counts["missing_episodes.MissingEpisode"]
+    assert counts["rhi.Interview"] >= 400
+    assert counts["referrals.Referral"] >= 100
+    assert counts["sharing.Disclosure"] >= 100
+    assert counts["missing_episodes.PossibleDuplicate"] >= 1
+    for model in MODEL_ORDER:
+        assert model._default_manager.count() == counts[model._meta.label], model
+
+
+def test_every_demo_user_exists_with_its_role_and_shares_one_password(demo: SeedResult) -> None:
+    hashes = set()
+    for expected in DEMO_USERS:
+        user = User.objects.get(username=expected.username)
+        hashes.add(user.password)
+        assert user.email == f"{expected.username}@demo.invalid"
+        assert user.first_name and user.last_name
+        assert user.is_superuser == expected.is_superuser and user.is_staff == expected.is_staff
+        memberships = list(Membership.objects.filter(user=user).select_related("organisation", "team"))
+        if expected.role is None:
+            assert memberships == [] and user.organisation_id is None
+            continue
+        assert user.organisation is not None and user.organisation.name == expected.organisation
+        assert [(m.role, m.organisation.name, m.team.name if m.team else None) for m in memberships] == [
+            (expected.role, expected.organisation, expected.team)
+        ]
+    assert len(hashes) == 1
+    assert User.objects.get(username="worker").check_password(DEMO_PASSWORD)
+
+
+def test_organisations_carry_real_codes_and_the_fixed_commissions(demo: SeedResult) -> None:
+    las = {o.code: o for o in Organisation.objects.filter(kind="local_authority")}
+    assert {code: o.name for code, o in las.items()} == {
+        "330": "Birmingham",
+        "333": "Sandwell",
+        "335": "Walsall",
+        "860": "Staffordshire",
+        "681": "Cardiff",
+    }
+    assert las["681"].nation == "WLS"
+    forces = dict(Organisation.objects.filter(kind="police_force").values_list("code", "name"))
+    assert forces == {
+        "E23000014": "West Midlands Police",
+        "E23000015": "Staffordshire Police",
+        "W15000003": "South Wales Police",
+    }
+    provider = Organisation.objects.get(kind="rhi_provider")
+    assert (provider.name, provider.code) == ("Safe Return Partnership", "")
+    commissioned = {c.local_authority.code: c.provider.name for c in Commission.objects.select_related()}
+    assert commissioned == {
+        "330": "Birmingham",
+        "333": "Safe Return Partnership",
+        "335": "Safe Return Partnership",
+        "860": "Staffordshire",
+        "681": "Cardiff",
+    }
+
+
+def test_reference_data_uses_real_codes_for_every_force_and_authority() -> None:
+    assert len(POLICE_FORCES) == 43
+    assert FORCES_BY_CODE["E23000034"].name == "City of London Police"
+    assert FORCES_BY_CODE["W15000003"].name == "South Wales Police"
+    assert {f.code for f in POLICE_FORCES} == {f"E23{n:06d}" for n in range(1, 40)} | {
+        f"W15{n:06d}" for n in range(1, 5)
+    }
+    assert len(LOCAL_AUTHORITIES) == len(LAS_BY_CODE) >= 140
+    assert all(la.force_code in FORCES_BY_CODE for la in LOCAL_AUTHORITIES)
+    assert {la.force_code for la in LOCAL_AUTHORITIES if la.nation == "ENG"} == {
+        f"E23{n:06d}" for n in range(1, 40)
+    }
+    assert (LAS_BY_CODE["202"].name, LAS_BY_CODE["886"].name, LAS_BY_CODE["888"].name) == (
+        "Camden",
+        "Kent",
+        "Lancashire",
+    )
+
+
+def test_clock_policies_differ_between_authorities(demo: SeedResult) -> None:
+    def current(code: str) -> ClockPolicy:
+        return ClockPolicy.objects.filter(local_authority__code=code).order_by("-effective_from").first()
+
+    birmingham, sandwell, walsall, cardiff = (current(c) for c in ("330", "333", "335", "681"))
+    assert (
+        birmingham.basis,
+        birmingham.complete_unit,
+        birmingham.complete_length,
+        birmingham.repeat_rule,
+    ) == (
+        "return",
+        "hours",
+        72,
+        "bunch_from_latest",
+    )
+    assert (sandwell.basis, sandwell.complete_unit, sandwell.complete_length, sandwell.repeat_rule) == (
+        "police_notification",
+        "working_days",
+        3,
+        "separate",
+    )
+    assert sandwell.closure_days
+    assert (walsall.complete_unit, walsall.complete_length, walsall.contact_unit, walsall.contact_length) == (
+        "calendar_days",
+        3,
+        "hours",
+        24,
+    )
+    assert (cardiff.complete_unit, cardiff.nation) == ("working_days", "WLS")
+    # Birmingham changed policy a year ago: older RHIs keep the earlier snapshot.
+    assert ClockPolicy.objects.filter(local_authority__code="330").count() == 2
+
+
+# -- realism ------------------------------------------------------------------------------------------------
+
+
+def test_realism_ratios_match_the_national_picture(demo: SeedResult) -> None:
+    links = _episodes_long_closed()
+    interviews = dict(Interview.objects.values_list("rhi_id", "held_at"))
+    offered = [link for link in links if link.rhi.offered_at is not None]
+    completed = [link for link in links if link.rhi_id in interviews]
+    declined = [link for link in links if link.rhi.outcome == "declined"]
+    assert len(links) > 800
+    assert abs(len(offered) / len(links) - 0.79) <= 0.08
+    assert abs(len(completed) / len(links) - 0.53) <= 0.10
+    assert abs(len(declined) / len(offered) - 0.18) <= 0.07
+    within_72 = [
+        link
+        for link in completed
+        if interviews[link.rhi_id] - link.episode.returned_at <= timedelta(hours=72)
+    ]
+    assert abs(len(within_72) / len(completed) - 0.6) <= 0.12
+
+    episodes = list(MissingEpisode.objects.select_related("child"))
+    per_child = Counter(e.child_id for e in episodes)
+    repeat_share = sum(n for n in per_child.values() if n > 1) / len(episodes)
+    assert abs(repeat_share - 2 / 3) <= 0.12
+    assert max(per_child.values()) >= 10
+    ages = [(e.missing_at.date() - e.child.date_of_birth).days / 365.25 for e in episodes]
+    assert sum(12 <= a < 18 for a in ages) / len(ages) >= 0.8
+    assert all(a < 18 for a in ages)
+    from_care = sum(e.missing_from == "care" for e in episodes) / len(episodes)
+    assert abs(from_care - 0.45) <= 0.1
+    absent = sum(e.category == "absent" for e in episodes) / len(episodes)
+    assert 0.08 <= absent <= 0.22
+    risks = Counter(e.risk_level for e in episodes)
+    assert risks["low"] + risks["medium"] > 0.6 * len(episodes) and risks["high"] > 0
+
+    looked_after = Child.objects.filter(legal_status="looked_after")
+    out_of_area = looked_after.filter(
+        Q(placements__end_date__isnull=True) & ~Q(placements__host_la=F("responsible_la"))
+    ).count()
+    assert 0.25 <= out_of_area / looked_after.count() <= 0.5
+
+
+def test_open_rhis_in_every_state_for_both_demo_teams(demo: SeedResult) -> None:
+    for provider in ("Safe Return Partnership", "Birmingham"):
+        open_rhis = list(ReturnHomeInterview.objects.filter(provider__name=provider, state__in=OPEN_STATES))
+        assert {r.state for r in open_rhis} == set(OPEN_STATES), provider
+        clock_states = set()
+        for rhi in open_rhis:
+            stored = Deadlines(rhi.clock_started_at, rhi.contact_due_at, rhi.due_at, rhi.due_soon_at)
+            clock_states.add(open_state(stored, NOW))
+        assert {"on_track", "due_soon", "overdue"} <= set(clock_states), provider
+    # Sandwell counts from the police notification: one RHI shows the clock not started (a data gap).
+    assert ReturnHomeInterview.objects.filter(
+        local_authority__code="333", state__in=OPEN_STATES, clock_started_at__isnull=True
+    ).exists()
+    assert MissingEpisode.objects.filter(returned_at__isnull=True).exists()  # a child still missing
+    worker = User.objects.get(username="worker")
+    assert ReturnHomeInterview.objects.filter(allocated_worker=worker, state__in=OPEN_STATES).count() >= 5
+
+
+def test_stored_deadlines_come_from_the_clock_module_and_the_policy_snapshot(demo: SeedResult) -> None:
+    for rhi in ReturnHomeInterview.objects.select_related("policy").order_by("pk")[:300]:
+        assert rhi.policy_snapshot == clock_rules_for_policy(rhi.policy).to_snapshot()
+        links = list(rhi.episode_links.select_related("episode"))
+        counting = [link.episode for link in links if link.counts_for_timeliness]
+        clock_episode = max(counting, key=lambda e: e.missing_at) if counting else links[0].episode
+        if rhi.policy.repeat_rule == "bunch_from_first":
+            clock_episode = min((link.episode for link in links), key=lambda e: e.missing_at)
+        deadlines = compute_deadlines(
+            ClockRules.from_snapshot(rhi.policy_snapshot),
+            returned_at=clock_episode.returned_at,
+            police_notified_at=clock_episode.police_notified_at,
+        )
+        assert (rhi.clock_started_at, rhi.contact_due_at, rhi.due_at, rhi.due_soon_at) == (
+            deadlines.start,
+            deadlines.contact_due,
+            deadlines.due,
+            deadlines.due_soon,
+        )
+
+
+def test_repeat_episodes_follow_each_authoritys_repeat_rule(demo: SeedResult) -> None:
+    multi = Counter(RHIEpisode.objects.values_list("rhi_id", flat=True))
+    bunched_ids = [rhi_id for rhi_id, n in multi.items() if n > 1]
+    assert bunched_ids, "some RHIs address several episodes"
+    for rhi in ReturnHomeInterview.objects.filter(pk__in=bunched_ids).select_related("policy"):
+        assert rhi.policy.repeat_rule != "separate"
+        links = sorted(rhi.episode_links.select_related("episode"), key=lambda link: link.episode.missing_at)
+        assert {link.episode.child_id for link in links} == {rhi.child_id}
+        if rhi.policy.repeat_rule == "bunch_from_latest":
+            assert [link.counts_for_timeliness for link in links] == [False] * (len(links) - 1) + [True]
+    superseded = ReturnHomeInterview.objects.filter(outcome="superseded").select_related("superseded_by")
+    assert superseded.exists()
+    for rhi in superseded:
+        assert rhi.superseded_by.child_id == rhi.child_id and rhi.superseded_by.created_at > rhi.created_at
+
+
+def test_lifecycle_history_and_outcomes_are_consistent(demo: SeedResult) -> None:
+    for rhi in ReturnHomeInterview.objects.order_by("pk")[:400]:
+        steps = list(StateTransition.objects.filter(rhi=rhi).order_by("at", "pk"))
+        assert steps[0].from_state == "" and steps[0].to_state == "unallocated"
+        assert all(a.to_state == b.from_state for a, b in pairwise(steps))
+        assert steps[-1].to_state == rhi.state
+        if rhi.state == "approved":
+            assert rhi.approved_by_id != rhi.submitted_by_id and hasattr(rhi, "interview")
+        if rhi.outcome == "declined":
+            assert rhi.offered_at and rhi.declined_by and rhi.decline_reason and rhi.decline_reason_text
+        if rhi.offered_at is not None:
+            assert rhi.contact_attempts.filter(attempted_at__lte=rhi.offered_at).count() >= 1
+
+
+def test_out_of_area_children_and_what_is_shared(demo: SeedResult) -> None:
+    staffordshire = Organisation.objects.get(code="860", kind="local_authority")
+    placed = Placement.objects.filter(child__responsible_la=staffordshire).exclude(host_la=staffordshire)
+    assert set(placed.values_list("host_la__code", flat=True)) <= {"333", "335"} and placed.exists()
+    assert (
+        Placement.objects.exclude(host_la=F("child__responsible_la"))
+        .filter(host_la_notified_at__isnull=True)
+        .exists()
+    )
+    notifications = Disclosure.objects.filter(recipient_organisation=staffordshire, level="notification")
+    assert (
+        notifications.filter(episode__isnull=False).exists()
+        and notifications.filter(rhi__isnull=False).exists()
+    )
+    summaries = Disclosure.objects.filter(level="intelligence_summary")
+    assert summaries.exists()
+    assert set(summaries.values_list("consent_state", flat=True)) <= {
+        "given",
+        "refused_overridden",
+        "not_sought",
+    }
+    assert (
+        PossibleDuplicate.objects.filter(child_a__lt=F("child_b")).count()
+        == PossibleDuplicate.objects.count()
+    )
+
+
+def test_nothing_happens_after_the_anchors_midday(demo: SeedResult) -> None:
+    checks = {
+        MissingEpisode: ("missing_at", "returned_at", "police_notified_at", "safe_and_well_at", "updated_at"),
+        ReturnHomeInterview: ("created_at", "updated_at", "offered_at", "approved_at", "state_changed_at"),
+        StateTransition: ("at",),
+        Interview: ("held_at", "updated_at"),
+        Disclosure: ("shared_at", "acknowledged_at"),
+    }
+    for model, fields in checks.items():
+        latest = model._default_manager.aggregate(**{f: Max(f) for f in fields})
+        assert all(value is None or value <= NOW for value in latest.values()), model
+
+
+def test_rows_pass_model_validation(demo: SeedResult) -> None:
+    for model in MODEL_ORDER:
+        for obj in model._default_manager.order_by("pk")[:200]:
+            obj.full_clean()
+
+
+def test_seeding_again_changes_nothing(demo: SeedResult) -> None:
+    again = seed_demo(size="small", seed=SEED + 1, anchor=ANCHOR)
+    assert not again.created
+    assert MissingEpisode.objects.count() == demo.counts["missing_episodes.MissingEpisode"]
+
+
+# -- determinism ----------------------------------------------------------------------------------------------
+
+
+def _dump() -> str:
+    out = io.StringIO()
+    call_command("dumpdata", *APP_LABELS, format="json", indent=None, stdout=out)
+    return out.getvalue()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_same_seed_and_anchor_give_identical_data() -> None:
+    first = seed_demo(size="small", seed=SEED, anchor=ANCHOR)
+    first_dump = _dump()
+    call_command("flush", "--noinput")
+    second = seed_demo(size="small", seed=SEED, anchor=ANCHOR)
+    assert first.counts == second.counts
+    assert _dump() == first_dump
+    call_command("flush", "--noinput")
+    other = seed_demo(size="small", seed=SEED + 1, anchor=ANCHOR)
+    assert other.created and _dump() != first_dump
