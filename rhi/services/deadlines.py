@@ -1,4 +1,4 @@
-"""Writes to RHIs: opening one when a child returns (or bunching the episode), and keeping its deadlines right.
+"""Opening an RHI when a child returns (or bunching the episode into one), and keeping its deadlines right.
 
 Every function here owns its transaction and takes keyword-only arguments. Deadlines are computed only by
 ``rhi.clock`` through ``recompute_deadlines``; nothing else writes ``due_at`` and friends.
@@ -7,10 +7,9 @@ Every function here owns its transaction and takes keyword-only arguments. Deadl
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -34,87 +33,6 @@ from rhi.selectors import clock_rules_for_policy, policy_in_force
 DEADLINE_FIELDS = ("clock_started_at", "contact_due_at", "due_at", "due_soon_at")
 # Used when an LA has no policy recorded yet: the statutory guidance's 72 hours from return.
 DEFAULT_RULES = ClockRules()
-
-
-class TransitionError(Exception):
-    """The RHI is not in a state this step can start from."""
-
-
-class StaleVersionError(Exception):
-    """Someone else saved the RHI since this user loaded it: refuse rather than overwrite."""
-
-
-class ActionNotAllowed(Exception):
-    """The user may see the RHI but may not take this step (the view answers 403 or a form error)."""
-
-
-# docs/rhi-states.md draws these; every state change goes through ``_move``.
-ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
-    RHIState.UNALLOCATED: frozenset({RHIState.ALLOCATED, RHIState.SUPERSEDED, RHIState.CANCELLED}),
-    RHIState.ALLOCATED: frozenset(
-        {RHIState.CONTACTING, RHIState.OFFERED, RHIState.NOT_OFFERED, RHIState.SUPERSEDED, RHIState.CANCELLED}
-    ),
-    RHIState.CONTACTING: frozenset(
-        {RHIState.OFFERED, RHIState.UNABLE_TO_CONTACT, RHIState.NOT_OFFERED, RHIState.SUPERSEDED}
-    ),
-    RHIState.OFFERED: frozenset(
-        {RHIState.ACCEPTED, RHIState.DECLINED, RHIState.DRAFTING, RHIState.SUPERSEDED}
-    ),
-    RHIState.ACCEPTED: frozenset({RHIState.DRAFTING, RHIState.DECLINED}),
-    RHIState.DRAFTING: frozenset({RHIState.SUBMITTED}),
-    RHIState.SUBMITTED: frozenset({RHIState.APPROVED, RHIState.RETURNED}),
-    RHIState.RETURNED: frozenset({RHIState.SUBMITTED}),
-}
-
-
-def _move(rhi: ReturnHomeInterview, *, to: str, by: User | None, now: datetime, note: str = "") -> None:
-    if to not in ALLOWED_TRANSITIONS.get(rhi.state, frozenset()):
-        raise TransitionError(
-            f"An RHI that is {RHIState(rhi.state).label.lower()} cannot move to {RHIState(to).label.lower()}."
-        )
-    StateTransition.objects.create(rhi=rhi, from_state=rhi.state, to_state=to, at=now, by=by, note=note)
-    rhi.state = to
-    rhi.state_changed_at = now
-
-
-def _lock(rhi_id: int, expected_version: int | None) -> ReturnHomeInterview:
-    locked = ReturnHomeInterview.objects.select_for_update().select_related("provider").get(pk=rhi_id)
-    if expected_version is not None and locked.version != expected_version:
-        raise StaleVersionError(
-            "This RHI was changed by someone else after you opened it. Reload it and try again."
-        )
-    return locked
-
-
-@transaction.atomic
-def allocate_rhi(
-    *, rhi_id: int, worker: User, by: User, expected_version: int | None = None
-) -> ReturnHomeInterview:
-    """Allocate (or reallocate) an open RHI to an RHI worker of its provider."""
-    from sharing.policy import can_allocate
-
-    rhi = _lock(rhi_id, expected_version)
-    if not rhi.is_open:
-        raise TransitionError("A closed RHI cannot be allocated.")
-    if not can_allocate(by, rhi, worker):
-        raise ActionNotAllowed("You cannot allocate this RHI to that worker.")
-    now = timezone.now()
-    if rhi.state == RHIState.UNALLOCATED:
-        _move(rhi, to=RHIState.ALLOCATED, by=by, now=now)
-    else:
-        StateTransition.objects.create(
-            rhi=rhi, from_state=rhi.state, to_state=rhi.state, at=now, by=by, note="Reallocated"
-        )
-    if rhi.team_id is None:
-        membership = worker.memberships.filter(organisation_id=rhi.provider_id, team__isnull=False).first()
-        rhi.team_id = membership.team_id if membership else None
-    rhi.allocated_worker = worker
-    rhi.allocated_at = now
-    rhi.updated_at = now
-    rhi.version += 1
-    rhi.save()
-    record_event(actor=by, action=AuditAction.UPDATE, obj=rhi, detail={"allocated_to": worker.pk})
-    return rhi
 
 
 def policy_snapshot(policy: ClockPolicy | None) -> dict[str, Any]:
@@ -323,57 +241,3 @@ def _clock_episodes(rhis: Iterable[ReturnHomeInterview]) -> dict[int, MissingEpi
         episodes.sort(key=lambda e: (e.missing_at, e.pk))
         chosen[rhi_id] = episodes[0] if rules[rhi_id] == RepeatRule.BUNCH_FROM_FIRST else episodes[-1]
     return chosen
-
-
-POLICY_FIELDS = (
-    "basis",
-    "complete_unit",
-    "complete_length",
-    "contact_unit",
-    "contact_length",
-    "nation",
-    "due_soon_hours",
-    "repeat_rule",
-    "closure_days",
-)
-
-
-def save_clock_policy(
-    *,
-    local_authority: Organisation,
-    by: User,
-    effective_from: date,
-    apply_to_open: bool = False,
-    **fields: Any,
-) -> tuple[ClockPolicy, int]:
-    """Record a version of an LA's clock policy from ``effective_from``. A version that starts on the same
-    future date and no RHI uses yet is replaced; history is never rewritten. Returns (policy, RHIs corrected)."""
-    from sharing.policy import can_manage_policies
-
-    if not can_manage_policies(by, local_authority.pk):
-        raise ActionNotAllowed("Only the local authority's administrators can change its clock policy.")
-    unknown = set(fields) - set(POLICY_FIELDS)
-    if unknown:
-        raise TypeError(f"Unknown policy fields: {sorted(unknown)}")
-    with transaction.atomic():
-        policy = (
-            ClockPolicy.objects.select_for_update()
-            .filter(local_authority=local_authority, effective_from=effective_from)
-            .first()
-        )
-        if policy is not None and policy.rhis.exists():
-            raise ValidationError(
-                {"effective_from": "A policy already in use starts on this date. Choose a later date."}
-            )
-        policy = policy or ClockPolicy(local_authority=local_authority, effective_from=effective_from)
-        for name, value in fields.items():
-            setattr(policy, name, value)
-        policy.created_by = by
-        policy.created_at = timezone.now()
-        policy.full_clean()
-        policy.save()
-        record_event(
-            actor=by, action=AuditAction.UPDATE, obj=policy, detail={"effective_from": str(effective_from)}
-        )
-    corrected = apply_policy_to_open_rhis(policy=policy, by=by) if apply_to_open else 0
-    return policy, corrected

@@ -1,0 +1,41 @@
+"""Writes to RHIs. Each function owns its transaction and takes keyword-only arguments.
+
+- ``deadlines``: opening an RHI on return, bunching, storing and recomputing deadlines, policy corrections.
+- ``lifecycle``: state transitions (allocation, contact, offer, outcome, interview, review).
+- ``policies``: saving a version of an LA's clock policy.
+"""
+
+from rhi.services.deadlines import (
+    DEADLINE_FIELDS,
+    apply_policy_to_open_rhis,
+    correct_policy_snapshot,
+    handling_authority,
+    open_rhi_for_returned_episode,
+    policy_snapshot,
+    recompute_deadlines,
+)
+from rhi.services.lifecycle import (
+    ALLOWED_TRANSITIONS,
+    ActionNotAllowed,
+    StaleVersionError,
+    TransitionError,
+    allocate_rhi,
+)
+from rhi.services.policies import POLICY_FIELDS, save_clock_policy
+
+__all__ = [
+    "ALLOWED_TRANSITIONS",
+    "DEADLINE_FIELDS",
+    "POLICY_FIELDS",
+    "ActionNotAllowed",
+    "StaleVersionError",
+    "TransitionError",
+    "allocate_rhi",
+    "apply_policy_to_open_rhis",
+    "correct_policy_snapshot",
+    "handling_authority",
+    "open_rhi_for_returned_episode",
+    "policy_snapshot",
+    "recompute_deadlines",
+    "save_clock_policy",
+]
