@@ -82,6 +82,13 @@ def can_allocate(user: User | AnonymousUser, rhi: ReturnHomeInterview, worker: U
     )
 
 
+def can_work_on(user: User | AnonymousUser, rhi: ReturnHomeInterview) -> bool:
+    """Record contact, offers, outcomes and the interview: the allocated worker, or a manager of the provider."""
+    if not user.is_authenticated:
+        return False
+    return rhi.allocated_worker_id == user.pk or rhi.provider_id in managed_organisation_ids(user)
+
+
 def is_casework_user(user: User | AnonymousUser) -> bool:
     return any(m.role in CASEWORK_ROLES for m in _memberships(user))
 

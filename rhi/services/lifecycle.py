@@ -3,15 +3,28 @@ the user saw, records who and when (StateTransition) and writes an audit event (
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
 from audit.models import AuditAction
 from audit.services import record_event
-from rhi.models import ReturnHomeInterview, RHIState, StateTransition
+from rhi.models import (
+    ContactAttempt,
+    DeclineReason,
+    Interview,
+    NotOfferedReason,
+    Outcome,
+    ReturnHomeInterview,
+    ReviewDecision,
+    ReviewDecisionKind,
+    RHIState,
+    StateTransition,
+)
 
 
 class TransitionError(Exception):
@@ -93,3 +106,242 @@ def allocate_rhi(
     rhi.save()
     record_event(actor=by, action=AuditAction.UPDATE, obj=rhi, detail={"allocated_to": worker.pk})
     return rhi
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The worker's journey: contact, offer, outcome, interview, review. Each step: lock, check the version the
+# user saw and the source state, validate, move, audit. Field-level problems raise ValidationError.
+# ---------------------------------------------------------------------------------------------------------
+
+
+def _check_time(value: datetime, field: str, *, not_before: datetime | None, what: str) -> None:
+    now = timezone.now()
+    if value > now + timedelta(minutes=1):
+        raise ValidationError({field: "The time cannot be in the future."})
+    if not_before is not None and value < not_before:
+        raise ValidationError({field: f"The time cannot be before {what}."})
+
+
+def _returned_at(rhi: ReturnHomeInterview) -> datetime | None:
+    """The latest return among the episodes the RHI addresses: nothing in the journey can precede it."""
+    return max(
+        (e for e in rhi.episodes.values_list("returned_at", flat=True) if e is not None),
+        default=None,
+    )
+
+
+def _finish(
+    rhi: ReturnHomeInterview, *, by: User, now: datetime, detail: dict[str, object]
+) -> ReturnHomeInterview:
+    rhi.updated_at = now
+    rhi.version += 1
+    rhi.full_clean(exclude=["child", "local_authority", "provider", "team", "allocated_worker", "policy"])
+    rhi.save()
+    record_event(actor=by, action=AuditAction.UPDATE, obj=rhi, detail=detail)
+    return rhi
+
+
+def _require_worker(rhi: ReturnHomeInterview, by: User) -> None:
+    from sharing.policy import can_work_on
+
+    if not can_work_on(by, rhi):
+        raise ActionNotAllowed("Only the allocated worker or a manager of the team can record this.")
+
+
+@transaction.atomic
+def log_contact_attempt(
+    *,
+    rhi_id: int,
+    by: User,
+    attempted_at: datetime,
+    method: str,
+    contact_with: str,
+    outcome: str,
+    notes: str = "",
+    expected_version: int | None = None,
+) -> ContactAttempt:
+    rhi = _lock(rhi_id, expected_version)
+    _require_worker(rhi, by)
+    if rhi.state not in (RHIState.ALLOCATED, RHIState.CONTACTING, RHIState.OFFERED, RHIState.ACCEPTED):
+        raise TransitionError(
+            "Contact attempts are recorded once the RHI is allocated and before the interview."
+        )
+    _check_time(attempted_at, "attempted_at", not_before=_returned_at(rhi), what="the child returned")
+    now = timezone.now()
+    attempt = ContactAttempt(
+        rhi=rhi,
+        attempted_at=attempted_at,
+        method=method,
+        contact_with=contact_with,
+        outcome=outcome,
+        notes=notes,
+        recorded_by=by,
+        recorded_at=now,
+    )
+    attempt.full_clean(exclude=["rhi", "recorded_by"])
+    attempt.save()
+    if rhi.state == RHIState.ALLOCATED:
+        _move(rhi, to=RHIState.CONTACTING, by=by, now=now)
+    _finish(rhi, by=by, now=now, detail={"contact_attempt": attempt.pk})
+    return attempt
+
+
+@transaction.atomic
+def record_offer(
+    *,
+    rhi_id: int,
+    by: User,
+    offered_at: datetime,
+    offered_to: str,
+    method: str,
+    expected_version: int | None = None,
+) -> ReturnHomeInterview:
+    rhi = _lock(rhi_id, expected_version)
+    _require_worker(rhi, by)
+    _check_time(offered_at, "offered_at", not_before=_returned_at(rhi), what="the child returned")
+    now = timezone.now()
+    _move(rhi, to=RHIState.OFFERED, by=by, now=now)
+    rhi.offered_at, rhi.offered_to, rhi.offer_method = offered_at, offered_to, method
+    return _finish(rhi, by=by, now=now, detail={"step": "offer"})
+
+
+@transaction.atomic
+def record_acceptance(*, rhi_id: int, by: User, expected_version: int | None = None) -> ReturnHomeInterview:
+    rhi = _lock(rhi_id, expected_version)
+    _require_worker(rhi, by)
+    now = timezone.now()
+    _move(rhi, to=RHIState.ACCEPTED, by=by, now=now)
+    rhi.outcome, rhi.outcome_recorded_at = Outcome.ACCEPTED, now
+    return _finish(rhi, by=by, now=now, detail={"step": "accepted"})
+
+
+@transaction.atomic
+def record_decline(
+    *,
+    rhi_id: int,
+    by: User,
+    declined_by: str,
+    reason: str,
+    reason_text: str = "",
+    expected_version: int | None = None,
+) -> ReturnHomeInterview:
+    """The reports insist a decline's reason is recorded: a coded reason is required, 'other' needs words."""
+    rhi = _lock(rhi_id, expected_version)
+    _require_worker(rhi, by)
+    if reason == DeclineReason.OTHER and not reason_text.strip():
+        raise ValidationError({"decline_reason_text": "Say why the interview was declined."})
+    now = timezone.now()
+    _move(rhi, to=RHIState.DECLINED, by=by, now=now)
+    rhi.outcome, rhi.outcome_recorded_at = Outcome.DECLINED, now
+    rhi.declined_by, rhi.decline_reason, rhi.decline_reason_text = declined_by, reason, reason_text.strip()
+    return _finish(rhi, by=by, now=now, detail={"step": "declined", "reason": reason})
+
+
+@transaction.atomic
+def record_unable_to_contact(
+    *, rhi_id: int, by: User, expected_version: int | None = None
+) -> ReturnHomeInterview:
+    rhi = _lock(rhi_id, expected_version)
+    _require_worker(rhi, by)
+    if not rhi.contact_attempts.exists():
+        raise ValidationError({"__all__": "Record the contact attempts before closing as unable to contact."})
+    now = timezone.now()
+    _move(rhi, to=RHIState.UNABLE_TO_CONTACT, by=by, now=now)
+    rhi.outcome, rhi.outcome_recorded_at = Outcome.UNABLE_TO_CONTACT, now
+    return _finish(rhi, by=by, now=now, detail={"step": "unable_to_contact"})
+
+
+@transaction.atomic
+def record_not_offered(
+    *, rhi_id: int, by: User, reason: str, reason_text: str = "", expected_version: int | None = None
+) -> ReturnHomeInterview:
+    rhi = _lock(rhi_id, expected_version)
+    _require_worker(rhi, by)
+    if reason == NotOfferedReason.OTHER and not reason_text.strip():
+        raise ValidationError({"not_offered_text": "Say why the interview was not offered."})
+    now = timezone.now()
+    _move(rhi, to=RHIState.NOT_OFFERED, by=by, now=now)
+    rhi.outcome, rhi.outcome_recorded_at = Outcome.NOT_OFFERED, now
+    rhi.not_offered_reason, rhi.not_offered_text = reason, reason_text.strip()
+    return _finish(rhi, by=by, now=now, detail={"step": "not_offered", "reason": reason})
+
+
+@transaction.atomic
+def record_interview(
+    *, rhi_id: int, by: User, interview: dict[str, Any], expected_version: int | None = None
+) -> Interview:
+    """The interview happened: record when, where and by whom, and move to drafting the findings. An interview
+    cannot be before the child returned or in the future."""
+    rhi = _lock(rhi_id, expected_version)
+    _require_worker(rhi, by)
+    held_at = interview.get("held_at")
+    if held_at is None:
+        raise ValidationError({"held_at": "Enter when the interview was held."})
+    _check_time(held_at, "held_at", not_before=_returned_at(rhi), what="the child returned")
+    now = timezone.now()
+    _move(rhi, to=RHIState.DRAFTING, by=by, now=now)
+    if rhi.outcome != Outcome.ACCEPTED:
+        rhi.outcome, rhi.outcome_recorded_at = Outcome.ACCEPTED, now
+    record = Interview(rhi=rhi, updated_at=now, **interview)
+    if not record.interviewer_id and not record.interviewer_name:
+        record.interviewer = by
+    record.full_clean(exclude=["rhi"])
+    record.save()
+    _finish(rhi, by=by, now=now, detail={"step": "interview"})
+    return record
+
+
+@transaction.atomic
+def submit_for_approval(*, rhi_id: int, by: User, expected_version: int | None = None) -> ReturnHomeInterview:
+    rhi = _lock(rhi_id, expected_version)
+    _require_worker(rhi, by)
+    if not Interview.objects.filter(rhi=rhi).exists():
+        raise ValidationError({"__all__": "Record the interview before submitting the report."})
+    if not rhi.consent_to_share:
+        raise ValidationError(
+            {"consent_to_share": "Record whether the child consents to information being shared."}
+        )
+    now = timezone.now()
+    _move(rhi, to=RHIState.SUBMITTED, by=by, now=now)
+    rhi.submitted_at, rhi.submitted_by = now, by
+    return _finish(rhi, by=by, now=now, detail={"step": "submitted"})
+
+
+@transaction.atomic
+def approve(
+    *, rhi_id: int, by: User, comments: str = "", expected_version: int | None = None
+) -> ReturnHomeInterview:
+    """Four eyes: a team manager of the provider who did not submit the report. Approval freezes it."""
+    from sharing.policy import managed_organisation_ids
+
+    rhi = _lock(rhi_id, expected_version)
+    if rhi.provider_id not in managed_organisation_ids(by):
+        raise ActionNotAllowed("Only a team manager of the provider can approve the report.")
+    if rhi.submitted_by_id == by.pk:
+        raise ValidationError({"__all__": "A report cannot be approved by the person who submitted it."})
+    now = timezone.now()
+    _move(rhi, to=RHIState.APPROVED, by=by, now=now)
+    rhi.approved_at, rhi.approved_by = now, by
+    ReviewDecision.objects.create(
+        rhi=rhi, reviewer=by, decision=ReviewDecisionKind.APPROVED, comments=comments, decided_at=now
+    )
+    return _finish(rhi, by=by, now=now, detail={"step": "approved"})
+
+
+@transaction.atomic
+def return_for_changes(
+    *, rhi_id: int, by: User, comments: str, expected_version: int | None = None
+) -> ReturnHomeInterview:
+    from sharing.policy import managed_organisation_ids
+
+    rhi = _lock(rhi_id, expected_version)
+    if rhi.provider_id not in managed_organisation_ids(by):
+        raise ActionNotAllowed("Only a team manager of the provider can return the report.")
+    if not comments.strip():
+        raise ValidationError({"comments": "Say what needs to change."})
+    now = timezone.now()
+    _move(rhi, to=RHIState.RETURNED, by=by, now=now)
+    ReviewDecision.objects.create(
+        rhi=rhi, reviewer=by, decision=ReviewDecisionKind.RETURNED, comments=comments.strip(), decided_at=now
+    )
+    return _finish(rhi, by=by, now=now, detail={"step": "returned"})
