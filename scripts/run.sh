@@ -1,39 +1,76 @@
 #!/usr/bin/env bash
-# THE run command: ./scripts/run.sh — the app with demo data on the embedded default: SQLite and a
-# local-file Celery broker (no DATABASE_URL, no REDIS_URL), with a Celery worker and beat. Ctrl-C stops all.
+# THE run command: ./scripts/run.sh — the app with demo data on the embedded default: SQLite and Celery's
+# local-file broker under var/ (no DATABASE_URL, no REDIS_URL), a Celery worker and beat in the background
+# (logs in var/celery-*.log) and Django's development server in the foreground. Ctrl-C stops all three.
+#
+# On a fresh Debian machine with Python 3.11 and Node: creates .venv/, installs the Python dependencies,
+# builds the front end, migrates, and seeds the small demo data set once (when no organisation exists yet).
+# PORT=8001 ./scripts/run.sh serves on another port.
 set -euo pipefail
+# shellcheck source=scripts/lib/common.sh
 source "$(dirname "$0")/lib/common.sh"
 cd "$ROOT"
 
-ensure_debian_packages libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b fonts-dejavu-core
+# WeasyPrint's libraries, for the PDF reports; the rest of the app runs without them.
+(ensure_debian_packages "${WEASYPRINT_DEBIAN_PACKAGES[@]}") ||
+  log "Could not install WeasyPrint's libraries (${WEASYPRINT_DEBIAN_PACKAGES[*]}): PDF reports will fail"
 ensure_venv
 ensure_frontend
 
-export DJANGO_DEBUG="${DJANGO_DEBUG:-true}"
+export DJANGO_DEBUG=true
 unset DATABASE_URL REDIS_URL
 PORT="${PORT:-8000}"
-mkdir -p var
+VAR_DIR="${RHI_VAR_DIR:-$ROOT/var}"
+mkdir -p "$VAR_DIR"
 
-log "Migrating the database (var/db.sqlite3)"
+log "Migrating the database"
 "$PY" manage.py migrate --noinput -v 0
-if [ "$("$PY" manage.py shell -c 'from accounts.models import Organisation; print(Organisation.objects.exists())')" != "True" ]; then
+# seed_demo's own test for 'demo data already here' is 'an organisation exists'; ask the same question.
+has_data="$("$PY" manage.py shell -c 'from accounts.models import Organisation; print(Organisation.objects.exists())' | tail -n 1)"
+if [ "$has_data" != "True" ]; then
   log "Seeding the small demo data set"
   "$PY" manage.py seed_demo --size small --seed 1
 fi
 
 PIDS=()
-stop_all() {
+any_alive() {
   local pid
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
+  for pid in "${PIDS[@]}"; do kill -0 "$pid" 2>/dev/null && return 0; done
+  return 1
 }
-trap stop_all EXIT INT TERM
+# Stop the worker and beat: TERM (a warm shutdown, a few seconds), then KILL them and the worker's pool
+# processes if they are still there after 20 s. Runs on every exit, Ctrl-C included.
+stop_all() {
+  [ ${#PIDS[@]} -eq 0 ] && return 0
+  trap '' PIPE # the terminal or a pipe may be gone already: never die half-way through stopping them
+  log "Stopping the Celery worker and beat" 2>/dev/null || true
+  local pid children=() _
+  for pid in "${PIDS[@]}"; do
+    mapfile -t -O "${#children[@]}" children < <(pgrep -P "$pid" 2>/dev/null || true)
+    kill -TERM "$pid" 2>/dev/null || true
+  done
+  for _ in $(seq 1 200); do
+    any_alive || break
+    sleep 0.1
+  done
+  if any_alive; then
+    for pid in "${PIDS[@]}" "${children[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
+  fi
+  wait 2>/dev/null || true
+  PIDS=()
+}
+trap stop_all EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+trap 'exit 129' HUP
 
-log "Starting the Celery worker and beat (logs in var/celery-*.log)"
-"$VENV/bin/celery" -A config worker --loglevel=INFO --concurrency=2 >var/celery-worker.log 2>&1 &
+log "Starting the Celery worker and beat (logs in $VAR_DIR/celery-worker.log and celery-beat.log)"
+"$VENV/bin/celery" -A config worker --loglevel=INFO --concurrency=2 --pool=prefork \
+  >"$VAR_DIR/celery-worker.log" 2>&1 &
 PIDS+=($!)
-"$VENV/bin/celery" -A config beat --loglevel=INFO --schedule var/celerybeat-schedule >var/celery-beat.log 2>&1 &
+"$VENV/bin/celery" -A config beat --loglevel=INFO --schedule "$VAR_DIR/celerybeat-schedule" \
+  >"$VAR_DIR/celery-beat.log" 2>&1 &
 PIDS+=($!)
 
-log "Open http://localhost:$PORT/ and sign in with a demo login (README.md lists them)"
+log "Open http://localhost:$PORT/ — demo logins are in README.md"
 "$PY" manage.py runserver "0.0.0.0:$PORT"
