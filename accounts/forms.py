@@ -1,7 +1,9 @@
-"""Sign-in form: GOV.UK wording, and never a hint as to which of username or password was wrong."""
+"""Sign-in form (GOV.UK wording, and never a hint as to which of username or password was wrong) and the
+second-factor code form."""
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
 
@@ -15,3 +17,20 @@ class SignInForm(AuthenticationForm):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["username"].error_messages["required"] = "Enter your username"
         self.fields["password"].error_messages["required"] = "Enter your password"
+
+
+class SecurityCodeForm(forms.Form):
+    """The 6-digit code from an authenticator app (spaces allowed, as apps show '123 456')."""
+
+    code = forms.CharField(
+        label="Security code",
+        help_text="The 6-digit code your authenticator app shows now.",
+        max_length=12,
+        error_messages={"required": "Enter the security code from your authenticator app"},
+    )
+
+    def clean_code(self) -> str:
+        code = "".join(self.cleaned_data["code"].split())
+        if len(code) != 6 or not code.isdigit():
+            raise forms.ValidationError("Security code must be 6 digits, like 123456")
+        return code

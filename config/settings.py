@@ -13,9 +13,11 @@ One module, configured entirely from the environment (see docs/configuration.md)
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -57,6 +59,11 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "guardian",
     "govuk_frontend_django",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "csp",
+    "drf_spectacular_sidecar",
     "accounts",
     "audit",
     "missing_episodes",
@@ -68,14 +75,22 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "accounts.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "audit.middleware.RequestIdMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Account security (docs/account-security.md): idle/absolute session limits, then the second factor.
+    "accounts.middleware.SessionTimeoutMiddleware",
+    "accounts.middleware.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Axes turns a locked-out sign-in into the lockout page; it must come last.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -116,6 +131,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
 AUTHENTICATION_BACKENDS = [
+    # Axes first: it refuses sign-in attempts for a locked-out username + IP before any password check.
+    "accounts.backends.AxesLockoutBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -136,6 +153,26 @@ if env_bool("RHI_FAST_PASSWORD_HASHER", False):
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
+
+# --- Sign-in lockout (django-axes) and second factor (django-otp): docs/account-security.md -------------
+AXES_FAILURE_LIMIT = int(os.environ.get("RHI_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("RHI_LOGIN_LOCKOUT_MINUTES", "30")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# A locked-out client that keeps trying does not push its lockout further on.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
+AXES_DISABLE_ACCESS_LOG = True  # successful sign-ins are already audit events
+AXES_VERBOSE = False
+# The client address: REMOTE_ADDR, or the proxy's X-Forwarded-For only when behind a trusted proxy.
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if env_bool("DJANGO_BEHIND_PROXY", False) else ["REMOTE_ADDR"]
+)
+OTP_TOTP_ISSUER = "Return home interviews"
+
+# --- Session limits (accounts.middleware.SessionTimeoutMiddleware) ---------------------------------------
+SESSION_IDLE_TIMEOUT_SECONDS = int(os.environ.get("RHI_SESSION_IDLE_MINUTES", "30")) * 60
+SESSION_ABSOLUTE_TIMEOUT_SECONDS = int(os.environ.get("RHI_SESSION_MAX_HOURS", "12")) * 3600
 
 # --- Time and language ----------------------------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"
@@ -175,11 +212,23 @@ SECURE_PROXY_SSL_HEADER = (
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# No inline scripts or styles anywhere: every script and stylesheet is a static file.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
-# Idle timeout: every request pushes expiry 30 minutes on (the absolute 12-hour cap comes with issue 5).
-SESSION_COOKIE_AGE = 30 * 60
+# The session store keeps a session at most this long; the middleware enforces the idle and absolute limits.
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT_SECONDS
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
@@ -194,6 +243,10 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Return home interview case management API",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI from the installed sidecar package's static files, not a CDN (the CSP allows only 'self').
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 # --- Celery ---------------------------------------------------------------------------------------------
@@ -248,9 +301,16 @@ LOGGING = {
         # The default 'django.request' logger prints the request line, which can carry search terms.
         "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
         "django.security": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        # Axes logs the typed username on every failure: keep only its errors.
+        "axes": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+        # WeasyPrint narrates every rendering step at INFO; its warnings (missing fonts, bad CSS) still show.
+        "weasyprint": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        "fontTools": {"handlers": ["console"], "level": "WARNING", "propagate": False},
     },
 }
 
 # --- Service --------------------------------------------------------------------------------------------
 SERVICE_NAME = "Return home interviews"
 SERVICE_PHASE = "alpha"
+# How often long forms (the RHI findings) save a draft in the background while someone types.
+RHI_AUTOSAVE_SECONDS = int(os.environ.get("RHI_AUTOSAVE_SECONDS", "30"))

@@ -230,3 +230,55 @@ def parse_local_datetime(value: str) -> datetime | None:
     if parsed.tzinfo is None:
         parsed = timezone.make_aware(parsed, timezone.get_default_timezone())
     return parsed
+
+
+class StaleEpisodeError(Exception):
+    """Someone else changed the episode after this user loaded it: refuse rather than overwrite."""
+
+
+def record_notification(
+    *,
+    child: Child | None,
+    details: ChildDetails,
+    police_force: Organisation | None,
+    police_reference: str,
+    fields: dict[str, Any],
+    by: User,
+) -> EpisodeResult:
+    """A police notification typed into the web form: the child the person chose (or a new or matched one
+    from ``details``) and the episode are saved together or not at all."""
+    with transaction.atomic():
+        child_created = False
+        if child is None:
+            child, child_created = match_or_create_child(details=details, by=by)
+        result = record_episode(
+            child=child,
+            police_force=police_force,
+            police_reference=police_reference,
+            fields=fields,
+            source=EpisodeSource.MANUAL,
+            by=by,
+        )
+    return EpisodeResult(episode=result.episode, outcome=result.outcome, child_created=child_created)
+
+
+def record_return(
+    *, episode_id: int, expected_updated_at: str, fields: dict[str, Any], by: User
+) -> EpisodeResult:
+    """Record the return on an open episode the user loaded at ``expected_updated_at`` (ISO 8601). A change
+    made meanwhile by someone else, or a return already recorded, is refused with StaleEpisodeError."""
+    with transaction.atomic():
+        current = MissingEpisode.objects.select_for_update().select_related("child").get(pk=episode_id)
+        if current.updated_at.isoformat() != expected_updated_at or not current.is_open:
+            raise StaleEpisodeError(
+                "Someone else changed this episode while you were editing it: nothing was saved. "
+                "Check the details below and record the return again if it is still needed."
+            )
+        return record_episode(
+            child=current.child,
+            police_force=current.police_force,
+            police_reference=current.police_reference,
+            fields=fields,
+            source=current.source,
+            by=by,
+        )

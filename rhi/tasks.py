@@ -30,6 +30,18 @@ def send_notification_email(notification_id: int) -> bool:
     return notifications.send_notification_email(notification_id=notification_id)
 
 
+@shared_task(name="rhi.generate_report", ignore_result=True)
+def generate_report(rhi_id: int, kind: str) -> int | None:
+    """Store an approved RHI's PDF (idempotent: an existing document for the version is kept). No retries:
+    rendering has no transient failures worth repeating, and the download view generates on demand."""
+    from rhi import reports
+
+    try:
+        return reports.generate_report(rhi_id=rhi_id, kind=kind).pk
+    except reports.ReportNotAvailable:
+        return None
+
+
 @shared_task(name="rhi.send_manager_digests", ignore_result=True)
 def send_manager_digests() -> int:
     return notifications.send_manager_digests()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from rhi import views
+from rhi import journey_views, report_views, views
 
 app_name = "rhi"
 
@@ -8,6 +8,16 @@ urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
     path("rhi/<int:pk>/", views.rhi_detail, name="detail"),
     path("rhi/<int:pk>/allocate/", views.allocate, name="allocate"),
+    path("rhi/<int:pk>/report/<str:kind>.pdf", report_views.report_download, name="report_download"),
+    path("rhi/<int:pk>/take/", journey_views.take, name="take"),
+    path("rhi/<int:pk>/contact/", journey_views.contact, name="contact"),
+    path("rhi/<int:pk>/offer/", journey_views.offer, name="offer"),
+    path("rhi/<int:pk>/outcome/", journey_views.outcome, name="outcome"),
+    path("rhi/<int:pk>/interview/", journey_views.interview, name="interview"),
+    path("rhi/<int:pk>/findings/", journey_views.findings, name="findings"),
+    path("rhi/<int:pk>/consent/", journey_views.consent, name="consent"),
+    path("rhi/<int:pk>/submit/", journey_views.submit, name="submit"),
+    path("rhi/<int:pk>/review/", journey_views.review, name="review"),
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/read/", views.notifications_mark_read, name="notifications_mark_read"),
     path("clock-policies/", views.policies, name="policies"),

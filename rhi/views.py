@@ -17,9 +17,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.models import Organisation, User
 from audit.models import AuditAction, AuditOutcome
 from audit.services import record_event
+from missing_episodes.selectors import repeat_missing_count
 from rhi import selectors, services
 from rhi.clock import ClockRuleError, ClockRules, describe_rules, describe_time_left, time_left
 from rhi.forms import AllocateForm, ClockPolicyForm, DashboardFilterForm
+from rhi.journey_views import journey_context
 from rhi.models import ClockPolicy, Notification
 from sharing.policy import (
     casework_organisation_ids,
@@ -140,6 +142,8 @@ def rhi_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "method": describe_rules(rules) if rules else "",
             "episodes": [link.episode for link in rhi.episode_links.all()],
             "allocate_form": allocate_form,
+            "missing_count": repeat_missing_count(rhi.child, now),
+            **journey_context(user, rhi),
         },
     )
 

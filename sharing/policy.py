@@ -13,8 +13,11 @@ import enum
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
-from accounts.models import Membership, Organisation, OrganisationKind, Role, User
+from accounts.models import Commission, Membership, Organisation, OrganisationKind, Role, User
+from missing_episodes.models import Child, MissingEpisode
+from referrals.models import Referral
 from rhi.models import ReturnHomeInterview
 
 
@@ -40,15 +43,23 @@ def _memberships(user: User | AnonymousUser) -> list[Membership]:
 
 def casework_rhi_filter(user: User | AnonymousUser) -> Q:
     """RHIs the user works on in full: a provider's managers see all of their organisation's RHIs; its
-    workers see their team's RHIs and any allocated to them. Matches nothing for everyone else."""
+    workers see their team's RHIs, any allocated to them and the provider's unallocated intake queue.
+    Matches nothing for everyone else."""
     condition = Q(pk__in=[])
     for membership in _memberships(user):
         if membership.role == Role.TEAM_MANAGER:
             condition |= Q(provider_id=membership.organisation_id)
         elif membership.role == Role.RHI_WORKER:
             mine = Q(provider_id=membership.organisation_id, allocated_worker_id=user.pk)
+            # The provider's intake queue (no team yet, nobody allocated) is every worker's to see, so an
+            # RHI opened on a return reaches someone whichever team ends up taking it.
+            intake = Q(
+                provider_id=membership.organisation_id, team_id__isnull=True, allocated_worker_id__isnull=True
+            )
             if membership.team_id:
-                condition |= mine | Q(provider_id=membership.organisation_id, team_id=membership.team_id)
+                condition |= (
+                    mine | intake | Q(provider_id=membership.organisation_id, team_id=membership.team_id)
+                )
             else:
                 condition |= Q(provider_id=membership.organisation_id)
     return condition
@@ -111,3 +122,106 @@ def can_manage_policies(user: User | AnonymousUser, local_authority_id: int) -> 
 
 def casework_organisation_ids(user: User | AnonymousUser) -> set[int]:
     return {m.organisation_id for m in _memberships(user) if m.role in CASEWORK_ROLES}
+
+
+def intake_authority_ids(user: User | AnonymousUser) -> set[int]:
+    """Local authorities whose police notifications the user may record (and whose children they see): RHI
+    workers and team managers of a provider for the LAs currently commissioning it, and of an LA's in-house
+    team for that LA (and any LA commissioning it)."""
+    casework_orgs = {m.organisation_id for m in _memberships(user) if m.role in CASEWORK_ROLES}
+    if not casework_orgs:
+        return set()
+    today = timezone.localdate()
+    own = set(
+        Organisation.objects.filter(pk__in=casework_orgs, kind=OrganisationKind.LOCAL_AUTHORITY).values_list(
+            "pk", flat=True
+        )
+    )
+    commissioning = set(
+        Commission.objects.filter(provider_id__in=casework_orgs, starts_on__lte=today)
+        .exclude(ends_on__lt=today)
+        .values_list("local_authority_id", flat=True)
+    )
+    return own | commissioning
+
+
+def visible_children(user: User | AnonymousUser) -> QuerySet[Child]:
+    """Children a casework user may see in full: those of the LAs they record notifications for, and those
+    of the RHIs they work on. Matches nothing for everyone else."""
+    authorities = intake_authority_ids(user)
+    condition = Q(responsible_la_id__in=authorities) if authorities else Q(pk__in=[])
+    if is_casework_user(user):
+        condition |= Q(pk__in=visible_rhis(user).values("child_id"))
+    return Child.objects.filter(condition)
+
+
+def visible_episodes(user: User | AnonymousUser) -> QuerySet[MissingEpisode]:
+    """Episodes of the children the user may see."""
+    return MissingEpisode.objects.filter(child__in=visible_children(user))
+
+
+def works_on_rhi_filter(user: User | AnonymousUser, prefix: str = "") -> Q:
+    """``can_work_on`` as a query filter (``prefix`` e.g. "rhi__" from a related model): the allocated worker,
+    or a manager of the RHI's provider."""
+    if not user.is_authenticated:
+        return Q(pk__in=[])
+    return Q(**{f"{prefix}allocated_worker_id": user.pk}) | Q(
+        **{f"{prefix}provider_id__in": managed_organisation_ids(user)}
+    )
+
+
+def visible_referrals(user: User | AnonymousUser) -> QuerySet[Referral]:
+    """Follow-up referrals of the RHIs the user may see; any other referral answers 404."""
+    return Referral.objects.filter(rhi__in=visible_rhis(user))
+
+
+class RHIAction(enum.StrEnum):
+    """Steps a user can take on an RHI page (the 'What to do next' panel and the journey pages' checks)."""
+
+    TAKE = "take"
+    CONTACT = "contact"
+    OFFER = "offer"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    UNABLE_TO_CONTACT = "unable_to_contact"
+    NOT_OFFERED = "not_offered"
+    RECORD_INTERVIEW = "record_interview"
+    EDIT_INTERVIEW = "edit_interview"
+    FINDINGS = "findings"
+    CONSENT = "consent"
+    SUBMIT = "submit"
+    REVIEW = "review"
+
+
+OUTCOME_ACTIONS = (RHIAction.ACCEPTED, RHIAction.DECLINED, RHIAction.UNABLE_TO_CONTACT, RHIAction.NOT_OFFERED)
+
+
+def available_actions(user: User | AnonymousUser, rhi: ReturnHomeInterview) -> list[RHIAction]:
+    """What this user may do next on this RHI in its current state (docs/rhi-states.md). Approval freezes
+    the report; while submitted only a manager of the provider may act (approve or return)."""
+    from rhi.models import RHIState
+
+    if not user.is_authenticated:
+        return []
+    state = rhi.state
+    actions: list[RHIAction] = []
+    if state == RHIState.UNALLOCATED and isinstance(user, User) and can_allocate(user, rhi, user):
+        actions.append(RHIAction.TAKE)
+    if can_work_on(user, rhi):
+        if state in (RHIState.ALLOCATED, RHIState.CONTACTING, RHIState.OFFERED, RHIState.ACCEPTED):
+            actions.append(RHIAction.CONTACT)
+        if state in (RHIState.ALLOCATED, RHIState.CONTACTING):
+            actions.append(RHIAction.OFFER)
+        if state == RHIState.OFFERED:
+            actions.append(RHIAction.ACCEPTED)
+        if state in (RHIState.OFFERED, RHIState.ACCEPTED):
+            actions += [RHIAction.DECLINED, RHIAction.RECORD_INTERVIEW]
+        if state == RHIState.CONTACTING:
+            actions.append(RHIAction.UNABLE_TO_CONTACT)
+        if state in (RHIState.ALLOCATED, RHIState.CONTACTING):
+            actions.append(RHIAction.NOT_OFFERED)
+        if state in (RHIState.DRAFTING, RHIState.RETURNED):
+            actions += [RHIAction.EDIT_INTERVIEW, RHIAction.FINDINGS, RHIAction.CONSENT, RHIAction.SUBMIT]
+    if state == RHIState.SUBMITTED and rhi.provider_id in managed_organisation_ids(user):
+        actions.append(RHIAction.REVIEW)
+    return actions

@@ -33,6 +33,17 @@ def _plain_static_storage(settings: Any) -> None:
     }
 
 
+@pytest.fixture
+def eager_celery() -> Iterator[None]:
+    """Run tasks in the calling thread (unit tests of what a task does; the reliability tests use a real
+    worker and Redis instead)."""
+    from config.celery import app as celery_app
+
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = False
+
+
 def chromium_path() -> str:
     path = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
     if not os.path.exists(path):

@@ -1,6 +1,7 @@
 """Writes to RHIs. Each function owns its transaction and takes keyword-only arguments.
 
 - ``deadlines``: opening an RHI on return, bunching, storing and recomputing deadlines, policy corrections.
+- ``findings``: the draft report (findings, places, people, risks), consent to share, interview details.
 - ``lifecycle``: state transitions (allocation, contact, offer, outcome, interview, review).
 - ``policies``: saving a version of an LA's clock policy.
 """
@@ -13,6 +14,13 @@ from rhi.services.deadlines import (
     open_rhi_for_returned_episode,
     policy_snapshot,
     recompute_deadlines,
+)
+from rhi.services.findings import (
+    PullFactor,
+    PushFactor,
+    record_consent,
+    save_findings,
+    update_interview_details,
 )
 from rhi.services.lifecycle import (
     ALLOWED_TRANSITIONS,
@@ -38,6 +46,8 @@ __all__ = [
     "DEADLINE_FIELDS",
     "POLICY_FIELDS",
     "ActionNotAllowed",
+    "PullFactor",
+    "PushFactor",
     "StaleVersionError",
     "TransitionError",
     "allocate_rhi",
@@ -50,6 +60,7 @@ __all__ = [
     "policy_snapshot",
     "recompute_deadlines",
     "record_acceptance",
+    "record_consent",
     "record_decline",
     "record_interview",
     "record_not_offered",
@@ -57,5 +68,7 @@ __all__ = [
     "record_unable_to_contact",
     "return_for_changes",
     "save_clock_policy",
+    "save_findings",
     "submit_for_approval",
+    "update_interview_details",
 ]

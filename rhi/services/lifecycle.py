@@ -3,6 +3,7 @@ the user saw, records who and when (StateTransition) and writes an audit event (
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -19,6 +20,7 @@ from rhi.models import (
     Interview,
     NotOfferedReason,
     Outcome,
+    ReportKind,
     ReturnHomeInterview,
     ReviewDecision,
     ReviewDecisionKind,
@@ -325,7 +327,18 @@ def approve(
     ReviewDecision.objects.create(
         rhi=rhi, reviewer=by, decision=ReviewDecisionKind.APPROVED, comments=comments, decided_at=now
     )
-    return _finish(rhi, by=by, now=now, detail={"step": "approved"})
+    _finish(rhi, by=by, now=now, detail={"step": "approved"})
+    # The frozen report and the placing authority's letter are rendered once, in the background, after the
+    # approval is committed (the download page renders on demand if the worker has not got to it yet).
+    transaction.on_commit(functools.partial(_enqueue_reports, rhi.pk), robust=True)
+    return rhi
+
+
+def _enqueue_reports(rhi_id: int) -> None:
+    from rhi.tasks import generate_report
+
+    for kind in ReportKind.values:
+        generate_report.delay(rhi_id, kind)
 
 
 @transaction.atomic

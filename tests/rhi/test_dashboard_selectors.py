@@ -134,6 +134,17 @@ def test_worker_sees_only_their_teams_rhis_and_other_providers_see_none(org):
     assert dashboard_counts(visible_rhis(other), now=NOW)["overdue"] == 0
 
 
+def test_every_worker_of_the_provider_sees_the_teamless_unallocated_intake_queue_but_not_other_teams(org):
+    intake = make(org, due_in=timedelta(hours=30), team=None, state=RHIState.UNALLOCATED)
+    south_unallocated = make(org, due_in=timedelta(hours=30), team="south", state=RHIState.UNALLOCATED)
+    stranger = member("stranger-worker", ProviderFactory(), Role.RHI_WORKER)
+    for worker in (org["worker"], org["south_worker"]):
+        assert intake in visible_rhis(worker)
+    assert south_unallocated not in visible_rhis(org["worker"])
+    assert south_unallocated in visible_rhis(org["south_worker"])
+    assert not visible_rhis(stranger).exists()
+
+
 def test_rows_are_sorted_by_time_left_with_initials_only_and_page_by_keyset(org, monkeypatch):
     monkeypatch.setattr(selectors, "PAGE_SIZE", 3)
     hours = [10, -5, 30, 2, -1, 50]

@@ -12,7 +12,6 @@ from django.core.management import call_command
 from django.db import connection
 
 from accounts.models import Membership, Role, Team, User
-from config.celery import app as celery_app
 from referrals.models import Referral
 from rhi.models import AlertKind, DeadlineAlert, DigestSent, EmailStatus, Notification, RHIState
 from rhi.notifications import send_manager_digests, send_notification_email
@@ -20,13 +19,6 @@ from rhi.sweep import run_deadline_sweep
 from tests.factories_domain import ChildFactory, ProviderFactory, RHIFactory
 
 NOW = datetime(2026, 6, 10, 12, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def eager_celery():
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = False
 
 
 def user(username: str, **kwargs) -> User:

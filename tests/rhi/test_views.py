@@ -7,11 +7,18 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 import time_machine
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import Membership, Role, Team, User
 from audit.models import AuditEvent, AuditOutcome
 from rhi.models import AlertKind, ClockPolicy, DeadlineAlert, Notification, RHIState
-from tests.factories_domain import ChildFactory, LocalAuthorityFactory, ProviderFactory, RHIFactory
+from tests.factories_domain import (
+    ChildFactory,
+    LocalAuthorityFactory,
+    MissingEpisodeFactory,
+    ProviderFactory,
+    RHIFactory,
+)
 
 pytestmark = pytest.mark.django_db
 NOW = datetime(2026, 6, 10, 12, 0, tzinfo=UTC)
@@ -111,6 +118,21 @@ def test_opening_a_row_shows_the_name_and_records_the_view(client, org):
     assert response.status_code == 200
     assert "Jordan Taylor" in response.content.decode()
     assert AuditEvent.objects.filter(object_id=str(rhi.pk), action="view", outcome="allowed").count() == 1
+
+
+def test_rhi_page_header_shows_how_often_the_child_went_missing_in_the_last_12_months(client, org):
+    rhi = make(org, due_in=timedelta(hours=5))
+    now = timezone.now()
+    for days_ago in (10, 100, 300, 400):  # the one 400 days ago is outside the 12 months
+        MissingEpisodeFactory(
+            child=rhi.child,
+            missing_at=now - timedelta(days=days_ago),
+            returned_at=now - timedelta(days=days_ago) + timedelta(hours=5),
+        )
+    client.force_login(org["manager"])
+    response = client.get(reverse("rhi:detail", args=[rhi.pk]))
+    assert response.context["missing_count"] == 3
+    assert "Missing 3 times in the last 12 months" in response.content.decode()
 
 
 def test_other_providers_manager_gets_404_for_an_rhi_and_the_denial_is_audited(client, org):

@@ -1,0 +1,243 @@
+"""Forms for recording a police notification, choosing between possible matching children, recording a
+return, and uploading the police spreadsheet. Validation of what was typed only: the rules that decide what
+a valid episode is live in missing_episodes.services, and their errors are put back on these fields."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from accounts.fields import DateInput, LocalDateTimeField
+from accounts.models import Organisation, OrganisationKind
+from missing_episodes.models import (
+    Child,
+    EpisodeCategory,
+    Gender,
+    MissingEpisode,
+    MissingFrom,
+    ReturnMethod,
+    RiskLevel,
+)
+
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+NEW_CHILD = "new"
+# The fields a police notification carries into missing_episodes.services.record_episode.
+EPISODE_FORM_FIELDS = (
+    "category",
+    "risk_level",
+    "missing_from",
+    "missing_at",
+    "reported_at",
+    "returned_at",
+    "return_method",
+    "found_location",
+    "police_notified_at",
+)
+CHILD_FORM_FIELDS = ("responsible_la", "la_child_id", "first_name", "last_name", "date_of_birth", "gender")
+
+
+def police_forces() -> QuerySet[Organisation]:
+    return Organisation.objects.filter(kind=OrganisationKind.POLICE_FORCE, is_active=True).order_by("name")
+
+
+def add_service_errors(form: forms.Form, exc: ValidationError, aliases: dict[str, str] | None = None) -> None:
+    """Put a service's ValidationError on the form's fields (unknown fields become errors for the whole form)."""
+    aliases = aliases or {}
+    if not hasattr(exc, "error_dict"):
+        for message in exc.messages:
+            form.add_error(None, message)
+        return
+    for name, messages in exc.message_dict.items():
+        target = aliases.get(name, name)
+        for message in messages:
+            form.add_error(target if target in form.fields else None, message)
+
+
+class PoliceNotificationForm(forms.Form):
+    police_force = forms.ModelChoiceField(
+        queryset=Organisation.objects.none(),
+        empty_label="Choose a police force",
+        error_messages={"required": "Choose the police force that sent the notification."},
+    )
+    police_reference = forms.CharField(
+        max_length=40,
+        help_text="The force's own reference for this missing person report.",
+        error_messages={"required": "Enter the police reference."},
+    )
+    category = forms.ChoiceField(
+        choices=EpisodeCategory.choices,
+        widget=forms.RadioSelect,
+        label="Was the child missing or absent?",
+        error_messages={"required": "Choose whether the child was missing or absent."},
+    )
+    risk_level = forms.ChoiceField(
+        choices=RiskLevel.choices,
+        widget=forms.RadioSelect,
+        required=False,
+        label="Police risk grade",
+        help_text="Leave unselected if the notification does not give one.",
+    )
+    missing_from = forms.ChoiceField(
+        choices=MissingFrom.choices,
+        widget=forms.RadioSelect,
+        label="Missing from",
+        error_messages={"required": "Choose where the child went missing from."},
+    )
+    missing_at = LocalDateTimeField(
+        label="Last seen at", error_messages={"required": "Enter when the child was last seen."}
+    )
+    reported_at = LocalDateTimeField(label="Reported to police at", required=False)
+    returned_at = LocalDateTimeField(
+        label="Returned or found at", required=False, help_text="Leave blank if the child is still missing."
+    )
+    return_method = forms.ChoiceField(
+        choices=[("", "Not recorded"), *ReturnMethod.choices], required=False, label="How they returned"
+    )
+    found_location = forms.CharField(max_length=255, required=False, label="Where they were found")
+    police_notified_at = LocalDateTimeField(
+        label="Police notification received at",
+        required=False,
+        help_text="When the notification reached the RHI service. Some areas start the clock from it.",
+    )
+    responsible_la = forms.ModelChoiceField(
+        queryset=Organisation.objects.none(),
+        label="Responsible local authority",
+        empty_label="Choose a local authority",
+        error_messages={"required": "Choose the child's responsible local authority."},
+    )
+    la_child_id = forms.CharField(
+        max_length=40, label="LA child ID", error_messages={"required": "Enter the LA child ID."}
+    )
+    first_name = forms.CharField(max_length=100, error_messages={"required": "Enter the child's first name."})
+    last_name = forms.CharField(max_length=100, error_messages={"required": "Enter the child's last name."})
+    date_of_birth = forms.DateField(
+        widget=DateInput,
+        error_messages={
+            "required": "Enter the child's date of birth.",
+            "invalid": "Enter a real date of birth, like 17/05/2011.",
+        },
+    )
+    gender = forms.ChoiceField(
+        choices=Gender.choices, widget=forms.RadioSelect, initial=Gender.NOT_KNOWN, required=False
+    )
+
+    def __init__(self, *args: Any, authorities: QuerySet[Organisation], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["police_force"].queryset = police_forces()  # type: ignore[attr-defined]
+        self.fields["responsible_la"].queryset = authorities  # type: ignore[attr-defined]
+        for name in ("police_force", "responsible_la"):
+            self.fields[name].error_messages["invalid_choice"] = "Choose an option from the list."
+
+    def clean_date_of_birth(self) -> date:
+        value: date = self.cleaned_data["date_of_birth"]
+        if value > timezone.localdate():
+            raise ValidationError("The date of birth cannot be in the future.")
+        return value
+
+    def clean_gender(self) -> str:
+        return self.cleaned_data.get("gender") or Gender.NOT_KNOWN
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        force, reference = data.get("police_force"), (data.get("police_reference") or "").strip()
+        if force is not None and reference:
+            data["police_reference"] = reference
+            # This page records new notifications; a later one about a known episode is recorded on its page.
+            if MissingEpisode.objects.filter(police_force=force, police_reference=reference).exists():
+                self.add_error(
+                    "police_reference",
+                    "This police reference is already recorded for this force: open that episode to record "
+                    "the return.",
+                )
+        return data
+
+    def episode_fields(self) -> dict[str, Any]:
+        return {name: self.cleaned_data.get(name) for name in EPISODE_FORM_FIELDS}
+
+
+class ChildChoiceForm(forms.Form):
+    """The second step: is the child in the notification one already recorded?"""
+
+    child_choice = forms.ChoiceField(
+        widget=forms.RadioSelect,
+        label="Is this one of these children?",
+        error_messages={
+            "required": "Choose the child this notification is about, or create a new child record.",
+            "invalid_choice": "Choose one of the children listed, or create a new child record.",
+        },
+    )
+
+    def __init__(self, *args: Any, candidates: Iterable[Child], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices = [
+            (
+                str(child.pk),
+                f"This is the same child: {child.full_name}, born {child.date_of_birth:%d/%m/%Y}, "
+                f"{child.responsible_la.name} LA child ID {child.la_child_id}",
+            )
+            for child in candidates
+        ]
+        choices.append((NEW_CHILD, "None of these – create a new child record"))
+        self.fields["child_choice"].choices = choices  # type: ignore[attr-defined]
+
+
+class RecordReturnForm(forms.Form):
+    returned_at = LocalDateTimeField(
+        label="Returned or found at",
+        error_messages={"required": "Enter when the child returned or was found."},
+    )
+    return_method = forms.ChoiceField(
+        choices=[("", "Not recorded"), *ReturnMethod.choices], required=False, label="How they returned"
+    )
+    found_location = forms.CharField(max_length=255, required=False, label="Where they were found")
+    police_notified_at = LocalDateTimeField(
+        label="Police notification received at",
+        required=False,
+        help_text="When the notification of the return reached the RHI service.",
+    )
+    stamp = forms.CharField(widget=forms.HiddenInput)
+
+    def episode_fields(self) -> dict[str, Any]:
+        """Only what was entered: a blank optional field keeps what the episode already holds."""
+        fields: dict[str, Any] = {"returned_at": self.cleaned_data["returned_at"]}
+        for name in ("return_method", "found_location", "police_notified_at"):
+            if self.cleaned_data.get(name):
+                fields[name] = self.cleaned_data[name]
+        return fields
+
+
+def episode_stamp(episode: MissingEpisode) -> str:
+    """What the return form carries to notice a change made by someone else since the page was shown."""
+    return episode.updated_at.isoformat()
+
+
+class UploadEpisodesForm(forms.Form):
+    file = forms.FileField(
+        label="Upload the police spreadsheet",
+        help_text="A CSV file (UTF-8, up to 5 MB) with one row per episode, in the format described in the "
+        "import guide.",
+        error_messages={"required": "Choose a CSV file to upload.", "empty": "The file is empty."},
+    )
+
+    def clean_file(self) -> str:
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith(".csv"):
+            raise ValidationError("The file must be a CSV file (ending .csv).")
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise ValidationError("The file must be smaller than 5 MB: split it into smaller files.")
+        raw = upload.read(MAX_UPLOAD_BYTES + 1)
+        if len(raw) > MAX_UPLOAD_BYTES:
+            raise ValidationError("The file must be smaller than 5 MB: split it into smaller files.")
+        try:
+            text: str = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise ValidationError(
+                "The file must be saved as UTF-8 CSV: save it again as 'CSV UTF-8'."
+            ) from exc
+        return text

@@ -1,0 +1,167 @@
+"""Reads about children and missing episodes: duplicate candidates, the repeat-missing count, the child's
+timeline. Visibility is decided by sharing.policy; these functions are given the querysets it allows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from missing_episodes.models import Child, ChildFlag, MissingEpisode, Placement
+from referrals.models import Referral
+from rhi.models import ReturnHomeInterview
+
+
+def twelve_months_before(moment: datetime) -> datetime:
+    """The same time of day on the same date a year earlier (28 February for 29 February)."""
+    try:
+        return moment.replace(year=moment.year - 1)
+    except ValueError:
+        return moment.replace(year=moment.year - 1, day=28)
+
+
+def repeat_missing_count(child: Child, now: datetime) -> int:
+    """Episodes (missing or absent) that began in the 12 months up to ``now``: the one count the child's page,
+    lists and returns show as "missing N times in the last 12 months"."""
+    return MissingEpisode.objects.filter(
+        child=child, missing_at__gt=twelve_months_before(now), missing_at__lte=now
+    ).count()
+
+
+def age_on(date_of_birth: date, day: date) -> int:
+    return day.year - date_of_birth.year - ((day.month, day.day) < (date_of_birth.month, date_of_birth.day))
+
+
+def matching_children(
+    *,
+    visible: QuerySet[Child],
+    responsible_la_id: int,
+    la_child_id: str,
+    first_name: str,
+    last_name: str,
+    date_of_birth: date,
+) -> list[Child]:
+    """Children the entered details may describe: the same LA child id in that LA, or the same name and date
+    of birth among the children the user may see. The LA-id match comes first."""
+    by_id = Q(responsible_la_id=responsible_la_id, la_child_id=la_child_id.strip())
+    by_name = Q(
+        first_name__iexact=first_name.strip(),
+        last_name__iexact=last_name.strip(),
+        date_of_birth=date_of_birth,
+    )
+    found = list(visible.filter(by_id | by_name).select_related("responsible_la")[:20])
+    found.sort(
+        key=lambda c: (c.la_child_id != la_child_id.strip() or c.responsible_la_id != responsible_la_id, c.pk)
+    )
+    return found
+
+
+def current_placement(child: Child, today: date) -> Placement | None:
+    return (
+        Placement.objects.filter(child=child, start_date__lte=today)
+        .exclude(end_date__lt=today)
+        .select_related("host_la", "police_force_area")
+        .order_by("-start_date")
+        .first()
+    )
+
+
+def active_flags(child: Child) -> list[ChildFlag]:
+    return list(ChildFlag.objects.filter(child=child, removed_at__isnull=True).order_by("-set_at"))
+
+
+def episode_detail(visible: QuerySet[MissingEpisode], pk: int) -> MissingEpisode | None:
+    return (
+        visible.select_related("child", "child__responsible_la", "police_force", "host_la", "rhi_link__rhi")
+        .filter(pk=pk)
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: datetime
+    kind: str  # "missing", "returned", "rhi", "flag", "flag_removed", "referral"
+    title: str
+    detail: str = ""
+    episode: MissingEpisode | None = None
+    rhi: ReturnHomeInterview | None = None
+    rhi_visible: bool = False
+    extra: dict[str, Any] | None = None
+
+
+def child_timeline(
+    child: Child, *, rhis: QuerySet[ReturnHomeInterview], linkable_rhi_ids: set[int]
+) -> list[TimelineEntry]:
+    """One list, newest first, of the child's episodes (went missing / returned), the RHIs given in ``rhis``
+    (created, state, outcome), flags set and removed, and the referrals made from the linkable RHIs."""
+    entries: list[TimelineEntry] = []
+    for episode in MissingEpisode.objects.filter(child=child).select_related("police_force"):
+        entries.append(
+            TimelineEntry(
+                at=episode.missing_at,
+                kind="missing",
+                title=f"Went {episode.get_category_display().lower()}",
+                detail=episode.get_missing_from_display(),
+                episode=episode,
+            )
+        )
+        if episode.returned_at is not None:
+            entries.append(
+                TimelineEntry(
+                    at=episode.returned_at,
+                    kind="returned",
+                    title="Returned or found",
+                    detail=episode.get_return_method_display() if episode.return_method else "",
+                    episode=episode,
+                )
+            )
+    for rhi in rhis.filter(child=child).select_related("provider"):
+        entries.append(
+            TimelineEntry(
+                at=rhi.created_at,
+                kind="rhi",
+                title=f"RHI-{rhi.pk} opened",
+                detail=rhi.get_state_display()
+                + (f" – outcome: {rhi.get_outcome_display()}" if rhi.outcome else ""),
+                rhi=rhi,
+                rhi_visible=rhi.pk in linkable_rhi_ids,
+                extra={"provider": rhi.provider.name},
+            )
+        )
+    for flag in ChildFlag.objects.filter(child=child):
+        entries.append(
+            TimelineEntry(
+                at=flag.set_at,
+                kind="flag",
+                title=f"Flag set: {flag.get_kind_display()}",
+                detail=f"Review by {flag.review_on:%d/%m/%Y}",
+            )
+        )
+        if flag.removed_at is not None:
+            entries.append(
+                TimelineEntry(
+                    at=flag.removed_at, kind="flag_removed", title=f"Flag removed: {flag.get_kind_display()}"
+                )
+            )
+    referrals = Referral.objects.filter(rhi__child=child, rhi_id__in=linkable_rhi_ids).select_related("rhi")
+    for referral in referrals:
+        entries.append(
+            TimelineEntry(
+                at=referral.sent_at or referral.created_at,
+                kind="referral",
+                title=f"Referral to {referral.get_service_display()}",
+                detail=(
+                    f"Acknowledged {timezone.localtime(referral.acknowledged_at):%d/%m/%Y}"
+                    if referral.acknowledged_at
+                    else ("Sent, not yet acknowledged" if referral.sent_at else "Draft")
+                ),
+                rhi=referral.rhi,
+                rhi_visible=True,
+            )
+        )
+    entries.sort(key=lambda e: e.at, reverse=True)
+    return entries

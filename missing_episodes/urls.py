@@ -1,0 +1,13 @@
+from django.urls import path
+
+from missing_episodes import views
+
+app_name = "missing_episodes"
+
+urlpatterns = [
+    path("episodes/new/", views.episode_new, name="episode_new"),
+    path("episodes/import/", views.episode_import, name="episode_import"),
+    path("episodes/<int:pk>/", views.episode_detail, name="episode_detail"),
+    path("episodes/<int:pk>/return/", views.episode_record_return, name="episode_record_return"),
+    path("children/<int:pk>/", views.child_detail, name="child_detail"),
+]

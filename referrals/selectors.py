@@ -1,0 +1,40 @@
+"""Reads about follow-up referrals. Visibility comes from sharing.policy."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db.models import BooleanField, Q, QuerySet, Value
+from django.db.models.expressions import Case, When
+from django.utils import timezone
+
+from accounts.models import User
+from referrals.models import Referral
+from rhi.models import ReturnHomeInterview
+from sharing.policy import visible_referrals, works_on_rhi_filter
+
+
+def awaiting_acknowledgement_for(user: User, *, now: datetime | None = None) -> QuerySet[Referral]:
+    """Referrals on RHIs the user works on (allocated worker, or manager of the provider) that were sent and
+    are not acknowledged, soonest due first, each annotated ``overdue`` (due time strictly past)."""
+    moment = now or timezone.now()
+    return (
+        visible_referrals(user)
+        .filter(works_on_rhi_filter(user, prefix="rhi__"))
+        .filter(sent_at__isnull=False, acknowledged_at__isnull=True)
+        .annotate(
+            overdue=Case(
+                When(Q(acknowledgement_due_at__lt=moment), then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            )
+        )
+        .select_related("rhi", "rhi__child", "recipient_organisation")
+        .order_by("acknowledgement_due_at", "pk")
+    )
+
+
+def referrals_for_rhi(rhi: ReturnHomeInterview) -> QuerySet[Referral]:
+    return (
+        Referral.objects.filter(rhi=rhi).select_related("recipient_organisation").order_by("created_at", "pk")
+    )

@@ -1,0 +1,54 @@
+"""Download an approved RHI's PDF documents. Generated on the first request (they are small) and stored, so
+every later download of the same version is the same file."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest
+from django.views.decorators.http import require_GET
+
+from accounts.models import User
+from audit.models import AuditAction, AuditOutcome
+from audit.services import record_event
+from rhi import reports
+from rhi.models import ReportKind, RHIState
+from sharing.policy import visible_rhis
+
+
+@login_required
+@require_GET
+def report_download(request: HttpRequest, pk: int, kind: str) -> FileResponse:
+    user = request.user
+    assert isinstance(user, User)
+    rhi = visible_rhis(user).filter(pk=pk).first()
+    if rhi is None:
+        record_event(
+            actor=user,
+            action=AuditAction.VIEW,
+            object_type="rhi.returnhomeinterview",
+            object_id=str(pk),
+            outcome=AuditOutcome.DENIED,
+            request=request,
+            detail={"kind": kind if kind in ReportKind.values else "unknown"},
+        )
+        raise Http404
+    if kind not in ReportKind.values or rhi.state != RHIState.APPROVED:
+        raise Http404
+    try:
+        document = reports.generate_report(rhi_id=rhi.pk, kind=kind)
+    except reports.ReportNotAvailable as exc:  # approval withdrawn between the check and here
+        raise Http404 from exc
+    record_event(
+        actor=user,
+        action=AuditAction.VIEW,
+        obj=rhi,
+        level="full",
+        request=request,
+        detail={"kind": kind, "document": document.pk, "rhi_version": document.rhi_version},
+    )
+    return FileResponse(
+        document.file.open("rb"),
+        as_attachment=True,
+        filename=f"RHI-{rhi.pk}-v{document.rhi_version}-{kind.replace('_', '-')}.pdf",
+        content_type="application/pdf",
+    )

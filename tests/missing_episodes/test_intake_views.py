@@ -1,0 +1,520 @@
+"""Recording a police notification, the duplicate-child step, an episode's page with its return form, and
+the police spreadsheet upload, through Django's test client."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, date, datetime
+
+import pytest
+import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from accounts.models import Commission, Membership, Role, Team, User
+from audit.models import AuditEvent, AuditOutcome
+from missing_episodes.forms import MAX_UPLOAD_BYTES
+from missing_episodes.importers import HEADER
+from missing_episodes.models import Child, MissingEpisode, PossibleDuplicate
+from rhi.models import ClockPolicy, ReturnHomeInterview
+from sharing.policy import intake_authority_ids, visible_children
+from tests.factories_domain import (
+    ChildFactory,
+    LocalAuthorityFactory,
+    MissingEpisodeFactory,
+    PoliceForceFactory,
+    ProviderFactory,
+)
+
+pytestmark = pytest.mark.django_db
+NOW = datetime(2026, 6, 10, 12, 0, tzinfo=UTC)  # 13:00 in London
+
+
+def member(username: str, org, role: str, team=None) -> User:
+    user = User.objects.create_user(username=username, password="unused-password-1", organisation=org)
+    Membership.objects.create(user=user, organisation=org, team=team, role=role)
+    return user
+
+
+@pytest.fixture(autouse=True)
+def frozen():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+@pytest.fixture
+def world():
+    la = LocalAuthorityFactory(code="333", name="Sandwell")
+    other_la = LocalAuthorityFactory(code="334", name="Walsall")
+    ClockPolicy.objects.create(local_authority=la, effective_from=date(2020, 1, 1))
+    provider = ProviderFactory(name="Safe Return Partnership")
+    Commission.objects.create(local_authority=la, provider=provider, starts_on=date(2024, 4, 1))
+    other_provider = ProviderFactory(name="Another Charity")
+    Commission.objects.create(local_authority=other_la, provider=other_provider, starts_on=date(2024, 4, 1))
+    return {
+        "la": la,
+        "other_la": other_la,
+        "force": PoliceForceFactory(code="E23000014", name="West Midlands Police"),
+        "provider": provider,
+        "worker": member("worker", provider, Role.RHI_WORKER),
+        "stranger": member("stranger", other_provider, Role.RHI_WORKER),
+    }
+
+
+def notification(world, **overrides: object) -> dict[str, object]:
+    data: dict[str, object] = {
+        "police_force": world["force"].pk,
+        "police_reference": "WM-2026-0000001",
+        "category": "missing",
+        "risk_level": "medium",
+        "missing_from": "home",
+        "missing_at": "2026-06-08T18:00",
+        "reported_at": "2026-06-08T21:00",
+        "returned_at": "2026-06-09T09:30",
+        "return_method": "found_by_police",
+        "found_location": "Bus station",
+        "police_notified_at": "2026-06-09T11:00",
+        "responsible_la": world["la"].pk,
+        "la_child_id": "C1001",
+        "first_name": "Jordan",
+        "last_name": "Taylor",
+        "date_of_birth": "2011-05-17",
+        "gender": "male",
+    }
+    return data | overrides
+
+
+def errors_of(response) -> dict[str, list[str]]:
+    return {name: list(errors) for name, errors in response.context["form"].errors.items()}
+
+
+# --- who may record -----------------------------------------------------------------------------------------
+
+
+def test_provider_worker_records_for_commissioning_las_and_in_house_team_for_its_own_la(world):
+    in_house = member("la.worker", world["other_la"], Role.RHI_WORKER)
+    assert intake_authority_ids(world["worker"]) == {world["la"].pk}
+    assert intake_authority_ids(in_house) == {world["other_la"].pk}
+    lead = member("lead", world["la"], Role.PERFORMANCE_LEAD)
+    assert intake_authority_ids(lead) == set()
+
+
+def test_ended_commission_no_longer_gives_intake_rights(world):
+    Commission.objects.filter(provider=world["provider"]).update(ends_on=date(2026, 5, 31))
+    assert intake_authority_ids(world["worker"]) == set()
+
+
+def test_user_without_intake_authority_gets_404_for_the_form_and_the_upload(client, world):
+    lead = member("lead", world["la"], Role.PERFORMANCE_LEAD)
+    client.force_login(lead)
+    assert client.get(reverse("missing_episodes:episode_new")).status_code == 404
+    assert client.get(reverse("missing_episodes:episode_import")).status_code == 404
+    assert AuditEvent.objects.filter(actor=lead, outcome=AuditOutcome.DENIED).count() == 2
+
+
+def test_responsible_la_choices_are_only_the_users_intake_authorities(client, world):
+    client.force_login(world["worker"])
+    response = client.get(reverse("missing_episodes:episode_new"))
+    assert list(response.context["form"].fields["responsible_la"].queryset) == [world["la"]]
+    response = client.post(
+        reverse("missing_episodes:episode_new"), notification(world, responsible_la=world["other_la"].pk)
+    )
+    assert "responsible_la" in errors_of(response)
+    assert not Child.objects.exists()
+
+
+# --- recording ----------------------------------------------------------------------------------------------
+
+
+def test_worker_records_a_returned_child_and_the_rhi_opens_with_its_clock(client, world):
+    client.force_login(world["worker"])
+    response = client.post(reverse("missing_episodes:episode_new"), notification(world))
+    episode = MissingEpisode.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("missing_episodes:episode_detail", args=[episode.pk])
+    assert episode.child.la_child_id == "C1001" and episode.child.responsible_la == world["la"]
+    assert episode.returned_at == datetime(2026, 6, 9, 8, 30, tzinfo=UTC)  # 09:30 BST
+    assert episode.source == "manual"
+    rhi = ReturnHomeInterview.objects.get()
+    assert rhi.provider == world["provider"]
+    assert rhi.due_at == datetime(2026, 6, 12, 8, 30, tzinfo=UTC)  # 72 hours from the return
+    page = client.get(response["Location"])
+    html = page.content.decode()
+    assert "Police notification WM-2026-0000001 recorded." in html
+    assert reverse("rhi:detail", args=[rhi.pk]) in html
+    assert reverse("missing_episodes:child_detail", args=[episode.child.pk]) in html
+    assert AuditEvent.objects.filter(object_id=str(episode.pk), action="view", outcome="allowed").count() == 1
+
+
+def test_child_still_missing_is_shown_and_recording_the_return_opens_the_rhi(client, world):
+    client.force_login(world["worker"])
+    client.post(
+        reverse("missing_episodes:episode_new"),
+        notification(world, returned_at="", return_method="", found_location="", police_notified_at=""),
+    )
+    episode = MissingEpisode.objects.get()
+    assert episode.is_open and not ReturnHomeInterview.objects.exists()
+    url = reverse("missing_episodes:episode_detail", args=[episode.pk])
+    page = client.get(url)
+    assert "Still missing" in page.content.decode() and page.context["return_form"] is not None
+
+    stamp = page.context["return_form"].initial["stamp"]
+    response = client.post(
+        reverse("missing_episodes:episode_record_return", args=[episode.pk]),
+        {"returned_at": "2026-06-10T08:00", "return_method": "returned_self", "stamp": stamp},
+    )
+    assert response.status_code == 302 and response["Location"] == url
+    episode.refresh_from_db()
+    assert episode.returned_at == datetime(2026, 6, 10, 7, 0, tzinfo=UTC)
+    assert episode.return_method == "returned_self"
+    assert episode.reported_at is not None  # untouched by the return form
+    rhi = ReturnHomeInterview.objects.get()
+    assert rhi.clock_started_at == episode.returned_at
+    after = client.get(url)
+    assert after.context["return_form"] is None and "Still missing" not in after.content.decode()
+
+
+def test_return_before_the_child_went_missing_is_a_field_error_on_the_return_form(client, world):
+    child = ChildFactory(responsible_la=world["la"])
+    episode = MissingEpisodeFactory(
+        child=child,
+        returned_at=None,
+        missing_at=datetime(2026, 6, 9, 12, tzinfo=UTC),
+        police_force=world["force"],
+    )
+    client.force_login(world["worker"])
+    stamp = episode.updated_at.isoformat()
+    response = client.post(
+        reverse("missing_episodes:episode_record_return", args=[episode.pk]),
+        {"returned_at": "2026-06-09T08:00", "stamp": stamp},
+    )
+    assert response.status_code == 200
+    assert "returned_at" in response.context["return_form"].errors
+    assert "Error: " in response.content.decode()
+    episode.refresh_from_db()
+    assert episode.returned_at is None
+
+
+def test_return_recorded_from_a_stale_page_is_refused_not_overwritten(client, world):
+    child = ChildFactory(responsible_la=world["la"])
+    episode = MissingEpisodeFactory(
+        child=child,
+        returned_at=None,
+        missing_at=datetime(2026, 6, 9, 12, tzinfo=UTC),
+        police_force=world["force"],
+    )
+    client.force_login(world["worker"])
+    stale = episode.updated_at.isoformat()
+    MissingEpisode.objects.filter(pk=episode.pk).update(
+        found_location="Library", updated_at=datetime(2026, 6, 10, 11, 59, tzinfo=UTC)
+    )
+    response = client.post(
+        reverse("missing_episodes:episode_record_return", args=[episode.pk]),
+        {"returned_at": "2026-06-10T08:00", "stamp": stale},
+        follow=True,
+    )
+    assert "Someone else changed this episode" in response.content.decode()
+    episode.refresh_from_db()
+    assert episode.returned_at is None
+
+
+def test_return_before_missing_on_the_new_form_is_a_field_error_and_nothing_is_saved(client, world):
+    client.force_login(world["worker"])
+    response = client.post(
+        reverse("missing_episodes:episode_new"), notification(world, returned_at="2026-06-08T17:00")
+    )
+    assert response.status_code == 200
+    assert errors_of(response) == {
+        "returned_at": ["The return time must be after the time the child went missing."]
+    }
+    assert "Error: Record a police notification" in response.content.decode()
+    assert not Child.objects.exists() and not MissingEpisode.objects.exists()
+    # What was typed is kept.
+    assert response.context["form"]["first_name"].value() == "Jordan"
+
+
+def test_time_in_the_future_is_a_field_error(client, world):
+    client.force_login(world["worker"])
+    response = client.post(
+        reverse("missing_episodes:episode_new"),
+        notification(world, returned_at="2026-06-11T09:00", police_notified_at=""),
+    )
+    assert errors_of(response)["returned_at"] == ["The time cannot be in the future."]
+    assert not MissingEpisode.objects.exists() and not Child.objects.exists()
+
+
+def test_duplicate_police_reference_is_a_field_error(client, world):
+    MissingEpisodeFactory(police_force=world["force"], police_reference="WM-2026-0000001")
+    client.force_login(world["worker"])
+    response = client.post(reverse("missing_episodes:episode_new"), notification(world))
+    assert list(errors_of(response)) == ["police_reference"]
+    assert MissingEpisode.objects.count() == 1
+
+
+def test_overlapping_episode_of_the_same_child_is_a_field_error(client, world):
+    child = ChildFactory(
+        responsible_la=world["la"], la_child_id="C1001", first_name="Jordan", last_name="Taylor"
+    )
+    MissingEpisodeFactory(
+        child=child,
+        police_force=world["force"],
+        missing_at=datetime(2026, 6, 8, 12, tzinfo=UTC),
+        returned_at=None,
+    )
+    client.force_login(world["worker"])
+    response = client.post(
+        reverse("missing_episodes:episode_new"),
+        notification(world, child_choice_step="1", child_choice=str(child.pk)),
+    )
+    assert errors_of(response) == {
+        "missing_at": ["This overlaps another episode of the same child: check the times."]
+    }
+    assert MissingEpisode.objects.count() == 1
+
+
+def test_bad_input_gives_field_errors_not_a_crash(client, world):
+    client.force_login(world["worker"])
+    response = client.post(
+        reverse("missing_episodes:episode_new"),
+        {"police_force": "999999", "missing_at": "yesterday", "date_of_birth": "2099-01-01", "category": "x"},
+    )
+    assert response.status_code == 200
+    errors = errors_of(response)
+    assert {
+        "police_force",
+        "missing_at",
+        "date_of_birth",
+        "category",
+        "police_reference",
+        "la_child_id",
+    } <= set(errors)
+
+
+# --- the duplicate-choice step ------------------------------------------------------------------------------
+
+
+def test_same_name_and_birth_date_asks_which_child_keeping_everything_typed(client, world):
+    existing = ChildFactory(
+        responsible_la=world["la"],
+        la_child_id="OLD-7",
+        first_name="Jordan",
+        last_name="Taylor",
+        date_of_birth=date(2011, 5, 17),
+    )
+    client.force_login(world["worker"])
+    response = client.post(reverse("missing_episodes:episode_new"), notification(world))
+    assert response.status_code == 200
+    assert response.templates[0].name == "missing_episodes/episode_choose_child.html"
+    html = response.content.decode()
+    assert "This is the same child: Jordan Taylor" in html
+    assert "None of these – create a new child record" in html
+    assert 'type="hidden" name="found_location" value="Bus station"' in html
+    assert 'type="hidden" name="returned_at" value="2026-06-09T09:30"' in html
+    assert not MissingEpisode.objects.exists()
+
+    response = client.post(
+        reverse("missing_episodes:episode_new"),
+        notification(world, child_choice_step="1", child_choice=str(existing.pk)),
+    )
+    assert response.status_code == 302
+    episode = MissingEpisode.objects.get()
+    assert episode.child == existing and Child.objects.count() == 1
+    assert episode.found_location == "Bus station"
+
+
+def test_choosing_none_of_these_creates_a_new_child_flagged_as_a_possible_duplicate(client, world):
+    existing = ChildFactory(
+        responsible_la=world["la"],
+        la_child_id="OLD-7",
+        first_name="Jordan",
+        last_name="Taylor",
+        date_of_birth=date(2011, 5, 17),
+    )
+    client.force_login(world["worker"])
+    response = client.post(
+        reverse("missing_episodes:episode_new"),
+        notification(world, child_choice_step="1", child_choice="new"),
+    )
+    assert response.status_code == 302
+    new_child = Child.objects.exclude(pk=existing.pk).get()
+    assert new_child.la_child_id == "C1001"
+    assert PossibleDuplicate.objects.filter(child_a=existing, child_b=new_child).exists()
+
+
+def test_not_choosing_on_the_second_step_is_an_error_and_saves_nothing(client, world):
+    ChildFactory(
+        responsible_la=world["la"], first_name="Jordan", last_name="Taylor", date_of_birth=date(2011, 5, 17)
+    )
+    client.force_login(world["worker"])
+    response = client.post(
+        reverse("missing_episodes:episode_new"), notification(world, child_choice_step="1")
+    )
+    assert "child_choice" in response.context["choice_form"].errors
+    assert "Error: " in response.content.decode()
+    assert not MissingEpisode.objects.exists()
+
+
+def test_a_known_la_child_id_cannot_be_made_a_new_child(client, world):
+    ChildFactory(responsible_la=world["la"], la_child_id="C1001", first_name="Jordan", last_name="Taylor")
+    client.force_login(world["worker"])
+    response = client.post(
+        reverse("missing_episodes:episode_new"),
+        notification(world, child_choice_step="1", child_choice="new"),
+    )
+    assert list(errors_of(response)) == ["la_child_id"]
+    assert not MissingEpisode.objects.exists()
+
+
+def test_children_of_other_authorities_are_never_offered_as_matches(client, world):
+    ChildFactory(
+        responsible_la=world["other_la"],
+        first_name="Jordan",
+        last_name="Taylor",
+        date_of_birth=date(2011, 5, 17),
+    )
+    client.force_login(world["worker"])
+    response = client.post(reverse("missing_episodes:episode_new"), notification(world))
+    assert response.status_code == 302  # straight through: the other LA's child is not visible
+    assert MissingEpisode.objects.get().child.responsible_la == world["la"]
+
+
+# --- the episode page ---------------------------------------------------------------------------------------
+
+
+def test_other_organisations_worker_gets_404_for_the_episode_and_it_is_audited(client, world):
+    episode = MissingEpisodeFactory(
+        child=ChildFactory(responsible_la=world["la"]), police_force=world["force"]
+    )
+    client.force_login(world["stranger"])
+    response = client.get(reverse("missing_episodes:episode_detail", args=[episode.pk]))
+    assert response.status_code == 404
+    assert AuditEvent.objects.filter(
+        actor=world["stranger"], object_id=str(episode.pk), outcome=AuditOutcome.DENIED
+    ).exists()
+    response = client.post(
+        reverse("missing_episodes:episode_record_return", args=[episode.pk]),
+        {"returned_at": "2026-06-10T08:00"},
+    )
+    assert response.status_code == 404
+
+
+def test_worker_in_a_team_sees_the_episode_but_no_link_to_an_rhi_outside_their_queue(client, world):
+    team = Team.objects.create(organisation=world["provider"], name="North")
+    team_worker = member("team.worker", world["provider"], Role.RHI_WORKER, team)
+    client.force_login(world["worker"])
+    client.post(reverse("missing_episodes:episode_new"), notification(world))
+    episode = MissingEpisode.objects.get()
+    # Taken by another team (while unallocated and team-less it is the shared intake queue, seen by all).
+    south = Team.objects.create(organisation=world["provider"], name="South")
+    ReturnHomeInterview.objects.filter(episodes=episode).update(team=south)
+    client.force_login(team_worker)
+    response = client.get(reverse("missing_episodes:episode_detail", args=[episode.pk]))
+    assert response.status_code == 200
+    assert response.context["rhi"] is not None and response.context["rhi_visible"] is False
+    assert episode.child in visible_children(team_worker)
+
+
+# --- the upload ---------------------------------------------------------------------------------------------
+
+
+def csv_text(*rows: dict[str, str]) -> str:
+    lines = [",".join(HEADER)]
+    lines += [",".join(row.get(name, "") for name in HEADER) for row in rows]
+    return "\n".join(lines) + "\n"
+
+
+def csv_row(**overrides: str) -> dict[str, str]:
+    return {
+        "police_force": "E23000014",
+        "police_reference": "WM-2026-0000001",
+        "responsible_la": "333",
+        "la_child_id": "C1001",
+        "first_name": "Jordan",
+        "last_name": "Taylor",
+        "date_of_birth": "2011-05-17",
+        "gender": "male",
+        "category": "missing",
+        "risk_level": "medium",
+        "missing_from": "home",
+        "missing_at": "2026-05-01T18:00",
+        "returned_at": "2026-05-02T09:30",
+    } | overrides
+
+
+def upload(client, content: bytes, name: str = "police.csv"):
+    return client.post(
+        reverse("missing_episodes:episode_import"),
+        {"file": SimpleUploadedFile(name, content, content_type="text/csv")},
+    )
+
+
+def test_upload_reports_saved_and_bad_rows_with_line_column_and_reason(client, world):
+    client.force_login(world["worker"])
+    text = csv_text(
+        csv_row(),
+        csv_row(
+            police_reference="WM-2",
+            la_child_id="C2",
+            missing_at="2026-05-03T10:00",
+            returned_at="2026-05-03T09:00",
+        ),
+        csv_row(police_reference="WM-3", la_child_id="C3", responsible_la="334"),
+    )
+    response = upload(client, text.encode())
+    assert response.status_code == 200
+    html = response.content.decode()
+    report = response.context["report"]
+    assert (report.created, report.unchanged, response.context["bad_rows"]) == (1, 0, 2)
+    assert [(e.line, e.column) for e in report.errors] == [(3, "returned_at"), (4, "responsible_la")]
+    assert "The return time must be after the time the child went missing." in html
+    assert "You do not record police notifications for this local authority." in html
+    assert (
+        MissingEpisode.objects.count() == 1
+        and not Child.objects.filter(responsible_la=world["other_la"]).exists()
+    )
+    event = AuditEvent.objects.get(object_type="missing_episodes.import")
+    assert event.actor == world["worker"] and event.detail["created"] == 1 and event.detail["bad_rows"] == 2
+
+    again = upload(client, text.encode())
+    assert (again.context["report"].created, again.context["report"].unchanged) == (0, 1)
+    assert MissingEpisode.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("police.xlsx", b"PK\x03\x04", "The file must be a CSV file (ending .csv)."),
+        ("police.csv", "police_force\n\xe9".encode("latin-1"), "The file must be saved as UTF-8 CSV"),
+        ("police.csv", b"a" * (MAX_UPLOAD_BYTES + 1), "The file must be smaller than 5 MB"),
+    ],
+)
+def test_upload_refuses_non_csv_non_utf8_and_oversized_files_with_a_field_error(
+    client, world, name, content, message
+):
+    client.force_login(world["worker"])
+    response = upload(client, content, name)
+    assert response.status_code == 200
+    assert any(message in error for error in response.context["form"].errors["file"])
+    assert "Error: Upload the police spreadsheet" in response.content.decode()
+    assert not MissingEpisode.objects.exists()
+
+
+def test_upload_with_no_file_is_a_field_error(client, world):
+    client.force_login(world["worker"])
+    response = client.post(reverse("missing_episodes:episode_import"), {})
+    assert response.context["form"].errors["file"] == ["Choose a CSV file to upload."]
+
+
+def test_upload_line_numbers_stay_right_after_a_refused_multiline_row(client, world):
+    client.force_login(world["worker"])
+    buffer = io.StringIO()
+    buffer.write(",".join(HEADER) + "\n")
+    refused = csv_row(police_reference="WM-9", responsible_la="334", found_location='"two\nlines"')
+    buffer.write(",".join(refused.get(name, "") for name in HEADER) + "\n")
+    bad = csv_row(police_reference="WM-10", category="lost")
+    buffer.write(",".join(bad.get(name, "") for name in HEADER) + "\n")
+    response = upload(client, buffer.getvalue().encode())
+    assert [(e.line, e.column) for e in response.context["report"].errors] == [
+        (2, "responsible_la"),
+        (4, "category"),
+    ]
