@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
-from accounts.models import Commission, Membership, Organisation, Team, User
+from accounts.models import ApiClient, Commission, Membership, Organisation, Team, User
 
 
 class TeamInline(admin.TabularInline):
@@ -76,3 +76,29 @@ class CommissionAdmin(admin.ModelAdmin):
     list_filter = ("provider",)
     search_fields = ("local_authority__name", "local_authority__code", "provider__name")
     autocomplete_fields = ("local_authority", "provider")
+
+
+@admin.register(ApiClient)
+class ApiClientAdmin(admin.ModelAdmin):
+    """Read-only for support staff: clients are created and revoked by org admins (accounts/api_client_views.py),
+    so a token is never shown or set here."""
+
+    list_display = (
+        "name",
+        "organisation",
+        "token_prefix",
+        "created_at",
+        "expires_at",
+        "revoked_at",
+        "last_used_at",
+    )
+    list_filter = ("organisation__kind",)
+    search_fields = ("name", "organisation__name", "token_prefix")
+    list_select_related = ("organisation",)
+    readonly_fields = [f.name for f in ApiClient._meta.fields]
+
+    def has_add_permission(self, request: object) -> bool:
+        return False
+
+    def has_change_permission(self, request: object, obj: object = None) -> bool:
+        return False

@@ -25,7 +25,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if user is None or not user.is_authenticated:
         return context
     from rhi.models import Notification
-    from sharing.policy import policy_authorities
+    from sharing.policy import placement_authority_ids, policy_authorities
 
     roles = user_roles(user)
     current = getattr(getattr(request, "resolver_match", None), "view_name", "")
@@ -34,6 +34,17 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         entries.append(("Deadline dashboard", "rhi:dashboard"))
     if Role.ORG_ADMIN in roles and policy_authorities(user):
         entries.append(("Clock policies", "rhi:policies"))
+    if placement_authority_ids(user):
+        entries.append(("Placement notifications", "sharing_out_of_area:unnotified"))
+    if Role.POLICE in roles or Role.PARTNER_VIEWER in roles:
+        entries.append(("Shared with you", "sharing:shared"))
+    if Role.POLICE in roles:
+        entries.append(("Episodes in your area", "sharing:police_episodes"))
+    if Role.PERFORMANCE_LEAD in roles:
+        entries.append(("Statutory returns", "reporting:returns"))
+    if Role.ORG_ADMIN in roles:
+        entries.append(("API clients", "accounts:api_clients"))
+        entries.append(("Webhooks", "sharing_webhooks:list"))
     items = [{"text": text, "href": reverse(name), "active": current == name} for text, name in entries]
     if user.is_staff:
         items.append({"text": "Support admin", "href": reverse("admin:index"), "active": False})

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 
 class Nation(models.TextChoices):
@@ -179,3 +182,79 @@ class Commission(models.Model):
     def clean(self) -> None:
         if self.ends_on and self.starts_on and self.ends_on < self.starts_on:
             raise ValidationError({"ends_on": "The end date must be on or after the start date."})
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Partner systems on the REST API (docs/api.md): one client per system, a hashed revocable token, scopes.
+# ---------------------------------------------------------------------------------------------------------
+
+
+class ApiScope(models.TextChoices):
+    CHILDREN_READ = "children:read", "Search and read children"
+    EPISODES_READ = "episodes:read", "Read missing episodes"
+    EPISODES_WRITE = "episodes:write", "Record police notifications and returns"
+    RHI_READ = "rhi:read", "Read return home interviews (at the level shared)"
+    REFERRALS_READ = "referrals:read", "Read follow-up referrals"
+    DISCLOSURES_READ = "disclosures:read", "Read what was shared with the organisation"
+    DISCLOSURES_WRITE = "disclosures:write", "Acknowledge what was shared"
+    RETURNS_RUN = "returns:run", "Run statutory returns and download them"
+
+
+class ApiClient(models.Model):
+    """A partner system of one organisation. It acts as its own system user (``user``, username
+    ``api-client-<id>``, no usable password) holding one role in the organisation, so sharing.policy decides
+    what it may see exactly as for a person in that role (accounts/api_auth.py). Only a hash of the token is
+    kept; ``token_prefix`` (the token's first characters) finds the row."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="api_clients")
+    name = models.CharField(max_length=100)
+    user = models.OneToOneField(User, on_delete=models.PROTECT, related_name="api_client")
+    token_prefix = models.CharField(max_length=12, db_index=True)
+    token_hash = models.CharField(max_length=64)
+    scopes = models.JSONField(default=list)
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["organisation__name", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["token_hash"], name="api_client_token_hash_unique"),
+            models.CheckConstraint(condition=~Q(name=""), name="api_client_has_name"),
+        ]
+
+    def __str__(self) -> str:
+        return f"API client {self.name} ({self.organisation})"
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None
+
+    def is_expired(self, now: datetime) -> bool:
+        return self.expires_at is not None and self.expires_at <= now
+
+    def has_scope(self, scope: str) -> bool:
+        return scope in (self.scopes or [])
+
+
+class IdempotencyKey(models.Model):
+    """A POST a client sent with an ``Idempotency-Key`` header and the response it got: a retry with the same
+    key and body gets the same response again and changes nothing; the same key with another body is refused."""
+
+    client = models.ForeignKey(ApiClient, on_delete=models.CASCADE, related_name="idempotency_keys")
+    key = models.CharField(max_length=200)
+    request_hash = models.CharField(max_length=64)
+    response_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    response_body = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["client", "key"], name="idempotency_key_unique_per_client")
+        ]
+
+    def __str__(self) -> str:
+        return f"Idempotency key {self.pk}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser
+from django.db.models import QuerySet
 
 from accounts.models import Membership, Role, User
 
@@ -31,6 +32,12 @@ def user_roles(user: User | AnonymousUser) -> list[str]:
 
 def user_has_role(user: User | AnonymousUser, role: str) -> bool:
     return role in user_roles(user)
+
+
+def people_memberships() -> QuerySet[Membership]:
+    """Memberships of active people: never the system users that partner API clients act as, so nobody
+    allocates work to, alerts or emails a machine."""
+    return Membership.objects.filter(user__is_active=True, user__api_client__isnull=True)
 
 
 def memberships_for(user: User) -> list[Membership]:

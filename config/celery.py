@@ -18,6 +18,12 @@ app.conf.beat_schedule = {
         "schedule": SWEEP_SECONDS,
         "options": {"expires": max(SWEEP_SECONDS - 5, 1)},
     },
+    # Pending webhook deliveries that are due (first attempts whose task was lost, retries after backoff).
+    "webhook-sweep": {
+        "task": "sharing.webhook_sweep",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
     "manager-digests": {
         "task": "rhi.send_manager_digests",
         "schedule": 15 * 60.0,

@@ -234,15 +234,53 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 # --- REST API -------------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    # Partner systems: bearer tokens of API clients (accounts/api_auth.py); people: their browser session.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "accounts.api_auth.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "EXCEPTION_HANDLER": "config.api.api_exception_handler",
+}
+# Requests per API client (docs/api.md), counted in a cache every web process shares (Redis when configured).
+RHI_API_THROTTLE_RATE = os.environ.get("RHI_API_THROTTLE_RATE", "1200/min")
+RHI_API_THROTTLE_CACHE = "api_throttle"
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "api_throttle": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"]}
+        if os.environ.get("REDIS_URL")
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "api-throttle"}
+    ),
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Return home interview case management API",
+    "DESCRIPTION": "Partner systems' API: police forces push missing notifications and returns; councils "
+    "pull RHI outcomes and what was shared with them. Walk-through: docs/api.md.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "RHIStateEnum": "rhi.models.RHIState",
+        "RHIOutcomeEnum": "rhi.models.Outcome",
+        "ClockStateEnum": "rhi.serializers.CLOCK_STATES",
+        "VisibilityLevelEnum": "rhi.serializers.LEVELS",
+        "DisclosureLevelEnum": "sharing.models.DisclosureLevel",
+        "ExportStateEnum": "reporting.models.ExportState",
+        "ReferralOutcomeEnum": "referrals.models.ReferralOutcome",
+    },
+    "TAGS": [
+        {"name": "children", "description": "Search the children the caller may see."},
+        {"name": "episodes", "description": "Police notifications in, returns, and episode sync."},
+        {"name": "rhis", "description": "Return home interviews at the caller's level."},
+        {"name": "referrals", "description": "Follow-up referrals from the caller's RHIs."},
+        {"name": "disclosures", "description": "What was shared with the caller's organisation."},
+        {"name": "returns", "description": "Statutory returns as export jobs."},
+    ],
     # Swagger UI from the installed sidecar package's static files, not a CDN (the CSP allows only 'self').
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
@@ -314,3 +352,6 @@ SERVICE_NAME = "Return home interviews"
 SERVICE_PHASE = "alpha"
 # How often long forms (the RHI findings) save a draft in the background while someone types.
 RHI_AUTOSAVE_SECONDS = int(os.environ.get("RHI_AUTOSAVE_SECONDS", "30"))
+# Outbound webhooks (docs/webhooks.md) must use https; plain http to 127.0.0.1/localhost only in DEBUG or when
+# this is on (tests and local receivers).
+RHI_WEBHOOK_ALLOW_HTTP_LOCALHOST = env_bool("RHI_WEBHOOK_ALLOW_HTTP_LOCALHOST", False)

@@ -13,7 +13,14 @@ urlpatterns = [
     path("", include("rhi.urls")),
     path("", include("missing_episodes.urls")),
     path("", include("referrals.urls")),
+    path("", include("sharing.urls")),
+    path("", include("sharing.out_of_area_urls")),
+    path("", include("sharing.webhook_urls")),
+    path("", include("audit.urls")),
+    path("", include("reporting.performance_urls")),
+    path("", include("reporting.urls")),
     path("admin/", admin.site.urls),
+    path("api/v1/", include("config.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # Swagger UI from the sidecar's static files with its start-up script as a file (the split view); its
     # template has one small inline <style> block, so this page alone may use inline styles.

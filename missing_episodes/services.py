@@ -8,7 +8,7 @@ Recording a return opens or extends the RHI through ``rhi.services``.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -208,6 +208,9 @@ def record_episode(
             obj=episode,
             detail={"changed": changed, "source": source},
         )
+        from sharing.out_of_area import notify_placing_authority_of_episode
+
+        notify_placing_authority_of_episode(episode=episode, created=existing is None, changed=changed, by=by)
         if episode.returned_at is not None and ({"returned_at", "police_notified_at"} & set(changed)):
             from rhi.services import open_rhi_for_returned_episode, recompute_deadlines
 
@@ -216,6 +219,11 @@ def record_episode(
                 open_rhi_for_returned_episode(episode=episode, by=by)
             else:
                 recompute_deadlines(rhi=rhi_link.rhi)
+        if episode.returned_at is not None and before["returned_at"] is None:
+            from sharing.webhooks import episode_returned
+
+            # In this transaction: a rolled-back return sends no webhook (docs/webhooks.md).
+            episode_returned(episode=episode)
         return EpisodeResult(
             episode=episode, outcome="created" if existing is None else "updated", child_created=False
         )
@@ -229,7 +237,10 @@ def parse_local_datetime(value: str) -> datetime | None:
     parsed = datetime.fromisoformat(value)
     if parsed.tzinfo is None:
         parsed = timezone.make_aware(parsed, timezone.get_default_timezone())
-    return parsed
+    # In UTC: PEP 495 makes an inter-zone comparison with a time in the repeated autumn hour always unequal,
+    # so a Europe/London value from that hour would never match what is stored, and a re-import would
+    # "update" it every time.
+    return parsed.astimezone(UTC)
 
 
 class StaleEpisodeError(Exception):

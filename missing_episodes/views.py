@@ -12,7 +12,7 @@ import io
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -37,7 +37,13 @@ from missing_episodes.importers import HEADER, ImportReport, RowError, import_ep
 from missing_episodes.models import Child, EpisodeSource, MissingEpisode
 from missing_episodes.services import ChildDetails, StaleEpisodeError, record_notification, record_return
 from rhi.models import ReturnHomeInterview
-from sharing.policy import intake_authority_ids, visible_children, visible_episodes, visible_rhis
+from sharing.policy import (
+    can_record_return,
+    intake_authority_ids,
+    visible_children,
+    visible_episodes,
+    visible_rhis,
+)
 
 
 def _user(request: HttpRequest) -> User:
@@ -150,7 +156,11 @@ def _render_episode(
     user = _user(request)
     rhi_link = getattr(episode, "rhi_link", None)
     rhi: ReturnHomeInterview | None = rhi_link.rhi if rhi_link is not None else None
-    can_update = episode.is_open and bool(episode.police_force_id and episode.police_reference)
+    can_update = (
+        episode.is_open
+        and bool(episode.police_force_id and episode.police_reference)
+        and can_record_return(user, episode)
+    )
     if can_update and return_form is None:
         return_form = RecordReturnForm(initial={"stamp": episode_stamp(episode)})
     return render(
@@ -179,6 +189,12 @@ def episode_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def episode_record_return(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     episode = _episode_or_404(request, pk)
+    if not can_record_return(user, episode):
+        # Visible (e.g. through the RHI of a child placed in the area) but not the user's to record.
+        record_event(
+            actor=user, action=AuditAction.UPDATE, obj=episode, outcome=AuditOutcome.DENIED, request=request
+        )
+        raise PermissionDenied
     form = RecordReturnForm(request.POST)
     if not episode.is_open or not (episode.police_force_id and episode.police_reference):
         messages.error(request, "The return for this episode is already recorded: nothing was changed.")

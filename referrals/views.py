@@ -66,6 +66,9 @@ def referral_new(request: HttpRequest, pk: int) -> HttpResponse:
     if rhi is None:
         raise _not_found(request, "rhi.returnhomeinterview", pk)
     if not can_work_on(user, rhi):
+        record_event(
+            actor=user, action=AuditAction.VIEW, obj=rhi, outcome=AuditOutcome.DENIED, request=request
+        )
         raise PermissionDenied
     if not services.can_refer_from(rhi):
         messages.error(request, "Referrals can be made once the interview has been held.")
@@ -118,6 +121,9 @@ def _referral_step(
     if referral is None:
         raise _not_found(request, "referrals.referral", referral_id)
     if not can_work_on(user, referral.rhi):
+        record_event(
+            actor=user, action=AuditAction.VIEW, obj=referral, outcome=AuditOutcome.DENIED, request=request
+        )
         raise PermissionDenied
     form = form_class(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -1,1 +1,81 @@
-"""Reporting reads the other apps' records through selectors; it keeps no tables of its own yet."""
+"""Export jobs: a statutory return or performance export a performance lead asked for, run by a Celery task.
+
+The figures themselves are computed on demand by the selectors in reporting.ssda903, reporting.annex_a and
+reporting.performance; the only table kept here records who asked for which export, how far it got and the
+file it produced (through Django's default storage).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+
+from accounts.models import Organisation, OrganisationKind
+
+
+class ReturnKind(models.TextChoices):
+    SSDA903_MISSING = "ssda903-missing", "SSDA903 Missing (DfE)"
+    ANNEX_A_LIST8 = "annex-a-list8", "Ofsted ILACS Annex A list 8 (missing columns)"
+    PERFORMANCE = "performance", "RHI performance return"
+
+
+class ExportFormat(models.TextChoices):
+    CSV = "csv", "CSV"
+    XLSX = "xlsx", "Excel (xlsx)"
+    PDF = "pdf", "PDF"
+    JSON = "json", "JSON"
+
+
+class ExportState(models.TextChoices):
+    QUEUED = "queued", "Waiting to start"
+    RUNNING = "running", "Running"
+    DONE = "done", "Ready to download"
+    FAILED = "failed", "Failed"
+
+
+class ExportJob(models.Model):
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    return_kind = models.CharField(max_length=20, choices=ReturnKind.choices)
+    local_authority = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="export_jobs",
+        limit_choices_to={"kind": OrganisationKind.LOCAL_AUTHORITY},
+    )
+    date_from = models.DateField()
+    date_to = models.DateField()
+    format = models.CharField(max_length=4, choices=ExportFormat.choices)
+    state = models.CharField(max_length=10, choices=ExportState.choices, default=ExportState.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0, help_text="Percent done, 0 to 100.")
+    rows = models.PositiveIntegerField(null=True, blank=True)
+    file = models.FileField(upload_to="exports/%Y/%m/", blank=True)
+    error = models.CharField(
+        max_length=200, blank=True, help_text="The kind of failure; never personal data."
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(progress__lte=100), name="export_progress_at_most_100"),
+            models.CheckConstraint(condition=Q(date_to__gte=F("date_from")), name="export_period_ordered"),
+        ]
+        indexes = [models.Index(fields=["requested_by", "created_at"], name="export_requester_idx")]
+
+    def __str__(self) -> str:
+        return f"Export {self.pk} ({self.return_kind}, {self.state})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.state in (ExportState.DONE, ExportState.FAILED)
+
+    @property
+    def filename(self) -> str:
+        """The download name: ids and dates only, never a child's name."""
+        extension = "zip" if (self.file.name or "").endswith(".zip") else self.format
+        period = f"{self.date_from:%Y%m%d}-{self.date_to:%Y%m%d}"
+        return f"{self.return_kind}-{self.local_authority.code}-{period}.{extension}"

@@ -345,6 +345,7 @@ def _interview_staff(rhi: ReturnHomeInterview) -> QuerySet[User]:
             memberships__organisation_id=rhi.provider_id,
             memberships__role__in=[Role.RHI_WORKER, Role.TEAM_MANAGER],
             is_active=True,
+            api_client__isnull=True,  # partner systems' service users are not interviewers
         )
         .distinct()
         .order_by("first_name", "last_name", "pk")

@@ -198,6 +198,13 @@ class NotOfferedReason(models.TextChoices):
     OTHER = "other", "Other"
 
 
+class RecordSource(models.TextChoices):
+    """Where an RHI's outcome and interview were recorded (docs/decisions/0006-imported-history.md)."""
+
+    APP = "app", "Recorded in the service"
+    IMPORT = "import", "Imported from history"
+
+
 class ConsentToShare(models.TextChoices):
     GIVEN = "given", "Given"
     REFUSED = "refused", "Refused"
@@ -252,6 +259,12 @@ class ReturnHomeInterview(models.Model):
     superseded_by = models.ForeignKey(
         "self", on_delete=models.PROTECT, related_name="supersedes", null=True, blank=True
     )
+    source = models.CharField(
+        max_length=10,
+        choices=RecordSource.choices,
+        default=RecordSource.APP,
+        help_text="Imported history closes without the four-eyes review, which it never went through here.",
+    )
 
     # Consent to share what the child said.
     consent_to_share = models.CharField(max_length=20, choices=ConsentToShare.choices, blank=True)
@@ -303,7 +316,8 @@ class ReturnHomeInterview(models.Model):
             ),
             models.CheckConstraint(
                 condition=~Q(state=RHIState.APPROVED)
-                | Q(approved_by__isnull=False, approved_at__isnull=False, submitted_by__isnull=False),
+                | Q(approved_by__isnull=False, approved_at__isnull=False, submitted_by__isnull=False)
+                | Q(source=RecordSource.IMPORT),
                 name="rhi_approved_has_approver",
             ),
             models.CheckConstraint(

@@ -12,7 +12,8 @@ from django.db.models import Count, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from accounts.models import Membership, Role, User
+from accounts.models import Role, User
+from accounts.selectors import people_memberships
 from rhi.models import (
     CLOCK_RUNNING_STATES,
     AlertKind,
@@ -65,7 +66,8 @@ def send_manager_digests(*, now: datetime | None = None) -> int:
         return 0
     sent = 0
     managers = (
-        Membership.objects.filter(role=Role.TEAM_MANAGER, user__is_active=True)
+        people_memberships()
+        .filter(role=Role.TEAM_MANAGER)
         .exclude(user__email="")
         .values_list("user_id", "organisation_id")
         .distinct()

@@ -11,8 +11,8 @@ from accounts.models import User
 from audit.models import AuditAction, AuditOutcome
 from audit.services import record_event
 from rhi import reports
-from rhi.models import ReportKind, RHIState
-from sharing.policy import visible_rhis
+from rhi.models import ReportKind, ReturnHomeInterview, RHIState
+from sharing.policy import Level, level_at_least, report_level_needed, rhi_level
 
 
 @login_required
@@ -20,8 +20,11 @@ from sharing.policy import visible_rhis
 def report_download(request: HttpRequest, pk: int, kind: str) -> FileResponse:
     user = request.user
     assert isinstance(user, User)
-    rhi = visible_rhis(user).filter(pk=pk).first()
-    if rhi is None:
+    rhi = ReturnHomeInterview.objects.filter(pk=pk).first()
+    # Casework sees both documents; a disclosure recipient the one its level allows (sharing.policy).
+    level = rhi_level(user, rhi) if rhi is not None else Level.NONE
+    needed = report_level_needed(kind)
+    if rhi is None or needed is None or not level_at_least(level, needed):
         record_event(
             actor=user,
             action=AuditAction.VIEW,
@@ -42,7 +45,7 @@ def report_download(request: HttpRequest, pk: int, kind: str) -> FileResponse:
         actor=user,
         action=AuditAction.VIEW,
         obj=rhi,
-        level="full",
+        level=level.value,
         request=request,
         detail={"kind": kind, "document": document.pk, "rhi_version": document.rhi_version},
     )

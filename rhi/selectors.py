@@ -322,6 +322,7 @@ def dashboard_filter_options(organisation_ids: set[int]) -> FilterOptions:
     workers = (
         User.objects.filter(
             is_active=True,
+            api_client__isnull=True,
             memberships__organisation_id__in=organisation_ids,
             memberships__role=Role.RHI_WORKER,
         )

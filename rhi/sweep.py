@@ -22,7 +22,8 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
-from accounts.models import Membership, Role, User
+from accounts.models import Role, User
+from accounts.selectors import people_memberships
 from referrals.models import Referral
 from rhi.models import (
     AWAITING_CONTACT_STATES,
@@ -152,11 +153,14 @@ def _recipients(alerts: list[DeadlineAlert]) -> dict[int, set[int]]:
         )
     }
     managers_by_org: dict[int, list[tuple[int, int | None]]] = defaultdict(list)
-    for user_id, org_id, team_id in Membership.objects.filter(
-        role=Role.TEAM_MANAGER,
-        organisation_id__in={row["provider_id"] for row in rhi_rows.values()},
-        user__is_active=True,
-    ).values_list("user_id", "organisation_id", "team_id"):
+    for user_id, org_id, team_id in (
+        people_memberships()
+        .filter(
+            role=Role.TEAM_MANAGER,
+            organisation_id__in={row["provider_id"] for row in rhi_rows.values()},
+        )
+        .values_list("user_id", "organisation_id", "team_id")
+    ):
         managers_by_org[org_id].append((user_id, team_id))
     referral_authors = dict(
         Referral.objects.filter(pk__in={a.referral_id for a in alerts if a.referral_id}).values_list(

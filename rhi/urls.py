@@ -1,6 +1,6 @@
 from django.urls import path
 
-from rhi import journey_views, report_views, views
+from rhi import history_views, journey_views, report_views, views
 
 app_name = "rhi"
 
@@ -22,4 +22,5 @@ urlpatterns = [
     path("notifications/read/", views.notifications_mark_read, name="notifications_mark_read"),
     path("clock-policies/", views.policies, name="policies"),
     path("clock-policies/<int:authority_id>/new/", views.policy_new, name="policy_new"),
+    path("rhi/import-history/", history_views.import_history, name="import_history"),
 ]

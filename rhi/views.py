@@ -154,6 +154,14 @@ def allocate(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     rhi = selectors.rhi_detail(visible_rhis(user), pk)
     if rhi is None:
+        record_event(
+            actor=user,
+            action=AuditAction.UPDATE,
+            object_type="rhi.returnhomeinterview",
+            object_id=str(pk),
+            outcome=AuditOutcome.DENIED,
+            request=request,
+        )
         raise Http404
     form = AllocateForm(request.POST, workers=selectors.dashboard_filter_options({rhi.provider_id}).workers)
     if form.is_valid():
@@ -165,6 +173,9 @@ def allocate(request: HttpRequest, pk: int) -> HttpResponse:
                 expected_version=form.cleaned_data["version"],
             )
         except services.ActionNotAllowed as exc:
+            record_event(
+                actor=user, action=AuditAction.UPDATE, obj=rhi, outcome=AuditOutcome.DENIED, request=request
+            )
             raise PermissionDenied from exc
         except (services.StaleVersionError, services.TransitionError) as exc:
             messages.error(request, str(exc))
@@ -232,6 +243,14 @@ def policies(request: HttpRequest) -> HttpResponse:
 def policy_new(request: HttpRequest, authority_id: int) -> HttpResponse:
     user = _user(request)
     if authority_id not in policy_authorities(user):
+        record_event(
+            actor=user,
+            action=AuditAction.VIEW,
+            object_type="rhi.clockpolicy",
+            object_id=str(authority_id),
+            outcome=AuditOutcome.DENIED,
+            request=request,
+        )
         raise Http404
     authority = Organisation.objects.get(pk=authority_id)
     current = selectors.policy_in_force(local_authority=authority, on=timezone.localdate())

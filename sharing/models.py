@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -32,6 +34,16 @@ class ConsentState(models.TextChoices):
     REFUSED_OVERRIDDEN = "refused_overridden", "Consent refused – shared without consent"
     NOT_SOUGHT = "not_sought", "Consent not sought – shared without consent"
     NOT_REQUIRED = "not_required", "Not required (notification only)"
+
+
+class DisclosureEvent(models.TextChoices):
+    """What an automatic disclosure to an out-of-area child's placing authority is about (sharing/out_of_area.py).
+    Blank for disclosures made by people."""
+
+    EPISODE_REPORTED = "episode_reported", "Episode reported"
+    EPISODE_RETURNED = "episode_returned", "Return recorded"
+    RHI_OUTCOME = "rhi_outcome", "Return home interview outcome"
+    REPORT_OFFERED = "report_offered", "Report offered"
 
 
 class Disclosure(models.Model):
@@ -68,6 +80,7 @@ class Disclosure(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
     revoke_reason = models.TextField(blank=True)
+    event = models.CharField(max_length=20, choices=DisclosureEvent.choices, blank=True)
 
     class Meta:
         ordering = ["-shared_at"]
@@ -92,6 +105,17 @@ class Disclosure(models.Model):
             models.CheckConstraint(
                 condition=Q(revoked_at__isnull=True) | ~Q(revoke_reason=""),
                 name="disclosure_revoke_has_reason",
+            ),
+            # One automatic disclosure per episode (or RHI), recipient and event: re-saves create none.
+            models.UniqueConstraint(
+                fields=["episode", "recipient_organisation", "event"],
+                condition=Q(episode__isnull=False) & ~Q(event=""),
+                name="disclosure_one_per_episode_event",
+            ),
+            models.UniqueConstraint(
+                fields=["rhi", "recipient_organisation", "event"],
+                condition=Q(rhi__isnull=False, episode__isnull=True) & ~Q(event=""),
+                name="disclosure_one_per_rhi_event",
             ),
         ]
         indexes = [
@@ -135,3 +159,95 @@ class RHIUserObjectPermission(UserObjectPermissionBase):
 
 class RHIGroupObjectPermission(GroupObjectPermissionBase):
     content_object = models.ForeignKey(ReturnHomeInterview, on_delete=models.CASCADE)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Outbound webhooks (docs/webhooks.md): a subscription per organisation, an outbox row per change written in
+# the change's own transaction, and one delivery per (event, subscription). Payloads hold ids and codes only.
+# ---------------------------------------------------------------------------------------------------------
+
+
+class WebhookEventType(models.TextChoices):
+    EPISODE_RETURNED = "episode.returned", "A missing child's return is recorded"
+    RHI_COMPLETED = "rhi.completed", "A return home interview report is approved"
+    RHI_DECLINED = "rhi.declined", "A return home interview is declined"
+    DISCLOSURE_MADE = "disclosure.made", "Information is shared with the organisation"
+
+
+class WebhookSubscription(models.Model):
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="webhook_subscriptions"
+    )
+    url = models.URLField(max_length=500)
+    # Needed in clear to sign each delivery; shown to the admin once and never logged or displayed again.
+    secret = models.CharField(max_length=100, editable=False)
+    event_types = models.JSONField(default=list)
+    active = models.BooleanField(default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    deactivated_at = models.DateTimeField(null=True, blank=True)
+    deactivated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+
+    class Meta:
+        indexes = [models.Index(fields=["organisation", "active"], name="webhook_sub_org_idx")]
+
+    def __str__(self) -> str:
+        return f"Webhook {self.pk} of organisation {self.organisation_id}"
+
+
+class OutboxEvent(models.Model):
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    event_type = models.CharField(max_length=30, choices=WebhookEventType.choices)
+    object_type = models.CharField(max_length=50)
+    object_id = models.BigIntegerField()
+    payload = models.JSONField(default=dict)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["object_type", "object_id"], name="outbox_object_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.event_type} {self.object_type} {self.object_id}"
+
+
+class DeliveryState(models.TextChoices):
+    PENDING = "pending", "Pending"
+    DELIVERED = "delivered", "Delivered"
+    FAILED = "failed", "Failed permanently"
+
+
+class WebhookDelivery(models.Model):
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    event = models.ForeignKey(OutboxEvent, on_delete=models.PROTECT, related_name="deliveries")
+    subscription = models.ForeignKey(WebhookSubscription, on_delete=models.PROTECT, related_name="deliveries")
+    state = models.CharField(max_length=20, choices=DeliveryState.choices, default=DeliveryState.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    last_error = models.CharField(max_length=200, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name_plural = "webhook deliveries"
+        constraints = [
+            models.UniqueConstraint(fields=["event", "subscription"], name="webhook_delivery_once"),
+            models.CheckConstraint(
+                condition=~Q(state="pending") | Q(next_attempt_at__isnull=False),
+                name="webhook_pending_has_next_attempt",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"], condition=Q(state="pending"), name="webhook_delivery_due_idx"
+            ),
+            models.Index(fields=["subscription", "id"], name="webhook_delivery_log_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Delivery {self.pk} ({self.state})"

@@ -3,8 +3,9 @@
 Relations decide the common cases and are expressed as query filters, so a list, a count, an export and a
 single-record page all ask the same question (docs/decisions/0003). Records outside a user's filter answer 404.
 
-So far this covers RHI case work by provider staff (the deadline dashboard and queues); police, placing
-authorities, performance leads and explicit shares arrive with the sharing issue and extend these functions.
+RHI case work by provider staff (the deadline dashboard and queues) sees in full; everyone else sees an RHI
+at the level of what was disclosed to their organisation (``rhi_level``, docs/sharing.md) or through an
+explicit one-off grant.
 """
 
 from __future__ import annotations
@@ -12,13 +13,14 @@ from __future__ import annotations
 import enum
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import Commission, Membership, Organisation, OrganisationKind, Role, User
 from missing_episodes.models import Child, MissingEpisode
 from referrals.models import Referral
 from rhi.models import ReturnHomeInterview
+from sharing.models import Disclosure, DisclosureLevel, RHIUserObjectPermission
 
 
 class Level(enum.StrEnum):
@@ -128,31 +130,45 @@ def intake_authority_ids(user: User | AnonymousUser) -> set[int]:
     """Local authorities whose police notifications the user may record (and whose children they see): RHI
     workers and team managers of a provider for the LAs currently commissioning it, and of an LA's in-house
     team for that LA (and any LA commissioning it)."""
-    casework_orgs = {m.organisation_id for m in _memberships(user) if m.role in CASEWORK_ROLES}
-    if not casework_orgs:
+    return _authorities_served_by({m.organisation_id for m in _memberships(user) if m.role in CASEWORK_ROLES})
+
+
+def _authorities_served_by(organisation_ids: set[int]) -> set[int]:
+    """The LAs among ``organisation_ids`` and the LAs currently commissioning any of them."""
+    if not organisation_ids:
         return set()
     today = timezone.localdate()
     own = set(
-        Organisation.objects.filter(pk__in=casework_orgs, kind=OrganisationKind.LOCAL_AUTHORITY).values_list(
-            "pk", flat=True
-        )
+        Organisation.objects.filter(
+            pk__in=organisation_ids, kind=OrganisationKind.LOCAL_AUTHORITY
+        ).values_list("pk", flat=True)
     )
     commissioning = set(
-        Commission.objects.filter(provider_id__in=casework_orgs, starts_on__lte=today)
+        Commission.objects.filter(provider_id__in=organisation_ids, starts_on__lte=today)
         .exclude(ends_on__lt=today)
         .values_list("local_authority_id", flat=True)
     )
     return own | commissioning
 
 
+def visible_children_filter(user: User | AnonymousUser, prefix: str = "") -> Q:
+    """``visible_children`` as a query filter. With ``prefix`` (e.g. "child__" from an episode) the RHI part is a
+    correlated EXISTS, so a keyset-paged list checks each row it walks through an index instead of first
+    collecting every child of every RHI the user works on (docs/api.md, benchmark --only api)."""
+    authorities = intake_authority_ids(user)
+    condition = Q(**{f"{prefix}responsible_la_id__in": authorities}) if authorities else Q(pk__in=[])
+    if is_casework_user(user):
+        if prefix:
+            condition |= Q(Exists(visible_rhis(user).filter(child_id=OuterRef(f"{prefix}pk"))))
+        else:
+            condition |= Q(pk__in=visible_rhis(user).values("child_id"))
+    return condition
+
+
 def visible_children(user: User | AnonymousUser) -> QuerySet[Child]:
     """Children a casework user may see in full: those of the LAs they record notifications for, and those
     of the RHIs they work on. Matches nothing for everyone else."""
-    authorities = intake_authority_ids(user)
-    condition = Q(responsible_la_id__in=authorities) if authorities else Q(pk__in=[])
-    if is_casework_user(user):
-        condition |= Q(pk__in=visible_rhis(user).values("child_id"))
-    return Child.objects.filter(condition)
+    return Child.objects.filter(visible_children_filter(user))
 
 
 def visible_episodes(user: User | AnonymousUser) -> QuerySet[MissingEpisode]:
@@ -225,3 +241,323 @@ def available_actions(user: User | AnonymousUser, rhi: ReturnHomeInterview) -> l
     if state == RHIState.SUBMITTED and rhi.provider_id in managed_organisation_ids(user):
         actions.append(RHIAction.REVIEW)
     return actions
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Out-of-area placements and the audit trail
+# ---------------------------------------------------------------------------------------------------------
+
+PLACEMENT_ROLES = (Role.RHI_WORKER, Role.TEAM_MANAGER, Role.PARTNER_VIEWER, Role.PERFORMANCE_LEAD)
+
+
+def placement_authority_ids(user: User | AnonymousUser) -> set[int]:
+    """Local authorities whose placement notifications the user sees and records: workers and team managers of
+    the LA's in-house team, its partner viewers and its performance leads."""
+    orgs = {m.organisation_id for m in _memberships(user) if m.role in PLACEMENT_ROLES}
+    if not orgs:
+        return set()
+    return set(
+        Organisation.objects.filter(pk__in=orgs, kind=OrganisationKind.LOCAL_AUTHORITY).values_list(
+            "pk", flat=True
+        )
+    )
+
+
+def placement_visibility_filter(user: User | AnonymousUser) -> Q:
+    """Placements (as a filter on Placement) of children the user's LA is responsible for, or hosted in it."""
+    authorities = placement_authority_ids(user)
+    if not authorities:
+        return Q(pk__in=[])
+    return Q(child__responsible_la_id__in=authorities) | Q(host_la_id__in=authorities)
+
+
+def _admin_of(user: User | AnonymousUser) -> set[int]:
+    return {m.organisation_id for m in _memberships(user) if m.role == Role.ORG_ADMIN}
+
+
+def audit_trail_children(user: User | AnonymousUser) -> QuerySet[Child]:
+    """Children whose 'who has seen this record' page the user may open: team managers who can see the child,
+    and org admins of the child's responsible LA (who see the trail, not the case)."""
+    condition = Q(pk__in=[])
+    if managed_organisation_ids(user):
+        condition |= Q(pk__in=visible_children(user).values("pk"))
+    admin_of = _admin_of(user)
+    if admin_of:
+        condition |= Q(responsible_la_id__in=admin_of)
+    return Child.objects.filter(condition)
+
+
+def audit_trail_rhis(user: User | AnonymousUser) -> QuerySet[ReturnHomeInterview]:
+    """RHIs whose 'who has seen this record' page the user may open: team managers of a provider that can see
+    the RHI, and org admins of its provider or of the child's responsible LA."""
+    condition = Q(pk__in=[])
+    managed = managed_organisation_ids(user)
+    if managed:
+        condition |= Q(pk__in=visible_rhis(user).filter(provider_id__in=managed).values("pk"))
+    admin_of = _admin_of(user)
+    if admin_of:
+        condition |= Q(provider_id__in=admin_of) | Q(child__responsible_la_id__in=admin_of)
+    return ReturnHomeInterview.objects.filter(condition)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Levels and disclosures (sharing issue): what an RHI's recipients outside the provider may see, and how much.
+# ---------------------------------------------------------------------------------------------------------
+
+# Roles through which a member of an organisation sees what was disclosed to it. Performance leads (figures,
+# never narrative) and org admins (users, never case content) are left out on purpose.
+RECIPIENT_ROLES = (Role.POLICE, Role.PARTNER_VIEWER, Role.RHI_WORKER, Role.TEAM_MANAGER)
+_LEVEL_RANK = {Level.NONE: 0, Level.NOTIFICATION: 1, Level.INTELLIGENCE_SUMMARY: 2, Level.FULL: 3}
+
+
+def level_at_least(level: Level, wanted: Level) -> bool:
+    return _LEVEL_RANK[level] >= _LEVEL_RANK[wanted]
+
+
+def recipient_organisation_ids(user: User | AnonymousUser) -> set[int]:
+    """Organisations whose received disclosures the user may open."""
+    return {m.organisation_id for m in _memberships(user) if m.role in RECIPIENT_ROLES}
+
+
+def police_force_ids(user: User | AnonymousUser) -> set[int]:
+    """The forces the user is a missing-person coordinator for."""
+    return {m.organisation_id for m in _memberships(user) if m.role == Role.POLICE}
+
+
+def is_disclosure_recipient(user: User | AnonymousUser) -> bool:
+    return bool(recipient_organisation_ids(user))
+
+
+def disclosure_level(level: str) -> Level:
+    """A disclosure's level (sharing.models.DisclosureLevel) as a visibility level."""
+    return {
+        "notification": Level.NOTIFICATION,
+        "intelligence_summary": Level.INTELLIGENCE_SUMMARY,
+        "full_report": Level.FULL,
+    }.get(level, Level.NONE)
+
+
+def _active_disclosures() -> QuerySet[Disclosure]:
+    return Disclosure.objects.filter(revoked_at__isnull=True)
+
+
+def received_disclosure_filter(user: User | AnonymousUser) -> Q:
+    """Active disclosures the user sees as a recipient: to their organisation, at a level their role takes
+    (an intelligence summary only through a police role in the force it went to)."""
+    organisations = recipient_organisation_ids(user)
+    if not organisations:
+        return Q(pk__in=[])
+    return Q(revoked_at__isnull=True) & (
+        Q(
+            recipient_organisation_id__in=organisations,
+            level__in=[DisclosureLevel.NOTIFICATION, DisclosureLevel.FULL_REPORT],
+        )
+        | Q(recipient_organisation_id__in=police_force_ids(user), level=DisclosureLevel.INTELLIGENCE_SUMMARY)
+    )
+
+
+def visible_disclosures(user: User | AnonymousUser) -> QuerySet[Disclosure]:
+    """Disclosures the user may open: those received by their organisation (not revoked), and, for casework
+    users, those made from the RHIs they work on (revoked ones too: the sharer keeps the record)."""
+    condition = received_disclosure_filter(user)
+    if is_casework_user(user):
+        condition |= Q(rhi__in=visible_rhis(user))
+    return Disclosure.objects.filter(condition)
+
+
+def received_disclosures(user: User | AnonymousUser) -> QuerySet[Disclosure]:
+    """Only what was shared with the user's organisation ("Shared with your organisation")."""
+    return Disclosure.objects.filter(received_disclosure_filter(user))
+
+
+def has_explicit_rhi_grant(user: User | AnonymousUser, rhi: ReturnHomeInterview) -> bool:
+    """A one-off django-guardian grant, read from the direct-foreign-key table (never the generic one)."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return RHIUserObjectPermission.objects.filter(
+        user_id=user.pk, content_object_id=rhi.pk, permission__codename="view_returnhomeinterview"
+    ).exists()
+
+
+def rhi_level(user: User | AnonymousUser, rhi: ReturnHomeInterview) -> Level:
+    """How much of this RHI the user may see. FULL: casework, an explicit grant or a full report shared with
+    their organisation; INTELLIGENCE_SUMMARY: a police user whose force was sent one; NOTIFICATION: a
+    notification sent to their organisation; NONE otherwise (performance leads and org admins included)."""
+    if not user.is_authenticated or not user.is_active:
+        return Level.NONE
+    if visible_rhis(user).filter(pk=rhi.pk).exists() or has_explicit_rhi_grant(user, rhi):
+        return Level.FULL
+    received = set(
+        _active_disclosures()
+        .filter(received_disclosure_filter(user), rhi_id=rhi.pk)
+        .values_list("level", flat=True)
+        .distinct()
+    )
+    best = Level.NONE
+    for level in received:
+        candidate = disclosure_level(level)
+        if _LEVEL_RANK[candidate] > _LEVEL_RANK[best]:
+            best = candidate
+    return best
+
+
+def police_episode_filter(user: User | AnonymousUser) -> Q:
+    """Episodes reported to a force the user is a missing-person coordinator for."""
+    forces = police_force_ids(user)
+    return Q(police_force_id__in=forces) if forces else Q(pk__in=[])
+
+
+def can_share(user: User | AnonymousUser, rhi: ReturnHomeInterview) -> bool:
+    """Share an approved RHI: the allocated worker or a manager of the provider (``can_work_on``)."""
+    from rhi.models import RHIState
+
+    return rhi.state == RHIState.APPROVED and can_work_on(user, rhi)
+
+
+def can_acknowledge(user: User | AnonymousUser, disclosure: Disclosure) -> bool:
+    """A member of the receiving organisation who may open it, while it is active and unacknowledged."""
+    return (
+        disclosure.revoked_at is None
+        and disclosure.acknowledged_at is None
+        and received_disclosures(user).filter(pk=disclosure.pk).exists()
+    )
+
+
+def can_revoke(user: User | AnonymousUser, disclosure: Disclosure) -> bool:
+    """The person who shared it, or a manager of the provider whose RHI it came from."""
+    if not user.is_authenticated or disclosure.revoked_at is not None:
+        return False
+    if disclosure.shared_by_id is not None and disclosure.shared_by_id == user.pk:
+        return True
+    provider_id = disclosure.rhi.provider_id if disclosure.rhi is not None else None
+    return provider_id is not None and provider_id in managed_organisation_ids(user)
+
+
+def report_level_needed(kind: str) -> Level | None:
+    """The level an RHI's PDF document needs (rhi.models.ReportKind): the full report only at FULL; the
+    notification letter at any level a disclosure gives. None for an unknown kind."""
+    return {"full_report": Level.FULL, "notification_letter": Level.NOTIFICATION}.get(kind)
+
+
+def reporting_authority_ids(user: User | AnonymousUser) -> set[int]:
+    """LAs whose statutory returns and performance figures the user may run: their performance leads."""
+    return {m.organisation_id for m in _memberships(user) if m.role == Role.PERFORMANCE_LEAD}
+
+
+def history_import_authority_ids(user: User | AnonymousUser) -> set[int]:
+    """LAs whose past RHI outcomes the user may import (docs/import-rhi-outcomes.md): team managers for the LAs
+    they record notifications for (as ``intake_authority_ids``) and performance leads for their LA. A row whose
+    episode's responsible LA is not among them is refused."""
+    managed = {m.organisation_id for m in _memberships(user) if m.role == Role.TEAM_MANAGER}
+    return _authorities_served_by(managed) | reporting_authority_ids(user)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The REST API (docs/api.md): the same rules as the pages, as querysets a keyset-paged list can filter, and
+# the one batched form of ``rhi_level`` a page of 100 RHIs needs (a constant number of queries).
+# ---------------------------------------------------------------------------------------------------------
+
+
+def readable_rhis(user: User | AnonymousUser) -> QuerySet[ReturnHomeInterview]:
+    """RHIs the user may open at any level above NONE (``rhi_level``): casework, an explicit grant, or an
+    active disclosure received by their organisation."""
+    if not user.is_authenticated or not user.is_active:
+        return ReturnHomeInterview.objects.none()
+    condition = casework_rhi_filter(user)
+    granted = RHIUserObjectPermission.objects.filter(
+        user_id=user.pk, permission__codename="view_returnhomeinterview"
+    ).values("content_object_id")
+    condition |= Q(pk__in=granted)
+    if is_disclosure_recipient(user):
+        received = Disclosure.objects.filter(received_disclosure_filter(user), rhi_id__isnull=False)
+        condition |= Q(pk__in=received.values("rhi_id"))
+    return ReturnHomeInterview.objects.filter(condition)
+
+
+def rhi_levels(user: User | AnonymousUser, rhi_ids: list[int]) -> dict[int, Level]:
+    """``rhi_level`` for many RHIs at once (tests/api/test_visibility.py checks the two agree)."""
+    levels = dict.fromkeys(rhi_ids, Level.NONE)
+    if not rhi_ids or not user.is_authenticated or not user.is_active:
+        return levels
+    full = set(visible_rhis(user).filter(pk__in=rhi_ids).values_list("pk", flat=True))
+    full |= set(
+        RHIUserObjectPermission.objects.filter(
+            user_id=user.pk, content_object_id__in=rhi_ids, permission__codename="view_returnhomeinterview"
+        ).values_list("content_object_id", flat=True)
+    )
+    received = (
+        _active_disclosures()
+        .filter(received_disclosure_filter(user), rhi_id__in=set(rhi_ids) - full)
+        .values_list("rhi_id", "level")
+        .distinct()
+    )
+    for rhi_id, level in received:
+        candidate = disclosure_level(level)
+        if _LEVEL_RANK[candidate] > _LEVEL_RANK[levels[rhi_id]]:
+            levels[rhi_id] = candidate
+    for rhi_id in full:
+        levels[rhi_id] = Level.FULL
+    return levels
+
+
+def readable_episodes(user: User | AnonymousUser) -> QuerySet[MissingEpisode]:
+    """Episodes the user may read: those of the children they see in full (``visible_episodes``), and, for a
+    missing-person coordinator, those reported to their force (shown without the child's details)."""
+    condition = visible_children_filter(user, prefix="child__") if is_casework_user(user) else Q(pk__in=[])
+    return MissingEpisode.objects.filter(condition | police_episode_filter(user))
+
+
+def can_record_notification(
+    user: User | AnonymousUser, *, police_force_id: int | None, responsible_la_id: int
+) -> bool:
+    """Record a police notification: casework users for the LAs they take notifications for (the intake
+    form's rule), and a missing-person coordinator (a force's system) for episodes reported to their own force,
+    whichever council is responsible for the child."""
+    if responsible_la_id in intake_authority_ids(user):
+        return True
+    return police_force_id is not None and police_force_id in police_force_ids(user)
+
+
+def can_record_return(user: User | AnonymousUser, episode: MissingEpisode) -> bool:
+    """Record the return on an episode: whoever may record its notification."""
+    return can_record_notification(
+        user, police_force_id=episode.police_force_id, responsible_la_id=episode.responsible_la_id
+    )
+
+
+def api_client_organisation_ids(user: User | AnonymousUser) -> set[int]:
+    """Organisations whose API clients the user manages: their org admins (who see no case content)."""
+    return _admin_of(user)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Outbound webhooks (docs/webhooks.md): who manages them, and which organisations are told of an event.
+# ---------------------------------------------------------------------------------------------------------
+
+
+def webhook_organisation_ids(user: User | AnonymousUser) -> set[int]:
+    """Organisations whose webhook subscriptions and delivery log the user manages: their org admins."""
+    return _admin_of(user)
+
+
+def webhook_recipients(event_type: str, obj: object) -> set[int]:
+    """Organisations whose subscriptions hear of this event about ``obj``, by relation to the record: an
+    episode's police force and responsible LA (and the provider of the RHI addressing it); an RHI's provider
+    and the child's responsible LA; a disclosure's recipient only. The partner then reads the record through
+    the API with its own token, at its own level."""
+    if isinstance(obj, Disclosure):
+        return {obj.recipient_organisation_id}
+    if isinstance(obj, MissingEpisode):
+        ids = {obj.responsible_la_id}
+        if obj.police_force_id:
+            ids.add(obj.police_force_id)
+        ids |= set(
+            ReturnHomeInterview.objects.filter(episode_links__episode_id=obj.pk).values_list(
+                "provider_id", flat=True
+            )
+        )
+        return ids
+    if isinstance(obj, ReturnHomeInterview):
+        responsible = Child.objects.filter(pk=obj.child_id).values_list("responsible_la_id", flat=True)
+        return {obj.provider_id, *responsible}
+    return set()

@@ -242,6 +242,10 @@ class CaseGenerator:
         if looked_after is None:
             p_lac = 0.27 if count == 1 else 0.45 if count <= 3 else 0.66
             looked_after = chance(rng, p_lac)
+        if looked_after and gender not in ("male", "female"):
+            # A looked-after child's sex is on the LA's record (SSDA903 SEX is 1 or 2); chosen without drawing
+            # from the generator so every other value stays as the seed decides.
+            gender = "female" if len(first_name) % 2 else "male"
         profile = None
         # Exploitation and other risks concentrate in children who go missing often.
         scale = 1 + min(count, 10) / 4

@@ -2,6 +2,7 @@
 
 - ``deadlines``: opening an RHI on return, bunching, storing and recomputing deadlines, policy corrections.
 - ``findings``: the draft report (findings, places, people, risks), consent to share, interview details.
+- ``history``: past outcomes from the historic import (closed without the live lifecycle).
 - ``lifecycle``: state transitions (allocation, contact, offer, outcome, interview, review).
 - ``policies``: saving a version of an LA's clock policy.
 """
@@ -22,6 +23,7 @@ from rhi.services.findings import (
     save_findings,
     update_interview_details,
 )
+from rhi.services.history import HistoryResult, record_historic_outcome
 from rhi.services.lifecycle import (
     ALLOWED_TRANSITIONS,
     ActionNotAllowed,
@@ -46,6 +48,7 @@ __all__ = [
     "DEADLINE_FIELDS",
     "POLICY_FIELDS",
     "ActionNotAllowed",
+    "HistoryResult",
     "PullFactor",
     "PushFactor",
     "StaleVersionError",
@@ -62,6 +65,7 @@ __all__ = [
     "record_acceptance",
     "record_consent",
     "record_decline",
+    "record_historic_outcome",
     "record_interview",
     "record_not_offered",
     "record_offer",

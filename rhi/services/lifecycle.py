@@ -140,6 +140,10 @@ def _finish(
     rhi.full_clean(exclude=["child", "local_authority", "provider", "team", "allocated_worker", "policy"])
     rhi.save()
     record_event(actor=by, action=AuditAction.UPDATE, obj=rhi, detail=detail)
+    from sharing.out_of_area import notify_placing_authority_of_outcome
+
+    # An outcome (declined, unable to contact, not offered, approved) reaches an out-of-area child's placing LA.
+    notify_placing_authority_of_outcome(rhi=rhi, by=by)
     return rhi
 
 
@@ -236,7 +240,11 @@ def record_decline(
     _move(rhi, to=RHIState.DECLINED, by=by, now=now)
     rhi.outcome, rhi.outcome_recorded_at = Outcome.DECLINED, now
     rhi.declined_by, rhi.decline_reason, rhi.decline_reason_text = declined_by, reason, reason_text.strip()
-    return _finish(rhi, by=by, now=now, detail={"step": "declined", "reason": reason})
+    _finish(rhi, by=by, now=now, detail={"step": "declined", "reason": reason})
+    from sharing.webhooks import rhi_outcome
+
+    rhi_outcome(rhi=rhi)  # rhi.declined, in this transaction (docs/webhooks.md)
+    return rhi
 
 
 @transaction.atomic
@@ -328,6 +336,9 @@ def approve(
         rhi=rhi, reviewer=by, decision=ReviewDecisionKind.APPROVED, comments=comments, decided_at=now
     )
     _finish(rhi, by=by, now=now, detail={"step": "approved"})
+    from sharing.webhooks import rhi_outcome
+
+    rhi_outcome(rhi=rhi)  # rhi.completed, in this transaction (docs/webhooks.md)
     # The frozen report and the placing authority's letter are rendered once, in the background, after the
     # approval is committed (the download page renders on demand if the worker has not got to it yet).
     transaction.on_commit(functools.partial(_enqueue_reports, rhi.pk), robust=True)

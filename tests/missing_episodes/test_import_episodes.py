@@ -96,6 +96,22 @@ def test_reimporting_the_same_file_changes_nothing(orgs):
     ) == counts
 
 
+def test_reimporting_times_in_the_repeated_autumn_hour_changes_nothing(orgs):
+    # 25 October 2026: 01:00-02:00 happens twice in the UK; a naive time there is its first (BST) occurrence.
+    text = as_csv(
+        row(
+            missing_at="2026-10-24T22:00",
+            reported_at="2026-10-25T01:15",
+            returned_at="2026-10-25T01:40",
+            police_notified_at="2026-10-25T01:50",
+        )
+    )
+    first = import_episodes_text(text)
+    second = import_episodes_text(text)
+    assert (first.created, second.updated, second.unchanged) == (1, 0, 1)
+    assert MissingEpisode.objects.get().returned_at == datetime(2026, 10, 25, 0, 40, tzinfo=UTC)
+
+
 def test_a_later_found_notification_updates_the_episode_and_opens_its_rhi(orgs):
     import_episodes_text(as_csv(row(returned_at="", police_notified_at="")))
     assert ReturnHomeInterview.objects.count() == 0

@@ -11,6 +11,7 @@ from django.core import mail
 from django.core.management import call_command
 from django.db import connection
 
+from accounts.api_client_services import create_client
 from accounts.models import Membership, Role, Team, User
 from referrals.models import Referral
 from rhi.models import AlertKind, DeadlineAlert, DigestSent, EmailStatus, Notification, RHIState
@@ -100,6 +101,19 @@ def test_due_soon_goes_to_the_allocated_worker_and_a_breach_also_to_the_teams_ma
     overdue = rhi_due(team, due_in=timedelta(hours=-1))
     run_deadline_sweep(now=NOW)
     assert recipients(due_soon, AlertKind.DUE_SOON) == {"worker"}
+    assert recipients(overdue, AlertKind.OVERDUE) == {"worker", "manager"}
+
+
+@pytest.mark.django_db
+def test_a_providers_api_client_is_never_alerted_like_a_manager(team):
+    admin = user("orgadmin", organisation=team["provider"])
+    Membership.objects.create(user=admin, organisation=team["provider"], role=Role.ORG_ADMIN)
+    client = create_client(
+        organisation=team["provider"], name="Case system", scopes=["rhi:read"], expires_at=None, by=admin
+    ).client
+    assert Membership.objects.filter(user=client.user, role=Role.TEAM_MANAGER).exists()
+    overdue = rhi_due(team, due_in=timedelta(hours=-1))
+    run_deadline_sweep(now=NOW)
     assert recipients(overdue, AlertKind.OVERDUE) == {"worker", "manager"}
 
 

@@ -1,0 +1,106 @@
+"""How a partner system signs in to the REST API: ``Authorization: Bearer rhi_…`` with a token only its hash
+is kept of, and the scopes the organisation's admin gave the client.
+
+A client acts as its own system user (accounts.api_client_services), so sharing.policy answers for it
+exactly as for a person holding that role in the organisation.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from datetime import timedelta
+from typing import Any
+
+from django.utils import timezone
+from rest_framework import exceptions
+from rest_framework.authentication import BaseAuthentication, get_authorization_header
+from rest_framework.permissions import SAFE_METHODS, BasePermission
+from rest_framework.request import Request
+
+from accounts.models import ApiClient, User
+
+TOKEN_PREFIX = "rhi_"  # noqa: S105 (the public prefix of every token, not a secret)
+LOOKUP_LENGTH = 12  # "rhi_" and the first 8 random characters: enough to find the row, useless to guess with
+LAST_USED_EVERY = timedelta(minutes=1)  # at most one write per client per minute for "last used"
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def find_client(token: str) -> ApiClient | None:
+    """The client this token belongs to (revoked and expired ones included), compared in constant time."""
+    if not token.startswith(TOKEN_PREFIX) or len(token) < LOOKUP_LENGTH or len(token) > 200:
+        return None
+    wanted = token_hash(token)
+    for client in ApiClient.objects.select_related("user", "organisation").filter(
+        token_prefix=token[:LOOKUP_LENGTH]
+    ):
+        if hmac.compare_digest(client.token_hash, wanted):
+            return client
+    return None
+
+
+class ApiTokenAuthentication(BaseAuthentication):
+    """Bearer tokens of API clients. No header: not this scheme (the session may apply). A token that is
+    unknown, revoked or expired, or whose organisation is inactive: 401 with the standard error body."""
+
+    keyword = "bearer"
+
+    def authenticate(self, request: Request) -> tuple[User, ApiClient] | None:
+        parts = get_authorization_header(request).split()
+        if not parts or parts[0].lower() != self.keyword.encode():
+            return None
+        if len(parts) != 2:
+            raise exceptions.AuthenticationFailed(
+                "Send the token as 'Authorization: Bearer rhi_…'.", code="invalid_token"
+            )
+        try:
+            token = parts[1].decode("ascii")
+        except UnicodeDecodeError:
+            raise exceptions.AuthenticationFailed("The token is not valid.", code="invalid_token") from None
+        client = find_client(token)
+        if client is None:
+            raise exceptions.AuthenticationFailed("The token is not valid.", code="invalid_token")
+        now = timezone.now()
+        # The audit event for the refusal names the client's system user (config.api.api_exception_handler).
+        request._request.api_denied_user = client.user  # type: ignore[attr-defined]
+        if client.is_revoked:
+            raise exceptions.AuthenticationFailed("This token has been revoked.", code="token_revoked")
+        if client.is_expired(now):
+            raise exceptions.AuthenticationFailed("This token has expired.", code="token_expired")
+        if not client.user.is_active or not client.organisation.is_active:
+            raise exceptions.AuthenticationFailed("This client is not active.", code="client_inactive")
+        if client.last_used_at is None or now - client.last_used_at >= LAST_USED_EVERY:
+            ApiClient.objects.filter(pk=client.pk).update(last_used_at=now)
+        return client.user, client
+
+    def authenticate_header(self, request: Request) -> str:
+        return 'Bearer realm="api"'
+
+
+class HasScope(BasePermission):
+    """The API client holds ``scope``; a browser session (a person) is decided by sharing.policy alone.
+    Used as ``HasScope.of("episodes:write")``."""
+
+    scope = ""
+    write_scope = ""
+    message = "This API client does not have the scope this call needs."
+
+    @classmethod
+    def of(cls, scope: str, *, write: str = "") -> type[HasScope]:
+        """``scope`` for reads; ``write`` (when given) for POST, PUT, PATCH and DELETE."""
+        name = f"HasScope_{scope}_{write}".replace(":", "_")
+        return type(name, (cls,), {"scope": scope, "write_scope": write or scope})
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        if not request.user or not request.user.is_authenticated:
+            return False
+        client = request.auth
+        if isinstance(client, ApiClient):
+            needed = self.scope if request.method in SAFE_METHODS else self.write_scope
+            if not client.has_scope(needed):
+                self.message = f"This API client needs the '{needed}' scope for this call."
+                return False
+        return True

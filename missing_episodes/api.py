@@ -1,0 +1,318 @@
+"""REST API for children and missing episodes (docs/api.md): search children, list episodes changed since a
+time, read one, record a police notification (idempotent) and the return (If-Match).
+
+Thin: visibility from sharing.policy, writes from missing_episodes.services, the same as the intake pages.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.db.models import QuerySet
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import exceptions, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from accounts.api_auth import HasScope
+from accounts.models import ApiScope
+from config.api import (
+    CHANGED_SINCE,
+    IDEMPOTENCY_KEY,
+    ApiView,
+    ErrorSerializer,
+    KeysetPagination,
+    PreconditionFailed,
+    api_user,
+    audit_view,
+    changed_since,
+    etag_for,
+    idempotent,
+    stamp_from_if_match,
+)
+from missing_episodes.models import Child, EpisodeSource, MissingEpisode
+from missing_episodes.serializers import (
+    ChildSearchSerializer,
+    ChildSerializer,
+    EpisodeCreateSerializer,
+    EpisodeReturnSerializer,
+    EpisodeSerializer,
+)
+from missing_episodes.services import (
+    ChildDetails,
+    StaleEpisodeError,
+    match_or_create_child,
+    record_episode,
+    record_return,
+)
+from sharing.policy import (
+    can_record_notification,
+    can_record_return,
+    is_casework_user,
+    readable_episodes,
+    visible_children,
+    visible_children_filter,
+)
+
+EPISODE_TYPE = "missing_episodes.missingepisode"
+CHILD_TYPE = "missing_episodes.child"
+ERRORS = {
+    400: OpenApiResponse(ErrorSerializer, description="Invalid input: one error per field."),
+    401: OpenApiResponse(ErrorSerializer, description="No token, or a token unknown, revoked or expired."),
+    403: OpenApiResponse(ErrorSerializer, description="The client lacks the scope, or may not do this."),
+    404: OpenApiResponse(ErrorSerializer, description="No such record, or one the caller may not see."),
+    429: OpenApiResponse(ErrorSerializer, description="Too many requests from this client: slow down."),
+}
+EPISODE_EXAMPLE = {
+    "police_force": "E23000014",
+    "police_reference": "MP-2026-004512",
+    "responsible_la": "333",
+    "la_child_id": "C104233",
+    "first_name": "Jordan",
+    "last_name": "Example",
+    "date_of_birth": "2011-05-17",
+    "gender": "male",
+    "category": "missing",
+    "risk_level": "medium",
+    "missing_from": "care",
+    "missing_at": "2026-05-01T17:30:00+01:00",
+    "reported_at": "2026-05-01T19:05:00+01:00",
+    "returned_at": None,
+    "police_notified_at": None,
+    "found_location": "",
+}
+
+
+def _errors(*codes: int) -> dict[int, OpenApiResponse]:
+    return {code: ERRORS[code] for code in codes}
+
+
+def _episodes(queryset: QuerySet[MissingEpisode]) -> QuerySet[MissingEpisode]:
+    return queryset.select_related(
+        "child", "child__responsible_la", "responsible_la", "police_force", "rhi_link__rhi"
+    )
+
+
+def _full_ids(user: Any, episodes: list[MissingEpisode]) -> set[int]:
+    """Which of these episodes the user sees with the child's details, as ``visible_episodes`` (one query)."""
+    if not episodes or not is_casework_user(user):
+        return set()
+    rows = MissingEpisode.objects.filter(pk__in=[e.pk for e in episodes])
+    return set(rows.filter(visible_children_filter(user, prefix="child__")).values_list("pk", flat=True))
+
+
+def _episode_response(
+    request: Request, episode: MissingEpisode, *, status_code: int = status.HTTP_200_OK
+) -> Response:
+    user = api_user(request)
+    data = EpisodeSerializer(episode, context={"full_ids": _full_ids(user, [episode])}).data
+    response = Response(data, status=status_code)
+    response["ETag"] = etag_for(episode.updated_at.isoformat())
+    return response
+
+
+def _readable_episode(request: Request, pk: int) -> MissingEpisode:
+    episode = _episodes(readable_episodes(api_user(request))).filter(pk=pk).first()
+    if episode is None:
+        raise exceptions.NotFound()
+    return episode
+
+
+class ChildListView(ApiView):
+    permission_classes = [HasScope.of(ApiScope.CHILDREN_READ)]
+    pagination_class = KeysetPagination
+    keyset = ("id",)
+    audit_object_type = CHILD_TYPE
+
+    @extend_schema(
+        tags=["children"],
+        summary="Search children by LA child id, or by surname and date of birth",
+        parameters=[ChildSearchSerializer],
+        responses={200: ChildSerializer(many=True), **_errors(400, 401, 403, 429)},
+    )
+    def get(self, request: Request) -> Response:
+        search = ChildSearchSerializer(data=request.query_params.dict())
+        search.is_valid(raise_exception=True)
+        terms = search.validated_data
+        children = visible_children(api_user(request)).select_related("responsible_la")
+        if terms.get("la_child_id"):
+            children = children.filter(la_child_id=terms["la_child_id"].strip())
+        if terms.get("responsible_la"):
+            children = children.filter(responsible_la__code__iexact=terms["responsible_la"].strip())
+        if terms.get("last_name"):
+            children = children.filter(last_name__iexact=terms["last_name"].strip())
+        if terms.get("first_name"):
+            children = children.filter(first_name__iexact=terms["first_name"].strip())
+        if terms.get("date_of_birth"):
+            children = children.filter(date_of_birth=terms["date_of_birth"])
+        paginator = self.pagination_class()
+        page = paginator.paginate_queryset(children, request, self)
+        audit_view(request, object_type=CHILD_TYPE, level="full", detail={"search": True, "rows": len(page)})
+        return paginator.get_paginated_response(ChildSerializer(page, many=True).data)
+
+
+class ChildDetailView(ApiView):
+    permission_classes = [HasScope.of(ApiScope.CHILDREN_READ)]
+    audit_object_type = CHILD_TYPE
+
+    @extend_schema(tags=["children"], responses={200: ChildSerializer, **_errors(401, 403, 404, 429)})
+    def get(self, request: Request, pk: int) -> Response:
+        child: Child | None = (
+            visible_children(api_user(request)).select_related("responsible_la").filter(pk=pk).first()
+        )
+        if child is None:
+            raise exceptions.NotFound()
+        audit_view(request, obj=child, level="full")
+        return Response(ChildSerializer(child).data)
+
+
+class EpisodeListView(ApiView):
+    permission_classes = [HasScope.of(ApiScope.EPISODES_READ, write=ApiScope.EPISODES_WRITE)]
+    pagination_class = KeysetPagination
+    keyset = ("updated_at", "id")
+    audit_object_type = EPISODE_TYPE
+
+    @extend_schema(
+        tags=["episodes"],
+        summary="Episodes the caller may see, oldest change first (sync with changed_since and the cursor)",
+        parameters=[CHANGED_SINCE],
+        responses={200: EpisodeSerializer(many=True), **_errors(400, 401, 403, 429)},
+    )
+    def get(self, request: Request) -> Response:
+        user = api_user(request)
+        episodes = readable_episodes(user)
+        since = changed_since(request)
+        if since is not None:
+            episodes = episodes.filter(updated_at__gte=since)
+        paginator = self.pagination_class()
+        page = paginator.paginate_queryset(_episodes(episodes), request, self)
+        data = EpisodeSerializer(page, many=True, context={"full_ids": _full_ids(user, page)}).data
+        audit_view(request, object_type=EPISODE_TYPE, detail={"rows": len(page)})
+        return paginator.get_paginated_response(data)
+
+    @extend_schema(
+        tags=["episodes"],
+        summary="Record a police notification (a missing or absent episode)",
+        description="Creates the child when the LA child id is new in that council, and the episode; the "
+        "police force + reference identifies the episode, so the same notification again changes nothing. "
+        "Requires an Idempotency-Key header.",
+        parameters=[IDEMPOTENCY_KEY],
+        request=EpisodeCreateSerializer,
+        responses={
+            201: EpisodeSerializer,
+            200: OpenApiResponse(EpisodeSerializer, description="Already recorded: updated or unchanged."),
+            409: OpenApiResponse(ErrorSerializer, description="Recorded by a concurrent request."),
+            422: OpenApiResponse(ErrorSerializer, description="Idempotency-Key reused with another body."),
+            **_errors(400, 401, 403, 429),
+        },
+        examples=[
+            OpenApiExample(
+                "A missing notification from a police force", value=EPISODE_EXAMPLE, request_only=True
+            )
+        ],
+    )
+    def post(self, request: Request) -> Response:
+        return idempotent(request, lambda: self._create(request))
+
+    def _create(self, request: Request) -> Response:
+        user = api_user(request)
+        payload = EpisodeCreateSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        force, authority = data["police_force"], data["responsible_la"]
+        if not can_record_notification(user, police_force_id=force.pk, responsible_la_id=authority.pk):
+            raise exceptions.PermissionDenied(
+                "This client records notifications only for its own force or the councils it takes them for."
+            )
+        details = ChildDetails(
+            responsible_la=authority,
+            la_child_id=data["la_child_id"].strip(),
+            first_name=data["first_name"].strip(),
+            last_name=data["last_name"].strip(),
+            date_of_birth=data["date_of_birth"],
+            gender=data["gender"],
+        )
+        fields = {
+            name: data[name]
+            for name in (
+                "category",
+                "risk_level",
+                "missing_from",
+                "missing_at",
+                "reported_at",
+                "returned_at",
+                "police_notified_at",
+                "found_location",
+            )
+        }
+        with transaction.atomic():
+            child, _ = match_or_create_child(details=details, by=user)
+            result = record_episode(
+                child=child,
+                police_force=force,
+                police_reference=data["police_reference"],
+                fields=fields,
+                source=EpisodeSource.API,
+                by=user,
+            )
+        episode = _episodes(MissingEpisode.objects.filter(pk=result.episode.pk)).get()
+        created = result.outcome == "created"
+        return _episode_response(request, episode, status_code=201 if created else 200)
+
+
+class EpisodeDetailView(ApiView):
+    permission_classes = [HasScope.of(ApiScope.EPISODES_READ)]
+    audit_object_type = EPISODE_TYPE
+
+    @extend_schema(
+        tags=["episodes"],
+        summary="One episode, with its ETag for recording the return",
+        responses={200: EpisodeSerializer, **_errors(401, 403, 404, 429)},
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        episode = _readable_episode(request, pk)
+        response = _episode_response(request, episode)
+        audit_view(
+            request, obj=episode, level="full" if response.data["visibility"] == "full" else "notification"
+        )
+        return response
+
+
+class EpisodeReturnView(ApiView):
+    permission_classes = [HasScope.of(ApiScope.EPISODES_WRITE)]
+    audit_object_type = EPISODE_TYPE
+
+    @extend_schema(
+        tags=["episodes"],
+        summary="Record the child's return (or being found)",
+        description="Send If-Match with the ETag from reading the episode: a change made since answers 412 "
+        "and nothing is saved. The return opens the RHI (and starts its clock).",
+        parameters=[
+            OpenApiParameter(
+                "If-Match", str, location=OpenApiParameter.HEADER, required=True, description="The ETag."
+            )
+        ],
+        request=EpisodeReturnSerializer,
+        responses={
+            200: EpisodeSerializer,
+            412: OpenApiResponse(ErrorSerializer, description="Changed since read, or already returned."),
+            428: OpenApiResponse(ErrorSerializer, description="No If-Match header."),
+            **_errors(400, 401, 403, 404, 429),
+        },
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        user = api_user(request)
+        episode = _readable_episode(request, pk)
+        if not can_record_return(user, episode):
+            raise exceptions.PermissionDenied("This client may read this episode but not record its return.")
+        stamp = stamp_from_if_match(request)
+        payload = EpisodeReturnSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        try:
+            record_return(
+                episode_id=episode.pk, expected_updated_at=stamp, fields=payload.episode_fields(), by=user
+            )
+        except StaleEpisodeError as exc:
+            raise PreconditionFailed(str(exc)) from None
+        return _episode_response(request, _readable_episode(request, pk))

@@ -1,0 +1,210 @@
+"""API shapes for children and missing episodes (missing_episodes/api.py). Thin: the choices are the models',
+the rules are the services' (record_episode, match_or_create_child, record_return)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from accounts.models import Organisation, OrganisationKind
+from missing_episodes.models import (
+    Child,
+    EpisodeCategory,
+    Gender,
+    MissingEpisode,
+    MissingFrom,
+    ReturnMethod,
+    RiskLevel,
+)
+from rhi.models import Outcome
+
+
+def _organisation(kind: str, code: str, message: str) -> Organisation:
+    found = Organisation.objects.filter(kind=kind, code__iexact=code.strip()).first()
+    if found is None:
+        raise serializers.ValidationError(message)
+    return found
+
+
+class ChildSerializer(serializers.ModelSerializer[Child]):
+    responsible_la = serializers.CharField(source="responsible_la.code", help_text="DfE LA code.")
+
+    class Meta:
+        model = Child
+        fields = [
+            "id",
+            "responsible_la",
+            "la_child_id",
+            "first_name",
+            "last_name",
+            "known_as",
+            "date_of_birth",
+            "gender",
+            "ethnicity",
+            "legal_status",
+            "is_uasc",
+            "has_disability",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class ChildSearchSerializer(serializers.Serializer):
+    """Search by LA child id (optionally in one LA), or by surname and date of birth (optionally first name)."""
+
+    la_child_id = serializers.CharField(required=False, max_length=40)
+    responsible_la = serializers.CharField(required=False, max_length=12, help_text="DfE LA code.")
+    last_name = serializers.CharField(required=False, max_length=100)
+    first_name = serializers.CharField(required=False, max_length=100)
+    date_of_birth = serializers.DateField(required=False)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if not attrs.get("la_child_id") and not (attrs.get("last_name") and attrs.get("date_of_birth")):
+            raise serializers.ValidationError(
+                "Search by la_child_id, or by last_name and date_of_birth (and optionally first_name)."
+            )
+        return attrs
+
+
+EPISODE_FIELDS = [
+    "id",
+    "visibility",
+    "child",
+    "child_initials",
+    "responsible_la",
+    "police_force",
+    "police_reference",
+    "category",
+    "risk_level",
+    "missing_from",
+    "missing_at",
+    "reported_at",
+    "returned_at",
+    "return_method",
+    "found_location",
+    "police_notified_at",
+    "source",
+    "rhi_id",
+    "rhi_outcome",
+    "created_at",
+    "updated_at",
+]
+
+
+class EpisodeSerializer(serializers.ModelSerializer[MissingEpisode]):
+    """An episode. ``visibility`` "full": the caller sees the child; "police": reported to the caller's force,
+    so the child is given by initials only (``child`` is null), as on the police pages."""
+
+    visibility = serializers.SerializerMethodField()
+    child = serializers.SerializerMethodField()
+    child_initials = serializers.CharField(source="child.initials")
+    responsible_la = serializers.CharField(source="responsible_la.code")
+    police_force = serializers.CharField(source="police_force.code", allow_null=True, default=None)
+    risk_level = serializers.ChoiceField(choices=RiskLevel.choices, allow_blank=True)
+    return_method = serializers.ChoiceField(choices=ReturnMethod.choices, allow_blank=True)
+    rhi_id = serializers.SerializerMethodField()
+    rhi_outcome = serializers.SerializerMethodField()
+
+    class Meta:
+        model = MissingEpisode
+        fields = EPISODE_FIELDS
+        read_only_fields = fields
+
+    def _full(self, episode: MissingEpisode) -> bool:
+        return episode.pk in self.context.get("full_ids", set())
+
+    @extend_schema_field(serializers.ChoiceField(choices=["full", "police"]))
+    def get_visibility(self, episode: MissingEpisode) -> str:
+        return "full" if self._full(episode) else "police"
+
+    @extend_schema_field(ChildSerializer(allow_null=True))
+    def get_child(self, episode: MissingEpisode) -> dict[str, Any] | None:
+        if not self._full(episode):
+            return None
+        # One ChildSerializer for the whole page: building a ModelSerializer's fields per row is the slow part.
+        context: dict[str, Any] = self.context  # type: ignore[assignment]  # the dict given by the view
+        serializer = context.get("child_serializer")
+        if serializer is None:
+            serializer = context["child_serializer"] = ChildSerializer()
+        return dict(serializer.to_representation(episode.child))
+
+    def _rhi(self, episode: MissingEpisode) -> Any:
+        link = getattr(episode, "rhi_link", None)
+        return link.rhi if link is not None else None
+
+    def get_rhi_id(self, episode: MissingEpisode) -> int | None:
+        rhi = self._rhi(episode)
+        return rhi.pk if rhi is not None else None
+
+    @extend_schema_field(serializers.ChoiceField(choices=Outcome.choices, allow_null=True))
+    def get_rhi_outcome(self, episode: MissingEpisode) -> str | None:
+        rhi = self._rhi(episode)
+        return (rhi.outcome or None) if rhi is not None else None
+
+
+class EpisodeCreateSerializer(serializers.Serializer):
+    """A police notification: the same fields as a row of ``import_episodes`` (docs/import-episodes.md).
+    Times without an offset are UK local time."""
+
+    police_force = serializers.CharField(
+        max_length=12, help_text="ONS police force area code, like E23000014."
+    )
+    police_reference = serializers.CharField(max_length=40)
+    responsible_la = serializers.CharField(max_length=12, help_text="DfE LA code, like 333.")
+    la_child_id = serializers.CharField(max_length=40)
+    first_name = serializers.CharField(max_length=100)
+    last_name = serializers.CharField(max_length=100)
+    date_of_birth = serializers.DateField()
+    gender = serializers.ChoiceField(choices=Gender.choices, default=Gender.NOT_KNOWN)
+    category = serializers.ChoiceField(choices=EpisodeCategory.choices)
+    risk_level = serializers.ChoiceField(
+        choices=RiskLevel.choices, required=False, allow_blank=True, default=""
+    )
+    missing_from = serializers.ChoiceField(choices=MissingFrom.choices)
+    missing_at = serializers.DateTimeField()
+    reported_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    returned_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    police_notified_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    found_location = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
+
+    def validate_police_force(self, value: str) -> Organisation:
+        return _organisation(
+            OrganisationKind.POLICE_FORCE, value, "Enter a known police force area code, like E23000014."
+        )
+
+    def validate_responsible_la(self, value: str) -> Organisation:
+        return _organisation(
+            OrganisationKind.LOCAL_AUTHORITY, value, "Enter a known DfE local authority code, like 333."
+        )
+
+    def validate_police_reference(self, value: str) -> str:
+        if not value.strip():
+            raise serializers.ValidationError(
+                "Enter the police reference: it is how retries find the episode."
+            )
+        return value.strip()
+
+    def validate_date_of_birth(self, value: Any) -> Any:
+        if value > timezone.localdate():
+            raise serializers.ValidationError("The date cannot be in the future.")
+        return value
+
+
+class EpisodeReturnSerializer(serializers.Serializer):
+    """The child's return (or being found). Optional fields left out keep what the episode holds."""
+
+    returned_at = serializers.DateTimeField()
+    return_method = serializers.ChoiceField(choices=ReturnMethod.choices, required=False)
+    found_location = serializers.CharField(max_length=255, required=False, allow_blank=True)
+    police_notified_at = serializers.DateTimeField(required=False, allow_null=True)
+
+    def episode_fields(self) -> dict[str, Any]:
+        data = self.validated_data
+        fields: dict[str, Any] = {"returned_at": data["returned_at"]}
+        for name in ("return_method", "found_location", "police_notified_at"):
+            if data.get(name):
+                fields[name] = data[name]
+        return fields

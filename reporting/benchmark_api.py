@@ -1,0 +1,160 @@
+"""``manage.py benchmark --only api``: the REST API's list endpoints per page of 100 at the first page and at a
+deep cursor (p95 and query counts: DESIGN.md §8 / docs/api.md ask for ≤ 100 ms at any depth with a constant
+query count), and a full ``changed_since`` sync of the largest LA's year (≤ 10 s).
+
+Everything runs inside one transaction that is rolled back: the throwaway API clients, the organisation that
+stands for "a system seeing exactly one LA" and the audit events the calls write leave nothing behind.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import date, timedelta
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import Count, QuerySet
+from django.test import Client
+from django.test.utils import CaptureQueriesContext, override_settings
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.api_client_services import create_client
+from accounts.models import ApiScope, Commission, Membership, Organisation, OrganisationKind, Role, User
+from config.api import KeysetPagination
+from missing_episodes.models import MissingEpisode
+from rhi.models import ReturnHomeInterview
+from sharing.policy import readable_episodes, readable_rhis
+
+SCOPES = [ApiScope.EPISODES_READ, ApiScope.RHI_READ]
+
+
+class _Rollback(Exception):
+    pass
+
+
+def _percentile(values: list[float], pct: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(pct / 100 * (len(ordered) - 1))))]
+
+
+def _client_for(organisation: Organisation) -> tuple[Client, User]:
+    admin = User.objects.create(username=f"bench-admin-{organisation.pk}", organisation=organisation)
+    Membership.objects.create(user=admin, organisation=organisation, role=Role.ORG_ADMIN)
+    created = create_client(
+        organisation=organisation, name="Benchmark", scopes=list(SCOPES), expires_at=None, by=admin
+    )
+    http = Client(headers={"Authorization": f"Bearer {created.token}"})
+    return http, created.client.user
+
+
+def _deep_cursor(queryset: QuerySet[Any], depth: float) -> tuple[str, int]:
+    total = queryset.count()
+    offset = max(0, int(total * depth) - 1)
+    row = queryset.order_by("updated_at", "id").values_list("updated_at", "id")[offset : offset + 1].first()
+    return (KeysetPagination._encode(list(row)) if row else ""), total
+
+
+def _time_list(http: Client, url: str, runs: int) -> dict[str, Any]:
+    http.get(url)  # warm caches and the client's "last used" stamp
+    durations: list[float] = []
+    queries: set[int] = set()
+    rows = 0
+    for _ in range(runs):
+        with CaptureQueriesContext(connection) as ctx:
+            started = time.perf_counter()
+            response = http.get(url)
+            durations.append(time.perf_counter() - started)
+        if response.status_code != 200:
+            raise RuntimeError(f"{url} answered {response.status_code}")
+        queries.add(len(ctx.captured_queries))
+        rows = len(response.json()["results"])
+    return {
+        "rows_per_page": rows,
+        "queries_per_page": sorted(queries),
+        "p50_ms": round(_percentile(durations, 50) * 1000, 1),
+        "p95_ms": round(_percentile(durations, 95) * 1000, 1),
+        "max_ms": round(max(durations) * 1000, 1),
+        "target_p95_ms": 100,
+    }
+
+
+def _lists(runs: int) -> dict[str, Any]:
+    busiest = ReturnHomeInterview.objects.values("provider_id").annotate(n=Count("pk")).order_by("-n").first()
+    if busiest is None:
+        return {"skipped": "no RHIs: seed data first (seed_demo --size national)"}
+    provider = Organisation.objects.get(pk=busiest["provider_id"])
+    http, user = _client_for(provider)
+    results: dict[str, Any] = {"provider_id": provider.pk}
+    for name, route, queryset in (
+        ("rhis", "api:rhi-list", readable_rhis(user)),
+        ("episodes", "api:episode-list", readable_episodes(user)),
+    ):
+        cursor, total = _deep_cursor(queryset, 0.9)
+        url = reverse(route) + "?page_size=100"
+        results[name] = {
+            "visible": total,
+            "first_page": _time_list(http, url, runs),
+            "deep_cursor_90pct": _time_list(http, f"{url}&cursor={cursor}", runs),
+        }
+    return results
+
+
+def _sync_largest_la_year() -> dict[str, Any]:
+    since = timezone.now() - timedelta(days=365)
+    largest = (
+        MissingEpisode.objects.filter(updated_at__gte=since)
+        .values("responsible_la_id")
+        .annotate(n=Count("pk"))
+        .order_by("-n")
+        .first()
+    )
+    if largest is None:
+        return {"skipped": "no episodes changed in the last year"}
+    la = Organisation.objects.get(pk=largest["responsible_la_id"])
+    # A system seeing exactly this LA's children: a provider it alone commissions.
+    provider = Organisation.objects.create(name="Benchmark sync provider", kind=OrganisationKind.RHI_PROVIDER)
+    Commission.objects.create(local_authority=la, provider=provider, starts_on=date(2000, 1, 1))
+    http, _ = _client_for(provider)
+    url: str | None = reverse(
+        "api:episode-list"
+    ) + f"?page_size=500&changed_since={since.isoformat()}".replace("+", "%2B")
+    pages = rows = 0
+    slowest = 0.0
+    queries: set[int] = set()
+    started = time.perf_counter()
+    while url:
+        with CaptureQueriesContext(connection) as ctx:
+            page_started = time.perf_counter()
+            response = http.get(url)
+            slowest = max(slowest, time.perf_counter() - page_started)
+        if response.status_code != 200:
+            raise RuntimeError(f"sync answered {response.status_code}")
+        queries.add(len(ctx.captured_queries))
+        body = response.json()
+        pages += 1
+        rows += len(body["results"])
+        url = body["next"]
+    elapsed = time.perf_counter() - started
+    return {
+        "local_authority": la.code,
+        "episodes_changed_in_year": largest["n"],
+        "rows_synced": rows,
+        "pages_of_500": pages,
+        "queries_per_page": sorted(queries),
+        "slowest_page_ms": round(slowest * 1000, 1),
+        "seconds": round(elapsed, 3),
+        "target_seconds": 10,
+    }
+
+
+def api_benchmark(runs: int) -> dict[str, Any]:
+    results: dict[str, Any] = {}
+    try:
+        with override_settings(RHI_API_THROTTLE_RATE="1000000/min"), transaction.atomic():
+            results["lists"] = _lists(runs)
+            results["changed_since_sync"] = _sync_largest_la_year()
+            raise _Rollback
+    except _Rollback:
+        pass
+    return results

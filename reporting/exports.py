@@ -1,0 +1,187 @@
+"""What an export holds (sheets of rows, streamed) and the writers that turn it into CSV, xlsx, PDF or JSON.
+
+Shared by ``manage.py export_return`` and the web's export jobs, so both write the same bytes. Every return
+registers a builder in ``RETURNS``: a callable taking keyword-only ``local_authority``, ``date_from`` and
+``date_to`` and giving an ``ExportContent``. Rows are sequences of plain values streamed from the database,
+never model instances; a sheet's rows can be read once.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+from django.template.loader import render_to_string
+
+from accounts.models import Organisation
+
+PROGRESS_EVERY = 2000
+FORMATS = ("csv", "xlsx", "pdf", "json")
+
+
+@dataclass
+class Sheet:
+    name: str
+    header: list[str]
+    rows: Iterable[Sequence[object]]
+
+
+@dataclass
+class ExportContent:
+    title: str
+    sheets: list[Sheet]
+    pdf_template: str
+    pdf_context: dict[str, Any] = field(default_factory=dict)
+    row_count: int | None = None
+
+
+Builder = Callable[..., ExportContent]
+
+
+def _ssda903(*, local_authority: Organisation, date_from: date, date_to: date) -> ExportContent:
+    from reporting import ssda903
+
+    content: ExportContent = ssda903.build_export(
+        local_authority=local_authority, date_from=date_from, date_to=date_to
+    )
+    return content
+
+
+def _annex_a(*, local_authority: Organisation, date_from: date, date_to: date) -> ExportContent:
+    from reporting import annex_a
+
+    return annex_a.build_export(local_authority=local_authority, date_from=date_from, date_to=date_to)
+
+
+def _performance(*, local_authority: Organisation, date_from: date, date_to: date) -> ExportContent:
+    from reporting import performance  # type: ignore[attr-defined,unused-ignore]
+
+    content: ExportContent = performance.build_export(
+        local_authority=local_authority, date_from=date_from, date_to=date_to
+    )
+    return content
+
+
+RETURNS: dict[str, Builder] = {
+    "ssda903-missing": _ssda903,
+    "annex-a-list8": _annex_a,
+    "performance": _performance,
+}
+
+
+class _Counter:
+    """Counts rows as they pass, in batches of ``PROGRESS_EVERY`` (so the per-row cost stays in C), and
+    reports progress after each batch."""
+
+    def __init__(self, progress: Callable[[int], None] | None) -> None:
+        self.rows = 0
+        self.progress = progress
+
+    def batches(self, rows: Iterable[Sequence[object]]) -> Iterator[list[Sequence[object]]]:
+        iterator = iter(rows)
+        while batch := list(islice(iterator, PROGRESS_EVERY)):
+            self.rows += len(batch)
+            yield batch
+            if self.progress is not None:
+                self.progress(self.rows)
+
+    def count(self, rows: Iterable[Sequence[object]]) -> Iterator[Sequence[object]]:
+        for batch in self.batches(rows):
+            yield from batch
+
+
+def sheet_path(path: Path, index: int, sheet: Sheet) -> Path:
+    """The first sheet goes to ``path``; each further one beside it, e.g. ``out.csv`` → ``out-header.csv``."""
+    if index == 0:
+        return path
+    slug = re.sub(r"[^a-z0-9]+", "-", sheet.name.lower()).strip("-") or f"sheet{index + 1}"
+    return path.with_name(f"{path.stem}-{slug}{path.suffix}")
+
+
+def write_csv(content: ExportContent, path: Path, counter: _Counter) -> list[Path]:
+    written = []
+    for index, sheet in enumerate(content.sheets):
+        target = sheet_path(path, index, sheet)
+        with target.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(sheet.header)
+            for batch in counter.batches(sheet.rows):
+                writer.writerows(batch)
+        written.append(target)
+    return written
+
+
+def write_xlsx(content: ExportContent, path: Path, counter: _Counter) -> list[Path]:
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    for sheet in content.sheets:
+        worksheet = workbook.create_sheet(title=sheet.name[:31])
+        worksheet.append(sheet.header)
+        for row in counter.count(sheet.rows):
+            worksheet.append(list(row))
+    workbook.save(path)
+    return [path]
+
+
+def write_json(content: ExportContent, path: Path, counter: _Counter) -> list[Path]:
+    """``{"title": …, "sheets": {name: [{column: value, …}, …]}}``, written row by row."""
+    with path.open("w", encoding="utf-8") as handle:
+        handle.write('{"title": ' + json.dumps(content.title) + ', "sheets": {')
+        for index, sheet in enumerate(content.sheets):
+            handle.write((", " if index else "") + json.dumps(sheet.name) + ": [")
+            for number, row in enumerate(counter.count(sheet.rows)):
+                item = json.dumps(dict(zip(sheet.header, row, strict=False)), default=str)
+                handle.write(("," if number else "") + "\n" + item)
+            handle.write("]")
+        handle.write("}}\n")
+    return [path]
+
+
+def write_pdf(content: ExportContent, path: Path, counter: _Counter) -> list[Path]:
+    """Render ``pdf_template`` (given the title, the sheets with their rows and ``pdf_context``) as a tagged
+    PDF. The rows are held in memory for rendering: PDFs suit an authority's return, not a national file."""
+    import weasyprint
+
+    sheets = [
+        {"name": sheet.name, "header": sheet.header, "rows": list(counter.count(sheet.rows))}
+        for sheet in content.sheets
+    ]
+    html = render_to_string(
+        content.pdf_template, {**content.pdf_context, "title": content.title, "sheets": sheets}
+    )
+    weasyprint.HTML(string=html).write_pdf(path, pdf_variant="pdf/ua-1")
+    return [path]
+
+
+WRITERS: dict[str, Callable[[ExportContent, Path, _Counter], list[Path]]] = {
+    "csv": write_csv,
+    "xlsx": write_xlsx,
+    "pdf": write_pdf,
+    "json": write_json,
+}
+
+
+@dataclass(frozen=True)
+class Written:
+    rows: int
+    paths: list[Path]
+
+
+def write_export(
+    content: ExportContent, fmt: str, path: Path, *, progress: Callable[[int], None] | None = None
+) -> Written:
+    """Write ``content`` in ``fmt`` to ``path`` (CSV puts each further sheet in a file beside it). Calls
+    ``progress(rows_so_far)`` as it goes. Returns how many data rows were written over all sheets."""
+    if fmt not in WRITERS:
+        raise ValueError(f"Unknown format {fmt!r}: choose one of {', '.join(FORMATS)}.")
+    counter = _Counter(progress)
+    paths = WRITERS[fmt](content, Path(path), counter)
+    return Written(rows=counter.rows, paths=paths)

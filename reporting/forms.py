@@ -1,0 +1,147 @@
+"""Forms for the returns page: which return, for which authority, which period, in which format."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+
+from accounts.fields import DateInput
+from accounts.models import Organisation
+from reporting.models import ExportFormat, ReturnKind
+from reporting.ssda903 import CollectionYear
+
+YEARS_BACK = 6
+
+
+def collection_year_choices(today: date) -> list[tuple[str, str]]:
+    current = CollectionYear.containing(today).start.year
+    return [
+        (str(year), f"1 April {year} to 31 March {year + 1}")
+        for year in range(current, current - YEARS_BACK, -1)
+    ]
+
+
+class AuthorityChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.name} ({obj.code})"
+
+
+class ReturnForm(forms.Form):
+    return_kind = forms.ChoiceField(
+        label="Which return?",
+        choices=ReturnKind.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose which return to export."},
+    )
+    local_authority = AuthorityChoiceField(
+        label="Local authority",
+        queryset=Organisation.objects.none(),
+        empty_label=None,
+        error_messages={
+            "required": "Choose the local authority.",
+            "invalid_choice": "Choose the local authority.",
+        },
+    )
+    collection_year = forms.ChoiceField(
+        label="Collection year",
+        help_text="For the SSDA903 Missing table.",
+        required=False,
+    )
+    as_at = forms.DateField(
+        label="As at",
+        help_text="For Annex A list 8: the day the list is 'as at'. Counts cover the 12 months up to it.",
+        required=False,
+        widget=DateInput,
+        error_messages={"invalid": "Enter a real date for 'As at'."},
+    )
+    date_from = forms.DateField(
+        label="Period from",
+        help_text="For the performance return.",
+        required=False,
+        widget=DateInput,
+        error_messages={"invalid": "Enter a real date for the start of the period."},
+    )
+    date_to = forms.DateField(
+        label="Period to",
+        required=False,
+        widget=DateInput,
+        error_messages={"invalid": "Enter a real date for the end of the period."},
+    )
+    format = forms.ChoiceField(
+        label="Format",
+        choices=ExportFormat.choices,
+        widget=forms.RadioSelect,
+        initial=ExportFormat.CSV,
+        error_messages={"required": "Choose a format."},
+    )
+
+    def __init__(self, *args: Any, authority_ids: set[int], today: date | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        today = today or timezone.localdate()
+        self.today = today
+        authorities = self.fields["local_authority"]
+        assert isinstance(authorities, forms.ModelChoiceField)
+        authorities.queryset = Organisation.objects.filter(pk__in=authority_ids).order_by("name")
+        year = self.fields["collection_year"]
+        assert isinstance(year, forms.ChoiceField)
+        year.choices = collection_year_choices(today)
+        self.fields["collection_year"].initial = str(CollectionYear.containing(today).start.year - 1)
+        self.fields["as_at"].initial = today
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        kind = data.get("return_kind")
+        if kind == ReturnKind.SSDA903_MISSING:
+            if not data.get("collection_year"):
+                self.add_error("collection_year", "Choose the collection year.")
+            else:
+                year = CollectionYear.starting(int(data["collection_year"]))
+                data["period"] = (year.start, year.end)
+        elif kind == ReturnKind.ANNEX_A_LIST8:
+            as_at = data.get("as_at")
+            if as_at is None and "as_at" not in self.errors:
+                self.add_error("as_at", "Enter the date the list is as at.")
+            elif as_at is not None and as_at > self.today:
+                self.add_error("as_at", "The 'as at' date cannot be in the future.")
+            elif as_at is not None:
+                data["period"] = (as_at, as_at)
+        elif kind == ReturnKind.PERFORMANCE:
+            start, end = data.get("date_from"), data.get("date_to")
+            if start is None and "date_from" not in self.errors:
+                self.add_error("date_from", "Enter the start of the period.")
+            if end is None and "date_to" not in self.errors:
+                self.add_error("date_to", "Enter the end of the period.")
+            if start is not None and end is not None:
+                if end < start:
+                    self.add_error("date_to", "The end of the period must be on or after its start.")
+                else:
+                    data["period"] = (start, end)
+        return data
+
+
+class ValidationForm(forms.Form):
+    """Which authority and collection year to check against the DfE rules (GET)."""
+
+    local_authority = AuthorityChoiceField(
+        label="Local authority",
+        queryset=Organisation.objects.none(),
+        empty_label=None,
+        error_messages={
+            "required": "Choose the local authority.",
+            "invalid_choice": "Choose the local authority.",
+        },
+    )
+    collection_year = forms.ChoiceField(label="Collection year")
+
+    def __init__(self, *args: Any, authority_ids: set[int], today: date | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        today = today or timezone.localdate()
+        authorities = self.fields["local_authority"]
+        assert isinstance(authorities, forms.ModelChoiceField)
+        authorities.queryset = Organisation.objects.filter(pk__in=authority_ids).order_by("name")
+        year = self.fields["collection_year"]
+        assert isinstance(year, forms.ChoiceField)
+        year.choices = collection_year_choices(today)

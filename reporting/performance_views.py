@@ -1,0 +1,268 @@
+"""Pages for the RHI performance return (HTML, PDF, xlsx), the performance lead's dashboard and the records
+behind each figure. Thin: access from sharing.policy.reporting_authority_ids, figures from
+reporting.performance and reporting.dashboard, files from reporting.exports' writers."""
+
+from __future__ import annotations
+
+import tempfile
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.views.decorators.http import require_GET
+
+from accounts.fields import DateInput
+from accounts.models import Organisation, User
+from audit.models import AuditAction, AuditOutcome
+from audit.services import record_event
+from missing_episodes.models import MissingEpisode
+from reporting import performance
+from reporting.dashboard import performance_dashboard
+from sharing.policy import reporting_authority_ids
+
+MAX_RECORDS_SHOWN = 500
+DOWNLOAD_TYPES = {
+    "pdf": "application/pdf",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+class PerformanceForm(forms.Form):
+    """Which authority and period: the authority limited to the ones the user may report on."""
+
+    la = forms.TypedChoiceField(label="Local authority", coerce=int)
+    date_from = forms.DateField(
+        label="From", widget=DateInput, error_messages={"invalid": "Enter a real date, like 01/04/2026."}
+    )
+    date_to = forms.DateField(
+        label="To", widget=DateInput, error_messages={"invalid": "Enter a real date, like 31/03/2027."}
+    )
+
+    def __init__(self, *args: Any, authorities: list[Organisation], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["la"].widget = forms.RadioSelect() if len(authorities) > 1 else forms.Select()
+        la_field = self.fields["la"]
+        assert isinstance(la_field, forms.ChoiceField)
+        la_field.choices = [(org.pk, f"{org.name} ({org.code})") for org in authorities]
+        self.fields["la"].error_messages["required"] = "Choose the local authority"
+        self.fields["date_from"].error_messages["required"] = "Enter the first day of the period"
+        self.fields["date_to"].error_messages["required"] = "Enter the last day of the period"
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end:
+            if end < start:
+                self.add_error("date_to", "The last day must be the same as or after the first day")
+            elif (end - start).days > 3 * 366:
+                self.add_error("date_to", "Choose a period of three years or less")
+        return cleaned
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+def _deny(request: HttpRequest, what: str, object_id: str = "") -> Http404:
+    record_event(
+        actor=_user(request),
+        action=AuditAction.VIEW,
+        object_type=what,
+        object_id=object_id,
+        outcome=AuditOutcome.DENIED,
+        request=request,
+    )
+    return Http404()
+
+
+def _authorities(request: HttpRequest, what: str) -> list[Organisation]:
+    ids = reporting_authority_ids(_user(request))
+    authorities = list(Organisation.objects.filter(pk__in=ids).order_by("name"))
+    if not authorities:
+        raise _deny(request, what)
+    return authorities
+
+
+def _default_period(today: date) -> tuple[date, date]:
+    start, end = performance.collection_year(today)
+    return start, min(end, today)
+
+
+def _chosen(request: HttpRequest, what: str) -> tuple[PerformanceForm, Organisation | None]:
+    """The bound form (defaults when nothing is chosen) and the authority, 404 for one the user may not see."""
+    authorities = _authorities(request, what)
+    start, end = _default_period(timezone.localdate())
+    data = {
+        "la": request.GET.get("la") or str(authorities[0].pk),
+        "date_from": request.GET.get("date_from") or start.isoformat(),
+        "date_to": request.GET.get("date_to") or end.isoformat(),
+    }
+    allowed = {str(org.pk): org for org in authorities}
+    if data["la"] not in allowed:
+        raise _deny(request, what, object_id=data["la"][:20] if data["la"].isdigit() else "")
+    form = PerformanceForm(data, authorities=authorities)
+    return form, allowed[data["la"]] if form.is_valid() else None
+
+
+def _query(local_authority: Organisation, date_from: date, date_to: date) -> str:
+    params = {
+        "la": str(local_authority.pk),
+        "date_from": date_from.isoformat(),
+        "date_to": date_to.isoformat(),
+    }
+    return urlencode(params)
+
+
+@login_required
+@require_GET
+def performance_return(request: HttpRequest) -> HttpResponse:
+    form, local_authority = _chosen(request, "reporting.performance")
+    context: dict[str, Any] = {"form": form}
+    if local_authority is not None:
+        date_from, date_to = form.cleaned_data["date_from"], form.cleaned_data["date_to"]
+        result = performance.performance_figures(
+            local_authority=local_authority, date_from=date_from, date_to=date_to
+        )
+        context |= {
+            "result": result,
+            "tables": performance.published_tables(result),
+            "chart": performance.monthly_chart(result),
+            "query": _query(local_authority, date_from, date_to),
+        }
+        record_event(
+            actor=_user(request),
+            action=AuditAction.VIEW,
+            obj=local_authority,
+            request=request,
+            detail={"return": "performance", "from": str(date_from), "to": str(date_to)},
+        )
+    return render(request, "reporting/performance/return.html", context)
+
+
+@login_required
+@require_GET
+def performance_download(request: HttpRequest, fmt: str) -> HttpResponse:
+    if fmt not in DOWNLOAD_TYPES:
+        raise Http404
+    form, local_authority = _chosen(request, "reporting.performance")
+    if local_authority is None:
+        return render(request, "reporting/performance/return.html", {"form": form}, status=400)
+    from reporting.exports import write_export
+
+    date_from, date_to = form.cleaned_data["date_from"], form.cleaned_data["date_to"]
+    content = performance.build_export(local_authority=local_authority, date_from=date_from, date_to=date_to)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"performance.{fmt}"
+        write_export(content, fmt, path)
+        body = path.read_bytes()
+    record_event(
+        actor=_user(request),
+        action=AuditAction.EXPORT,
+        obj=local_authority,
+        request=request,
+        detail={
+            "return": "performance",
+            "format": fmt,
+            "from": str(date_from),
+            "to": str(date_to),
+            "rows": content.row_count,
+        },
+    )
+    response = HttpResponse(body, content_type=DOWNLOAD_TYPES[fmt])
+    filename = f"rhi-performance-{local_authority.code}-{date_from:%Y%m%d}-{date_to:%Y%m%d}.{fmt}"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    authorities = _authorities(request, "reporting.dashboard")
+    allowed = {str(org.pk): org for org in authorities}
+    chosen = request.GET.get("la") or str(authorities[0].pk)
+    if chosen not in allowed:
+        raise _deny(request, "reporting.dashboard", object_id=chosen[:20] if chosen.isdigit() else "")
+    local_authority = allowed[chosen]
+    board = performance_dashboard(local_authority=local_authority, today=timezone.localdate())
+    record_event(
+        actor=_user(request),
+        action=AuditAction.VIEW,
+        obj=local_authority,
+        request=request,
+        detail={"return": "performance_dashboard"},
+    )
+    this_query = _query(local_authority, board.this_period.date_from, board.this_period.date_to)
+    last_query = _query(local_authority, board.last_period.date_from, board.last_period.date_to)
+    return render(
+        request,
+        "reporting/performance/dashboard.html",
+        {
+            "board": board,
+            "authorities": authorities,
+            "this_query": this_query,
+            "last_query": last_query,
+            "tables": performance.published_tables(board.this_year),
+        },
+    )
+
+
+@login_required
+@require_GET
+def records(request: HttpRequest, figure: str) -> HttpResponse:
+    """The episodes behind one figure: identifiers and dates only, never narrative."""
+    if figure not in performance.FIGURES:
+        raise Http404
+    form, local_authority = _chosen(request, "reporting.records")
+    if local_authority is None:
+        return render(request, "reporting/performance/return.html", {"form": form}, status=400)
+    date_from, date_to = form.cleaned_data["date_from"], form.cleaned_data["date_to"]
+    ids = performance.figure_records(
+        figure, local_authority=local_authority, date_from=date_from, date_to=date_to
+    )
+    shown = ids[:MAX_RECORDS_SHOWN]
+    episodes = list(
+        MissingEpisode.objects.filter(pk__in=shown)
+        .order_by("missing_at", "pk")
+        .values(
+            "pk",
+            "child__la_child_id",
+            "category",
+            "missing_from",
+            "missing_at",
+            "returned_at",
+            "police_notified_at",
+            "rhi_link__rhi_id",
+            "rhi_link__rhi__state",
+            "rhi_link__rhi__offered_at",
+            "rhi_link__rhi__interview__held_at",
+        )
+    )
+    record_event(
+        actor=_user(request),
+        action=AuditAction.VIEW,
+        obj=local_authority,
+        request=request,
+        detail={"records": figure, "count": len(ids), "from": str(date_from), "to": str(date_to)},
+    )
+    return render(
+        request,
+        "reporting/performance/records.html",
+        {
+            "figure": performance.FIGURES[figure],
+            "local_authority": local_authority,
+            "date_from": date_from,
+            "date_to": date_to,
+            "count": len(ids),
+            "episodes": episodes,
+            "truncated": len(ids) > len(shown),
+            "back_query": _query(local_authority, date_from, date_to),
+        },
+    )

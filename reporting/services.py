@@ -1,0 +1,179 @@
+"""Export jobs: start one (checked against sharing.policy, audited, queued on commit) and run one (streaming the
+return to a file in Django's storage, with progress), and the command's direct export. Every export is
+audited: who, which return, which authority and period, the format and how many rows."""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+import zipfile
+from datetime import date
+from pathlib import Path
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import Organisation, OrganisationKind, User
+from audit.models import AuditAction
+from audit.services import record_event
+from reporting.exports import RETURNS, Written, write_export
+from reporting.models import ExportFormat, ExportJob, ExportState, ReturnKind
+from sharing.policy import reporting_authority_ids
+
+logger = logging.getLogger(__name__)
+PROGRESS_WRITES_EVERY = 5  # percent: fewer UPDATEs on big exports
+
+
+def _export_detail(
+    *, return_kind: str, local_authority: Organisation, date_from: date, date_to: date, fmt: str
+) -> dict[str, object]:
+    return {
+        "return": return_kind,
+        "local_authority": local_authority.code,
+        "from": date_from.isoformat(),
+        "to": date_to.isoformat(),
+        "format": fmt,
+    }
+
+
+def _check(return_kind: str, fmt: str, date_from: date, date_to: date) -> None:
+    if return_kind not in ReturnKind.values or return_kind not in RETURNS:
+        raise ValidationError({"return_kind": "Choose a return."})
+    if fmt not in ExportFormat.values:
+        raise ValidationError({"format": "Choose a format."})
+    if date_to < date_from:
+        raise ValidationError({"date_to": "The end of the period must be on or after its start."})
+
+
+@transaction.atomic
+def start_export(
+    *,
+    by: User,
+    return_kind: str,
+    local_authority: Organisation,
+    date_from: date,
+    date_to: date,
+    fmt: str,
+) -> ExportJob:
+    """Record an export job for a performance lead of ``local_authority`` and queue it once committed."""
+    if local_authority.pk not in reporting_authority_ids(by):
+        raise PermissionDenied
+    _check(return_kind, fmt, date_from, date_to)
+    job = ExportJob.objects.create(
+        requested_by=by,
+        return_kind=return_kind,
+        local_authority=local_authority,
+        date_from=date_from,
+        date_to=date_to,
+        format=fmt,
+    )
+    record_event(
+        actor=by,
+        action=AuditAction.EXPORT,
+        obj=job,
+        detail=_export_detail(
+            return_kind=return_kind,
+            local_authority=local_authority,
+            date_from=date_from,
+            date_to=date_to,
+            fmt=fmt,
+        )
+        | {"state": ExportState.QUEUED},
+    )
+    from reporting.tasks import run_export_task
+
+    transaction.on_commit(lambda: run_export_task.delay(job.pk))
+    return job
+
+
+def _zip(paths: list[Path], target: Path) -> Path:
+    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for path in paths:
+            archive.write(path, arcname=path.name)
+    return target
+
+
+def run_export(*, job_id: int) -> ExportJob:
+    """Build and write the job's return, updating its progress, and store the file. Idempotent: a job that
+    already finished is left as it is. A failure marks the job failed (kind of error only) and is logged."""
+    with transaction.atomic():
+        job = ExportJob.objects.select_for_update().select_related("local_authority").get(pk=job_id)
+        if job.is_finished:
+            return job
+        job.state, job.started_at, job.progress = ExportState.RUNNING, timezone.now(), 0
+        job.save(update_fields=["state", "started_at", "progress"])
+
+    try:
+        content = RETURNS[job.return_kind](
+            local_authority=job.local_authority, date_from=job.date_from, date_to=job.date_to
+        )
+        total = content.row_count or 0
+        reported = [0]
+
+        def progress(rows: int) -> None:
+            if not total:
+                return
+            percent = min(99, rows * 100 // total)
+            if percent >= reported[0] + PROGRESS_WRITES_EVERY:
+                reported[0] = percent
+                ExportJob.objects.filter(pk=job.pk).update(progress=percent)
+
+        with tempfile.TemporaryDirectory(prefix="rhi-export-") as folder:
+            target = Path(folder) / f"export.{job.format}"
+            written: Written = write_export(content, job.format, target, progress=progress)
+            stored = written.paths[0]
+            if len(written.paths) > 1:  # CSV with more than one table: one zip of the files
+                stored = _zip(written.paths, Path(folder) / "export.zip")
+            with stored.open("rb") as handle:
+                job.file.save(f"export-{job.pk}{stored.suffix}", File(handle), save=False)
+    except Exception as exc:
+        logger.exception("Export job %s failed", job.pk)
+        job.state, job.error, job.finished_at = ExportState.FAILED, type(exc).__name__[:200], timezone.now()
+        job.save(update_fields=["state", "error", "finished_at"])
+        return job
+
+    job.state, job.progress, job.rows, job.finished_at = ExportState.DONE, 100, written.rows, timezone.now()
+    job.save(update_fields=["state", "progress", "rows", "file", "finished_at"])
+    record_event(
+        actor=job.requested_by,
+        action=AuditAction.EXPORT,
+        obj=job,
+        detail=_export_detail(
+            return_kind=job.return_kind,
+            local_authority=job.local_authority,
+            date_from=job.date_from,
+            date_to=job.date_to,
+            fmt=job.format,
+        )
+        | {"state": ExportState.DONE, "rows": written.rows},
+    )
+    return job
+
+
+def export_to_path(
+    *, return_kind: str, local_authority: Organisation, date_from: date, date_to: date, fmt: str, path: Path
+) -> Written:
+    """The command's export: the same builders and writers as the web's jobs, written straight to ``path``
+    and audited (no user: the command runs with server access)."""
+    _check(return_kind, fmt, date_from, date_to)
+    if local_authority.kind != OrganisationKind.LOCAL_AUTHORITY:
+        raise ValidationError({"local_authority": "Choose a local authority."})
+    content = RETURNS[return_kind](local_authority=local_authority, date_from=date_from, date_to=date_to)
+    written = write_export(content, fmt, path)
+    record_event(
+        actor=None,
+        action=AuditAction.EXPORT,
+        object_type="reporting.return",
+        object_id=return_kind,
+        detail=_export_detail(
+            return_kind=return_kind,
+            local_authority=local_authority,
+            date_from=date_from,
+            date_to=date_to,
+            fmt=fmt,
+        )
+        | {"via": "command", "rows": written.rows},
+    )
+    return written

@@ -1,0 +1,14 @@
+"""Everything under /reporting/: statutory returns, export jobs and (reporting.performance) performance pages."""
+
+from django.urls import path
+
+from reporting import views
+
+app_name = "reporting"
+
+urlpatterns = [
+    path("reporting/returns/", views.returns, name="returns"),
+    path("reporting/returns/ssda903/validation/", views.ssda903_validation, name="ssda903_validation"),
+    path("reporting/exports/<int:pk>/", views.export_detail, name="export_detail"),
+    path("reporting/exports/<int:pk>/download/", views.export_download, name="export_download"),
+]

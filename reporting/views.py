@@ -1,0 +1,165 @@
+"""The returns pages for performance leads: start an export, follow its progress, download it, and check the
+SSDA903 rows against the DfE validation rules. Thin: who may run returns comes from sharing.policy
+(``reporting_authority_ids``); everyone else gets 404 and an audited denial."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from accounts.models import Organisation, User
+from audit.models import AuditAction, AuditOutcome
+from audit.services import record_event
+from reporting import services, ssda903
+from reporting.forms import ReturnForm, ValidationForm
+from reporting.models import ExportJob, ExportState, ReturnKind
+from sharing.policy import reporting_authority_ids
+
+FAILURES_SHOWN = 500
+REFRESH_SECONDS = 2
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+def _not_found(request: HttpRequest, object_type: str, object_id: object = "") -> Http404:
+    record_event(
+        actor=_user(request),
+        action=AuditAction.VIEW,
+        object_type=object_type,
+        object_id=str(object_id),
+        outcome=AuditOutcome.DENIED,
+        request=request,
+    )
+    return Http404()
+
+
+def _authorities(request: HttpRequest, what: str) -> set[int]:
+    authorities = reporting_authority_ids(_user(request))
+    if not authorities:
+        raise _not_found(request, what)
+    return authorities
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def returns(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    authorities = _authorities(request, "reporting.returns")
+    form = ReturnForm(request.POST or None, authority_ids=authorities)
+    if request.method == "POST" and form.is_valid():
+        date_from, date_to = form.cleaned_data["period"]
+        try:
+            job = services.start_export(
+                by=user,
+                return_kind=form.cleaned_data["return_kind"],
+                local_authority=form.cleaned_data["local_authority"],
+                date_from=date_from,
+                date_to=date_to,
+                fmt=form.cleaned_data["format"],
+            )
+        except PermissionDenied as exc:  # membership removed between the form and here
+            raise _not_found(request, "reporting.returns") from exc
+        except ValidationError as exc:
+            for field, messages in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, messages)
+        else:
+            return redirect("reporting:export_detail", pk=job.pk)
+    recent = (
+        ExportJob.objects.filter(requested_by=user, local_authority_id__in=authorities)
+        .select_related("local_authority")
+        .order_by("-created_at")[:10]
+    )
+    validation_form = ValidationForm(authority_ids=authorities, auto_id="check_%s")
+    return render(
+        request,
+        "reporting/returns.html",
+        {"form": form, "recent": recent, "validation_form": validation_form},
+    )
+
+
+@login_required
+@require_GET
+def ssda903_validation(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    authorities = _authorities(request, "reporting.ssda903_validation")
+    form = ValidationForm(request.GET or None, authority_ids=authorities)
+    if not form.is_valid():
+        return render(request, "reporting/ssda903_validation.html", {"form": form, "checked": False})
+    local_authority: Organisation = form.cleaned_data["local_authority"]
+    year = ssda903.CollectionYear.starting(int(form.cleaned_data["collection_year"]))
+    failures = ssda903.validate_year(local_authority_id=local_authority.pk, year=year)
+    record_event(
+        actor=user,
+        action=AuditAction.VIEW,
+        object_type="reporting.ssda903_validation",
+        object_id=local_authority.code,
+        request=request,
+        detail={"year": year.start.year, "failures": len(failures)},
+    )
+    by_rule: dict[str, int] = {}
+    for failure in failures:
+        by_rule[failure.rule] = by_rule.get(failure.rule, 0) + 1
+    return render(
+        request,
+        "reporting/ssda903_validation.html",
+        {
+            "form": form,
+            "checked": True,
+            "local_authority": local_authority,
+            "year": year,
+            "failures": failures[:FAILURES_SHOWN],
+            "failure_count": len(failures),
+            "by_rule": sorted((rule, count, ssda903.RULES[rule]) for rule, count in by_rule.items()),
+            "truncated": len(failures) > FAILURES_SHOWN,
+        },
+    )
+
+
+def _own_job(request: HttpRequest, pk: int) -> ExportJob:
+    user = _user(request)
+    job = (
+        ExportJob.objects.select_related("local_authority")
+        .filter(pk=pk, requested_by=user, local_authority_id__in=reporting_authority_ids(user))
+        .first()
+    )
+    if job is None:
+        raise _not_found(request, "reporting.exportjob", pk)
+    return job
+
+
+@login_required
+@require_GET
+def export_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    job = _own_job(request, pk)
+    response = render(
+        request,
+        "reporting/export_detail.html",
+        {"job": job, "is_ssda903": job.return_kind == ReturnKind.SSDA903_MISSING},
+    )
+    if not job.is_finished:
+        # The page refreshes itself (an HTTP Refresh header: no script) until the export has finished.
+        response["Refresh"] = str(REFRESH_SECONDS)
+    return response
+
+
+@login_required
+@require_GET
+def export_download(request: HttpRequest, pk: int) -> FileResponse:
+    job = _own_job(request, pk)
+    if job.state != ExportState.DONE or not job.file:
+        raise Http404
+    record_event(
+        actor=_user(request),
+        action=AuditAction.EXPORT,
+        obj=job,
+        request=request,
+        detail={"downloaded": True, "return": job.return_kind, "rows": job.rows},
+    )
+    return FileResponse(job.file.open("rb"), as_attachment=True, filename=job.filename)

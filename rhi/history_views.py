@@ -1,0 +1,95 @@
+"""The web upload of past RHI outcomes (docs/import-rhi-outcomes.md): the same importer as the command, for
+team managers and performance leads, rows limited to the LAs ``sharing.policy.history_import_authority_ids``
+gives them. A dry run (the default) checks every row and reports what would change without saving.
+
+Thin: who may import comes from sharing.policy, the work from rhi.importers.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_http_methods
+
+from accounts.models import User
+from audit.models import AuditAction, AuditOutcome
+from audit.services import record_event
+from missing_episodes.forms import UploadEpisodesForm
+from rhi.importers import HEADER, import_rhi_outcomes_text
+from sharing.policy import history_import_authority_ids
+
+OBJECT_TYPE = "rhi.history_import"
+
+
+class UploadHistoryForm(UploadEpisodesForm):
+    """The episode upload's file checks (CSV, UTF-8, 5 MB), with a dry-run choice."""
+
+    dry_run = forms.BooleanField(
+        label="Check only (dry run): report what would change and save nothing",
+        help_text="Untick to save the rows. Upload the same file again after a dry run to save it.",
+        required=False,
+        initial=True,
+    )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["file"].label = "Upload the RHI history spreadsheet"
+        self.fields["file"].help_text = (
+            "A CSV file (UTF-8, up to 5 MB) with one row per episode's RHI outcome, in the format described "
+            "in the import guide."
+        )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_history(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    assert isinstance(user, User)
+    authority_ids = history_import_authority_ids(user)
+    if not authority_ids:
+        record_event(
+            actor=user,
+            action=AuditAction.VIEW,
+            object_type=OBJECT_TYPE,
+            outcome=AuditOutcome.DENIED,
+            request=request,
+        )
+        raise Http404()
+    context: dict[str, object] = {"header": ",".join(HEADER)}
+    if request.method != "POST":
+        return render(request, "rhi/import_history.html", context | {"form": UploadHistoryForm()})
+    form = UploadHistoryForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return render(request, "rhi/import_history.html", context | {"form": form})
+    dry_run = form.cleaned_data["dry_run"]
+    report = import_rhi_outcomes_text(
+        form.cleaned_data["file"], by=user, dry_run=dry_run, allowed_authority_ids=authority_ids
+    )
+    bad_rows = len({e.line for e in report.errors})
+    record_event(
+        actor=user,
+        action=AuditAction.VIEW if dry_run else AuditAction.CREATE,
+        object_type=OBJECT_TYPE,
+        request=request,
+        detail={
+            "dry_run": dry_run,
+            "created": report.created,
+            "updated": report.updated,
+            "unchanged": report.unchanged,
+            "bad_rows": bad_rows,
+        },
+    )
+    return render(
+        request,
+        "rhi/import_history.html",
+        context
+        | {
+            "form": UploadHistoryForm(initial={"dry_run": dry_run}),
+            "report": report,
+            "dry_run": dry_run,
+            "bad_rows": bad_rows,
+            "saved": report.created + report.updated,
+        },
+    )

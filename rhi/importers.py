@@ -1,0 +1,221 @@
+"""Importing past RHI offers, outcomes and interviews from CSV (docs/import-rhi-outcomes.md).
+
+The same guarantees as the episode import (missing_episodes.importers, whose RowError and ImportReport this
+uses): every row is validated and saved in its own transaction (a savepoint), a bad row is reported with its
+line, column and reason and the good rows are saved, a re-import changes nothing, and a process that dies
+mid-file leaves every row saved whole or not at all. Rows are matched to episodes by police force +
+reference. ``dry_run`` runs every row the same way inside one transaction that is then rolled back, so the
+report says what would be created, updated, unchanged or refused and nothing is kept.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+from collections.abc import Iterator
+from datetime import datetime
+from typing import IO, Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from accounts.models import Organisation, OrganisationKind, User
+from missing_episodes.importers import MAX_ROWS, ImportReport, RowError
+from missing_episodes.models import MissingEpisode
+from missing_episodes.services import parse_local_datetime
+from rhi.models import RHIEpisode
+from rhi.services.history import (
+    CODE_FIELDS,
+    HISTORY_FIELDS,
+    TIME_FIELDS,
+    normalise_history_fields,
+    record_historic_outcome,
+)
+
+HEADER = ["police_force", "police_reference", *HISTORY_FIELDS]
+NO_EPISODE = "No episode with this police force and reference: import the episode first (import_episodes)."
+NO_EPISODE_HERE = (
+    "No episode with this police force and reference among the local authorities you import history for."
+)
+
+
+class _RowInvalid(Exception):
+    def __init__(self, errors: list[tuple[str, str]]) -> None:
+        super().__init__(errors)
+        self.errors = errors
+
+
+class _Forces:
+    """Police force codes → organisations, looked up once per import."""
+
+    def __init__(self) -> None:
+        self._cache: dict[str, Organisation | None] = {}
+
+    def get(self, code: str) -> Organisation | None:
+        key = code.strip().upper()
+        if key not in self._cache:
+            self._cache[key] = Organisation.objects.filter(
+                kind=OrganisationKind.POLICE_FORCE, code__iexact=key
+            ).first()
+        return self._cache[key]
+
+
+def _parse_row(
+    row: dict[str, str], forces: _Forces, allowed_authority_ids: set[int] | None
+) -> tuple[MissingEpisode, dict[str, Any]]:
+    errors: list[tuple[str, str]] = []
+    force = forces.get(row["police_force"]) if row["police_force"].strip() else None
+    if force is None:
+        errors.append(("police_force", "Enter a known police force area code, like E23000014."))
+    reference = row["police_reference"].strip()
+    if not reference:
+        errors.append(
+            ("police_reference", "Enter the police reference: with the force it finds the episode.")
+        )
+    fields: dict[str, Any] = {name: row[name] for name in HISTORY_FIELDS if name not in TIME_FIELDS}
+    for name in TIME_FIELDS:
+        try:
+            fields[name] = parse_local_datetime(row[name])
+        except ValueError:
+            errors.append((name, "Enter the time as ISO 8601, like 2024-05-01T17:30 (UK time if no offset)."))
+    values = normalise_history_fields(fields)
+    for name, allowed in CODE_FIELDS.items():
+        if values[name] and values[name] not in allowed:
+            errors.append((name, f"'{values[name]}' is not one of: {', '.join(sorted(allowed))}."))
+    episode = None
+    if force is not None and reference:
+        episode = MissingEpisode.objects.filter(police_force=force, police_reference=reference).first()
+        if episode is None:
+            errors.append(("police_reference", NO_EPISODE))
+        elif allowed_authority_ids is not None and episode.responsible_la_id not in allowed_authority_ids:
+            episode = None
+            errors.append(("police_reference", NO_EPISODE_HERE))
+    if errors:
+        raise _RowInvalid(errors)
+    assert episode is not None
+    return episode, values
+
+
+def _validation_errors(exc: ValidationError) -> list[tuple[str, str]]:
+    if hasattr(exc, "error_dict"):
+        return [
+            (name if name in HEADER else "row", message)
+            for name, messages in exc.message_dict.items()
+            for message in messages
+        ]
+    return [("row", message) for message in exc.messages]
+
+
+def _records(reader: Any, report: ImportReport, header: list[str]) -> Iterator[tuple[int, dict[str, str]]]:
+    """(line where the record starts, row) for every non-blank record; unreadable and malformed records are
+    reported. Line numbers count physical lines, as the csv module does (a quoted cell may span lines)."""
+    rows_seen = 0
+    while True:
+        line = reader.line_num + 1
+        try:
+            values = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            report.errors.append(
+                RowError(line, "row", f"This line cannot be read as CSV ({exc}); import stopped here.")
+            )
+            return
+        if not values or all(not value.strip() for value in values):
+            continue
+        rows_seen += 1
+        if rows_seen > MAX_ROWS:
+            report.errors.append(
+                RowError(line, "row", f"Files are limited to {MAX_ROWS} rows; split the file.")
+            )
+            return
+        if len(values) != len(header):
+            report.errors.append(
+                RowError(line, "row", "The row has a different number of columns to the header.")
+            )
+            continue
+        row = {name: value for name, value in zip(header, values, strict=True) if name in HEADER}
+        if any("\x00" in value for value in row.values()):
+            report.errors.append(
+                RowError(line, "row", "The row contains a NUL character: export the file again.")
+            )
+            continue
+        yield line, row
+
+
+def _comparable(values: dict[str, Any]) -> tuple[Any, ...]:
+    return tuple(
+        values[name].isoformat() if isinstance(values[name], datetime) else values[name]
+        for name in HISTORY_FIELDS
+    )
+
+
+def _import_rows(
+    reader: Any,
+    header: list[str],
+    report: ImportReport,
+    *,
+    by: User | None,
+    allowed_authority_ids: set[int] | None,
+) -> None:
+    forces = _Forces()
+    # An RHI that addresses several (bunched) episodes has one outcome: two rows giving it different ones
+    # would undo each other on every re-import, so the second is refused.
+    outcome_rows: dict[int, tuple[int, tuple[Any, ...]]] = {}
+    for line, row in _records(reader, report, header):
+        try:
+            episode, values = _parse_row(row, forces, allowed_authority_ids)
+            link = RHIEpisode.objects.filter(episode=episode).values_list("rhi_id", flat=True).first()
+            earlier = outcome_rows.get(link) if link is not None else None
+            if earlier is not None and earlier[1] != _comparable(values):
+                raise _RowInvalid(
+                    [
+                        (
+                            "outcome",
+                            f"This episode's RHI also covers the episode on line {earlier[0]}, which gives it a "
+                            "different outcome: give one outcome per RHI.",
+                        )
+                    ]
+                )
+            with transaction.atomic():
+                result = record_historic_outcome(episode=episode, fields=values, by=by)
+        except _RowInvalid as exc:
+            report.errors.extend(RowError(line, column, reason) for column, reason in exc.errors)
+            continue
+        except ValidationError as exc:
+            report.errors.extend(RowError(line, column, reason) for column, reason in _validation_errors(exc))
+            continue
+        outcome_rows.setdefault(result.rhi.pk, (line, _comparable(values)))
+        setattr(report, result.outcome, getattr(report, result.outcome) + 1)
+
+
+def import_rhi_outcomes(
+    stream: IO[str],
+    *,
+    by: User | None = None,
+    dry_run: bool = False,
+    allowed_authority_ids: set[int] | None = None,
+) -> ImportReport:
+    """Import past outcomes from CSV. ``allowed_authority_ids`` (the web upload passes the user's
+    ``history_import_authority_ids``) refuses rows whose episode's responsible LA is not among them."""
+    report = ImportReport()
+    reader = csv.reader(stream)
+    try:
+        header = [name.strip().lstrip("\ufeff") for name in next(reader, [])]
+    except csv.Error as exc:
+        report.errors.append(RowError(1, "row", f"The header cannot be read as CSV: {exc}."))
+        return report
+    missing = [name for name in HEADER if name not in header]
+    if missing:
+        report.errors.append(RowError(1, ",".join(missing), "The header is missing these columns."))
+        return report
+    with transaction.atomic() if dry_run else contextlib.nullcontext():
+        _import_rows(reader, header, report, by=by, allowed_authority_ids=allowed_authority_ids)
+        if dry_run:
+            transaction.set_rollback(True)
+    return report
+
+
+def import_rhi_outcomes_text(text: str, **kwargs: Any) -> ImportReport:
+    return import_rhi_outcomes(io.StringIO(text), **kwargs)

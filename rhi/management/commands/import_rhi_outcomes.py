@@ -1,0 +1,43 @@
+"""Import past RHI outcomes from CSV: python manage.py import_rhi_outcomes FILE.csv [--dry-run] [--strict]."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from rhi.importers import import_rhi_outcomes
+
+
+class Command(BaseCommand):
+    help = (
+        "Import past RHI offers, outcomes and interviews, matched to episodes by police force + reference "
+        "(see docs/import-rhi-outcomes.md). Re-importing changes nothing."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("file", type=Path)
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="Check every row and report what would change; save nothing.",
+        )
+        parser.add_argument("--strict", action="store_true", help="Exit non-zero when any row was refused.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        path: Path = options["file"]
+        dry_run: bool = options["dry_run"]
+        try:
+            with path.open(encoding="utf-8-sig", newline="") as stream:
+                report = import_rhi_outcomes(stream, dry_run=dry_run)
+        except (OSError, UnicodeDecodeError) as exc:
+            raise CommandError(f"Cannot read {path}: {exc}") from exc
+        for error in report.errors:
+            self.stdout.write(f"line {error.line}, column {error.column}: {error.reason}")
+        if dry_run:
+            self.stdout.write(f"Dry run, nothing saved. Would be: {report.summary()}")
+        else:
+            self.stdout.write(report.summary())
+        if options["strict"] and report.errors:
+            raise CommandError(f"{len({e.line for e in report.errors})} rows were refused.")

@@ -1,0 +1,99 @@
+"""Forms for sharing an RHI and revoking a disclosure. Validation only; sharing.services does the writing and
+decides the rules (who may receive which level, when an override is needed)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.db.models import QuerySet
+
+from accounts.models import Organisation
+from sharing.models import DisclosureLevel, LawfulBasis
+
+# Plain-English explanation of what each level holds, shown under its radio.
+LEVEL_HINTS: dict[str, str] = {
+    DisclosureLevel.NOTIFICATION: (
+        "That the child went missing and has returned, the episode dates and the outcome of the return home "
+        "interview. Nothing the child said."
+    ),
+    DisclosureLevel.INTELLIGENCE_SUMMARY: (
+        "For a police force: places with times, associates and vehicles, how the child travelled, exploitation "
+        "and risk indicators and your risk assessment. Leaves out the child's own words, wishes and feelings, "
+        "health needs and why they went missing."
+    ),
+    DisclosureLevel.FULL_REPORT: (
+        "Everything in the approved report, including the child's own words. For the placing authority; never "
+        "for the police."
+    ),
+}
+
+
+class OrganisationChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Organisation) -> str:
+        return f"{obj.name} ({obj.get_kind_display().lower()})"
+
+
+class ShareForm(forms.Form):
+    recipient_organisation = OrganisationChoiceField(
+        label="Who are you sharing with?",
+        queryset=Organisation.objects.none(),
+        empty_label="Choose an organisation",
+        error_messages={
+            "required": "Choose who to share with.",
+            "invalid_choice": "Choose an organisation from the list.",
+        },
+    )
+    level = forms.ChoiceField(
+        label="What are you sharing?",
+        choices=DisclosureLevel.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose what to share.", "invalid_choice": "Choose what to share."},
+    )
+    lawful_basis = forms.ChoiceField(
+        label="Lawful basis for sharing",
+        choices=LawfulBasis.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose the lawful basis for sharing.",
+            "invalid_choice": "Choose the lawful basis for sharing.",
+        },
+    )
+    override_justification = forms.CharField(
+        label="Why are you sharing without the child's consent?",
+        required=False,
+        widget=forms.Textarea,
+        max_length=5000,
+        help_text="Only needed for a report when the child has not consented. Leave blank to use the override "
+        "recorded in the RHI, if there is one.",
+    )
+
+    def __init__(self, *args: Any, recipients: QuerySet[Organisation], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["recipient_organisation"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = recipients
+
+    def level_options(self) -> list[dict[str, Any]]:
+        """The level radios with their explanations (the template renders them with GOV.UK hints)."""
+        current = self["level"].value()
+        return [
+            {
+                "value": value,
+                "label": label,
+                "hint": LEVEL_HINTS[value],
+                "id": f"id_level_{index}",
+                "checked": current == value,
+            }
+            for index, (value, label) in enumerate(DisclosureLevel.choices)
+        ]
+
+
+class RevokeForm(forms.Form):
+    reason = forms.CharField(
+        label="Why are you revoking it?",
+        widget=forms.Textarea,
+        max_length=5000,
+        error_messages={"required": "Say why it is being revoked."},
+        help_text="The recipient loses access as soon as you confirm.",
+    )

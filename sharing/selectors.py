@@ -1,0 +1,306 @@
+"""Reads about disclosures: what one shows at its level, the recipients' and the sharers' lists, the police
+episode list, and the intelligence summary / notification PDFs.
+
+``disclosure_content`` is the one function that decides which fields each level holds; the page and the PDF
+both render what it returns. Below the full level it copies the allowed facts into plain records, so a
+template cannot reach a field the level leaves out (the child's words, wishes and feelings, health needs…).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.db.models import CharField, Count, F, Q, QuerySet
+from django.db.models.functions import Concat, Substr, Upper
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from accounts.models import Organisation, User
+from missing_episodes.models import EpisodeCategory, MissingEpisode, RiskLevel
+from rhi.models import Interview, Outcome, ReturnHomeInterview
+from sharing.models import Disclosure, DisclosureLevel
+from sharing.policy import Level, disclosure_level, police_episode_filter, received_disclosures
+from sharing.services import RECIPIENT_KINDS
+
+PDF_VARIANT = "pdf/ua-1"
+PDF_TEMPLATES: dict[str, str] = {
+    DisclosureLevel.NOTIFICATION: "sharing/pdf/notification.html",
+    DisclosureLevel.INTELLIGENCE_SUMMARY: "sharing/pdf/intelligence_summary.html",
+}
+POLICE_EPISODE_LIMIT = 100
+LIST_LIMIT = 200
+
+
+@dataclass(frozen=True)
+class EpisodeFacts:
+    category: str
+    missing_at: datetime
+    returned_at: datetime | None
+    police_force: str
+    police_reference: str
+    risk_level: str
+    found_location: str = ""
+
+
+@dataclass(frozen=True)
+class PlaceFacts:
+    description: str
+    place_type: str
+    town: str
+    postcode: str
+    from_at: datetime | None
+    to_at: datetime | None
+
+
+@dataclass(frozen=True)
+class AssociateFacts:
+    name: str
+    approximate_age: int | None
+    is_adult: bool | None
+    relationship: str
+    vehicle: str
+
+
+@dataclass(frozen=True)
+class RiskFacts:
+    label: str
+    notes: str
+
+
+@dataclass(frozen=True)
+class DisclosureContent:
+    """What one disclosure shows. Notification: identity, episodes, outcome. Intelligence summary: adds places
+    with times, associates and vehicles, travel, exploitation and risk indicators and the worker's risk
+    assessment. Full report: the whole RHI (``full`` holds the RHI page's summary context)."""
+
+    level: Level
+    disclosure: Disclosure
+    child_name: str
+    child_initials: str
+    child_date_of_birth: Any
+    provider_name: str
+    rhi_reference: str
+    episodes: list[EpisodeFacts]
+    outcome: str = ""
+    interview_held_at: datetime | None = None
+    approved_at: datetime | None = None
+    places: list[PlaceFacts] = field(default_factory=list)
+    associates: list[AssociateFacts] = field(default_factory=list)
+    risk_indicators: list[RiskFacts] = field(default_factory=list)
+    travel_method: str = ""
+    brought_back_by: str = ""
+    risk_assessment: str = ""
+    full: dict[str, Any] | None = None
+
+    @property
+    def is_notification(self) -> bool:
+        return self.level == Level.NOTIFICATION
+
+    @property
+    def is_intelligence_summary(self) -> bool:
+        return self.level == Level.INTELLIGENCE_SUMMARY
+
+    @property
+    def is_full(self) -> bool:
+        return self.level == Level.FULL
+
+
+def _episodes(disclosure: Disclosure) -> list[MissingEpisode]:
+    """The one episode a disclosure is about, or else every episode its RHI addresses."""
+    if disclosure.episode_id:
+        queryset = MissingEpisode.objects.filter(pk=disclosure.episode_id)
+    else:
+        queryset = MissingEpisode.objects.filter(rhi_link__rhi_id=disclosure.rhi_id)
+    return list(queryset.select_related("police_force").order_by("missing_at"))
+
+
+def _episode_facts(episode: MissingEpisode, *, with_detail: bool) -> EpisodeFacts:
+    return EpisodeFacts(
+        category=episode.get_category_display(),
+        missing_at=episode.missing_at,
+        returned_at=episode.returned_at,
+        police_force=episode.police_force.name if episode.police_force else "",
+        police_reference=episode.police_reference,
+        risk_level=episode.get_risk_level_display() if episode.risk_level else "",
+        found_location=episode.found_location if with_detail else "",
+    )
+
+
+def disclosure_content(disclosure: Disclosure) -> DisclosureContent:
+    """The fields this disclosure holds at its level (the page and the PDF render exactly this)."""
+    level = disclosure_level(disclosure.level)
+    rhi: ReturnHomeInterview | None = None
+    if disclosure.rhi_id:
+        rhi = ReturnHomeInterview.objects.select_related(
+            "child", "child__responsible_la", "provider", "local_authority", "consent_override_by"
+        ).get(pk=disclosure.rhi_id)
+    child = rhi.child if rhi is not None else disclosure.child
+    interview = Interview.objects.filter(rhi=rhi).first() if rhi is not None else None
+    with_detail = level in (Level.INTELLIGENCE_SUMMARY, Level.FULL)
+    base: dict[str, Any] = {
+        "level": level,
+        "disclosure": disclosure,
+        "child_name": child.full_name,
+        "child_initials": child.initials,
+        "child_date_of_birth": child.date_of_birth,
+        "provider_name": rhi.provider.name if rhi is not None else "",
+        "rhi_reference": f"RHI-{rhi.pk}" if rhi is not None else "",
+        "episodes": [_episode_facts(e, with_detail=with_detail) for e in _episodes(disclosure)],
+        "outcome": rhi.get_outcome_display() if rhi is not None and rhi.outcome else "",
+        "interview_held_at": interview.held_at if interview else None,
+        "approved_at": rhi.approved_at if rhi is not None else None,
+    }
+    if rhi is None or level == Level.NOTIFICATION:
+        return DisclosureContent(**base)
+    intelligence: dict[str, Any] = {
+        "places": [
+            PlaceFacts(
+                description=p.description,
+                place_type=p.get_place_type_display(),
+                town=p.town,
+                postcode=p.postcode,
+                from_at=p.from_at,
+                to_at=p.to_at,
+            )
+            for p in rhi.locations.order_by(F("from_at").asc(nulls_last=True), "pk")
+        ],
+        "associates": [
+            AssociateFacts(
+                name=a.name,
+                approximate_age=a.approximate_age,
+                is_adult=a.is_adult,
+                relationship=a.relationship,
+                vehicle=a.vehicle,
+            )
+            for a in rhi.associates.order_by("pk")
+        ],
+        "risk_indicators": [
+            RiskFacts(label=r.get_indicator_display(), notes=r.notes)
+            for r in rhi.risk_indicators.order_by("indicator")
+        ],
+        "travel_method": interview.travel_method if interview else "",
+        "brought_back_by": interview.brought_back_by if interview else "",
+        "risk_assessment": interview.worker_assessment if interview else "",
+    }
+    if level == Level.INTELLIGENCE_SUMMARY:
+        return DisclosureContent(**base, **intelligence)
+    from rhi.journey_views import summary_context
+
+    full = summary_context(rhi) | {
+        "rhi": rhi,
+        "child": child,
+        "episode_records": _episodes(disclosure),
+        "placement": child.placements.filter(end_date__isnull=True).select_related("host_la").first(),
+    }
+    return DisclosureContent(**base, **intelligence, full=full)
+
+
+def render_disclosure_pdf(content: DisclosureContent) -> bytes:
+    """The intelligence summary or notification as a tagged PDF (WeasyPrint, as rhi.reports does)."""
+    template = PDF_TEMPLATES[content.disclosure.level]
+    html = render_to_string(
+        template,
+        {
+            "content": content,
+            "generated_at": timezone.now(),
+            "title": f"{content.disclosure.get_level_display()}",
+        },
+    )
+    import weasyprint
+
+    pdf: bytes = weasyprint.HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(
+        pdf_variant=PDF_VARIANT
+    )
+    return pdf
+
+
+def _initials() -> Concat:
+    return Concat(
+        Upper(Substr("child__first_name", 1, 1)),
+        Upper(Substr("child__last_name", 1, 1)),
+        output_field=CharField(),
+    )
+
+
+def received_rows(user: User) -> list[dict[str, Any]]:
+    """ "Shared with your organisation": newest first, the child by initials only."""
+    rows = (
+        received_disclosures(user)
+        .annotate(initials=_initials())
+        .order_by("-shared_at", "-pk")
+        .values(
+            "pk",
+            "initials",
+            "level",
+            "shared_at",
+            "acknowledged_at",
+            "acknowledgement_due_at",
+            "recipient_organisation__name",
+            provider_name=F("rhi__provider__name"),
+        )[:LIST_LIMIT]
+    )
+    return [dict(row) for row in rows]
+
+
+def received_counts(user: User, *, now: datetime) -> dict[str, int]:
+    """Counts for the home page: everything shared with the user's organisation, awaiting acknowledgement, and
+    overdue."""
+    awaiting = Q(acknowledged_at__isnull=True)
+    return received_disclosures(user).aggregate(
+        total=Count("pk"),
+        awaiting=Count("pk", filter=awaiting),
+        overdue=Count("pk", filter=awaiting & Q(acknowledgement_due_at__lt=now)),
+    )
+
+
+def disclosures_for_rhi(rhi: ReturnHomeInterview) -> QuerySet[Disclosure]:
+    """Everything shared from one RHI (the sharer's record, revoked ones included)."""
+    return (
+        Disclosure.objects.filter(rhi=rhi)
+        .select_related("rhi", "recipient_organisation", "shared_by", "acknowledged_by")
+        .order_by("-shared_at", "-pk")
+    )
+
+
+def recipient_choices(rhi: ReturnHomeInterview) -> QuerySet[Organisation]:
+    """Organisations an RHI can be shared with: active councils, police forces and agencies, not the provider."""
+    return (
+        Organisation.objects.filter(is_active=True, kind__in=RECIPIENT_KINDS)
+        .exclude(pk=rhi.provider_id)
+        .order_by("kind", "name")
+    )
+
+
+def police_recent_episodes(user: User) -> list[dict[str, Any]]:
+    """The latest episodes reported to the user's force(s): reference, dates, risk grade, the child's initials
+    only and the RHI outcome where there is one. Reads the (police_force, missing_at) index."""
+    categories, risks, outcomes = (
+        dict(EpisodeCategory.choices),
+        dict(RiskLevel.choices),
+        dict(Outcome.choices),
+    )
+    rows: list[dict[str, Any]] = [
+        dict(row)
+        for row in MissingEpisode.objects.filter(police_episode_filter(user))
+        .annotate(initials=_initials(), rhi_outcome=F("rhi_link__rhi__outcome"))
+        .order_by("-missing_at", "-pk")
+        .values(
+            "pk",
+            "police_reference",
+            "category",
+            "missing_at",
+            "returned_at",
+            "risk_level",
+            "initials",
+            "rhi_outcome",
+            force=F("police_force__name"),
+        )[:POLICE_EPISODE_LIMIT]
+    ]
+    for row in rows:
+        row["category_label"] = categories.get(row["category"], "")
+        row["risk_label"] = risks.get(row["risk_level"], "Not graded")
+        row["outcome_label"] = outcomes.get(row["rhi_outcome"] or "", "")
+    return rows

@@ -1,0 +1,248 @@
+"""Writes to disclosures: sharing an approved RHI with an organisation at a level, the recipient's
+acknowledgement, and revoking a disclosure (which removes the recipient's access at once).
+
+The acknowledgement is due at the end of the second working day after sharing, counted by the clock module
+with the bank holidays (and local closure days) of the RHI's policy snapshot; the deadline sweep
+(rhi/sweep.py) escalates disclosures not acknowledged by then to the sharer and the provider's managers.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import Organisation, OrganisationKind, User
+from audit.models import AuditAction
+from audit.services import record_event
+from missing_episodes.models import MissingEpisode
+from rhi.clock import NATIONS, ClockRules, Unit, deadline_after
+from rhi.models import ConsentToShare, ReturnHomeInterview, RHIState
+from rhi.services import ActionNotAllowed, TransitionError
+from sharing import policy
+from sharing.models import ConsentState, Disclosure, DisclosureLevel, LawfulBasis
+
+ACKNOWLEDGEMENT_WORKING_DAYS = 2
+RECIPIENT_KINDS = (
+    OrganisationKind.LOCAL_AUTHORITY,
+    OrganisationKind.POLICE_FORCE,
+    OrganisationKind.OTHER_AGENCY,
+)
+
+__all__ = [
+    "ACKNOWLEDGEMENT_WORKING_DAYS",
+    "ActionNotAllowed",
+    "TransitionError",
+    "acknowledge",
+    "acknowledgement_due",
+    "consent_state_for",
+    "revoke",
+    "share",
+]
+
+
+def acknowledgement_due(
+    shared_at: datetime, nation: str, closure_days: frozenset[date] = frozenset()
+) -> datetime:
+    """The end (Europe/London) of the second working day after the day it was shared."""
+    return deadline_after(
+        shared_at, Unit.WORKING_DAYS, ACKNOWLEDGEMENT_WORKING_DAYS, nation=nation, closure_days=closure_days
+    )
+
+
+def _rules_for(
+    rhi: ReturnHomeInterview | None, episode: MissingEpisode | None
+) -> tuple[str, frozenset[date]]:
+    if rhi is not None and rhi.policy_snapshot:
+        rules = ClockRules.from_snapshot(rhi.policy_snapshot)
+        return rules.nation, rules.closure_days
+    authority = rhi.local_authority if rhi is not None else episode.responsible_la if episode else None
+    nation = authority.nation if authority is not None else "ENG"
+    return (nation if nation in NATIONS else "ENG"), frozenset()
+
+
+def consent_state_for(rhi: ReturnHomeInterview | None, level: str) -> ConsentState:
+    """A notification needs no consent; a report follows the child's recorded consent to share."""
+    if level == DisclosureLevel.NOTIFICATION:
+        return ConsentState.NOT_REQUIRED
+    if rhi is not None and rhi.consent_to_share == ConsentToShare.GIVEN:
+        return ConsentState.GIVEN
+    if rhi is not None and rhi.consent_to_share == ConsentToShare.REFUSED:
+        return ConsentState.REFUSED_OVERRIDDEN
+    return ConsentState.NOT_SOUGHT
+
+
+def _check_recipient(recipient: Organisation, level: str, rhi: ReturnHomeInterview | None) -> None:
+    if not recipient.is_active or recipient.kind not in RECIPIENT_KINDS:
+        raise ValidationError({"recipient_organisation": "Choose a council, police force or agency."})
+    if rhi is not None and recipient.pk == rhi.provider_id:
+        raise ValidationError(
+            {"recipient_organisation": "Your own organisation already has the full record."}
+        )
+    if recipient.kind == OrganisationKind.POLICE_FORCE and level == DisclosureLevel.FULL_REPORT:
+        raise ValidationError(
+            {"level": "The police receive the intelligence summary or a notification, never the full report."}
+        )
+    if level == DisclosureLevel.INTELLIGENCE_SUMMARY and recipient.kind != OrganisationKind.POLICE_FORCE:
+        raise ValidationError({"level": "The intelligence summary is for a police force."})
+
+
+@transaction.atomic
+def share(
+    *,
+    rhi_id: int | None = None,
+    episode_id: int | None = None,
+    by: User,
+    recipient_organisation_id: int,
+    level: str,
+    lawful_basis: str,
+    override_justification: str = "",
+) -> Disclosure:
+    """Share an approved RHI with an organisation at a level (or notify it of an episode).
+
+    Only the allocated worker or a manager of the provider may share. Without the child's consent a report is
+    shared only with a justification: the one given here, or the override recorded on the RHI."""
+    errors: dict[str, str] = {}
+    if level not in DisclosureLevel.values:
+        errors["level"] = "Choose what to share."
+    if lawful_basis not in LawfulBasis.values:
+        errors["lawful_basis"] = "Choose the lawful basis for sharing."
+    if errors:
+        raise ValidationError(errors)
+    rhi: ReturnHomeInterview | None = None
+    episode: MissingEpisode | None = None
+    if rhi_id is not None:
+        rhi = (
+            ReturnHomeInterview.objects.select_for_update(of=("self",))
+            .select_related("local_authority", "child")
+            .get(pk=rhi_id)
+        )
+        if not policy.can_work_on(by, rhi):
+            raise ActionNotAllowed(
+                "Only the allocated worker or a manager of the provider can share this RHI."
+            )
+        if rhi.state != RHIState.APPROVED:
+            raise TransitionError("An RHI is shared once its report has been approved.")
+    elif episode_id is not None and level == DisclosureLevel.NOTIFICATION:
+        episode = MissingEpisode.objects.select_related("responsible_la").get(pk=episode_id)
+        if not policy.visible_episodes(by).filter(pk=episode.pk).exists():
+            raise ActionNotAllowed("You cannot share information about this episode.")
+    else:
+        raise ValidationError({"level": "Only a notification can be shared before there is an approved RHI."})
+
+    recipient = Organisation.objects.filter(pk=recipient_organisation_id).first()
+    if recipient is None:
+        raise ValidationError({"recipient_organisation": "Choose who to share with."})
+    _check_recipient(recipient, level, rhi)
+    duplicate = Disclosure.objects.filter(
+        recipient_organisation=recipient, level=level, revoked_at__isnull=True
+    ).filter(**({"rhi": rhi, "episode__isnull": True} if rhi is not None else {"episode": episode}))
+    if duplicate.exists():
+        raise ValidationError(
+            {"recipient_organisation": "This has already been shared with that organisation at this level."}
+        )
+
+    consent_state = consent_state_for(rhi, level)
+    needs_override = consent_state in (ConsentState.REFUSED_OVERRIDDEN, ConsentState.NOT_SOUGHT)
+    justification = override_justification.strip() if needs_override else ""
+    if needs_override:
+        if not justification and rhi is not None and rhi.share_without_consent:
+            justification = rhi.consent_override_justification.strip()
+        if not justification:
+            raise ValidationError(
+                {"override_justification": "Explain why this is shared without the child's consent."}
+            )
+        if lawful_basis == LawfulBasis.CONSENT:
+            raise ValidationError(
+                {"lawful_basis": "The child has not consented: choose another lawful basis."}
+            )
+
+    now = timezone.now()
+    nation, closure_days = _rules_for(rhi, episode)
+    subject = rhi if rhi is not None else episode
+    assert subject is not None
+    disclosure = Disclosure(
+        child_id=subject.child_id,
+        rhi=rhi,
+        episode=episode,
+        level=level,
+        recipient_organisation=recipient,
+        shared_at=now,
+        shared_by=by,
+        lawful_basis=lawful_basis,
+        consent_state=consent_state,
+        override_justification=justification,
+        acknowledgement_due_at=acknowledgement_due(now, nation, closure_days),
+    )
+    disclosure.full_clean()
+    disclosure.save()
+    record_event(
+        actor=by,
+        action=AuditAction.SHARE,
+        obj=disclosure,
+        level=level,
+        detail={
+            "rhi": rhi.pk if rhi is not None else None,
+            "episode": episode.pk if episode is not None else None,
+            "recipient_organisation": recipient.pk,
+            "lawful_basis": lawful_basis,
+            "consent_state": consent_state,
+        },
+    )
+    from sharing.webhooks import disclosure_made
+
+    disclosure_made(disclosure=disclosure)  # in this transaction (docs/webhooks.md)
+    return disclosure
+
+
+def _lock(disclosure_id: int) -> Disclosure:
+    return Disclosure.objects.select_for_update(of=("self",)).select_related("rhi").get(pk=disclosure_id)
+
+
+@transaction.atomic
+def acknowledge(*, disclosure_id: int, by: User) -> Disclosure:
+    """The receiving organisation confirms it has it: a member who may open it, once."""
+    disclosure = _lock(disclosure_id)
+    if not policy.received_disclosures(by).filter(pk=disclosure.pk).exists():
+        raise ActionNotAllowed("Only the organisation it was shared with can acknowledge it.")
+    if disclosure.acknowledged_at is not None:
+        raise TransitionError("This has already been acknowledged.")
+    disclosure.acknowledged_at = timezone.now()
+    disclosure.acknowledged_by = by
+    disclosure.full_clean()
+    disclosure.save(update_fields=["acknowledged_at", "acknowledged_by"])
+    record_event(
+        actor=by,
+        action=AuditAction.UPDATE,
+        obj=disclosure,
+        level=disclosure.level,
+        detail={"step": "acknowledged", "rhi": disclosure.rhi_id},
+    )
+    return disclosure
+
+
+@transaction.atomic
+def revoke(*, disclosure_id: int, by: User, reason: str) -> Disclosure:
+    """Withdraw a disclosure: the recipient loses access at once (their next request answers 404)."""
+    disclosure = _lock(disclosure_id)
+    if disclosure.revoked_at is not None:
+        raise TransitionError("This has already been revoked.")
+    if not policy.can_revoke(by, disclosure):
+        raise ActionNotAllowed("Only the person who shared it or a manager of the provider can revoke it.")
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why it is being revoked."})
+    disclosure.revoked_at = timezone.now()
+    disclosure.revoked_by = by
+    disclosure.revoke_reason = reason.strip()
+    disclosure.full_clean()
+    disclosure.save(update_fields=["revoked_at", "revoked_by", "revoke_reason"])
+    record_event(
+        actor=by,
+        action=AuditAction.UPDATE,
+        obj=disclosure,
+        level=disclosure.level,
+        detail={"step": "revoked", "rhi": disclosure.rhi_id},
+    )
+    return disclosure

@@ -1,0 +1,268 @@
+"""Pages for sharing: share an approved RHI, the recipients' "Shared with your organisation" list, one
+disclosure at its level (page and PDF), acknowledging and revoking, and the police list of episodes in their
+force area.
+
+Thin: visibility comes from sharing.policy, reads from sharing.selectors, writes from sharing.services. A
+disclosure the user may not open (unrelated, or revoked for its recipient) answers 404 and is audited as
+denied; every opening is audited with the level it was shown at.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.models import User
+from audit.models import AuditAction, AuditOutcome
+from audit.services import record_event
+from rhi.models import RHIState
+from sharing import selectors, services
+from sharing.forms import RevokeForm, ShareForm
+from sharing.models import ConsentState, Disclosure
+from sharing.policy import (
+    can_acknowledge,
+    can_revoke,
+    can_work_on,
+    is_disclosure_recipient,
+    police_force_ids,
+    visible_disclosures,
+    visible_rhis,
+)
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+def _denied(request: HttpRequest, object_type: str, object_id: int | None = None, **detail: object) -> None:
+    record_event(
+        actor=_user(request),
+        action=AuditAction.UPDATE if request.method == "POST" else AuditAction.VIEW,
+        object_type=object_type,
+        object_id=str(object_id) if object_id is not None else "",
+        outcome=AuditOutcome.DENIED,
+        request=request,
+        detail=dict(detail),
+    )
+
+
+def _add_errors(form: forms.Form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.message_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def _load_disclosure(request: HttpRequest, pk: int) -> Disclosure:
+    """The disclosure if the user may open it; otherwise 404, audited as denied."""
+    disclosure = (
+        visible_disclosures(_user(request))
+        .select_related("recipient_organisation", "shared_by", "acknowledged_by", "revoked_by", "rhi")
+        .filter(pk=pk)
+        .first()
+    )
+    if disclosure is None:
+        _denied(request, "sharing.disclosure", pk)
+        raise Http404
+    return disclosure
+
+
+def _viewed(request: HttpRequest, disclosure: Disclosure, **detail: object) -> None:
+    record_event(
+        actor=_user(request),
+        action=AuditAction.VIEW,
+        obj=disclosure,
+        level=disclosure.level,
+        request=request,
+        detail={"rhi": disclosure.rhi_id, "child": disclosure.child_id} | detail,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def share_new(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    rhi = visible_rhis(user).select_related("child", "provider").filter(pk=pk).first()
+    if rhi is None:
+        _denied(request, "rhi.returnhomeinterview", pk, page="share")
+        raise Http404
+    if not can_work_on(user, rhi):
+        _denied(request, "rhi.returnhomeinterview", pk, page="share")
+        raise PermissionDenied
+    if rhi.state != RHIState.APPROVED:
+        messages.error(request, "An RHI can be shared once its report has been approved.")
+        return redirect("rhi:detail", pk=rhi.pk)
+    form = ShareForm(request.POST or None, recipients=selectors.recipient_choices(rhi))
+    if request.method == "POST" and form.is_valid():
+        try:
+            disclosure = services.share(
+                rhi_id=rhi.pk,
+                by=user,
+                recipient_organisation_id=form.cleaned_data["recipient_organisation"].pk,
+                level=form.cleaned_data["level"],
+                lawful_basis=form.cleaned_data["lawful_basis"],
+                override_justification=form.cleaned_data["override_justification"],
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        except (services.ActionNotAllowed, services.TransitionError) as exc:
+            messages.error(request, str(exc))
+            return redirect("rhi:detail", pk=rhi.pk)
+        else:
+            messages.success(
+                request,
+                f"{disclosure.get_level_display()} shared with {disclosure.recipient_organisation.name}.",
+            )
+            return redirect("rhi:detail", pk=rhi.pk)
+    record_event(
+        actor=user, action=AuditAction.VIEW, obj=rhi, level="full", request=request, detail={"page": "share"}
+    )
+    consent_state = services.consent_state_for(rhi, "full_report")
+    return render(
+        request,
+        "sharing/share.html",
+        {
+            "rhi": rhi,
+            "form": form,
+            "level_options": form.level_options(),
+            "needs_override": consent_state in (ConsentState.REFUSED_OVERRIDDEN, ConsentState.NOT_SOUGHT),
+        },
+    )
+
+
+@login_required
+@require_GET
+def shared_list(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    if not is_disclosure_recipient(user):
+        _denied(request, "sharing.disclosure", page="shared_list")
+        raise PermissionDenied
+    rows = selectors.received_rows(user)
+    record_event(
+        actor=user,
+        action=AuditAction.VIEW,
+        object_type="sharing.disclosure",
+        request=request,
+        detail={"page": "shared_list", "rows": len(rows)},
+    )
+    return render(request, "sharing/shared_list.html", {"rows": rows, "now": timezone.now()})
+
+
+@login_required
+@require_GET
+def disclosure_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    disclosure = _load_disclosure(request, pk)
+    content = selectors.disclosure_content(disclosure)
+    _viewed(request, disclosure)
+    if disclosure.rhi_id and visible_rhis(user).filter(pk=disclosure.rhi_id).exists():
+        back_url = reverse("rhi:detail", args=[disclosure.rhi_id])
+    else:
+        back_url = reverse("sharing:shared") if is_disclosure_recipient(user) else reverse("home")
+    return render(
+        request,
+        "sharing/disclosure.html",
+        {
+            "content": content,
+            "disclosure": disclosure,
+            "may_acknowledge": can_acknowledge(user, disclosure),
+            "may_revoke": can_revoke(user, disclosure),
+            "has_pdf": disclosure.level in selectors.PDF_TEMPLATES,
+            "back_url": back_url,
+            **(content.full or {}),
+        },
+    )
+
+
+@login_required
+@require_GET
+def disclosure_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    disclosure = _load_disclosure(request, pk)
+    if disclosure.level not in selectors.PDF_TEMPLATES:
+        # The full report is the RHI's stored report PDF (rhi:report_download decides access by level).
+        if disclosure.rhi_id is None:
+            raise Http404
+        return redirect("rhi:report_download", pk=disclosure.rhi_id, kind="full_report")
+    pdf = selectors.render_disclosure_pdf(selectors.disclosure_content(disclosure))
+    _viewed(request, disclosure, format="pdf")
+    response = HttpResponse(pdf, content_type="application/pdf")
+    filename = f"disclosure-{disclosure.pk}-{disclosure.level.replace('_', '-')}.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+@require_POST
+def acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    disclosure = _load_disclosure(request, pk)
+    try:
+        services.acknowledge(disclosure_id=disclosure.pk, by=user)
+    except services.ActionNotAllowed as exc:
+        _denied(request, "sharing.disclosure", pk, step="acknowledge")
+        raise PermissionDenied from exc
+    except services.TransitionError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "Acknowledged. The service that shared it can see you have it.")
+    return redirect("sharing:detail", pk=disclosure.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    disclosure = _load_disclosure(request, pk)
+    if not can_revoke(user, disclosure):
+        if disclosure.revoked_at is not None:
+            messages.error(request, "This has already been revoked.")
+            return redirect("sharing:detail", pk=disclosure.pk)
+        _denied(request, "sharing.disclosure", pk, step="revoke")
+        raise PermissionDenied
+    form = RevokeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.revoke(disclosure_id=disclosure.pk, by=user, reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        except services.TransitionError as exc:
+            messages.error(request, str(exc))
+            return redirect("sharing:detail", pk=disclosure.pk)
+        except services.ActionNotAllowed as exc:
+            raise PermissionDenied from exc
+        else:
+            messages.success(request, "Revoked. The recipient can no longer open it.")
+            return redirect(reverse("rhi:detail", args=[disclosure.rhi_id]) if disclosure.rhi_id else "home")
+    _viewed(request, disclosure, page="revoke")
+    return render(request, "sharing/revoke.html", {"disclosure": disclosure, "form": form})
+
+
+@login_required
+@require_GET
+def police_episodes(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    if not police_force_ids(user):
+        _denied(request, "missing_episodes.missingepisode", page="police_episodes")
+        raise PermissionDenied
+    rows = selectors.police_recent_episodes(user)
+    record_event(
+        actor=user,
+        action=AuditAction.VIEW,
+        object_type="missing_episodes.missingepisode",
+        level="notification",
+        request=request,
+        detail={"page": "police_episodes", "rows": len(rows)},
+    )
+    return render(
+        request, "sharing/police_episodes.html", {"rows": rows, "limit": selectors.POLICE_EPISODE_LIMIT}
+    )

@@ -1,0 +1,179 @@
+"""Pages for an organisation's admins to manage its outbound webhooks (docs/webhooks.md): list, create (the
+signing secret is shown once, on the page that answers the form), stop, and read the delivery log. Org admins
+of the organisation only; everyone else gets 404, audited. Writes go through sharing.webhooks."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from accounts.models import Organisation, User
+from audit.models import AuditAction, AuditOutcome
+from audit.services import record_event
+from sharing.models import WebhookEventType, WebhookSubscription
+from sharing.policy import webhook_organisation_ids
+from sharing.webhooks import create_subscription, deactivate_subscription, delivery_log, url_problem
+
+LOG_PAGE_SIZE = 50
+
+
+class SubscriptionForm(forms.Form):
+    organisation = forms.ModelChoiceField(
+        queryset=Organisation.objects.none(),
+        label="Organisation",
+        empty_label=None,
+        error_messages={"required": "Choose the organisation.", "invalid_choice": "Choose the organisation."},
+    )
+    url = forms.CharField(
+        max_length=500,
+        label="Address to send events to",
+        help_text="Your system's https address, for example https://example.org/webhooks/rhi.",
+        error_messages={"required": "Enter the address to send events to."},
+    )
+    event_types = forms.MultipleChoiceField(
+        choices=WebhookEventType.choices,
+        widget=forms.CheckboxSelectMultiple,
+        label="Which events?",
+        help_text="Your organisation is told only of events about records it is related to.",
+        error_messages={"required": "Choose the events to be told about."},
+    )
+
+    def __init__(self, *args: object, organisations: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["organisation"].queryset = organisations  # type: ignore[attr-defined]
+
+    def clean_url(self) -> str:
+        url = str(self.cleaned_data["url"]).strip()
+        problem = url_problem(url)
+        if problem:
+            raise ValidationError(problem)
+        return url
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+def _denied(request: HttpRequest, object_type: str, object_id: str = "") -> Http404:
+    record_event(
+        actor=_user(request),
+        action=AuditAction.VIEW,
+        object_type=object_type,
+        object_id=object_id,
+        outcome=AuditOutcome.DENIED,
+        request=request,
+    )
+    return Http404()
+
+
+def _admin_organisations(request: HttpRequest, object_type: str = "sharing.webhooksubscription") -> set[int]:
+    """The organisations the user administers; anyone else gets 404 (audited)."""
+    ids = webhook_organisation_ids(_user(request))
+    if not ids:
+        raise _denied(request, object_type)
+    return ids
+
+
+@login_required
+@require_GET
+def subscription_list(request: HttpRequest) -> HttpResponse:
+    organisation_ids = _admin_organisations(request)
+    subscriptions = list(
+        WebhookSubscription.objects.filter(organisation_id__in=organisation_ids)
+        .select_related("organisation")
+        .order_by("organisation__name", "-active", "-created_at", "-pk")
+    )
+    record_event(
+        actor=_user(request),
+        action=AuditAction.VIEW,
+        object_type="sharing.webhooksubscription",
+        request=request,
+        detail={"page": "webhooks", "rows": len(subscriptions)},
+    )
+    labels = dict(WebhookEventType.choices)
+    rows = [{"subscription": s, "events": [labels.get(t, t) for t in s.event_types]} for s in subscriptions]
+    return render(request, "sharing/webhooks/list.html", {"rows": rows})
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def subscription_new(request: HttpRequest) -> HttpResponse:
+    organisation_ids = _admin_organisations(request)
+    organisations = Organisation.objects.filter(pk__in=organisation_ids).order_by("name")
+    form = SubscriptionForm(request.POST or None, organisations=organisations)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            created = create_subscription(
+                organisation=data["organisation"],
+                url=data["url"],
+                event_types=list(data["event_types"]),
+                by=_user(request),
+            )
+        except ValidationError as exc:
+            for name, errors in exc.message_dict.items():
+                form.add_error(name if name in form.fields else None, errors)
+        else:
+            # The secret is in this response only: not in a redirect, a message or the session.
+            response = render(
+                request,
+                "sharing/webhooks/created.html",
+                {"subscription": created.subscription, "secret": created.secret},
+            )
+            response["Cache-Control"] = "no-store"
+            return response
+    return render(request, "sharing/webhooks/new.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def subscription_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
+    organisation_ids = _admin_organisations(request)
+    subscription = (
+        WebhookSubscription.objects.filter(pk=pk, organisation_id__in=organisation_ids)
+        .select_related("organisation")
+        .first()
+    )
+    if subscription is None:
+        raise _denied(request, "sharing.webhooksubscription", str(pk))
+    if request.method == "POST":
+        try:
+            deactivate_subscription(subscription_id=subscription.pk, by=_user(request))
+        except ValidationError:
+            messages.info(request, "That subscription had already been stopped.")
+        except PermissionDenied as exc:  # lost the role between the two requests
+            raise _denied(request, "sharing.webhooksubscription", str(pk)) from exc
+        else:
+            messages.success(request, "The subscription is stopped: no more events will be sent to it.")
+        return redirect("sharing_webhooks:list")
+    return render(request, "sharing/webhooks/deactivate.html", {"subscription": subscription})
+
+
+@login_required
+@require_GET
+def delivery_list(request: HttpRequest) -> HttpResponse:
+    organisation_ids = _admin_organisations(request, "sharing.webhookdelivery")
+    raw = request.GET.get("before", "")
+    before = int(raw) if raw.isdigit() and len(raw) < 19 else None
+    rows, next_cursor = delivery_log(organisation_ids=organisation_ids, before=before, size=LOG_PAGE_SIZE)
+    record_event(
+        actor=_user(request),
+        action=AuditAction.VIEW,
+        object_type="sharing.webhookdelivery",
+        request=request,
+        detail={"page": "webhook_deliveries", "rows": len(rows)},
+    )
+    return render(
+        request,
+        "sharing/webhooks/deliveries.html",
+        {"deliveries": rows, "next_cursor": next_cursor, "paged": before is not None},
+    )

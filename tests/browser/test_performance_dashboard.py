@@ -1,0 +1,95 @@
+"""The performance lead's home, dashboard, records and performance return pages in Chromium: every page is
+axe-core clean, a number on the dashboard links to the records behind it, and the return shows its chart and
+six-definition table."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+
+from accounts.models import Role
+from missing_episodes.models import MissingEpisode
+from rhi.models import DeclinedBy, DeclineReason, OfferedTo, Outcome, RHIState
+from tests.browser.axe import assert_no_axe_violations
+from tests.factories import user_with_role
+from tests.factories_domain import ChildFactory, MissingEpisodeFactory
+from tests.reporting.performance_world import NORTH_RULES, NOW, build_world, rhi_for, snapshot
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+PASSWORD = "correct-horse-battery"
+
+
+@pytest.fixture
+def world():
+    with time_machine.travel(NOW, tick=False):
+        data = build_world()
+        data["lead"] = user_with_role(Role.PERFORMANCE_LEAD, organisation=data["north"], username="perf.lead")
+        # This collection year (from 1 April 2026): one episode whose interview a parent declined.
+        declined = MissingEpisodeFactory(
+            child=ChildFactory(responsible_la=data["north"]),
+            missing_at=NOW - timedelta(days=20),
+            returned_at=NOW - timedelta(days=19),
+            police_notified_at=NOW - timedelta(days=19),
+        )
+        rhi_for(
+            [declined],
+            la=data["north"],
+            provider=data["north"],
+            snap=snapshot(NORTH_RULES, "separate"),
+            state=RHIState.DECLINED,
+            outcome=Outcome.DECLINED,
+            offered_at=NOW - timedelta(days=18),
+            offered_to=OfferedTo.PARENT_CARER,
+            declined_by=DeclinedBy.PARENT_CARER,
+            decline_reason=DeclineReason.NO_TRUST,
+        )
+        data["this_year_declined"] = declined
+        yield data
+
+
+def sign_in(page, username: str) -> None:
+    page.goto("/accounts/sign-in/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("heading", name="Home", level=1).wait_for()
+
+
+def test_performance_lead_follows_a_dashboard_number_to_its_records(page, world):
+    sign_in(page, "perf.lead")
+    page.get_by_role("heading", name="Returns and performance").wait_for()
+    assert_no_axe_violations(page)
+
+    page.get_by_role("link", name="Performance dashboard").click()
+    page.get_by_role("heading", name="Performance dashboard", level=1).wait_for()
+    assert_no_axe_violations(page)
+    assert page.locator("#six-definitions tbody tr").count() == 7
+
+    declined_row = page.locator("#headline tbody tr", has_text="Declined")
+    declined_row.locator("td").first.get_by_role("link").click()
+    page.get_by_role("heading", name="Declined", level=1).wait_for()
+    assert_no_axe_violations(page)
+    table_text = page.locator("table.govuk-table").inner_text()
+    assert f"EP-{world['this_year_declined'].pk}" in table_text
+    shown = {int(ref.removeprefix("EP-")) for ref in page.locator("tbody th").all_inner_texts()}
+    assert shown == set(
+        MissingEpisode.objects.filter(pk=world["this_year_declined"].pk).values_list("pk", flat=True)
+    )
+
+
+def test_performance_return_page_with_chart_and_six_definitions_is_accessible(page, world):
+    sign_in(page, "perf.lead")
+    page.goto(f"/reporting/performance/?la={world['north'].pk}&date_from=2025-04-01&date_to=2026-03-31")
+    page.get_by_role("heading", name="RHI performance return", level=1).wait_for()
+    assert_no_axe_violations(page)
+    assert page.get_by_role("img", name="Missing and absent episodes by month").count() == 1
+    assert page.locator("#table-timeliness tbody tr").count() == 7
+    assert "restarts at the latest return" in page.locator("#method").inner_text()
+
+    page.get_by_label("From").fill("2026-03-31")
+    page.get_by_label("To").fill("2025-04-01")
+    page.get_by_role("button", name="Show the figures").click()
+    page.get_by_role("heading", name="There is a problem").wait_for()
+    assert_no_axe_violations(page)

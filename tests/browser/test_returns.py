@@ -1,0 +1,97 @@
+"""A performance lead in Chromium checks the SSDA903 rows against the DfE rules, starts an SSDA903 export, sees
+its progress, then (once a worker has run it) the download link, and downloads the file. Every page is
+axe-core clean."""
+
+from __future__ import annotations
+
+import zipfile
+from datetime import UTC, date, datetime
+
+import pytest
+
+from accounts.models import Role
+from missing_episodes.models import Gender, LegalStatus
+from reporting.models import ExportJob, ExportState
+from reporting.services import run_export
+from tests.browser.axe import assert_no_axe_violations
+from tests.factories import user_with_role
+from tests.factories_domain import ChildFactory, LocalAuthorityFactory, MissingEpisodeFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+PASSWORD = "correct-horse-battery"
+
+
+@pytest.fixture
+def lead(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    la = LocalAuthorityFactory(code="202", name="Camden")
+    for number, gender in enumerate([Gender.FEMALE, Gender.MALE, Gender.OTHER]):
+        child = ChildFactory(
+            responsible_la=la,
+            la_child_id=f"B{number}",
+            gender=gender,
+            legal_status=LegalStatus.LOOKED_AFTER,
+            date_of_birth=date(2010, 3, 1),
+        )
+        MissingEpisodeFactory(
+            child=child,
+            missing_at=datetime(2025, 8, 1 + number, 20, tzinfo=UTC),
+            returned_at=datetime(2025, 8, 2 + number, 9, tzinfo=UTC),
+        )
+    return user_with_role(Role.PERFORMANCE_LEAD, organisation=la, username="pat")
+
+
+def sign_in(page, username: str) -> None:
+    page.goto("/accounts/sign-in/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("heading", name="Home", level=1).wait_for()
+
+
+def test_performance_lead_checks_and_exports_the_ssda903_missing_table(page, lead, tmp_path):
+    sign_in(page, "pat")
+    page.get_by_role("navigation", name="Menu").get_by_role("link", name="Statutory returns").click()
+    page.get_by_role("heading", name="Statutory returns", level=1).wait_for()
+    assert_no_axe_violations(page)
+
+    checker = page.locator("#validation-form")
+    checker.get_by_label("Collection year").select_option("2025")
+    checker.get_by_role("button", name="Check against the DfE rules").click()
+    page.get_by_role("heading", name="SSDA903 Header and Missing: DfE validation").wait_for()
+    assert "1 failure" in page.locator("#failure-count").inner_text()
+    assert "SEX_INVALID" in page.locator("#failures").inner_text()
+    assert_no_axe_violations(page)
+    page.get_by_role("link", name="Back to statutory returns").click()
+
+    form = page.locator("#export-form")
+    form.get_by_label("SSDA903 Missing (DfE)").check()
+    form.get_by_label("Collection year").select_option("2025")
+    form.get_by_label("CSV").check()
+    form.get_by_role("button", name="Start the export").click()
+    page.get_by_role("heading", name="SSDA903 Missing (DfE)").wait_for()
+    assert "0% done" in page.locator("#export-progress").inner_text()
+    assert page.locator("#download-link").count() == 0
+    assert_no_axe_violations(page)
+
+    job = ExportJob.objects.get()
+    assert job.state == ExportState.QUEUED
+    run_export(job_id=job.pk)  # what the Celery worker does; the page refreshes itself meanwhile
+
+    page.locator("#download-link").wait_for(timeout=20_000)
+    assert page.locator("#export-rows").inner_text() == "6"
+    assert_no_axe_violations(page)
+    with page.expect_download() as download_info:
+        page.locator("#download-link").click()
+    download = download_info.value
+    assert download.suggested_filename == "ssda903-missing-202-20250401-20260331.zip"
+    saved = tmp_path / "download.zip"
+    download.save_as(saved)
+    with zipfile.ZipFile(saved) as archive:
+        missing = archive.read("export.csv").decode().splitlines()
+    assert missing[0] == "CHILD,DOB,MISSING,MIS_START,MIS_END"
+    assert missing[1:] == [
+        "B0,01/03/2010,M,01/08/2025,02/08/2025",
+        "B1,01/03/2010,M,02/08/2025,03/08/2025",
+        "B2,01/03/2010,M,03/08/2025,04/08/2025",
+    ]
