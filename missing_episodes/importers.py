@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import IO
+from typing import IO, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -175,6 +175,47 @@ def _validation_errors(exc: ValidationError) -> list[tuple[str, str]]:
     return [("row", message) for message in exc.messages]
 
 
+def csv_records(
+    reader: Any, report: ImportReport, header: list[str], *, columns: Sequence[str]
+) -> Iterator[tuple[int, dict[str, str]]]:
+    """(line where the record starts, the row's ``columns``) for every non-blank record of a csv.reader; an
+    unreadable, over-long, malformed or NUL-bearing record is reported on ``report`` instead. Line numbers
+    count physical lines as the csv module does (a quoted cell may span lines). Every importer reads its
+    file through this, so they all report the same problems the same way."""
+    rows_seen = 0
+    while True:
+        line = reader.line_num + 1  # where this record starts
+        try:
+            values = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            report.errors.append(
+                RowError(line, "row", f"This line cannot be read as CSV ({exc}); import stopped here.")
+            )
+            return
+        if not values or all(not value.strip() for value in values):
+            continue
+        rows_seen += 1
+        if rows_seen > MAX_ROWS:
+            report.errors.append(
+                RowError(line, "row", f"Files are limited to {MAX_ROWS} rows; split the file.")
+            )
+            return
+        if len(values) != len(header):
+            report.errors.append(
+                RowError(line, "row", "The row has a different number of columns to the header.")
+            )
+            continue
+        row = {name: value for name, value in zip(header, values, strict=True) if name in columns}
+        if any("\x00" in value for value in row.values()):
+            report.errors.append(
+                RowError(line, "row", "The row contains a NUL character: export the file again.")
+            )
+            continue
+        yield line, row
+
+
 def import_episodes(
     stream: IO[str], *, by: User | None = None, source: str = EpisodeSource.IMPORT
 ) -> ImportReport:
@@ -190,37 +231,7 @@ def import_episodes(
         report.errors.append(RowError(1, ",".join(missing), "The header is missing these columns."))
         return report
     orgs = _Organisations()
-    rows_seen = 0
-    while True:
-        line = reader.line_num + 1  # where this record starts (a quoted cell may span lines)
-        try:
-            values = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            report.errors.append(
-                RowError(line, "row", f"This line cannot be read as CSV ({exc}); import stopped here.")
-            )
-            break
-        if not values or all(not value.strip() for value in values):
-            continue
-        rows_seen += 1
-        if rows_seen > MAX_ROWS:
-            report.errors.append(
-                RowError(line, "row", f"Files are limited to {MAX_ROWS} rows; split the file.")
-            )
-            break
-        if len(values) != len(header):
-            report.errors.append(
-                RowError(line, "row", "The row has a different number of columns to the header.")
-            )
-            continue
-        row = {name: value for name, value in zip(header, values, strict=True) if name in HEADER}
-        if any("\x00" in value for value in row.values()):
-            report.errors.append(
-                RowError(line, "row", "The row contains a NUL character: export the file again.")
-            )
-            continue
+    for line, row in csv_records(reader, report, header, columns=HEADER):
         try:
             details, force, reference, fields = _parse_row(row, orgs)
             with transaction.atomic():

@@ -28,7 +28,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from django.db.models import Count, Q, QuerySet
+from django.db import connection
+from django.db.models import BooleanField, Count, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from accounts.models import Organisation
@@ -222,6 +224,15 @@ def episodes_in_scope(scope: Scope) -> QuerySet[MissingEpisode]:
     return MissingEpisode.objects.filter(in_period, rhi_link__rhi__provider_id=scope.provider.pk)
 
 
+def ids_in(field: str, ids: Sequence[int]) -> Q | RawSQL:
+    """``field IN ids`` for a long list of ids. On PostgreSQL one array parameter (``= ANY(%s)``): Django
+    prepares an ``IN`` list one parameter at a time, which for a large LA's year of ids was a third of the
+    return's time. Elsewhere (the embedded SQLite default, small data) the plain ``__in``."""
+    if connection.vendor == "postgresql":
+        return RawSQL(f'"{field}" = ANY(%s)', (list(ids),), output_field=BooleanField())  # noqa: S611 - a model field name
+    return Q(**{f"{field}__in": ids})
+
+
 def fetch_rows(scope: Scope) -> list[EpisodeRow]:
     """One row per episode in scope: the episodes by their (LA, start) indexes, then their RHI links by the
     unique episode index in chunks of ids (a join lets the planner hash the whole link table instead)."""
@@ -230,7 +241,9 @@ def fetch_rows(scope: Scope) -> list[EpisodeRow]:
     links: dict[int, tuple[Any, ...]] = {}
     for offset in range(0, len(ids), LOOKUP_CHUNK):
         chunk = ids[offset : offset + LOOKUP_CHUNK]
-        for values in RHIEpisode.objects.filter(episode_id__in=chunk).order_by().values_list(*RHI_FIELDS):
+        for values in (
+            RHIEpisode.objects.filter(ids_in("episode_id", chunk)).order_by().values_list(*RHI_FIELDS)
+        ):
             links[values[0]] = values[1:]
     return [EpisodeRow(*values, *links.get(values[0], NO_RHI)) for values in episodes]
 
@@ -687,7 +700,9 @@ def _location_label(place_type: str, town: str, postcode: str) -> str:
 
 def _top_locations(rhi_ids: RhiIds, child_of: Mapping[int, int]) -> list[Ranked]:
     grouped: dict[str, tuple[set[int], set[int]]] = defaultdict(lambda: (set(), set()))
-    rows = Location.objects.filter(rhi_id__in=rhi_ids).values_list("place_type", "town", "postcode", "rhi_id")
+    rows = Location.objects.filter(ids_in("rhi_id", rhi_ids)).values_list(
+        "place_type", "town", "postcode", "rhi_id"
+    )
     for place_type, town, postcode, rhi_id in rows:
         rhis, children = grouped[_location_label(place_type, town, postcode)]
         rhis.add(rhi_id)
@@ -697,7 +712,7 @@ def _top_locations(rhi_ids: RhiIds, child_of: Mapping[int, int]) -> list[Ranked]
 
 def _top_associates(rhi_ids: RhiIds, child_of: Mapping[int, int]) -> list[Ranked]:
     grouped: dict[str, tuple[set[int], set[int]]] = defaultdict(lambda: (set(), set()))
-    for name, rhi_id in Associate.objects.filter(rhi_id__in=rhi_ids).values_list("name", "rhi_id"):
+    for name, rhi_id in Associate.objects.filter(ids_in("rhi_id", rhi_ids)).values_list("name", "rhi_id"):
         key = " ".join(name.split()).title()
         rhis, children = grouped[key]
         rhis.add(rhi_id)
@@ -718,9 +733,9 @@ def _referrals(
     acknowledged: Counter[str] = Counter()
     outcomes: Counter[str] = Counter()
     totals = {"made": 0, "sent": 0, "acknowledged": 0, "awaiting": 0, "with_outcome": 0}
-    for service, sent_at, acknowledged_at, outcome in Referral.objects.filter(rhi_id__in=rhi_ids).values_list(
-        "service", "sent_at", "acknowledged_at", "outcome"
-    ):
+    for service, sent_at, acknowledged_at, outcome in Referral.objects.filter(
+        ids_in("rhi_id", rhi_ids)
+    ).values_list("service", "sent_at", "acknowledged_at", "outcome"):
         totals["made"] += 1
         made[service] += 1
         if sent_at is not None:
@@ -740,7 +755,7 @@ def _referrals(
 
 def _risk_indicators(rhi_ids: RhiIds) -> list[tuple[str, str, int]]:
     counts = dict(
-        RiskIndicatorFinding.objects.filter(rhi_id__in=rhi_ids)
+        RiskIndicatorFinding.objects.filter(ids_in("rhi_id", rhi_ids))
         .values("indicator")
         .annotate(n=Count("rhi_id", distinct=True))
         .values_list("indicator", "n")

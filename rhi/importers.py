@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
-from collections.abc import Iterator
 from datetime import datetime
 from typing import IO, Any
 
@@ -21,7 +20,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from accounts.models import Organisation, OrganisationKind, User
-from missing_episodes.importers import MAX_ROWS, ImportReport, RowError
+from missing_episodes.importers import ImportReport, RowError, csv_records
 from missing_episodes.models import MissingEpisode
 from missing_episodes.services import parse_local_datetime
 from rhi.models import RHIEpisode
@@ -107,43 +106,6 @@ def _validation_errors(exc: ValidationError) -> list[tuple[str, str]]:
     return [("row", message) for message in exc.messages]
 
 
-def _records(reader: Any, report: ImportReport, header: list[str]) -> Iterator[tuple[int, dict[str, str]]]:
-    """(line where the record starts, row) for every non-blank record; unreadable and malformed records are
-    reported. Line numbers count physical lines, as the csv module does (a quoted cell may span lines)."""
-    rows_seen = 0
-    while True:
-        line = reader.line_num + 1
-        try:
-            values = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            report.errors.append(
-                RowError(line, "row", f"This line cannot be read as CSV ({exc}); import stopped here.")
-            )
-            return
-        if not values or all(not value.strip() for value in values):
-            continue
-        rows_seen += 1
-        if rows_seen > MAX_ROWS:
-            report.errors.append(
-                RowError(line, "row", f"Files are limited to {MAX_ROWS} rows; split the file.")
-            )
-            return
-        if len(values) != len(header):
-            report.errors.append(
-                RowError(line, "row", "The row has a different number of columns to the header.")
-            )
-            continue
-        row = {name: value for name, value in zip(header, values, strict=True) if name in HEADER}
-        if any("\x00" in value for value in row.values()):
-            report.errors.append(
-                RowError(line, "row", "The row contains a NUL character: export the file again.")
-            )
-            continue
-        yield line, row
-
-
 def _comparable(values: dict[str, Any]) -> tuple[Any, ...]:
     return tuple(
         values[name].isoformat() if isinstance(values[name], datetime) else values[name]
@@ -163,7 +125,7 @@ def _import_rows(
     # An RHI that addresses several (bunched) episodes has one outcome: two rows giving it different ones
     # would undo each other on every re-import, so the second is refused.
     outcome_rows: dict[int, tuple[int, tuple[Any, ...]]] = {}
-    for line, row in _records(reader, report, header):
+    for line, row in csv_records(reader, report, header, columns=HEADER):
         try:
             episode, values = _parse_row(row, forces, allowed_authority_ids)
             link = RHIEpisode.objects.filter(episode=episode).values_list("rhi_id", flat=True).first()

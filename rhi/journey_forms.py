@@ -27,7 +27,7 @@ from rhi.models import (
     PlaceType,
     RiskIndicator,
 )
-from rhi.services.findings import PullFactor, PushFactor
+from rhi.services.findings import FINDING_FIELDS, PullFactor, PushFactor
 from sharing.policy import RHIAction
 
 YES_NO_UNKNOWN = [("yes", "Yes"), ("no", "No"), ("unknown", "Not known")]
@@ -249,26 +249,6 @@ class FindingsForm(VersionedForm):
         widget=forms.CheckboxSelectMultiple,
     )
 
-    FINDING_FIELDS = (
-        "push_factors",
-        "pull_factors",
-        "reasons_text",
-        "where_went",
-        "who_with",
-        "travel_method",
-        "brought_back_by",
-        "harm_experienced",
-        "harm_details",
-        "fears_anyone",
-        "fears_details",
-        "health_needs",
-        "child_words",
-        "wishes_and_feelings",
-        "safety_advice",
-        "worker_assessment",
-        "recommendations",
-    )
-
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for code, label in RiskIndicator.choices:
@@ -285,7 +265,7 @@ class FindingsForm(VersionedForm):
         }
 
     def findings(self) -> dict[str, Any]:
-        return {name: self.cleaned_data[name] for name in self.FINDING_FIELDS}
+        return {name: self.cleaned_data[name] for name in FINDING_FIELDS}
 
     def risk_rows(self) -> list[dict[str, Any]]:
         """For the template: each indicator with its checkbox state and its note field."""

@@ -63,14 +63,16 @@ def _user(request: HttpRequest) -> User:
     return user
 
 
-def _load(request: HttpRequest, pk: int) -> tuple[User, ReturnHomeInterview]:
-    """The RHI from within what the user may see, or 404 (audited as denied)."""
+def load_visible_rhi(
+    request: HttpRequest, pk: int, *, action: str = AuditAction.VIEW
+) -> tuple[User, ReturnHomeInterview]:
+    """The RHI from within what the user may see, or 404 (audited as denied): every RHI page starts here."""
     user = _user(request)
     rhi = selectors.rhi_detail(visible_rhis(user), pk)
     if rhi is None:
         record_event(
             actor=user,
-            action=AuditAction.VIEW,
+            action=action,
             object_type="rhi.returnhomeinterview",
             object_id=str(pk),
             outcome=AuditOutcome.DENIED,
@@ -203,7 +205,7 @@ def journey_context(user: User, rhi: ReturnHomeInterview) -> dict[str, Any]:
 @login_required
 @require_POST
 def take(request: HttpRequest, pk: int) -> HttpResponse:
-    user, rhi = _load(request, pk)
+    user, rhi = load_visible_rhi(request, pk)
     allowed = _allowed(request, user, rhi, (RHIAction.TAKE,))
     if isinstance(allowed, HttpResponse):
         return allowed
@@ -229,7 +231,7 @@ def _int(value: str | None) -> int | None:
 @login_required
 @require_http_methods(["GET", "POST"])
 def contact(request: HttpRequest, pk: int) -> HttpResponse:
-    user, rhi = _load(request, pk)
+    user, rhi = load_visible_rhi(request, pk)
     allowed = _allowed(request, user, rhi, (RHIAction.CONTACT,))
     if isinstance(allowed, HttpResponse):
         return allowed
@@ -263,7 +265,7 @@ def contact(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def offer(request: HttpRequest, pk: int) -> HttpResponse:
-    user, rhi = _load(request, pk)
+    user, rhi = load_visible_rhi(request, pk)
     allowed = _allowed(request, user, rhi, (RHIAction.OFFER,))
     if isinstance(allowed, HttpResponse):
         return allowed
@@ -293,7 +295,7 @@ def offer(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def outcome(request: HttpRequest, pk: int) -> HttpResponse:
-    user, rhi = _load(request, pk)
+    user, rhi = load_visible_rhi(request, pk)
     allowed = _allowed(request, user, rhi, OUTCOME_ACTIONS)
     if isinstance(allowed, HttpResponse):
         return allowed
@@ -356,7 +358,7 @@ def _interview_staff(rhi: ReturnHomeInterview) -> QuerySet[User]:
 @require_http_methods(["GET", "POST"])
 def interview(request: HttpRequest, pk: int) -> HttpResponse:
     """Record the interview (offered or accepted), or correct its details while the report is in draft."""
-    user, rhi = _load(request, pk)
+    user, rhi = load_visible_rhi(request, pk)
     allowed = _allowed(request, user, rhi, (RHIAction.RECORD_INTERVIEW, RHIAction.EDIT_INTERVIEW))
     if isinstance(allowed, HttpResponse):
         return allowed
@@ -451,7 +453,7 @@ def _with_extra_row(data: Any, prefix: str) -> Any:
 @login_required
 @require_http_methods(["GET", "POST"])
 def findings(request: HttpRequest, pk: int) -> HttpResponse:
-    user, rhi = _load(request, pk)
+    user, rhi = load_visible_rhi(request, pk)
     allowed = _allowed(request, user, rhi, (RHIAction.FINDINGS,))
     if isinstance(allowed, HttpResponse):
         return allowed
@@ -572,7 +574,7 @@ def _findings_page(
 @login_required
 @require_http_methods(["GET", "POST"])
 def consent(request: HttpRequest, pk: int) -> HttpResponse:
-    user, rhi = _load(request, pk)
+    user, rhi = load_visible_rhi(request, pk)
     allowed = _allowed(request, user, rhi, (RHIAction.CONSENT,))
     if isinstance(allowed, HttpResponse):
         return allowed
@@ -610,7 +612,7 @@ def consent(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def submit(request: HttpRequest, pk: int) -> HttpResponse:
-    user, rhi = _load(request, pk)
+    user, rhi = load_visible_rhi(request, pk)
     allowed = _allowed(request, user, rhi, (RHIAction.SUBMIT,))
     if isinstance(allowed, HttpResponse):
         return allowed
@@ -633,7 +635,7 @@ class _VersionOnly(forms.Form):
 @require_http_methods(["GET", "POST"])
 def review(request: HttpRequest, pk: int) -> HttpResponse:
     """The manager reads the report (it cannot be edited here) and approves it or returns it with comments."""
-    user, rhi = _load(request, pk)
+    user, rhi = load_visible_rhi(request, pk)
     allowed = _allowed(request, user, rhi, (RHIAction.REVIEW,))
     if isinstance(allowed, HttpResponse):
         return allowed

@@ -27,6 +27,7 @@ from rhi.models import (
     RHIState,
 )
 from rhi.selectors import rhi_clock_state, rhi_deadlines
+from rhi.services.findings import FINDING_FIELDS
 from sharing.policy import Level
 from sharing.selectors import DisclosureContent
 
@@ -124,23 +125,7 @@ class InterviewSerializer(serializers.ModelSerializer[Interview]):
             "interviewer_name",
             "interviewer_independence",
             "child_choice_of_interviewer",
-            "push_factors",
-            "pull_factors",
-            "reasons_text",
-            "where_went",
-            "who_with",
-            "travel_method",
-            "brought_back_by",
-            "harm_experienced",
-            "harm_details",
-            "fears_anyone",
-            "fears_details",
-            "health_needs",
-            "child_words",
-            "wishes_and_feelings",
-            "safety_advice",
-            "worker_assessment",
-            "recommendations",
+            *FINDING_FIELDS,
         ]
         read_only_fields = fields
 

@@ -21,7 +21,7 @@ from missing_episodes.selectors import repeat_missing_count
 from rhi import selectors, services
 from rhi.clock import ClockRuleError, ClockRules, describe_rules, describe_time_left, time_left
 from rhi.forms import AllocateForm, ClockPolicyForm, DashboardFilterForm
-from rhi.journey_views import journey_context
+from rhi.journey_views import journey_context, load_visible_rhi
 from rhi.models import ClockPolicy, Notification
 from sharing.policy import (
     casework_organisation_ids,
@@ -108,18 +108,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def rhi_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
-    rhi = selectors.rhi_detail(visible_rhis(user), pk)
-    if rhi is None:
-        record_event(
-            actor=user,
-            action=AuditAction.VIEW,
-            object_type="rhi.returnhomeinterview",
-            object_id=str(pk),
-            outcome=AuditOutcome.DENIED,
-            request=request,
-        )
-        raise Http404
+    user, rhi = load_visible_rhi(request, pk)
     record_event(actor=user, action=AuditAction.VIEW, obj=rhi, level="full", request=request)
     now = timezone.now()
     interview = getattr(rhi, "interview", None)
@@ -151,18 +140,7 @@ def rhi_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def allocate(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
-    rhi = selectors.rhi_detail(visible_rhis(user), pk)
-    if rhi is None:
-        record_event(
-            actor=user,
-            action=AuditAction.UPDATE,
-            object_type="rhi.returnhomeinterview",
-            object_id=str(pk),
-            outcome=AuditOutcome.DENIED,
-            request=request,
-        )
-        raise Http404
+    user, rhi = load_visible_rhi(request, pk, action=AuditAction.UPDATE)
     form = AllocateForm(request.POST, workers=selectors.dashboard_filter_options({rhi.provider_id}).workers)
     if form.is_valid():
         try:

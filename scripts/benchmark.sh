@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The speed figures of DESIGN.md §8 on national-size data: ./scripts/benchmark.sh [benchmark args...]
 #   e.g. ./scripts/benchmark.sh --only dashboard,sweep --runs 40
+#   ./scripts/benchmark.sh --shell -c "..."   runs a Django shell on the same database instead (profiling)
 #
 # Keeps a PostgreSQL data directory of its own under var/benchmark-pg/ (the postgres user owns it), seeded
 # once with `seed_demo --size national --seed 1` (about 15 minutes on 2 cores) and reused by later runs,
@@ -64,6 +65,12 @@ if [ "$fresh" = 1 ] || [ "$("$PY" manage.py shell -c 'from accounts.models impor
   log "Seeding the $SIZE demo data set (once; later runs reuse it)"
   "$PY" manage.py seed_demo --size "$SIZE" --seed 1
   pgb "$PG_BIN/vacuumdb" -h 127.0.0.1 -p "$PG_PORT" -U postgres --analyze-only -q rhi
+fi
+if [ "${1:-}" = "--shell" ]; then
+  # ./scripts/benchmark.sh --shell -c "..." : a Django shell on the benchmark database, for profiling.
+  shift
+  "$PY" manage.py shell "$@"
+  exit
 fi
 log "manage.py benchmark $*"
 "$PY" manage.py benchmark "$@"
