@@ -14,9 +14,9 @@ from django.db.models import CharField, F, Q, QuerySet
 from django.db.models.functions import Concat, Substr, Upper
 
 from accounts.models import User
-from rhi.clock import Deadlines, describe_time_left, time_left
+from rhi.clock import Deadlines
 from rhi.models import AWAITING_CONTACT_STATES, OPEN_STATES, ReturnHomeInterview, RHIState
-from rhi.selectors import with_clock_state
+from rhi.selectors import running_time_left, with_clock_state
 from sharing.policy import managed_organisation_ids, visible_rhis
 
 QUEUE_LIMIT = 100
@@ -59,7 +59,7 @@ def _rows(queryset: QuerySet[ReturnHomeInterview], *, now: datetime, order: tupl
         deadlines = Deadlines(
             start=row["clock_started_at"], contact_due=None, due=row["due_at"], due_soon=None
         )
-        row["time_left"] = describe_time_left(time_left(deadlines, now))
+        row["time_left"] = running_time_left(row["state"], deadlines, now)
         if row["contact_due_at"] is not None:
             row["contact_overdue"] = row["contact_due_at"] < now
     return rows

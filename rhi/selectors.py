@@ -70,6 +70,14 @@ def rhi_deadlines(rhi: ReturnHomeInterview) -> Deadlines:
     )
 
 
+def running_time_left(state: str, deadlines: Deadlines, now: datetime) -> str:
+    """'in 5 h 20 min' / 'overdue by 3 h' while the completion clock runs; nothing once the interview is held
+    or the RHI is closed, where the clock state (met, missed, not applicable) says it all."""
+    if state not in CLOCK_RUNNING_STATES or deadlines.due is None:
+        return ""
+    return describe_time_left(time_left(deadlines, now))
+
+
 def rhi_clock_state(
     rhi: ReturnHomeInterview, *, now: datetime, interview_held_at: datetime | None
 ) -> ClockState:
@@ -264,7 +272,7 @@ def dashboard_rows(
         deadlines = Deadlines(
             start=row["clock_started_at"], contact_due=None, due=row["due_at"], due_soon=None
         )
-        row["time_left"] = describe_time_left(time_left(deadlines, now))
+        row["time_left"] = running_time_left(row["state"], deadlines, now)
         row["basis"] = row["policy_snapshot"].get("basis", "")
     return rows, next_cursor
 

@@ -19,7 +19,7 @@ from audit.models import AuditAction, AuditOutcome
 from audit.services import record_event
 from missing_episodes.selectors import repeat_missing_count
 from rhi import selectors, services
-from rhi.clock import ClockRuleError, ClockRules, describe_rules, describe_time_left, time_left
+from rhi.clock import ClockRuleError, ClockRules, describe_rules
 from rhi.forms import AllocateForm, ClockPolicyForm, DashboardFilterForm
 from rhi.journey_views import journey_context, load_visible_rhi
 from rhi.models import ClockPolicy, Notification
@@ -127,7 +127,7 @@ def rhi_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "clock_state": selectors.rhi_clock_state(
                 rhi, now=now, interview_held_at=interview.held_at if interview else None
             ),
-            "time_left": describe_time_left(time_left(selectors.rhi_deadlines(rhi), now)),
+            "time_left": selectors.running_time_left(rhi.state, selectors.rhi_deadlines(rhi), now),
             "method": describe_rules(rules) if rules else "",
             "episodes": [link.episode for link in rhi.episode_links.all()],
             "allocate_form": allocate_form,

@@ -154,3 +154,13 @@ def test_manager_home_page_lists_reports_awaiting_approval(team):
 
     assert "Reports waiting for your approval (1)" in html
     assert reverse("rhi:detail", args=[submitted.pk]) in html
+
+
+def test_interviewed_rhi_shows_its_clock_as_met_without_a_countdown(team):
+    drafting = to_drafting(team, open_rhi(team, returned_hours_ago=30, worker=team["worker"]))
+    running = open_rhi(team, returned_hours_ago=60, worker=team["worker"])
+
+    rows = {row["pk"]: row for row in worker_queues(team["worker"], now=NOW).open_rhis}
+
+    assert (rows[drafting.pk]["clock_state"], rows[drafting.pk]["time_left"]) == ("met", "")
+    assert rows[running.pk]["time_left"].startswith(("in ", "overdue by "))
