@@ -1,10 +1,11 @@
 from django.contrib import admin
 
+from audit.admin import AuditedAdminMixin
 from referrals.models import Referral
 
 
 @admin.register(Referral)
-class ReferralAdmin(admin.ModelAdmin):
+class ReferralAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ("id", "rhi", "service", "sent_at", "acknowledgement_due_at", "acknowledged_at", "outcome")
     list_filter = ("service", "outcome")
     raw_id_fields = ("rhi", "created_by")
