@@ -4,7 +4,7 @@ One module, configured entirely from the environment (see docs/configuration.md)
 
 - ``DATABASE_URL``          unset: an SQLite file under ``var/`` (the embedded default)
 - ``REDIS_URL``             unset: Celery uses a local-file broker under ``var/celery``
-- ``DJANGO_SECRET_KEY``     required unless ``DJANGO_DEBUG`` is on
+- ``DJANGO_SECRET_KEY``     required with ``DATABASE_URL``; the embedded default makes its own in var/
 - ``DJANGO_DEBUG``          ``true``/``false`` (default false: production behaviour)
 - ``DJANGO_ALLOWED_HOSTS``  comma-separated
 - ``DJANGO_HTTPS``          default: the opposite of DEBUG; secure cookies, HSTS and the HTTPS redirect
@@ -13,6 +13,7 @@ One module, configured entirely from the environment (see docs/configuration.md)
 from __future__ import annotations
 
 import os
+import secrets
 from datetime import timedelta
 from pathlib import Path
 
@@ -37,12 +38,33 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
 
+
+def _embedded_secret_key() -> str:
+    """The embedded default (no DATABASE_URL: SQLite on this machine) with no DJANGO_SECRET_KEY gets a random
+    key of its own, made once and kept in VAR_DIR/secret_key (readable by its owner only), so that
+    `manage.py …` works with no environment at all and sessions survive restarts. Never a fixed key."""
+    path = VAR_DIR / "secret_key"
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        pass
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(64)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process made it first
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key
+
+
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off.")
-    # Development only: a fixed key so sessions survive restarts of the run command.
-    SECRET_KEY = "dev-only-insecure-key-never-used-in-production-0123456789abcdef"  # noqa: S105
+    if os.environ.get("DATABASE_URL"):
+        # A shared database means a deployment: every process must be given the same key.
+        raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DATABASE_URL is set.")
+    SECRET_KEY = _embedded_secret_key()
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
