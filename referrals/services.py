@@ -19,8 +19,9 @@ from accounts.models import Organisation, User
 from audit.models import AuditAction
 from audit.services import record_event
 from referrals.models import Referral, ReferralOutcome, Service
-from rhi.clock import NATIONS, ClockRules, Unit, deadline_after
+from rhi.clock import Unit, deadline_after
 from rhi.models import ReturnHomeInterview, RHIState, RiskIndicator
+from rhi.selectors import working_day_calendar
 from rhi.services import ActionNotAllowed, TransitionError
 
 ACKNOWLEDGEMENT_WORKING_DAYS = 5
@@ -56,17 +57,8 @@ def acknowledgement_due(sent_at: datetime, nation: str, closure_days: Iterable[d
     )
 
 
-def _rules_for(rhi: ReturnHomeInterview) -> tuple[str, frozenset[date]]:
-    """Nation and closure days from the RHI's policy snapshot; the commissioning LA's nation without one."""
-    if rhi.policy_snapshot:
-        rules = ClockRules.from_snapshot(rhi.policy_snapshot)
-        return rules.nation, rules.closure_days
-    nation = rhi.local_authority.nation
-    return (nation if nation in NATIONS else "ENG"), frozenset()
-
-
 def _due_for(rhi: ReturnHomeInterview, sent_at: datetime) -> datetime:
-    nation, closure_days = _rules_for(rhi)
+    nation, closure_days = working_day_calendar(rhi=rhi)
     return acknowledgement_due(sent_at, nation, closure_days)
 
 

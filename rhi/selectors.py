@@ -14,6 +14,7 @@ from django.db.models.functions import Concat, Substr, Upper
 from accounts.models import Commission, Organisation, OrganisationKind, Role, Team, User
 from rhi.clock import (
     LONDON,
+    NATIONS,
     ClockRules,
     ClockState,
     Deadlines,
@@ -68,6 +69,19 @@ def rhi_deadlines(rhi: ReturnHomeInterview) -> Deadlines:
     return Deadlines(
         start=rhi.clock_started_at, contact_due=rhi.contact_due_at, due=rhi.due_at, due_soon=rhi.due_soon_at
     )
+
+
+def working_day_calendar(
+    *, rhi: ReturnHomeInterview | None = None, local_authority: Organisation | None = None
+) -> tuple[str, frozenset[date]]:
+    """Whose bank holidays and closure days count the working days of anything about this RHI (a referral's
+    or a disclosure's acknowledgement): its policy snapshot's; without one, the LA's nation; else England."""
+    if rhi is not None and rhi.policy_snapshot:
+        rules = ClockRules.from_snapshot(rhi.policy_snapshot)
+        return rules.nation, rules.closure_days
+    authority = rhi.local_authority if rhi is not None else local_authority
+    nation = authority.nation if authority is not None else "ENG"
+    return (nation if nation in NATIONS else "ENG"), frozenset()
 
 
 def running_time_left(state: str, deadlines: Deadlines, now: datetime) -> str:

@@ -28,12 +28,11 @@ from accounts.models import Organisation, User
 from audit.models import AuditAction
 from audit.services import record_event
 from missing_episodes.models import Child, MissingEpisode, Placement
-from rhi.clock import NATIONS, Unit, deadline_after
 from rhi.models import ConsentToShare, ReturnHomeInterview, RHIState
 from sharing.models import ConsentState, Disclosure, DisclosureEvent, DisclosureLevel, LawfulBasis
 from sharing.policy import placement_visibility_filter
+from sharing.services import disclosure_acknowledgement_due
 
-ACKNOWLEDGEMENT_WORKING_DAYS = 2
 # The RHI states that are an outcome the placing authority is told of.
 OUTCOME_STATES: frozenset[str] = frozenset(
     {RHIState.DECLINED, RHIState.UNABLE_TO_CONTACT, RHIState.NOT_OFFERED, RHIState.APPROVED}
@@ -44,13 +43,6 @@ CLOCK_SKEW = timedelta(minutes=1)
 
 class PlacementNotFound(Exception):
     """The placement does not exist or the user may not see it (the view answers 404)."""
-
-
-def acknowledgement_due(shared_at: datetime, recipient: Organisation) -> datetime:
-    """The end (Europe/London) of the second working day after the day of the disclosure, with the bank
-    holidays of the recipient's nation."""
-    nation = recipient.nation if recipient.nation in NATIONS else "ENG"
-    return deadline_after(shared_at, Unit.WORKING_DAYS, ACKNOWLEDGEMENT_WORKING_DAYS, nation=nation)
 
 
 def _handling_authority_id(episode: MissingEpisode) -> int:
@@ -108,7 +100,7 @@ def _notification(
         shared_by=None,
         lawful_basis=LawfulBasis.PUBLIC_TASK,
         consent_state=ConsentState.NOT_REQUIRED,
-        acknowledgement_due_at=acknowledgement_due(now, recipient),
+        acknowledgement_due_at=disclosure_acknowledgement_due(shared_at=now, rhi=rhi, episode=episode),
         event=event,
     )
 
@@ -205,7 +197,7 @@ def notify_placing_authority_of_outcome(
                 lawful_basis=LawfulBasis.PUBLIC_TASK,
                 consent_state=state,
                 override_justification=justification,
-                acknowledgement_due_at=acknowledgement_due(now, recipient),
+                acknowledgement_due_at=disclosure_acknowledgement_due(shared_at=now, rhi=rhi, episode=None),
                 event=DisclosureEvent.REPORT_OFFERED,
             )
             saved = _create_once(report, by=by, detail={"rhi": rhi.pk, "consent_state": state})

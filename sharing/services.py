@@ -18,8 +18,9 @@ from accounts.models import Organisation, OrganisationKind, User
 from audit.models import AuditAction
 from audit.services import record_event
 from missing_episodes.models import MissingEpisode
-from rhi.clock import NATIONS, ClockRules, Unit, deadline_after
+from rhi.clock import Unit, deadline_after
 from rhi.models import ConsentToShare, ReturnHomeInterview, RHIState
+from rhi.selectors import working_day_calendar
 from rhi.services import ActionNotAllowed, TransitionError
 from sharing import policy
 from sharing.models import ConsentState, Disclosure, DisclosureLevel, LawfulBasis
@@ -38,6 +39,7 @@ __all__ = [
     "acknowledge",
     "acknowledgement_due",
     "consent_state_for",
+    "disclosure_acknowledgement_due",
     "revoke",
     "share",
 ]
@@ -52,15 +54,14 @@ def acknowledgement_due(
     )
 
 
-def _rules_for(
-    rhi: ReturnHomeInterview | None, episode: MissingEpisode | None
-) -> tuple[str, frozenset[date]]:
-    if rhi is not None and rhi.policy_snapshot:
-        rules = ClockRules.from_snapshot(rhi.policy_snapshot)
-        return rules.nation, rules.closure_days
-    authority = rhi.local_authority if rhi is not None else episode.responsible_la if episode else None
-    nation = authority.nation if authority is not None else "ENG"
-    return (nation if nation in NATIONS else "ENG"), frozenset()
+def disclosure_acknowledgement_due(
+    *, shared_at: datetime, rhi: ReturnHomeInterview | None, episode: MissingEpisode | None
+) -> datetime:
+    """When any disclosure — made by a person or sent automatically to a placing authority — is due to be
+    acknowledged: the one rule both use, on the RHI's working-day calendar."""
+    authority = episode.responsible_la if rhi is None and episode is not None else None
+    nation, closure_days = working_day_calendar(rhi=rhi, local_authority=authority)
+    return acknowledgement_due(shared_at, nation, closure_days)
 
 
 def consent_state_for(rhi: ReturnHomeInterview | None, level: str) -> ConsentState:
@@ -160,7 +161,6 @@ def share(
             )
 
     now = timezone.now()
-    nation, closure_days = _rules_for(rhi, episode)
     subject = rhi if rhi is not None else episode
     assert subject is not None
     disclosure = Disclosure(
@@ -174,7 +174,7 @@ def share(
         lawful_basis=lawful_basis,
         consent_state=consent_state,
         override_justification=justification,
-        acknowledgement_due_at=acknowledgement_due(now, nation, closure_days),
+        acknowledgement_due_at=disclosure_acknowledgement_due(shared_at=now, rhi=rhi, episode=episode),
     )
     disclosure.full_clean()
     disclosure.save()
