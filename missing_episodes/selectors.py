@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from missing_episodes.models import Child, ChildFlag, MissingEpisode, Placement
+from missing_episodes.models import Child, ChildFlag, LegalStatus, MissingEpisode, Placement
 from referrals.models import Referral
 from rhi.models import ReturnHomeInterview
 
@@ -165,3 +166,28 @@ def child_timeline(
         )
     entries.sort(key=lambda e: e.at, reverse=True)
     return entries
+
+
+# ---------------------------------------------------------------------------------------------------------
+# "Looked after": one definition for every return that asks it (SSDA903 Missing, Annex A list 8).
+# Only the current legal status and the date it began are held, so a child looked after on a day is one
+# whose status is looked after and began on or before it (or whose start is not recorded).
+# ---------------------------------------------------------------------------------------------------------
+
+
+def looked_after_on(day: date) -> Q:
+    """Children looked after on ``day``."""
+    return Q(legal_status=LegalStatus.LOOKED_AFTER) & (
+        Q(legal_status_since__isnull=True) | Q(legal_status_since__lte=day)
+    )
+
+
+def episodes_while_looked_after() -> QuerySet[MissingEpisode]:
+    """Episodes of looked-after children that began (UK date) on or after the day they became looked after,
+    annotated ``start_date``: the episodes a looked-after child's return counts."""
+    return MissingEpisode.objects.annotate(
+        start_date=TruncDate("missing_at", tzinfo=timezone.get_default_timezone())
+    ).filter(
+        Q(child__legal_status_since__isnull=True) | Q(start_date__gte=F("child__legal_status_since")),
+        child__legal_status=LegalStatus.LOOKED_AFTER,
+    )

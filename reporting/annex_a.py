@@ -17,13 +17,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import F, Q
-from django.db.models.functions import TruncDate
-
 from accounts.models import Organisation
-from missing_episodes.models import Child, EpisodeCategory, Gender, LegalStatus, MissingEpisode, Placement
-from missing_episodes.selectors import age_on
-from reporting.ssda903 import LONDON, DateFormatter, local_midnight
+from missing_episodes.models import Child, EpisodeCategory, Gender, Placement
+from missing_episodes.selectors import age_on, episodes_while_looked_after, looked_after_on
+from reporting.ssda903 import DateFormatter, local_midnight
 from rhi.models import Outcome, RHIEpisode, RHIState
 
 COLUMNS = [
@@ -80,11 +77,7 @@ class Window:
 
 
 def looked_after_children(*, local_authority_id: int, as_at: date) -> Any:
-    return Child.objects.filter(
-        Q(legal_status_since__isnull=True) | Q(legal_status_since__lte=as_at),
-        responsible_la_id=local_authority_id,
-        legal_status=LegalStatus.LOOKED_AFTER,
-    )
+    return Child.objects.filter(looked_after_on(as_at), responsible_la_id=local_authority_id)
 
 
 def offered_and_accepted(state: str | None, offered_at: Any, outcome: str | None) -> tuple[str, str]:
@@ -120,9 +113,8 @@ def list8_rows(*, local_authority_id: int, as_at: date) -> list[list[object]]:
     counts: dict[tuple[int, str], int] = {}
     last_missing: dict[int, tuple[Any, int]] = {}
     for child_id, category, episode_id, missing_at in (
-        MissingEpisode.objects.annotate(start_date=TruncDate("missing_at", tzinfo=LONDON))
+        episodes_while_looked_after()
         .filter(
-            Q(child__legal_status_since__isnull=True) | Q(start_date__gte=F("child__legal_status_since")),
             child__in=looked_after,
             missing_at__gte=local_midnight(window.first_day),
             missing_at__lt=local_midnight(as_at + timedelta(days=1)),

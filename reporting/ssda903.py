@@ -25,6 +25,7 @@ from django.db.models.functions import TruncDate
 
 from accounts.models import Organisation
 from missing_episodes.models import Child, EpisodeCategory, Gender, LegalStatus, MissingEpisode
+from missing_episodes.selectors import episodes_while_looked_after
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -147,10 +148,8 @@ def episodes_in_year(
 ) -> QuerySet[MissingEpisode]:
     """Missing and absent episodes in the return: of children the LA looks after (every LA when None), open at
     some time in the year, that began on or after the day the child became looked after."""
-    queryset = MissingEpisode.objects.annotate(start_date=TruncDate("missing_at", tzinfo=LONDON)).filter(
+    queryset = episodes_while_looked_after().filter(
         Q(returned_at__isnull=True) | Q(returned_at__gte=local_midnight(year.start)),
-        Q(child__legal_status_since__isnull=True) | Q(start_date__gte=F("child__legal_status_since")),
-        child__legal_status=LegalStatus.LOOKED_AFTER,
         missing_at__lt=local_midnight(year.end + timedelta(days=1)),
     )
     if local_authority_id is not None:
