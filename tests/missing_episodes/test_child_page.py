@@ -189,12 +189,20 @@ def test_child_of_another_la_is_visible_through_an_rhi_the_user_works_on(client,
         state=RHIState.ALLOCATED,
     )
     client.force_login(world["worker"])
-    assert client.get(reverse("missing_episodes:child_detail", args=[other_child.pk])).status_code == 200
+    response = client.get(reverse("missing_episodes:child_detail", args=[other_child.pk]))
+    assert response.status_code == 200
+    assert other_child.full_name in response.content.decode()
+    assert reverse("rhi:detail", args=[rhi.pk]) in response.content.decode()
     rhi.allocated_worker = None
     rhi.state = RHIState.UNALLOCATED
     rhi.save()
     # Still the worker's organisation's RHI and the worker has no team: still visible.
-    assert client.get(reverse("missing_episodes:child_detail", args=[other_child.pk])).status_code == 200
+    response = client.get(reverse("missing_episodes:child_detail", args=[other_child.pk]))
+    assert response.status_code == 200 and other_child.full_name in response.content.decode()
+    # Once the RHI is another provider's, the child of another LA is out of sight.
+    rhi.provider = ProviderFactory(name="Elsewhere")
+    rhi.save()
+    assert client.get(reverse("missing_episodes:child_detail", args=[other_child.pk])).status_code == 404
 
 
 def test_performance_lead_without_a_casework_role_gets_404(client, world):
