@@ -151,7 +151,12 @@ def _episode_or_404(request: HttpRequest, pk: int) -> MissingEpisode:
 
 
 def _render_episode(
-    request: HttpRequest, episode: MissingEpisode, return_form: RecordReturnForm | None = None
+    request: HttpRequest,
+    episode: MissingEpisode,
+    return_form: RecordReturnForm | None = None,
+    *,
+    unsaved: list[tuple[str, str]] | None = None,
+    status: int = 200,
 ) -> HttpResponse:
     user = _user(request)
     rhi_link = getattr(episode, "rhi_link", None)
@@ -172,8 +177,34 @@ def _render_episode(
             "rhi": rhi,
             "rhi_visible": rhi is not None and visible_rhis(user).filter(pk=rhi.pk).exists(),
             "return_form": return_form if can_update else None,
+            "unsaved_return": unsaved or [],
         },
+        status=status,
     )
+
+
+def _refused_return(
+    request: HttpRequest, episode_id: int, form: RecordReturnForm, message: str
+) -> HttpResponse:
+    """Someone else changed or closed the episode first: show the episode as it is now, the message, and what
+    this user typed (as the findings page does), so nothing they entered is lost. While the episode is still
+    open the form is shown again with their values and the current stamp, so they can check and save again."""
+    episode = _episode_or_404(request, episode_id)
+    data = request.POST.copy()
+    data["stamp"] = episode_stamp(episode)
+    kept = RecordReturnForm(data)
+    kept.is_valid()
+    if episode.is_open:
+        kept.add_error(None, message)  # shown in the form's error summary
+    else:
+        messages.error(request, message)  # no form any more: the page's message banner
+    methods = dict(kept.fields["return_method"].choices)  # type: ignore[attr-defined]
+    unsaved = [
+        (str(form.fields[name].label), str(value if name != "return_method" else methods.get(value, value)))
+        for name in ("returned_at", "return_method", "found_location", "police_notified_at")
+        if (value := (request.POST.get(name) or "").strip())
+    ]
+    return _render_episode(request, episode, kept, unsaved=None if episode.is_open else unsaved, status=409)
 
 
 @login_required
@@ -197,8 +228,13 @@ def episode_record_return(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     form = RecordReturnForm(request.POST)
     if not episode.is_open or not (episode.police_force_id and episode.police_reference):
-        messages.error(request, "The return for this episode is already recorded: nothing was changed.")
-        return redirect("missing_episodes:episode_detail", pk=episode.pk)
+        return _refused_return(
+            request,
+            episode.pk,
+            form,
+            "The return for this episode is already recorded: nothing was changed. What you entered is "
+            "shown below.",
+        )
     if not form.is_valid():
         return _render_episode(request, episode, form)
     try:
@@ -209,8 +245,7 @@ def episode_record_return(request: HttpRequest, pk: int) -> HttpResponse:
             by=user,
         )
     except StaleEpisodeError as exc:
-        messages.error(request, str(exc))
-        return redirect("missing_episodes:episode_detail", pk=episode.pk)
+        return _refused_return(request, episode.pk, form, str(exc))
     except ValidationError as exc:
         add_service_errors(form, exc, aliases={"missing_at": "returned_at"})
         return _render_episode(request, episode, form)

@@ -210,12 +210,57 @@ def test_return_recorded_from_a_stale_page_is_refused_not_overwritten(client, wo
     )
     response = client.post(
         reverse("missing_episodes:episode_record_return", args=[episode.pk]),
-        {"returned_at": "2026-06-10T08:00", "stamp": stale},
-        follow=True,
+        {"returned_at": "2026-06-10T08:00", "found_location": "Bus station", "stamp": stale},
     )
-    assert "Someone else changed this episode" in response.content.decode()
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "Someone else changed this episode" in html
+    # What the worker typed is still in the form, which now carries the current stamp: saving again works.
+    form = response.context["return_form"]
+    assert form["found_location"].value() == "Bus station" and "2026-06-10T08:00" in html
     episode.refresh_from_db()
-    assert episode.returned_at is None
+    assert episode.returned_at is None and form["stamp"].value() == episode.updated_at.isoformat()
+    again = client.post(
+        reverse("missing_episodes:episode_record_return", args=[episode.pk]),
+        {"returned_at": "2026-06-10T08:00", "found_location": "Bus station", "stamp": form["stamp"].value()},
+    )
+    assert again.status_code == 302
+    episode.refresh_from_db()
+    assert episode.found_location == "Bus station"
+
+
+def test_worker_who_loses_the_race_to_record_the_return_keeps_what_they_typed(client, world):
+    child = ChildFactory(responsible_la=world["la"])
+    episode = MissingEpisodeFactory(
+        child=child,
+        returned_at=None,
+        missing_at=datetime(2026, 6, 9, 12, tzinfo=UTC),
+        police_force=world["force"],
+    )
+    stamp = episode.updated_at.isoformat()
+    rival = member("rival.worker", world["provider"], Role.RHI_WORKER)
+    client.force_login(rival)
+    won = client.post(
+        reverse("missing_episodes:episode_record_return", args=[episode.pk]),
+        {"returned_at": "2026-06-10T08:00", "stamp": stamp},
+    )
+    assert won.status_code == 302
+    client.force_login(world["worker"])
+    response = client.post(
+        reverse("missing_episodes:episode_record_return", args=[episode.pk]),
+        {
+            "returned_at": "2026-06-10T09:15",
+            "return_method": "found_by_police",
+            "found_location": "Friend's flat in Aston",
+            "stamp": stamp,
+        },
+    )
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "already recorded" in html and "What you entered (not saved)" in html
+    assert "Friend&#x27;s flat in Aston" in html and "2026-06-10T09:15" in html
+    episode.refresh_from_db()
+    assert episode.returned_at == datetime(2026, 6, 10, 7, 0, tzinfo=UTC) and episode.found_location == ""
 
 
 def test_return_before_missing_on_the_new_form_is_a_field_error_and_nothing_is_saved(client, world):
