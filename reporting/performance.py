@@ -14,6 +14,9 @@ How it is counted, in one place:
   same functions as every deadline in the product — over episodes that count for timeliness (bunched earlier
   episodes are excluded); an episode without the basis timestamp is "clock not started", never guessed.
 - Small numbers: every table the return publishes goes through ``suppress`` (1–4 shown as "<5").
+- Figures, never names: the return is for figures-only roles, so no narrative or intelligence-level field
+  (associate names, place descriptions, towns, postcodes) is read into it. Places are counted by kind of place
+  and associates by age group; the names and places stay behind ``sharing.policy`` on the RHI itself.
 
 Speed: one ``values_list`` query for the episode rows and one grouped query per finding table; the clock runs
 in Python over tuples, with day-unit deadlines cached per (local date, rules).
@@ -21,7 +24,6 @@ in Python over tuples, with day-unit deadlines cached per (local date, rules).
 
 from __future__ import annotations
 
-import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -71,7 +73,6 @@ if TYPE_CHECKING:
 
 SUPPRESSION_THRESHOLD = 5
 SUPPRESSED = "<5"
-TOP_N = 10
 STILL_MISSING_DAYS = 28
 
 OWN = "own"
@@ -613,8 +614,8 @@ class PerformanceReturn:
     referrals_by_service: list[tuple[str, str, int, int]]  # (code, label, made, acknowledged)
     referral_outcomes: list[tuple[str, str, int]]
     risk_indicators: list[tuple[str, str, int]]
-    top_locations: list[Ranked]
-    top_associates: list[Ranked]
+    places_by_kind: list[Ranked]
+    associates_by_age: list[Ranked]
     months: list[MonthRow]
     policy: ClockPolicy | None
     method: str
@@ -685,45 +686,51 @@ def _rhi_ids(rows: Iterable[EpisodeRow], ctx: Context) -> RhiIds:
 
 
 RhiIds = list[int]
-_POSTCODE_DISTRICT = re.compile(r"^\s*([A-Za-z]{1,2}[0-9][0-9A-Za-z]?)")
+Grouped = Mapping[str, tuple[set[int], set[int]]]
+ADULT, UNDER_18, AGE_NOT_RECORDED = "Adult (18 or over)", "Under 18", "Age not recorded"
+ADULT_AGE = 18
 
 
-def _location_label(place_type: str, town: str, postcode: str) -> str:
-    """Places are grouped by type, town and postcode district (never a full address)."""
-    district = _POSTCODE_DISTRICT.match(postcode or "")
-    parts = [PlaceType(place_type).label if place_type in PlaceType.values else "Other"]
-    where = ", ".join(
-        p for p in [(town or "").strip().title(), district.group(1).upper() if district else ""] if p
-    )
-    return f"{parts[0]} – {where}" if where else parts[0]
-
-
-def _top_locations(rhi_ids: RhiIds, child_of: Mapping[int, int]) -> list[Ranked]:
+def _places_by_kind(rhi_ids: RhiIds, child_of: Mapping[int, int]) -> list[Ranked]:
+    """Places by kind only: a description, town or postcode is intelligence, not a figure."""
     grouped: dict[str, tuple[set[int], set[int]]] = defaultdict(lambda: (set(), set()))
-    rows = Location.objects.filter(ids_in("rhi_id", rhi_ids)).values_list(
-        "place_type", "town", "postcode", "rhi_id"
-    )
-    for place_type, town, postcode, rhi_id in rows:
-        rhis, children = grouped[_location_label(place_type, town, postcode)]
+    for place_type, rhi_id in Location.objects.filter(ids_in("rhi_id", rhi_ids)).values_list(
+        "place_type", "rhi_id"
+    ):
+        label = PlaceType(place_type).label if place_type in PlaceType.values else PlaceType.OTHER.label
+        rhis, children = grouped[str(label)]
         rhis.add(rhi_id)
         children.add(child_of[rhi_id])
-    return _rank(grouped)
+    return _in_order([str(kind.label) for kind in PlaceType], grouped)
 
 
-def _top_associates(rhi_ids: RhiIds, child_of: Mapping[int, int]) -> list[Ranked]:
+def _age_group(is_adult: bool | None, approximate_age: int | None) -> str:
+    if is_adult is not None:
+        return ADULT if is_adult else UNDER_18
+    if approximate_age is not None:
+        return ADULT if approximate_age >= ADULT_AGE else UNDER_18
+    return AGE_NOT_RECORDED
+
+
+def _associates_by_age(rhi_ids: RhiIds, child_of: Mapping[int, int]) -> list[Ranked]:
+    """Associates by age group only: names are intelligence, never shown to a figures-only role."""
     grouped: dict[str, tuple[set[int], set[int]]] = defaultdict(lambda: (set(), set()))
-    for name, rhi_id in Associate.objects.filter(ids_in("rhi_id", rhi_ids)).values_list("name", "rhi_id"):
-        key = " ".join(name.split()).title()
-        rhis, children = grouped[key]
+    for is_adult, age, rhi_id in Associate.objects.filter(ids_in("rhi_id", rhi_ids)).values_list(
+        "is_adult", "approximate_age", "rhi_id"
+    ):
+        rhis, children = grouped[_age_group(is_adult, age)]
         rhis.add(rhi_id)
         children.add(child_of[rhi_id])
-    return _rank(grouped)
+    return _in_order([ADULT, UNDER_18, AGE_NOT_RECORDED], grouped)
 
 
-def _rank(grouped: Mapping[str, tuple[set[int], set[int]]]) -> list[Ranked]:
-    ranked = [Ranked(label, len(rhis), len(children)) for label, (rhis, children) in grouped.items()]
-    ranked.sort(key=lambda r: (-r.children, -r.rhis, r.label))
-    return ranked[:TOP_N]
+def _in_order(labels: Sequence[str], grouped: Grouped) -> list[Ranked]:
+    """Every group in a fixed order, empty ones as 0, so the table's shape gives nothing away."""
+    empty: tuple[set[int], set[int]] = (set(), set())
+    return [
+        Ranked(label, len(grouped.get(label, empty)[0]), len(grouped.get(label, empty)[1]))
+        for label in labels
+    ]
 
 
 def _referrals(
@@ -905,8 +912,8 @@ def performance_figures(
         referrals_by_service=by_service,
         referral_outcomes=referral_outcomes,
         risk_indicators=_risk_indicators(rhi_ids),
-        top_locations=_top_locations(rhi_ids, child_of),
-        top_associates=_top_associates(rhi_ids, child_of),
+        places_by_kind=_places_by_kind(rhi_ids, child_of),
+        associates_by_age=_associates_by_age(rhi_ids, child_of),
         months=_months(scope, rows, ctx),
         policy=policy,
         method=method_paragraph(policy, nation=scope.organisation.nation),
@@ -1123,16 +1130,16 @@ def published_tables(result: PerformanceReturn) -> list[Table]:
     locations = Table(
         "locations",
         "Places",
-        f"Top {TOP_N} places children went",
-        ["Place", "Children", "RHIs"],
-        [[row.label, _s(row.children), _s(row.rhis)] for row in result.top_locations],
+        "Places children went, by kind of place",
+        ["Kind of place", "Children", "RHIs"],
+        [[row.label, _s(row.children), _s(row.rhis)] for row in result.places_by_kind],
     )
     associates = Table(
         "associates",
         "Associates",
-        f"Top {TOP_N} associates named",
-        ["Associate", "Children", "RHIs"],
-        [[row.label, _s(row.children), _s(row.rhis)] for row in result.top_associates],
+        "Associates named, by age group",
+        ["Age group", "Children", "RHIs"],
+        [[row.label, _s(row.children), _s(row.rhis)] for row in result.associates_by_age],
     )
     months = Table(
         "months",

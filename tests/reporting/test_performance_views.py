@@ -152,3 +152,34 @@ def test_unknown_figure_or_format_is_404(client, world):
     client.force_login(world["lead"])
     assert client.get(reverse("performance:records", args=["nonsense"]), query(world)).status_code == 404
     assert client.get(reverse("performance:download", args=["docx"]), query(world)).status_code == 404
+
+
+def test_performance_lead_sees_places_and_associates_as_figures_never_names_on_page_pdf_and_xlsx(
+    client, world, tmp_path
+):
+    from rhi.models import Associate, Location
+
+    # The world's RHIs name "Jay" and a bus station in Luton; make the narrative unmistakable.
+    Associate.objects.filter(name__icontains="jay").update(name="Zebedee Quux", is_adult=True)
+    Location.objects.update(description="Behind the Quuxton arcade", town="Quuxton", postcode="QX9 9ZZ")
+    secrets = ("Zebedee", "Quux", "QX9", "arcade")
+    client.force_login(world["lead"])
+
+    page = client.get(reverse("performance:return"), query(world)).content.decode()
+    assert "Associates named, by age group" in page and "Adult (18 or over)" in page
+    assert "Station or transport hub" in page
+    assert not [word for word in secrets if word.lower() in page.lower()]
+
+    pdf = tmp_path / "return.pdf"
+    pdf.write_bytes(client.get(reverse("performance:download", args=["pdf"]), query(world)).content)
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, check=True, text=True).stdout
+    assert "Associates named, by age group" in " ".join(text.split())
+    assert not [word for word in secrets if word.lower() in text.lower()]
+
+    response = client.get(reverse("performance:download", args=["xlsx"]), query(world))
+    workbook = openpyxl.load_workbook(io.BytesIO(response.content), read_only=True)
+    cells = [str(cell) for sheet in workbook for row in sheet.iter_rows(values_only=True) for cell in row]
+    assert not [word for word in secrets if any(word.lower() in cell.lower() for cell in cells)]
+    associates = list(workbook["Associates"].iter_rows(values_only=True))
+    assert associates[0] == ("Age group", "Children", "RHIs")
+    assert associates[1] == ("Adult (18 or over)", "<5", "<5")
