@@ -671,4 +671,12 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
             return _done(request, rhi, message)
     if request.method == "GET":
         _viewed(request, user, rhi)
-    return _page(request, "review.html", rhi, form=form, title="Review the report", **summary_context(rhi))
+    return _page(
+        request,
+        "review.html",
+        rhi,
+        form=form,
+        title="Review the report",
+        approval_refusal=services.approval_refusal(rhi, user),
+        **summary_context(rhi),
+    )

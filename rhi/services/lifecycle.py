@@ -3,7 +3,7 @@ the user saw, records who and when (StateTransition) and writes an audit event (
 
 from __future__ import annotations
 
-import functools
+import logging
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -12,8 +12,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from audit.models import AuditAction
+from audit.models import AuditAction, AuditEvent, AuditOutcome
 from audit.services import record_event
+from config.celery import call_after_commit, publisher
 from rhi.models import (
     ContactAttempt,
     DeclineReason,
@@ -27,6 +28,8 @@ from rhi.models import (
     RHIState,
     StateTransition,
 )
+
+logger = logging.getLogger(__name__)
 
 
 class TransitionError(Exception):
@@ -317,18 +320,61 @@ def submit_for_approval(*, rhi_id: int, by: User, expected_version: int | None =
     return _finish(rhi, by=by, now=now, detail={"step": "submitted"})
 
 
+# The audited steps that write the report's content (findings.py and record_interview): whoever took one of
+# them in the current draft is an author of it, and four eyes means an author cannot also approve it.
+AUTHORING_STEPS = ("interview", "interview_details", "findings", "consent")
+
+
+def report_author_ids(rhi: ReturnHomeInterview) -> set[int]:
+    """Everyone who recorded the interview or changed the interview details, findings or consent since the
+    report went into draft (the append-only audit trail is the record of who changed what)."""
+    draft_started = (
+        StateTransition.objects.filter(rhi=rhi, to_state=RHIState.DRAFTING)
+        .order_by("-at")
+        .values_list("at", flat=True)
+        .first()
+    )
+    if draft_started is None:
+        return set()
+    actors = AuditEvent.objects.filter(
+        object_type=ReturnHomeInterview._meta.label_lower,
+        object_id=str(rhi.pk),
+        action=AuditAction.UPDATE,
+        outcome=AuditOutcome.ALLOWED,
+        at__gte=draft_started,
+        detail__step__in=AUTHORING_STEPS,
+        actor_id__isnull=False,
+    ).values_list("actor_id", flat=True)
+    return set(actors)
+
+
+def approval_refusal(rhi: ReturnHomeInterview, user: User) -> str:
+    """Why this user may not approve this report (four eyes), or "" if nothing stands in the way of them
+    doing so. The one rule: ``approve`` enforces it and the review page shows it before anyone tries."""
+    if rhi.submitted_by_id == user.pk:
+        return "A report cannot be approved by the person who submitted it. Another manager must approve it."
+    if user.pk in report_author_ids(rhi):
+        return (
+            "You wrote or changed part of this report (the interview, findings or consent), so you cannot "
+            "approve it. Another manager must approve it, or return it with comments."
+        )
+    return ""
+
+
 @transaction.atomic
 def approve(
     *, rhi_id: int, by: User, comments: str = "", expected_version: int | None = None
 ) -> ReturnHomeInterview:
-    """Four eyes: a team manager of the provider who did not submit the report. Approval freezes it."""
+    """Four eyes: a team manager of the provider who neither submitted the report nor wrote any of it in the
+    current draft (``approval_refusal``). Approval freezes it."""
     from sharing.policy import managed_organisation_ids
 
     rhi = _lock(rhi_id, expected_version)
     if rhi.provider_id not in managed_organisation_ids(by):
         raise ActionNotAllowed("Only a team manager of the provider can approve the report.")
-    if rhi.submitted_by_id == by.pk:
-        raise ValidationError({"__all__": "A report cannot be approved by the person who submitted it."})
+    refusal = approval_refusal(rhi, by)
+    if refusal:
+        raise ValidationError({"__all__": refusal})
     now = timezone.now()
     _move(rhi, to=RHIState.APPROVED, by=by, now=now)
     rhi.approved_at, rhi.approved_by = now, by
@@ -341,15 +387,22 @@ def approve(
     rhi_outcome(rhi=rhi)  # rhi.completed, in this transaction (docs/webhooks.md)
     # The frozen report and the placing authority's letter are rendered once, in the background, after the
     # approval is committed (the download page renders on demand if the worker has not got to it yet).
-    transaction.on_commit(functools.partial(_enqueue_reports, rhi.pk), robust=True)
+    call_after_commit(_enqueue_reports, rhi.pk)
     return rhi
 
 
 def _enqueue_reports(rhi_id: int) -> None:
     from rhi.tasks import generate_report
 
-    for kind in ReportKind.values:
-        generate_report.delay(rhi_id, kind)
+    try:
+        with publisher() as producer:
+            for kind in ReportKind.values:
+                generate_report.apply_async((rhi_id, kind), producer=producer, retry=False)
+    except Exception as exc:
+        # Nothing is lost: the download page renders the report on demand when none is stored.
+        logger.warning(
+            "broker unavailable (%s): report rendering for RHI %s not queued", type(exc).__name__, rhi_id
+        )
 
 
 @transaction.atomic

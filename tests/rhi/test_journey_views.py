@@ -415,6 +415,34 @@ def test_manager_who_submitted_cannot_approve_their_own_report(client, allocated
     assert current(case).state == RHIState.SUBMITTED
 
 
+def test_manager_who_wrote_the_findings_is_told_on_the_review_page_why_they_cannot_approve(client, allocated):
+    case = allocated
+    client.force_login(case["worker"])
+    post(client, "offer", case, OFFER)
+    post(client, "interview", case, interview_data(case))
+    client.force_login(case["manager"])
+    post(client, "findings", case, findings_data(save_draft="1"))
+    assert Associate.objects.filter(rhi=case["rhi"]).exists()  # the manager's findings were saved
+    client.force_login(case["worker"])
+    post(client, "consent", case, {"consent_to_share": "given"})
+    post(client, "submit", case, {})
+    assert current(case).state == RHIState.SUBMITTED
+
+    client.force_login(case["manager"])
+    html = client.get(reverse("rhi:review", args=[case["rhi"].pk])).content.decode()
+    assert "You wrote or changed part of this report" in html
+    assert 'value="approve"' not in html and 'value="return"' in html
+    response = post(client, "review", case, {"decision": "approve", "comments": ""})
+    assert response.status_code == 200
+    assert "You wrote or changed part of this report" in response.content.decode()
+    assert current(case).state == RHIState.SUBMITTED
+
+    client.force_login(case["manager2"])
+    assert 'value="approve"' in client.get(reverse("rhi:review", args=[case["rhi"].pk])).content.decode()
+    post(client, "review", case, {"decision": "approve", "comments": ""})
+    assert current(case).state == RHIState.APPROVED
+
+
 def test_stale_findings_show_the_message_and_keep_what_was_typed(client, allocated):
     case = allocated
     to_drafting(client, case)

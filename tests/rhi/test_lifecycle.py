@@ -152,6 +152,63 @@ def test_author_cannot_approve_their_own_report_and_a_return_needs_comments(case
     assert services.submit_for_approval(rhi_id=rhi.pk, by=case["worker"]).state == RHIState.SUBMITTED
 
 
+def _worker_submits_after(case, edit) -> None:
+    contact(case)
+    offer(case)
+    interview(case)
+    edit()
+    rhi = case["rhi"]
+    rhi.refresh_from_db()
+    rhi.consent_to_share = "given"
+    rhi.save()
+    services.submit_for_approval(rhi_id=rhi.pk, by=case["worker"])
+
+
+def test_manager_who_wrote_the_findings_cannot_approve_what_the_worker_submitted(case):
+    _worker_submits_after(
+        case,
+        lambda: services.save_findings(
+            rhi_id=case["rhi"].pk,
+            by=case["manager"],
+            findings={"worker_assessment": "Written by the manager."},
+            risk_indicators=[],
+            locations=[],
+            associates=[],
+            expected_version=None,
+        ),
+    )
+    with pytest.raises(ValidationError) as refused:
+        services.approve(rhi_id=case["rhi"].pk, by=case["manager"])
+    assert "You wrote or changed part of this report" in refused.value.messages[0]
+    case["rhi"].refresh_from_db()
+    assert case["rhi"].state == RHIState.SUBMITTED and case["rhi"].approved_by is None
+    other_manager = member("other", case["provider"], Role.TEAM_MANAGER)
+    assert services.approve(rhi_id=case["rhi"].pk, by=other_manager).state == RHIState.APPROVED
+
+
+def test_manager_who_corrected_the_interview_details_cannot_approve_it(case):
+    _worker_submits_after(
+        case,
+        lambda: services.update_interview_details(
+            rhi_id=case["rhi"].pk,
+            by=case["manager"],
+            details={"location_type": "school"},
+            expected_version=None,
+        ),
+    )
+    with pytest.raises(ValidationError):
+        services.approve(rhi_id=case["rhi"].pk, by=case["manager"])
+    case["rhi"].refresh_from_db()
+    assert services.approval_refusal(case["rhi"], case["manager"]).startswith("You wrote or changed")
+    assert services.approval_refusal(case["rhi"], case["worker"]).startswith("A report cannot be approved")
+
+
+def test_manager_who_only_allocated_and_reviewed_may_approve(case):
+    _worker_submits_after(case, lambda: None)
+    assert services.approval_refusal(case["rhi"], case["manager"]) == ""
+    assert services.approve(rhi_id=case["rhi"].pk, by=case["manager"]).state == RHIState.APPROVED
+
+
 def test_steps_out_of_order_are_refused(case):
     with pytest.raises(TransitionError):
         services.record_acceptance(rhi_id=case["rhi"].pk, by=case["worker"])
