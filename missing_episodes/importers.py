@@ -5,20 +5,24 @@ nothing."""
 
 from __future__ import annotations
 
+import codecs
 import csv
+import functools
 import io
-from collections.abc import Iterable, Iterator, Sequence
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from accounts.models import Organisation, OrganisationKind, User
 from missing_episodes.models import EpisodeCategory, EpisodeSource, Gender, MissingFrom, RiskLevel
 from missing_episodes.services import (
     ChildDetails,
+    EpisodeResult,
     match_or_create_child,
     parse_local_datetime,
     record_episode,
@@ -50,6 +54,30 @@ FIELD_TO_COLUMN = {
     "return_method": "returned_at",
 }
 MAX_ROWS = 200_000
+# The encodings a file may be declared in (web upload, --encoding). UTF-8 is the default; police and council
+# systems and Excel's plain "CSV" save Windows-1252, whose superset relation to Latin-1 makes both safe to offer.
+ENCODINGS = {
+    "utf-8": "UTF-8",
+    "windows-1252": "Windows-1252 (Excel 'CSV', most police systems)",
+    "latin-1": "Latin-1 (ISO 8859-1)",
+}
+# A byte the declared encoding cannot decode becomes a lone surrogate (errors="surrogateescape"), so only its own
+# line is bad: the csv reader goes on, and the record that holds it is reported with its line number.
+_UNDECODABLE = re.compile("[\udc80-\udcff]")
+_BOMS = (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+# A row that raced another import saving the same child or episode is tried again once: by then the other
+# import's row is committed, so this one matches it and is reported unchanged.
+SAVE_ATTEMPTS = 2
+CLASHED = (
+    "This row clashes with a record saved at the same moment (or already in the service) and could not be "
+    "saved; nothing of it was kept. Import the file again, and ask support if this row is refused again."
+)
+_T = TypeVar("_T")
+NOT_YOUR_AUTHORITY = "You do not record police notifications for this local authority."
+
+
+class UnreadableFile(Exception):
+    """The whole file is refused before any row is read (the message says why and what to do)."""
 
 
 @dataclass(frozen=True)
@@ -175,8 +203,73 @@ def _validation_errors(exc: ValidationError) -> list[tuple[str, str]]:
     return [("row", message) for message in exc.messages]
 
 
+def open_csv(binary: IO[bytes], *, encoding: str = "utf-8") -> IO[str]:
+    """The text of an uploaded or named CSV file, decoded as ``encoding`` line by line. A file that is not text in
+    any encoding offered (UTF-16 or UTF-32, which Excel's "Unicode text" writes, or NUL bytes) is refused here
+    with UnreadableFile; a stray undecodable byte only makes its own row bad (see csv_records)."""
+    if encoding not in ENCODINGS:
+        raise UnreadableFile(f"Choose one of these encodings: {', '.join(ENCODINGS)}.")
+    head = binary.read(4096)
+    binary.seek(0)
+    if head.startswith(_BOMS) or b"\x00" in head:
+        raise UnreadableFile(
+            "The file is saved as UTF-16 or another 'Unicode' format, not CSV text: save it again as "
+            "'CSV UTF-8 (comma delimited)'."
+        )
+    codec = "utf-8-sig" if encoding == "utf-8" else encoding
+    return io.TextIOWrapper(binary, encoding=codec, errors="surrogateescape", newline="")
+
+
+def read_header(
+    reader: Any, report: ImportReport, *, expected: Sequence[str], encoding: str
+) -> list[str] | None:
+    """The header's column names, or None with the reason on ``report`` (line 1): unreadable, in another
+    encoding than the one declared, or missing columns."""
+    try:
+        header = [name.strip().lstrip("\ufeff") for name in next(reader, [])]
+    except csv.Error as exc:
+        report.errors.append(RowError(1, "row", f"The header cannot be read as CSV: {exc}."))
+        return None
+    if any(_UNDECODABLE.search(name) for name in header):
+        report.errors.append(RowError(1, "row", _not_in_encoding(encoding, whole_file=True)))
+        return None
+    missing = [name for name in expected if name not in header]
+    if missing:
+        report.errors.append(RowError(1, ",".join(missing), "The header is missing these columns."))
+        return None
+    return header
+
+
+def _not_in_encoding(encoding: str, *, whole_file: bool = False) -> str:
+    label = ENCODINGS.get(encoding, encoding)
+    start = "The header line is" if whole_file else "This row has characters that are"
+    return (
+        f"{start} not valid {label}. Save the file as 'CSV UTF-8', or import it again choosing the encoding it "
+        "was saved in (Windows-1252 for most police systems and Excel's plain 'CSV')."
+    )
+
+
+def save_row(save: Callable[[], _T]) -> _T:
+    """Run one row's save in its own transaction (a savepoint inside a dry run's), trying once more if it
+    clashed with a concurrent import of the same records (the unique constraints refused the second insert).
+    The retry sees the winner's committed row and so records this row as unchanged, never a crash."""
+    for attempt in range(1, SAVE_ATTEMPTS + 1):
+        try:
+            with transaction.atomic():
+                return save()
+        except IntegrityError:
+            if attempt == SAVE_ATTEMPTS:
+                raise ValidationError(CLASHED) from None
+    raise AssertionError("unreachable")
+
+
 def csv_records(
-    reader: Any, report: ImportReport, header: list[str], *, columns: Sequence[str]
+    reader: Any,
+    report: ImportReport,
+    header: list[str],
+    *,
+    columns: Sequence[str],
+    encoding: str = "utf-8",
 ) -> Iterator[tuple[int, dict[str, str]]]:
     """(line where the record starts, the row's ``columns``) for every non-blank record of a csv.reader; an
     unreadable, over-long, malformed or NUL-bearing record is reported on ``report`` instead. Line numbers
@@ -213,37 +306,67 @@ def csv_records(
                 RowError(line, "row", "The row contains a NUL character: export the file again.")
             )
             continue
+        if any(_UNDECODABLE.search(value) for value in values):
+            report.errors.append(RowError(line, "row", _not_in_encoding(encoding)))
+            continue
         yield line, row
 
 
+def _save_episode(
+    *,
+    details: ChildDetails,
+    force: Organisation,
+    reference: str,
+    fields: dict[str, Any],
+    source: str,
+    by: User | None,
+) -> tuple[bool, EpisodeResult]:
+    child, child_created = match_or_create_child(details=details, by=by)
+    result = record_episode(
+        child=child, police_force=force, police_reference=reference, fields=fields, source=source, by=by
+    )
+    return child_created, result
+
+
 def import_episodes(
-    stream: IO[str], *, by: User | None = None, source: str = EpisodeSource.IMPORT
+    stream: IO[str],
+    *,
+    by: User | None = None,
+    source: str = EpisodeSource.IMPORT,
+    encoding: str = "utf-8",
+    allowed_authority_ids: set[int] | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> ImportReport:
+    """Import every row of ``stream`` (text from open_csv, decoded as ``encoding``). ``allowed_authority_ids``
+    (the web upload passes the user's ``intake_authority_ids``) refuses rows for any other responsible LA.
+    ``progress`` is told the line reached before each row (the background job's progress)."""
     report = ImportReport()
     reader = csv.reader(stream)
-    try:
-        header = [name.strip().lstrip("\ufeff") for name in next(reader, [])]
-    except csv.Error as exc:
-        report.errors.append(RowError(1, "row", f"The header cannot be read as CSV: {exc}."))
-        return report
-    missing = [name for name in HEADER if name not in header]
-    if missing:
-        report.errors.append(RowError(1, ",".join(missing), "The header is missing these columns."))
+    header = read_header(reader, report, expected=HEADER, encoding=encoding)
+    if header is None:
         return report
     orgs = _Organisations()
-    for line, row in csv_records(reader, report, header, columns=HEADER):
+    for line, row in csv_records(reader, report, header, columns=HEADER, encoding=encoding):
+        if progress is not None:
+            progress(line)
+        if allowed_authority_ids is not None and row["responsible_la"].strip():
+            la = orgs.get(OrganisationKind.LOCAL_AUTHORITY, row["responsible_la"])
+            if la is None or la.pk not in allowed_authority_ids:
+                report.errors.append(RowError(line, "responsible_la", NOT_YOUR_AUTHORITY))
+                continue
         try:
             details, force, reference, fields = _parse_row(row, orgs)
-            with transaction.atomic():
-                child, child_created = match_or_create_child(details=details, by=by)
-                result = record_episode(
-                    child=child,
-                    police_force=force,
-                    police_reference=reference,
+            child_created, result = save_row(
+                functools.partial(
+                    _save_episode,
+                    details=details,
+                    force=force,
+                    reference=reference,
                     fields=fields,
                     source=source,
                     by=by,
                 )
+            )
         except RowInvalid as exc:
             report.errors.extend(RowError(line, column, reason) for column, reason in exc.errors)
             continue

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import functools
 import io
+from collections.abc import Callable
 from datetime import datetime
 from typing import IO, Any
 
@@ -20,7 +22,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from accounts.models import Organisation, OrganisationKind, User
-from missing_episodes.importers import ImportReport, RowError, csv_records
+from missing_episodes.importers import ImportReport, RowError, csv_records, read_header, save_row
 from missing_episodes.models import MissingEpisode
 from missing_episodes.services import parse_local_datetime
 from rhi.models import RHIEpisode
@@ -120,12 +122,16 @@ def _import_rows(
     *,
     by: User | None,
     allowed_authority_ids: set[int] | None,
+    encoding: str,
+    progress: Callable[[int], None] | None,
 ) -> None:
     forces = _Forces()
     # An RHI that addresses several (bunched) episodes has one outcome: two rows giving it different ones
     # would undo each other on every re-import, so the second is refused.
     outcome_rows: dict[int, tuple[int, tuple[Any, ...]]] = {}
-    for line, row in csv_records(reader, report, header, columns=HEADER):
+    for line, row in csv_records(reader, report, header, columns=HEADER, encoding=encoding):
+        if progress is not None:
+            progress(line)
         try:
             episode, values = _parse_row(row, forces, allowed_authority_ids)
             link = RHIEpisode.objects.filter(episode=episode).values_list("rhi_id", flat=True).first()
@@ -140,8 +146,9 @@ def _import_rows(
                         )
                     ]
                 )
-            with transaction.atomic():
-                result = record_historic_outcome(episode=episode, fields=values, by=by)
+            result = save_row(
+                functools.partial(record_historic_outcome, episode=episode, fields=values, by=by)
+            )
         except _RowInvalid as exc:
             report.errors.extend(RowError(line, column, reason) for column, reason in exc.errors)
             continue
@@ -158,22 +165,27 @@ def import_rhi_outcomes(
     by: User | None = None,
     dry_run: bool = False,
     allowed_authority_ids: set[int] | None = None,
+    encoding: str = "utf-8",
+    progress: Callable[[int], None] | None = None,
 ) -> ImportReport:
-    """Import past outcomes from CSV. ``allowed_authority_ids`` (the web upload passes the user's
-    ``history_import_authority_ids``) refuses rows whose episode's responsible LA is not among them."""
+    """Import past outcomes from CSV (text from missing_episodes.importers.open_csv, decoded as ``encoding``).
+    ``allowed_authority_ids`` (the web upload passes the user's ``history_import_authority_ids``) refuses rows
+    whose episode's responsible LA is not among them. ``progress`` is told the line reached before each row."""
     report = ImportReport()
     reader = csv.reader(stream)
-    try:
-        header = [name.strip().lstrip("\ufeff") for name in next(reader, [])]
-    except csv.Error as exc:
-        report.errors.append(RowError(1, "row", f"The header cannot be read as CSV: {exc}."))
-        return report
-    missing = [name for name in HEADER if name not in header]
-    if missing:
-        report.errors.append(RowError(1, ",".join(missing), "The header is missing these columns."))
+    header = read_header(reader, report, expected=HEADER, encoding=encoding)
+    if header is None:
         return report
     with transaction.atomic() if dry_run else contextlib.nullcontext():
-        _import_rows(reader, header, report, by=by, allowed_authority_ids=allowed_authority_ids)
+        _import_rows(
+            reader,
+            header,
+            report,
+            by=by,
+            allowed_authority_ids=allowed_authority_ids,
+            encoding=encoding,
+            progress=progress,
+        )
         if dry_run:
             transaction.set_rollback(True)
     return report

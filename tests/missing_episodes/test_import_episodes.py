@@ -5,15 +5,19 @@ from __future__ import annotations
 
 import csv
 import io
+import threading
+import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
+from django.db import connection, transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from missing_episodes.importers import HEADER, import_episodes_text
+from missing_episodes.importers import HEADER, ImportReport, import_episodes_text
 from missing_episodes.models import Child, MissingEpisode, PossibleDuplicate
 from rhi.models import ClockPolicy, ReturnHomeInterview
 from tests.factories_domain import LocalAuthorityFactory, PoliceForceFactory
@@ -233,3 +237,105 @@ def test_property_any_row_is_either_saved_whole_or_reported_never_a_crash(orgs, 
     else:
         assert report.rows_ok == 1
         assert after in (before, before + 1)
+
+
+# --- bad bytes and encodings -----------------------------------------------------------------------------
+
+
+def police_file(rows: int, *, accented_row: int) -> list[dict[str, str]]:
+    """``rows`` episodes of different children; row ``accented_row`` (1-based) is Zoë's."""
+    return [
+        row(
+            police_reference=f"WM-E-{n:04d}",
+            la_child_id=f"E{n:04d}",
+            first_name="Zoë" if n == accented_row else "Sam",
+            missing_at=f"2026-0{1 + n // 28}-{1 + n % 28:02d}T10:00",
+            returned_at=f"2026-0{1 + n // 28}-{1 + n % 28:02d}T20:00",
+        )
+        for n in range(1, rows + 1)
+    ]
+
+
+def test_one_latin1_byte_mid_file_is_a_bad_row_with_its_line_and_every_other_row_is_imported(
+    orgs, tmp_path, capsys
+):
+    path = tmp_path / "police.csv"
+    path.write_bytes(as_csv(*police_file(40, accented_row=30)).encode("latin-1"))
+    call_command("import_episodes", str(path))
+    out = capsys.readouterr().out
+    # Row 30 is on line 31 (after the header): reported with its number, and the rows after it still run.
+    assert "line 31, column row: This row has characters that are not valid UTF-8" in out
+    assert "Windows-1252" in out
+    assert "39 created, 0 updated, 0 unchanged, 1 rows with errors" in out
+    assert MissingEpisode.objects.count() == 39
+    assert MissingEpisode.objects.filter(police_reference="WM-E-0040").exists()
+
+
+def test_police_export_declared_windows_1252_imports_every_row_with_its_accents(orgs, tmp_path, capsys):
+    path = tmp_path / "police.csv"
+    path.write_bytes(as_csv(*police_file(40, accented_row=30)).encode("cp1252"))
+    call_command("import_episodes", str(path), "--encoding", "windows-1252")
+    assert "40 created, 0 updated, 0 unchanged, 0 rows with errors" in capsys.readouterr().out
+    assert Child.objects.get(la_child_id="E0030").first_name == "Zoë"
+
+
+def test_a_utf16_file_is_refused_up_front_with_a_clear_message_and_nothing_is_saved(orgs, tmp_path):
+    path = tmp_path / "police.csv"
+    path.write_bytes(as_csv(row()).encode("utf-16"))
+    with pytest.raises(CommandError, match=r"UTF-16 or another 'Unicode' format.*CSV UTF-8"):
+        call_command("import_episodes", str(path))
+    assert not MissingEpisode.objects.exists()
+
+
+def test_a_header_in_another_encoding_is_refused_on_line_1(orgs):
+    text = as_csv(row()).replace("found_location", "found_location\udce9", 1)
+    report = import_episodes_text(text)
+    assert [(e.line, e.column) for e in report.errors] == [(1, "row")]
+    assert "The header line is not valid UTF-8" in report.errors[0].reason
+    assert not MissingEpisode.objects.exists()
+
+
+# --- concurrency -----------------------------------------------------------------------------------------
+
+
+def import_in_parallel(run: Callable[[], object]) -> dict[str, object]:
+    """Run ``run`` twice at once: the first holds its transaction open (its rows written, not committed) while
+    the second starts, so the second's inserts wait on the unique indexes and then collide with committed rows."""
+    holding, results = threading.Event(), {}
+
+    def first() -> None:
+        try:
+            with transaction.atomic():
+                results["first"] = run()
+                holding.set()
+                time.sleep(2)
+        finally:
+            holding.set()
+            connection.close()
+
+    def second() -> None:
+        holding.wait(30)
+        try:
+            results["second"] = run()
+        except Exception as exc:  # the failure this test exists to catch, kept for the assertion
+            results["second"] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    return results
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_file_imported_twice_at_once_reports_the_losers_rows_unchanged_never_a_crash(orgs):
+    text = as_csv(*police_file(3, accented_row=0))
+    results = import_in_parallel(lambda: import_episodes_text(text))
+    first, second = results["first"], results["second"]
+    assert isinstance(first, ImportReport) and (first.created, first.errors) == (3, [])
+    assert isinstance(second, ImportReport), second
+    assert (second.created, second.unchanged, second.errors) == (0, 3, [])
+    assert MissingEpisode.objects.count() == 3 and Child.objects.count() == 3

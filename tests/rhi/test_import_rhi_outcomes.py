@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
-from django.db import IntegrityError
 from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -406,7 +405,7 @@ def test_a_dry_run_changes_nothing_and_reports_what_the_real_run_then_does(la):
     assert rhi_of(3).state == RHIState.NOT_OFFERED
 
 
-def test_a_crash_mid_file_keeps_the_earlier_rows_and_half_writes_nothing(la):
+def test_a_row_the_database_refuses_mid_file_is_reported_half_writes_nothing_and_the_rest_run(la):
     import_episodes(episode_row(1), episode_row(2), episode_row(3))
     # Crafted: an interview row already hanging off episode 2's unworked RHI. Saving the imported interview
     # violates the one-interview-per-RHI constraint in the middle of that row's writes.
@@ -420,8 +419,9 @@ def test_a_crash_mid_file_keeps_the_earlier_rows_and_half_writes_nothing(la):
         interviewer_independence="police",
         child_choice_of_interviewer="yes",
     )
-    with pytest.raises(IntegrityError):
-        import_rhi_outcomes_text(outcomes(outcome_row(1), outcome_row(2), outcome_row(3)))
+    report = import_rhi_outcomes_text(outcomes(outcome_row(1), outcome_row(2), outcome_row(3)))
+    assert [(e.line, e.column) for e in report.errors] == [(3, "row")]
+    assert "could not be saved" in report.errors[0].reason
     assert rhi_of(1).state == RHIState.APPROVED
     crafted.refresh_from_db()
     assert (crafted.state, crafted.outcome, crafted.source, crafted.version) == (
@@ -431,7 +431,7 @@ def test_a_crash_mid_file_keeps_the_earlier_rows_and_half_writes_nothing(la):
         version,
     )
     assert list(crafted.transitions.values_list("note", flat=True)) == [""]
-    assert rhi_of(3).state == RHIState.UNALLOCATED  # the import stopped at the crash
+    assert rhi_of(3).state == RHIState.APPROVED  # the rows after it still ran
 
 
 text_cells = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=30)
@@ -624,3 +624,24 @@ def test_demo_history_imports_cleanly_and_is_counted_in_the_returns(tmp_path, ca
     }
     assert {child: list8[child] for child in expected} == expected
     assert {"Y"} <= {accepted for _offered, accepted in expected.values()}
+
+
+def test_one_latin1_byte_in_a_history_file_is_a_bad_row_and_windows_1252_imports_it_whole(
+    la, tmp_path, capsys
+):
+    import_episodes(*(episode_row(n) for n in range(1, 6)))
+    text = outcomes(
+        *(
+            outcome_row(n, "declined", decline_reason_text="Père a dit non" if n == 3 else "")
+            for n in range(1, 6)
+        )
+    )
+    path = tmp_path / "history.csv"
+    path.write_bytes(text.encode("latin-1"))
+    call_command("import_rhi_outcomes", str(path), "--dry-run")
+    out = capsys.readouterr().out
+    assert "line 4, column row: This row has characters that are not valid UTF-8" in out
+    assert "Would be: 4 created, 0 updated, 0 unchanged, 1 rows with errors" in out
+    call_command("import_rhi_outcomes", str(path), "--encoding", "windows-1252")
+    assert "5 created, 0 updated, 0 unchanged, 0 rows with errors" in capsys.readouterr().out
+    assert ReturnHomeInterview.objects.filter(decline_reason_text="Père a dit non").count() == 1

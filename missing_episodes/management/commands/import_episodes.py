@@ -1,4 +1,4 @@
-"""Import police notifications from CSV: python manage.py import_episodes FILE.csv [--strict]."""
+"""Import police notifications from CSV: python manage.py import_episodes FILE.csv [--strict] [--encoding E]."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from missing_episodes.importers import import_episodes
+from missing_episodes.importers import ENCODINGS, UnreadableFile, import_episodes, open_csv
 
 
 class Command(BaseCommand):
@@ -16,13 +16,23 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", type=Path)
         parser.add_argument("--strict", action="store_true", help="Exit non-zero when any row was refused.")
+        parser.add_argument(
+            "--encoding",
+            choices=list(ENCODINGS),
+            default="utf-8",
+            help="The file's character encoding (default utf-8; windows-1252 for most police systems' and "
+            "Excel's plain 'CSV'). A row with bytes that are not valid in it is reported with its line.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         path: Path = options["file"]
+        encoding: str = options["encoding"]
         try:
-            with path.open(encoding="utf-8-sig", newline="") as stream:
-                report = import_episodes(stream)
-        except (OSError, UnicodeDecodeError) as exc:
+            with path.open("rb") as binary, open_csv(binary, encoding=encoding) as stream:
+                report = import_episodes(stream, encoding=encoding)
+        except UnreadableFile as exc:
+            raise CommandError(f"{path}: {exc}") from exc
+        except OSError as exc:
             raise CommandError(f"Cannot read {path}: {exc}") from exc
         for error in report.errors:
             self.stdout.write(f"line {error.line}, column {error.column}: {error.reason}")

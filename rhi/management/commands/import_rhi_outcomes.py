@@ -1,4 +1,4 @@
-"""Import past RHI outcomes from CSV: python manage.py import_rhi_outcomes FILE.csv [--dry-run] [--strict]."""
+"""Import past RHI outcomes from CSV: python manage.py import_rhi_outcomes FILE.csv [--dry-run] [--strict] [--encoding E]."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from missing_episodes.importers import ENCODINGS, UnreadableFile, open_csv
 from rhi.importers import import_rhi_outcomes
 
 
@@ -24,14 +25,24 @@ class Command(BaseCommand):
             help="Check every row and report what would change; save nothing.",
         )
         parser.add_argument("--strict", action="store_true", help="Exit non-zero when any row was refused.")
+        parser.add_argument(
+            "--encoding",
+            choices=list(ENCODINGS),
+            default="utf-8",
+            help="The file's character encoding (default utf-8; windows-1252 for most police systems' and "
+            "Excel's plain 'CSV'). A row with bytes that are not valid in it is reported with its line.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         path: Path = options["file"]
         dry_run: bool = options["dry_run"]
+        encoding: str = options["encoding"]
         try:
-            with path.open(encoding="utf-8-sig", newline="") as stream:
-                report = import_rhi_outcomes(stream, dry_run=dry_run)
-        except (OSError, UnicodeDecodeError) as exc:
+            with path.open("rb") as binary, open_csv(binary, encoding=encoding) as stream:
+                report = import_rhi_outcomes(stream, dry_run=dry_run, encoding=encoding)
+        except UnreadableFile as exc:
+            raise CommandError(f"{path}: {exc}") from exc
+        except OSError as exc:
             raise CommandError(f"Cannot read {path}: {exc}") from exc
         for error in report.errors:
             self.stdout.write(f"line {error.line}, column {error.column}: {error.reason}")
