@@ -9,6 +9,7 @@ never model instances; a sheet's rows can be read once.
 from __future__ import annotations
 
 import csv
+import io
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -24,6 +25,11 @@ from accounts.models import Organisation
 
 PROGRESS_EVERY = 2000
 FORMATS = ("csv", "xlsx", "pdf", "json")
+# A spreadsheet reads a cell starting with one of these as a formula (CSV injection); full-width forms too,
+# since some spreadsheet programs normalise them.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+# Where a cell begins in csv.writer's output: the start of a line or after a comma, perhaps inside quotes.
+_CSV_FORMULA_CELL = re.compile(r'(?:^|,)"?[=+\-@\t\r\uff1d\uff0b\uff0d\uff20]', re.MULTILINE)
 
 
 @dataclass
@@ -105,15 +111,38 @@ def sheet_path(path: Path, index: int, sheet: Sheet) -> Path:
     return path.with_name(f"{path.stem}-{slug}{path.suffix}")
 
 
+def neutralise_cell(value: object) -> object:
+    """A text cell a spreadsheet would run as a formula, made inert with a leading apostrophe (the OWASP
+    advice: shown as text, and the text is all still there). Numbers, dates and other text pass unchanged, so
+    a negative number written as a number stays a number. Every CSV and xlsx the product writes calls this."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def neutralise_row(row: Sequence[object]) -> list[object]:
+    return [neutralise_cell(value) for value in row]
+
+
+def _csv_text(rows: Iterable[Sequence[object]]) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(rows)
+    return buffer.getvalue()
+
+
 def write_csv(content: ExportContent, path: Path, counter: _Counter) -> list[Path]:
     written = []
     for index, sheet in enumerate(content.sheets):
         target = sheet_path(path, index, sheet)
         with target.open("w", newline="", encoding="utf-8") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(sheet.header)
+            handle.write(_csv_text([neutralise_row(sheet.header)]))
             for batch in counter.batches(sheet.rows):
-                writer.writerows(batch)
+                # Fast path: write the batch in C and look for a cell that could start a formula; only a batch
+                # with one (or a negative number, or a false alarm) is neutralised cell by cell in Python.
+                text = _csv_text(batch)
+                if _CSV_FORMULA_CELL.search(text):
+                    text = _csv_text(neutralise_row(row) for row in batch)
+                handle.write(text)
         written.append(target)
     return written
 
@@ -124,9 +153,9 @@ def write_xlsx(content: ExportContent, path: Path, counter: _Counter) -> list[Pa
     workbook = Workbook(write_only=True)
     for sheet in content.sheets:
         worksheet = workbook.create_sheet(title=sheet.name[:31])
-        worksheet.append(sheet.header)
+        worksheet.append(neutralise_row(sheet.header))
         for row in counter.count(sheet.rows):
-            worksheet.append(list(row))
+            worksheet.append(neutralise_row(row))
     workbook.save(path)
     return [path]
 
