@@ -13,6 +13,7 @@ app_name = "api"
 
 urlpatterns = [
     path("children/", episodes_api.ChildListView.as_view(), name="child-list"),
+    path("children/search/", episodes_api.ChildSearchView.as_view(), name="child-search"),
     path("children/<int:pk>/", episodes_api.ChildDetailView.as_view(), name="child-detail"),
     path("episodes/", episodes_api.EpisodeListView.as_view(), name="episode-list"),
     path("episodes/<int:pk>/", episodes_api.EpisodeDetailView.as_view(), name="episode-detail"),

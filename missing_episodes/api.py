@@ -33,6 +33,7 @@ from config.api import (
 )
 from missing_episodes.models import Child, EpisodeSource, MissingEpisode
 from missing_episodes.serializers import (
+    ChildIdSearchSerializer,
     ChildSearchSerializer,
     ChildSerializer,
     EpisodeCreateSerializer,
@@ -119,6 +120,28 @@ def _readable_episode(request: Request, pk: int) -> MissingEpisode:
     return episode
 
 
+# Personal search terms a URL must never carry: query strings reach access logs, proxies and histories.
+PERSONAL_SEARCH_TERMS = ("last_name", "first_name", "date_of_birth")
+
+
+def _search_children(request: Request, view: ApiView, terms: dict[str, Any]) -> Response:
+    children = visible_children(api_user(request)).select_related("responsible_la")
+    if terms.get("la_child_id"):
+        children = children.filter(la_child_id=terms["la_child_id"].strip())
+    if terms.get("responsible_la"):
+        children = children.filter(responsible_la__code__iexact=terms["responsible_la"].strip())
+    if terms.get("last_name"):
+        children = children.filter(last_name__iexact=terms["last_name"].strip())
+    if terms.get("first_name"):
+        children = children.filter(first_name__iexact=terms["first_name"].strip())
+    if terms.get("date_of_birth"):
+        children = children.filter(date_of_birth=terms["date_of_birth"])
+    paginator = KeysetPagination()
+    page = paginator.paginate_queryset(children, request, view)
+    audit_view(request, object_type=CHILD_TYPE, level="full", detail={"search": True, "rows": len(page)})
+    return paginator.get_paginated_response(ChildSerializer(page, many=True).data)
+
+
 class ChildListView(ApiView):
     permission_classes = [HasScope.of(ApiScope.CHILDREN_READ)]
     pagination_class = KeysetPagination
@@ -127,29 +150,43 @@ class ChildListView(ApiView):
 
     @extend_schema(
         tags=["children"],
-        summary="Search children by LA child id, or by surname and date of birth",
-        parameters=[ChildSearchSerializer],
+        summary="Find a child by LA child id (search by name and date of birth with POST children/search/)",
+        parameters=[ChildIdSearchSerializer],
         responses={200: ChildSerializer(many=True), **_errors(400, 401, 403, 429)},
     )
     def get(self, request: Request) -> Response:
-        search = ChildSearchSerializer(data=request.query_params.dict())
+        personal = [name for name in PERSONAL_SEARCH_TERMS if name in request.query_params]
+        if personal:
+            raise exceptions.ValidationError(
+                {
+                    name: ["Never put this in a URL: search with POST /api/v1/children/search/ instead."]
+                    for name in personal
+                }
+            )
+        search = ChildIdSearchSerializer(data=request.query_params.dict())
         search.is_valid(raise_exception=True)
-        terms = search.validated_data
-        children = visible_children(api_user(request)).select_related("responsible_la")
-        if terms.get("la_child_id"):
-            children = children.filter(la_child_id=terms["la_child_id"].strip())
-        if terms.get("responsible_la"):
-            children = children.filter(responsible_la__code__iexact=terms["responsible_la"].strip())
-        if terms.get("last_name"):
-            children = children.filter(last_name__iexact=terms["last_name"].strip())
-        if terms.get("first_name"):
-            children = children.filter(first_name__iexact=terms["first_name"].strip())
-        if terms.get("date_of_birth"):
-            children = children.filter(date_of_birth=terms["date_of_birth"])
-        paginator = self.pagination_class()
-        page = paginator.paginate_queryset(children, request, self)
-        audit_view(request, object_type=CHILD_TYPE, level="full", detail={"search": True, "rows": len(page)})
-        return paginator.get_paginated_response(ChildSerializer(page, many=True).data)
+        return _search_children(request, self, search.validated_data)
+
+
+class ChildSearchView(ApiView):
+    """A read that takes its terms in the body, so a child's name and date of birth stay out of URLs and
+    therefore out of access logs. POST here changes nothing: it needs only ``children:read``."""
+
+    permission_classes = [HasScope.of(ApiScope.CHILDREN_READ, write=ApiScope.CHILDREN_READ)]
+    pagination_class = KeysetPagination
+    keyset = ("id",)
+    audit_object_type = CHILD_TYPE
+
+    @extend_schema(
+        tags=["children"],
+        summary="Search children by LA child id, or by surname and date of birth (terms in the body)",
+        request=ChildSearchSerializer,
+        responses={200: ChildSerializer(many=True), **_errors(400, 401, 403, 429)},
+    )
+    def post(self, request: Request) -> Response:
+        search = ChildSearchSerializer(data=request.data)
+        search.is_valid(raise_exception=True)
+        return _search_children(request, self, search.validated_data)
 
 
 class ChildDetailView(ApiView):

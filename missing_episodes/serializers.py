@@ -10,6 +10,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import Organisation, OrganisationKind
+from missing_episodes import identifiers
 from missing_episodes.models import (
     Child,
     EpisodeCategory,
@@ -52,8 +53,17 @@ class ChildSerializer(serializers.ModelSerializer[Child]):
         read_only_fields = fields
 
 
+class ChildIdSearchSerializer(serializers.Serializer):
+    """The query string of ``GET /api/v1/children/``: an LA child id (optionally in one LA), nothing personal,
+    because URLs end up in access logs and browser histories."""
+
+    la_child_id = serializers.CharField(max_length=40)
+    responsible_la = serializers.CharField(required=False, max_length=12, help_text="DfE LA code.")
+
+
 class ChildSearchSerializer(serializers.Serializer):
-    """Search by LA child id (optionally in one LA), or by surname and date of birth (optionally first name)."""
+    """Search by LA child id (optionally in one LA), or by surname and date of birth (optionally first name).
+    Names and dates of birth come only in a POST body (``/api/v1/children/search/``), never in a URL."""
 
     la_child_id = serializers.CharField(required=False, max_length=40)
     responsible_la = serializers.CharField(required=False, max_length=12, help_text="DfE LA code.")
@@ -152,9 +162,11 @@ class EpisodeCreateSerializer(serializers.Serializer):
     police_force = serializers.CharField(
         max_length=12, help_text="ONS police force area code, like E23000014."
     )
-    police_reference = serializers.CharField(max_length=40)
+    police_reference = serializers.CharField(
+        max_length=40, validators=[identifiers.validate_police_reference]
+    )
     responsible_la = serializers.CharField(max_length=12, help_text="DfE LA code, like 333.")
-    la_child_id = serializers.CharField(max_length=40)
+    la_child_id = serializers.CharField(max_length=40, validators=[identifiers.validate_la_child_id])
     first_name = serializers.CharField(max_length=100)
     last_name = serializers.CharField(max_length=100)
     date_of_birth = serializers.DateField()

@@ -1333,6 +1333,13 @@ def api_child_search(key: str) -> Target:
 
 
 API_CHILD_SEARCH = {"own": api_child_search("home"), "unrelated": api_child_search("q")}
+API_CHILD_SEARCH_POST = {"own": lambda w: ({}, ""), "unrelated": lambda w: ({}, "")}
+
+
+def api_child_search_body(world: World, relation: str) -> dict[str, Any]:
+    """A name search travels in the body (never the URL): the relation's child by surname and date of birth."""
+    child = world.children["home" if relation == "own" else "q"]
+    return {"last_name": child.last_name, "date_of_birth": child.date_of_birth.isoformat()}
 
 
 def api_child_results(world: World, relation: str, user: str) -> tuple[list[str], list[str]]:
@@ -1449,6 +1456,29 @@ MATRIX.update(
             anonymous               401   401
             """,
             markers=api_child_results,
+        ),
+        "api:child-search": Route(
+            POST,
+            API_CHILD_SEARCH_POST,
+            """
+                                    own   unrelated
+            worker                  200   200
+            manager                 200   200
+            performance_lead        200   200
+            police                  200   200
+            partner_viewer          200   200
+            org_admin               200   200
+            worker_other            200   200
+            manager_other           200   200
+            performance_lead_other  200   200
+            police_other            200   200
+            partner_viewer_other    200   200
+            org_admin_other         200   200
+            support                 200   200
+            anonymous               401   401
+            """,
+            markers=api_child_results,
+            body=api_child_search_body,
         ),
         "api:child-detail": Route(
             GET,
