@@ -9,6 +9,8 @@
 set -euo pipefail
 # shellcheck source=scripts/lib/common.sh
 source "$(dirname "$0")/lib/common.sh"
+# shellcheck source=scripts/lib/supervise.sh
+source "$(dirname "$0")/lib/supervise.sh"
 cd "$ROOT"
 
 # WeasyPrint's libraries, for the PDF reports; the rest of the app runs without them.
@@ -38,15 +40,20 @@ any_alive() {
   for pid in "${PIDS[@]}"; do kill -0 "$pid" 2>/dev/null && return 0; done
   return 1
 }
-# Stop the worker and beat: TERM (a warm shutdown, a few seconds), then KILL them and the worker's pool
-# processes if they are still there after 20 s. Runs on every exit, Ctrl-C included.
+# Stop the worker and beat: TERM to their supervisors, which pass it on (a warm shutdown, a few seconds), then
+# KILL the supervisors, worker, beat and the worker's pool processes if still there after 20 s. Runs on every
+# exit, Ctrl-C included.
 stop_all() {
   [ ${#PIDS[@]} -eq 0 ] && return 0
   trap '' PIPE # the terminal or a pipe may be gone already: never die half-way through stopping them
   log "Stopping the Celery worker and beat" 2>/dev/null || true
   local pid children=() _
+  local child
   for pid in "${PIDS[@]}"; do
-    mapfile -t -O "${#children[@]}" children < <(pgrep -P "$pid" 2>/dev/null || true)
+    for child in $(pgrep -P "$pid" 2>/dev/null || true); do
+      children+=("$child")
+      mapfile -t -O "${#children[@]}" children < <(pgrep -P "$child" 2>/dev/null || true)
+    done
     kill -TERM "$pid" 2>/dev/null || true
   done
   for _ in $(seq 1 200); do
@@ -65,12 +72,14 @@ trap 'exit 143' TERM
 trap 'exit 129' HUP
 
 log "Starting the Celery worker and beat (logs in $VAR_DIR/celery-worker.log and celery-beat.log)"
-"$VENV/bin/celery" -A config worker --loglevel=INFO --concurrency=2 --pool=prefork \
-  >"$VAR_DIR/celery-worker.log" 2>&1 &
-PIDS+=($!)
-"$VENV/bin/celery" -A config beat --loglevel=INFO --schedule "$VAR_DIR/celerybeat-schedule" \
-  >"$VAR_DIR/celery-beat.log" 2>&1 &
-PIDS+=($!)
+# Supervised: either is started again if it exits, as restart: unless-stopped does in docker-compose.yml.
+: >"$VAR_DIR/celery-worker.log"
+: >"$VAR_DIR/celery-beat.log"
+supervise "the Celery worker" "$VAR_DIR/celery-worker.log" \
+  "$VENV/bin/celery" -A config worker --loglevel=INFO --concurrency=2 --pool=prefork \
+  --max-tasks-per-child=500 --max-memory-per-child=400000
+supervise "Celery beat" "$VAR_DIR/celery-beat.log" \
+  "$VENV/bin/celery" -A config beat --loglevel=INFO --schedule "$VAR_DIR/celerybeat-schedule"
 
 log "Open http://localhost:$PORT/ — demo logins are in README.md"
 "$PY" manage.py runserver "0.0.0.0:$PORT"

@@ -1,7 +1,7 @@
 # shellcheck shell=bash
 # Shared set-up for scripts/run.sh and scripts/test.sh: Debian packages, the virtual environment in .venv/
 # and the front end. Sourced, not run. Idempotent and quick when nothing changed: the venv stamp holds the
-# hash of pyproject.toml, the front-end stamp the hash of its inputs.
+# hash of pyproject.toml and requirements.lock, the front-end stamp the hash of its inputs.
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 VENV="$ROOT/.venv"
@@ -53,8 +53,9 @@ ensure_debian_packages() {
   as_root "${apt[@]}" install -y --no-install-recommends "${missing[@]}"
 }
 
-# Create .venv/ when missing (or broken) and install the project with its dev extras when pyproject.toml
-# changed since the last successful install.
+# Create .venv/ when missing (or broken) and install the project with its dev extras when pyproject.toml or
+# requirements.lock changed since the last successful install. The production dependencies come from the
+# lock first (the versions CI tested, hash-checked), so a machine never drifts to untested releases.
 ensure_venv() {
   local python="${PYTHON:-python3}"
   if [ ! -x "$PY" ] || ! "$PY" -c 'import sys' >/dev/null 2>&1; then
@@ -66,10 +67,11 @@ ensure_venv() {
     rm -f "$VENV/.deps-stamp"
   fi
   local stamp="$VENV/.deps-stamp" want
-  want="$(sha256sum "$ROOT/pyproject.toml" | cut -d' ' -f1)"
+  want="$(cat "$ROOT/pyproject.toml" "$ROOT/requirements.lock" | sha256sum | cut -d' ' -f1)"
   if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
     log "Installing Python dependencies into .venv/"
     "$PY" -m pip install -q --disable-pip-version-check --upgrade pip
+    "$PY" -m pip install -q --disable-pip-version-check --require-hashes -r "$ROOT/requirements.lock"
     "$PY" -m pip install -q --disable-pip-version-check -e "${ROOT}[dev]"
     echo "$want" >"$stamp"
   fi
