@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "referrals",
     "sharing",
     "reporting",
+    "operations",
 ]
 
 MIDDLEWARE = [
@@ -311,6 +312,8 @@ SPECTACULAR_SETTINGS = {
 
 # --- Celery ---------------------------------------------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# check_beat (the beat healthcheck) reports the clock stopped when no deadline sweep finished for this long.
+RHI_SWEEP_STALE_SECONDS = float(os.environ.get("RHI_SWEEP_STALE_SECONDS", "300"))
 CELERY_FILE_BROKER_DIR = VAR_DIR / "celery"
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL

@@ -5,10 +5,12 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from accounts import views as account_views
+from operations import views as operations_views
 
 urlpatterns = [
     path("", account_views.home, name="home"),
     path("healthz", account_views.healthz, name="healthz"),
+    path("readyz", operations_views.readyz, name="readyz"),
     path("accounts/", include("accounts.urls")),
     path("", include("rhi.urls")),
     path("", include("missing_episodes.urls")),

@@ -6,6 +6,7 @@ import smtplib
 
 from celery import shared_task
 
+from operations.services import DEADLINE_SWEEP, record_heartbeat
 from rhi import notifications, sweep
 
 # Only these are worth retrying: the mail server or the network being briefly unavailable.
@@ -15,6 +16,8 @@ TRANSIENT_MAIL_ERRORS = (smtplib.SMTPException, ConnectionError, TimeoutError)
 @shared_task(name="rhi.deadline_sweep", ignore_result=True)
 def deadline_sweep() -> dict[str, int]:
     result = sweep.run_deadline_sweep()
+    # Read by check_beat (the beat healthcheck): a sweep that finished is the clock still running.
+    record_heartbeat(name=DEADLINE_SWEEP)
     return {"recorded": result.total_recorded, "emails_enqueued": result.emails_enqueued}
 
 

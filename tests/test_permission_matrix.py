@@ -382,6 +382,27 @@ MATRIX.update(
             anonymous               200
             """,
         ),
+        "readyz": Route(
+            GET,
+            NO_RECORD,
+            """
+            none
+            worker                  200
+            manager                 200
+            performance_lead        200
+            police                  200
+            partner_viewer          200
+            org_admin               200
+            worker_other            200
+            manager_other           200
+            performance_lead_other  200
+            police_other            200
+            partner_viewer_other    200
+            org_admin_other         200
+            support                 200
+            anonymous               200
+            """,
+        ),
         # Signed-in users are sent on to the home page.
         "accounts:login": Route(
             GET,
@@ -1754,7 +1775,7 @@ def test_every_route_has_a_matrix_entry():
     assert not stale, f"matrix entries for routes that no longer exist: {stale}"
 
 
-PUBLIC_PAGES = {"healthz", "accounts:login", "accounts:logout"}
+PUBLIC_PAGES = {"healthz", "readyz", "accounts:login", "accounts:logout"}
 
 
 def test_every_grid_is_complete_and_anonymous_is_sent_to_sign_in():
