@@ -139,3 +139,60 @@ def test_tables_created_by_a_later_migration_are_granted_to_the_runtime_role(run
     finally:
         with connection.cursor() as cursor:
             cursor.execute("DROP TABLE rhi_later_migration")
+
+
+def manage(url: str, *args: str, extra_env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=dict(os.environ, DATABASE_URL=url, **(extra_env or {})),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+@pytest.mark.slow
+def test_compose_flow_superuser_sets_up_owner_migrates_and_app_role_cannot_touch_the_audit_trail():
+    """docker-compose.yml's order on a new install: db-roles as the superuser, migrate as the owner
+    followed by setup_database_roles, then the app as the runtime role."""
+    if connection.vendor != "postgresql":
+        pytest.skip("database roles exist only on PostgreSQL (./scripts/test.sh)")
+    suffix = secrets.token_hex(4)
+    database, owner, runtime = f"rhi_compose_{suffix}", f"rhi_owner_{suffix}", f"rhi_app_{suffix}"
+    owner_password, runtime_password = secrets.token_urlsafe(16), secrets.token_urlsafe(16)
+    db = settings.DATABASES["default"]
+    where = f"{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{database}"
+    superuser = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
+    with connection.cursor() as cursor:
+        cursor.execute(f'CREATE DATABASE "{database}"')
+    try:
+        roles = ["setup_database_roles", "--owner", owner, "--runtime", runtime]
+        passwords = {"RHI_OWNER_DB_PASSWORD": owner_password, "RHI_APP_DB_PASSWORD": runtime_password}
+        first = manage(f"postgres://{superuser}@{where}", *roles, extra_env=passwords)
+        assert first.returncode == 0, first.stderr[-3000:]
+        assert f"created: {owner}, {runtime}" in first.stdout
+        owner_url = f"postgres://{owner}:{owner_password}@{where}"
+        migrated = manage(owner_url, "migrate", "--noinput")
+        assert migrated.returncode == 0, migrated.stderr[-3000:]
+        regrant = manage(owner_url, *roles)  # what the migrate service runs next, as the owner
+        assert regrant.returncode == 0, regrant.stderr[-3000:]
+
+        with psycopg.connect(f"postgres://{runtime}:{runtime_password}@{where}", autocommit=True) as conn:
+            owners = conn.execute(
+                "SELECT DISTINCT tableowner FROM pg_tables WHERE schemaname = 'public'"
+            ).fetchall()
+            assert owners == [(owner,)]
+            assert refused(conn, "UPDATE audit_auditevent SET object_id = 'x'")
+            assert refused(conn, "DELETE FROM audit_auditevent")
+            assert refused(conn, "TRUNCATE audit_auditevent")
+            assert refused(conn, "ALTER TABLE audit_auditevent DISABLE TRIGGER ALL")
+            assert refused(conn, "CREATE TABLE rhi_runtime_scratch (id int)")
+        app = manage(f"postgres://{runtime}:{runtime_password}@{where}", "shell", "-c", NORMAL_WRITES)
+        assert app.returncode == 0, app.stderr[-3000:]
+        assert "writes ok 1" in app.stdout
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+            cursor.execute(f'DROP ROLE IF EXISTS "{runtime}"')
+            cursor.execute(f'DROP ROLE IF EXISTS "{owner}"')
