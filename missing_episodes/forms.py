@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from accounts.fields import DateInput, LocalDateTimeField
 from accounts.models import Organisation, OrganisationKind
+from missing_episodes.identifiers import validate_la_child_id, validate_police_reference
 from missing_episodes.models import (
     Child,
     EpisodeCategory,
@@ -67,6 +68,7 @@ class PoliceNotificationForm(forms.Form):
     )
     police_reference = forms.CharField(
         max_length=40,
+        validators=[validate_police_reference],
         help_text="The force's own reference for this missing person report.",
         error_messages={"required": "Enter the police reference."},
     )
@@ -112,7 +114,10 @@ class PoliceNotificationForm(forms.Form):
         error_messages={"required": "Choose the child's responsible local authority."},
     )
     la_child_id = forms.CharField(
-        max_length=40, label="LA child ID", error_messages={"required": "Enter the LA child ID."}
+        max_length=40,
+        label="LA child ID",
+        validators=[validate_la_child_id],
+        error_messages={"required": "Enter the LA child ID."},
     )
     first_name = forms.CharField(max_length=100, error_messages={"required": "Enter the child's first name."})
     last_name = forms.CharField(max_length=100, error_messages={"required": "Enter the child's last name."})

@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from accounts.models import Organisation, OrganisationKind, User
+from missing_episodes.identifiers import identifier_errors
 from missing_episodes.models import EpisodeCategory, EpisodeSource, Gender, MissingFrom, RiskLevel
 from missing_episodes.services import (
     ChildDetails,
@@ -158,6 +159,7 @@ def _parse_row(row: dict[str, str], orgs: _Organisations) -> tuple[ChildDetails,
     for column in ("la_child_id", "first_name", "last_name"):
         if not row[column].strip():
             errors.append((column, f"Enter the {column.replace('_', ' ')}."))
+    errors += identifier_errors(la_child_id=row["la_child_id"].strip(), police_reference=reference)
     dob = None
     try:
         dob = date.fromisoformat(row["date_of_birth"].strip())

@@ -11,6 +11,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from accounts.models import Organisation, OrganisationKind
+from missing_episodes.identifiers import validate_la_child_id, validate_police_reference
 
 LA_ONLY = {"kind": OrganisationKind.LOCAL_AUTHORITY}
 POLICE_ONLY = {"kind": OrganisationKind.POLICE_FORCE}
@@ -124,10 +125,16 @@ class Child(models.Model):
         return f"{self.first_name} {self.last_name}"
 
     def clean(self) -> None:
+        errors: dict[str, list[str]] = {}
         if self.legal_status_since and self.date_of_birth and self.legal_status_since < self.date_of_birth:
-            raise ValidationError(
-                {"legal_status_since": "The status cannot start before the child was born."}
-            )
+            errors["legal_status_since"] = ["The status cannot start before the child was born."]
+        # Here as well as on each form and serializer, so the admin and the services hold to it too.
+        try:
+            validate_la_child_id(self.la_child_id)
+        except ValidationError as exc:
+            errors["la_child_id"] = exc.messages
+        if errors:
+            raise ValidationError(errors)
 
 
 class PlacementType(models.TextChoices):
@@ -417,5 +424,10 @@ class MissingEpisode(models.Model):
                 errors["safe_and_well_at"] = "The safe and well check must be after the return."
         if self.police_reference and not self.police_force_id:
             errors["police_force"] = "Choose the police force that issued the reference."
+        if self.police_reference:
+            try:
+                validate_police_reference(self.police_reference)
+            except ValidationError as exc:
+                errors["police_reference"] = exc.messages[0]
         if errors:
             raise ValidationError(errors)

@@ -347,3 +347,24 @@ def test_demo_ssda903_missing_returns_pass_the_dfe_rules_for_every_la(demo: Seed
     for la in Organisation.objects.filter(kind="local_authority"):
         for year in (CollectionYear.starting(this_year.start.year - 1), this_year):
             assert validate_year(local_authority_id=la.pk, year=year) == [], (la.code, year)
+
+
+def test_every_demo_child_id_and_police_reference_fits_the_intake_patterns(demo: SeedResult) -> None:
+    from django.core.exceptions import ValidationError
+
+    from missing_episodes.identifiers import validate_la_child_id, validate_police_reference
+
+    def misfits(values, validator) -> list[str]:  # type: ignore[no-untyped-def]
+        bad = []
+        for value in values:
+            try:
+                validator(value)
+            except ValidationError:
+                bad.append(value)
+        return bad
+
+    ids = Child.objects.values_list("la_child_id", flat=True)
+    references = MissingEpisode.objects.exclude(police_reference="").values_list("police_reference", flat=True)
+    assert ids.exists() and references.exists()
+    assert misfits(ids, validate_la_child_id) == []
+    assert misfits(references, validate_police_reference) == []
