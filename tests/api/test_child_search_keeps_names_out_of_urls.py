@@ -3,6 +3,7 @@ body, GET refuses them, and the production gunicorn access log holds no query st
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import subprocess
@@ -140,3 +141,24 @@ def test_production_gunicorn_access_log_never_holds_a_query_string_or_a_childs_n
     for leaked in ("Quillfeather", dob, "last_name"):
         assert leaked not in text
     assert not any("?" in line for line in access)
+
+
+def test_gunicorn_error_log_names_a_failed_request_by_its_path_alone(tmp_path):
+    from gunicorn.config import Config
+
+    spec = importlib.util.spec_from_file_location("rhi_gunicorn_conf", ROOT / "config" / "gunicorn.conf.py")
+    assert spec is not None and spec.loader is not None
+    conf = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(conf)
+    cfg = Config()
+    cfg.set("errorlog", str(tmp_path / "error.log"))
+    logger = conf.logger_class(cfg)
+    try:
+        raise RuntimeError("boom")
+    except RuntimeError:
+        logger.exception(
+            "Error handling request %s", f"{CHILDREN}?last_name=Quillfeather&date_of_birth=2011-01-02"
+        )
+    text = (tmp_path / "error.log").read_text()
+    assert f"Error handling request {CHILDREN}\n" in text
+    assert "Quillfeather" not in text and "2011-01-02" not in text
