@@ -20,6 +20,7 @@ from pathlib import Path
 import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
+from kombu import Exchange, Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("RHI_VAR_DIR", BASE_DIR / "var"))
@@ -335,6 +336,47 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# One queue per kind of work, so a backlog of one (thousands of emails after an outage, a hung mail server, a
+# slow export) never delays the deadline sweep: production runs a worker for "deadlines" alone
+# (docker-compose.yml). A worker started without -Q consumes every queue listed here (scripts/run.sh).
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_QUEUES = [
+    Queue(name, Exchange(name), routing_key=name)
+    for name in ("deadlines", "notifications", "webhooks", "exports", "default")
+]
+CELERY_TASK_ROUTES = {
+    "rhi.deadline_sweep": {"queue": "deadlines"},
+    "rhi.send_notification_email": {"queue": "notifications"},
+    "rhi.send_manager_digests": {"queue": "notifications"},
+    "sharing.deliver_webhook": {"queue": "webhooks"},
+    "sharing.webhook_sweep": {"queue": "webhooks"},
+    "reporting.*": {"queue": "exports"},
+    "rhi.generate_report": {"queue": "exports"},
+}
+# Every task has a time limit: soft raises inside the task (it records what happened), hard kills the pool
+# process. Nothing may hold a worker for ever (a mail server that accepts and never answers did).
+CELERY_TASK_SOFT_TIME_LIMIT = int(os.environ.get("RHI_TASK_SOFT_TIME_LIMIT", "300"))
+CELERY_TASK_TIME_LIMIT = int(os.environ.get("RHI_TASK_TIME_LIMIT", "360"))
+RHI_EMAIL_TASK_SOFT_TIME_LIMIT = int(os.environ.get("RHI_EMAIL_TASK_SOFT_TIME_LIMIT", "60"))
+RHI_EMAIL_TASK_TIME_LIMIT = int(os.environ.get("RHI_EMAIL_TASK_TIME_LIMIT", "90"))
+RHI_EXPORT_TASK_SOFT_TIME_LIMIT = int(os.environ.get("RHI_EXPORT_TASK_SOFT_TIME_LIMIT", "3600"))
+RHI_EXPORT_TASK_TIME_LIMIT = int(os.environ.get("RHI_EXPORT_TASK_TIME_LIMIT", "3700"))
+CELERY_TASK_ANNOTATIONS = {
+    "rhi.send_notification_email": {
+        "soft_time_limit": RHI_EMAIL_TASK_SOFT_TIME_LIMIT,
+        "time_limit": RHI_EMAIL_TASK_TIME_LIMIT,
+    },
+    "reporting.run_export": {
+        "soft_time_limit": RHI_EXPORT_TASK_SOFT_TIME_LIMIT,
+        "time_limit": RHI_EXPORT_TASK_TIME_LIMIT,
+    },
+}
+# Notification emails (docs/alerts.md). An email task not started within RHI_EMAIL_TASK_EXPIRES_SECONDS is
+# dropped by the worker, and only then does the sweep queue another: a queued first task is never doubled.
+RHI_EMAIL_TASK_EXPIRES_SECONDS = int(os.environ.get("RHI_EMAIL_TASK_EXPIRES_SECONDS", "600"))
+RHI_EMAIL_MAX_ATTEMPTS = int(os.environ.get("RHI_EMAIL_MAX_ATTEMPTS", "8"))
+RHI_EMAIL_RETRY_BACKOFF_SECONDS = int(os.environ.get("RHI_EMAIL_RETRY_BACKOFF_SECONDS", "60"))
+RHI_EMAIL_RETRY_BACKOFF_MAX_SECONDS = int(os.environ.get("RHI_EMAIL_RETRY_BACKOFF_MAX_SECONDS", "1800"))
 
 # --- Email ----------------------------------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get(
@@ -346,6 +388,8 @@ EMAIL_BACKEND = os.environ.get(
 EMAIL_FILE_PATH = VAR_DIR / "mail"
 EMAIL_HOST = os.environ.get("DJANGO_EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("DJANGO_EMAIL_PORT", "25"))
+# Seconds for connecting and for each SMTP reply: a mail server that stops answering must not hold a worker.
+EMAIL_TIMEOUT = float(os.environ.get("EMAIL_TIMEOUT", "10"))
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "rhi-service@localhost")
 
 # --- Logging: request ids and codes only, never personal data --------------------------------------------

@@ -18,6 +18,7 @@ from django.utils import timezone
 from accounts.models import Organisation, OrganisationKind, User
 from audit.models import AuditAction
 from audit.services import record_event
+from config.celery import call_after_commit, publisher
 from reporting.exports import RETURNS, Written, write_export
 from reporting.models import ExportFormat, ExportJob, ExportState, ReturnKind
 from sharing.policy import reporting_authority_ids
@@ -82,10 +83,23 @@ def start_export(
         )
         | {"state": ExportState.QUEUED},
     )
+    call_after_commit(_enqueue_export, job.pk)
+    return job
+
+
+def _enqueue_export(job_id: int) -> None:
+    """Called after commit. A broker that is down must not turn the committed request into an error page:
+    the job is marked failed (its page says so, and the lead asks again) instead of waiting for ever."""
     from reporting.tasks import run_export_task
 
-    transaction.on_commit(lambda: run_export_task.delay(job.pk))
-    return job
+    try:
+        with publisher() as producer:
+            run_export_task.apply_async((job_id,), producer=producer, retry=False)
+    except Exception as exc:
+        logger.warning("broker unavailable (%s): export job %s not queued", type(exc).__name__, job_id)
+        ExportJob.objects.filter(pk=job_id, state=ExportState.QUEUED).update(
+            state=ExportState.FAILED, error="NotQueued", finished_at=timezone.now()
+        )
 
 
 def _zip(paths: list[Path], target: Path) -> Path:

@@ -1,7 +1,10 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from accounts.models import User
 from audit.admin import AuditedAdminMixin
+from rhi import notifications
 from rhi.models import (
     Associate,
     ClockPolicy,
@@ -157,7 +160,19 @@ class NotificationAdmin(admin.ModelAdmin):
         "read_at",
         "email_status",
         "email_attempts",
+        "email_next_attempt_at",
+        "email_last_error",
     )
-    list_filter = ("kind", "email_status")
+    # "Failed" here is where an administrator finds emails that used every attempt (docs/alerts.md).
+    list_filter = ("email_status", "kind")
     raw_id_fields = ("recipient", "alert", "rhi")
     show_full_result_count = False
+    actions = ("retry_failed_emails",)
+
+    @admin.action(description="Retry sending the selected failed emails")
+    def retry_failed_emails(self, request: HttpRequest, queryset: QuerySet[Notification]) -> None:
+        assert isinstance(request.user, User)
+        count = notifications.retry_failed_emails(
+            notification_ids=list(queryset.values_list("pk", flat=True)), by=request.user
+        )
+        self.message_user(request, f"{count} failed email(s) queued to be sent again.", messages.SUCCESS)

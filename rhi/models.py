@@ -740,7 +740,9 @@ class DeadlineAlert(models.Model):
 
 class EmailStatus(models.TextChoices):
     PENDING = "pending", "Waiting to be sent"
+    SENDING = "sending", "Being sent"
     SENT = "sent", "Sent"
+    FAILED = "failed", "Failed (every attempt used; retry from the admin)"
     NOT_WANTED = "not_wanted", "No email (no address)"
 
 
@@ -762,6 +764,15 @@ class Notification(models.Model):
     email_status = models.CharField(max_length=12, choices=EmailStatus.choices, default=EmailStatus.PENDING)
     email_attempts = models.PositiveSmallIntegerField(default=0)
     emailed_at = models.DateTimeField(null=True, blank=True)
+    # Pending: when the next attempt may start (backoff). Sending: when the claim lapses (the worker died).
+    email_next_attempt_at = models.DateTimeField(null=True, blank=True)
+    # When the email task now in the broker was queued; cleared when a worker takes it (rhi.notifications).
+    email_enqueued_at = models.DateTimeField(null=True, blank=True)
+    email_last_error = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text="The last failure's kind (never its text: it may hold an address).",
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -774,9 +785,9 @@ class Notification(models.Model):
                 fields=["recipient"], condition=Q(read_at__isnull=True), name="notification_unread_idx"
             ),
             models.Index(
-                fields=["created_at"],
-                condition=Q(email_status="pending"),
-                name="notification_email_pending_idx",
+                fields=["email_next_attempt_at"],
+                condition=Q(email_status__in=["pending", "sending"]),
+                name="notification_email_due_idx",
             ),
         ]
 

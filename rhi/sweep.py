@@ -11,7 +11,7 @@ the alert.
 
 from __future__ import annotations
 
-import functools
+import logging
 import uuid
 from collections import defaultdict
 from collections.abc import Callable
@@ -19,12 +19,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
+from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import Role, User
 from accounts.selectors import people_memberships
+from config.celery import call_after_commit, publisher
 from referrals.models import Referral
 from rhi.models import (
     AWAITING_CONTACT_STATES,
@@ -35,12 +37,14 @@ from rhi.models import (
     Notification,
     ReturnHomeInterview,
 )
+from rhi.notifications import fail_abandoned_emails
 from sharing.models import Disclosure
 
+logger = logging.getLogger(__name__)
+
 BATCH_SIZE = 2000
-# A pending email older than this is re-enqueued by the next sweep (its task was lost with the broker).
-EMAIL_RETRY_AFTER = timedelta(minutes=2)
-MAX_EMAIL_ATTEMPTS = 8
+# Emails due for (another) attempt queued per sweep, at most: the rest wait for the next minute's sweep.
+EMAIL_REQUEUE_BATCHES = 5
 # Referrals and disclosures escalate while their acknowledgement is recently overdue. Older gaps (history
 # brought in by an import, say) are data-quality findings for the returns, not alerts to wake people with.
 ACKNOWLEDGEMENT_LOOKBACK = timedelta(days=30)
@@ -277,6 +281,8 @@ def _insert_notifications(rows: list[tuple[int, int, str, int, str]], *, now: da
                     rhi_id=rhi,
                     created_at=now,
                     email_status=status,
+                    email_next_attempt_at=now if status == EmailStatus.PENDING else None,
+                    email_enqueued_at=now if status == EmailStatus.PENDING else None,
                 )
                 for recipient, alert, kind, rhi, status in rows
             ],
@@ -288,21 +294,59 @@ def _insert_notifications(rows: list[tuple[int, int, str, int, str]], *, now: da
         cursor.execute(
             f"""
             INSERT INTO {Notification._meta.db_table}
-                (recipient_id, alert_id, kind, rhi_id, email_status, created_at, email_attempts)
-            SELECT recipient, alert, kind, rhi, status, %s, 0
+                (recipient_id, alert_id, kind, rhi_id, email_status, created_at, email_attempts,
+                 email_next_attempt_at, email_enqueued_at, email_last_error)
+            SELECT recipient, alert, kind, rhi, status, %s, 0,
+                CASE WHEN status = %s THEN %s::timestamptz END,
+                CASE WHEN status = %s THEN %s::timestamptz END,
+                ''
             FROM unnest(%s::bigint[], %s::bigint[], %s::text[], %s::bigint[], %s::text[])
                 AS t(recipient, alert, kind, rhi, status)
             ON CONFLICT DO NOTHING
             """,  # noqa: S608 - the table name is the model's own; every value is a parameter
-            [now, recipients, alerts, kinds, rhis, statuses],
+            [
+                now,
+                EmailStatus.PENDING.value,
+                now,
+                EmailStatus.PENDING.value,
+                now,
+                recipients,
+                alerts,
+                kinds,
+                rhis,
+                statuses,
+            ],
         )
 
 
-def _enqueue_emails(notification_ids: list[int]) -> None:
+def enqueue_emails(notification_ids: list[int]) -> None:
+    """Queue one email task per notification over one broker connection, each expiring after
+    ``RHI_EMAIL_TASK_EXPIRES_SECONDS`` (the sweep queues another only after that, see ``_requeue_emails``).
+    Called after commit. A broker that is down must not fail the sweep, the import or the web request that
+    committed the notifications: the unpublished ones are marked not queued and the next sweep queues them."""
     from rhi.tasks import send_notification_email
 
-    for notification_id in notification_ids:
-        send_notification_email.delay(notification_id)
+    published = 0
+    try:
+        with publisher() as producer:
+            for notification_id in notification_ids:
+                send_notification_email.apply_async(
+                    (notification_id,),
+                    producer=producer,
+                    expires=settings.RHI_EMAIL_TASK_EXPIRES_SECONDS,
+                    retry=False,  # fail fast: the database, not the broker's retry loop, is the safety net
+                )
+                published += 1
+    except Exception as exc:
+        unpublished = notification_ids[published:]
+        logger.warning(
+            "broker unavailable (%s): %s notification emails not queued; the next sweep queues them",
+            type(exc).__name__,
+            len(unpublished),
+        )
+        Notification.objects.filter(pk__in=unpublished, email_status=EmailStatus.PENDING).update(
+            email_enqueued_at=None
+        )
 
 
 def run_deadline_sweep(*, now: datetime | None = None) -> SweepResult:
@@ -319,28 +363,47 @@ def run_deadline_sweep(*, now: datetime | None = None) -> SweepResult:
                 pending = _record(kind, candidates, result.sweep_id, now)
                 new_alerts = DeadlineAlert.objects.filter(sweep_id=result.sweep_id, kind=kind).count()
                 result.notifications += len(pending)
-                ids = pending
-                # robust: a broker outage must not undo the recorded alerts; the next sweep re-enqueues.
-                transaction.on_commit(functools.partial(_enqueue_emails, ids), robust=True)
-                result.emails_enqueued += len(ids)
+                # After commit: a broker outage cannot undo the recorded alerts; the next sweep re-enqueues.
+                call_after_commit(enqueue_emails, pending)
+                result.emails_enqueued += len(pending)
             recorded = new_alerts
             if len(candidates) < BATCH_SIZE:
                 break
         result.recorded[kind] = recorded
-    result.emails_enqueued += _requeue_stale_emails(now)
+    result.emails_enqueued += _requeue_emails(now)
     return result
 
 
-def _requeue_stale_emails(now: datetime) -> int:
-    ids = list(
-        Notification.objects.filter(
-            email_status=EmailStatus.PENDING,
-            created_at__lt=now - EMAIL_RETRY_AFTER,
-            email_attempts__lt=MAX_EMAIL_ATTEMPTS,
-        )
-        .order_by("pk")
-        .values_list("pk", flat=True)[:BATCH_SIZE]
-    )
-    if ids:
-        transaction.on_commit(lambda: _enqueue_emails(ids), robust=True)
-    return len(ids)
+def _requeue_emails(now: datetime) -> int:
+    """Queue the emails due for an attempt whose task is not in the broker: never queued (the broker was
+    down), lost with the broker, or dropped unstarted after ``RHI_EMAIL_TASK_EXPIRES_SECONDS``, a failed
+    attempt whose backoff has passed, or a claim whose worker died. An email whose task is merely still
+    queued behind a backlog is left alone: its message is still live and a second would only double the
+    backlog. This is the only retry mechanism for emails (the task never retries itself)."""
+    fail_abandoned_emails(now=now)
+    stale = now - timedelta(seconds=settings.RHI_EMAIL_TASK_EXPIRES_SECONDS)
+    queued = 0
+    last_pk = 0
+    for _ in range(EMAIL_REQUEUE_BATCHES):
+        with transaction.atomic():
+            ids = list(
+                Notification.objects.filter(
+                    Q(email_enqueued_at__isnull=True) | Q(email_enqueued_at__lt=stale),
+                    email_status__in=[EmailStatus.PENDING, EmailStatus.SENDING],
+                    email_next_attempt_at__lte=now,
+                    email_attempts__lt=settings.RHI_EMAIL_MAX_ATTEMPTS,
+                    pk__gt=last_pk,
+                )
+                .select_for_update(skip_locked=True)
+                .order_by("pk")
+                .values_list("pk", flat=True)[:BATCH_SIZE]
+            )
+            if not ids:
+                break
+            Notification.objects.filter(pk__in=ids).update(email_enqueued_at=now)
+            call_after_commit(enqueue_emails, ids)
+        queued += len(ids)
+        last_pk = ids[-1]
+        if len(ids) < BATCH_SIZE:
+            break
+    return queued

@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-import smtplib
-
 from celery import shared_task
 
 from operations.services import DEADLINE_SWEEP, record_heartbeat
 from rhi import notifications, sweep
-
-# Only these are worth retrying: the mail server or the network being briefly unavailable.
-TRANSIENT_MAIL_ERRORS = (smtplib.SMTPException, ConnectionError, TimeoutError)
 
 
 @shared_task(name="rhi.deadline_sweep", ignore_result=True)
@@ -21,14 +16,10 @@ def deadline_sweep() -> dict[str, int]:
     return {"recorded": result.total_recorded, "emails_enqueued": result.emails_enqueued}
 
 
-@shared_task(
-    name="rhi.send_notification_email",
-    autoretry_for=TRANSIENT_MAIL_ERRORS,
-    retry_backoff=True,
-    retry_backoff_max=600,
-    max_retries=8,
-    ignore_result=True,
-)
+# No Celery retries: a failed attempt records when the next one is due and the deadline sweep queues it
+# (one retry mechanism, bounded by RHI_EMAIL_MAX_ATTEMPTS; rhi.notifications.send_notification_email).
+# Time limits: settings.CELERY_TASK_ANNOTATIONS.
+@shared_task(name="rhi.send_notification_email", ignore_result=True)
 def send_notification_email(notification_id: int) -> bool:
     return notifications.send_notification_email(notification_id=notification_id)
 

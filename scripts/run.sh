@@ -73,6 +73,8 @@ trap 'exit 129' HUP
 
 log "Starting the Celery worker and beat (logs in $VAR_DIR/celery-worker.log and celery-beat.log)"
 # Supervised: either is started again if it exits, as restart: unless-stopped does in docker-compose.yml.
+# One worker without --queues consumes every queue in config/settings.py (production gives the deadline
+# sweep a worker of its own: docker-compose.yml).
 : >"$VAR_DIR/celery-worker.log"
 : >"$VAR_DIR/celery-beat.log"
 supervise "the Celery worker" "$VAR_DIR/celery-worker.log" \

@@ -22,7 +22,6 @@ body and is never logged.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import hmac
 import http.client
@@ -46,6 +45,7 @@ from django.utils import timezone
 from accounts.models import Organisation, User
 from audit.models import AuditAction
 from audit.services import record_event
+from config.celery import call_after_commit, publisher
 from sharing import policy
 from sharing.models import (
     DeliveryState,
@@ -226,8 +226,8 @@ def emit(
             for pk in sorted(subscription_ids)
         ]
     )
-    # robust: a broker outage must not undo the change; the sweep sends what the queue lost.
-    transaction.on_commit(functools.partial(enqueue_deliveries, [d.pk for d in deliveries]), robust=True)
+    # After commit: a broker outage must not undo the change; the sweep sends what the queue lost.
+    call_after_commit(enqueue_deliveries, [d.pk for d in deliveries])
     return event
 
 
@@ -311,10 +311,19 @@ def disclosure_made(*, disclosure: Disclosure) -> OutboxEvent | None:
 
 
 def enqueue_deliveries(delivery_ids: list[int]) -> None:
+    """Called after commit. A broker that is down must not fail the request, import or sweep that committed
+    the change: the deliveries stay pending in the database and the webhook sweep enqueues them when due."""
     from sharing.tasks import deliver_webhook
 
-    for delivery_id in delivery_ids:
-        deliver_webhook.delay(delivery_id)
+    try:
+        with publisher() as producer:
+            for delivery_id in delivery_ids:
+                deliver_webhook.apply_async((delivery_id,), producer=producer, retry=False)
+    except Exception as exc:
+        logger.warning(
+            "broker unavailable (%s): webhook deliveries not queued; the webhook sweep sends them",
+            type(exc).__name__,
+        )
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -471,7 +480,7 @@ def run_webhook_sweep(*, now: datetime | None = None) -> int:
             )
             if not ids:
                 break
-            transaction.on_commit(functools.partial(enqueue_deliveries, ids), robust=True)
+            call_after_commit(enqueue_deliveries, ids)
         enqueued += len(ids)
         last_pk = ids[-1]
         if len(ids) < SWEEP_BATCH_SIZE:

@@ -192,24 +192,6 @@ def test_notification_email_is_sent_after_commit_once_and_carries_no_personal_da
 
 
 @pytest.mark.django_db
-def test_failed_email_stays_pending_and_is_requeued_later_without_a_second_alert(team, settings):
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", 9  # nothing listens on the discard port
-    rhi_due(team, due_in=timedelta(hours=-1))
-    run_deadline_sweep(now=NOW)
-    notification = Notification.objects.get(recipient__username="worker")
-    with pytest.raises(OSError):
-        send_notification_email(notification_id=notification.pk)
-    notification.refresh_from_db()
-    assert notification.email_status == EmailStatus.PENDING
-
-    later = run_deadline_sweep(now=NOW + timedelta(minutes=5))
-    assert later.total_recorded == 0
-    assert later.emails_enqueued == 2
-    assert DeadlineAlert.objects.count() == 1
-
-
-@pytest.mark.django_db
 def test_manager_digest_is_sent_once_a_day_from_seven_uk_time(team):
     rhi_due(team, due_in=timedelta(hours=-7))  # due at 05:00 UTC, before the digest goes
     early = datetime(2026, 6, 10, 5, 30, tzinfo=UTC)  # 06:30 BST
