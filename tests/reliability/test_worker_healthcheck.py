@@ -8,6 +8,7 @@ import subprocess
 import sys
 
 import pytest
+from django.conf import settings
 
 from tests.reliability.conftest import ROOT, CeleryProcess, RedisServer, wait_for
 
@@ -31,9 +32,10 @@ def test_worker_healthcheck_passes_while_it_consumes_and_fails_when_it_dies_or_r
     worker: CeleryProcess = celery_processes("worker")
     node = f"w0@{socket.gethostname()}"
     wait_for(lambda: "ready." in worker.log_text(), timeout=90, what="the worker to start")
-    healthy = check_worker(celery_env, "--node", node, "--queue", "deadlines")
+    queue = getattr(settings, "CELERY_TASK_DEFAULT_QUEUE", "celery")
+    healthy = check_worker(celery_env, "--node", node, "--queue", queue)
     assert healthy.returncode == 0, healthy.stderr
-    assert "deadlines" in healthy.stdout
+    assert queue in healthy.stdout
 
     missing_queue = check_worker(celery_env, "--node", node, "--queue", "no-such-queue")
     assert missing_queue.returncode != 0 and "no-such-queue" in missing_queue.stderr
