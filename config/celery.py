@@ -34,6 +34,12 @@ app.conf.beat_schedule = {
         "schedule": 15 * 60.0,
         "options": {"expires": 600},
     },
+    # Web uploads whose import task was lost (missing_episodes.import_jobs.requeue_lost_import_jobs).
+    "import-sweep": {
+        "task": "missing_episodes.import_sweep",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
 }
 
 

@@ -103,6 +103,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "audit.middleware.RequestIdMiddleware",
+    # An oversized body is refused (413) before anything reads it (config/limits.py).
+    "config.limits.RequestBodyLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -222,6 +224,18 @@ STORAGES = {
     },
 }
 
+# --- Request size limits (config/limits.py): refused before the body is read -------------------------------
+RHI_MAX_UPLOAD_BYTES = int(os.environ.get("RHI_MAX_UPLOAD_BYTES", str(5 * 1024 * 1024)))
+# The upload plus the form's other fields and multipart framing.
+RHI_MAX_REQUEST_BYTES = RHI_MAX_UPLOAD_BYTES + 256 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # fields other than files (Django's default, stated)
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # bigger uploads spool to a temporary file, not memory
+FILE_UPLOAD_HANDLERS = [
+    "config.limits.UploadLimitHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+
 # --- Security -------------------------------------------------------------------------------------------
 HTTPS = env_bool("DJANGO_HTTPS", not DEBUG)
 SECURE_SSL_REDIRECT = HTTPS
@@ -336,6 +350,9 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# An import job still queued, or running without progress, this long is sent again by the import sweep (its
+# task was lost with the broker, or its worker died mid-file). Importers are idempotent.
+RHI_IMPORT_STALE_SECONDS = int(os.environ.get("RHI_IMPORT_STALE_SECONDS", "900"))
 # One queue per kind of work, so a backlog of one (thousands of emails after an outage, a hung mail server, a
 # slow export) never delays the deadline sweep: production runs a worker for "deadlines" alone
 # (docker-compose.yml). A worker started without -Q consumes every queue listed here (scripts/run.sh).

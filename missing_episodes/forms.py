@@ -4,18 +4,22 @@ a valid episode is live in missing_episodes.services, and their errors are put b
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.fields import DateInput, LocalDateTimeField
 from accounts.models import Organisation, OrganisationKind
 from missing_episodes.identifiers import validate_la_child_id, validate_police_reference
+from missing_episodes.importers import ENCODINGS, UnreadableFile, first_undecodable_line, open_csv
 from missing_episodes.models import (
     Child,
     EpisodeCategory,
@@ -26,7 +30,7 @@ from missing_episodes.models import (
     RiskLevel,
 )
 
-MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+MAX_UPLOAD_BYTES: int = settings.RHI_MAX_UPLOAD_BYTES
 NEW_CHILD = "new"
 # The fields a police notification carries into missing_episodes.services.record_episode.
 EPISODE_FORM_FIELDS = (
@@ -225,24 +229,58 @@ def episode_stamp(episode: MissingEpisode) -> str:
 class UploadEpisodesForm(forms.Form):
     file = forms.FileField(
         label="Upload the police spreadsheet",
-        help_text="A CSV file (UTF-8, up to 5 MB) with one row per episode, in the format described in the "
+        help_text="A CSV file (up to 5 MB) with one row per episode, in the format described in the "
         "import guide.",
         error_messages={"required": "Choose a CSV file to upload.", "empty": "The file is empty."},
     )
+    encoding = forms.ChoiceField(
+        label="How the file's text is saved",
+        choices=list(ENCODINGS.items()),
+        initial="utf-8",
+        required=False,
+        help_text="Choose UTF-8 for 'CSV UTF-8' files. Police systems and Excel's plain 'CSV' usually save "
+        "Windows-1252.",
+        error_messages={"invalid_choice": "Choose how the file's text is saved."},
+    )
 
-    def clean_file(self) -> str:
-        upload = self.cleaned_data["file"]
-        if not upload.name.lower().endswith(".csv"):
+    def clean_encoding(self) -> str:
+        return self.cleaned_data.get("encoding") or "utf-8"
+
+    def clean_file(self) -> UploadedFile:
+        """The upload, checked before it is stored: a CSV name, the size, and text readable in the chosen
+        encoding (a file in another encoding is refused here, with the first line that is not readable)."""
+        upload: UploadedFile = self.cleaned_data["file"]
+        too_big = f"The file must be smaller than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB: split it into smaller files."
+        if not (upload.name or "").lower().endswith(".csv"):
             raise ValidationError("The file must be a CSV file (ending .csv).")
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise ValidationError("The file must be smaller than 5 MB: split it into smaller files.")
+        if (upload.size or 0) > MAX_UPLOAD_BYTES:
+            raise ValidationError(too_big)
+        upload.seek(0)
         raw = upload.read(MAX_UPLOAD_BYTES + 1)
+        upload.seek(0)
         if len(raw) > MAX_UPLOAD_BYTES:
-            raise ValidationError("The file must be smaller than 5 MB: split it into smaller files.")
+            raise ValidationError(too_big)
         try:
-            text: str = raw.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise ValidationError(
-                "The file must be saved as UTF-8 CSV: save it again as 'CSV UTF-8'."
-            ) from exc
-        return text
+            open_csv(io.BytesIO(raw))
+        except UnreadableFile as exc:
+            raise ValidationError(str(exc)) from exc
+        self._raw = raw
+        return upload
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        encoding = cleaned.get("encoding")
+        raw = getattr(self, "_raw", None)
+        if raw is not None and encoding:
+            line = first_undecodable_line(raw, encoding)
+            if line is not None:
+                self.add_error(
+                    "file",
+                    f"The file must be saved as UTF-8 CSV, or the encoding it was saved in chosen below: line "
+                    f"{line} is not valid {ENCODINGS[encoding]}. Police systems and Excel's plain 'CSV' usually "
+                    "save Windows-1252."
+                    if encoding == "utf-8"
+                    else f"Line {line} is not valid {ENCODINGS[encoding]}: choose the encoding the file was "
+                    "saved in, or save it again as 'CSV UTF-8'.",
+                )
+        return cleaned

@@ -222,6 +222,16 @@ def open_csv(binary: IO[bytes], *, encoding: str = "utf-8") -> IO[str]:
     return io.TextIOWrapper(binary, encoding=codec, errors="surrogateescape", newline="")
 
 
+def first_undecodable_line(raw: bytes, encoding: str) -> int | None:
+    """The number of the first line of ``raw`` that is not valid ``encoding`` (None: every line is)."""
+    codec = "utf-8-sig" if encoding == "utf-8" else encoding
+    try:
+        raw.decode(codec)
+    except UnicodeDecodeError as exc:
+        return raw.count(b"\n", 0, exc.start) + 1
+    return None
+
+
 def read_header(
     reader: Any, report: ImportReport, *, expected: Sequence[str], encoding: str
 ) -> list[str] | None:

@@ -7,14 +7,11 @@ missing_episodes.services (record_episode) and missing_episodes.importers.
 
 from __future__ import annotations
 
-import csv
-import io
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -22,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.models import Organisation, User
 from audit.models import AuditAction, AuditOutcome
 from audit.services import record_event
-from missing_episodes import selectors
+from missing_episodes import import_jobs, selectors
 from missing_episodes.forms import (
     CHILD_FORM_FIELDS,
     NEW_CHILD,
@@ -33,17 +30,20 @@ from missing_episodes.forms import (
     add_service_errors,
     episode_stamp,
 )
-from missing_episodes.importers import HEADER, ImportReport, RowError, import_episodes_text
-from missing_episodes.models import Child, EpisodeSource, MissingEpisode
+from missing_episodes.importers import RowError
+from missing_episodes.models import Child, ImportJob, ImportKind, MissingEpisode
 from missing_episodes.services import ChildDetails, StaleEpisodeError, record_notification, record_return
 from rhi.models import ReturnHomeInterview
 from sharing.policy import (
     can_record_return,
+    history_import_authority_ids,
     intake_authority_ids,
     visible_children,
     visible_episodes,
     visible_rhis,
 )
+
+IMPORT_REFRESH_SECONDS = 2
 
 
 def _user(request: HttpRequest) -> User:
@@ -261,73 +261,76 @@ def episode_record_return(request: HttpRequest, pk: int) -> HttpResponse:
 # ---------------------------------------------------------------------------------------------------------
 
 
-def _rows_outside(text: str, allowed_codes: set[str]) -> tuple[str, list[RowError]]:
-    """Blank out the rows whose responsible LA the user does not record notifications for, keeping every line
-    number as the importer will count it, and report each as a bad row. Unreadable CSV is left to the
-    importer, which reports it."""
-    stream = io.StringIO(text)
-    lines = list(stream)
-    reader = csv.reader(iter(lines))
-    try:
-        header = [name.strip().lstrip("\ufeff") for name in next(reader, [])]
-    except csv.Error:
-        return text, []
-    if "responsible_la" not in header or any(name not in header for name in HEADER):
-        return text, []
-    column = header.index("responsible_la")
-    errors: list[RowError] = []
-    while True:
-        start = reader.line_num  # lines consumed so far: this record starts at index ``start``
-        try:
-            values = next(reader)
-        except (StopIteration, csv.Error):
-            break
-        if len(values) != len(header) or not values[column].strip():
-            continue  # the importer reports it
-        if values[column].strip().upper() not in allowed_codes:
-            for index in range(start, reader.line_num):
-                lines[index] = "\n"
-            errors.append(
-                RowError(
-                    start + 1,
-                    "responsible_la",
-                    "You do not record police notifications for this local authority.",
-                )
-            )
-    return "".join(lines), errors
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def episode_import(request: HttpRequest) -> HttpResponse:
+    """The request only checks and stores the file and starts the job (import_jobs): a big file imported
+    within the request outlived gunicorn's timeout and answered 500 with part of it saved."""
     user = _user(request)
-    authorities = _intake_authorities(request, "missing_episodes.import")
+    _intake_authorities(request, "missing_episodes.import")
     if request.method != "POST":
         return render(request, "missing_episodes/episode_import.html", {"form": UploadEpisodesForm()})
     form = UploadEpisodesForm(request.POST, request.FILES)
     if not form.is_valid():
         return render(request, "missing_episodes/episode_import.html", {"form": form})
-    text, refused = _rows_outside(form.cleaned_data["file"], {org.code.upper() for org in authorities})
-    report: ImportReport = import_episodes_text(text, by=user, source=EpisodeSource.IMPORT)
-    report.errors = sorted([*report.errors, *refused], key=lambda e: e.line)
-    bad_rows = len({e.line for e in report.errors})
-    record_event(
-        actor=user,
-        action=AuditAction.CREATE,
-        object_type="missing_episodes.import",
-        request=request,
-        detail={
-            "created": report.created,
-            "updated": report.updated,
-            "unchanged": report.unchanged,
-            "children_created": report.children_created,
-            "bad_rows": bad_rows,
+    job = import_jobs.start_import_job(
+        by=user,
+        kind=ImportKind.EPISODES,
+        upload=form.cleaned_data["file"],
+        encoding=form.cleaned_data["encoding"],
+    )
+    return redirect("missing_episodes:import_job", pk=job.pk)
+
+
+def _own_import_job(request: HttpRequest, pk: int) -> ImportJob:
+    """The user's own job, while they still import that kind of file; anything else is 404 (audited)."""
+    user = _user(request)
+    job = ImportJob.objects.filter(pk=pk, requested_by=user).first()
+    allowed = job is not None and bool(
+        intake_authority_ids(user) if job.kind == ImportKind.EPISODES else history_import_authority_ids(user)
+    )
+    if job is None or not allowed:
+        raise _not_found(request, "missing_episodes.importjob", pk)
+    return job
+
+
+@login_required
+@require_GET
+def import_job(request: HttpRequest, pk: int) -> HttpResponse:
+    """The job's progress, then its report: the counts, the first problems, and all of them as a CSV."""
+    job = _own_import_job(request, pk)
+    response = render(
+        request,
+        "missing_episodes/import_job.html",
+        {
+            "job": job,
+            "is_history": job.kind == ImportKind.RHI_HISTORY,
+            "problems": [RowError(**problem) for problem in job.first_problems],
+            "more_problems": max(0, job.problem_count - len(job.first_problems)),
         },
     )
-    return render(
-        request,
-        "missing_episodes/episode_import_report.html",
-        {"report": report, "bad_rows": bad_rows, "saved": report.created + report.updated},
+    if not job.is_finished:
+        # The page refreshes itself (an HTTP Refresh header: no script) until the import has finished.
+        response["Refresh"] = str(IMPORT_REFRESH_SECONDS)
+    return response
+
+
+@login_required
+@require_GET
+def import_job_problems(request: HttpRequest, pk: int) -> FileResponse:
+    job = _own_import_job(request, pk)
+    if not job.problems_file:
+        raise Http404
+    record_event(
+        actor=_user(request),
+        action=AuditAction.EXPORT,
+        object_type=import_jobs.OBJECT_TYPE_FOR_KIND[ImportKind(job.kind)],
+        object_id=str(job.pk),
+        request=request,
+        detail={"problems_downloaded": job.problem_count},
+    )
+    return FileResponse(
+        job.problems_file.open("rb"), as_attachment=True, filename=f"import-{job.pk}-problems.csv"
     )
 
 

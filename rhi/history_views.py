@@ -10,21 +10,23 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from accounts.models import User
 from audit.models import AuditAction, AuditOutcome
 from audit.services import record_event
 from missing_episodes.forms import UploadEpisodesForm
-from rhi.importers import HEADER, import_rhi_outcomes_text
+from missing_episodes.import_jobs import start_import_job
+from missing_episodes.models import ImportKind
+from rhi.importers import HEADER
 from sharing.policy import history_import_authority_ids
 
 OBJECT_TYPE = "rhi.history_import"
 
 
 class UploadHistoryForm(UploadEpisodesForm):
-    """The episode upload's file checks (CSV, UTF-8, 5 MB), with a dry-run choice."""
+    """The episode upload's file checks (CSV, its encoding, 5 MB), with a dry-run choice."""
 
     dry_run = forms.BooleanField(
         label="Check only (dry run): report what would change and save nothing",
@@ -37,8 +39,8 @@ class UploadHistoryForm(UploadEpisodesForm):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["file"].label = "Upload the RHI history spreadsheet"
         self.fields["file"].help_text = (
-            "A CSV file (UTF-8, up to 5 MB) with one row per episode's RHI outcome, in the format described "
-            "in the import guide."
+            "A CSV file (up to 5 MB) with one row per episode's RHI outcome, in the format described in the "
+            "import guide."
         )
 
 
@@ -63,33 +65,12 @@ def import_history(request: HttpRequest) -> HttpResponse:
     form = UploadHistoryForm(request.POST, request.FILES)
     if not form.is_valid():
         return render(request, "rhi/import_history.html", context | {"form": form})
-    dry_run = form.cleaned_data["dry_run"]
-    report = import_rhi_outcomes_text(
-        form.cleaned_data["file"], by=user, dry_run=dry_run, allowed_authority_ids=authority_ids
+    # The request only checks and stores the file; a Celery job imports it and its page shows the report.
+    job = start_import_job(
+        by=user,
+        kind=ImportKind.RHI_HISTORY,
+        upload=form.cleaned_data["file"],
+        encoding=form.cleaned_data["encoding"],
+        dry_run=form.cleaned_data["dry_run"],
     )
-    bad_rows = len({e.line for e in report.errors})
-    record_event(
-        actor=user,
-        action=AuditAction.VIEW if dry_run else AuditAction.CREATE,
-        object_type=OBJECT_TYPE,
-        request=request,
-        detail={
-            "dry_run": dry_run,
-            "created": report.created,
-            "updated": report.updated,
-            "unchanged": report.unchanged,
-            "bad_rows": bad_rows,
-        },
-    )
-    return render(
-        request,
-        "rhi/import_history.html",
-        context
-        | {
-            "form": UploadHistoryForm(initial={"dry_run": dry_run}),
-            "report": report,
-            "dry_run": dry_run,
-            "bad_rows": bad_rows,
-            "saved": report.created + report.updated,
-        },
-    )
+    return redirect("missing_episodes:import_job", pk=job.pk)

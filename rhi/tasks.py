@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import IO
+
 from celery import shared_task
 
+from missing_episodes.import_jobs import run_import_job
+from missing_episodes.importers import ImportReport
+from missing_episodes.models import ImportJob
 from operations.services import DEADLINE_SWEEP, record_heartbeat
 from rhi import notifications, sweep
+from rhi.importers import import_rhi_outcomes
+from sharing.policy import history_import_authority_ids
 
 
 @shared_task(name="rhi.deadline_sweep", ignore_result=True)
@@ -39,3 +47,22 @@ def generate_report(rhi_id: int, kind: str) -> int | None:
 @shared_task(name="rhi.send_manager_digests", ignore_result=True)
 def send_manager_digests() -> int:
     return notifications.send_manager_digests()
+
+
+def _import_history(job: ImportJob, stream: IO[str], progress: Callable[[int], None]) -> ImportReport:
+    # Which LAs' history the user may import is decided when the rows are read, not when the file was sent.
+    return import_rhi_outcomes(
+        stream,
+        by=job.requested_by,
+        dry_run=job.dry_run,
+        encoding=job.encoding,
+        allowed_authority_ids=history_import_authority_ids(job.requested_by),
+        progress=progress,
+    )
+
+
+@shared_task(name="rhi.run_history_import", ignore_result=True)
+def run_history_import(job_id: int) -> str | None:
+    """A web upload of RHI history (missing_episodes.import_jobs runs it and keeps the report)."""
+    job = run_import_job(job_id=job_id, importer=_import_history)
+    return job.state if job is not None else None

@@ -36,7 +36,7 @@ from django.utils import timezone
 
 from accounts.api_client_services import create_client
 from accounts.models import ApiClient, Commission, Membership, Organisation, Role, Team, User
-from missing_episodes.models import Child, MissingEpisode, Placement
+from missing_episodes.models import Child, ImportJob, ImportKind, ImportState, MissingEpisode, Placement
 from referrals import services as referral_services
 from referrals.models import Referral
 from reporting.models import ExportJob, ExportState
@@ -354,6 +354,23 @@ def build_world() -> World:
         job.file.save(f"matrix-{key}.csv", ContentFile(b"CHILD,DOB\n"), save=True)
         jobs[key] = job
 
+    # Finished web imports (police spreadsheets with one bad row) of each provider's worker.
+    import_jobs = {}
+    for key, user in (("own", users["worker"]), ("unrelated", users["worker_other"])):
+        import_job = ImportJob.objects.create(
+            kind=ImportKind.EPISODES,
+            requested_by=user,
+            state=ImportState.DONE,
+            bad_rows=1,
+            problem_count=1,
+            first_problems=[
+                {"line": 2, "column": "row", "reason": "The row has a different number of columns."}
+            ],
+            finished_at=now,
+        )
+        import_job.problems_file.save(f"matrix-{key}.csv", ContentFile(b"line,column,problem\n"), save=True)
+        import_jobs[key] = import_job
+
     # Each LA's admin has an API client and a webhook subscription.
     api_clients = {
         key: create_client(
@@ -410,6 +427,7 @@ def build_world() -> World:
             "q_intel": q_intel,
         },
         export_jobs=jobs,
+        extra={"import_jobs": import_jobs},
         api_clients={key: new.client for key, new in api_clients.items()},
         webhooks=webhooks,
     )

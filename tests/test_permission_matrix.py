@@ -1278,6 +1278,34 @@ MATRIX.update(
     }
 )
 
+# --- Web imports: only the person who uploaded the file sees its job and its problems -------------------
+IMPORT_JOBS = {
+    key: (lambda w, key=key: ({"pk": w.extra["import_jobs"][key].pk}, "")) for key in ("own", "unrelated")
+}
+OWN_IMPORT = """
+                                    own   unrelated
+            worker                  200   404
+            manager                 404   404
+            performance_lead        404   404
+            police                  404   404
+            partner_viewer          404   404
+            org_admin               404   404
+            worker_other            404   200
+            manager_other           404   404
+            performance_lead_other  404   404
+            police_other            404   404
+            partner_viewer_other    404   404
+            org_admin_other         404   404
+            support                 404   404
+            anonymous               login login
+"""
+MATRIX.update(
+    {
+        "missing_episodes:import_job": Route(GET, IMPORT_JOBS, OWN_IMPORT, markers=no_case_narrative),
+        "missing_episodes:import_job_problems": Route(GET, IMPORT_JOBS, OWN_IMPORT, content_type="text/csv"),
+    }
+)
+
 # --- Organisation admins: API clients and webhooks (users and systems, never case content) -----------------
 ORG_ADMINS_ONLY = """
             none

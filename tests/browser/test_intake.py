@@ -10,7 +10,8 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import Commission, Role
-from missing_episodes.models import Child, MissingEpisode
+from missing_episodes.models import Child, ImportJob, MissingEpisode
+from missing_episodes.tasks import run_import
 from rhi.models import ClockPolicy, ReturnHomeInterview
 from tests.browser.axe import assert_no_axe_violations
 from tests.factories import user_with_role
@@ -160,10 +161,14 @@ def test_worker_uploads_a_spreadsheet_and_sees_the_bad_row(page, worker):
         {"name": "police.csv", "mimeType": "text/csv", "buffer": f"{header}\n{good}\n{bad}\n".encode()}
     )
     page.get_by_role("button", name="Upload and check").click()
+    # The request stored the file and started the job: its page shows progress until the job has run.
+    page.get_by_role("heading", name="Importing your file").wait_for()
+    assert_no_axe_violations(page)
+    run_import(ImportJob.objects.get().pk)  # what the Celery worker does; the page refreshes itself meanwhile
     page.get_by_role("heading", name="Police spreadsheet uploaded").wait_for()
     assert page.locator("#rows-saved").inner_text().startswith("1")
     assert page.locator("#rows-bad").inner_text() == "1"
-    row = page.locator("table.govuk-table tbody tr").first
+    row = page.locator("#problems tbody tr").first
     assert (
         row.locator("td").nth(0).inner_text() == "3" and row.locator("td").nth(1).inner_text() == "category"
     )
