@@ -1,7 +1,9 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db.models import QuerySet
 
-from accounts.models import ApiClient, Commission, Membership, Organisation, Team, User
+from accounts.models import ApiClient, ApiClientDecision, Commission, Membership, Organisation, Team, User
+from sharing.policy import api_client_may_act
 
 
 class TeamInline(admin.TabularInline):
@@ -78,27 +80,56 @@ class CommissionAdmin(admin.ModelAdmin):
     autocomplete_fields = ("local_authority", "provider")
 
 
+class ApiClientDecisionInline(admin.TabularInline):
+    """Who approved or refused each role: made only on the approval page by a holder of the role."""
+
+    model = ApiClientDecision
+    extra = 0
+    fields = ("role", "decision", "decided_by", "decided_at")
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request: object, obj: object = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: object, obj: object = None) -> bool:
+        return False
+
+
 @admin.register(ApiClient)
 class ApiClientAdmin(admin.ModelAdmin):
-    """Read-only for support staff: clients are created and revoked by org admins (accounts/api_client_views.py),
-    so a token is never shown or set here."""
+    """Read-only for support staff: clients are created and revoked by org admins and approved by a holder of
+    their role (accounts/api_client_views.py), so a token is never shown or set, and no client approved, here."""
 
     list_display = (
         "name",
         "organisation",
         "token_prefix",
+        "state",
+        "may_act",
         "created_at",
         "expires_at",
         "revoked_at",
         "last_used_at",
     )
-    list_filter = ("organisation__kind",)
+    list_filter = ("state", "organisation__kind")
     search_fields = ("name", "organisation__name", "token_prefix")
-    list_select_related = ("organisation",)
+    list_select_related = ("organisation", "user")
     readonly_fields = [f.name for f in ApiClient._meta.fields]
+    inlines = [ApiClientDecisionInline]
+
+    def get_queryset(self, request: object) -> QuerySet[ApiClient]:
+        return super().get_queryset(request).prefetch_related("user__memberships", "decisions")  # type: ignore[arg-type]
+
+    @admin.display(boolean=True, description="Token works")
+    def may_act(self, obj: ApiClient) -> bool:
+        return api_client_may_act(obj)
 
     def has_add_permission(self, request: object) -> bool:
         return False
 
     def has_change_permission(self, request: object, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: object, obj: object = None) -> bool:
         return False

@@ -19,6 +19,7 @@ from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
 
 from accounts.models import ApiClient, User
+from sharing.policy import api_client_may_act, api_client_refused
 
 TOKEN_PREFIX = "rhi_"  # noqa: S105 (the public prefix of every token, not a secret)
 LOOKUP_LENGTH = 12  # "rhi_" and the first 8 random characters: enough to find the row, useless to guess with
@@ -34,17 +35,31 @@ def find_client(token: str) -> ApiClient | None:
     if not token.startswith(TOKEN_PREFIX) or len(token) < LOOKUP_LENGTH or len(token) > 200:
         return None
     wanted = token_hash(token)
-    for client in ApiClient.objects.select_related("user", "organisation").filter(
-        token_prefix=token[:LOOKUP_LENGTH]
-    ):
+    clients = (
+        ApiClient.objects.select_related("user", "organisation")
+        .prefetch_related("user__memberships", "decisions")
+        .filter(token_prefix=token[:LOOKUP_LENGTH])
+    )
+    for client in clients:
         if hmac.compare_digest(client.token_hash, wanted):
             return client
     return None
 
 
+class ClientNotApproved(exceptions.PermissionDenied):
+    """A known, live token whose client may not act yet (or ever): sharing.policy.api_client_may_act."""
+
+    default_detail = (
+        "This API client is waiting for approval by a person who holds its role in your organisation "
+        "(docs/api.md, 'Approval')."
+    )
+    default_code = "client_not_approved"
+
+
 class ApiTokenAuthentication(BaseAuthentication):
     """Bearer tokens of API clients. No header: not this scheme (the session may apply). A token that is
-    unknown, revoked or expired, or whose organisation is inactive: 401 with the standard error body."""
+    unknown, revoked or expired, or whose organisation is inactive: 401 with the standard error body. A
+    client not approved (or refused) by a holder of its role: 403, whatever the call."""
 
     keyword = "bearer"
 
@@ -72,6 +87,13 @@ class ApiTokenAuthentication(BaseAuthentication):
             raise exceptions.AuthenticationFailed("This token has expired.", code="token_expired")
         if not client.user.is_active or not client.organisation.is_active:
             raise exceptions.AuthenticationFailed("This client is not active.", code="client_inactive")
+        if not api_client_may_act(client):
+            if api_client_refused(client):
+                raise ClientNotApproved(
+                    "This API client was refused by a person who holds its role in your organisation.",
+                    code="client_refused",
+                )
+            raise ClientNotApproved()
         if client.last_used_at is None or now - client.last_used_at >= LAST_USED_EVERY:
             ApiClient.objects.filter(pk=client.pk).update(last_used_at=now)
         return client.user, client

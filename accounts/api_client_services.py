@@ -12,10 +12,27 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.api_auth import LOOKUP_LENGTH, TOKEN_PREFIX, token_hash
-from accounts.models import ApiClient, ApiScope, Membership, Organisation, OrganisationKind, Role, User
+from accounts.models import (
+    ApiClient,
+    ApiClientDecision,
+    ApiClientDecisionKind,
+    ApiClientState,
+    ApiScope,
+    Membership,
+    Organisation,
+    OrganisationKind,
+    Role,
+    User,
+)
 from audit.models import AuditAction
 from audit.services import record_event
-from sharing.policy import api_client_organisation_ids
+from sharing.policy import (
+    api_client_awaiting_roles,
+    api_client_may_act,
+    api_client_organisation_ids,
+    api_client_refused,
+    api_client_roles_user_may_approve,
+)
 
 
 @dataclass(frozen=True)
@@ -92,13 +109,73 @@ def create_client(
             for role in roles_for(organisation, scopes)
         ]
     )
+    # An org admin alone may issue only what reads no case records; every case role waits for a holder.
+    client.state = state_of(client)
+    client.save(update_fields=["state"])
     record_event(
         actor=by,
         action=AuditAction.CREATE,
         obj=client,
-        detail={"organisation": organisation.pk, "scopes": client.scopes},
+        detail={
+            "organisation": organisation.pk,
+            "scopes": client.scopes,
+            "state": client.state,
+            "awaiting_roles": sorted(api_client_awaiting_roles(client)),
+        },
     )
     return NewClient(client=client, token=token)
+
+
+def state_of(client: ApiClient) -> str:
+    """The client's state as the rule (sharing.policy.api_client_may_act) sees it now."""
+    if api_client_may_act(client):
+        return ApiClientState.APPROVED
+    if api_client_refused(client):
+        return ApiClientState.REFUSED
+    if client.state == ApiClientState.SUSPENDED:
+        return ApiClientState.SUSPENDED
+    return ApiClientState.PENDING
+
+
+def _decide(*, client_id: int, by: User, decision: str, reason: str) -> ApiClient:
+    client = ApiClient.objects.select_for_update().select_related("organisation").get(pk=client_id)
+    roles = api_client_roles_user_may_approve(by, client)
+    if not roles:
+        raise PermissionDenied
+    ApiClientDecision.objects.bulk_create(
+        [
+            ApiClientDecision(client=client, role=role, decision=decision, decided_by=by, reason=reason)
+            for role in sorted(roles)
+        ]
+    )
+    client = ApiClient.objects.prefetch_related("user__memberships", "decisions").get(pk=client.pk)
+    client.state = state_of(client)
+    client.save(update_fields=["state"])
+    record_event(
+        actor=by,
+        action=AuditAction.UPDATE,
+        obj=client,
+        detail={"step": decision, "roles": sorted(roles), "state": client.state},
+    )
+    return client
+
+
+@transaction.atomic
+def approve_client(*, client_id: int, by: User) -> ApiClient:
+    """``by`` approves every role of the client they hold (sharing.policy.api_client_roles_user_may_approve);
+    the client's token works once every case role is approved."""
+    return _decide(client_id=client_id, by=by, decision=ApiClientDecisionKind.APPROVED, reason="")
+
+
+@transaction.atomic
+def refuse_client(*, client_id: int, by: User, reason: str) -> ApiClient:
+    """``by`` refuses the client: its token never works; the org admin may issue another."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": "Enter why you are refusing this client."})
+    if len(reason) > 500:
+        raise ValidationError({"reason": "The reason must be 500 characters or fewer."})
+    return _decide(client_id=client_id, by=by, decision=ApiClientDecisionKind.REFUSED, reason=reason)
 
 
 @transaction.atomic

@@ -1,6 +1,8 @@
 """Pages for an organisation's admins to manage its API clients (docs/api.md): list, create (the token is shown
 once, on the page that answers the form, and never stored in clear), revoke. Org admins of the organisation
-only; everyone else gets 404, audited. Writes go through accounts.api_client_services."""
+only; everyone else gets 404, audited. And the approval pages: a person holding a case role a client acts as,
+in its organisation, approves or refuses it (four eyes; sharing.policy.api_client_roles_user_may_approve).
+Writes go through accounts.api_client_services."""
 
 from __future__ import annotations
 
@@ -9,18 +11,33 @@ from datetime import timedelta
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from accounts.api_client_services import create_client, revoke_client, roles_for
-from accounts.models import ApiClient, ApiScope, Organisation, User
+from accounts.api_client_services import (
+    approve_client,
+    create_client,
+    refuse_client,
+    revoke_client,
+)
+from accounts.models import ApiClient, ApiScope, Organisation, Role, User
 from audit.models import AuditAction, AuditOutcome
 from audit.services import record_event
-from sharing.policy import api_client_organisation_ids
+from sharing.policy import (
+    api_client_approver_organisation_ids,
+    api_client_awaiting_roles,
+    api_client_may_act,
+    api_client_organisation_ids,
+    api_client_refused,
+    api_client_roles,
+    api_client_roles_user_may_approve,
+    approvable_api_clients,
+)
 
 EXPIRY_CHOICES = [
     ("90", "In 90 days"),
@@ -63,6 +80,44 @@ class ApiClientForm(forms.Form):
         self.fields["organisation"].queryset = organisations  # type: ignore[attr-defined]
 
 
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        choices=[("approve", "Yes, approve it"), ("refuse", "No, refuse it")],
+        widget=forms.RadioSelect,
+        label="Do you approve this client?",
+        error_messages={"required": "Choose whether you approve this client."},
+    )
+    reason = forms.CharField(
+        widget=forms.Textarea,
+        required=False,
+        max_length=500,
+        label="If you refuse it, why?",
+        help_text="Your organisation's admins see this. Do not include any child's details.",
+        error_messages={"max_length": "The reason must be 500 characters or fewer."},
+    )
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        if data.get("decision") == "refuse" and not str(data.get("reason") or "").strip():
+            self.add_error("reason", "Enter why you are refusing this client.")
+        return data
+
+
+def role_labels(roles: set[str]) -> list[str]:
+    return [Role(role).label for role in sorted(roles)]
+
+
+def _standing(client: ApiClient) -> dict[str, object]:
+    """What the pages show of the rule (sharing.policy.api_client_may_act) for one client."""
+    return {
+        "client": client,
+        "may_act": api_client_may_act(client),
+        "refused": api_client_refused(client),
+        "roles": role_labels(api_client_roles(client)),
+        "awaiting": role_labels(api_client_awaiting_roles(client)),
+    }
+
+
 def _user(request: HttpRequest) -> User:
     user = request.user
     assert isinstance(user, User)
@@ -90,7 +145,8 @@ def client_list(request: HttpRequest) -> HttpResponse:
     organisation_ids = _admin_organisations(request)
     clients = list(
         ApiClient.objects.filter(organisation_id__in=organisation_ids)
-        .select_related("organisation", "created_by")
+        .select_related("organisation", "created_by", "user")
+        .prefetch_related("user__memberships", "decisions__decided_by")
         .order_by("organisation__name", "revoked_at", "name")
     )
     record_event(
@@ -100,7 +156,15 @@ def client_list(request: HttpRequest) -> HttpResponse:
         request=request,
         detail={"page": "api_clients", "rows": len(clients)},
     )
-    return render(request, "accounts/api_clients/list.html", {"clients": clients, "now": timezone.now()})
+    return render(
+        request,
+        "accounts/api_clients/list.html",
+        {
+            "rows": [_standing(client) for client in clients],
+            "now": timezone.now(),
+            "approvals_url": request.build_absolute_uri(reverse("accounts:api_client_approvals")),
+        },
+    )
 
 
 @login_required
@@ -132,9 +196,9 @@ def client_new(request: HttpRequest) -> HttpResponse:
                 request,
                 "accounts/api_clients/created.html",
                 {
-                    "client": created.client,
+                    **_standing(created.client),
                     "token": created.token,
-                    "roles": roles_for(created.client.organisation, created.client.scopes),
+                    "approvals_url": request.build_absolute_uri(reverse("accounts:api_client_approvals")),
                 },
             )
             response["Cache-Control"] = "no-store"
@@ -170,3 +234,86 @@ def client_revoke(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, f"{client.name} is revoked: its token no longer works.")
         return redirect("accounts:api_clients")
     return render(request, "accounts/api_clients/revoke.html", {"client": client})
+
+
+def _deny(request: HttpRequest, object_id: str = "") -> Http404:
+    record_event(
+        actor=_user(request),
+        action=AuditAction.VIEW,
+        object_type="accounts.apiclient",
+        object_id=object_id,
+        outcome=AuditOutcome.DENIED,
+        request=request,
+        detail={"page": "api_client_approval"},
+    )
+    return Http404()
+
+
+@login_required
+@require_GET
+def client_approvals(request: HttpRequest) -> HttpResponse:
+    """Clients of the user's organisations waiting for a decision this person may make. Open to anyone holding
+    a case role (the list may be empty); org admins and support staff get 404."""
+    if not api_client_approver_organisation_ids(_user(request)):
+        raise _deny(request)
+    clients = approvable_api_clients(_user(request))
+    record_event(
+        actor=_user(request),
+        action=AuditAction.VIEW,
+        object_type="accounts.apiclient",
+        request=request,
+        detail={"page": "api_client_approvals", "rows": len(clients)},
+    )
+    rows = [
+        _standing(client) | {"yours": role_labels(api_client_roles_user_may_approve(_user(request), client))}
+        for client in clients
+    ]
+    return render(request, "accounts/api_clients/approvals.html", {"rows": rows})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def client_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    """Approve or refuse one client: only a person who may (sharing.policy.api_client_roles_user_may_approve);
+    anyone else, or a client already decided, 404 (audited)."""
+    user = _user(request)
+    client = next((c for c in approvable_api_clients(user) if c.pk == pk), None)
+    if client is None:
+        raise _deny(request, str(pk))
+    form = DecisionForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if form.cleaned_data["decision"] == "approve":
+                decided = approve_client(client_id=client.pk, by=user)
+            else:
+                decided = refuse_client(client_id=client.pk, by=user, reason=form.cleaned_data["reason"])
+        except PermissionDenied:  # someone else decided in the meantime
+            raise _deny(request, str(pk)) from None
+        except ValidationError as exc:
+            for name, errors in exc.message_dict.items():
+                form.add_error(name if name in form.fields else None, errors)
+        else:
+            standing = _standing(decided)
+            if standing["may_act"]:
+                messages.success(request, f"{decided.name} is approved: its token now works.")
+            elif standing["refused"]:
+                messages.success(request, f"{decided.name} is refused: its token will never work.")
+            else:
+                waiting = ", ".join(standing["awaiting"])  # type: ignore[arg-type]
+                messages.success(
+                    request, f"You approved {decided.name}. It still needs approval as: {waiting}."
+                )
+            return redirect("accounts:api_client_approvals")
+    record_event(
+        actor=user,
+        action=AuditAction.VIEW,
+        obj=client,
+        request=request,
+        detail={"page": "api_client_approval"},
+    )
+    return render(
+        request,
+        "accounts/api_clients/decide.html",
+        _standing(client)
+        | {"form": form, "yours": role_labels(api_client_roles_user_may_approve(user, client))},
+    )

@@ -200,11 +200,22 @@ class ApiScope(models.TextChoices):
     RETURNS_RUN = "returns:run", "Run statutory returns and download them"
 
 
+class ApiClientState(models.TextChoices):
+    """Whether a client may act (docs/api.md, "Approval"). An org admin issues; a person holding each case role
+    the client acts as, in its organisation, approves (four eyes). Only APPROVED clients' tokens work."""
+
+    PENDING = "pending", "Waiting for approval"
+    SUSPENDED = "suspended", "Suspended until approved"  # issued before approval existed (migration 0003)
+    APPROVED = "approved", "Approved"
+    REFUSED = "refused", "Refused"
+
+
 class ApiClient(models.Model):
     """A partner system of one organisation. It acts as its own system user (``user``, username
     ``api-client-<id>``, no usable password) holding one role in the organisation, so sharing.policy decides
-    what it may see exactly as for a person in that role (accounts/api_auth.py). Only a hash of the token is
-    kept; ``token_prefix`` (the token's first characters) finds the row."""
+    what it may see exactly as for a person in that role (accounts/api_auth.py) — and only once a person
+    holding that role has approved it (``ApiClientDecision``). Only a hash of the token is kept;
+    ``token_prefix`` (the token's first characters) finds the row."""
 
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="api_clients")
     name = models.CharField(max_length=100)
@@ -218,6 +229,9 @@ class ApiClient(models.Model):
     revoked_at = models.DateTimeField(null=True, blank=True)
     revoked_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
+    # Kept by accounts.api_client_services from sharing.policy.api_client_awaiting_roles; the token check
+    # asks the rule itself (sharing.policy.api_client_may_act), so this is for lists and filters.
+    state = models.CharField(max_length=10, choices=ApiClientState.choices, default=ApiClientState.PENDING)
 
     class Meta:
         ordering = ["organisation__name", "name"]
@@ -238,6 +252,38 @@ class ApiClient(models.Model):
 
     def has_scope(self, scope: str) -> bool:
         return scope in (self.scopes or [])
+
+
+class ApiClientDecisionKind(models.TextChoices):
+    APPROVED = "approved", "Approved"
+    REFUSED = "refused", "Refused"
+
+
+class ApiClientDecision(models.Model):
+    """A person's approval (or refusal) of one case role an API client acts as: they held that role in the
+    client's organisation and did not issue the client (sharing.policy.api_client_roles_user_may_approve).
+    One decision per role; the audit trail records it too."""
+
+    client = models.ForeignKey(ApiClient, on_delete=models.CASCADE, related_name="decisions")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    decision = models.CharField(max_length=10, choices=ApiClientDecisionKind.choices)
+    decided_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(default=timezone.now)
+    reason = models.TextField(
+        blank=True, help_text="Why it was refused (shown to the organisation's admins)."
+    )
+
+    class Meta:
+        ordering = ["decided_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["client", "role"], name="api_client_one_decision_per_role"),
+            models.CheckConstraint(
+                condition=~Q(role="org_admin"), name="api_client_decision_is_for_a_case_role"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_decision_display()} as {self.get_role_display()}"
 
 
 class IdempotencyKey(models.Model):

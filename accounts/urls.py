@@ -12,4 +12,6 @@ urlpatterns = [
     path("api-clients/", api_client_views.client_list, name="api_clients"),
     path("api-clients/new/", api_client_views.client_new, name="api_client_new"),
     path("api-clients/<int:pk>/revoke/", api_client_views.client_revoke, name="api_client_revoke"),
+    path("api-clients/approvals/", api_client_views.client_approvals, name="api_client_approvals"),
+    path("api-clients/<int:pk>/approve/", api_client_views.client_decide, name="api_client_decide"),
 ]

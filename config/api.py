@@ -12,7 +12,7 @@ import binascii
 import hashlib
 import json
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -43,6 +43,7 @@ from accounts.models import ApiClient, IdempotencyKey, User
 from audit.middleware import current_request_id
 from audit.models import AuditAction, AuditOutcome
 from audit.services import record_event
+from config import query_params
 
 PAGE_SIZE = 100
 MAX_PAGE_SIZE = 500
@@ -125,10 +126,12 @@ def _audit_denial(exc: exceptions.APIException, context: dict[str, Any]) -> None
     view = context.get("view")
     if request is None:
         return
+    # A refused token names its client's system user (accounts.api_auth), also when the refusal is a 403.
+    denied_user = getattr(request._request, "api_denied_user", None)
     if isinstance(exc, (exceptions.NotAuthenticated, exceptions.AuthenticationFailed)):
-        actor = getattr(request._request, "api_denied_user", None)
+        actor = denied_user
     else:
-        actor = request.user if isinstance(request.user, User) else None
+        actor = request.user if isinstance(request.user, User) else denied_user
     kwargs = context.get("kwargs") or {}
     record_event(
         actor=actor,
@@ -171,13 +174,9 @@ CHANGED_SINCE = OpenApiParameter(
 
 
 def as_utc(value: datetime | None) -> datetime | None:
-    """An aware time in UTC (PostgreSQL refuses offsets beyond ±15:59), or None if naive or out of range."""
-    if value is None or value.tzinfo is None:
-        return None
-    try:
-        return value.astimezone(UTC)
-    except (OverflowError, ValueError):
-        return None
+    """An aware time in UTC (PostgreSQL refuses offsets beyond ±15:59), or None if naive or out of range:
+    config.query_params decides the range for every page and API."""
+    return query_params.utc_or_none(value)
 
 
 def changed_since(request: Request) -> datetime | None:
@@ -249,7 +248,10 @@ class KeysetPagination(BasePagination):
                     raise invalid
                 parsed.append(moment)
             elif isinstance(value, int) and not isinstance(value, bool):
-                parsed.append(value)
+                try:
+                    parsed.append(query_params.parse_id(value))
+                except query_params.BadParameter:
+                    raise invalid from None
             else:
                 raise invalid
         return parsed

@@ -19,12 +19,12 @@ from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.api_client_services import create_client
+from accounts.api_client_services import approve_client, create_client
 from accounts.models import ApiScope, Commission, Membership, Organisation, OrganisationKind, Role, User
 from config.api import KeysetPagination
 from missing_episodes.models import MissingEpisode
 from rhi.models import ReturnHomeInterview
-from sharing.policy import readable_episodes, readable_rhis
+from sharing.policy import api_client_awaiting_roles, readable_episodes, readable_rhis
 
 SCOPES = [ApiScope.EPISODES_READ, ApiScope.RHI_READ]
 
@@ -44,6 +44,11 @@ def _client_for(organisation: Organisation) -> tuple[Client, User]:
     created = create_client(
         organisation=organisation, name="Benchmark", scopes=list(SCOPES), expires_at=None, by=admin
     )
+    # Four eyes (docs/api.md, "Approval"): a holder of each role the client acts as approves it.
+    for role in sorted(api_client_awaiting_roles(created.client)):
+        holder = User.objects.create(username=f"bench-{role}-{organisation.pk}", organisation=organisation)
+        Membership.objects.create(user=holder, organisation=organisation, role=role)
+        approve_client(client_id=created.client.pk, by=holder)
     http = Client(headers={"Authorization": f"Bearer {created.token}"})
     return http, created.client.user
 

@@ -16,11 +16,21 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from accounts.models import Commission, Membership, Organisation, OrganisationKind, Role, User
-from missing_episodes.models import Child, MissingEpisode
+from accounts.models import (
+    ApiClient,
+    ApiClientDecision,
+    ApiClientDecisionKind,
+    Commission,
+    Membership,
+    Organisation,
+    OrganisationKind,
+    Role,
+    User,
+)
+from missing_episodes.models import Child, MissingEpisode, PendingEpisodeLink, PendingLinkStatus, Placement
 from referrals.models import Referral
 from rhi.models import ReturnHomeInterview
-from sharing.models import Disclosure, DisclosureLevel, RHIUserObjectPermission
+from sharing.models import Disclosure, DisclosureLevel, DisclosureStatus, RHIUserObjectPermission
 
 
 class Level(enum.StrEnum):
@@ -38,7 +48,7 @@ def _memberships(user: User | AnonymousUser) -> list[Membership]:
         return []
     cached: list[Membership] | None = getattr(user, "_rhi_memberships", None)
     if cached is None:
-        cached = list(Membership.objects.filter(user=user))
+        cached = list(Membership.objects.filter(acting_membership_filter(), user=user))
         user._rhi_memberships = cached  # type: ignore[attr-defined]
     return cached
 
@@ -338,7 +348,7 @@ def disclosure_level(level: str) -> Level:
 
 
 def _active_disclosures() -> QuerySet[Disclosure]:
-    return Disclosure.objects.filter(revoked_at__isnull=True)
+    return Disclosure.objects.filter(revoked_at__isnull=True, status=DisclosureStatus.ACTIVE)
 
 
 def received_disclosure_filter(user: User | AnonymousUser) -> Q:
@@ -347,7 +357,8 @@ def received_disclosure_filter(user: User | AnonymousUser) -> Q:
     organisations = recipient_organisation_ids(user)
     if not organisations:
         return Q(pk__in=[])
-    return Q(revoked_at__isnull=True) & (
+    # Awaiting a manager's approval (or refused) is not shared: the recipient sees nothing of it.
+    return Q(revoked_at__isnull=True, status=DisclosureStatus.ACTIVE) & (
         Q(
             recipient_organisation_id__in=organisations,
             level__in=[DisclosureLevel.NOTIFICATION, DisclosureLevel.FULL_REPORT],
@@ -412,6 +423,65 @@ def can_share(user: User | AnonymousUser, rhi: ReturnHomeInterview) -> bool:
     from rhi.models import RHIState
 
     return rhi.state == RHIState.APPROVED and can_work_on(user, rhi)
+
+
+def related_recipient_ids(
+    *, rhi: ReturnHomeInterview | None, episode: MissingEpisode | None, level: str
+) -> set[int]:
+    """Organisations this may be shared with at ``level`` without a manager's approval: the one rule for the
+    share form, the service and the approval queue (docs/sharing.md). A full report goes to the child's
+    responsible (placing) authority, the LA handling the RHI, or a host authority (of the current placement or
+    of an episode); a notification or intelligence summary also to the police forces the episodes were reported
+    to or the current placement lies in. Anything else needs a manager's approval with a reason."""
+    if rhi is not None:
+        child_id = rhi.child_id
+        episodes = MissingEpisode.objects.filter(rhi_link__rhi_id=rhi.pk)
+        authorities = {rhi.local_authority_id}
+    elif episode is not None:
+        child_id = episode.child_id
+        episodes = MissingEpisode.objects.filter(pk=episode.pk)
+        authorities = set()
+    else:
+        return set()
+    authorities |= set(Child.objects.filter(pk=child_id).values_list("responsible_la_id", flat=True))
+    for responsible, host in episodes.values_list("responsible_la_id", "host_la_id"):
+        authorities |= {responsible, host} - {None}
+    current = Placement.objects.filter(child_id=child_id, end_date__isnull=True).values_list(
+        "host_la_id", "police_force_area_id"
+    )
+    forces = {force for force in episodes.values_list("police_force_id", flat=True) if force}
+    for host, force in current:
+        authorities.add(host)
+        if force:
+            forces.add(force)
+    if level == DisclosureLevel.FULL_REPORT:
+        return authorities
+    return authorities | forces
+
+
+def can_decide_share(user: User | AnonymousUser, disclosure: Disclosure) -> bool:
+    """Approve or refuse a share awaiting approval: a team manager of the RHI's provider (of an LA serving the
+    episode's council, for an episode notification) who did not ask for it (four eyes)."""
+    if not user.is_authenticated or disclosure.status != DisclosureStatus.AWAITING_APPROVAL:
+        return False
+    if disclosure.revoked_at is not None or disclosure.shared_by_id == user.pk:
+        return False
+    return Disclosure.objects.filter(share_approval_filter(user), pk=disclosure.pk).exists()
+
+
+def share_approval_filter(user: User | AnonymousUser) -> Q:
+    """Shares awaiting approval that this user may decide (as a filter on Disclosure): the managers' queue."""
+    managed = managed_organisation_ids(user)
+    if not managed:
+        return Q(pk__in=[])
+    return (
+        Q(status=DisclosureStatus.AWAITING_APPROVAL, revoked_at__isnull=True)
+        & ~Q(shared_by_id=user.pk)
+        & (
+            Q(rhi__provider_id__in=managed)
+            | Q(rhi__isnull=True, episode__responsible_la_id__in=_authorities_served_by(managed))
+        )
+    )
 
 
 def can_acknowledge(user: User | AnonymousUser, disclosure: Disclosure) -> bool:
@@ -518,6 +588,38 @@ def can_record_notification(
     return police_force_id is not None and police_force_id in police_force_ids(user)
 
 
+def may_link_episode_to_child(user: User | AnonymousUser, child: Child) -> bool:
+    """Attach a notification to this existing child at once: a casework user who sees the child, or a
+    missing-person coordinator whose force already has a relation to the child (an episode reported to it, or
+    the current placement in its area). Anyone else's notification waits for the council to confirm the link
+    (``pending_link_filter``), so an API client cannot attach itself to any child whose details it knows."""
+    if visible_children(user).filter(pk=child.pk).exists():
+        return True
+    forces = police_force_ids(user)
+    if not forces:
+        return False
+    return (
+        MissingEpisode.objects.filter(child_id=child.pk, police_force_id__in=forces).exists()
+        or Placement.objects.filter(
+            child_id=child.pk, end_date__isnull=True, police_force_area_id__in=forces
+        ).exists()
+    )
+
+
+def pending_link_filter(user: User | AnonymousUser) -> Q:
+    """Notifications waiting for a link to be confirmed (as a filter on PendingEpisodeLink) that this user may
+    confirm or reject: RHI workers and team managers of the child's responsible LA or of a provider it
+    commissions (``intake_authority_ids``)."""
+    authorities = intake_authority_ids(user)
+    if not authorities:
+        return Q(pk__in=[])
+    return Q(status=PendingLinkStatus.PENDING, child__responsible_la_id__in=authorities)
+
+
+def can_decide_episode_link(user: User | AnonymousUser, link: PendingEpisodeLink) -> bool:
+    return PendingEpisodeLink.objects.filter(pending_link_filter(user), pk=link.pk).exists()
+
+
 def can_record_return(user: User | AnonymousUser, episode: MissingEpisode) -> bool:
     """Record the return on an episode: whoever may record its notification."""
     return can_record_notification(
@@ -528,6 +630,86 @@ def can_record_return(user: User | AnonymousUser, episode: MissingEpisode) -> bo
 def api_client_organisation_ids(user: User | AnonymousUser) -> set[int]:
     """Organisations whose API clients the user manages: their org admins (who see no case content)."""
     return _admin_of(user)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# A credential never carries more than a person who may see it chose to give (docs/api.md, "Approval").
+# An org admin issues a client but sees no case content, so each case role the client acts as must be
+# approved by a person holding that role in the client's organisation who did not issue it (four eyes).
+# ---------------------------------------------------------------------------------------------------------
+
+# Every role but org admin reads or writes case records, so every one needs a holder's approval.
+API_CLIENT_CASE_ROLES = frozenset(role.value for role in Role if role != Role.ORG_ADMIN)
+
+
+def acting_membership_filter() -> Q:
+    """Memberships (a filter on Membership) that count for visibility: every person's, and an API client's
+    system user's only for a role approved by a holder while no role of the client was refused. Below the
+    token check on purpose: a role added to a system user some other way (the admin, a script) gives nothing."""
+    decisions = ApiClientDecision.objects.filter(client__user_id=OuterRef("user_id"))
+    return Q(user__api_client__isnull=True) | (
+        Q(Exists(decisions.filter(role=OuterRef("role"), decision=ApiClientDecisionKind.APPROVED)))
+        & ~Q(Exists(decisions.filter(decision=ApiClientDecisionKind.REFUSED)))
+    )
+
+
+def api_client_roles(client: ApiClient) -> set[str]:
+    """The case roles the client's system user holds (prefetch ``user__memberships`` for lists)."""
+    return {m.role for m in client.user.memberships.all()} & API_CLIENT_CASE_ROLES
+
+
+def api_client_awaiting_roles(client: ApiClient) -> set[str]:
+    """Case roles the client acts as that nobody has approved yet (prefetch ``decisions`` for lists)."""
+    decided = {d.role for d in client.decisions.all()}
+    return api_client_roles(client) - decided
+
+
+def api_client_refused(client: ApiClient) -> bool:
+    return any(d.decision == ApiClientDecisionKind.REFUSED for d in client.decisions.all())
+
+
+def api_client_may_act(client: ApiClient) -> bool:
+    """The rule: a client's token works only while it is not revoked and every case role it acts as was
+    approved (never refused) by a person holding that role in its organisation who did not issue it
+    (``api_client_roles_user_may_approve`` decides who may). Asked on every call (accounts.api_auth), by the
+    issuing and approval pages and the admin."""
+    return (
+        client.revoked_at is None and not api_client_refused(client) and not api_client_awaiting_roles(client)
+    )
+
+
+def api_client_roles_user_may_approve(user: User | AnonymousUser, client: ApiClient) -> set[str]:
+    """The roles of ``client`` this person may approve or refuse now: a person (never a system user), active,
+    holding that role in the client's organisation, who did not issue it; the client not revoked or refused,
+    and the role not yet decided."""
+    if not isinstance(user, User) or not user.is_active or hasattr(user, "api_client"):
+        return set()
+    if client.created_by_id == user.pk or client.revoked_at is not None or api_client_refused(client):
+        return set()
+    held = {m.role for m in _memberships(user) if m.organisation_id == client.organisation_id}
+    return api_client_awaiting_roles(client) & held
+
+
+def api_client_approver_organisation_ids(user: User | AnonymousUser) -> set[int]:
+    """Organisations in which the user holds a case role, and so may be asked to approve a client."""
+    if isinstance(user, User) and hasattr(user, "api_client"):
+        return set()
+    return {m.organisation_id for m in _memberships(user) if m.role in API_CLIENT_CASE_ROLES}
+
+
+def approvable_api_clients(user: User | AnonymousUser) -> list[ApiClient]:
+    """Clients waiting for a decision this person may make (the approval list and the decision page)."""
+    organisations = api_client_approver_organisation_ids(user)
+    if not organisations:
+        return []
+    candidates = (
+        ApiClient.objects.filter(organisation_id__in=organisations, revoked_at__isnull=True)
+        .exclude(created_by_id=user.pk)
+        .select_related("organisation", "created_by", "user")
+        .prefetch_related("user__memberships", "decisions")
+        .order_by("created_at", "pk")
+    )
+    return [client for client in candidates if api_client_roles_user_may_approve(user, client)]
 
 
 # ---------------------------------------------------------------------------------------------------------

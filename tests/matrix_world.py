@@ -16,7 +16,12 @@ Records (keys of ``World.rhis``, ``children``, ``episodes``, … ):
              intake queue (take, allocate).
   q          Other's child, handled by Q: approved RHI, referral, intelligence summary shared with G.
   home_open, placed_open   episodes of the home and placed children who are missing now (no return yet).
-  export_jobs, api_clients, webhooks   "own" (Home's performance lead / org admin) and "unrelated" (Other's).
+  export_jobs, api_clients, webhooks   "own" (Home's performance lead / org admin) and "unrelated" (Other's);
+             api_clients also holds the clients of the API tokens below (``TOKEN_AS``).
+
+API tokens (``World.extra["tokens"]``, issue 11): one client acting in each role a client can hold (P's team
+manager, F's police, Placing's partner viewer, Home's performance lead), issued by its organisation's admin
+and approved by a holder of the role; and P's, F's and Home's issued by an org admin alone (pending).
 
 Users (``World.users``), one per role in the organisation the role belongs to ("own") and one in the other
 organisation ("*_other"), plus ``support`` (staff superuser, no case role); anonymous is no user.
@@ -34,8 +39,8 @@ from typing import Any
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from accounts.api_client_services import create_client
-from accounts.models import ApiClient, Commission, Membership, Organisation, Role, Team, User
+from accounts.api_client_services import approve_client, create_client
+from accounts.models import ApiClient, ApiScope, Commission, Membership, Organisation, Role, Team, User
 from missing_episodes.models import Child, ImportJob, ImportKind, ImportState, MissingEpisode, Placement
 from referrals import services as referral_services
 from referrals.models import Referral
@@ -51,6 +56,7 @@ from rhi.models import (
     ReturnHomeInterview,
     RiskIndicatorFinding,
 )
+from sharing import secret_box
 from sharing import services as sharing_services
 from sharing.models import Disclosure, DisclosureEvent, DisclosureLevel, WebhookSubscription
 from tests.factories_domain import (
@@ -248,13 +254,16 @@ def build_world() -> World:
         level=DisclosureLevel.INTELLIGENCE_SUMMARY,
         lawful_basis="public_task",
     )
+    # Placing Council has no relation to Home's child: the worker's share waits for the manager's approval.
     placing_note = sharing_services.share(
         rhi_id=home_rhi.pk,
         by=worker,
         recipient_organisation_id=placing.pk,
         level=DisclosureLevel.NOTIFICATION,
         lawful_basis="public_task",
+        approval_reason="The child is often in Placing Council's area.",
     )
+    placing_note = sharing_services.approve_share(disclosure_id=placing_note.pk, by=manager)
 
     # Placing's child placed in Home's area, handled by Home's provider P.
     placed_child = ChildFactory(responsible_la=placing, first_name="Pat", last_name="Placedaway")
@@ -381,11 +390,16 @@ def build_world() -> World:
             ("unrelated", other, users["org_admin_other"]),
         )
     }
+    # API tokens of every role a client can act as (issue 11), each issued by its organisation's admin and
+    # approved by a holder of its role; and three issued by an admin alone, never approved.
+    tokens, token_clients = _api_tokens(
+        home=home, placing=placing, provider=provider, force=force, users=users
+    )
     webhooks = {
         key: WebhookSubscription.objects.create(
             organisation=la,
             url=f"https://{key}.example.invalid/hook",
-            secret="s" * 40,
+            secret_ciphertext=secret_box.encrypt("s" * 40),
             event_types=["rhi.completed"],
         )
         for key, la in (("own", home), ("unrelated", other))
@@ -427,7 +441,61 @@ def build_world() -> World:
             "q_intel": q_intel,
         },
         export_jobs=jobs,
-        extra={"import_jobs": import_jobs},
-        api_clients={key: new.client for key, new in api_clients.items()},
+        api_clients={key: new.client for key, new in api_clients.items()} | token_clients,
         webhooks=webhooks,
+        extra={"tokens": tokens, "import_jobs": import_jobs},
     )
+
+
+# The API tokens (keys of ``World.extra["tokens"]``) and the person whose role each acts in (its 200s are
+# checked with that person's markers). "token_pending_*" are issued by an org admin alone: never approved.
+TOKEN_AS = {
+    "token_manager": "manager",
+    "token_police": "police",
+    "token_partner_viewer": "partner_viewer",
+    "token_performance_lead": "performance_lead",
+    "token_pending_manager": "manager",
+    "token_pending_police": "police",
+    "token_pending_council": "performance_lead",
+}
+TOKEN_KEYS = tuple(TOKEN_AS)
+
+
+def _api_tokens(
+    *,
+    home: Organisation,
+    placing: Organisation,
+    provider: Organisation,
+    force: Organisation,
+    users: dict[str, User],
+) -> tuple[dict[str, str], dict[str, ApiClient]]:
+    every_scope = list(ApiScope.values)
+    admins = {
+        org.pk: _member(f"mx_admin_{org.pk}", org, Role.ORG_ADMIN) for org in (provider, force, placing)
+    }
+    admins[home.pk] = users["org_admin"]
+    home_partner = _member("mx_partner_home", home, Role.PARTNER_VIEWER)  # approves with the performance lead
+    issued = {
+        "token_manager": (provider, every_scope, [users["manager"]]),
+        "token_police": (force, every_scope, [users["police"]]),
+        "token_partner_viewer": (
+            placing,
+            [scope for scope in every_scope if scope != ApiScope.RETURNS_RUN],
+            [users["partner_viewer"]],
+        ),
+        "token_performance_lead": (home, every_scope, [users["performance_lead"], home_partner]),
+        "token_pending_manager": (provider, every_scope, []),
+        "token_pending_police": (force, every_scope, []),
+        "token_pending_council": (home, every_scope, []),
+    }
+    tokens: dict[str, str] = {}
+    clients: dict[str, ApiClient] = {}
+    for key, (organisation, scopes, approvers) in issued.items():
+        new = create_client(
+            organisation=organisation, name=key, scopes=scopes, expires_at=None, by=admins[organisation.pk]
+        )
+        for approver in approvers:
+            approve_client(client_id=new.client.pk, by=approver)
+        tokens[key] = new.token
+        clients[key] = new.client
+    return tokens, clients

@@ -38,6 +38,8 @@ from tests.matrix_world import (
     ASSOCIATE,
     INTELLIGENCE_HEADING,
     NOTIFICATION_HEADING,
+    TOKEN_AS,
+    TOKEN_KEYS,
     USER_KEYS,
     WORDS,
     World,
@@ -214,6 +216,16 @@ AUTHORITIES = {
 }
 API_CLIENTS = {
     "own": record_target("api_clients", "own"),
+    "unrelated": record_target("api_clients", "unrelated"),
+}
+# Clients waiting for approval: P's (acts as team manager) and F's (police) issued by their org admins alone,
+# Home's (partner viewer; Home has no partner viewer among the users), one already approved (P's, by the
+# manager) and Other's (partner viewer of Other: partner_viewer_other's to approve).
+API_CLIENT_DECISIONS = {
+    "pending_provider": record_target("api_clients", "token_pending_manager"),
+    "pending_force": record_target("api_clients", "token_pending_police"),
+    "pending_council": record_target("api_clients", "own"),
+    "approved": record_target("api_clients", "token_manager"),
     "unrelated": record_target("api_clients", "unrelated"),
 }
 WEBHOOKS = {"own": record_target("webhooks", "own"), "unrelated": record_target("webhooks", "unrelated")}
@@ -1077,6 +1089,94 @@ MATRIX.update(
             anonymous               login               login                login                  login
             """,
         ),
+        # Shares outside the child's relations wait for a manager of the provider (issue 11 item 8): the queue
+        # is for team managers; a share already decided (the approved notification to Placing) is 404.
+        "sharing:approvals": Route(
+            GET,
+            NO_RECORD,
+            """
+            none
+            worker                  403
+            manager                 200
+            performance_lead        403
+            police                  403
+            partner_viewer          403
+            org_admin               403
+            worker_other            403
+            manager_other           200
+            performance_lead_other  403
+            police_other            403
+            partner_viewer_other    403
+            org_admin_other         403
+            support                 403
+            anonymous               login
+            """,
+        ),
+        "sharing:decide": Route(
+            GET,
+            {"decided": disclosure_target("placing_note")},
+            """
+            decided
+            worker                  404
+            manager                 404
+            performance_lead        404
+            police                  404
+            partner_viewer          404
+            org_admin               404
+            worker_other            404
+            manager_other           404
+            performance_lead_other  404
+            police_other            404
+            partner_viewer_other    404
+            org_admin_other         404
+            support                 404
+            anonymous               login
+            """,
+        ),
+        # Police notifications naming a child the force has no relation to wait for the child's council or its
+        # commissioned provider (issue 11 item 6). No link is pending in this world: every decision page is 404.
+        "missing_episodes:pending_links": Route(
+            GET,
+            NO_RECORD,
+            """
+            none
+            worker                  200
+            manager                 200
+            performance_lead        403
+            police                  403
+            partner_viewer          403
+            org_admin               403
+            worker_other            200
+            manager_other           200
+            performance_lead_other  403
+            police_other            403
+            partner_viewer_other    403
+            org_admin_other         403
+            support                 403
+            anonymous               login
+            """,
+        ),
+        "missing_episodes:pending_link": Route(
+            GET,
+            {"none": lambda w: ({"pk": 0}, "")},
+            """
+            none
+            worker                  404
+            manager                 404
+            performance_lead        404
+            police                  404
+            partner_viewer          404
+            org_admin               404
+            worker_other            404
+            manager_other           404
+            performance_lead_other  404
+            police_other            404
+            partner_viewer_other    404
+            org_admin_other         404
+            support                 404
+            anonymous               login
+            """,
+        ),
         # Episodes reported to the coordinator's own force (notification level).
         "sharing:police_episodes": Route(
             GET,
@@ -1346,6 +1446,52 @@ MATRIX.update(
         "accounts:api_clients": Route(GET, NO_RECORD, ORG_ADMINS_ONLY, markers=no_case_narrative),
         "accounts:api_client_new": Route(GET, NO_RECORD, ORG_ADMINS_ONLY),
         "accounts:api_client_revoke": Route(GET, API_CLIENTS, OWN_ORGANISATIONS_RECORD),
+        # Approving a client (issue 11): anyone holding a case role may open the list (it may be empty); a
+        # client's page only for a holder of its role in its organisation who did not issue it, while it waits.
+        "accounts:api_client_approvals": Route(
+            GET,
+            NO_RECORD,
+            """
+            none
+            worker                  200
+            manager                 200
+            performance_lead        200
+            police                  200
+            partner_viewer          200
+            org_admin               404
+            worker_other            200
+            manager_other           200
+            performance_lead_other  200
+            police_other            200
+            partner_viewer_other    200
+            org_admin_other         404
+            support                 404
+            anonymous               login
+            """,
+            markers=no_case_narrative,
+        ),
+        "accounts:api_client_decide": Route(
+            GET,
+            API_CLIENT_DECISIONS,
+            """
+                                    pending_provider  pending_force  pending_council  approved  unrelated
+            worker                  404               404            404              404       404
+            manager                 200               404            404              404       404
+            performance_lead        404               404            404              404       404
+            police                  404               200            404              404       404
+            partner_viewer          404               404            404              404       404
+            org_admin               404               404            404              404       404
+            worker_other            404               404            404              404       404
+            manager_other           404               404            404              404       404
+            performance_lead_other  404               404            404              404       404
+            police_other            404               404            404              404       404
+            partner_viewer_other    404               404            404              404       200
+            org_admin_other         404               404            404              404       404
+            support                 404               404            404              404       404
+            anonymous               login             login          login            login     login
+            """,
+            markers=no_case_narrative,
+        ),
         "sharing_webhooks:list": Route(GET, NO_RECORD, ORG_ADMINS_ONLY, markers=no_case_narrative),
         "sharing_webhooks:new": Route(GET, NO_RECORD, ORG_ADMINS_ONLY),
         "sharing_webhooks:deactivate": Route(GET, WEBHOOKS, OWN_ORGANISATIONS_RECORD),
@@ -1744,6 +1890,202 @@ MATRIX.update(
     }
 )
 
+# --- The REST API with bearer tokens (issue 11): the same answers as a person in the token's role, and
+# nothing at all (403, audited) for a client an org admin issued that no holder of its role has approved ------
+# One grid per API route (the columns are the route's relations in MATRIX), one row per token of
+# tests/matrix_world.TOKEN_AS. test_every_api_route_has_a_token_grid fails for an API route without one.
+TOKEN_GRIDS: dict[str, str] = {
+    "api:child-list": """
+                                    own   unrelated
+            token_manager           200   200
+            token_police            200   200
+            token_partner_viewer    200   200
+            token_performance_lead  200   200
+            token_pending_manager   403   403
+            token_pending_police    403   403
+            token_pending_council   403   403
+""",
+    "api:child-search": """
+                                    own   unrelated
+            token_manager           200   200
+            token_police            200   200
+            token_partner_viewer    200   200
+            token_performance_lead  200   200
+            token_pending_manager   403   403
+            token_pending_police    403   403
+            token_pending_council   403   403
+""",
+    "api:child-detail": """
+                                    own   placed_in  unrelated
+            token_manager           200   200        404
+            token_police            404   404        404
+            token_partner_viewer    404   404        404
+            token_performance_lead  404   404        404
+            token_pending_manager   403   403        403
+            token_pending_police    403   403        403
+            token_pending_council   403   403        403
+""",
+    "api:episode-list": """
+                                    none
+            token_manager           200
+            token_police            200
+            token_partner_viewer    200
+            token_performance_lead  200
+            token_pending_manager   403
+            token_pending_police    403
+            token_pending_council   403
+""",
+    "api:episode-detail": """
+                                    own   own_open  placed_in  placed_in_open  unrelated
+            token_manager           200   200       200        200             404
+            token_police            200   200       200        200             404
+            token_partner_viewer    404   404       404        404             404
+            token_performance_lead  404   404       404        404             404
+            token_pending_manager   403   403       403        403             403
+            token_pending_police    403   403       403        403             403
+            token_pending_council   403   403       403        403             403
+""",
+    "api:episode-return": """
+                                    own   own_open  placed_in  placed_in_open  unrelated
+            token_manager           428   428       403        403             404
+            token_police            428   428       428        428             404
+            token_partner_viewer    404   404       404        404             404
+            token_performance_lead  404   404       404        404             404
+            token_pending_manager   403   403       403        403             403
+            token_pending_police    403   403       403        403             403
+            token_pending_council   403   403       403        403             403
+""",
+    "api:rhi-list": """
+                                    none
+            token_manager           200
+            token_police            200
+            token_partner_viewer    200
+            token_performance_lead  200
+            token_pending_manager   403
+            token_pending_police    403
+            token_pending_council   403
+""",
+    "api:rhi-detail": """
+                                    own   placed_in  in_progress  unrelated
+            token_manager           200   200        200          404
+            token_police            200   404        404          404
+            token_partner_viewer    200   200        404          404
+            token_performance_lead  404   404        404          404
+            token_pending_manager   403   403        403          403
+            token_pending_police    403   403        403          403
+            token_pending_council   403   403        403          403
+""",
+    "api:referral-list": """
+                                    none
+            token_manager           200
+            token_police            200
+            token_partner_viewer    200
+            token_performance_lead  200
+            token_pending_manager   403
+            token_pending_police    403
+            token_pending_council   403
+""",
+    "api:referral-detail": """
+                                    own   placed_in  unrelated
+            token_manager           200   200        404
+            token_police            404   404        404
+            token_partner_viewer    404   404        404
+            token_performance_lead  404   404        404
+            token_pending_manager   403   403        403
+            token_pending_police    403   403        403
+            token_pending_council   403   403        403
+""",
+    "api:disclosure-list": """
+                                    none
+            token_manager           200
+            token_police            200
+            token_partner_viewer    200
+            token_performance_lead  200
+            token_pending_manager   403
+            token_pending_police    403
+            token_pending_council   403
+""",
+    "api:disclosure-detail": """
+                                    shared_with_police  shared_with_placing  placed_in_full_report  unrelated
+            token_manager           404                 404                  404                    404
+            token_police            200                 404                  404                    404
+            token_partner_viewer    404                 200                  200                    404
+            token_performance_lead  404                 404                  404                    404
+            token_pending_manager   403                 403                  403                    403
+            token_pending_police    403                 403                  403                    403
+            token_pending_council   403                 403                  403                    403
+""",
+    "api:disclosure-acknowledge": """
+                                    shared_with_police  shared_with_placing  placed_in_full_report  unrelated
+            token_manager           404                 404                  404                    404
+            token_police            200                 404                  404                    404
+            token_partner_viewer    404                 200                  200                    404
+            token_performance_lead  404                 404                  404                    404
+            token_pending_manager   403                 403                  403                    403
+            token_pending_police    403                 403                  403                    403
+            token_pending_council   403                 403                  403                    403
+""",
+    # Only an approved council client with returns:run starts its own LA's return. A client polls only the
+    # jobs it started itself (the performance lead's own job is theirs: 404); without the scope, 403.
+    "api:return-start": """
+                                    own   unrelated
+            token_manager           403   403
+            token_police            403   403
+            token_partner_viewer    403   403
+            token_performance_lead  202   403
+            token_pending_manager   403   403
+            token_pending_police    403   403
+            token_pending_council   403   403
+""",
+    "api:return-detail": """
+                                    own   unrelated
+            token_manager           404   404
+            token_police            404   404
+            token_partner_viewer    403   403
+            token_performance_lead  404   404
+            token_pending_manager   403   403
+            token_pending_police    403   403
+            token_pending_council   403   403
+""",
+    "api:return-file": """
+                                    own   unrelated
+            token_manager           404   404
+            token_police            404   404
+            token_partner_viewer    403   403
+            token_performance_lead  404   404
+            token_pending_manager   403   403
+            token_pending_police    403   403
+            token_pending_council   403   403
+""",
+    # An unapproved client's token answers 403 before anything else, even where nothing exists.
+    "api:not-found": """
+                                    none
+            token_manager           404
+            token_police            404
+            token_partner_viewer    404
+            token_performance_lead  404
+            token_pending_manager   403
+            token_pending_police    403
+            token_pending_council   403
+""",
+}
+
+
+def token_cells(name: str) -> dict[tuple[str, str], str]:
+    """(token, relation) → expected answer, parsed from TOKEN_GRIDS; every token once, the route's columns."""
+    lines = [line.split() for line in TOKEN_GRIDS[name].strip().splitlines() if line.strip()]
+    header, rows = lines[0], lines[1:]
+    assert header == list(MATRIX[name].targets), f"{name}: token grid columns {header}"
+    assert sorted(row[0] for row in rows) == sorted(TOKEN_KEYS), f"{name}: every token once"
+    cells = {}
+    for row in rows:
+        assert len(row) == len(header) + 1, f"{name}: row {row[0]}"
+        for relation, token in zip(header, row[1:], strict=True):
+            assert re.fullmatch(r"[1-5][0-9]{2}", token), token
+            cells[(row[0], relation)] = token
+    return cells
+
+
 # Every 403/404 to a signed-in user is a refusal and is audited as DENIED, except these (nothing to refuse).
 NOT_A_REFUSAL: dict[tuple[str, str, str], str] = {
     (
@@ -1884,6 +2226,62 @@ def test_cell(world: World, name: str, user: str, relation: str, expected: str):
         close_quietly(response)
 
 
+def test_every_api_route_has_a_token_grid():
+    api_routes = {name for name in MATRIX if name.startswith("api:")}
+    assert sorted(api_routes - set(TOKEN_GRIDS)) == [], "API routes with no token grid (TOKEN_GRIDS)"
+    assert sorted(set(TOKEN_GRIDS) - api_routes) == [], "token grids for routes not in MATRIX"
+    for name in TOKEN_GRIDS:
+        token_cells(name)  # asserts the grid is complete
+
+
+def _token_cells() -> Iterator[Any]:
+    for name in TOKEN_GRIDS:
+        if name not in MATRIX:
+            continue  # test_every_api_route_has_a_token_grid reports it
+        for (token, relation), expected in token_cells(name).items():
+            yield pytest.param(name, token, relation, expected, id=f"{name}|{token}|{relation}")
+
+
+@pytest.mark.parametrize(("name", "token", "relation", "expected"), list(_token_cells()))
+def test_token_cell(world: World, name: str, token: str, relation: str, expected: str):
+    """The REST API called with an API client's bearer token (no session), as the partner system calls it."""
+    route = MATRIX[name]
+    kwargs, query = route.targets[relation](world)
+    path = kwargs.pop("__path__", None) or reverse(name, kwargs=kwargs)
+    url = path + (f"?{query}" if query else "")
+    client = client_for(world, "anonymous")
+    headers = {"Authorization": f"Bearer {world.extra['tokens'][token]}"}
+    denied_before = denied_events()
+    if route.method == GET:
+        response = client.get(url, headers=headers)
+    else:
+        data = route.body(world, relation) if route.body else {}
+        response = client.post(url, data, content_type="application/json", headers=headers)
+    try:
+        got = str(response.status_code)
+        assert got == expected, f"{name} with {token} on {relation}: expected {expected}, got {got}"
+        assert "sessionid" not in response.cookies
+        if got in ("403", "404") and name != "api:not-found":
+            assert denied_events() > denied_before, f"{name} with {token} on {relation}: refusal not audited"
+        if got == "403" and token.startswith("token_pending_"):
+            codes = [error["code"] for error in response.json()["errors"]]
+            assert codes == ["client_not_approved"], codes
+        if got == "200":
+            if route.content_type:
+                assert response["Content-Type"].startswith(route.content_type), response["Content-Type"]
+            if route.markers is not None:
+                text = body(response)
+                present, absent = route.markers(world, relation, TOKEN_AS[token])
+                for wanted in present:
+                    assert wanted in text, f"{name} with {token} on {relation} should show {wanted!r}"
+                for unwanted in absent:
+                    assert unwanted not in text, (
+                        f"{name} with {token} on {relation} must not show {unwanted!r}"
+                    )
+    finally:
+        close_quietly(response)
+
+
 def denied_events() -> int:
     return AuditEvent.objects.filter(outcome=AuditOutcome.DENIED).count()
 
@@ -1959,6 +2357,11 @@ def test_the_matrix_covers_every_role_and_relation_named_in_the_brief():
     users = {user for route in MATRIX.values() for user, _ in route.cells()}
     relations = {relation for route in MATRIX.values() for relation in route.targets}
     assert users == set(USER_KEYS)
+    # API tokens of every role a client can act in, and ones an org admin issued alone (issue 11).
+    tokens = {token for name in TOKEN_GRIDS if name in MATRIX for token, _ in token_cells(name)}
+    assert tokens == set(TOKEN_KEYS) and {"manager", "police", "partner_viewer", "performance_lead"} <= set(
+        TOKEN_AS.values()
+    )
     assert {
         "own",
         "unrelated",

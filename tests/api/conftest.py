@@ -9,8 +9,9 @@ import pytest
 from django.core.cache import caches
 from django.test import Client
 
-from accounts.api_client_services import NewClient, create_client
-from accounts.models import Membership, Organisation, Role, User
+from accounts.api_client_services import NewClient, approve_client, create_client
+from accounts.models import ApiClient, Membership, Organisation, Role, User
+from sharing.policy import api_client_awaiting_roles
 
 
 @pytest.fixture(autouse=True)
@@ -28,17 +29,44 @@ def org_admin(organisation: Organisation, username: str | None = None) -> User:
     return user
 
 
-def new_client(organisation: Organisation, scopes: list[str], **kwargs: Any) -> NewClient:
+def role_holder(organisation: Organisation, role: str) -> User:
+    """A person holding ``role`` in the organisation (made once), who may approve clients acting in it."""
+    username = f"{role}-{organisation.pk}"
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        user = User.objects.create_user(
+            username=username, password="unused-password-1", organisation=organisation
+        )
+        Membership.objects.create(user=user, organisation=organisation, role=role)
+    return user
+
+
+def approve_as_holders(client: ApiClient) -> ApiClient:
+    """Each case role the client acts as, approved by a holder of that role (the four-eyes step)."""
+    client = ApiClient.objects.prefetch_related("user__memberships", "decisions").get(pk=client.pk)
+    for role in sorted(api_client_awaiting_roles(client)):
+        client = approve_client(client_id=client.pk, by=role_holder(client.organisation, role))
+    return client
+
+
+def new_client(
+    organisation: Organisation, scopes: list[str], *, approved: bool = True, **kwargs: Any
+) -> NewClient:
+    """A client issued by the organisation's admin and (unless ``approved=False``) approved by a holder of
+    each role it acts as, as it must be before its token works."""
     admin = User.objects.filter(
         memberships__organisation=organisation, memberships__role=Role.ORG_ADMIN
     ).first()
-    return create_client(
+    created = create_client(
         organisation=organisation,
         name=kwargs.pop("name", f"System of {organisation.name}"),
         scopes=scopes,
         expires_at=kwargs.pop("expires_at", None),
         by=admin or org_admin(organisation),
     )
+    if approved:
+        return NewClient(client=approve_as_holders(created.client), token=created.token)
+    return created
 
 
 class Api:

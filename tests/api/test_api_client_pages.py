@@ -1,15 +1,16 @@
 """An organisation admin adds an API client in Chromium, copies the token shown once and revokes the client;
-every page passes axe-core."""
+every page passes axe-core. A team manager approves a client an org admin added (issue 11)."""
 
 from __future__ import annotations
 
 import pytest
 
+from accounts.api_client_services import create_client
 from accounts.models import ApiClient, Role
 from tests.browser.axe import assert_no_axe_violations
 from tests.browser.test_sign_in_and_home import sign_in
 from tests.factories import user_with_role
-from tests.factories_domain import PoliceForceFactory
+from tests.factories_domain import PoliceForceFactory, ProviderFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -42,3 +43,23 @@ def test_org_admin_adds_a_client_sees_the_token_once_and_revokes_it(page):
     assert_no_axe_violations(page)
     client.refresh_from_db()
     assert client.revoked_at is not None
+
+
+def test_team_manager_approves_a_client_an_org_admin_added_and_every_page_passes_axe(page):
+    provider = ProviderFactory(name="Example Provider")
+    admin = user_with_role(Role.ORG_ADMIN, username="provider-admin", organisation=provider)
+    user_with_role(Role.TEAM_MANAGER, username="provider-manager", organisation=provider)
+    create_client(organisation=provider, name="Case system", scopes=["rhi:read"], expires_at=None, by=admin)
+    sign_in(page, "provider-manager")
+    page.goto("/accounts/api-clients/approvals/")
+    assert_no_axe_violations(page)
+    page.get_by_role("link", name="Review Case system").click()
+    assert_no_axe_violations(page)
+    page.get_by_role("button", name="Save your decision").click()
+    assert page.title().startswith("Error: ")
+    assert_no_axe_violations(page)
+    page.get_by_label("Yes, approve it").check()
+    page.get_by_role("button", name="Save your decision").click()
+    assert "its token now works" in page.locator(".govuk-notification-banner").inner_text()
+    assert_no_axe_violations(page)
+    assert ApiClient.objects.get().state == "approved"

@@ -128,7 +128,8 @@ def test_org_admin_creates_a_client_sees_the_token_once_and_only_its_hash_is_kep
     assert client.scopes == ["disclosures:read", "rhi:read"] and client.expires_at is not None
     listing = browser.get(reverse("accounts:api_clients")).content.decode()
     assert "Case system" in listing and token not in listing
-    assert Api(token).get(reverse("api:rhi-list")).status_code == 200
+    # Issued by the admin alone, it reads nothing until a holder of its role approves it (test_client_approval).
+    assert Api(token).get(reverse("api:rhi-list")).status_code == 403
     assert AuditEvent.objects.filter(object_type="accounts.apiclient", action="create", actor=admin).exists()
 
 
