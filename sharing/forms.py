@@ -30,8 +30,14 @@ LEVEL_HINTS: dict[str, str] = {
 
 
 class OrganisationChoiceField(forms.ModelChoiceField):
+    # Organisations with a relation to the child (sharing.policy.related_recipient_ids); the others are marked.
+    related_ids: set[int] | None = None
+
     def label_from_instance(self, obj: Organisation) -> str:
-        return f"{obj.name} ({obj.get_kind_display().lower()})"
+        label = f"{obj.name} ({obj.get_kind_display().lower()})"
+        if self.related_ids is not None and obj.pk not in self.related_ids:
+            label += " – no relation to this child: needs a manager's approval"
+        return label
 
 
 class ShareForm(forms.Form):
@@ -68,11 +74,24 @@ class ShareForm(forms.Form):
         "recorded in the RHI, if there is one.",
     )
 
-    def __init__(self, *args: Any, recipients: QuerySet[Organisation], **kwargs: Any) -> None:
+    approval_reason = forms.CharField(
+        label="Why does an organisation with no relation to the child need this?",
+        required=False,
+        widget=forms.Textarea,
+        max_length=5000,
+        help_text="Only needed when the organisation is not the child's responsible, placing or host authority "
+        "(or, below the full report, a police force the child was reported to or is placed in). A manager must "
+        "approve it before it is shared.",
+    )
+
+    def __init__(
+        self, *args: Any, recipients: QuerySet[Organisation], related_ids: set[int], **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["recipient_organisation"]
-        assert isinstance(field, forms.ModelChoiceField)
+        assert isinstance(field, OrganisationChoiceField)
         field.queryset = recipients
+        field.related_ids = related_ids
 
     def level_options(self) -> list[dict[str, Any]]:
         """The level radios with their explanations (the template renders them with GOV.UK hints)."""
@@ -87,6 +106,23 @@ class ShareForm(forms.Form):
             }
             for index, (value, label) in enumerate(DisclosureLevel.choices)
         ]
+
+
+class ShareDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        choices=[("approve", "Approve"), ("refuse", "Refuse")],
+        error_messages={
+            "required": "Choose whether to approve it.",
+            "invalid_choice": "Choose whether to approve it.",
+        },
+    )
+    decision_note = forms.CharField(
+        label="Your reasons",
+        required=False,
+        widget=forms.Textarea,
+        max_length=5000,
+        help_text="Needed if you refuse it. The person who asked sees this.",
+    )
 
 
 class RevokeForm(forms.Form):

@@ -46,6 +46,15 @@ class DisclosureEvent(models.TextChoices):
     REPORT_OFFERED = "report_offered", "Report offered"
 
 
+class DisclosureStatus(models.TextChoices):
+    """A disclosure to an organisation with no relation to the child waits for a manager's approval
+    (sharing.policy.related_recipient_ids); the recipient sees nothing until it is active."""
+
+    ACTIVE = "active", "Shared"
+    AWAITING_APPROVAL = "awaiting_approval", "Awaiting a manager's approval"
+    REFUSED = "refused", "Refused by a manager"
+
+
 class Disclosure(models.Model):
     child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="disclosures")
     rhi = models.ForeignKey(
@@ -81,6 +90,17 @@ class Disclosure(models.Model):
     )
     revoke_reason = models.TextField(blank=True)
     event = models.CharField(max_length=20, choices=DisclosureEvent.choices, blank=True)
+    status = models.CharField(
+        max_length=20, choices=DisclosureStatus.choices, default=DisclosureStatus.ACTIVE, db_index=True
+    )
+    approval_reason = models.TextField(
+        blank=True, help_text="Why it goes to an organisation with no relation to the child."
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-shared_at"]
@@ -105,6 +125,17 @@ class Disclosure(models.Model):
             models.CheckConstraint(
                 condition=Q(revoked_at__isnull=True) | ~Q(revoke_reason=""),
                 name="disclosure_revoke_has_reason",
+            ),
+            # Outside the child's relations only with a reason, and a decision names who made it.
+            models.CheckConstraint(
+                condition=Q(status=DisclosureStatus.ACTIVE, decided_at__isnull=True) | ~Q(approval_reason=""),
+                name="disclosure_outside_relation_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(status=DisclosureStatus.AWAITING_APPROVAL, decided_at__isnull=True)
+                | Q(status=DisclosureStatus.ACTIVE, decided_at__isnull=True)
+                | Q(decided_at__isnull=False, decided_by__isnull=False),
+                name="disclosure_decision_recorded",
             ),
             # One automatic disclosure per episode (or RHI), recipient and event: re-saves create none.
             models.UniqueConstraint(

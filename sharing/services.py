@@ -23,7 +23,7 @@ from rhi.models import ConsentToShare, ReturnHomeInterview, RHIState
 from rhi.selectors import working_day_calendar
 from rhi.services import ActionNotAllowed, TransitionError
 from sharing import policy
-from sharing.models import ConsentState, Disclosure, DisclosureLevel, LawfulBasis
+from sharing.models import ConsentState, Disclosure, DisclosureLevel, DisclosureStatus, LawfulBasis
 
 ACKNOWLEDGEMENT_WORKING_DAYS = 2
 RECIPIENT_KINDS = (
@@ -38,8 +38,10 @@ __all__ = [
     "TransitionError",
     "acknowledge",
     "acknowledgement_due",
+    "approve_share",
     "consent_state_for",
     "disclosure_acknowledgement_due",
+    "refuse_share",
     "revoke",
     "share",
 ]
@@ -100,11 +102,14 @@ def share(
     level: str,
     lawful_basis: str,
     override_justification: str = "",
+    approval_reason: str = "",
 ) -> Disclosure:
     """Share an approved RHI with an organisation at a level (or notify it of an episode).
 
     Only the allocated worker or a manager of the provider may share. Without the child's consent a report is
-    shared only with a justification: the one given here, or the override recorded on the RHI."""
+    shared only with a justification: the one given here, or the override recorded on the RHI. To an
+    organisation outside the child's relations (``policy.related_recipient_ids``) it needs a reason and waits,
+    unseen by the recipient, for another manager's approval (``approve_share``)."""
     errors: dict[str, str] = {}
     if level not in DisclosureLevel.values:
         errors["level"] = "Choose what to share."
@@ -137,9 +142,11 @@ def share(
     if recipient is None:
         raise ValidationError({"recipient_organisation": "Choose who to share with."})
     _check_recipient(recipient, level, rhi)
-    duplicate = Disclosure.objects.filter(
-        recipient_organisation=recipient, level=level, revoked_at__isnull=True
-    ).filter(**({"rhi": rhi, "episode__isnull": True} if rhi is not None else {"episode": episode}))
+    duplicate = (
+        Disclosure.objects.filter(recipient_organisation=recipient, level=level, revoked_at__isnull=True)
+        .exclude(status=DisclosureStatus.REFUSED)
+        .filter(**({"rhi": rhi, "episode__isnull": True} if rhi is not None else {"episode": episode}))
+    )
     if duplicate.exists():
         raise ValidationError(
             {"recipient_organisation": "This has already been shared with that organisation at this level."}
@@ -160,6 +167,17 @@ def share(
                 {"lawful_basis": "The child has not consented: choose another lawful basis."}
             )
 
+    approval_reason = approval_reason.strip()
+    related = recipient.pk in policy.related_recipient_ids(rhi=rhi, episode=episode, level=level)
+    if not related and not approval_reason:
+        raise ValidationError(
+            {
+                "approval_reason": f"{recipient.name} has no relation to this child at this level. Say why it "
+                "needs it: a manager must approve it before it is shared."
+            }
+        )
+    status = DisclosureStatus.ACTIVE if related else DisclosureStatus.AWAITING_APPROVAL
+
     now = timezone.now()
     subject = rhi if rhi is not None else episode
     assert subject is not None
@@ -174,7 +192,12 @@ def share(
         lawful_basis=lawful_basis,
         consent_state=consent_state,
         override_justification=justification,
-        acknowledgement_due_at=disclosure_acknowledgement_due(shared_at=now, rhi=rhi, episode=episode),
+        status=status,
+        approval_reason="" if related else approval_reason,
+        # The acknowledgement clock starts when the recipient can see it (at approval, if it needs one).
+        acknowledgement_due_at=(
+            disclosure_acknowledgement_due(shared_at=now, rhi=rhi, episode=episode) if related else None
+        ),
     )
     disclosure.full_clean()
     disclosure.save()
@@ -189,11 +212,83 @@ def share(
             "recipient_organisation": recipient.pk,
             "lawful_basis": lawful_basis,
             "consent_state": consent_state,
+            "status": status,
+        },
+    )
+    if related:
+        from sharing.webhooks import disclosure_made
+
+        disclosure_made(disclosure=disclosure)  # in this transaction (docs/webhooks.md)
+    return disclosure
+
+
+def _lock_awaiting(disclosure_id: int, by: User) -> Disclosure:
+    disclosure = (
+        Disclosure.objects.select_for_update(of=("self",))
+        .select_related("rhi", "episode")
+        .get(pk=disclosure_id)
+    )
+    if disclosure.status != DisclosureStatus.AWAITING_APPROVAL or disclosure.revoked_at is not None:
+        raise TransitionError("This share is not waiting for approval.")
+    if not policy.can_decide_share(by, disclosure):
+        raise ActionNotAllowed(
+            "Only a manager of the service that made it, other than the person who asked, can decide this."
+        )
+    return disclosure
+
+
+@transaction.atomic
+def approve_share(*, disclosure_id: int, by: User, note: str = "") -> Disclosure:
+    """A manager approves a share outside the child's relations: it reaches the recipient now, and the
+    acknowledgement clock starts now."""
+    disclosure = _lock_awaiting(disclosure_id, by)
+    now = timezone.now()
+    disclosure.status = DisclosureStatus.ACTIVE
+    disclosure.decided_by, disclosure.decided_at, disclosure.decision_note = by, now, note.strip()
+    disclosure.shared_at = now
+    disclosure.acknowledgement_due_at = disclosure_acknowledgement_due(
+        shared_at=now, rhi=disclosure.rhi, episode=disclosure.episode
+    )
+    disclosure.full_clean()
+    disclosure.save()
+    record_event(
+        actor=by,
+        action=AuditAction.SHARE,
+        obj=disclosure,
+        level=disclosure.level,
+        detail={
+            "step": "share_approved",
+            "rhi": disclosure.rhi_id,
+            "recipient_organisation": disclosure.recipient_organisation_id,
         },
     )
     from sharing.webhooks import disclosure_made
 
     disclosure_made(disclosure=disclosure)  # in this transaction (docs/webhooks.md)
+    return disclosure
+
+
+@transaction.atomic
+def refuse_share(*, disclosure_id: int, by: User, note: str) -> Disclosure:
+    """A manager refuses a share outside the child's relations, saying why: the recipient never sees it."""
+    if not note.strip():
+        raise ValidationError({"decision_note": "Say why it is not to be shared."})
+    disclosure = _lock_awaiting(disclosure_id, by)
+    disclosure.status = DisclosureStatus.REFUSED
+    disclosure.decided_by, disclosure.decided_at, disclosure.decision_note = by, timezone.now(), note.strip()
+    disclosure.full_clean()
+    disclosure.save()
+    record_event(
+        actor=by,
+        action=AuditAction.UPDATE,
+        obj=disclosure,
+        level=disclosure.level,
+        detail={
+            "step": "share_refused",
+            "rhi": disclosure.rhi_id,
+            "recipient_organisation": disclosure.recipient_organisation_id,
+        },
+    )
     return disclosure
 
 

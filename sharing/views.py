@@ -24,14 +24,18 @@ from audit.models import AuditAction, AuditOutcome
 from audit.services import record_event
 from rhi.models import RHIState
 from sharing import selectors, services
-from sharing.forms import RevokeForm, ShareForm
-from sharing.models import ConsentState, Disclosure
+from sharing.forms import RevokeForm, ShareDecisionForm, ShareForm
+from sharing.models import ConsentState, Disclosure, DisclosureLevel, DisclosureStatus
 from sharing.policy import (
     can_acknowledge,
+    can_decide_share,
     can_revoke,
     can_work_on,
     is_disclosure_recipient,
+    managed_organisation_ids,
     police_force_ids,
+    related_recipient_ids,
+    share_approval_filter,
     visible_disclosures,
     visible_rhis,
 )
@@ -102,7 +106,12 @@ def share_new(request: HttpRequest, pk: int) -> HttpResponse:
     if rhi.state != RHIState.APPROVED:
         messages.error(request, "An RHI can be shared once its report has been approved.")
         return redirect("rhi:detail", pk=rhi.pk)
-    form = ShareForm(request.POST or None, recipients=selectors.recipient_choices(rhi))
+    form = ShareForm(
+        request.POST or None,
+        recipients=selectors.recipient_choices(rhi),
+        # Every level's related set is within the notification's (police forces only below the full report).
+        related_ids=related_recipient_ids(rhi=rhi, episode=None, level=DisclosureLevel.NOTIFICATION),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             disclosure = services.share(
@@ -112,6 +121,7 @@ def share_new(request: HttpRequest, pk: int) -> HttpResponse:
                 level=form.cleaned_data["level"],
                 lawful_basis=form.cleaned_data["lawful_basis"],
                 override_justification=form.cleaned_data["override_justification"],
+                approval_reason=form.cleaned_data["approval_reason"],
             )
         except ValidationError as exc:
             _add_errors(form, exc)
@@ -119,10 +129,17 @@ def share_new(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, str(exc))
             return redirect("rhi:detail", pk=rhi.pk)
         else:
-            messages.success(
-                request,
-                f"{disclosure.get_level_display()} shared with {disclosure.recipient_organisation.name}.",
-            )
+            if disclosure.status == DisclosureStatus.AWAITING_APPROVAL:
+                messages.success(
+                    request,
+                    f"{disclosure.get_level_display()} for {disclosure.recipient_organisation.name} is waiting for "
+                    "a manager's approval. Nothing is shared until a manager approves it.",
+                )
+            else:
+                messages.success(
+                    request,
+                    f"{disclosure.get_level_display()} shared with {disclosure.recipient_organisation.name}.",
+                )
             return redirect("rhi:detail", pk=rhi.pk)
     record_event(
         actor=user, action=AuditAction.VIEW, obj=rhi, level="full", request=request, detail={"page": "share"}
@@ -138,6 +155,64 @@ def share_new(request: HttpRequest, pk: int) -> HttpResponse:
             "needs_override": consent_state in (ConsentState.REFUSED_OVERRIDDEN, ConsentState.NOT_SOUGHT),
         },
     )
+
+
+@login_required
+@require_GET
+def share_approvals(request: HttpRequest) -> HttpResponse:
+    """A manager's queue of shares outside the child's relations waiting for their approval."""
+    user = _user(request)
+    if not managed_organisation_ids(user):
+        _denied(request, "sharing.disclosure", page="share_approvals")
+        raise PermissionDenied
+    rows = list(
+        Disclosure.objects.filter(share_approval_filter(user))
+        .select_related("recipient_organisation", "shared_by", "rhi")
+        .order_by("shared_at", "pk")
+    )
+    record_event(
+        actor=user,
+        action=AuditAction.VIEW,
+        object_type="sharing.disclosure",
+        request=request,
+        detail={"page": "share_approvals", "rows": len(rows)},
+    )
+    return render(request, "sharing/share_approvals.html", {"rows": rows})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def share_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    """Approve or refuse one share waiting for approval. Anyone else answers 404, audited as denied."""
+    user = _user(request)
+    disclosure = (
+        Disclosure.objects.filter(share_approval_filter(user), pk=pk)
+        .select_related("recipient_organisation", "shared_by", "rhi", "rhi__child")
+        .first()
+    )
+    if disclosure is None or not can_decide_share(user, disclosure):
+        _denied(request, "sharing.disclosure", pk, page="share_decide")
+        raise Http404
+    form = ShareDecisionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        note = form.cleaned_data["decision_note"]
+        try:
+            if form.cleaned_data["decision"] == "approve":
+                services.approve_share(disclosure_id=disclosure.pk, by=user, note=note)
+                message = f"Approved: shared with {disclosure.recipient_organisation.name}."
+            else:
+                services.refuse_share(disclosure_id=disclosure.pk, by=user, note=note)
+                message = "Refused: nothing was shared."
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        except (services.ActionNotAllowed, services.TransitionError) as exc:
+            messages.error(request, str(exc))
+            return redirect("sharing:approvals")
+        else:
+            messages.success(request, message)
+            return redirect("sharing:approvals")
+    _viewed(request, disclosure, page="share_decide")
+    return render(request, "sharing/share_decide.html", {"disclosure": disclosure, "form": form})
 
 
 @login_required

@@ -9,7 +9,7 @@ from django import template
 from django.utils import timezone
 
 from rhi.models import ReturnHomeInterview
-from sharing.policy import can_revoke, can_share, is_disclosure_recipient, police_force_ids
+from sharing.policy import can_decide_share, can_revoke, can_share, is_disclosure_recipient, police_force_ids
 from sharing.selectors import disclosures_for_rhi, received_counts
 
 register = template.Library()
@@ -28,7 +28,12 @@ def rhi_disclosures(context: template.Context, rhi: ReturnHomeInterview) -> dict
         "rhi": rhi,
         "may_share": user is not None and can_share(user, rhi),
         "disclosures": [
-            {"disclosure": d, "may_revoke": user is not None and can_revoke(user, d)} for d in disclosures
+            {
+                "disclosure": d,
+                "may_revoke": user is not None and can_revoke(user, d),
+                "may_decide": user is not None and can_decide_share(user, d),
+            }
+            for d in disclosures
         ],
     }
 
