@@ -438,6 +438,14 @@ SERVICE_NAME = "Return home interviews"
 SERVICE_PHASE = "alpha"
 # How often long forms (the RHI findings) save a draft in the background while someone types.
 RHI_AUTOSAVE_SECONDS = int(os.environ.get("RHI_AUTOSAVE_SECONDS", "30"))
-# Outbound webhooks (docs/webhooks.md) must use https; plain http to 127.0.0.1/localhost only in DEBUG or when
-# this is on (tests and local receivers).
-RHI_WEBHOOK_ALLOW_HTTP_LOCALHOST = env_bool("RHI_WEBHOOK_ALLOW_HTTP_LOCALHOST", False)
+# Outbound webhooks (docs/webhooks.md) go to public https addresses only. A developer's local receiver on
+# loopback (http or https) needs this on explicitly; check --deploy refuses it with DEBUG off. The older
+# name RHI_WEBHOOK_ALLOW_HTTP_LOCALHOST is still read.
+RHI_WEBHOOK_ALLOW_LOCALHOST = env_bool(
+    "RHI_WEBHOOK_ALLOW_LOCALHOST", env_bool("RHI_WEBHOOK_ALLOW_HTTP_LOCALHOST", False)
+)
+# Fernet keys for webhook signing secrets at rest, newest first (sharing/secret_box.py). Unset: a key
+# derived from SECRET_KEY, for development only (check --deploy refuses it with DEBUG off).
+RHI_WEBHOOK_SECRET_KEYS = env_list("RHI_WEBHOOK_SECRET_KEYS")
+# Idempotency keys of API POSTs are kept this long, then purged by Celery beat (accounts.tasks).
+RHI_IDEMPOTENCY_KEY_RETENTION_HOURS = int(os.environ.get("RHI_IDEMPOTENCY_KEY_RETENTION_HOURS", "168"))

@@ -8,15 +8,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import exceptions, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.api_auth import HasScope
 from accounts.models import ApiScope
+from audit.models import AuditAction, AuditOutcome
+from audit.services import record_event
 from config.api import (
     CHANGED_SINCE,
     IDEMPOTENCY_KEY,
@@ -24,6 +25,7 @@ from config.api import (
     ErrorSerializer,
     KeysetPagination,
     PreconditionFailed,
+    api_client,
     api_user,
     audit_view,
     changed_since,
@@ -31,6 +33,7 @@ from config.api import (
     idempotent,
     stamp_from_if_match,
 )
+from missing_episodes import match_limits
 from missing_episodes.models import Child, EpisodeSource, MissingEpisode
 from missing_episodes.serializers import (
     ChildIdSearchSerializer,
@@ -42,9 +45,10 @@ from missing_episodes.serializers import (
 )
 from missing_episodes.services import (
     ChildDetails,
+    ChildRecordMismatch,
+    PendingResult,
     StaleEpisodeError,
-    match_or_create_child,
-    record_episode,
+    record_police_notification,
     record_return,
 )
 from sharing.policy import (
@@ -55,6 +59,13 @@ from sharing.policy import (
     visible_children,
     visible_children_filter,
 )
+
+
+class PendingLinkSerializer(serializers.Serializer):
+    status = serializers.CharField()
+    pending_link_id = serializers.IntegerField()
+    detail = serializers.CharField()
+
 
 EPISODE_TYPE = "missing_episodes.missingepisode"
 CHILD_TYPE = "missing_episodes.child"
@@ -233,12 +244,19 @@ class EpisodeListView(ApiView):
         summary="Record a police notification (a missing or absent episode)",
         description="Creates the child when the LA child id is new in that council, and the episode; the "
         "police force + reference identifies the episode, so the same notification again changes nothing. "
+        "A known LA child id with other details is refused with one generic error (never which detail "
+        "differs), and a client past RHI_CHILD_MISMATCH_LIMIT such refusals an hour gets 429. A known child "
+        "the client has no relation to answers 202: kept until the council confirms it. "
         "Requires an Idempotency-Key header.",
         parameters=[IDEMPOTENCY_KEY],
         request=EpisodeCreateSerializer,
         responses={
             201: EpisodeSerializer,
             200: OpenApiResponse(EpisodeSerializer, description="Already recorded: updated or unchanged."),
+            202: OpenApiResponse(
+                PendingLinkSerializer,
+                description="A child the client has no relation to: kept until the council confirms the link.",
+            ),
             409: OpenApiResponse(ErrorSerializer, description="Recorded by a concurrent request."),
             422: OpenApiResponse(ErrorSerializer, description="Idempotency-Key reused with another body."),
             **_errors(400, 401, 403, 429),
@@ -250,6 +268,25 @@ class EpisodeListView(ApiView):
         ],
     )
     def post(self, request: Request) -> Response:
+        # Past the mismatch limit the client is refused before anything is read or written; the refusal is
+        # audited here, outside the idempotency transaction, so it is kept.
+        if match_limits.limit_reached(_match_key(request)):
+            client = api_client(request)
+            record_event(
+                actor=api_user(request),
+                action=AuditAction.CREATE,
+                object_type=EPISODE_TYPE,
+                outcome=AuditOutcome.DENIED,
+                request=request._request,
+                detail={
+                    "api": True,
+                    "client": client.pk if client else None,
+                    "reason": "child_mismatch_limit",
+                },
+            )
+            raise exceptions.Throttled(
+                detail="Too many notifications did not match the council's records. Try again later."
+            )
         return idempotent(request, lambda: self._create(request))
 
     def _create(self, request: Request) -> Response:
@@ -283,19 +320,37 @@ class EpisodeListView(ApiView):
                 "found_location",
             )
         }
-        with transaction.atomic():
-            child, _ = match_or_create_child(details=details, by=user)
-            result = record_episode(
-                child=child,
+        try:
+            result = record_police_notification(
+                details=details,
                 police_force=force,
                 police_reference=data["police_reference"],
                 fields=fields,
                 source=EpisodeSource.API,
                 by=user,
             )
+        except ChildRecordMismatch:
+            match_limits.note_mismatch(_match_key(request))
+            raise
+        if isinstance(result, PendingResult):
+            # Accepted, not attached: the council confirms the link first. Nothing about the child comes back.
+            return Response(
+                {
+                    "status": "pending_confirmation",
+                    "pending_link_id": result.link.pk,
+                    "detail": "Recorded for the council to confirm the child before the episode is attached.",
+                },
+                status=status.HTTP_202_ACCEPTED,
+            )
         episode = _episodes(MissingEpisode.objects.filter(pk=result.episode.pk)).get()
         created = result.outcome == "created"
         return _episode_response(request, episode, status_code=201 if created else 200)
+
+
+def _match_key(request: Request) -> str:
+    """Whose mismatches these are: the API client, or the signed-in user of a browser session."""
+    client = api_client(request)
+    return f"client-{client.pk}" if client is not None else f"user-{api_user(request).pk}"
 
 
 class EpisodeDetailView(ApiView):

@@ -512,3 +512,60 @@ class ImportJob(models.Model):
     def saved(self) -> int:
         return self.created + self.updated
 
+
+class PendingLinkStatus(models.TextChoices):
+    PENDING = "pending", "Waiting for the council to confirm"
+    CONFIRMED = "confirmed", "Confirmed: the episode is recorded"
+    REJECTED = "rejected", "Rejected: not this child"
+
+
+class PendingEpisodeLink(models.Model):
+    """A police notification naming an existing child the force has no relation to (issue 11 item 6): kept
+    here, unseen by the force and outside every list, return and clock, until the responsible LA (or the
+    provider it commissions) confirms the child is the one meant; only then is the episode recorded."""
+
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="pending_episode_links")
+    police_force = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+", limit_choices_to=POLICE_ONLY
+    )
+    police_reference = models.CharField(max_length=40)
+    episode_fields = models.JSONField(
+        default=dict, help_text="The notification's episode fields (ISO times)."
+    )
+    status = models.CharField(
+        max_length=10, choices=PendingLinkStatus.choices, default=PendingLinkStatus.PENDING
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    submitted_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+    episode = models.ForeignKey(
+        MissingEpisode, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+
+    class Meta:
+        ordering = ["submitted_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["police_force", "police_reference"],
+                condition=Q(status="pending"),
+                name="pending_link_one_per_reference",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="pending") | Q(decided_at__isnull=False, decided_by__isnull=False),
+                name="pending_link_decision_recorded",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="confirmed") | Q(episode__isnull=False),
+                name="pending_link_confirmed_has_episode",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "submitted_at"], name="pending_link_status_idx")]
+
+    def __str__(self) -> str:
+        return f"Pending link {self.pk} ({self.get_status_display()})"

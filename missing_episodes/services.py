@@ -24,9 +24,20 @@ from missing_episodes.models import (
     EpisodeSource,
     Gender,
     MissingEpisode,
+    PendingEpisodeLink,
+    PendingLinkStatus,
     Placement,
     PossibleDuplicate,
 )
+
+# One answer whatever differs (date of birth, name or both): the API must not tell a caller which of a child's
+# details it guessed right (issue 11 item 6).
+CHILD_MISMATCH = "These details do not match the council's record of this child."
+
+
+class ChildRecordMismatch(ValidationError):
+    """A known LA child id with other details than the council's record (the API counts these per client)."""
+
 
 # The fields a police notification carries; anything else on an episode is set by the service itself.
 EPISODE_FIELDS = (
@@ -83,23 +94,37 @@ def _flag_possible_duplicates(child: Child) -> None:
     )
 
 
+def _mismatch_errors(
+    child: Child, details: ChildDetails, *, same_name: bool, by: User | None
+) -> dict[str, str]:
+    """Which detail differs, only for someone who may see the child anyway (the council's own staff, or an
+    operator's command line import); anyone else gets the one generic answer."""
+    from sharing.policy import visible_children
+
+    if by is not None and not visible_children(by).filter(pk=child.pk).exists():
+        return {"la_child_id": CHILD_MISMATCH}
+    errors = {}
+    if child.date_of_birth != details.date_of_birth:
+        errors["date_of_birth"] = "This LA child ID belongs to a child with a different date of birth."
+    if not same_name:
+        errors["last_name"] = "This LA child ID belongs to a child with a different name."
+    return errors
+
+
 def match_or_create_child(*, details: ChildDetails, by: User | None) -> tuple[Child, bool]:
     """The child with this LA child id in this LA, or a new one. A known id with a different date of birth or
-    name is refused rather than guessed at: the caller fixes the source."""
+    name is refused rather than guessed at: the caller fixes the source. The refusal says which detail differs
+    only to someone who may see the child (``_mismatch_errors``)."""
     child = Child.objects.filter(
         responsible_la=details.responsible_la, la_child_id=details.la_child_id
     ).first()
     if child is not None:
-        errors = {}
-        if child.date_of_birth != details.date_of_birth:
-            errors["date_of_birth"] = "This LA child ID belongs to a child with a different date of birth."
-        if (child.first_name.casefold(), child.last_name.casefold()) != (
+        same_name = (child.first_name.casefold(), child.last_name.casefold()) == (
             details.first_name.casefold(),
             details.last_name.casefold(),
-        ):
-            errors["last_name"] = "This LA child ID belongs to a child with a different name."
-        if errors:
-            raise ValidationError(errors)
+        )
+        if child.date_of_birth != details.date_of_birth or not same_name:
+            raise ChildRecordMismatch(_mismatch_errors(child, details, same_name=same_name, by=by))
         return child, False
     now = timezone.now()
     child = Child(
@@ -293,3 +318,158 @@ def record_return(
             source=current.source,
             by=by,
         )
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Police notifications for a child the force has no relation to (issue 11 item 6): kept pending until the
+# responsible LA (or its commissioned provider) confirms the link.
+# ---------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PendingResult:
+    link: PendingEpisodeLink
+    created: bool
+
+
+def _as_json(fields: dict[str, Any]) -> dict[str, Any]:
+    return {
+        name: value.isoformat() if isinstance(value, datetime) else value for name, value in fields.items()
+    }
+
+
+def _from_json(stored: dict[str, Any]) -> dict[str, Any]:
+    return {
+        name: datetime.fromisoformat(value) if name.endswith("_at") and isinstance(value, str) else value
+        for name, value in stored.items()
+    }
+
+
+def record_police_notification(
+    *,
+    details: ChildDetails,
+    police_force: Organisation,
+    police_reference: str,
+    fields: dict[str, Any],
+    source: str = EpisodeSource.API,
+    by: User,
+) -> EpisodeResult | PendingResult:
+    """A notification from a partner system. A new LA child id creates the child; a known one must match the
+    council's record (one generic refusal otherwise). If the caller has no relation to that existing child
+    (``sharing.policy.may_link_episode_to_child``) nothing is attached: the notification waits as a
+    ``PendingEpisodeLink`` for the council to confirm, and the caller learns nothing more about the child."""
+    from sharing.policy import may_link_episode_to_child
+
+    unknown = set(fields) - set(EPISODE_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown episode fields: {sorted(unknown)}")
+    with transaction.atomic():
+        child, created = match_or_create_child(details=details, by=by)
+        already = MissingEpisode.objects.filter(
+            child=child, police_force=police_force, police_reference=police_reference
+        ).exists()
+        if created or already or may_link_episode_to_child(by, child):
+            return record_episode(
+                child=child,
+                police_force=police_force,
+                police_reference=police_reference,
+                fields=fields,
+                source=source,
+                by=by,
+            )
+        # Validate what can be checked without the child's other records, so a confirmation does not fail on
+        # something the force could have fixed; the checks against other rows run when it is confirmed.
+        episode = MissingEpisode(
+            child=child,
+            responsible_la=child.responsible_la,
+            police_force=police_force,
+            police_reference=police_reference,
+            **{
+                name: value if value is not None or name.endswith("_at") else ""
+                for name, value in fields.items()
+            },
+        )
+        episode.full_clean(validate_unique=False)
+        if MissingEpisode.objects.filter(
+            police_force=police_force, police_reference=police_reference
+        ).exists():
+            raise ValidationError({"police_reference": "This police reference is already recorded."})
+        link = (
+            PendingEpisodeLink.objects.select_for_update()
+            .filter(
+                police_force=police_force, police_reference=police_reference, status=PendingLinkStatus.PENDING
+            )
+            .first()
+        )
+        if link is not None and link.child_id != child.pk:
+            raise ValidationError(
+                {"police_reference": "This police reference is already waiting for a council."}
+            )
+        is_new = link is None
+        if link is None:
+            link = PendingEpisodeLink(
+                child=child, police_force=police_force, police_reference=police_reference, submitted_by=by
+            )
+        link.episode_fields = _as_json(fields)
+        link.submitted_at = timezone.now()
+        link.full_clean()
+        link.save()
+        record_event(
+            actor=by,
+            action=AuditAction.CREATE if is_new else AuditAction.UPDATE,
+            obj=link,
+            detail={"step": "link_requested", "police_force": police_force.pk, "source": source},
+        )
+        return PendingResult(link=link, created=is_new)
+
+
+def _lock_pending(link_id: int, by: User) -> PendingEpisodeLink:
+    from rhi.services import ActionNotAllowed, TransitionError
+    from sharing.policy import can_decide_episode_link
+
+    link = PendingEpisodeLink.objects.select_for_update(of=("self",)).select_related("child").get(pk=link_id)
+    if link.status != PendingLinkStatus.PENDING:
+        raise TransitionError("This notification has already been decided.")
+    if not can_decide_episode_link(by, link):
+        raise ActionNotAllowed("Only the child's council or the provider it commissions can confirm this.")
+    return link
+
+
+@transaction.atomic
+def confirm_episode_link(*, link_id: int, by: User, note: str = "") -> PendingEpisodeLink:
+    """The council confirms the notification is about this child: the episode is recorded now, exactly as if
+    it had come in attached (the checks against the child's other episodes run here)."""
+    link = _lock_pending(link_id, by)
+    result = record_episode(
+        child=link.child,
+        police_force=link.police_force,
+        police_reference=link.police_reference,
+        fields=_from_json(link.episode_fields),
+        source=EpisodeSource.API,
+        by=by,
+    )
+    link.status, link.episode = PendingLinkStatus.CONFIRMED, result.episode
+    link.decided_by, link.decided_at, link.decision_note = by, timezone.now(), note.strip()
+    link.full_clean()
+    link.save()
+    record_event(
+        actor=by,
+        action=AuditAction.UPDATE,
+        obj=link,
+        detail={"step": "link_confirmed", "episode": result.episode.pk},
+    )
+    return link
+
+
+@transaction.atomic
+def reject_episode_link(*, link_id: int, by: User, note: str) -> PendingEpisodeLink:
+    """Not this child: nothing is recorded against them; the force hears only that it was not accepted."""
+    if not note.strip():
+        raise ValidationError({"decision_note": "Say why this is not the child."})
+    link = _lock_pending(link_id, by)
+    link.status = PendingLinkStatus.REJECTED
+    link.decided_by, link.decided_at, link.decision_note = by, timezone.now(), note.strip()
+    link.full_clean()
+    link.save()
+    record_event(actor=by, action=AuditAction.UPDATE, obj=link, detail={"step": "link_rejected"})
+    return link

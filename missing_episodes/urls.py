@@ -1,6 +1,6 @@
 from django.urls import path
 
-from missing_episodes import views
+from missing_episodes import link_views, views
 
 app_name = "missing_episodes"
 
@@ -12,4 +12,6 @@ urlpatterns = [
     path("episodes/<int:pk>/", views.episode_detail, name="episode_detail"),
     path("episodes/<int:pk>/return/", views.episode_record_return, name="episode_record_return"),
     path("children/<int:pk>/", views.child_detail, name="child_detail"),
+    path("episodes/to-confirm/", link_views.pending_links, name="pending_links"),
+    path("episodes/to-confirm/<int:pk>/", link_views.pending_link, name="pending_link"),
 ]

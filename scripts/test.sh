@@ -113,6 +113,7 @@ else
   step "check --deploy (production-like settings)"
   DJANGO_DEBUG=false DJANGO_HTTPS=true DJANGO_ALLOWED_HOSTS=rhi.example.gov.uk \
     DJANGO_SECRET_KEY="$("$PY" -c 'import secrets; print(secrets.token_urlsafe(64))')" \
+    RHI_WEBHOOK_SECRET_KEYS="$("$PY" -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')" \
     "$PY" manage.py check --deploy --fail-level WARNING
 fi
 

@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class SharingConfig(AppConfig):
     name = "sharing"
     verbose_name = "Disclosures and explicit shares"
+
+    def ready(self) -> None:
+        from sharing import checks  # noqa: F401  (registers the webhook system checks)

@@ -210,8 +210,9 @@ class WebhookSubscription(models.Model):
         Organisation, on_delete=models.PROTECT, related_name="webhook_subscriptions"
     )
     url = models.URLField(max_length=500)
-    # Needed in clear to sign each delivery; shown to the admin once and never logged or displayed again.
-    secret = models.CharField(max_length=100, editable=False)
+    # The signing secret, encrypted (sharing.secret_box: Fernet under keys from the environment). Needed in
+    # clear to sign each delivery, so not hashed; shown to the admin once and never logged or displayed again.
+    secret_ciphertext = models.TextField(editable=False)
     event_types = models.JSONField(default=list)
     active = models.BooleanField(default=True)
     created_by = models.ForeignKey(

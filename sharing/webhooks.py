@@ -24,19 +24,14 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import http.client
 import json
 import logging
 import secrets
-import urllib.error
-import urllib.parse
-import urllib.request
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import QuerySet
@@ -46,7 +41,7 @@ from accounts.models import Organisation, User
 from audit.models import AuditAction
 from audit.services import record_event
 from config.celery import call_after_commit, publisher
-from sharing import policy
+from sharing import policy, secret_box, webhook_targets
 from sharing.models import (
     DeliveryState,
     Disclosure,
@@ -66,12 +61,16 @@ BACKOFF_CAP = timedelta(hours=1)
 # The first attempt is enqueued on commit; the sweep picks a delivery up only if that attempt has not
 # happened within this grace (its task was lost with the broker, or the worker died).
 FIRST_ATTEMPT_GRACE = timedelta(minutes=1)
+# How much earlier than its stored time a retry may go: covers the latency between the beat's tick and the
+# attempt starting, so that the sweep one backoff later sends it (see _due_by). Well under a sweep interval.
+RETRY_LEEWAY = timedelta(seconds=10)
 SWEEP_BATCH_SIZE = 500
 SWEEP_MAX_BATCHES = 20
 USER_AGENT = "RHI-Webhooks/1"
 SECRET_PREFIX = "whsec_"  # noqa: S105 (a label, not a secret)
 # Client errors that say "try again later" rather than "this will never work".
 RETRYABLE_CLIENT_ERRORS = frozenset({408, 429})
+SECRET_UNREADABLE = "Secret not readable"  # noqa: S105 (an error class, not a secret)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -80,23 +79,14 @@ RETRYABLE_CLIENT_ERRORS = frozenset({408, 429})
 
 
 def url_problem(url: str) -> str | None:
-    """Why this address cannot receive webhooks, or None. https only; plain http to 127.0.0.1 or localhost
-    only in DEBUG or with RHI_WEBHOOK_ALLOW_HTTP_LOCALHOST (a local test receiver)."""
+    """Why this address cannot receive webhooks, or None: https to a public address only (the host is
+    resolved and every address checked, sharing.webhook_targets); a local test receiver only with the
+    development setting RHI_WEBHOOK_ALLOW_LOCALHOST."""
     try:
-        parts = urllib.parse.urlsplit(url.strip())
-        hostname = parts.hostname
-    except ValueError:
-        return "Enter a full web address, like https://example.org/webhooks/rhi."
-    if not hostname or parts.scheme not in {"http", "https"}:
-        return "Enter a full web address, like https://example.org/webhooks/rhi."
-    if parts.username or parts.password:
-        return "Do not put a user name or password in the address."
-    if parts.scheme == "https":
-        return None
-    local_http_allowed = settings.DEBUG or getattr(settings, "RHI_WEBHOOK_ALLOW_HTTP_LOCALHOST", False)
-    if local_http_allowed and hostname in {"127.0.0.1", "localhost"}:
-        return None
-    return "The address must start with https://."
+        webhook_targets.check_target(url)
+    except webhook_targets.TargetRefused as refused:
+        return refused.message
+    return None
 
 
 @dataclass(frozen=True)
@@ -130,7 +120,7 @@ def create_subscription(
     subscription = WebhookSubscription(
         organisation=organisation,
         url=url,
-        secret=secret,
+        secret_ciphertext=secret_box.encrypt(secret),
         event_types=sorted(set(event_types)),
         created_by=by,
         created_at=timezone.now(),
@@ -170,6 +160,28 @@ def deactivate_subscription(*, subscription_id: int, by: User) -> WebhookSubscri
         "webhook subscription %s stopped; %s pending deliveries cancelled", subscription.pk, cancelled
     )
     return subscription
+
+
+def reencrypt_secrets(*, batch_size: int = 200) -> int:
+    """Re-encrypt every subscription's signing secret under the newest key (the first of
+    RHI_WEBHOOK_SECRET_KEYS), so the older keys can then be dropped. Safe to run again and concurrently with
+    deliveries (row locks, one batch per transaction). Returns how many were re-encrypted."""
+    done, last_pk = 0, 0
+    while True:
+        with transaction.atomic():
+            batch = list(
+                WebhookSubscription.objects.select_for_update()
+                .filter(pk__gt=last_pk)
+                .order_by("pk")
+                .only("pk", "secret_ciphertext")[:batch_size]
+            )
+            for subscription in batch:
+                subscription.secret_ciphertext = secret_box.reencrypt(subscription.secret_ciphertext)
+            WebhookSubscription.objects.bulk_update(batch, ["secret_ciphertext"])
+        if not batch:
+            return done
+        done += len(batch)
+        last_pk = batch[-1].pk
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -347,48 +359,41 @@ def signature(secret: str, body: bytes) -> str:
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
+def _due_by(now: datetime) -> datetime:
+    """A delivery is due if its next attempt falls before ``now`` + RETRY_LEEWAY. A retry is scheduled from
+    the start of the failed attempt, which comes a moment after the sweep that queued it; without the leeway
+    the next sweep, exactly one backoff later, would find it a second short and it would wait a whole sweep
+    more (a 1-minute wait became 2)."""
+    return now + RETRY_LEEWAY
+
+
 def backoff(attempts: int) -> timedelta:
     """The wait after the ``attempts``-th failed attempt: 1 minute, 2, 4, … capped at an hour."""
     return min(BACKOFF_FIRST * (2 ** max(attempts - 1, 0)), BACKOFF_CAP)
 
 
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    """A webhook is answered where it was sent: a redirect is an error for the admin to fix, not followed."""
-
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None
-
-
-_OPENER = urllib.request.build_opener(_NoRedirects)
-
-
-@dataclass(frozen=True)
-class Answer:
-    status: int | None
-    error: str
-
-
-def _short(exc: BaseException) -> str:
-    reason = getattr(exc, "reason", None)
-    cause = reason if isinstance(reason, BaseException) else exc
-    if isinstance(cause, TimeoutError):
-        return "Timed out"
-    text = getattr(cause, "strerror", None) or str(cause) or type(cause).__name__
-    return f"{type(cause).__name__}: {text}"[:200]
-
-
-def _post(url: str, body: bytes, headers: dict[str, str]) -> Answer:
-    request = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310 (https/local only)
+def _send(
+    delivery: WebhookDelivery, target: webhook_targets.Target, started: datetime
+) -> webhook_targets.Answer:
     try:
-        with _OPENER.open(request, timeout=TIMEOUT_SECONDS) as response:
-            response.read(1024)
-            return Answer(status=response.status, error="")
-    except urllib.error.HTTPError as exc:
-        exc.close()
-        return Answer(status=exc.code, error=f"HTTP {exc.code}")
-    except (OSError, http.client.HTTPException) as exc:
-        # Connection refused or reset, DNS, timeouts (urllib.error.URLError is an OSError).
-        return Answer(status=None, error=_short(exc))
+        secret = secret_box.decrypt(delivery.subscription.secret_ciphertext)
+    except secret_box.InvalidToken:
+        # A key was dropped before rotate_webhook_secrets re-encrypted under the new one: an operator's fix,
+        # so the delivery keeps its retries meanwhile.
+        logger.error(
+            "webhook subscription %s: secret not readable with the configured keys", delivery.subscription_id
+        )
+        return webhook_targets.Answer(status=None, error=SECRET_UNREADABLE)
+    body = body_for(delivery.event)
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": USER_AGENT,
+        "X-RHI-Event": delivery.event.event_type,
+        "X-RHI-Delivery": str(delivery.uuid),
+        "X-RHI-Timestamp": str(int(started.timestamp())),
+        "X-RHI-Signature": signature(secret, body),
+    }
+    return webhook_targets.post(target, body, headers, timeout=TIMEOUT_SECONDS)
 
 
 def _permanent(status: int | None) -> bool:
@@ -410,30 +415,32 @@ def deliver(*, delivery_id: int) -> str:
         )
         if delivery is None or delivery.state != DeliveryState.PENDING:
             return "skipped"
-        now = timezone.now()
+        started = timezone.now()
         # The first attempt goes at once; a retry waits for its backoff (a duplicated task is a no-op).
-        if delivery.attempts and delivery.next_attempt_at is not None and delivery.next_attempt_at > now:
+        if (
+            delivery.attempts
+            and delivery.next_attempt_at is not None
+            and delivery.next_attempt_at > _due_by(started)
+        ):
             return "skipped"
         subscription = delivery.subscription
-        problem = "Subscription stopped" if not subscription.active else url_problem(subscription.url)
-        if problem:
-            delivery.state, delivery.last_error = DeliveryState.FAILED, problem
-            delivery.next_attempt_at = None
-            delivery.save(update_fields=["state", "next_attempt_at", "last_error"])
-            return delivery.state
-        body = body_for(delivery.event)
-        headers = {
-            "Content-Type": "application/json",
-            "User-Agent": USER_AGENT,
-            "X-RHI-Event": delivery.event.event_type,
-            "X-RHI-Delivery": str(delivery.uuid),
-            "X-RHI-Timestamp": str(int(now.timestamp())),
-            "X-RHI-Signature": signature(subscription.secret, body),
-        }
-        answer = _post(subscription.url, body, headers)
+        try:
+            if not subscription.active:
+                raise webhook_targets.TargetRefused("", "Subscription stopped")
+            # Checked again at every attempt: the name may resolve elsewhere now, or the setting changed.
+            target = webhook_targets.check_target(subscription.url)
+        except webhook_targets.TargetRefused as refused:
+            if not refused.transient:
+                delivery.state, delivery.last_error = DeliveryState.FAILED, refused.error_class
+                delivery.next_attempt_at = None
+                delivery.save(update_fields=["state", "next_attempt_at", "last_error"])
+                return delivery.state
+            answer = webhook_targets.Answer(status=None, error=refused.error_class)
+        else:
+            answer = _send(delivery, target, started)
         now = timezone.now()
         delivery.attempts += 1
-        delivery.last_attempt_at = now
+        delivery.last_attempt_at = started
         delivery.last_status_code = answer.status
         delivery.last_error = answer.error
         out_of_tries = delivery.attempts >= MAX_ATTEMPTS or now >= delivery.created_at + GIVE_UP_AFTER
@@ -443,7 +450,8 @@ def deliver(*, delivery_id: int) -> str:
         elif _permanent(answer.status) or out_of_tries:
             delivery.state, delivery.next_attempt_at = DeliveryState.FAILED, None
         else:
-            delivery.next_attempt_at = now + backoff(delivery.attempts)
+            # From when this attempt started, so a slow or timed-out receiver does not stretch the wait.
+            delivery.next_attempt_at = started + backoff(delivery.attempts)
         delivery.save()
     logger.info(
         "webhook delivery %s attempt %s: %s (status %s)",
@@ -472,7 +480,7 @@ def run_webhook_sweep(*, now: datetime | None = None) -> int:
         with transaction.atomic():
             ids = list(
                 WebhookDelivery.objects.filter(
-                    state=DeliveryState.PENDING, next_attempt_at__lte=now, pk__gt=last_pk
+                    state=DeliveryState.PENDING, next_attempt_at__lte=_due_by(now), pk__gt=last_pk
                 )
                 .select_for_update(skip_locked=True)
                 .order_by("pk")

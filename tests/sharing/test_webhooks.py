@@ -9,6 +9,7 @@ import hmac
 import io
 import json
 import socket
+import ssl
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,6 +19,7 @@ from typing import Any
 
 import pytest
 import time_machine
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import transaction
 from django.test import Client
@@ -28,7 +30,7 @@ from audit.models import AuditEvent, AuditOutcome
 from missing_episodes.services import record_episode
 from rhi import services
 from rhi.models import RHIState
-from sharing import webhooks
+from sharing import secret_box, webhooks
 from sharing.models import DeliveryState, OutboxEvent, WebhookDelivery, WebhookSubscription
 from sharing.tasks import deliver_webhook, webhook_sweep
 from tests.factories_domain import (
@@ -42,6 +44,8 @@ from tests.factories_domain import (
 pytestmark = pytest.mark.django_db
 RETURNED = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
 NOW = datetime(2026, 6, 3, 12, 0, tzinfo=UTC)
+# A public address literal: saving it needs no DNS (the tests run without a resolver for outside names).
+PUBLIC_URL = "https://93.184.215.14/hooks/rhi"
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -58,7 +62,9 @@ def free_port() -> int:
 class Receiver:
     """Records each POST (path, headers, raw body) and answers with the next of ``statuses`` (then 200)."""
 
-    def __init__(self, port: int = 0, statuses: list[int] | None = None) -> None:
+    def __init__(
+        self, port: int = 0, statuses: list[int] | None = None, tls: ssl.SSLContext | None = None
+    ) -> None:
         self.requests: list[dict[str, Any]] = []
         self.statuses = list(statuses or [])
         receiver = self
@@ -76,6 +82,8 @@ class Receiver:
                 pass
 
         self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        if tls is not None:  # an https receiver: the handshake happens as each connection is accepted
+            self.server.socket = tls.wrap_socket(self.server.socket, server_side=True)
         self.port = int(self.server.server_address[1])
         self.thread = threading.Thread(
             target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
@@ -101,8 +109,10 @@ def receiver() -> Iterator[Receiver]:
 
 
 @pytest.fixture(autouse=True)
-def _local_http_allowed(settings: Any) -> None:
-    settings.RHI_WEBHOOK_ALLOW_HTTP_LOCALHOST = True
+def _local_receivers_allowed(settings: Any) -> None:
+    """The receiver listens on 127.0.0.1: these tests turn the development setting on explicitly (the default
+    refuses loopback; test_a_local_receiver_is_refused_unless_the_development_setting_is_on proves it)."""
+    settings.RHI_WEBHOOK_ALLOW_LOCALHOST = True
 
 
 @pytest.fixture
@@ -118,7 +128,8 @@ def committed(capture: Any) -> Iterator[None]:
     with capture() as callbacks:
         yield
     for callback in callbacks:
-        if getattr(callback, "func", None) is webhooks.enqueue_deliveries:
+        # config.celery.call_after_commit names its callback after the function it calls.
+        if getattr(callback, "__qualname__", None) == webhooks.enqueue_deliveries.__qualname__:
             callback()
 
 
@@ -476,12 +487,12 @@ def test_only_https_addresses_are_accepted_unless_local_http_is_allowed(settings
     with pytest.raises(Exception) as plain:
         subscribe(case["provider"], "http://partner.example.org/hook", ["rhi.completed"])
     assert "https" in str(plain.value)
-    settings.RHI_WEBHOOK_ALLOW_HTTP_LOCALHOST = False
+    settings.RHI_WEBHOOK_ALLOW_LOCALHOST = False
     settings.DEBUG = False
     with pytest.raises(Exception) as local:
         subscribe(case["provider"], "http://127.0.0.1:9/hook", ["rhi.completed"])
     assert "https" in str(local.value)
-    assert subscribe(case["provider"], "https://partner.example.org/hook", ["rhi.completed"]).secret
+    assert subscribe(case["provider"], PUBLIC_URL, ["rhi.completed"]).secret
 
 
 @pytest.mark.django_db(transaction=True)
@@ -550,7 +561,7 @@ def test_org_admin_creates_a_webhook_sees_the_secret_once_and_reads_their_own_de
     secret = response.context["secret"]
     assert secret in response.content.decode()
     subscription = WebhookSubscription.objects.get()
-    assert subscription.secret == secret and subscription.created_by == admin
+    assert secret_box.decrypt(subscription.secret_ciphertext) == secret and subscription.created_by == admin
     assert secret not in browser.get(reverse("sharing_webhooks:list")).content.decode()
 
     other = subscribe(ProviderFactory(), receiver.url("/other"), ["rhi.completed"])
@@ -570,7 +581,7 @@ def test_org_admin_creates_a_webhook_sees_the_secret_once_and_reads_their_own_de
 
 
 def test_the_delivery_log_pages_newest_first_by_keyset(case, clock):
-    subscription = subscribe(case["provider"], "https://partner.example.org/hook", ["rhi.completed"])
+    subscription = subscribe(case["provider"], PUBLIC_URL, ["rhi.completed"])
     for n in range(55):
         event = OutboxEvent.objects.create(
             event_type="rhi.completed", object_type="rhi.returnhomeinterview", object_id=n, payload={}
@@ -618,7 +629,7 @@ def test_org_admin_stops_a_webhook_and_its_pending_deliveries_are_not_sent(
 
 
 def test_only_the_organisations_admin_may_see_or_stop_its_webhooks(case):
-    created = subscribe(case["provider"], "https://partner.example.org/hook", ["rhi.completed"])
+    created = subscribe(case["provider"], PUBLIC_URL, ["rhi.completed"])
     other_admin = member("other-admin", ProviderFactory(), Role.ORG_ADMIN)
     for user in (other_admin, case["manager"]):
         browser = browser_for(user)
@@ -654,13 +665,13 @@ def test_org_admin_adds_reads_the_log_of_and_stops_a_webhook_in_the_browser(page
     page.locator(".govuk-error-summary").wait_for()
     assert page.title().startswith("Error: ")
     assert_no_axe_violations(page)
-    page.get_by_label("Address to send events to").fill("https://partner.example.org/hooks/rhi")
+    page.get_by_label("Address to send events to").fill(PUBLIC_URL)
     page.get_by_label("A return home interview report is approved").check()
     page.get_by_role("button", name="Create the webhook and its secret").click()
     page.get_by_role("heading", name="Signing secret").wait_for()
     assert_no_axe_violations(page)
     subscription = WebhookSubscription.objects.get()
-    assert page.locator("#webhook-secret").inner_text() == subscription.secret
+    assert page.locator("#webhook-secret").inner_text() == secret_box.decrypt(subscription.secret_ciphertext)
 
     event = OutboxEvent.objects.create(
         event_type="rhi.completed",
@@ -689,3 +700,298 @@ def test_org_admin_adds_reads_the_log_of_and_stops_a_webhook_in_the_browser(page
     page.get_by_role("heading", name="Webhooks", level=1).wait_for()
     assert "Stopped" in page.locator("table tbody").inner_text()
     assert_no_axe_violations(page)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Where a webhook may go: never inside our network (sharing.webhook_targets)
+# ---------------------------------------------------------------------------------------------------------
+
+INTERNAL_URLS = [
+    "https://127.0.0.1:8443/hook",
+    "https://localhost/hook",
+    "https://[::1]/hook",
+    "https://169.254.169.254/latest/meta-data/",  # cloud metadata (link-local)
+    "https://10.0.0.1/hook",
+    "https://192.168.1.10/hook",
+    "https://172.16.0.5/hook",
+    "https://100.64.0.1/hook",  # carrier-grade NAT
+    "https://127.0.0.1:5432/",  # the PostgreSQL port
+    "https://0.0.0.0/hook",
+    "https://224.0.0.1/hook",  # multicast
+    "https://240.0.0.1/hook",  # reserved
+    "https://[::ffff:127.0.0.1]/hook",  # IPv4-mapped loopback
+    "https://[::ffff:10.0.0.1]/hook",
+    "https://[fe80::1]/hook",
+    "https://[fc00::1]/hook",
+    "https://[2002:7f00:1::]/hook",  # 6to4 wrapping 127.0.0.1
+    "https://2130706433/hook",  # 127.0.0.1 as one number
+    "http://127.0.0.1:9/hook",
+]
+
+
+@pytest.mark.parametrize("url", INTERNAL_URLS)
+def test_org_admin_cannot_subscribe_a_webhook_to_an_internal_address(settings, case, url):
+    settings.RHI_WEBHOOK_ALLOW_LOCALHOST = False
+    with pytest.raises(ValidationError) as refused:
+        subscribe(case["provider"], url, ["rhi.completed"])
+    assert "url" in refused.value.message_dict
+    assert not WebhookSubscription.objects.exists()
+
+
+def test_org_admin_typing_the_metadata_address_in_the_form_gets_a_field_error_and_nothing_is_saved(
+    settings, case
+):
+    settings.RHI_WEBHOOK_ALLOW_LOCALHOST = False
+    browser = browser_for(member("provider-admin", case["provider"], Role.ORG_ADMIN))
+    response = browser.post(
+        reverse("sharing_webhooks:new"),
+        {
+            "organisation": case["provider"].pk,
+            "url": "https://169.254.169.254/latest/meta-data/",
+            "event_types": ["rhi.completed"],
+        },
+    )
+    assert response.status_code == 200
+    assert "private or internal network" in response.context["form"].errors["url"][0]
+    assert not WebhookSubscription.objects.exists()
+
+
+def test_a_local_receiver_is_refused_unless_the_development_setting_is_on(
+    settings, case, receiver, eager_celery, django_capture_on_commit_callbacks
+):
+    settings.RHI_WEBHOOK_ALLOW_LOCALHOST = False  # the default
+    for url in (receiver.url(), f"https://localhost:{receiver.port}/hook"):
+        with pytest.raises(ValidationError):
+            subscribe(case["provider"], url, ["rhi.completed"])
+    settings.RHI_WEBHOOK_ALLOW_LOCALHOST = True
+    assert subscribe(case["provider"], receiver.url(), ["rhi.completed"]).secret
+    with pytest.raises(ValidationError):  # even then, only loopback: never a private network
+        subscribe(case["provider"], "https://10.0.0.1/hook", ["rhi.completed"])
+
+
+def test_a_webhook_whose_address_is_no_longer_allowed_is_refused_at_delivery_and_nothing_is_sent(
+    settings, case, receiver, eager_celery, django_capture_on_commit_callbacks
+):
+    subscribe(case["provider"], receiver.url(), ["rhi.completed"])  # saved while allowed
+    settings.RHI_WEBHOOK_ALLOW_LOCALHOST = False
+    submit(case)
+    with committed(django_capture_on_commit_callbacks):
+        approve(case)
+    delivery = WebhookDelivery.objects.get()
+    assert (delivery.state, delivery.attempts, delivery.last_error) == (
+        DeliveryState.FAILED,
+        0,
+        "Address not allowed",
+    )
+    assert receiver.requests == []
+
+
+class FakeDNS:
+    """A resolver for one name whose answers the test scripts, like an attacker's DNS server rebinding the
+    name between two lookups. Every other name (and the numeric addresses) resolves for real."""
+
+    def __init__(self, name: str, answers: list[str]) -> None:
+        self.name, self.answers, self.lookups = name, answers, 0
+        self.real = socket.getaddrinfo
+
+    def __call__(self, host: Any, port: Any, *args: Any, **kwargs: Any) -> Any:
+        if host != self.name:
+            return self.real(host, port, *args, **kwargs)
+        self.lookups += 1
+        address = self.answers.pop(0)
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, port))]
+
+
+def test_a_name_that_rebinds_to_an_internal_address_after_the_check_still_gets_only_the_checked_address(
+    case, receiver, eager_celery, django_capture_on_commit_callbacks, monkeypatch
+):
+    dns = FakeDNS("partner.test", ["127.0.0.1"])
+    monkeypatch.setattr(socket, "getaddrinfo", dns)
+    url = f"http://partner.test:{receiver.port}/hook"
+    mine = subscribe(case["provider"], url, ["rhi.completed"])
+    submit(case)
+    # The delivery's check sees the allowed address; a second lookup would get an internal one.
+    dns.answers = ["127.0.0.1", "10.0.0.1"]
+    with committed(django_capture_on_commit_callbacks):
+        approve(case)
+    [request] = receiver.requests
+    assert verify(mine.secret, request) and request["headers"]["Host"] == f"partner.test:{receiver.port}"
+    assert dns.answers == ["10.0.0.1"]  # looked up once for the attempt, and that answer was used
+    assert WebhookDelivery.objects.get().state == DeliveryState.DELIVERED
+
+    dns.answers = ["10.0.0.1"]  # the name now points inside: the next delivery is refused before connecting
+    event = OutboxEvent.objects.create(
+        event_type="rhi.completed", object_type="rhi.returnhomeinterview", object_id=9, payload={}
+    )
+    later = WebhookDelivery.objects.create(event=event, subscription=mine.subscription, next_attempt_at=NOW)
+    assert webhooks.deliver(delivery_id=later.pk) == DeliveryState.FAILED
+    later.refresh_from_db()
+    assert later.last_error == "Address not allowed" and len(receiver.requests) == 1
+
+
+def certificates(directory: Any) -> tuple[str, str, str]:
+    """A test CA and a server certificate it signed for the name "localhost": (CA file, cert file, key file)."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+    # OpenSSL checks validity against the real clock, not time-machine's: a wide window.
+    start, end = datetime(2020, 1, 1, tzinfo=UTC), datetime(2099, 1, 1, tzinfo=UTC)
+    ca_key, key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
+    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "RHI webhook test CA")])
+    ca = (
+        x509.CertificateBuilder()
+        .subject_name(ca_name)
+        .issuer_name(ca_name)
+        .public_key(ca_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(start)
+        .not_valid_after(end)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .add_extension(
+            x509.KeyUsage(False, False, False, False, False, True, True, False, False), critical=True
+        )
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False)
+        .sign(ca_key, hashes.SHA256())
+    )
+    server = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")]))
+        .issuer_name(ca_name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(start)
+        .not_valid_after(end)
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost")]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False
+        )
+        .sign(ca_key, hashes.SHA256())
+    )
+    paths = (str(directory / "ca.pem"), str(directory / "server.pem"), str(directory / "server-key.pem"))
+    with open(paths[0], "wb") as out:
+        out.write(ca.public_bytes(serialization.Encoding.PEM))
+    with open(paths[1], "wb") as out:
+        out.write(server.public_bytes(serialization.Encoding.PEM))
+    with open(paths[2], "wb") as out:
+        out.write(
+            key.private_bytes(
+                serialization.Encoding.PEM,
+                serialization.PrivateFormat.PKCS8,
+                serialization.NoEncryption(),
+            )
+        )
+    return paths
+
+
+def test_https_delivery_sends_the_host_name_as_sni_and_checks_the_certificate_against_it(
+    case, clock, eager_celery, django_capture_on_commit_callbacks, monkeypatch, tmp_path
+):
+    ca_file, cert_file, key_file = certificates(tmp_path)
+    monkeypatch.setenv("SSL_CERT_FILE", ca_file)  # the test CA is the only one trusted
+    server_names: list[str | None] = []
+    tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    tls.load_cert_chain(cert_file, key_file)
+    tls.sni_callback = lambda _socket, name, _context: server_names.append(name)
+    receiver = Receiver(tls=tls)
+    try:
+        # The certificate names "localhost": right by name, wrong by the bare address it resolves to.
+        by_name = subscribe(case["provider"], f"https://localhost:{receiver.port}/name", ["rhi.completed"])
+        subscribe(case["provider"], f"https://127.0.0.1:{receiver.port}/address", ["rhi.completed"])
+        submit(case)
+        with committed(django_capture_on_commit_callbacks):
+            approve(case)
+        [request] = receiver.requests
+        assert request["path"] == "/name" and verify(by_name.secret, request)
+        assert "localhost" in server_names
+        states = {
+            d.subscription.url.rsplit("/", 1)[1]: (d.state, d.last_error)
+            for d in WebhookDelivery.objects.select_related("subscription")
+        }
+        assert states == {
+            "name": (DeliveryState.DELIVERED, ""),
+            "address": (DeliveryState.PENDING, "TLS failed"),
+        }
+    finally:
+        receiver.stop()
+
+
+def test_the_delivery_log_shows_coarse_error_classes_never_internal_details(
+    case, clock, eager_celery, django_capture_on_commit_callbacks, monkeypatch
+):
+    monkeypatch.setattr(webhooks, "TIMEOUT_SECONDS", 0.5)
+    silent = socket.socket()  # accepts connections (the kernel's backlog) and never answers
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(8)
+    closed_port = free_port()
+    try:
+        subscribe(case["provider"], f"http://127.0.0.1:{closed_port}/refused", ["rhi.completed"])
+        subscribe(case["provider"], f"http://127.0.0.1:{silent.getsockname()[1]}/silent", ["rhi.completed"])
+        submit(case)
+        with committed(django_capture_on_commit_callbacks):
+            approve(case)
+    finally:
+        silent.close()
+    errors = {
+        d.subscription.url.rsplit("/", 1)[1]: d.last_error
+        for d in WebhookDelivery.objects.select_related("subscription")
+    }
+    assert errors == {"refused": "Connection refused", "silent": "Timed out"}
+    admin = User.objects.get(memberships__role=Role.ORG_ADMIN, memberships__organisation=case["provider"])
+    log = browser_for(admin).get(reverse("sharing_webhooks:deliveries")).content.decode()
+    assert "Connection refused" in log and "Timed out" in log
+    assert "Errno" not in log and "ConnectionRefusedError" not in log
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Retry timing against the beat's sweep (docs/webhooks.md: 1 minute, then 2, 4, …)
+# ---------------------------------------------------------------------------------------------------------
+
+
+def test_a_failed_delivery_is_retried_on_the_sweep_one_backoff_later_not_a_whole_sweep_after(
+    case, clock, eager_celery, django_capture_on_commit_callbacks
+):
+    """The beat ticks every minute; each attempt starts a moment after the tick that queued it. Before the
+    fix the next tick, one backoff later, found the retry a second short and it waited a whole minute more."""
+    receiver = Receiver(statuses=[503, 503, 200])
+    latency = timedelta(seconds=2)
+
+    def tick_at(moment: datetime) -> int:
+        """The beat's sweep at ``moment``; the attempts it queued start ``latency`` later on a worker."""
+        clock.move_to(moment)
+        with django_capture_on_commit_callbacks() as callbacks:
+            queued = webhooks.run_webhook_sweep()
+        clock.shift(latency)
+        for callback in callbacks:
+            callback()
+        return queued
+
+    try:
+        subscribe(case["provider"], receiver.url(), ["rhi.completed"])
+        submit(case)
+        with committed(django_capture_on_commit_callbacks):
+            approve(case)  # first attempt at NOW: 503
+        first = WebhookDelivery.objects.get()
+        assert first.last_attempt_at == NOW
+
+        # The first tick after the 1-minute wait falls half a second short of it: it still sends.
+        assert tick_at(NOW + timedelta(seconds=59.5)) == 1
+        second = WebhookDelivery.objects.get()
+        assert second.attempts == 2 and second.last_attempt_at == NOW + timedelta(seconds=61.5)
+
+        # Then 2 minutes: not on the tick after one minute, but on the tick that falls at two.
+        assert tick_at(NOW + timedelta(seconds=119.5)) == 0
+        assert tick_at(NOW + timedelta(seconds=179.5)) == 1
+        third = WebhookDelivery.objects.get()
+        assert (third.state, third.attempts) == (DeliveryState.DELIVERED, 3)
+
+        waits = [second.last_attempt_at - first.last_attempt_at, third.delivered_at - second.last_attempt_at]
+        leeway = webhooks.RETRY_LEEWAY
+        for wait, documented in zip(waits, (timedelta(minutes=1), timedelta(minutes=2)), strict=True):
+            assert documented - leeway <= wait <= documented + leeway
+        assert len(receiver.requests) == 3
+    finally:
+        receiver.stop()
