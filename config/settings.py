@@ -369,6 +369,10 @@ CELERY_TASK_ROUTES = {
     "sharing.webhook_sweep": {"queue": "webhooks"},
     "reporting.*": {"queue": "exports"},
     "rhi.generate_report": {"queue": "exports"},
+    # Web uploads imported in the background (missing_episodes.import_jobs): bulk work, like the exports.
+    "missing_episodes.run_import": {"queue": "exports"},
+    "rhi.run_history_import": {"queue": "exports"},
+    "missing_episodes.import_sweep": {"queue": "exports"},
 }
 # Every task has a time limit: soft raises inside the task (it records what happened), hard kills the pool
 # process. Nothing may hold a worker for ever (a mail server that accepts and never answers did).
@@ -384,6 +388,14 @@ CELERY_TASK_ANNOTATIONS = {
         "time_limit": RHI_EMAIL_TASK_TIME_LIMIT,
     },
     "reporting.run_export": {
+        "soft_time_limit": RHI_EXPORT_TASK_SOFT_TIME_LIMIT,
+        "time_limit": RHI_EXPORT_TASK_TIME_LIMIT,
+    },
+    "missing_episodes.run_import": {
+        "soft_time_limit": RHI_EXPORT_TASK_SOFT_TIME_LIMIT,
+        "time_limit": RHI_EXPORT_TASK_TIME_LIMIT,
+    },
+    "rhi.run_history_import": {
         "soft_time_limit": RHI_EXPORT_TASK_SOFT_TIME_LIMIT,
         "time_limit": RHI_EXPORT_TASK_TIME_LIMIT,
     },
