@@ -17,11 +17,6 @@ timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 limit_request_line = 4094
 limit_request_fields = 100
 limit_request_field_size = 8190
-# Request line and headers are refused (400) past these before Django runs; the body's limit is the app's
-# (config/limits.py: 413 on Content-Length before the body is read).
-limit_request_line = 4094
-limit_request_fields = 100
-limit_request_field_size = 8190
 accesslog = "-"
 errorlog = "-"
 # %(U)s is the path without its query string; %(r)s (the request line) and %(f)s (the referrer) would carry one.
