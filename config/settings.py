@@ -356,10 +356,12 @@ RHI_IMPORT_STALE_SECONDS = int(os.environ.get("RHI_IMPORT_STALE_SECONDS", "900")
 # One queue per kind of work, so a backlog of one (thousands of emails after an outage, a hung mail server, a
 # slow export) never delays the deadline sweep: production runs a worker for "deadlines" alone
 # (docker-compose.yml). A worker started without -Q consumes every queue listed here (scripts/run.sh).
-CELERY_TASK_DEFAULT_QUEUE = "default"
+# Unrouted tasks go to Celery's own default name, "celery", so a sender without these routes still reaches
+# a worker.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
 CELERY_TASK_QUEUES = [
     Queue(name, Exchange(name), routing_key=name)
-    for name in ("deadlines", "notifications", "webhooks", "exports", "default")
+    for name in ("deadlines", "notifications", "webhooks", "exports", "celery")
 ]
 CELERY_TASK_ROUTES = {
     "rhi.deadline_sweep": {"queue": "deadlines"},

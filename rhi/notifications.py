@@ -168,37 +168,46 @@ def send_manager_digests(*, now: datetime | None = None) -> int:
         .values_list("user_id", "organisation_id")
         .distinct()
     )
+    # Claim, send, record: the day's claim is committed before the mail server is asked anything, so no
+    # transaction waits on SMTP; a failed send gives the claim back and a later run (every 15 min) retries.
     for user_id, organisation_id in managers:
         try:
             with transaction.atomic():
                 DigestSent.objects.create(recipient_id=user_id, day=local.date(), sent_at=now)
-                counts = ReturnHomeInterview.objects.filter(
-                    provider_id=organisation_id, state__in=CLOCK_RUNNING_STATES
-                ).aggregate(
-                    overdue=Count("pk", filter=Q(due_at__lt=now)),
-                    due_soon=Count("pk", filter=Q(due_soon_at__lte=now, due_at__gte=now)),
-                    unallocated=Count("pk", filter=Q(allocated_worker__isnull=True)),
-                    not_started=Count("pk", filter=Q(due_at__isnull=True)),
-                )
-                recipient = User.objects.get(pk=user_id)
-                send_mail(
-                    subject=f"{settings.SERVICE_NAME}: daily deadline digest",
-                    message=render_to_string(
-                        "rhi/email/digest.txt",
-                        {"counts": counts, "day": local.date(), "service_name": settings.SERVICE_NAME},
-                    ),
-                    from_email=None,
-                    recipient_list=[recipient.email],
-                )
-                Notification.objects.create(
-                    recipient_id=user_id,
-                    kind="digest",
-                    created_at=now,
-                    email_status=EmailStatus.SENT,
-                    email_attempts=1,
-                    emailed_at=now,
-                )
-            sent += 1
         except IntegrityError:
             continue  # already sent today (another digest run got there first)
+        counts = ReturnHomeInterview.objects.filter(
+            provider_id=organisation_id, state__in=CLOCK_RUNNING_STATES
+        ).aggregate(
+            overdue=Count("pk", filter=Q(due_at__lt=now)),
+            due_soon=Count("pk", filter=Q(due_soon_at__lte=now, due_at__gte=now)),
+            unallocated=Count("pk", filter=Q(allocated_worker__isnull=True)),
+            not_started=Count("pk", filter=Q(due_at__isnull=True)),
+        )
+        recipient = User.objects.get(pk=user_id)
+        try:
+            send_mail(
+                subject=f"{settings.SERVICE_NAME}: daily deadline digest",
+                message=render_to_string(
+                    "rhi/email/digest.txt",
+                    {"counts": counts, "day": local.date(), "service_name": settings.SERVICE_NAME},
+                ),
+                from_email=None,
+                recipient_list=[recipient.email],
+            )
+        except Exception as exc:  # any failure (SMTP, network, time limit): give the claim back
+            DigestSent.objects.filter(recipient_id=user_id, day=local.date()).delete()
+            logger.warning(
+                "digest for user %s not sent (%s); a later run retries", user_id, type(exc).__name__
+            )
+            continue
+        Notification.objects.create(
+            recipient_id=user_id,
+            kind="digest",
+            created_at=now,
+            email_status=EmailStatus.SENT,
+            email_attempts=1,
+            emailed_at=now,
+        )
+        sent += 1
     return sent

@@ -59,7 +59,7 @@ FAST_MAIL = {
     "RHI_EMAIL_TASK_SOFT_TIME_LIMIT": "5",
     "RHI_EMAIL_TASK_TIME_LIMIT": "8",
 }
-GENERAL_QUEUES = "notifications,webhooks,exports,default"
+GENERAL_QUEUES = "notifications,webhooks,exports,celery"
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -11,13 +11,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 from django.contrib.auth import get_user_model
+from django.core import mail
 from django.db import transaction
 from django.urls import reverse
 
 from audit.models import AuditAction, AuditEvent
 from config.celery import call_after_commit
-from rhi.models import DeadlineAlert, EmailStatus, Notification
-from rhi.notifications import email_retry_delay, send_notification_email
+from rhi.models import DeadlineAlert, DigestSent, EmailStatus, Notification
+from rhi.notifications import email_retry_delay, send_manager_digests, send_notification_email
 from rhi.sweep import run_deadline_sweep
 from tests.rhi import test_sweep
 from tests.rhi.test_sweep import rhi_due
@@ -171,3 +172,13 @@ def test_a_failing_after_commit_callback_is_logged_and_never_raised_into_the_cal
     with caplog.at_level(logging.ERROR, logger="django.db.backends.base"), transaction.atomic():
         call_after_commit(raise_broker_down)
     assert "raise_broker_down" in caplog.text
+
+
+@pytest.mark.django_db
+def test_a_digest_the_mail_server_refused_is_sent_by_a_later_run_not_lost(team, refused_smtp, settings):
+    half_past_seven = datetime(2026, 6, 10, 6, 30, tzinfo=UTC)  # 07:30 BST
+    assert send_manager_digests(now=half_past_seven) == 0
+    assert not DigestSent.objects.exists()  # the day's claims were given back
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert send_manager_digests(now=half_past_seven + timedelta(minutes=15)) == 2
+    assert len(mail.outbox) == 2
