@@ -169,7 +169,7 @@ class NotificationAdmin(admin.ModelAdmin):
     show_full_result_count = False
     actions = ("retry_failed_emails",)
 
-    @admin.action(description="Retry sending the selected failed emails")
+    @admin.action(description="Retry sending the selected failed emails", permissions=["change"])
     def retry_failed_emails(self, request: HttpRequest, queryset: QuerySet[Notification]) -> None:
         assert isinstance(request.user, User)
         count = notifications.retry_failed_emails(
