@@ -14,6 +14,7 @@ from django.db.models import Q
 
 from accounts.models import Organisation
 from audit.models import AuditAction, AuditEvent, AuditOutcome
+from config import query_params
 
 LONDON = ZoneInfo("Europe/London")
 PAGE_SIZE = 50
@@ -31,16 +32,9 @@ class AuditCursor:
 
     @classmethod
     def decode(cls, raw: str | None) -> AuditCursor | None:
-        if not raw or "~" not in raw:
-            return None
-        stamp, _, pk = raw.rpartition("~")
-        try:
-            at = datetime.fromisoformat(stamp)
-            if at.tzinfo is None:
-                return None
-            return cls(at, int(pk))
-        except ValueError:
-            return None
+        """None (the first page) for a missing, malformed or out-of-range cursor."""
+        parsed = query_params.split_cursor(raw, query_params.parse_moment)
+        return cls(*parsed) if parsed is not None else None
 
     def before(self) -> Q:
         return Q(at__lt=self.at) | Q(at=self.at, pk__lt=self.pk)

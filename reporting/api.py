@@ -17,6 +17,7 @@ from accounts.api_auth import HasScope
 from accounts.models import ApiScope, Organisation, OrganisationKind
 from audit.models import AuditAction
 from config.api import ApiView, Conflict, ErrorSerializer, api_user, audit_view
+from config.query_params import validate_date_in_range
 from reporting import services
 from reporting.models import ExportFormat, ExportJob, ExportState, ReturnKind
 from sharing.policy import reporting_authority_ids
@@ -38,8 +39,8 @@ ERRORS = {
 class ExportRequestSerializer(serializers.Serializer):
     return_kind = serializers.ChoiceField(choices=ReturnKind.choices)
     local_authority = serializers.CharField(max_length=12, help_text="DfE LA code.")
-    date_from = serializers.DateField()
-    date_to = serializers.DateField()
+    date_from = serializers.DateField(validators=[validate_date_in_range])
+    date_to = serializers.DateField(validators=[validate_date_in_range])
     format = serializers.ChoiceField(choices=ExportFormat.choices)
 
     def validate_local_authority(self, value: str) -> Organisation:

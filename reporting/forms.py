@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from accounts.fields import DateInput
 from accounts.models import Organisation
+from config.query_params import validate_date_in_range
 from reporting.models import ExportFormat, ReturnKind
 from reporting.ssda903 import CollectionYear
 
@@ -55,6 +56,7 @@ class ReturnForm(forms.Form):
         help_text="For Annex A list 8: the day the list is 'as at'. Counts cover the 12 months up to it.",
         required=False,
         widget=DateInput,
+        validators=[validate_date_in_range],
         error_messages={"invalid": "Enter a real date for 'As at'."},
     )
     date_from = forms.DateField(
@@ -62,12 +64,14 @@ class ReturnForm(forms.Form):
         help_text="For the performance return.",
         required=False,
         widget=DateInput,
+        validators=[validate_date_in_range],
         error_messages={"invalid": "Enter a real date for the start of the period."},
     )
     date_to = forms.DateField(
         label="Period to",
         required=False,
         widget=DateInput,
+        validators=[validate_date_in_range],
         error_messages={"invalid": "Enter a real date for the end of the period."},
     )
     format = forms.ChoiceField(

@@ -21,6 +21,7 @@ from accounts.fields import DateInput
 from accounts.models import Organisation, User
 from audit.models import AuditAction, AuditOutcome
 from audit.services import record_event
+from config.query_params import validate_date_in_range
 from missing_episodes.models import MissingEpisode
 from reporting import performance
 from reporting.dashboard import performance_dashboard
@@ -38,10 +39,16 @@ class PerformanceForm(forms.Form):
 
     la = forms.TypedChoiceField(label="Local authority", coerce=int)
     date_from = forms.DateField(
-        label="From", widget=DateInput, error_messages={"invalid": "Enter a real date, like 01/04/2026."}
+        label="From",
+        widget=DateInput,
+        validators=[validate_date_in_range],
+        error_messages={"invalid": "Enter a real date, like 01/04/2026."},
     )
     date_to = forms.DateField(
-        label="To", widget=DateInput, error_messages={"invalid": "Enter a real date, like 31/03/2027."}
+        label="To",
+        widget=DateInput,
+        validators=[validate_date_in_range],
+        error_messages={"invalid": "Enter a real date, like 31/03/2027."},
     )
 
     def __init__(self, *args: Any, authorities: list[Organisation], **kwargs: Any) -> None:

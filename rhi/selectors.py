@@ -12,6 +12,7 @@ from django.db.models.expressions import Case, When
 from django.db.models.functions import Concat, Substr, Upper
 
 from accounts.models import Commission, Organisation, OrganisationKind, Role, Team, User
+from config import query_params
 from rhi.clock import (
     LONDON,
     NATIONS,
@@ -211,13 +212,11 @@ class Cursor:
 
     @classmethod
     def decode(cls, raw: str | None) -> Cursor | None:
-        if not raw or "~" not in raw:
-            return None
-        stamp, _, pk = raw.rpartition("~")
-        try:
-            return cls(None if stamp == "null" else datetime.fromisoformat(stamp), int(pk))
-        except ValueError:
-            return None
+        """None (the first page) for a missing, malformed or out-of-range cursor."""
+        parsed = query_params.split_cursor(
+            raw, lambda stamp: None if stamp == "null" else query_params.parse_moment(stamp)
+        )
+        return cls(*parsed) if parsed is not None else None
 
     def after(self) -> Q:
         if self.due_at is None:

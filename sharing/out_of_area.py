@@ -27,6 +27,7 @@ from django.utils import timezone
 from accounts.models import Organisation, User
 from audit.models import AuditAction
 from audit.services import record_event
+from config import query_params
 from missing_episodes.models import Child, MissingEpisode, Placement
 from rhi.models import ConsentToShare, ReturnHomeInterview, RHIState
 from sharing.models import ConsentState, Disclosure, DisclosureEvent, DisclosureLevel, LawfulBasis
@@ -245,13 +246,9 @@ class PlacementCursor:
 
     @classmethod
     def decode(cls, raw: str | None) -> PlacementCursor | None:
-        if not raw or "~" not in raw:
-            return None
-        stamp, _, pk = raw.partition("~")
-        try:
-            return cls(date.fromisoformat(stamp), int(pk))
-        except ValueError:
-            return None
+        """None (the first page) for a missing, malformed or out-of-range cursor."""
+        parsed = query_params.split_cursor(raw, query_params.parse_date)
+        return cls(*parsed) if parsed is not None else None
 
     def after(self) -> Q:
         return Q(start_date__gt=self.start_date) | Q(start_date=self.start_date, pk__gt=self.pk)

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from accounts.models import Organisation, User
 from audit.models import AuditAction, AuditOutcome
 from audit.services import record_event
+from config import query_params
 from sharing.models import WebhookEventType, WebhookSubscription
 from sharing.policy import webhook_organisation_ids
 from sharing.webhooks import create_subscription, deactivate_subscription, delivery_log, url_problem
@@ -162,8 +163,7 @@ def subscription_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def delivery_list(request: HttpRequest) -> HttpResponse:
     organisation_ids = _admin_organisations(request, "sharing.webhookdelivery")
-    raw = request.GET.get("before", "")
-    before = int(raw) if raw.isdigit() and len(raw) < 19 else None
+    before = query_params.id_or_none(request.GET.get("before"))
     rows, next_cursor = delivery_log(organisation_ids=organisation_ids, before=before, size=LOG_PAGE_SIZE)
     record_event(
         actor=_user(request),
