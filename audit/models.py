@@ -43,7 +43,12 @@ class AuditEvent(models.Model):
     )
     object_id = models.CharField(max_length=64, blank=True)
     level = models.CharField(max_length=30, blank=True, help_text="Visibility level the record was shown at.")
-    request_id = models.CharField(max_length=64, blank=True)
+    request_id = models.CharField(max_length=64, blank=True, help_text="Made by the server for each request.")
+    client_request_id = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="The X-Request-ID the client sent, if any: its claim, never ours.",
+    )
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     path_name = models.CharField(
         max_length=100, blank=True, help_text="URL name, never the path (no data in URLs)."

@@ -8,7 +8,7 @@ from django.db import models
 from django.http import HttpRequest
 
 from accounts.models import User
-from audit.middleware import current_request_id
+from audit.middleware import current_client_request_id, current_request_id
 from audit.models import AuditAction, AuditEvent, AuditOutcome
 
 
@@ -47,7 +47,30 @@ def record_event(
         object_id=object_id,
         level=level,
         request_id=current_request_id(),
+        client_request_id=current_client_request_id(),
         ip_address=_client_ip(request),
         path_name=path_name[:100],
         detail=detail or {},
+    )
+
+
+_ACTION_FOR_METHOD = {
+    "GET": AuditAction.VIEW,
+    "HEAD": AuditAction.VIEW,
+    "OPTIONS": AuditAction.VIEW,
+    "DELETE": AuditAction.DELETE,
+}
+
+
+def record_denied_request(*, request: HttpRequest, reason: str) -> AuditEvent:
+    """A request refused before any view looked at a record (a failed CSRF check, a method the route does not
+    take, a non-staff user at the admin): one denied event with the reason code, the method and the URL name."""
+    user = getattr(request, "user", None)
+    method = (request.method or "").upper()
+    return record_event(
+        actor=user if isinstance(user, User) else None,
+        action=_ACTION_FOR_METHOD.get(method, AuditAction.UPDATE),
+        outcome=AuditOutcome.DENIED,
+        request=request,
+        detail={"reason": reason, "method": method[:10]},
     )

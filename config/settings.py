@@ -71,7 +71,8 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if 
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin with refusals of non-staff users audited (audit/admin_site.py).
+    "audit.admin_apps.AuditedAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -103,6 +104,10 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "audit.middleware.RequestIdMiddleware",
+    # Cache-Control: no-store, private on every response the app makes (static files are served above).
+    "audit.middleware.NoStoreMiddleware",
+    # 405s (DELETE on a page) are refused before any view runs: audited here (docs/audit.md).
+    "audit.denials.MethodNotAllowedAuditMiddleware",
     # An oversized body is refused (413) before anything reads it (config/limits.py).
     "config.limits.RequestBodyLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -265,6 +270,8 @@ PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
+# Django's 403 page for a failed CSRF check, with the refusal audited.
+CSRF_FAILURE_VIEW = "audit.denials.csrf_failure"
 # The session store keeps a session at most this long; the middleware enforces the idle and absolute limits.
 SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT_SECONDS
 SESSION_SAVE_EVERY_REQUEST = True
