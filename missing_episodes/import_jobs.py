@@ -34,6 +34,7 @@ from audit.services import record_event
 from config.celery import app, call_after_commit, publisher
 from missing_episodes.importers import ImportReport, RowError, UnreadableFile, open_csv
 from missing_episodes.models import ImportJob, ImportKind, ImportState
+from reporting.exports import neutralise_row
 
 logger = logging.getLogger(__name__)
 # The Celery task that runs each kind (routed to the bulk-work queue in settings.CELERY_TASK_ROUTES).
@@ -120,10 +121,9 @@ def _problems_csv(report: ImportReport) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(["line", "column", "problem"])
-    # The problem text can quote a cell: a leading formula character is made inert for spreadsheets.
+    # The problem text can quote a cell: the one neutraliser every CSV and xlsx uses makes formulas inert.
     for error in sorted(report.errors, key=lambda e: e.line):
-        reason = "'" + error.reason if error.reason[:1] in ("=", "+", "-", "@", "\t", "\r") else error.reason
-        writer.writerow([error.line, error.column, reason])
+        writer.writerow(neutralise_row([error.line, error.column, error.reason]))
     return buffer.getvalue().encode("utf-8-sig")
 
 
