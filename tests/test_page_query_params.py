@@ -200,3 +200,22 @@ def test_the_inputs_from_the_issue_answer_400_or_a_field_error_not_500(world):
     assert manager.get(reverse("rhi:dashboard"), {"after": "9999-12-31T23:59:59+23:59~1"}).status_code == 200
     trail = reverse("audit:rhi", args=[world.rhis["home"].pk])
     assert manager.get(trail, {"after": "2026-01-01T00:00:00+00:00~" + "9" * 40}).status_code == 200
+
+
+@given(st.one_of(st.sampled_from(EDGES), st.text(max_size=60)))
+def test_query_params_parsers_only_ever_give_in_range_values_or_bad_parameter(raw):
+    from config import query_params as qp
+
+    for parse in (qp.parse_date, qp.parse_moment, qp.parse_id):
+        try:
+            value = parse(raw)
+        except qp.BadParameter:
+            continue
+        if parse is qp.parse_date:
+            assert qp.EARLIEST_DATE <= value <= qp.LATEST_DATE
+        elif parse is qp.parse_moment:
+            assert qp.EARLIEST_MOMENT <= value <= qp.LATEST_MOMENT and value.utcoffset().total_seconds() == 0
+        else:
+            assert 1 <= value <= qp.MAX_ID
+    cursor = qp.split_cursor(raw, qp.parse_moment)
+    assert cursor is None or 1 <= cursor[1] <= qp.MAX_ID
