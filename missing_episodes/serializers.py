@@ -61,14 +61,24 @@ class ChildIdSearchSerializer(serializers.Serializer):
     responsible_la = serializers.CharField(required=False, max_length=12, help_text="DfE LA code.")
 
 
+class TextField(serializers.CharField):
+    """A JSON string and nothing else: DRF's CharField turns ``0`` or ``true`` into text, which would let a
+    mistyped search body run as a search instead of answering 400."""
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 class ChildSearchSerializer(serializers.Serializer):
     """Search by LA child id (optionally in one LA), or by surname and date of birth (optionally first name).
     Names and dates of birth come only in a POST body (``/api/v1/children/search/``), never in a URL."""
 
-    la_child_id = serializers.CharField(required=False, max_length=40)
-    responsible_la = serializers.CharField(required=False, max_length=12, help_text="DfE LA code.")
-    last_name = serializers.CharField(required=False, max_length=100)
-    first_name = serializers.CharField(required=False, max_length=100)
+    la_child_id = TextField(required=False, max_length=40)
+    responsible_la = TextField(required=False, max_length=12, help_text="DfE LA code.")
+    last_name = TextField(required=False, max_length=100)
+    first_name = TextField(required=False, max_length=100)
     date_of_birth = serializers.DateField(required=False)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
