@@ -478,6 +478,19 @@ def _as_json(data: Any) -> Any:
     return json.loads(JSONRenderer().render(data))
 
 
+def _claim_idempotency_key(*, client: ApiClient, key: str, request_hash: str) -> IdempotencyKey:
+    """Insert-or-lock the key's row. The hourly purge may delete an expired row between our insert (a
+    conflict, so nothing inserted) and our lock; the second round then inserts it afresh."""
+    for _round in range(2):
+        IdempotencyKey.objects.bulk_create(
+            [IdempotencyKey(client=client, key=key, request_hash=request_hash)], ignore_conflicts=True
+        )
+        stored = IdempotencyKey.objects.select_for_update().filter(client=client, key=key).first()
+        if stored is not None:
+            return stored
+    raise Conflict("This Idempotency-Key was being cleared at the same moment: send the request again.")
+
+
 def idempotent(request: Request, handle: Callable[[], Response]) -> Response:
     """Run ``handle`` once per (API client, Idempotency-Key). The key's row is inserted and locked first, so
     concurrent retries wait for the first to finish and then replay its stored response; nothing is written
@@ -490,10 +503,7 @@ def idempotent(request: Request, handle: Callable[[], Response]) -> Response:
         raise IdempotencyKeyRequired()
     request_hash = _request_hash(request)
     with transaction.atomic():
-        IdempotencyKey.objects.bulk_create(
-            [IdempotencyKey(client=client, key=key, request_hash=request_hash)], ignore_conflicts=True
-        )
-        stored = IdempotencyKey.objects.select_for_update().get(client=client, key=key)
+        stored = _claim_idempotency_key(client=client, key=key, request_hash=request_hash)
         if stored.request_hash != request_hash:
             raise IdempotencyKeyReused()
         if stored.response_status is not None:
