@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from audit.admin import AuditedAdminMixin
+from audit.admin import AuditedAdminMixin, FrozenInlineMixin
 from missing_episodes.models import Child, ChildFlag, MissingEpisode, Placement, PossibleDuplicate
 
 
@@ -11,9 +11,11 @@ class PlacementInline(admin.TabularInline):
     autocomplete_fields = ("host_la", "police_force_area")
 
 
-class FlagInline(admin.TabularInline):
+class FlagInline(FrozenInlineMixin, admin.TabularInline):
     model = ChildFlag
     extra = 0
+    # Support staff see no narrative (docs/permissions.md): the flag's kind and dates, not why it was set.
+    narrative_fields = ("reason",)
     raw_id_fields = ("set_by", "removed_by")
 
 
@@ -43,6 +45,7 @@ class MissingEpisodeAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_filter = ("category", "risk_level", "missing_from", "source")
     search_fields = ("=police_reference", "=child__la_child_id")
     list_select_related = ("police_force",)
+    narrative_fields = ("found_location",)
     raw_id_fields = ("child", "placement")
     autocomplete_fields = ("responsible_la", "police_force", "host_la")
     date_hierarchy = "missing_at"
@@ -50,7 +53,7 @@ class MissingEpisodeAdmin(AuditedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(PossibleDuplicate)
-class PossibleDuplicateAdmin(admin.ModelAdmin):
+class PossibleDuplicateAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ("id", "child_a", "child_b", "reason", "status", "found_at")
     list_filter = ("status", "reason")
     raw_id_fields = ("child_a", "child_b", "resolved_by")

@@ -11,3 +11,5 @@ class ReferralAdmin(AuditedAdminMixin, admin.ModelAdmin):
     raw_id_fields = ("rhi", "created_by")
     autocomplete_fields = ("recipient_organisation",)
     show_full_result_count = False
+    # Support staff see no narrative (docs/permissions.md).
+    narrative_fields = ("reason", "outcome_notes")

@@ -3,15 +3,14 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from accounts.models import User
-from audit.admin import AuditedAdminMixin
+from audit.admin import AuditedAdminMixin, FrozenInlineMixin
 from rhi import notifications
+from rhi.frozen import is_frozen
 from rhi.models import (
-    Associate,
     ClockPolicy,
     ContactAttempt,
     DeadlineAlert,
     Interview,
-    Location,
     Notification,
     ReportDocument,
     ReturnHomeInterview,
@@ -20,6 +19,36 @@ from rhi.models import (
     RiskIndicatorFinding,
     StateTransition,
 )
+
+# Support staff (the Django admin) see no narrative: the child's words, the findings, notes and free-text
+# reasons are left out of every admin page, and places and associates (all narrative, and their names head
+# each inline row) have no admin at all (docs/permissions.md). The report itself is read in the service.
+RHI_NARRATIVE = ("decline_reason_text", "not_offered_text", "consent_override_justification")
+INTERVIEW_NARRATIVE = (
+    "location_detail",
+    "interviewer_name",
+    "others_present",
+    "reasons_text",
+    "where_went",
+    "who_with",
+    "travel_method",
+    "brought_back_by",
+    "harm_details",
+    "fears_details",
+    "health_needs",
+    "child_words",
+    "wishes_and_feelings",
+    "safety_advice",
+    "worker_assessment",
+    "recommendations",
+)
+
+
+class RHIFindingsInline(FrozenInlineMixin):
+    """An inline of an RHI's record: read-only once the report is approved (rhi.frozen)."""
+
+    def frozen(self, parent: ReturnHomeInterview) -> bool:
+        return is_frozen(parent)
 
 
 @admin.register(ClockPolicy)
@@ -38,15 +67,16 @@ class ClockPolicyAdmin(admin.ModelAdmin):
     raw_id_fields = ("created_by",)
 
 
-class EpisodeLinkInline(admin.TabularInline):
+class EpisodeLinkInline(RHIFindingsInline, admin.TabularInline):
     model = RHIEpisode
     extra = 0
     raw_id_fields = ("episode",)
 
 
-class ContactAttemptInline(admin.TabularInline):
+class ContactAttemptInline(RHIFindingsInline, admin.TabularInline):
     model = ContactAttempt
     extra = 0
+    narrative_fields = ("notes",)
     raw_id_fields = ("recorded_by",)
 
 
@@ -55,23 +85,15 @@ class TransitionInline(admin.TabularInline):
     extra = 0
     raw_id_fields = ("by",)
     # History is written by the services only.
-    readonly_fields = ("from_state", "to_state", "at", "by", "note")
+    readonly_fields = ("from_state", "to_state", "at", "by")
+    exclude = ("note",)  # narrative: may quote the reason a manager returned the report
     can_delete = False
 
 
-class RiskIndicatorInline(admin.TabularInline):
+class RiskIndicatorInline(RHIFindingsInline, admin.TabularInline):
     model = RiskIndicatorFinding
     extra = 0
-
-
-class LocationInline(admin.TabularInline):
-    model = Location
-    extra = 0
-
-
-class AssociateInline(admin.TabularInline):
-    model = Associate
-    extra = 0
+    narrative_fields = ("notes",)
 
 
 @admin.register(ReturnHomeInterview)
@@ -100,12 +122,15 @@ class ReturnHomeInterviewAdmin(AuditedAdminMixin, admin.ModelAdmin):
         "version",
     )
     show_full_result_count = False
+    narrative_fields = RHI_NARRATIVE
+
+    def frozen(self, obj: ReturnHomeInterview) -> bool:
+        return is_frozen(obj)
+
     inlines = [
         EpisodeLinkInline,
         ContactAttemptInline,
         RiskIndicatorInline,
-        LocationInline,
-        AssociateInline,
         TransitionInline,
     ]
 
@@ -116,26 +141,37 @@ class InterviewAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_filter = ("interviewer_independence", "location_type", "child_choice_of_interviewer")
     raw_id_fields = ("rhi", "interviewer")
     show_full_result_count = False
+    narrative_fields = INTERVIEW_NARRATIVE
+
+    def frozen(self, obj: Interview) -> bool:
+        return is_frozen(obj.rhi)
 
 
 @admin.register(ReviewDecision)
-class ReviewDecisionAdmin(admin.ModelAdmin):
+class ReviewDecisionAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ("rhi", "decision", "reviewer", "decided_at")
     list_filter = ("decision",)
     raw_id_fields = ("rhi", "reviewer")
     show_full_result_count = False
+    narrative_fields = ("comments",)
+
+    def frozen(self, obj: ReviewDecision) -> bool:
+        return is_frozen(obj.rhi)
 
 
 @admin.register(ReportDocument)
-class ReportDocumentAdmin(admin.ModelAdmin):
+class ReportDocumentAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ("rhi", "kind", "rhi_version", "created_at", "sha256")
     list_filter = ("kind",)
     raw_id_fields = ("rhi",)
     readonly_fields = ("sha256",)
 
+    def frozen(self, obj: ReportDocument) -> bool:
+        return is_frozen(obj.rhi)
+
 
 @admin.register(DeadlineAlert)
-class DeadlineAlertAdmin(admin.ModelAdmin):
+class DeadlineAlertAdmin(AuditedAdminMixin, admin.ModelAdmin):
     # Alerts are recorded by the sweep only: support staff can read them, not write them.
     list_display = ("id", "kind", "rhi", "deadline", "recorded_at")
     list_filter = ("kind",)

@@ -11,3 +11,5 @@ class DisclosureAdmin(AuditedAdminMixin, admin.ModelAdmin):
     raw_id_fields = ("child", "rhi", "episode", "shared_by", "acknowledged_by", "revoked_by")
     autocomplete_fields = ("recipient_organisation",)
     show_full_result_count = False
+    # Support staff see no narrative (docs/permissions.md).
+    narrative_fields = ("override_justification", "revoke_reason", "approval_reason", "decision_note")

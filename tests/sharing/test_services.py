@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 
 from accounts.models import Role
 from audit.models import AuditEvent
+from rhi import services as rhi_services
 from rhi.models import AlertKind, DeadlineAlert, Interview, Notification
 from rhi.sweep import run_deadline_sweep
 from sharing import services
@@ -34,16 +35,22 @@ REASONS = "Home felt unbearable after the argument."
 VEHICLE = "Silver Ford Focus AB12 CDE"
 
 
-def sharing_case(*, consent: str = "given", prefix: str = "") -> dict[str, Any]:
+def sharing_case(*, consent: str = "given", prefix: str = "", **draft_fields: Any) -> dict[str, Any]:
     """An approved RHI with findings in every category, its police force's coordinator and the placing
-    authority's partner viewer."""
-    case = build_case(approve=True, consent=consent, prefix=prefix)
+    authority's partner viewer. ``draft_fields`` are set on the RHI before it is approved."""
+    case = build_case(approve=False, consent=consent, prefix=prefix)
     rhi = case["rhi"]
+    # Written while in draft: an approved report's findings are frozen in the database.
     Interview.objects.filter(rhi=rhi).update(
         health_needs=HEALTH_NEEDS, reasons_text=REASONS, travel_method="Train to Luton"
     )
     rhi.associates.update(vehicle=VEHICLE, relationship="Older friend")
     rhi.locations.update(from_at=datetime(2026, 5, 20, 22, 0, tzinfo=UTC))
+    if draft_fields:
+        type(rhi).objects.filter(pk=rhi.pk).update(**draft_fields)
+    rhi_services.submit_for_approval(rhi_id=rhi.pk, by=case["worker"])
+    rhi_services.approve(rhi_id=rhi.pk, by=case["manager"])
+    rhi.refresh_from_db()
     episode = rhi.episodes.get()
     force = episode.police_force
     case |= {
@@ -131,11 +138,11 @@ def test_consent_refused_needs_an_override_justification_and_a_basis_other_than_
 
 
 def test_the_override_recorded_on_the_rhi_is_used_when_none_is_given():
-    case = sharing_case(consent="not_asked")
-    rhi = case["rhi"]
-    rhi.share_without_consent = True
-    rhi.consent_override_justification = "Child at immediate risk of exploitation."
-    rhi.save()
+    case = sharing_case(
+        consent="not_asked",
+        share_without_consent=True,
+        consent_override_justification="Child at immediate risk of exploitation.",
+    )
     disclosure = share(case)
     assert disclosure.consent_state == ConsentState.NOT_SOUGHT
     assert disclosure.override_justification == "Child at immediate risk of exploitation."
