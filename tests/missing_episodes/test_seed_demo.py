@@ -364,7 +364,9 @@ def test_every_demo_child_id_and_police_reference_fits_the_intake_patterns(demo:
         return bad
 
     ids = Child.objects.values_list("la_child_id", flat=True)
-    references = MissingEpisode.objects.exclude(police_reference="").values_list("police_reference", flat=True)
+    references = MissingEpisode.objects.exclude(police_reference="").values_list(
+        "police_reference", flat=True
+    )
     assert ids.exists() and references.exists()
     assert misfits(ids, validate_la_child_id) == []
     assert misfits(references, validate_police_reference) == []
