@@ -24,13 +24,10 @@ def _field_names_only(message: list[dict[str, Any]] | str) -> list[dict[str, Any
     return kept
 
 
-class AuditedAdminMixin:
-    """Support staff using the admin leave the same audit trail as anyone else: opening a record (its change,
-    delete-confirmation and history pages) is a VIEW at level "admin"; adding, changing and deleting are
-    CREATE / UPDATE / DELETE events naming the fields that changed (docs/audit.md, "Support staff").
-
-    ``narrative_fields`` are never shown to support staff (docs/permissions.md: support sees no narrative).
-    ``frozen`` says when a record is read-only for everyone (an approved report, rhi.frozen)."""
+class NoNarrativeReadOnlyWhenFrozen:
+    """What support staff may not see or touch, for record admins and inlines alike: ``narrative_fields`` are
+    never shown (docs/permissions.md: support sees no narrative), and a record (or an inline's parent) for which
+    ``frozen`` is true — an approved report, rhi.frozen — can be neither changed nor deleted."""
 
     narrative_fields: tuple[str, ...] = ()
 
@@ -48,6 +45,15 @@ class AuditedAdminMixin:
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         allowed: bool = super().has_delete_permission(request, obj)  # type: ignore[misc]
         return allowed and not (obj is not None and self.frozen(obj))
+
+
+class AuditedAdminMixin(NoNarrativeReadOnlyWhenFrozen):
+    """Support staff using the admin leave the same audit trail as anyone else: opening a record (its change,
+    delete-confirmation and history pages) is a VIEW at level "admin"; adding, changing and deleting are
+    CREATE / UPDATE / DELETE events naming the fields that changed (docs/audit.md, "Support staff").
+
+    ``narrative_fields`` are never shown to support staff (docs/permissions.md: support sees no narrative).
+    ``frozen`` says when a record is read-only for everyone (an approved report, rhi.frozen)."""
 
     def _audit(
         self,
@@ -110,30 +116,13 @@ class AuditedAdminMixin:
         return super().log_deletions(request, queryset)  # type: ignore[misc]
 
 
-class FrozenInlineMixin:
+class FrozenInlineMixin(NoNarrativeReadOnlyWhenFrozen):
     """An inline whose parent is frozen (an approved report) can be neither changed, added to nor deleted from.
     ``narrative_fields`` as for AuditedAdminMixin; the parent's admin audits the change with the inline's
     field names."""
 
-    narrative_fields: tuple[str, ...] = ()
-
-    def frozen(self, parent: Any) -> bool:
-        return False
-
-    def get_exclude(self, request: HttpRequest, obj: Any = None) -> Any:
-        excluded = super().get_exclude(request, obj) or ()  # type: ignore[misc]
-        return (*excluded, *self.narrative_fields)
-
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         allowed: bool = super().has_add_permission(request, obj)  # type: ignore[misc]
-        return allowed and not (obj is not None and self.frozen(obj))
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        allowed: bool = super().has_change_permission(request, obj)  # type: ignore[misc]
-        return allowed and not (obj is not None and self.frozen(obj))
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        allowed: bool = super().has_delete_permission(request, obj)  # type: ignore[misc]
         return allowed and not (obj is not None and self.frozen(obj))
 
 
