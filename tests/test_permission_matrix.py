@@ -840,14 +840,14 @@ MATRIX.update(
             EPISODES,
             """
                                     own   own_open  placed_in  placed_in_open  unrelated
-            worker                  302   200       403        403             404
-            manager                 302   200       403        403             404
+            worker                  409   200       403        403             404
+            manager                 409   200       403        403             404
             performance_lead        404   404       404        404             404
             police                  404   404       404        404             404
             partner_viewer          404   404       404        404             404
             org_admin               404   404       404        404             404
-            worker_other            404   404       404        404             302
-            manager_other           404   404       404        404             302
+            worker_other            404   404       404        404             409
+            manager_other           404   404       404        404             409
             performance_lead_other  404   404       404        404             404
             police_other            404   404       404        404             404
             partner_viewer_other    404   404       404        404             404
