@@ -339,6 +339,8 @@ RHI_SWEEP_STALE_SECONDS = float(os.environ.get("RHI_SWEEP_STALE_SECONDS", "300")
 CELERY_FILE_BROKER_DIR = VAR_DIR / "celery"
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
+    # kombu's Redis transport with a guard that keeps a busy worker alive through a broker loss (config/broker.py).
+    CELERY_BROKER_TRANSPORT = "config.broker:Transport"
     CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {"visibility_timeout": 3600}
 else:
     for sub in ("in", "processed", "control"):
