@@ -62,10 +62,11 @@ _ACTION_FOR_METHOD = {
 }
 
 
-def record_denied_request(*, request: HttpRequest, reason: str) -> AuditEvent:
+def record_denied_request(*, request: HttpRequest, reason: str, actor: object = None) -> AuditEvent:
     """A request refused before any view looked at a record (a failed CSRF check, a method the route does not
-    take, a non-staff user at the admin): one denied event with the reason code, the method and the URL name."""
-    user = getattr(request, "user", None)
+    take, a non-staff user at the admin): one denied event with the reason code, the method and the URL name.
+    ``actor`` names the person when the request is not yet signed in (a refused sign-in)."""
+    user = actor if actor is not None else getattr(request, "user", None)
     method = (request.method or "").upper()
     return record_event(
         actor=user if isinstance(user, User) else None,

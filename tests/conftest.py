@@ -37,8 +37,13 @@ def _plain_static_storage(settings: Any) -> None:
 def eager_celery() -> Iterator[None]:
     """Run tasks in the calling thread (unit tests of what a task does; the reliability tests use a real
     worker and Redis instead)."""
+    from django.utils.module_loading import autodiscover_modules
+
     from config.celery import app as celery_app
 
+    # A worker imports every app's tasks module when it starts (autodiscovery); so does eager mode here, or a
+    # task sent by name (import jobs, emails) would be unknown to a test module that imported none of them.
+    autodiscover_modules("tasks")  # Django's own discovery: Celery's would re-run logging set-up
     celery_app.conf.task_always_eager = True
     yield
     celery_app.conf.task_always_eager = False

@@ -44,6 +44,20 @@ def test_a_worker_who_is_not_staff_opening_the_admin_is_sent_away_and_audited(cl
     assert event.path_name == "admin:index"
 
 
+def test_a_worker_who_is_not_staff_signing_in_on_the_admins_own_form_is_refused_and_audited(client):
+    worker = user_with_role(Role.RHI_WORKER)
+
+    response = client.post(
+        reverse("admin:login"), {"username": worker.username, "password": "correct-horse-battery"}
+    )
+
+    assert response.status_code == 200  # the form again, with Django's "staff account" error
+    assert "_auth_user_id" not in client.session
+    [event] = _denials(actor=worker)
+    assert event.detail == {"reason": "not_staff", "method": "POST"}
+    assert event.path_name == "admin:login"
+
+
 def test_a_worker_who_is_not_staff_opening_an_admin_change_page_is_audited(client):
     worker = user_with_role(Role.RHI_WORKER)
     client.force_login(worker)
