@@ -1,4 +1,5 @@
-"""Refusals that happen before any view code runs, audited like every other denied access (docs/audit.md)."""
+"""Denied access, audited once (docs/audit.md, "Denials"): the refusals a view raises, and those that happen
+before any view code runs."""
 
 from __future__ import annotations
 
@@ -7,7 +8,34 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 from django.views import csrf
 
-from audit.services import record_denied_request
+from audit.exceptions import AuditedDenial
+from audit.services import record_denial, record_denied_request
+
+
+class AuditedDenialMiddleware:
+    """The one place a page's refusal is audited: a view raises ``NotVisible`` (404) or ``NotAllowed`` (403)
+    with the audit context, this writes the DENIED event, and Django answers as for any Http404 or
+    PermissionDenied. The REST API does the same in its exception handler (DRF catches its views' exceptions
+    before any middleware sees them), through the same ``audit.services``."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> None:
+        if isinstance(exception, AuditedDenial):
+            denial = exception.denial
+            record_denial(
+                request,
+                object_type=denial.object_type,
+                object_id=denial.object_id,
+                obj=denial.obj,
+                action=denial.action,
+                detail=denial.detail,
+            )
+        # None: Django goes on to answer the exception (404 or 403 page) as it would without us.
 
 
 class MethodNotAllowedAuditMiddleware:

@@ -9,7 +9,6 @@
 
 from __future__ import annotations
 
-import contextvars
 import logging
 import re
 import uuid
@@ -18,18 +17,10 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_cache_control
 
-_request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
-_client_request_id: contextvars.ContextVar[str] = contextvars.ContextVar("client_request_id", default="")
+from audit.context import current_request_id, request_ids
+
 # What a client may send as its own correlation id; anything else is dropped, not stored.
 _VALID_INCOMING = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
-
-
-def current_request_id() -> str:
-    return _request_id.get()
-
-
-def current_client_request_id() -> str:
-    return _client_request_id.get()
 
 
 class RequestIdMiddleware:
@@ -40,13 +31,9 @@ class RequestIdMiddleware:
         incoming = request.headers.get("X-Request-ID", "")
         request_id = uuid.uuid4().hex
         request.request_id = request_id  # type: ignore[attr-defined]
-        token = _request_id.set(request_id)
-        client_token = _client_request_id.set(incoming if _VALID_INCOMING.match(incoming) else "")
-        try:
+        client_request_id = incoming if _VALID_INCOMING.match(incoming) else ""
+        with request_ids(request_id=request_id, client_request_id=client_request_id):
             response = self.get_response(request)
-        finally:
-            _request_id.reset(token)
-            _client_request_id.reset(client_token)
         response["X-Request-ID"] = request_id
         return response
 

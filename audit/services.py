@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.db import models
 from django.http import HttpRequest
 
 from accounts.models import User
-from audit.middleware import current_client_request_id, current_request_id
+from audit.context import current_client_request_id, current_request_id
 from audit.models import AuditAction, AuditEvent, AuditOutcome
 
 
@@ -74,4 +75,29 @@ def record_denied_request(*, request: HttpRequest, reason: str, actor: object = 
         outcome=AuditOutcome.DENIED,
         request=request,
         detail={"reason": reason, "method": method[:10]},
+    )
+
+
+def record_denial(
+    request: HttpRequest,
+    *,
+    object_type: str = "",
+    object_id: str = "",
+    obj: models.Model | None = None,
+    action: AuditAction | str = AuditAction.VIEW,
+    step: str = "",
+    detail: Mapping[str, Any] | None = None,
+) -> AuditEvent:
+    """A page refused the signed-in person this record (or this step of it): one denied event. Views do not call
+    this: they raise ``audit.exceptions.NotVisible``/``NotAllowed`` and ``AuditedDenialMiddleware`` calls it."""
+    user = getattr(request, "user", None)
+    return record_event(
+        actor=user if isinstance(user, User) else None,
+        action=action,
+        obj=obj,
+        object_type=object_type,
+        object_id=object_id,
+        outcome=AuditOutcome.DENIED,
+        request=request,
+        detail=dict(detail or {}) | ({"step": step} if step else {}),
     )

@@ -120,6 +120,8 @@ MIDDLEWARE = [
     "accounts.middleware.SessionTimeoutMiddleware",
     "accounts.middleware.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # A view's NotVisible/NotAllowed is audited here, once (audit.exceptions; docs/audit.md "Denials").
+    "audit.denials.AuditedDenialMiddleware",
     # Axes turns a locked-out sign-in into the lockout page; it must come last.
     "axes.middleware.AxesMiddleware",
 ]
