@@ -20,6 +20,7 @@ from typing import Any
 from accounts.models import Organisation
 from missing_episodes.models import Child, EpisodeCategory, Gender, Placement
 from missing_episodes.selectors import age_on, episodes_while_looked_after, looked_after_on
+from reporting.export_types import ExportContent, Sheet
 from reporting.ssda903 import DateFormatter, local_midnight
 from rhi.models import Outcome, RHIEpisode, RHIState
 
@@ -205,10 +206,8 @@ def list8_rows(*, local_authority_id: int, as_at: date) -> list[list[object]]:
     return rows
 
 
-def build_export(*, local_authority: Organisation, date_from: date, date_to: date) -> Any:
+def build_export(*, local_authority: Organisation, date_from: date, date_to: date) -> ExportContent:
     """List 8 as at ``date_to`` (``date_from`` is not used: the list is 'as at' a day)."""
-    from reporting.exports import ExportContent, Sheet
-
     rows = list8_rows(local_authority_id=local_authority.pk, as_at=date_to)
     return ExportContent(
         title=f"Ofsted Annex A list 8 (missing columns), {local_authority.name} ({local_authority.code}), "

@@ -4,7 +4,6 @@ most episodes in the last complete collection year), timed over a few runs. DESI
 from __future__ import annotations
 
 import time
-from datetime import timedelta
 from typing import Any
 
 from django.db import connection
@@ -14,12 +13,13 @@ from django.utils import timezone
 
 from accounts.models import Organisation
 from missing_episodes.models import MissingEpisode
-from reporting.performance import collection_year, performance_figures, period_bounds
+from reporting.performance import performance_figures
+from reporting.periods import CollectionYear, period_bounds
 
 
 def performance_largest(runs: int = 5) -> dict[str, Any]:
-    this_start, _ = collection_year(timezone.localdate())
-    date_from, date_to = collection_year(this_start - timedelta(days=1))
+    last_year = CollectionYear.containing(timezone.localdate()).previous
+    date_from, date_to = last_year.start, last_year.end
     starts, ends = period_bounds(date_from, date_to)
     busiest = (
         MissingEpisode.objects.filter(missing_at__gte=starts, missing_at__lt=ends)

@@ -14,10 +14,10 @@ from reporting.performance import (
     NOT_STARTED,
     OWN,
     PerformanceReturn,
-    collection_year,
     percent,
     performance_figures,
 )
+from reporting.periods import CollectionYear
 
 HEADLINE_KEYS: tuple[str, ...] = (
     "incidents",
@@ -110,7 +110,7 @@ class Dashboard:
 
 def year_to_date(today: date) -> tuple[Period, Period]:
     """This collection year from 1 April to today, and the same span of last year (a like-for-like compare)."""
-    start, _ = collection_year(today)
+    start = CollectionYear.containing(today).start
     last_start = start.replace(year=start.year - 1)
     try:
         last_end = today.replace(year=today.year - 1)

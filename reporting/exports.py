@@ -1,6 +1,7 @@
 """What an export holds (sheets of rows, streamed) and the writers that turn it into CSV, xlsx, PDF or JSON.
 
-Shared by ``manage.py export_return`` and the web's export jobs, so both write the same bytes. Every return
+Shared by ``manage.py export_return`` and the web's export jobs, so both write the same bytes. What an export
+holds (``Sheet``, ``ExportContent``) is ``reporting.export_types``, which the builders import. Every return
 registers a builder in ``RETURNS``: a callable taking keyword-only ``local_authority``, ``date_from`` and
 ``date_to`` and giving an ``ExportContent``. Rows are sequences of plain values streamed from the database,
 never model instances; a sheet's rows can be read once.
@@ -13,15 +14,16 @@ import io
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
-from datetime import date
+from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
-from typing import Any
 
 from django.template.loader import render_to_string
+from openpyxl import Workbook
 
-from accounts.models import Organisation
+from reporting import annex_a, ssda903
+from reporting.export_types import Builder, ExportContent, Sheet
+from reporting.performance import export as performance_export
 
 PROGRESS_EVERY = 2000
 FORMATS = ("csv", "xlsx", "pdf", "json")
@@ -32,53 +34,10 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", 
 _CSV_FORMULA_CELL = re.compile(r'(?:^|,)"?[=+\-@\t\r\uff1d\uff0b\uff0d\uff20]', re.MULTILINE)
 
 
-@dataclass
-class Sheet:
-    name: str
-    header: list[str]
-    rows: Iterable[Sequence[object]]
-
-
-@dataclass
-class ExportContent:
-    title: str
-    sheets: list[Sheet]
-    pdf_template: str
-    pdf_context: dict[str, Any] = field(default_factory=dict)
-    row_count: int | None = None
-
-
-Builder = Callable[..., ExportContent]
-
-
-def _ssda903(*, local_authority: Organisation, date_from: date, date_to: date) -> ExportContent:
-    from reporting import ssda903
-
-    content: ExportContent = ssda903.build_export(
-        local_authority=local_authority, date_from=date_from, date_to=date_to
-    )
-    return content
-
-
-def _annex_a(*, local_authority: Organisation, date_from: date, date_to: date) -> ExportContent:
-    from reporting import annex_a
-
-    return annex_a.build_export(local_authority=local_authority, date_from=date_from, date_to=date_to)
-
-
-def _performance(*, local_authority: Organisation, date_from: date, date_to: date) -> ExportContent:
-    from reporting import performance  # type: ignore[attr-defined,unused-ignore]
-
-    content: ExportContent = performance.build_export(
-        local_authority=local_authority, date_from=date_from, date_to=date_to
-    )
-    return content
-
-
 RETURNS: dict[str, Builder] = {
-    "ssda903-missing": _ssda903,
-    "annex-a-list8": _annex_a,
-    "performance": _performance,
+    "ssda903-missing": ssda903.build_export,
+    "annex-a-list8": annex_a.build_export,
+    "performance": performance_export.build_export,
 }
 
 
@@ -148,8 +107,6 @@ def write_csv(content: ExportContent, path: Path, counter: _Counter) -> list[Pat
 
 
 def write_xlsx(content: ExportContent, path: Path, counter: _Counter) -> list[Path]:
-    from openpyxl import Workbook
-
     workbook = Workbook(write_only=True)
     for sheet in content.sheets:
         worksheet = workbook.create_sheet(title=sheet.name[:31])
@@ -177,6 +134,8 @@ def write_json(content: ExportContent, path: Path, counter: _Counter) -> list[Pa
 def write_pdf(content: ExportContent, path: Path, counter: _Counter) -> list[Path]:
     """Render ``pdf_template`` (given the title, the sheets with their rows and ``pdf_context``) as a tagged
     PDF. The rows are held in memory for rendering: PDFs suit an authority's return, not a national file."""
+    # Imported here, not at the top: WeasyPrint loads Pango and its fonts (about a second), and only PDFs
+    # need it, so the CSV/xlsx/JSON exports and everything importing this module do not pay for it.
     import weasyprint
 
     sheets = [

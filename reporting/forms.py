@@ -10,9 +10,9 @@ from django.utils import timezone
 
 from accounts.fields import DateInput
 from accounts.models import Organisation
-from config.query_params import validate_date_in_range
+from core.query_params import validate_date_in_range
 from reporting.models import ExportFormat, ReturnKind
-from reporting.ssda903 import CollectionYear
+from reporting.periods import CollectionYear
 
 YEARS_BACK = 6
 

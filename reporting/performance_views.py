@@ -1,5 +1,5 @@
 """Pages for the RHI performance return (HTML, PDF, xlsx), the performance lead's dashboard and the records
-behind each figure. Thin: access from sharing.policy.reporting_authority_ids, figures from
+behind each figure. Thin: access from access.reporting.reporting_authority_ids, figures from
 reporting.performance and reporting.dashboard, files from reporting.exports' writers."""
 
 from __future__ import annotations
@@ -17,15 +17,19 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
 
+from access.reporting import reporting_authority_ids
 from accounts.fields import DateInput
-from accounts.models import Organisation, User
-from audit.models import AuditAction, AuditOutcome
+from accounts.models import Organisation
+from accounts.web import request_user
+from audit.exceptions import NotVisible
+from audit.models import AuditAction
 from audit.services import record_event
-from config.query_params import validate_date_in_range
+from core.query_params import validate_date_in_range
 from missing_episodes.models import MissingEpisode
 from reporting import performance
 from reporting.dashboard import performance_dashboard
-from sharing.policy import reporting_authority_ids
+from reporting.exports import write_export
+from reporting.periods import CollectionYear
 
 MAX_RECORDS_SHOWN = 500
 DOWNLOAD_TYPES = {
@@ -72,35 +76,17 @@ class PerformanceForm(forms.Form):
         return cleaned
 
 
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
-
-
-def _deny(request: HttpRequest, what: str, object_id: str = "") -> Http404:
-    record_event(
-        actor=_user(request),
-        action=AuditAction.VIEW,
-        object_type=what,
-        object_id=object_id,
-        outcome=AuditOutcome.DENIED,
-        request=request,
-    )
-    return Http404()
-
-
 def _authorities(request: HttpRequest, what: str) -> list[Organisation]:
-    ids = reporting_authority_ids(_user(request))
+    ids = reporting_authority_ids(request_user(request))
     authorities = list(Organisation.objects.filter(pk__in=ids).order_by("name"))
     if not authorities:
-        raise _deny(request, what)
+        raise NotVisible(object_type=what)
     return authorities
 
 
 def _default_period(today: date) -> tuple[date, date]:
-    start, end = performance.collection_year(today)
-    return start, min(end, today)
+    year = CollectionYear.containing(today)
+    return year.start, min(year.end, today)
 
 
 def _chosen(request: HttpRequest, what: str) -> tuple[PerformanceForm, Organisation | None]:
@@ -114,7 +100,7 @@ def _chosen(request: HttpRequest, what: str) -> tuple[PerformanceForm, Organisat
     }
     allowed = {str(org.pk): org for org in authorities}
     if data["la"] not in allowed:
-        raise _deny(request, what, object_id=data["la"][:20] if data["la"].isdigit() else "")
+        raise NotVisible(object_type=what, object_id=data["la"][:20] if data["la"].isdigit() else "")
     form = PerformanceForm(data, authorities=authorities)
     return form, allowed[data["la"]] if form.is_valid() else None
 
@@ -145,7 +131,7 @@ def performance_return(request: HttpRequest) -> HttpResponse:
             "query": _query(local_authority, date_from, date_to),
         }
         record_event(
-            actor=_user(request),
+            actor=request_user(request),
             action=AuditAction.VIEW,
             obj=local_authority,
             request=request,
@@ -162,8 +148,6 @@ def performance_download(request: HttpRequest, fmt: str) -> HttpResponse:
     form, local_authority = _chosen(request, "reporting.performance")
     if local_authority is None:
         return render(request, "reporting/performance/return.html", {"form": form}, status=400)
-    from reporting.exports import write_export
-
     date_from, date_to = form.cleaned_data["date_from"], form.cleaned_data["date_to"]
     content = performance.build_export(local_authority=local_authority, date_from=date_from, date_to=date_to)
     with tempfile.TemporaryDirectory() as folder:
@@ -171,7 +155,7 @@ def performance_download(request: HttpRequest, fmt: str) -> HttpResponse:
         write_export(content, fmt, path)
         body = path.read_bytes()
     record_event(
-        actor=_user(request),
+        actor=request_user(request),
         action=AuditAction.EXPORT,
         obj=local_authority,
         request=request,
@@ -196,11 +180,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     allowed = {str(org.pk): org for org in authorities}
     chosen = request.GET.get("la") or str(authorities[0].pk)
     if chosen not in allowed:
-        raise _deny(request, "reporting.dashboard", object_id=chosen[:20] if chosen.isdigit() else "")
+        raise NotVisible(object_type="reporting.dashboard", object_id=chosen[:20] if chosen.isdigit() else "")
     local_authority = allowed[chosen]
     board = performance_dashboard(local_authority=local_authority, today=timezone.localdate())
     record_event(
-        actor=_user(request),
+        actor=request_user(request),
         action=AuditAction.VIEW,
         obj=local_authority,
         request=request,
@@ -253,7 +237,7 @@ def records(request: HttpRequest, figure: str) -> HttpResponse:
         )
     )
     record_event(
-        actor=_user(request),
+        actor=request_user(request),
         action=AuditAction.VIEW,
         obj=local_authority,
         request=request,

@@ -26,6 +26,8 @@ from django.db.models.functions import TruncDate
 from accounts.models import Organisation
 from missing_episodes.models import Child, EpisodeCategory, Gender, LegalStatus, MissingEpisode
 from missing_episodes.selectors import episodes_while_looked_after
+from reporting.export_types import ExportContent, Sheet
+from reporting.periods import CollectionYear
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -33,26 +35,6 @@ MISSING_COLUMNS = ["CHILD", "DOB", "MISSING", "MIS_START", "MIS_END"]
 HEADER_COLUMNS = ["CHILD", "SEX", "DOB", "ETHNIC", "UPN", "MOTHER", "MC_DOB"]
 SEX_CODES = {Gender.MALE.value: "1", Gender.FEMALE.value: "2"}
 CHUNK = 5000
-
-
-@dataclass(frozen=True)
-class CollectionYear:
-    """A DfE collection year: 1 April to 31 March."""
-
-    start: date
-    end: date
-
-    @classmethod
-    def starting(cls, year: int) -> CollectionYear:
-        return cls(date(year, 4, 1), date(year + 1, 3, 31))
-
-    @classmethod
-    def containing(cls, day: date) -> CollectionYear:
-        return cls.starting(day.year if day.month >= 4 else day.year - 1)
-
-    @property
-    def label(self) -> str:
-        return f"{self.start:%-d %B %Y} to {self.end:%-d %B %Y}"
 
 
 def local_midnight(day: date) -> datetime:
@@ -333,10 +315,8 @@ def failures_for_child(child: Child, *, today: date) -> list[tuple[CollectionYea
 # ---------------------------------------------------------------------------------------------------------
 
 
-def export_sheets(*, local_authority_id: int | None, year: CollectionYear) -> list[Any]:
+def export_sheets(*, local_authority_id: int | None, year: CollectionYear) -> list[Sheet]:
     """The Missing and Header sheets, streamed (every LA when ``local_authority_id`` is None)."""
-    from reporting.exports import Sheet
-
     scope: dict[str, Any] = {"local_authority_id": local_authority_id, "year": year}
     return [
         Sheet("Missing", list(MISSING_COLUMNS), missing_file_rows(**scope)),
@@ -344,10 +324,8 @@ def export_sheets(*, local_authority_id: int | None, year: CollectionYear) -> li
     ]
 
 
-def build_export(*, local_authority: Organisation, date_from: date, date_to: date) -> Any:
+def build_export(*, local_authority: Organisation, date_from: date, date_to: date) -> ExportContent:
     """The Missing and Header tables for the collection year ``date_from``–``date_to`` (1 April–31 March)."""
-    from reporting.exports import ExportContent
-
     year = CollectionYear(date_from, date_to)
     scope: dict[str, Any] = {"local_authority_id": local_authority.pk, "year": year}
     episodes = missing_rows_queryset(**scope).count()

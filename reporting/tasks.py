@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from reporting import services
+from reporting.services import RUN_EXPORT_TASK
 
-@shared_task(name="reporting.run_export", ignore_result=True)
+
+@shared_task(name=RUN_EXPORT_TASK, ignore_result=True)
 def run_export_task(job_id: int) -> str:
-    from reporting import services
-
     return str(services.run_export(job_id=job_id).state)

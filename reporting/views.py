@@ -1,5 +1,5 @@
 """The returns pages for performance leads: start an export, follow its progress, download it, and check the
-SSDA903 rows against the DfE validation rules. Thin: who may run returns comes from sharing.policy
+SSDA903 rows against the DfE validation rules. Thin: who may run returns comes from access
 (``reporting_authority_ids``); everyone else gets 404 and an audited denial."""
 
 from __future__ import annotations
@@ -10,47 +10,32 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from accounts.models import Organisation, User
-from audit.models import AuditAction, AuditOutcome
+from access.reporting import reporting_authority_ids
+from accounts.models import Organisation
+from accounts.web import request_user
+from audit.exceptions import NotVisible
+from audit.models import AuditAction
 from audit.services import record_event
 from reporting import services, ssda903
 from reporting.forms import ReturnForm, ValidationForm
 from reporting.models import ExportJob, ExportState, ReturnKind
-from sharing.policy import reporting_authority_ids
+from reporting.periods import CollectionYear
 
 FAILURES_SHOWN = 500
 REFRESH_SECONDS = 2
 
 
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
-
-
-def _not_found(request: HttpRequest, object_type: str, object_id: object = "") -> Http404:
-    record_event(
-        actor=_user(request),
-        action=AuditAction.VIEW,
-        object_type=object_type,
-        object_id=str(object_id),
-        outcome=AuditOutcome.DENIED,
-        request=request,
-    )
-    return Http404()
-
-
 def _authorities(request: HttpRequest, what: str) -> set[int]:
-    authorities = reporting_authority_ids(_user(request))
+    authorities = reporting_authority_ids(request_user(request))
     if not authorities:
-        raise _not_found(request, what)
+        raise NotVisible(object_type=what)
     return authorities
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def returns(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     authorities = _authorities(request, "reporting.returns")
     form = ReturnForm(request.POST or None, authority_ids=authorities)
     if request.method == "POST" and form.is_valid():
@@ -65,7 +50,7 @@ def returns(request: HttpRequest) -> HttpResponse:
                 fmt=form.cleaned_data["format"],
             )
         except PermissionDenied as exc:  # membership removed between the form and here
-            raise _not_found(request, "reporting.returns") from exc
+            raise NotVisible(object_type="reporting.returns") from exc
         except ValidationError as exc:
             for field, messages in exc.message_dict.items():
                 form.add_error(field if field in form.fields else None, messages)
@@ -87,13 +72,13 @@ def returns(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def ssda903_validation(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     authorities = _authorities(request, "reporting.ssda903_validation")
     form = ValidationForm(request.GET or None, authority_ids=authorities)
     if not form.is_valid():
         return render(request, "reporting/ssda903_validation.html", {"form": form, "checked": False})
     local_authority: Organisation = form.cleaned_data["local_authority"]
-    year = ssda903.CollectionYear.starting(int(form.cleaned_data["collection_year"]))
+    year = CollectionYear.starting(int(form.cleaned_data["collection_year"]))
     failures = ssda903.validate_year(local_authority_id=local_authority.pk, year=year)
     record_event(
         actor=user,
@@ -123,14 +108,14 @@ def ssda903_validation(request: HttpRequest) -> HttpResponse:
 
 
 def _own_job(request: HttpRequest, pk: int) -> ExportJob:
-    user = _user(request)
+    user = request_user(request)
     job = (
         ExportJob.objects.select_related("local_authority")
         .filter(pk=pk, requested_by=user, local_authority_id__in=reporting_authority_ids(user))
         .first()
     )
     if job is None:
-        raise _not_found(request, "reporting.exportjob", pk)
+        raise NotVisible(object_type="reporting.exportjob", object_id=pk)
     return job
 
 
@@ -156,7 +141,7 @@ def export_download(request: HttpRequest, pk: int) -> FileResponse:
     if job.state != ExportState.DONE or not job.file:
         raise Http404
     record_event(
-        actor=_user(request),
+        actor=request_user(request),
         action=AuditAction.EXPORT,
         obj=job,
         request=request,

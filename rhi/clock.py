@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
-from typing import Any
+from typing import Any, Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
 import holidays
@@ -120,6 +120,38 @@ class ClockRules:
         )
 
 
+class EffectiveDated(Protocol):
+    """Anything dated from when it is in force: a stored ``ClockPolicy``, or a test's stand-in."""
+
+    @property
+    def effective_from(self) -> date: ...
+
+
+PolicyT = TypeVar("PolicyT", bound=EffectiveDated)
+
+
+def policy_on(policies: Iterable[PolicyT], day: date) -> PolicyT | None:
+    """The policy in force on ``day``: the latest whose effective date is not after it; None before the first.
+    The one comparison behind ``rhi.selectors.policy_in_force``, the performance return and the policies page
+    (an LA has at most one policy per effective date, so there is never a tie to break)."""
+    chosen: PolicyT | None = None
+    for policy in policies:
+        if policy.effective_from <= day and (chosen is None or policy.effective_from > chosen.effective_from):
+            chosen = policy
+    return chosen
+
+
+def policy_day(*, returned_at: datetime | None, missing_at: datetime) -> date:
+    """The UK date whose policy governs an episode: the day the child returned, or, while no return is
+    recorded, the day they went missing (docs/clock.md, "Which policy applies").
+
+    The return is when the RHI duty arises and when an RHI is opened, so an episode with an RHI and the same
+    episode without one (the performance return's fallback) are timed under the same policy. The missing date
+    is only a stand-in for an episode that has no return yet, whose return-basis clock has not started anyway.
+    """
+    return local_date(returned_at if returned_at is not None else missing_at)
+
+
 @dataclass(frozen=True)
 class Deadlines:
     """All aware UTC datetimes; ``start`` None means the clock has not started (a data gap)."""
@@ -190,11 +222,29 @@ def deadline_after(
     return end_of_local_day(day)
 
 
+def basis_time(
+    rules: ClockRules, *, returned_at: datetime | None, police_notified_at: datetime | None
+) -> datetime | None:
+    """Which of the episode's timestamps starts the clock under ``rules`` (None: not recorded, not started).
+    Unchecked, so a report can call it for every row; ``clock_start`` is the checked form."""
+    return returned_at if rules.basis == Basis.RETURN else police_notified_at
+
+
+def done_in_time(done_at: datetime, due: datetime) -> bool:
+    """Met means done at or before the deadline, to the microsecond (DESIGN.md §5)."""
+    return done_at <= due
+
+
+def is_past(due: datetime, now: datetime) -> bool:
+    """Overdue only once ``now`` is strictly after the deadline: at the deadline itself there is still time."""
+    return now > due
+
+
 def clock_start(
     rules: ClockRules, *, returned_at: datetime | None, police_notified_at: datetime | None
 ) -> datetime | None:
-    basis_time = returned_at if rules.basis == Basis.RETURN else police_notified_at
-    return None if basis_time is None else _require_aware(basis_time, "basis timestamp")
+    start = basis_time(rules, returned_at=returned_at, police_notified_at=police_notified_at)
+    return None if start is None else _require_aware(start, "basis timestamp")
 
 
 def compute_deadlines(
@@ -229,7 +279,7 @@ def open_state(deadlines: Deadlines, now: datetime) -> ClockState:
     if deadlines.due is None or deadlines.due_soon is None:
         return ClockState.NOT_STARTED
     now_utc = _require_aware(now, "now")
-    if now_utc > deadlines.due:
+    if is_past(deadlines.due, now_utc):
         return ClockState.OVERDUE
     if now_utc >= deadlines.due_soon:
         return ClockState.DUE_SOON
@@ -240,7 +290,8 @@ def closed_state(deadlines: Deadlines, done_at: datetime | None) -> ClockState:
     """Timeliness of a closed RHI: met when done at or before the deadline; not applicable without both times."""
     if deadlines.due is None or done_at is None:
         return ClockState.NOT_APPLICABLE
-    return ClockState.MET if _require_aware(done_at, "done_at") <= deadlines.due else ClockState.MISSED
+    in_time = done_in_time(_require_aware(done_at, "done_at"), deadlines.due)
+    return ClockState.MET if in_time else ClockState.MISSED
 
 
 def time_left(deadlines: Deadlines, now: datetime) -> timedelta | None:

@@ -12,7 +12,7 @@ from django.db.models.expressions import Case, When
 from django.db.models.functions import Concat, Substr, Upper
 
 from accounts.models import Commission, Organisation, OrganisationKind, Role, Team, User
-from config import query_params
+from core import query_params
 from rhi.clock import (
     LONDON,
     NATIONS,
@@ -24,6 +24,7 @@ from rhi.clock import (
     describe_time_left,
     is_bank_holiday,
     open_state,
+    policy_on,
     time_left,
 )
 from rhi.models import (
@@ -50,13 +51,19 @@ def clock_rules_for_policy(policy: ClockPolicy) -> ClockRules:
     )
 
 
+def rules_without_policy(local_authority: Organisation | None) -> ClockRules:
+    """The rules when an LA has no clock policy in force: the statutory guidance's 72 hours from the return,
+    with working days (acknowledgements, worked examples) counted on the LA's own nation's bank holidays, so a
+    Welsh or Scottish LA never counts England's. England only when there is no LA or its nation is unknown.
+    The one default behind an RHI's snapshot, ``working_day_calendar`` and the performance return."""
+    nation = local_authority.nation if local_authority is not None else "ENG"
+    return ClockRules(nation=nation if nation in NATIONS else "ENG")
+
+
 def policy_in_force(*, local_authority: Organisation, on: date) -> ClockPolicy | None:
-    """The LA's policy effective on ``on``: the latest whose effective date is not after it."""
-    return (
-        ClockPolicy.objects.filter(local_authority=local_authority, effective_from__lte=on)
-        .order_by("-effective_from")
-        .first()
-    )
+    """The LA's policy effective on ``on`` (``rhi.clock.policy_on`` decides; an LA has a handful of versions,
+    so they are all read). For an episode, ``on`` is ``rhi.clock.policy_day``."""
+    return policy_on(ClockPolicy.objects.filter(local_authority=local_authority, effective_from__lte=on), on)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -76,13 +83,12 @@ def working_day_calendar(
     *, rhi: ReturnHomeInterview | None = None, local_authority: Organisation | None = None
 ) -> tuple[str, frozenset[date]]:
     """Whose bank holidays and closure days count the working days of anything about this RHI (a referral's
-    or a disclosure's acknowledgement): its policy snapshot's; without one, the LA's nation; else England."""
+    or a disclosure's acknowledgement): its policy snapshot's; without one, ``rules_without_policy``'s."""
     if rhi is not None and rhi.policy_snapshot:
         rules = ClockRules.from_snapshot(rhi.policy_snapshot)
-        return rules.nation, rules.closure_days
-    authority = rhi.local_authority if rhi is not None else local_authority
-    nation = authority.nation if authority is not None else "ENG"
-    return (nation if nation in NATIONS else "ENG"), frozenset()
+    else:
+        rules = rules_without_policy(rhi.local_authority if rhi is not None else local_authority)
+    return rules.nation, rules.closure_days
 
 
 def running_time_left(state: str, deadlines: Deadlines, now: datetime) -> str:

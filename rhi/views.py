@@ -1,60 +1,41 @@
-"""Pages for the deadline dashboard, an RHI's summary, allocation, notifications and clock policies.
+"""Pages for the deadline dashboard, an RHI's summary, allocation and clock policies.
 
-Thin: visibility comes from sharing.policy, reads from rhi.selectors, writes from rhi.services.
+Thin: visibility comes from access, reads from rhi.selectors, writes from rhi.services.
 """
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.models import Organisation, User
-from audit.models import AuditAction, AuditOutcome
+from access.casework import visible_rhis
+from access.clock_policies import policy_authorities
+from access.memberships import casework_organisation_ids, is_casework_user, managed_organisation_ids
+from accounts.models import Organisation
+from accounts.web import request_user
+from audit.exceptions import NotAllowed, NotVisible
+from audit.models import AuditAction
 from audit.services import record_event
 from missing_episodes.selectors import repeat_missing_count
 from rhi import selectors, services
-from rhi.clock import ClockRuleError, ClockRules, describe_rules
+from rhi.clock import ClockRuleError, ClockRules, describe_rules, policy_on
 from rhi.forms import AllocateForm, ClockPolicyForm, DashboardFilterForm
 from rhi.journey_views import journey_context, load_visible_rhi
-from rhi.models import ClockPolicy, Notification
-from sharing.policy import (
-    casework_organisation_ids,
-    is_casework_user,
-    managed_organisation_ids,
-    policy_authorities,
-    visible_rhis,
-)
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
-
-
-def _deny(request: HttpRequest, what: str) -> PermissionDenied:
-    record_event(
-        actor=_user(request),
-        action=AuditAction.VIEW,
-        object_type=what,
-        outcome=AuditOutcome.DENIED,
-        request=request,
-    )
-    return PermissionDenied()
+from rhi.models import ClockPolicy
 
 
 @login_required
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     if not is_casework_user(user):
-        raise _deny(request, "rhi.dashboard")
+        raise NotAllowed(object_type="rhi.dashboard")
     now = timezone.now()
     options = selectors.dashboard_filter_options(casework_organisation_ids(user))
     form = DashboardFilterForm(
@@ -151,10 +132,7 @@ def allocate(request: HttpRequest, pk: int) -> HttpResponse:
                 expected_version=form.cleaned_data["version"],
             )
         except services.ActionNotAllowed as exc:
-            record_event(
-                actor=user, action=AuditAction.UPDATE, obj=rhi, outcome=AuditOutcome.DENIED, request=request
-            )
-            raise PermissionDenied from exc
+            raise NotAllowed(obj=rhi, action=AuditAction.UPDATE) from exc
         except (services.StaleVersionError, services.TransitionError) as exc:
             messages.error(request, str(exc))
         else:
@@ -172,37 +150,17 @@ def _safe_next(request: HttpRequest) -> str | None:
 
 @login_required
 @require_GET
-def notifications(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
-    items = list(
-        Notification.objects.filter(recipient=user)
-        .select_related("alert")
-        .order_by("-created_at", "-pk")[:100]
-    )
-    return render(request, "rhi/notifications.html", {"notifications": items})
-
-
-@login_required
-@require_POST
-def notifications_mark_read(request: HttpRequest) -> HttpResponse:
-    Notification.objects.filter(recipient=_user(request), read_at__isnull=True).update(read_at=timezone.now())
-    messages.success(request, "All notifications marked as read.")
-    return redirect("rhi:notifications")
-
-
-@login_required
-@require_GET
 def policies(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     authority_ids = policy_authorities(user)
     if not authority_ids:
-        raise _deny(request, "rhi.clockpolicy")
+        raise NotAllowed(object_type="rhi.clockpolicy")
     authorities = Organisation.objects.filter(pk__in=authority_ids).prefetch_related("clock_policies")
     today = timezone.localdate()
     sections = []
     for authority in authorities:
         versions = sorted(authority.clock_policies.all(), key=lambda p: p.effective_from, reverse=True)
-        current = next((p for p in versions if p.effective_from <= today), None)
+        current = policy_on(versions, today)
         rules = selectors.clock_rules_for_policy(current) if current else None
         sections.append(
             {
@@ -219,17 +177,9 @@ def policies(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def policy_new(request: HttpRequest, authority_id: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     if authority_id not in policy_authorities(user):
-        record_event(
-            actor=user,
-            action=AuditAction.VIEW,
-            object_type="rhi.clockpolicy",
-            object_id=str(authority_id),
-            outcome=AuditOutcome.DENIED,
-            request=request,
-        )
-        raise Http404
+        raise NotVisible(object_type="rhi.clockpolicy", object_id=authority_id)
     authority = Organisation.objects.get(pk=authority_id)
     current = selectors.policy_in_force(local_authority=authority, on=timezone.localdate())
     instance = ClockPolicy(local_authority=authority)

@@ -17,7 +17,7 @@ from accounts.models import Commission, Organisation, User
 from audit.models import AuditAction
 from audit.services import record_event
 from missing_episodes.models import MissingEpisode
-from rhi.clock import ClockRules, compute_deadlines
+from rhi.clock import ClockRules, compute_deadlines, policy_day
 from rhi.models import (
     CLOCK_RUNNING_STATES,
     OPEN_STATES,
@@ -28,17 +28,19 @@ from rhi.models import (
     RHIState,
     StateTransition,
 )
-from rhi.selectors import clock_rules_for_policy, policy_in_force
+from rhi.selectors import clock_rules_for_policy, policy_in_force, rules_without_policy
 
 DEADLINE_FIELDS = ("clock_started_at", "contact_due_at", "due_at", "due_soon_at")
-# Used when an LA has no policy recorded yet: the statutory guidance's 72 hours from return.
-DEFAULT_RULES = ClockRules()
 
 
-def policy_snapshot(policy: ClockPolicy | None) -> dict[str, Any]:
-    """What an RHI keeps of the policy it was created under: the clock rules plus the repeat rule."""
+def policy_snapshot(policy: ClockPolicy | None, *, local_authority: Organisation) -> dict[str, Any]:
+    """What an RHI of ``local_authority`` keeps of the policy it was created under: the clock rules plus the
+    repeat rule. Without a policy, ``rules_without_policy`` (the LA's nation, not England's)."""
     if policy is None:
-        return DEFAULT_RULES.to_snapshot() | {"repeat_rule": RepeatRule.SEPARATE, "policy_id": None}
+        return rules_without_policy(local_authority).to_snapshot() | {
+            "repeat_rule": RepeatRule.SEPARATE,
+            "policy_id": None,
+        }
     return clock_rules_for_policy(policy).to_snapshot() | {
         "repeat_rule": policy.repeat_rule,
         "policy_id": policy.pk,
@@ -51,7 +53,10 @@ def _clock_episode(rhi: ReturnHomeInterview) -> MissingEpisode | None:
 
 
 def _apply_deadlines(rhi: ReturnHomeInterview, episode: MissingEpisode | None) -> list[str]:
-    rules = ClockRules.from_snapshot(rhi.policy_snapshot or DEFAULT_RULES.to_snapshot())
+    if rhi.policy_snapshot:
+        rules = ClockRules.from_snapshot(rhi.policy_snapshot)
+    else:
+        rules = rules_without_policy(rhi.local_authority)
     deadlines = compute_deadlines(
         rules,
         returned_at=episode.returned_at if episode else None,
@@ -104,8 +109,10 @@ def open_rhi_for_returned_episode(*, episode: MissingEpisode, by: User | None = 
     if episode.returned_at is None:
         raise ValueError("An RHI is opened when the child has returned.")
     la = handling_authority(episode)
-    policy = policy_in_force(local_authority=la, on=timezone.localdate(episode.returned_at))
-    snapshot = policy_snapshot(policy)
+    policy = policy_in_force(
+        local_authority=la, on=policy_day(returned_at=episode.returned_at, missing_at=episode.missing_at)
+    )
+    snapshot = policy_snapshot(policy, local_authority=la)
     rule = snapshot["repeat_rule"]
 
     open_rhi = None
@@ -166,7 +173,7 @@ def correct_policy_snapshot(
     locked = ReturnHomeInterview.objects.select_for_update().get(pk=rhi.pk)
     old_policy_id = locked.policy_snapshot.get("policy_id")
     locked.policy = policy
-    locked.policy_snapshot = policy_snapshot(policy)
+    locked.policy_snapshot = policy_snapshot(policy, local_authority=locked.local_authority)
     fields = _apply_deadlines(locked, _clock_episode(locked))
     locked.updated_at = timezone.now()
     locked.version += 1
@@ -188,9 +195,10 @@ def correct_policy_snapshot(
 
 
 def apply_policy_to_open_rhis(*, policy: ClockPolicy, by: User, batch_size: int = 2000) -> int:
-    """Authorised bulk correction after a policy change: every open RHI of the policy's LA whose clock
-    started on or after the policy's effective date takes the new snapshot. Returns how many changed."""
-    snapshot = policy_snapshot(policy)
+    """Authorised bulk correction after a policy change: every open RHI of the policy's LA whose episode's
+    policy day (``rhi.clock.policy_day``: the return) is on or after the policy's effective date takes the new
+    snapshot. Returns how many changed."""
+    snapshot = policy_snapshot(policy, local_authority=policy.local_authority)
     changed = 0
     with transaction.atomic():
         queryset = (
@@ -204,8 +212,13 @@ def apply_policy_to_open_rhis(*, policy: ClockPolicy, by: User, batch_size: int 
             batch = rhis[start : start + batch_size]
             for rhi in batch:
                 episode = episodes.get(rhi.pk)
-                returned = episode.returned_at if episode is not None else None
-                if returned is not None and timezone.localdate(returned) < policy.effective_from:
+                # The same date that chose the policy when the RHI opened (rhi.clock.policy_day): an RHI
+                # governed by an earlier policy keeps it. Without a clock episode there is nothing to keep.
+                if (
+                    episode is not None
+                    and policy_day(returned_at=episode.returned_at, missing_at=episode.missing_at)
+                    < policy.effective_from
+                ):
                     continue
                 rhi.policy = policy
                 rhi.policy_snapshot = snapshot

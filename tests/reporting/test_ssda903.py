@@ -13,7 +13,8 @@ from django.urls import reverse
 from accounts.models import Role
 from missing_episodes.models import EpisodeCategory, Gender, LegalStatus
 from reporting import ssda903
-from reporting.ssda903 import CollectionYear, HeaderRecord, MissingRecord
+from reporting.periods import CollectionYear
+from reporting.ssda903 import HeaderRecord, MissingRecord
 from tests.factories import user_with_role
 from tests.factories_domain import ChildFactory, LocalAuthorityFactory, MissingEpisodeFactory
 

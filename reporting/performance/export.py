@@ -1,0 +1,46 @@
+"""The performance return as an export: sheets (xlsx, csv, json) and the PDF template's context, registered in
+``reporting.exports.RETURNS`` and used by the page's downloads."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from accounts.models import Organisation
+from reporting.export_types import ExportContent, Sheet
+from reporting.performance.charts import monthly_chart
+from reporting.performance.result import PerformanceReturn, performance_figures
+from reporting.performance.tables import published_tables
+
+
+def pdf_context(result: PerformanceReturn) -> dict[str, Any]:
+    return {
+        "result": result,
+        "tables": published_tables(result),
+        "chart": monthly_chart(result),
+        "title": export_title(result),
+    }
+
+
+def export_title(result: PerformanceReturn) -> str:
+    scope = result.scope
+    return (
+        f"RHI performance return – {scope.organisation.name} – "
+        f"{scope.date_from:%d/%m/%Y} to {scope.date_to:%d/%m/%Y}"
+    )
+
+
+def build_export(*, local_authority: Organisation, date_from: date, date_to: date) -> ExportContent:
+    """The performance return as sheets (xlsx/csv/json) and a PDF template, for reporting.exports.RETURNS."""
+
+    result = performance_figures(local_authority=local_authority, date_from=date_from, date_to=date_to)
+    tables = published_tables(result)
+    sheets = [Sheet(name=table.sheet, header=table.header, rows=table.rows) for table in tables]
+    sheets.append(Sheet(name="Method", header=["How this return was counted"], rows=[[result.method]]))
+    return ExportContent(
+        title=export_title(result),
+        sheets=sheets,
+        pdf_template="reporting/pdf/performance.html",
+        pdf_context=pdf_context(result),
+        row_count=result.incidents,
+    )

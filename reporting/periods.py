@@ -1,0 +1,42 @@
+"""Reporting periods: the DfE collection year and the UTC instants a period of UK dates covers. Every return
+(SSDA903, Annex A, the performance return and its dashboard) takes its years and bounds from here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from rhi.clock import LONDON
+
+
+@dataclass(frozen=True)
+class CollectionYear:
+    """A DfE collection year: 1 April to 31 March."""
+
+    start: date
+    end: date
+
+    @classmethod
+    def starting(cls, year: int) -> CollectionYear:
+        return cls(date(year, 4, 1), date(year + 1, 3, 31))
+
+    @classmethod
+    def containing(cls, day: date) -> CollectionYear:
+        return cls.starting(day.year if day.month >= 4 else day.year - 1)
+
+    @property
+    def label(self) -> str:
+        return f"{self.start:%-d %B %Y} to {self.end:%-d %B %Y}"
+
+    @property
+    def previous(self) -> CollectionYear:
+        return CollectionYear.starting(self.start.year - 1)
+
+
+def period_bounds(date_from: date, date_to: date) -> tuple[datetime, datetime]:
+    """The UTC instants a period of UK dates covers: from midnight starting ``date_from`` up to (not
+    including) midnight after ``date_to``."""
+    return (
+        datetime.combine(date_from, time.min, tzinfo=LONDON).astimezone(UTC),
+        datetime.combine(date_to + timedelta(days=1), time.min, tzinfo=LONDON).astimezone(UTC),
+    )
