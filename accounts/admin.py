@@ -2,8 +2,8 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db.models import QuerySet
 
+from access.api_clients import api_client_may_act
 from accounts.models import ApiClient, ApiClientDecision, Commission, Membership, Organisation, Team, User
-from sharing.policy import api_client_may_act
 
 
 class TeamInline(admin.TabularInline):

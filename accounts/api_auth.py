@@ -1,7 +1,7 @@
 """How a partner system signs in to the REST API: ``Authorization: Bearer rhi_…`` with a token only its hash
 is kept of, and the scopes the organisation's admin gave the client.
 
-A client acts as its own system user (accounts.api_client_services), so sharing.policy answers for it
+A client acts as its own system user (accounts.api_client_services), so access answers for it
 exactly as for a person holding that role in the organisation.
 """
 
@@ -18,8 +18,8 @@ from rest_framework.authentication import BaseAuthentication, get_authorization_
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
 
+from access.api_clients import api_client_may_act, api_client_refused
 from accounts.models import ApiClient, User
-from sharing.policy import api_client_may_act, api_client_refused
 
 TOKEN_PREFIX = "rhi_"  # noqa: S105 (the public prefix of every token, not a secret)
 LOOKUP_LENGTH = 12  # "rhi_" and the first 8 random characters: enough to find the row, useless to guess with
@@ -47,7 +47,7 @@ def find_client(token: str) -> ApiClient | None:
 
 
 class ClientNotApproved(exceptions.PermissionDenied):
-    """A known, live token whose client may not act yet (or ever): sharing.policy.api_client_may_act."""
+    """A known, live token whose client may not act yet (or ever): access.api_clients.api_client_may_act."""
 
     default_detail = (
         "This API client is waiting for approval by a person who holds its role in your organisation "
@@ -103,7 +103,7 @@ class ApiTokenAuthentication(BaseAuthentication):
 
 
 class HasScope(BasePermission):
-    """The API client holds ``scope``; a browser session (a person) is decided by sharing.policy alone.
+    """The API client holds ``scope``; a browser session (a person) is decided by access alone.
     Used as ``HasScope.of("episodes:write")``."""
 
     scope = ""

@@ -11,6 +11,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from access.api_clients import (
+    api_client_awaiting_roles,
+    api_client_may_act,
+    api_client_organisation_ids,
+    api_client_refused,
+    api_client_roles_user_may_approve,
+)
 from accounts.api_auth import LOOKUP_LENGTH, TOKEN_PREFIX, token_hash
 from accounts.models import (
     ApiClient,
@@ -26,13 +33,6 @@ from accounts.models import (
 )
 from audit.models import AuditAction
 from audit.services import record_event
-from sharing.policy import (
-    api_client_awaiting_roles,
-    api_client_may_act,
-    api_client_organisation_ids,
-    api_client_refused,
-    api_client_roles_user_may_approve,
-)
 
 
 @dataclass(frozen=True)
@@ -127,7 +127,7 @@ def create_client(
 
 
 def state_of(client: ApiClient) -> str:
-    """The client's state as the rule (sharing.policy.api_client_may_act) sees it now."""
+    """The client's state as the rule (access.api_clients.api_client_may_act) sees it now."""
     if api_client_may_act(client):
         return ApiClientState.APPROVED
     if api_client_refused(client):
@@ -162,7 +162,7 @@ def _decide(*, client_id: int, by: User, decision: str, reason: str) -> ApiClien
 
 @transaction.atomic
 def approve_client(*, client_id: int, by: User) -> ApiClient:
-    """``by`` approves every role of the client they hold (sharing.policy.api_client_roles_user_may_approve);
+    """``by`` approves every role of the client they hold (access.api_clients.api_client_roles_user_may_approve);
     the client's token works once every case role is approved."""
     return _decide(client_id=client_id, by=by, decision=ApiClientDecisionKind.APPROVED, reason="")
 

@@ -1,7 +1,7 @@
 """Pages for an organisation's admins to manage its API clients (docs/api.md): list, create (the token is shown
 once, on the page that answers the form, and never stored in clear), revoke. Org admins of the organisation
 only; everyone else gets 404, audited. And the approval pages: a person holding a case role a client acts as,
-in its organisation, approves or refuses it (four eyes; sharing.policy.api_client_roles_user_may_approve).
+in its organisation, approves or refuses it (four eyes; access.api_clients.api_client_roles_user_may_approve).
 Writes go through accounts.api_client_services."""
 
 from __future__ import annotations
@@ -19,16 +19,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from accounts.api_client_services import (
-    approve_client,
-    create_client,
-    refuse_client,
-    revoke_client,
-)
-from accounts.models import ApiClient, ApiScope, Organisation, Role, User
-from audit.models import AuditAction, AuditOutcome
-from audit.services import record_event
-from sharing.policy import (
+from access.api_clients import (
     api_client_approver_organisation_ids,
     api_client_awaiting_roles,
     api_client_may_act,
@@ -38,6 +29,15 @@ from sharing.policy import (
     api_client_roles_user_may_approve,
     approvable_api_clients,
 )
+from accounts.api_client_services import (
+    approve_client,
+    create_client,
+    refuse_client,
+    revoke_client,
+)
+from accounts.models import ApiClient, ApiScope, Organisation, Role, User
+from audit.models import AuditAction, AuditOutcome
+from audit.services import record_event
 
 EXPIRY_CHOICES = [
     ("90", "In 90 days"),
@@ -108,7 +108,7 @@ def role_labels(roles: set[str]) -> list[str]:
 
 
 def _standing(client: ApiClient) -> dict[str, object]:
-    """What the pages show of the rule (sharing.policy.api_client_may_act) for one client."""
+    """What the pages show of the rule (access.api_clients.api_client_may_act) for one client."""
     return {
         "client": client,
         "may_act": api_client_may_act(client),
@@ -274,7 +274,7 @@ def client_approvals(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def client_decide(request: HttpRequest, pk: int) -> HttpResponse:
-    """Approve or refuse one client: only a person who may (sharing.policy.api_client_roles_user_may_approve);
+    """Approve or refuse one client: only a person who may (access.api_clients.api_client_roles_user_may_approve);
     anyone else, or a client already decided, 404 (audited)."""
     user = _user(request)
     client = next((c for c in approvable_api_clients(user) if c.pk == pk), None)

@@ -24,8 +24,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     }
     if user is None or not user.is_authenticated:
         return context
+    from access.clock_policies import policy_authorities
+    from access.memberships import placement_authority_ids
     from rhi.models import Notification
-    from sharing.policy import placement_authority_ids, policy_authorities
 
     roles = user_roles(user)
     current = getattr(getattr(request, "resolver_match", None), "view_name", "")

@@ -212,7 +212,7 @@ class ApiClientState(models.TextChoices):
 
 class ApiClient(models.Model):
     """A partner system of one organisation. It acts as its own system user (``user``, username
-    ``api-client-<id>``, no usable password) holding one role in the organisation, so sharing.policy decides
+    ``api-client-<id>``, no usable password) holding one role in the organisation, so access decides
     what it may see exactly as for a person in that role (accounts/api_auth.py) — and only once a person
     holding that role has approved it (``ApiClientDecision``). Only a hash of the token is kept;
     ``token_prefix`` (the token's first characters) finds the row."""
@@ -229,8 +229,8 @@ class ApiClient(models.Model):
     revoked_at = models.DateTimeField(null=True, blank=True)
     revoked_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
-    # Kept by accounts.api_client_services from sharing.policy.api_client_awaiting_roles; the token check
-    # asks the rule itself (sharing.policy.api_client_may_act), so this is for lists and filters.
+    # Kept by accounts.api_client_services from access.api_clients.api_client_awaiting_roles; the token check
+    # asks the rule itself (access.api_clients.api_client_may_act), so this is for lists and filters.
     state = models.CharField(max_length=10, choices=ApiClientState.choices, default=ApiClientState.PENDING)
 
     class Meta:
@@ -261,7 +261,7 @@ class ApiClientDecisionKind(models.TextChoices):
 
 class ApiClientDecision(models.Model):
     """A person's approval (or refusal) of one case role an API client acts as: they held that role in the
-    client's organisation and did not issue the client (sharing.policy.api_client_roles_user_may_approve).
+    client's organisation and did not issue the client (access.api_clients.api_client_roles_user_may_approve).
     One decision per role; the audit trail records it too."""
 
     client = models.ForeignKey(ApiClient, on_delete=models.CASCADE, related_name="decisions")

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from accounts.models import Membership, Role, User
+from accounts.models import ApiClientDecision, ApiClientDecisionKind, Membership, Role, User
 
 # The order a person with several roles sees their home page sections in.
 ROLE_ORDER: tuple[str, ...] = (
@@ -27,6 +27,29 @@ def user_roles(user: User | AnonymousUser) -> list[str]:
         held = set(Membership.objects.filter(user=user).values_list("role", flat=True))
         cached = [role for role in ROLE_ORDER if role in held]
         user._rhi_roles = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def acting_membership_filter() -> Q:
+    """Memberships (a filter on Membership) that count for visibility: every person's, and an API client's
+    system user's only for a role approved by a holder while no role of the client was refused. Below the
+    token check on purpose: a role added to a system user some other way (the admin, a script) gives nothing."""
+    decisions = ApiClientDecision.objects.filter(client__user_id=OuterRef("user_id"))
+    return Q(user__api_client__isnull=True) | (
+        Q(Exists(decisions.filter(role=OuterRef("role"), decision=ApiClientDecisionKind.APPROVED)))
+        & ~Q(Exists(decisions.filter(decision=ApiClientDecisionKind.REFUSED)))
+    )
+
+
+def memberships(user: User | AnonymousUser) -> list[Membership]:
+    """The memberships that count for this user (``acting_membership_filter``), cached on the user object for the
+    request: every access rule (the ``access`` package), the navigation and the home page read this one list."""
+    if not user.is_authenticated or not user.is_active:
+        return []
+    cached: list[Membership] | None = getattr(user, "_rhi_memberships", None)
+    if cached is None:
+        cached = list(Membership.objects.filter(acting_membership_filter(), user=user))
+        user._rhi_memberships = cached  # type: ignore[attr-defined]
     return cached
 
 

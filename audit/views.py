@@ -1,5 +1,5 @@
 """'Who has seen this record': the audit trail of one child or one RHI, for team managers who can see the
-record and org admins of the organisation that owns it (sharing.policy decides). Opening it is audited too;
+record and org admins of the organisation that owns it (access decides). Opening it is audited too;
 anyone else gets 404, audited as denied."""
 
 from __future__ import annotations
@@ -17,11 +17,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from access.audit_trail import audit_trail_children, audit_trail_rhis
+from access.casework import visible_rhis
+from access.episodes import visible_children
 from accounts.models import User
 from audit.models import AuditAction, AuditOutcome
 from audit.selectors import AuditCursor, child_targets, month_bounds, rhi_targets, who_has_seen
 from audit.services import record_event
-from sharing.policy import audit_trail_children, audit_trail_rhis, visible_children, visible_rhis
 
 MONTHS_OFFERED = 24
 

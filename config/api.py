@@ -1,7 +1,7 @@
 """What every endpoint of the REST API (/api/v1/, docs/api.md) shares: keyset pagination with ``changed_since``,
 the one error body, auditing of every call, the per-client throttle, ETags and idempotency keys.
 
-The API is a thin layer: visibility comes from sharing.policy, reads from the apps' selectors, writes from their
+The API is a thin layer: visibility comes from access, reads from the apps' selectors, writes from their
 services, exactly as for the web pages.
 """
 

@@ -1,7 +1,7 @@
 """REST API for children and missing episodes (docs/api.md): search children, list episodes changed since a
 time, read one, record a police notification (idempotent) and the return (If-Match).
 
-Thin: visibility from sharing.policy, writes from missing_episodes.services, the same as the intake pages.
+Thin: visibility from access, writes from missing_episodes.services, the same as the intake pages.
 """
 
 from __future__ import annotations
@@ -14,6 +14,14 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from access.episodes import (
+    can_record_notification,
+    can_record_return,
+    readable_episodes,
+    visible_children,
+    visible_children_filter,
+)
+from access.memberships import is_casework_user
 from accounts.api_auth import HasScope
 from accounts.models import ApiScope
 from audit.models import AuditAction, AuditOutcome
@@ -50,14 +58,6 @@ from missing_episodes.services import (
     StaleEpisodeError,
     record_police_notification,
     record_return,
-)
-from sharing.policy import (
-    can_record_notification,
-    can_record_return,
-    is_casework_user,
-    readable_episodes,
-    visible_children,
-    visible_children_filter,
 )
 
 

@@ -1,7 +1,7 @@
 """The council's queue of police notifications waiting for it to confirm the child (issue 11 item 6): a force
 named an existing child it has no relation to, so nothing was attached. RHI workers and team managers of the
 child's responsible LA (or of the provider it commissions) confirm the link or reject it; every opening,
-decision and refusal is audited. Rules in sharing.policy, writes in missing_episodes.services."""
+decision and refusal is audited. Rules in access, writes in missing_episodes.services."""
 
 from __future__ import annotations
 
@@ -13,13 +13,14 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from access.episodes import pending_link_filter
+from access.memberships import intake_authority_ids
 from accounts.models import User
 from audit.models import AuditAction, AuditOutcome
 from audit.services import record_event
 from missing_episodes import services
 from missing_episodes.models import PendingEpisodeLink
 from rhi.services import ActionNotAllowed, TransitionError
-from sharing.policy import intake_authority_ids, pending_link_filter
 
 LINK_TYPE = "missing_episodes.pendingepisodelink"
 

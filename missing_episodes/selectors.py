@@ -1,5 +1,5 @@
 """Reads about children and missing episodes: duplicate candidates, the repeat-missing count, the child's
-timeline. Visibility is decided by sharing.policy; these functions are given the querysets it allows."""
+timeline. Visibility is decided by access; these functions are given the querysets it allows."""
 
 from __future__ import annotations
 

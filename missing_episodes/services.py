@@ -99,7 +99,7 @@ def _mismatch_errors(
 ) -> dict[str, str]:
     """Which detail differs, only for someone who may see the child anyway (the council's own staff, or an
     operator's command line import); anyone else gets the one generic answer."""
-    from sharing.policy import visible_children
+    from access.episodes import visible_children
 
     if by is not None and not visible_children(by).filter(pk=child.pk).exists():
         return {"la_child_id": CHILD_MISMATCH}
@@ -356,9 +356,9 @@ def record_police_notification(
 ) -> EpisodeResult | PendingResult:
     """A notification from a partner system. A new LA child id creates the child; a known one must match the
     council's record (one generic refusal otherwise). If the caller has no relation to that existing child
-    (``sharing.policy.may_link_episode_to_child``) nothing is attached: the notification waits as a
+    (``access.episodes.may_link_episode_to_child``) nothing is attached: the notification waits as a
     ``PendingEpisodeLink`` for the council to confirm, and the caller learns nothing more about the child."""
-    from sharing.policy import may_link_episode_to_child
+    from access.episodes import may_link_episode_to_child
 
     unknown = set(fields) - set(EPISODE_FIELDS)
     if unknown:
@@ -424,8 +424,8 @@ def record_police_notification(
 
 
 def _lock_pending(link_id: int, by: User) -> PendingEpisodeLink:
+    from access.episodes import can_decide_episode_link
     from rhi.services import ActionNotAllowed, TransitionError
-    from sharing.policy import can_decide_episode_link
 
     link = PendingEpisodeLink.objects.select_for_update(of=("self",)).select_related("child").get(pk=link_id)
     if link.status != PendingLinkStatus.PENDING:

@@ -7,10 +7,10 @@ from typing import IO
 
 from celery import shared_task
 
+from access.memberships import intake_authority_ids
 from missing_episodes.import_jobs import requeue_lost_import_jobs, run_import_job
 from missing_episodes.importers import ImportReport, import_episodes
 from missing_episodes.models import ImportJob
-from sharing.policy import intake_authority_ids
 
 
 def _import_episodes(job: ImportJob, stream: IO[str], progress: Callable[[int], None]) -> ImportReport:

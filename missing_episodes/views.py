@@ -1,7 +1,7 @@
 """Pages for the intake of police notifications (the form, the spreadsheet upload), an episode, and the
 child's page.
 
-Thin: visibility comes from sharing.policy, reads from missing_episodes.selectors, writes from
+Thin: visibility comes from access, reads from missing_episodes.selectors, writes from
 missing_episodes.services (record_episode) and missing_episodes.importers.
 """
 
@@ -16,6 +16,10 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from access.casework import visible_rhis
+from access.episodes import can_record_return, visible_children, visible_episodes
+from access.memberships import intake_authority_ids
+from access.reporting import history_import_authority_ids
 from accounts.models import Organisation, User
 from audit.models import AuditAction, AuditOutcome
 from audit.services import record_event
@@ -34,14 +38,6 @@ from missing_episodes.importers import RowError
 from missing_episodes.models import Child, ImportJob, ImportKind, MissingEpisode
 from missing_episodes.services import ChildDetails, StaleEpisodeError, record_notification, record_return
 from rhi.models import ReturnHomeInterview
-from sharing.policy import (
-    can_record_return,
-    history_import_authority_ids,
-    intake_authority_ids,
-    visible_children,
-    visible_episodes,
-    visible_rhis,
-)
 
 IMPORT_REFRESH_SECONDS = 2
 

@@ -1,5 +1,5 @@
 """REST API for follow-up referrals (docs/api.md): those made from the RHIs the caller works on, as on the
-referral pages. Visibility from sharing.policy.visible_referrals."""
+referral pages. Visibility from access.casework.visible_referrals."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from rest_framework import exceptions, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from access.casework import visible_referrals
 from accounts.api_auth import HasScope
 from accounts.models import ApiScope
 from config.api import (
@@ -20,7 +21,6 @@ from config.api import (
     changed_since,
 )
 from referrals.models import Referral, ReferralOutcome, Service
-from sharing.policy import visible_referrals
 
 REFERRAL_TYPE = "referrals.referral"
 ERRORS = {

@@ -1,4 +1,4 @@
-"""Reads about follow-up referrals. Visibility comes from sharing.policy."""
+"""Reads about follow-up referrals. Visibility comes from access."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ from django.db.models import BooleanField, Q, QuerySet, Value
 from django.db.models.expressions import Case, When
 from django.utils import timezone
 
+from access.casework import visible_referrals, works_on_rhi_filter
 from accounts.models import User
 from referrals.models import Referral
 from rhi.models import ReturnHomeInterview
-from sharing.policy import visible_referrals, works_on_rhi_filter
 
 
 def awaiting_acknowledgement_for(user: User, *, now: datetime | None = None) -> QuerySet[Referral]:

@@ -67,7 +67,7 @@ def can_refer_from(rhi: ReturnHomeInterview) -> bool:
 
 
 def _require_worker(rhi: ReturnHomeInterview, by: User) -> None:
-    from sharing.policy import can_work_on
+    from access.casework import can_work_on
 
     if not can_work_on(by, rhi):
         raise ActionNotAllowed("Only the allocated worker or a manager of the team can record referrals.")

@@ -1,7 +1,7 @@
 """Pages for follow-up referrals: make one from an RHI, record it sent, acknowledged and its outcome, and the
 worker's list of referrals awaiting acknowledgement.
 
-Thin: visibility comes from sharing.policy, reads from referrals.selectors, writes from referrals.services.
+Thin: visibility comes from access, reads from referrals.selectors, writes from referrals.services.
 """
 
 from __future__ import annotations
@@ -19,13 +19,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from access.casework import can_work_on, visible_referrals, visible_rhis
 from accounts.models import User
 from audit.models import AuditAction, AuditOutcome
 from audit.services import record_event
 from referrals import selectors, services
 from referrals.forms import AcknowledgementForm, MarkSentForm, OutcomeForm, ReferralForm
 from referrals.models import Referral
-from sharing.policy import can_work_on, visible_referrals, visible_rhis
 
 
 def _user(request: HttpRequest) -> User:

@@ -13,6 +13,7 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from access.reporting import reporting_authority_ids
 from accounts.api_auth import HasScope
 from accounts.models import ApiScope, Organisation, OrganisationKind
 from audit.models import AuditAction
@@ -20,7 +21,6 @@ from config.api import ApiView, Conflict, ErrorSerializer, api_user, audit_view
 from config.query_params import validate_date_in_range
 from reporting import services
 from reporting.models import ExportFormat, ExportJob, ExportState, ReturnKind
-from sharing.policy import reporting_authority_ids
 
 JOB_TYPE = "reporting.exportjob"
 ERRORS = {

@@ -19,12 +19,14 @@ from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
+from access.api_clients import api_client_awaiting_roles
+from access.episodes import readable_episodes
+from access.levels import readable_rhis
 from accounts.api_client_services import approve_client, create_client
 from accounts.models import ApiScope, Commission, Membership, Organisation, OrganisationKind, Role, User
 from config.api import KeysetPagination
 from missing_episodes.models import MissingEpisode
 from rhi.models import ReturnHomeInterview
-from sharing.policy import api_client_awaiting_roles, readable_episodes, readable_rhis
 
 SCOPES = [ApiScope.EPISODES_READ, ApiScope.RHI_READ]
 

@@ -1,7 +1,7 @@
 """REST API for return home interviews at the caller's level (docs/api.md): a list to sync outcomes with
 ``changed_since`` and the cursor, and one RHI with exactly the facts its level holds.
 
-Visibility and level from sharing.policy (``readable_rhis``, ``rhi_level``/``rhi_levels``); which facts a level
+Visibility and level from access (``readable_rhis``, ``rhi_level``/``rhi_levels``); which facts a level
 holds from sharing.selectors.disclosure_content; the clock from rhi.selectors.
 """
 
@@ -13,6 +13,7 @@ from rest_framework import exceptions
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from access.levels import Level, readable_rhis, rhi_level, rhi_levels
 from accounts.api_auth import HasScope
 from accounts.models import ApiScope
 from config.api import (
@@ -28,7 +29,6 @@ from config.api import (
 from rhi.selectors import with_clock_state
 from rhi.serializers import RHIDetailSerializer, RHIListItemSerializer, list_item, rhi_payload
 from sharing.models import Disclosure, DisclosureLevel
-from sharing.policy import Level, readable_rhis, rhi_level, rhi_levels
 from sharing.selectors import disclosure_content
 
 RHI_TYPE = "rhi.returnhomeinterview"

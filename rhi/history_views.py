@@ -1,8 +1,8 @@
 """The web upload of past RHI outcomes (docs/import-rhi-outcomes.md): the same importer as the command, for
-team managers and performance leads, rows limited to the LAs ``sharing.policy.history_import_authority_ids``
+team managers and performance leads, rows limited to the LAs ``access.reporting.history_import_authority_ids``
 gives them. A dry run (the default) checks every row and reports what would change without saving.
 
-Thin: who may import comes from sharing.policy, the work from rhi.importers.
+Thin: who may import comes from access, the work from rhi.importers.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from access.reporting import history_import_authority_ids
 from accounts.models import User
 from audit.models import AuditAction, AuditOutcome
 from audit.services import record_event
@@ -20,7 +21,6 @@ from missing_episodes.forms import UploadEpisodesForm
 from missing_episodes.import_jobs import start_import_job
 from missing_episodes.models import ImportKind
 from rhi.importers import HEADER
-from sharing.policy import history_import_authority_ids
 
 OBJECT_TYPE = "rhi.history_import"
 

@@ -1,7 +1,7 @@
 """The worker's and manager's journey pages on one RHI: take it, contact, offer, outcome, interview, findings,
 consent, submit, and the manager's review.
 
-Thin: what a user may do next is decided by ``sharing.policy.available_actions`` (the same function fills the
+Thin: what a user may do next is decided by ``access.actions.available_actions`` (the same function fills the
 'What to do next' panel on the RHI page); every write is one ``rhi.services`` call. Invisible RHIs answer 404,
 steps the user may not take answer 403; both are audited as denied. A stale save keeps what was typed.
 """
@@ -23,6 +23,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from access.actions import OUTCOME_ACTIONS, RHIAction, available_actions
+from access.casework import visible_rhis
 from accounts.models import Role, User
 from audit.models import AuditAction, AuditOutcome
 from audit.services import record_event
@@ -41,7 +43,6 @@ from rhi.journey_forms import (
 )
 from rhi.models import Interview, ReturnHomeInterview
 from rhi.services.findings import FINDING_FIELDS, PullFactor, PushFactor
-from sharing.policy import OUTCOME_ACTIONS, RHIAction, available_actions, visible_rhis
 
 # The panel's links, in the order a worker meets them. Outcome actions share one page.
 ACTION_LINKS: list[tuple[tuple[RHIAction, ...], str, str]] = [

@@ -13,11 +13,12 @@ from typing import Any
 from django.db.models import CharField, F, Q, QuerySet
 from django.db.models.functions import Concat, Substr, Upper
 
+from access.casework import visible_rhis
+from access.memberships import managed_organisation_ids
 from accounts.models import User
 from rhi.clock import Deadlines
 from rhi.models import AWAITING_CONTACT_STATES, OPEN_STATES, ReturnHomeInterview, RHIState
 from rhi.selectors import running_time_left, with_clock_state
-from sharing.policy import managed_organisation_ids, visible_rhis
 
 QUEUE_LIMIT = 100
 _ROW_FIELDS = (

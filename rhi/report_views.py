@@ -7,12 +7,12 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest
 from django.views.decorators.http import require_GET
 
+from access.levels import Level, level_at_least, report_level_needed, rhi_level
 from accounts.models import User
 from audit.models import AuditAction, AuditOutcome
 from audit.services import record_event
 from rhi import reports
 from rhi.models import ReportKind, ReturnHomeInterview, RHIState
-from sharing.policy import Level, level_at_least, report_level_needed, rhi_level
 
 
 @login_required
@@ -21,7 +21,7 @@ def report_download(request: HttpRequest, pk: int, kind: str) -> FileResponse:
     user = request.user
     assert isinstance(user, User)
     rhi = ReturnHomeInterview.objects.filter(pk=pk).first()
-    # Casework sees both documents; a disclosure recipient the one its level allows (sharing.policy).
+    # Casework sees both documents; a disclosure recipient the one its level allows (access).
     level = rhi_level(user, rhi) if rhi is not None else Level.NONE
     needed = report_level_needed(kind)
     if rhi is None or needed is None or not level_at_least(level, needed):

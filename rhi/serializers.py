@@ -12,6 +12,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from access.levels import Level
 from rhi.clock import ClockState
 from rhi.models import (
     ChildChoice,
@@ -28,7 +29,6 @@ from rhi.models import (
 )
 from rhi.selectors import rhi_clock_state, rhi_deadlines
 from rhi.services.findings import FINDING_FIELDS
-from sharing.policy import Level
 from sharing.selectors import DisclosureContent
 
 LEVELS = [Level.FULL.value, Level.INTELLIGENCE_SUMMARY.value, Level.NOTIFICATION.value]

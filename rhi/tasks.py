@@ -7,13 +7,13 @@ from typing import IO
 
 from celery import shared_task
 
+from access.reporting import history_import_authority_ids
 from missing_episodes.import_jobs import run_import_job
 from missing_episodes.importers import ImportReport
 from missing_episodes.models import ImportJob
 from operations.services import DEADLINE_SWEEP, record_heartbeat
 from rhi import notifications, sweep
 from rhi.importers import import_rhi_outcomes
-from sharing.policy import history_import_authority_ids
 
 
 @shared_task(name="rhi.deadline_sweep", ignore_result=True)

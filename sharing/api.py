@@ -1,5 +1,5 @@
 """REST API for what was shared with the caller's organisation (docs/api.md): list, read at the disclosure's
-level, acknowledge. Visibility from sharing.policy.received_disclosures, the facts of each level from
+level, acknowledge. Visibility from access.disclosures.received_disclosures, the facts of each level from
 sharing.selectors.disclosure_content, the acknowledgement from sharing.services.acknowledge."""
 
 from __future__ import annotations
@@ -9,6 +9,8 @@ from rest_framework import exceptions, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from access.disclosures import received_disclosures
+from access.levels import Level
 from accounts.api_auth import HasScope
 from accounts.models import ApiScope
 from config.api import (
@@ -25,7 +27,6 @@ from rhi.serializers import AssociateSerializer, EpisodeFactsSerializer, PlaceSe
 from rhi.services import ActionNotAllowed, TransitionError
 from sharing import services
 from sharing.models import ConsentState, Disclosure, DisclosureEvent, DisclosureLevel, LawfulBasis
-from sharing.policy import Level, received_disclosures
 from sharing.selectors import disclosure_content
 
 DISCLOSURE_TYPE = "sharing.disclosure"

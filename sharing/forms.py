@@ -30,7 +30,7 @@ LEVEL_HINTS: dict[str, str] = {
 
 
 class OrganisationChoiceField(forms.ModelChoiceField):
-    # Organisations with a relation to the child (sharing.policy.related_recipient_ids); the others are marked.
+    # Organisations with a relation to the child (access.disclosures.related_recipient_ids); the others are marked.
     related_ids: set[int] | None = None
 
     def label_from_instance(self, obj: Organisation) -> str:

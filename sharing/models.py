@@ -48,7 +48,7 @@ class DisclosureEvent(models.TextChoices):
 
 class DisclosureStatus(models.TextChoices):
     """A disclosure to an organisation with no relation to the child waits for a manager's approval
-    (sharing.policy.related_recipient_ids); the recipient sees nothing until it is active."""
+    (access.disclosures.related_recipient_ids); the recipient sees nothing until it is active."""
 
     ACTIVE = "active", "Shared"
     AWAITING_APPROVAL = "awaiting_approval", "Awaiting a manager's approval"

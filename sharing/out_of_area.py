@@ -24,6 +24,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
+from access.episodes import placement_visibility_filter
 from accounts.models import Organisation, User
 from audit.models import AuditAction
 from audit.services import record_event
@@ -31,7 +32,6 @@ from config import query_params
 from missing_episodes.models import Child, MissingEpisode, Placement
 from rhi.models import ConsentToShare, ReturnHomeInterview, RHIState
 from sharing.models import ConsentState, Disclosure, DisclosureEvent, DisclosureLevel, LawfulBasis
-from sharing.policy import placement_visibility_filter
 from sharing.services import disclosure_acknowledgement_due
 
 # The RHI states that are an outcome the placing authority is told of.

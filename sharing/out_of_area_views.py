@@ -1,7 +1,7 @@
 """Pages for out-of-area placements: the list of current placements with no recorded host LA or host police
 notification, and the form to record when each was told.
 
-Thin: who sees which placement is ``sharing.policy.placement_visibility_filter``; reads and writes are in
+Thin: who sees which placement is ``access.episodes.placement_visibility_filter``; reads and writes are in
 ``sharing.out_of_area``. Placements the user may not see answer 404, audited as denied.
 """
 
@@ -16,12 +16,12 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from access.memberships import placement_authority_ids
 from accounts.fields import LocalDateTimeField
 from accounts.models import User
 from audit.models import AuditAction, AuditOutcome
 from audit.services import record_event
 from sharing import out_of_area
-from sharing.policy import placement_authority_ids
 
 PLACEMENT = "missing_episodes.placement"
 

@@ -18,11 +18,13 @@ from django.db.models.functions import Concat, Substr, Upper
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from access.disclosures import received_disclosures
+from access.episodes import police_episode_filter
+from access.levels import Level, disclosure_level
 from accounts.models import Organisation, User
 from missing_episodes.models import EpisodeCategory, MissingEpisode, RiskLevel
 from rhi.models import Interview, Outcome, ReturnHomeInterview
 from sharing.models import Disclosure, DisclosureLevel
-from sharing.policy import Level, disclosure_level, police_episode_filter, received_disclosures
 from sharing.services import RECIPIENT_KINDS
 
 PDF_VARIANT = "pdf/ua-1"

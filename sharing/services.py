@@ -14,6 +14,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from access.casework import can_work_on
+from access.disclosures import can_decide_share, can_revoke, received_disclosures, related_recipient_ids
+from access.episodes import visible_episodes
 from accounts.models import Organisation, OrganisationKind, User
 from audit.models import AuditAction
 from audit.services import record_event
@@ -22,7 +25,6 @@ from rhi.clock import Unit, deadline_after
 from rhi.models import ConsentToShare, ReturnHomeInterview, RHIState
 from rhi.selectors import working_day_calendar
 from rhi.services import ActionNotAllowed, TransitionError
-from sharing import policy
 from sharing.models import ConsentState, Disclosure, DisclosureLevel, DisclosureStatus, LawfulBasis
 
 ACKNOWLEDGEMENT_WORKING_DAYS = 2
@@ -108,7 +110,7 @@ def share(
 
     Only the allocated worker or a manager of the provider may share. Without the child's consent a report is
     shared only with a justification: the one given here, or the override recorded on the RHI. To an
-    organisation outside the child's relations (``policy.related_recipient_ids``) it needs a reason and waits,
+    organisation outside the child's relations (``access.disclosures.related_recipient_ids``) it needs a reason and waits,
     unseen by the recipient, for another manager's approval (``approve_share``)."""
     errors: dict[str, str] = {}
     if level not in DisclosureLevel.values:
@@ -125,7 +127,7 @@ def share(
             .select_related("local_authority", "child")
             .get(pk=rhi_id)
         )
-        if not policy.can_work_on(by, rhi):
+        if not can_work_on(by, rhi):
             raise ActionNotAllowed(
                 "Only the allocated worker or a manager of the provider can share this RHI."
             )
@@ -133,7 +135,7 @@ def share(
             raise TransitionError("An RHI is shared once its report has been approved.")
     elif episode_id is not None and level == DisclosureLevel.NOTIFICATION:
         episode = MissingEpisode.objects.select_related("responsible_la").get(pk=episode_id)
-        if not policy.visible_episodes(by).filter(pk=episode.pk).exists():
+        if not visible_episodes(by).filter(pk=episode.pk).exists():
             raise ActionNotAllowed("You cannot share information about this episode.")
     else:
         raise ValidationError({"level": "Only a notification can be shared before there is an approved RHI."})
@@ -168,7 +170,7 @@ def share(
             )
 
     approval_reason = approval_reason.strip()
-    related = recipient.pk in policy.related_recipient_ids(rhi=rhi, episode=episode, level=level)
+    related = recipient.pk in related_recipient_ids(rhi=rhi, episode=episode, level=level)
     if not related and not approval_reason:
         raise ValidationError(
             {
@@ -230,7 +232,7 @@ def _lock_awaiting(disclosure_id: int, by: User) -> Disclosure:
     )
     if disclosure.status != DisclosureStatus.AWAITING_APPROVAL or disclosure.revoked_at is not None:
         raise TransitionError("This share is not waiting for approval.")
-    if not policy.can_decide_share(by, disclosure):
+    if not can_decide_share(by, disclosure):
         raise ActionNotAllowed(
             "Only a manager of the service that made it, other than the person who asked, can decide this."
         )
@@ -300,7 +302,7 @@ def _lock(disclosure_id: int) -> Disclosure:
 def acknowledge(*, disclosure_id: int, by: User) -> Disclosure:
     """The receiving organisation confirms it has it: a member who may open it, once."""
     disclosure = _lock(disclosure_id)
-    if not policy.received_disclosures(by).filter(pk=disclosure.pk).exists():
+    if not received_disclosures(by).filter(pk=disclosure.pk).exists():
         raise ActionNotAllowed("Only the organisation it was shared with can acknowledge it.")
     if disclosure.acknowledged_at is not None:
         raise TransitionError("This has already been acknowledged.")
@@ -324,7 +326,7 @@ def revoke(*, disclosure_id: int, by: User, reason: str) -> Disclosure:
     disclosure = _lock(disclosure_id)
     if disclosure.revoked_at is not None:
         raise TransitionError("This has already been revoked.")
-    if not policy.can_revoke(by, disclosure):
+    if not can_revoke(by, disclosure):
         raise ActionNotAllowed("Only the person who shared it or a manager of the provider can revoke it.")
     if not reason.strip():
         raise ValidationError({"reason": "Say why it is being revoked."})

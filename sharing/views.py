@@ -2,7 +2,7 @@
 disclosure at its level (page and PDF), acknowledging and revoking, and the police list of episodes in their
 force area.
 
-Thin: visibility comes from sharing.policy, reads from sharing.selectors, writes from sharing.services. A
+Thin: visibility comes from access, reads from sharing.selectors, writes from sharing.services. A
 disclosure the user may not open (unrelated, or revoked for its recipient) answers 404 and is audited as
 denied; every opening is audited with the level it was shown at.
 """
@@ -19,6 +19,16 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from access.casework import can_work_on, visible_rhis
+from access.disclosures import (
+    can_acknowledge,
+    can_decide_share,
+    can_revoke,
+    related_recipient_ids,
+    share_approval_filter,
+    visible_disclosures,
+)
+from access.memberships import is_disclosure_recipient, managed_organisation_ids, police_force_ids
 from accounts.models import User
 from audit.models import AuditAction, AuditOutcome
 from audit.services import record_event
@@ -26,19 +36,6 @@ from rhi.models import RHIState
 from sharing import selectors, services
 from sharing.forms import RevokeForm, ShareDecisionForm, ShareForm
 from sharing.models import ConsentState, Disclosure, DisclosureLevel, DisclosureStatus
-from sharing.policy import (
-    can_acknowledge,
-    can_decide_share,
-    can_revoke,
-    can_work_on,
-    is_disclosure_recipient,
-    managed_organisation_ids,
-    police_force_ids,
-    related_recipient_ids,
-    share_approval_filter,
-    visible_disclosures,
-    visible_rhis,
-)
 
 
 def _user(request: HttpRequest) -> User:

@@ -13,12 +13,12 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from access.webhooks import webhook_organisation_ids
 from accounts.models import Organisation, User
 from audit.models import AuditAction, AuditOutcome
 from audit.services import record_event
 from config import query_params
 from sharing.models import WebhookEventType, WebhookSubscription
-from sharing.policy import webhook_organisation_ids
 from sharing.webhooks import create_subscription, deactivate_subscription, delivery_log, url_problem
 
 LOG_PAGE_SIZE = 50

@@ -5,7 +5,7 @@ The pieces, each one function:
 - ``emit`` is called by a service *inside its own transaction* (the episode's return, an RHI's approval or
   decline, a disclosure). It writes one ``OutboxEvent`` and a pending ``WebhookDelivery`` per active
   subscription that wants the event type and whose organisation is related to the record
-  (``sharing.policy.webhook_recipients``). A rolled-back change rolls its outbox rows back with it, and the
+  (``access.webhooks.webhook_recipients``). A rolled-back change rolls its outbox rows back with it, and the
   immediate delivery attempt is enqueued only on commit, so nothing is ever sent for a change that did not
   happen.
 - ``deliver`` makes one attempt at one delivery: it locks the row (``SKIP LOCKED``), re-checks it is still
@@ -37,11 +37,12 @@ from django.db import models, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from access.webhooks import webhook_organisation_ids, webhook_recipients
 from accounts.models import Organisation, User
 from audit.models import AuditAction
 from audit.services import record_event
 from config.celery import call_after_commit, publisher
-from sharing import policy, secret_box, webhook_targets
+from sharing import secret_box, webhook_targets
 from sharing.models import (
     DeliveryState,
     Disclosure,
@@ -104,7 +105,7 @@ def create_subscription(
     *, organisation: Organisation, url: str, event_types: list[str], by: User
 ) -> NewSubscription:
     """A subscription of ``organisation`` (the caller must be its org admin) with a new signing secret."""
-    if organisation.pk not in policy.webhook_organisation_ids(by):
+    if organisation.pk not in webhook_organisation_ids(by):
         raise PermissionDenied
     errors: dict[str, str] = {}
     url = url.strip()
@@ -141,7 +142,7 @@ def deactivate_subscription(*, subscription_id: int, by: User) -> WebhookSubscri
     """Stop a subscription: nothing new is queued for it and its pending deliveries are not sent."""
     subscription = (
         WebhookSubscription.objects.select_for_update()
-        .filter(pk=subscription_id, organisation_id__in=policy.webhook_organisation_ids(by))
+        .filter(pk=subscription_id, organisation_id__in=webhook_organisation_ids(by))
         .first()
     )
     if subscription is None:
@@ -213,7 +214,7 @@ def emit(
     listening = _listening(event_type)
     if not listening:
         return None
-    recipients = policy.webhook_recipients(event_type, obj)
+    recipients = webhook_recipients(event_type, obj)
     subscription_ids = [pk for pk, org in listening if org in recipients]
     if not subscription_ids:
         return None

@@ -833,7 +833,7 @@ MATRIX.update(
         ),
         # POST with nothing: a missing child's return form again with its errors (200); a returned episode
         # "already recorded" (302). Only those who may record the child's notification record the return
-        # (sharing.policy.can_record_return): P sees the placed child through its RHI, but Placing's
+        # (access.episodes.can_record_return): P sees the placed child through its RHI, but Placing's
         # notifications are not P's to record (403).
         "missing_episodes:episode_record_return": Route(
             POST,

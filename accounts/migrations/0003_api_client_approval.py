@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 def suspend_unapproved_clients(apps, schema_editor):
     """Issue 11: clients issued before approval existed were never approved by a holder of their case role
-    (sharing.policy.api_client_may_act), so they are suspended until one approves them. Clients acting in no
+    (access.api_clients.api_client_may_act), so they are suspended until one approves them. Clients acting in no
     case role (none exist today) need no approval. Revoked ones keep their state: they never work again."""
     ApiClient = apps.get_model("accounts", "ApiClient")
     Membership = apps.get_model("accounts", "Membership")

@@ -1,5 +1,5 @@
 """``{% audit_trail_url record as url %}``: the 'who has seen this record' page for a child or an RHI, when the
-signed-in user may open it (sharing.policy decides); empty otherwise."""
+signed-in user may open it (access decides); empty otherwise."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from typing import Any
 from django import template
 from django.urls import reverse
 
+from access.audit_trail import audit_trail_children, audit_trail_rhis
 from missing_episodes.models import Child
 from rhi.models import ReturnHomeInterview
-from sharing.policy import audit_trail_children, audit_trail_rhis
 
 register = template.Library()
 

@@ -7,10 +7,10 @@ from typing import Any
 from django import template
 from django.utils import timezone
 
+from access.casework import can_work_on
 from referrals.selectors import referrals_for_rhi
 from referrals.services import can_refer_from
 from rhi.models import ReturnHomeInterview
-from sharing.policy import can_work_on
 
 register = template.Library()
 

@@ -8,10 +8,10 @@ from typing import Any
 from django import template
 from django.utils import timezone
 
+from access.reporting import reporting_authority_ids
 from accounts.models import Organisation
 from reporting.dashboard import year_to_date
 from reporting.performance import IN_TIME, percent, performance_figures
-from sharing.policy import reporting_authority_ids
 
 register = template.Library()
 

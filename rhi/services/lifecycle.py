@@ -87,7 +87,7 @@ def allocate_rhi(
     *, rhi_id: int, worker: User, by: User, expected_version: int | None = None
 ) -> ReturnHomeInterview:
     """Allocate (or reallocate) an open RHI to an RHI worker of its provider."""
-    from sharing.policy import can_allocate
+    from access.casework import can_allocate
 
     rhi = _lock(rhi_id, expected_version)
     if not rhi.is_open:
@@ -151,7 +151,7 @@ def _finish(
 
 
 def _require_worker(rhi: ReturnHomeInterview, by: User) -> None:
-    from sharing.policy import can_work_on
+    from access.casework import can_work_on
 
     if not can_work_on(by, rhi):
         raise ActionNotAllowed("Only the allocated worker or a manager of the team can record this.")
@@ -367,7 +367,7 @@ def approve(
 ) -> ReturnHomeInterview:
     """Four eyes: a team manager of the provider who neither submitted the report nor wrote any of it in the
     current draft (``approval_refusal``). Approval freezes it."""
-    from sharing.policy import managed_organisation_ids
+    from access.memberships import managed_organisation_ids
 
     rhi = _lock(rhi_id, expected_version)
     if rhi.provider_id not in managed_organisation_ids(by):
@@ -409,7 +409,7 @@ def _enqueue_reports(rhi_id: int) -> None:
 def return_for_changes(
     *, rhi_id: int, by: User, comments: str, expected_version: int | None = None
 ) -> ReturnHomeInterview:
-    from sharing.policy import managed_organisation_ids
+    from access.memberships import managed_organisation_ids
 
     rhi = _lock(rhi_id, expected_version)
     if rhi.provider_id not in managed_organisation_ids(by):

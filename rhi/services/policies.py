@@ -39,7 +39,7 @@ def save_clock_policy(
 ) -> tuple[ClockPolicy, int]:
     """Record a version of an LA's clock policy from ``effective_from``. A version that starts on the same
     future date and no RHI uses yet is replaced; history is never rewritten. Returns (policy, RHIs corrected)."""
-    from sharing.policy import can_manage_policies
+    from access.clock_policies import can_manage_policies
 
     if not can_manage_policies(by, local_authority.pk):
         raise ActionNotAllowed("Only the local authority's administrators can change its clock policy.")

@@ -8,8 +8,9 @@ from typing import Any
 from django import template
 from django.utils import timezone
 
+from access.disclosures import can_decide_share, can_revoke, can_share
+from access.memberships import is_disclosure_recipient, police_force_ids
 from rhi.models import ReturnHomeInterview
-from sharing.policy import can_decide_share, can_revoke, can_share, is_disclosure_recipient, police_force_ids
 from sharing.selectors import disclosures_for_rhi, received_counts
 
 register = template.Library()

@@ -9,9 +9,9 @@ import pytest
 from django.core.cache import caches
 from django.test import Client
 
+from access.api_clients import api_client_awaiting_roles
 from accounts.api_client_services import NewClient, approve_client, create_client
 from accounts.models import ApiClient, Membership, Organisation, Role, User
-from sharing.policy import api_client_awaiting_roles
 
 
 @pytest.fixture(autouse=True)

@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
+from access.episodes import visible_children
 from accounts.models import ApiScope
-from sharing.policy import visible_children
 from tests.api.conftest import as_client, new_client
 from tests.factories_domain import ChildFactory, LocalAuthorityFactory
 from tests.reliability.conftest import free_port, wait_for

@@ -2,7 +2,7 @@
 sees no case content) issues API clients, but a client's token works only once a person holding each case role
 it acts as, in its organisation, and who did not issue it, approves it (four eyes, audited). Until then — and
 for clients issued before this rule (migration 0003) — every call answers 403 and is audited as a denial; and
-the system user's unapproved role gives nothing even below the token check (sharing.policy)."""
+the system user's unapproved role gives nothing even below the token check (access)."""
 
 from __future__ import annotations
 
@@ -16,6 +16,9 @@ from django.core.exceptions import PermissionDenied
 from django.test import Client
 from django.urls import reverse
 
+from access.api_clients import api_client_may_act
+from access.episodes import readable_episodes
+from access.levels import readable_rhis
 from accounts.api_client_services import approve_client, create_client
 from accounts.models import (
     ApiClient,
@@ -30,7 +33,6 @@ from accounts.models import (
 )
 from audit.models import AuditEvent
 from rhi.models import Interview
-from sharing.policy import api_client_may_act, readable_episodes, readable_rhis
 from tests.api.conftest import Api, approve_as_holders, new_client, org_admin, role_holder
 from tests.factories_domain import (
     ChildFactory,

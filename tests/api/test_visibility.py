@@ -14,10 +14,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from access.episodes import visible_children_filter, visible_episodes
+from access.levels import rhi_level, rhi_levels
 from accounts.models import ApiScope, Commission
 from missing_episodes.models import MissingEpisode
 from sharing.models import DisclosureLevel
-from sharing.policy import rhi_level, rhi_levels, visible_children_filter, visible_episodes
 from tests.api.conftest import Api, as_client, new_client
 from tests.factories_domain import ChildFactory, LocalAuthorityFactory, MissingEpisodeFactory, ProviderFactory
 from tests.referrals.test_services import (

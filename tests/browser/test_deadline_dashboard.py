@@ -10,12 +10,12 @@ import pytest
 import time_machine
 from django.core.management import call_command
 
+from access.casework import visible_rhis
 from accounts.models import Organisation, Role, User
 from missing_episodes.demo import DEMO_PASSWORD
 from rhi.clock import CLOCK_STATE_LABELS, LONDON
 from rhi.models import ReturnHomeInterview
 from rhi.selectors import rhi_clock_state
-from sharing.policy import visible_rhis
 from tests.browser.axe import assert_no_axe_violations
 from tests.factories import user_with_role
 

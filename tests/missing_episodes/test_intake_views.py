@@ -12,13 +12,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import TestCase
 from django.urls import reverse
 
+from access.episodes import visible_children
+from access.memberships import intake_authority_ids
 from accounts.models import Commission, Membership, Role, Team, User
 from audit.models import AuditEvent, AuditOutcome
 from missing_episodes.forms import MAX_UPLOAD_BYTES
 from missing_episodes.importers import HEADER
 from missing_episodes.models import Child, MissingEpisode, PossibleDuplicate
 from rhi.models import ClockPolicy, ReturnHomeInterview
-from sharing.policy import intake_authority_ids, visible_children
 from tests.factories_domain import (
     ChildFactory,
     LocalAuthorityFactory,

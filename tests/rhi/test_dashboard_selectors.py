@@ -8,6 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from access.casework import visible_rhis
 from accounts.models import Membership, Role, Team, User
 from rhi import selectors
 from rhi.clock import ClockState
@@ -21,7 +22,6 @@ from rhi.selectors import (
     with_clock_state,
 )
 from rhi.services import ActionNotAllowed, StaleVersionError, TransitionError, allocate_rhi
-from sharing.policy import visible_rhis
 from tests.factories_domain import ChildFactory, ProviderFactory, RHIFactory
 
 pytestmark = pytest.mark.django_db

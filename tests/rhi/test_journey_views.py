@@ -9,12 +9,12 @@ import pytest
 import time_machine
 from django.urls import reverse
 
+from access.actions import RHIAction, available_actions
 from accounts.models import Membership, Role, Team, User
 from audit.models import AuditEvent, AuditOutcome
 from rhi import services
 from rhi.clock import LONDON
 from rhi.models import Associate, Interview, Location, ReviewDecision, RHIState, RiskIndicatorFinding
-from sharing.policy import RHIAction, available_actions
 from tests.factories_domain import ChildFactory, MissingEpisodeFactory, ProviderFactory
 
 pytestmark = pytest.mark.django_db

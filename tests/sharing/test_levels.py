@@ -13,9 +13,9 @@ from django.contrib.auth.models import Permission
 from django.test import Client
 from django.urls import reverse
 
+from access.levels import Level, rhi_level
 from accounts.models import Role
 from sharing.models import DisclosureLevel, RHIUserObjectPermission
-from sharing.policy import Level, rhi_level
 from sharing.selectors import disclosure_content
 from tests.factories_domain import LocalAuthorityFactory, PoliceForceFactory
 from tests.referrals.test_services import (

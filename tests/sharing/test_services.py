@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from django.core.exceptions import ValidationError
 
+from access.levels import Level, rhi_level
 from accounts.models import Role
 from audit.models import AuditEvent
 from rhi import services as rhi_services
@@ -17,7 +18,6 @@ from rhi.models import AlertKind, DeadlineAlert, Interview, Notification
 from rhi.sweep import run_deadline_sweep
 from sharing import services
 from sharing.models import ConsentState, Disclosure, DisclosureLevel
-from sharing.policy import Level, rhi_level
 from tests.factories_domain import LocalAuthorityFactory, PoliceForceFactory
 from tests.referrals.test_services import (
     NOW,

@@ -1,7 +1,7 @@
 """Full reports go only where they belong (issue 11 item 8): to the child's responsible (placing), handling or
 host authority, and the levels below also to police forces with a relation to the child. Anything else waits,
 unseen by the recipient, for another manager of the provider to approve it with the sharer's reason; the
-request, the approval and the refusal are audited. One rule (sharing.policy.related_recipient_ids) for the share
+request, the approval and the refusal are audited. One rule (access.disclosures.related_recipient_ids) for the share
 form, the service and the API."""
 
 from __future__ import annotations
@@ -13,13 +13,14 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 
+from access.disclosures import received_disclosures, related_recipient_ids
+from access.levels import Level, rhi_level
 from accounts.models import ApiScope, Role
 from audit.models import AuditEvent, AuditOutcome
 from missing_episodes.models import Placement
 from rhi.services import ActionNotAllowed
 from sharing import services
 from sharing.models import Disclosure, DisclosureLevel, DisclosureStatus
-from sharing.policy import Level, received_disclosures, related_recipient_ids, rhi_level
 from tests.api.conftest import as_client, new_client
 from tests.factories_domain import LocalAuthorityFactory, PoliceForceFactory
 from tests.referrals.test_services import (

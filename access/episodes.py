@@ -1,0 +1,114 @@
+"""Children, missing episodes, pending links and placements: who sees them and who may record notifications and
+returns (docs/returns.md, docs/out-of-area.md).
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from access.casework import visible_rhis
+from access.memberships import (
+    intake_authority_ids,
+    is_casework_user,
+    placement_authority_ids,
+    police_force_ids,
+)
+from accounts.models import User
+from missing_episodes.models import Child, MissingEpisode, PendingEpisodeLink, PendingLinkStatus, Placement
+
+
+def visible_children_filter(user: User | AnonymousUser, prefix: str = "") -> Q:
+    """``visible_children`` as a query filter. With ``prefix`` (e.g. "child__" from an episode) the RHI part is a
+    correlated EXISTS, so a keyset-paged list checks each row it walks through an index instead of first
+    collecting every child of every RHI the user works on (docs/api.md, benchmark --only api)."""
+    authorities = intake_authority_ids(user)
+    condition = Q(**{f"{prefix}responsible_la_id__in": authorities}) if authorities else Q(pk__in=[])
+    if is_casework_user(user):
+        if prefix:
+            condition |= Q(Exists(visible_rhis(user).filter(child_id=OuterRef(f"{prefix}pk"))))
+        else:
+            condition |= Q(pk__in=visible_rhis(user).values("child_id"))
+    return condition
+
+
+def visible_children(user: User | AnonymousUser) -> QuerySet[Child]:
+    """Children a casework user may see in full: those of the LAs they record notifications for, and those
+    of the RHIs they work on. Matches nothing for everyone else."""
+    return Child.objects.filter(visible_children_filter(user))
+
+
+def visible_episodes(user: User | AnonymousUser) -> QuerySet[MissingEpisode]:
+    """Episodes of the children the user may see."""
+    return MissingEpisode.objects.filter(child__in=visible_children(user))
+
+
+def police_episode_filter(user: User | AnonymousUser) -> Q:
+    """Episodes reported to a force the user is a missing-person coordinator for."""
+    forces = police_force_ids(user)
+    return Q(police_force_id__in=forces) if forces else Q(pk__in=[])
+
+
+def readable_episodes(user: User | AnonymousUser) -> QuerySet[MissingEpisode]:
+    """Episodes the user may read: those of the children they see in full (``visible_episodes``), and, for a
+    missing-person coordinator, those reported to their force (shown without the child's details)."""
+    condition = visible_children_filter(user, prefix="child__") if is_casework_user(user) else Q(pk__in=[])
+    return MissingEpisode.objects.filter(condition | police_episode_filter(user))
+
+
+def can_record_notification(
+    user: User | AnonymousUser, *, police_force_id: int | None, responsible_la_id: int
+) -> bool:
+    """Record a police notification: casework users for the LAs they take notifications for (the intake
+    form's rule), and a missing-person coordinator (a force's system) for episodes reported to their own force,
+    whichever council is responsible for the child."""
+    if responsible_la_id in intake_authority_ids(user):
+        return True
+    return police_force_id is not None and police_force_id in police_force_ids(user)
+
+
+def may_link_episode_to_child(user: User | AnonymousUser, child: Child) -> bool:
+    """Attach a notification to this existing child at once: a casework user who sees the child, or a
+    missing-person coordinator whose force already has a relation to the child (an episode reported to it, or
+    the current placement in its area). Anyone else's notification waits for the council to confirm the link
+    (``pending_link_filter``), so an API client cannot attach itself to any child whose details it knows."""
+    if visible_children(user).filter(pk=child.pk).exists():
+        return True
+    forces = police_force_ids(user)
+    if not forces:
+        return False
+    return (
+        MissingEpisode.objects.filter(child_id=child.pk, police_force_id__in=forces).exists()
+        or Placement.objects.filter(
+            child_id=child.pk, end_date__isnull=True, police_force_area_id__in=forces
+        ).exists()
+    )
+
+
+def pending_link_filter(user: User | AnonymousUser) -> Q:
+    """Notifications waiting for a link to be confirmed (as a filter on PendingEpisodeLink) that this user may
+    confirm or reject: RHI workers and team managers of the child's responsible LA or of a provider it
+    commissions (``intake_authority_ids``)."""
+    authorities = intake_authority_ids(user)
+    if not authorities:
+        return Q(pk__in=[])
+    return Q(status=PendingLinkStatus.PENDING, child__responsible_la_id__in=authorities)
+
+
+def can_decide_episode_link(user: User | AnonymousUser, link: PendingEpisodeLink) -> bool:
+    return PendingEpisodeLink.objects.filter(pending_link_filter(user), pk=link.pk).exists()
+
+
+def can_record_return(user: User | AnonymousUser, episode: MissingEpisode) -> bool:
+    """Record the return on an episode: whoever may record its notification."""
+    return can_record_notification(
+        user, police_force_id=episode.police_force_id, responsible_la_id=episode.responsible_la_id
+    )
+
+
+def placement_visibility_filter(user: User | AnonymousUser) -> Q:
+    """Placements (as a filter on Placement) of children the user's LA is responsible for, or hosted in it."""
+    authorities = placement_authority_ids(user)
+    if not authorities:
+        return Q(pk__in=[])
+    return Q(child__responsible_la_id__in=authorities) | Q(host_la_id__in=authorities)

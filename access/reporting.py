@@ -1,0 +1,24 @@
+"""Statutory returns, performance figures, exports and history imports: which local authorities' figures and
+records a user may run or import.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AnonymousUser
+
+from access.memberships import authorities_served_by
+from accounts.models import Role, User
+from accounts.selectors import memberships
+
+
+def reporting_authority_ids(user: User | AnonymousUser) -> set[int]:
+    """LAs whose statutory returns and performance figures the user may run: their performance leads."""
+    return {m.organisation_id for m in memberships(user) if m.role == Role.PERFORMANCE_LEAD}
+
+
+def history_import_authority_ids(user: User | AnonymousUser) -> set[int]:
+    """LAs whose past RHI outcomes the user may import (docs/import-rhi-outcomes.md): team managers for the LAs
+    they record notifications for (as ``intake_authority_ids``) and performance leads for their LA. A row whose
+    episode's responsible LA is not among them is refused."""
+    managed = {m.organisation_id for m in memberships(user) if m.role == Role.TEAM_MANAGER}
+    return authorities_served_by(managed) | reporting_authority_ids(user)
