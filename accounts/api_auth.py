@@ -79,7 +79,7 @@ class ApiTokenAuthentication(BaseAuthentication):
         if client is None:
             raise exceptions.AuthenticationFailed("The token is not valid.", code="invalid_token")
         now = timezone.now()
-        # The audit event for the refusal names the client's system user (config.api.api_exception_handler).
+        # The audit event for the refusal names the client's system user (api.errors.api_exception_handler).
         request._request.api_denied_user = client.user  # type: ignore[attr-defined]
         if client.is_revoked:
             raise exceptions.AuthenticationFailed("This token has been revoked.", code="token_revoked")

@@ -284,23 +284,3 @@ class ApiClientDecision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_decision_display()} as {self.get_role_display()}"
-
-
-class IdempotencyKey(models.Model):
-    """A POST a client sent with an ``Idempotency-Key`` header and the response it got: a retry with the same
-    key and body gets the same response again and changes nothing; the same key with another body is refused."""
-
-    client = models.ForeignKey(ApiClient, on_delete=models.CASCADE, related_name="idempotency_keys")
-    key = models.CharField(max_length=200)
-    request_hash = models.CharField(max_length=64)
-    response_status = models.PositiveSmallIntegerField(null=True, blank=True)
-    response_body = models.JSONField(null=True, blank=True)
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["client", "key"], name="idempotency_key_unique_per_client")
-        ]
-
-    def __str__(self) -> str:
-        return f"Idempotency key {self.pk}"

@@ -14,7 +14,7 @@ from django.db.models import Q
 
 from accounts.models import Organisation
 from audit.models import AuditAction, AuditEvent, AuditOutcome
-from config import query_params
+from core import query_params
 
 LONDON = ZoneInfo("Europe/London")
 PAGE_SIZE = 50

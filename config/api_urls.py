@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from config.api import ApiNotFoundView
+from api.views import ApiNotFoundView
 from missing_episodes import api as episodes_api
 from referrals import api as referrals_api
 from reporting import api as reporting_api

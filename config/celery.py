@@ -42,7 +42,7 @@ app.conf.beat_schedule = {
     },
     # API idempotency keys older than RHI_IDEMPOTENCY_KEY_RETENTION_HOURS.
     "idempotency-key-purge": {
-        "task": "accounts.purge_idempotency_keys",
+        "task": "api.purge_idempotency_keys",
         "schedule": 60 * 60.0,
         "options": {"expires": 30 * 60},
     },

@@ -13,7 +13,7 @@ bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 workers = int(os.environ.get("GUNICORN_WORKERS", "3"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 # Request line and headers are refused (400) past these before Django runs; the body's limit is the app's
-# (config/limits.py: 413 on Content-Length before the body is read).
+# (core/limits.py: 413 on Content-Length before the body is read).
 limit_request_line = 4094
 limit_request_fields = 100
 limit_request_field_size = 8190

@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "accounts",
     "audit",
+    "api",
     "missing_episodes",
     "rhi",
     "referrals",
@@ -108,8 +109,8 @@ MIDDLEWARE = [
     "audit.middleware.NoStoreMiddleware",
     # 405s (DELETE on a page) are refused before any view runs: audited here (docs/audit.md).
     "audit.denials.MethodNotAllowedAuditMiddleware",
-    # An oversized body is refused (413) before anything reads it (config/limits.py).
-    "config.limits.RequestBodyLimitMiddleware",
+    # An oversized body is refused (413) before anything reads it (core/limits.py).
+    "core.limits.RequestBodyLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -231,14 +232,14 @@ STORAGES = {
     },
 }
 
-# --- Request size limits (config/limits.py): refused before the body is read -------------------------------
+# --- Request size limits (core/limits.py): refused before the body is read -------------------------------
 RHI_MAX_UPLOAD_BYTES = int(os.environ.get("RHI_MAX_UPLOAD_BYTES", str(5 * 1024 * 1024)))
 # The upload plus the form's other fields and multipart framing.
 RHI_MAX_REQUEST_BYTES = RHI_MAX_UPLOAD_BYTES + 256 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # fields other than files (Django's default, stated)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # bigger uploads spool to a temporary file, not memory
 FILE_UPLOAD_HANDLERS = [
-    "config.limits.UploadLimitHandler",
+    "core.limits.UploadLimitHandler",
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
@@ -291,7 +292,7 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
-    "EXCEPTION_HANDLER": "config.api.api_exception_handler",
+    "EXCEPTION_HANDLER": "api.errors.api_exception_handler",
 }
 # Requests per API client (docs/api.md), counted in a cache every web process shares (Redis when configured).
 RHI_API_THROTTLE_RATE = os.environ.get("RHI_API_THROTTLE_RATE", "1200/min")

@@ -24,23 +24,14 @@ from access.episodes import (
 from access.memberships import is_casework_user
 from accounts.api_auth import HasScope
 from accounts.models import ApiScope
+from api.callers import api_client, api_user, audit_view
+from api.errors import ErrorSerializer, PreconditionFailed
+from api.etags import etag_for, stamp_from_if_match
+from api.idempotency import IDEMPOTENCY_KEY, run_once
+from api.pagination import CHANGED_SINCE, KeysetPagination, changed_since
+from api.views import ApiView
 from audit.models import AuditAction, AuditOutcome
 from audit.services import record_event
-from config.api import (
-    CHANGED_SINCE,
-    IDEMPOTENCY_KEY,
-    ApiView,
-    ErrorSerializer,
-    KeysetPagination,
-    PreconditionFailed,
-    api_client,
-    api_user,
-    audit_view,
-    changed_since,
-    etag_for,
-    idempotent,
-    stamp_from_if_match,
-)
 from missing_episodes import match_limits
 from missing_episodes.models import Child, EpisodeSource, MissingEpisode
 from missing_episodes.serializers import (
@@ -69,6 +60,11 @@ class PendingLinkSerializer(serializers.Serializer):
 
 EPISODE_TYPE = "missing_episodes.missingepisode"
 CHILD_TYPE = "missing_episodes.child"
+# A notification that lost the race to another request with another Idempotency-Key (the police force +
+# reference is unique): the idempotency service answers 409 with these words.
+CONCURRENT_NOTIFICATION = (
+    "Another request recorded this police reference at the same moment: read the episode."
+)
 ERRORS = {
     400: OpenApiResponse(ErrorSerializer, description="Invalid input: one error per field."),
     401: OpenApiResponse(ErrorSerializer, description="No token, or a token unknown, revoked or expired."),
@@ -287,7 +283,9 @@ class EpisodeListView(ApiView):
             raise exceptions.Throttled(
                 detail="Too many notifications did not match the council's records. Try again later."
             )
-        return idempotent(request, lambda: self._create(request))
+        return run_once(
+            request=request, handle=lambda: self._create(request), conflict_message=CONCURRENT_NOTIFICATION
+        )
 
     def _create(self, request: Request) -> Response:
         user = api_user(request)

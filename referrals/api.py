@@ -11,15 +11,10 @@ from rest_framework.response import Response
 from access.casework import visible_referrals
 from accounts.api_auth import HasScope
 from accounts.models import ApiScope
-from config.api import (
-    CHANGED_SINCE,
-    ApiView,
-    ErrorSerializer,
-    KeysetPagination,
-    api_user,
-    audit_view,
-    changed_since,
-)
+from api.callers import api_user, audit_view
+from api.errors import ErrorSerializer
+from api.pagination import CHANGED_SINCE, KeysetPagination, changed_since
+from api.views import ApiView
 from referrals.models import Referral, ReferralOutcome, Service
 
 REFERRAL_TYPE = "referrals.referral"

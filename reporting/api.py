@@ -16,9 +16,11 @@ from rest_framework.response import Response
 from access.reporting import reporting_authority_ids
 from accounts.api_auth import HasScope
 from accounts.models import ApiScope, Organisation, OrganisationKind
+from api.callers import api_user, audit_view
+from api.errors import Conflict, ErrorSerializer
+from api.views import ApiView
 from audit.models import AuditAction
-from config.api import ApiView, Conflict, ErrorSerializer, api_user, audit_view
-from config.query_params import validate_date_in_range
+from core.query_params import validate_date_in_range
 from reporting import services
 from reporting.models import ExportFormat, ExportJob, ExportState, ReturnKind
 

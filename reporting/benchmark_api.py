@@ -24,7 +24,7 @@ from access.episodes import readable_episodes
 from access.levels import readable_rhis
 from accounts.api_client_services import approve_client, create_client
 from accounts.models import ApiScope, Commission, Membership, Organisation, OrganisationKind, Role, User
-from config.api import KeysetPagination
+from api.pagination import KeysetPagination
 from missing_episodes.models import MissingEpisode
 from rhi.models import ReturnHomeInterview
 

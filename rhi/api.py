@@ -16,16 +16,11 @@ from rest_framework.response import Response
 from access.levels import Level, readable_rhis, rhi_level, rhi_levels
 from accounts.api_auth import HasScope
 from accounts.models import ApiScope
-from config.api import (
-    CHANGED_SINCE,
-    ApiView,
-    ErrorSerializer,
-    KeysetPagination,
-    api_user,
-    audit_view,
-    changed_since,
-    etag_for,
-)
+from api.callers import api_user, audit_view
+from api.errors import ErrorSerializer
+from api.etags import etag_for
+from api.pagination import CHANGED_SINCE, KeysetPagination, changed_since
+from api.views import ApiView
 from rhi.selectors import with_clock_state
 from rhi.serializers import RHIDetailSerializer, RHIListItemSerializer, list_item, rhi_payload
 from sharing.models import Disclosure, DisclosureLevel

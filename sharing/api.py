@@ -13,16 +13,10 @@ from access.disclosures import received_disclosures
 from access.levels import Level
 from accounts.api_auth import HasScope
 from accounts.models import ApiScope
-from config.api import (
-    CHANGED_SINCE,
-    ApiView,
-    Conflict,
-    ErrorSerializer,
-    KeysetPagination,
-    api_user,
-    audit_view,
-    changed_since,
-)
+from api.callers import api_user, audit_view
+from api.errors import Conflict, ErrorSerializer
+from api.pagination import CHANGED_SINCE, KeysetPagination, changed_since
+from api.views import ApiView
 from rhi.serializers import AssociateSerializer, EpisodeFactsSerializer, PlaceSerializer, RiskSerializer
 from rhi.services import ActionNotAllowed, TransitionError
 from sharing import services

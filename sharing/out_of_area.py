@@ -28,7 +28,7 @@ from access.episodes import placement_visibility_filter
 from accounts.models import Organisation, User
 from audit.models import AuditAction
 from audit.services import record_event
-from config import query_params
+from core import query_params
 from missing_episodes.models import Child, MissingEpisode, Placement
 from rhi.models import ConsentToShare, ReturnHomeInterview, RHIState
 from sharing.models import ConsentState, Disclosure, DisclosureEvent, DisclosureLevel, LawfulBasis

@@ -17,7 +17,7 @@ from access.webhooks import webhook_organisation_ids
 from accounts.models import Organisation, User
 from audit.models import AuditAction, AuditOutcome
 from audit.services import record_event
-from config import query_params
+from core import query_params
 from sharing.models import WebhookEventType, WebhookSubscription
 from sharing.webhooks import create_subscription, deactivate_subscription, delivery_log, url_problem
 

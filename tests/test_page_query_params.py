@@ -1,7 +1,7 @@
 """Bad input answers 400 (or the page with a field error), never 500: every GET page in the URL conf that reads
 query parameters gets hypothesis-generated values for them, as a signed-in user with the right role, on the
 permission matrix's world (issue 11, item 10). Dates, times, ids and cursors are parsed and range-checked by
-config.query_params; a page that starts reading ``request.GET`` must be added to ``PAGES`` (a test checks)."""
+core.query_params; a page that starts reading ``request.GET`` must be added to ``PAGES`` (a test checks)."""
 
 from __future__ import annotations
 
@@ -204,7 +204,7 @@ def test_the_inputs_from_the_issue_answer_400_or_a_field_error_not_500(world):
 
 @given(st.one_of(st.sampled_from(EDGES), st.text(max_size=60)))
 def test_query_params_parsers_only_ever_give_in_range_values_or_bad_parameter(raw):
-    from config import query_params as qp
+    from core import query_params as qp
 
     for parse in (qp.parse_date, qp.parse_moment, qp.parse_id):
         try:

@@ -13,7 +13,8 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import ApiScope, IdempotencyKey
+from accounts.models import ApiScope
+from api.models import IdempotencyKey
 from missing_episodes.models import Child, EpisodeSource, MissingEpisode
 from rhi.models import ReturnHomeInterview
 from tests.api.conftest import Api, as_client, new_client

@@ -8,8 +8,9 @@ from typing import Any
 import pytest
 import time_machine
 
-from accounts.models import ApiScope, IdempotencyKey
-from accounts.tasks import purge_idempotency_keys
+from accounts.models import ApiScope
+from api.models import IdempotencyKey
+from api.tasks import purge_idempotency_keys
 from config.celery import app as celery_app
 from tests.api.conftest import new_client
 from tests.factories_domain import PoliceForceFactory
@@ -35,7 +36,7 @@ def test_beat_purges_idempotency_keys_older_than_the_retention_and_keeps_the_res
             )
 
     schedule = {entry["task"] for entry in celery_app.conf.beat_schedule.values()}
-    assert "accounts.purge_idempotency_keys" in schedule
+    assert "api.purge_idempotency_keys" in schedule
     with time_machine.travel(NOW, tick=False):
         purge_idempotency_keys.delay()
 

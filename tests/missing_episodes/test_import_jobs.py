@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AuditEvent, AuditOutcome
-from config.limits import UploadLimitHandler
+from core.limits import UploadLimitHandler
 from missing_episodes.import_jobs import PROBLEMS_SHOWN, requeue_lost_import_jobs, start_import_job
 from missing_episodes.models import ImportJob, ImportKind, ImportState, MissingEpisode
 from missing_episodes.tasks import run_import
