@@ -8,8 +8,7 @@ the RHI's policy snapshot; the deadline sweep (rhi/sweep.py) escalates referrals
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -37,29 +36,23 @@ __all__ = [
     "REFERRAL_STATES",
     "ActionNotAllowed",
     "TransitionError",
-    "acknowledgement_due",
     "can_refer_from",
     "make_referral",
     "mark_sent",
     "record_acknowledgement",
     "record_outcome",
+    "referral_acknowledgement_due",
 ]
 
 
-def acknowledgement_due(sent_at: datetime, nation: str, closure_days: Iterable[date] = ()) -> datetime:
-    """The end (Europe/London) of the fifth working day after the day the referral was sent."""
-    return deadline_after(
-        sent_at,
-        Unit.WORKING_DAYS,
-        ACKNOWLEDGEMENT_WORKING_DAYS,
-        nation=nation,
-        closure_days=closure_days,
-    )
-
-
-def _due_for(rhi: ReturnHomeInterview, sent_at: datetime) -> datetime:
+def referral_acknowledgement_due(*, sent_at: datetime, rhi: ReturnHomeInterview) -> datetime:
+    """When a referral sent at ``sent_at`` is due to be acknowledged: the end (Europe/London) of the fifth
+    working day after the day it was sent, on the RHI's working-day calendar (its policy's nation and closure
+    days, or ``rhi.selectors.rules_without_policy``'s)."""
     nation, closure_days = working_day_calendar(rhi=rhi)
-    return acknowledgement_due(sent_at, nation, closure_days)
+    return deadline_after(
+        sent_at, Unit.WORKING_DAYS, ACKNOWLEDGEMENT_WORKING_DAYS, nation=nation, closure_days=closure_days
+    )
 
 
 def can_refer_from(rhi: ReturnHomeInterview) -> bool:
@@ -148,7 +141,9 @@ def make_referral(
         reason=reason.strip(),
         risk_indicators=sorted(set(risk_indicators)),
         sent_at=sent_at,
-        acknowledgement_due_at=_due_for(rhi, sent_at) if sent_at is not None else None,
+        acknowledgement_due_at=referral_acknowledgement_due(sent_at=sent_at, rhi=rhi)
+        if sent_at is not None
+        else None,
         created_by=by,
         created_at=now,
     )
@@ -168,7 +163,7 @@ def mark_sent(*, referral_id: int, by: User, sent_at: datetime) -> Referral:
         raise TransitionError("This referral has already been recorded as sent.")
     _check_sent_at(referral.rhi, sent_at)
     referral.sent_at = sent_at
-    referral.acknowledgement_due_at = _due_for(referral.rhi, sent_at)
+    referral.acknowledgement_due_at = referral_acknowledgement_due(sent_at=sent_at, rhi=referral.rhi)
     return _save(referral, by=by, action=AuditAction.UPDATE, detail={"step": "sent"})
 
 

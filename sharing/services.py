@@ -8,7 +8,7 @@ with the bank holidays (and local closure days) of the RHI's policy snapshot; th
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -39,7 +39,6 @@ __all__ = [
     "ActionNotAllowed",
     "TransitionError",
     "acknowledge",
-    "acknowledgement_due",
     "approve_share",
     "consent_state_for",
     "disclosure_acknowledgement_due",
@@ -49,23 +48,17 @@ __all__ = [
 ]
 
 
-def acknowledgement_due(
-    shared_at: datetime, nation: str, closure_days: frozenset[date] = frozenset()
-) -> datetime:
-    """The end (Europe/London) of the second working day after the day it was shared."""
-    return deadline_after(
-        shared_at, Unit.WORKING_DAYS, ACKNOWLEDGEMENT_WORKING_DAYS, nation=nation, closure_days=closure_days
-    )
-
-
 def disclosure_acknowledgement_due(
     *, shared_at: datetime, rhi: ReturnHomeInterview | None, episode: MissingEpisode | None
 ) -> datetime:
     """When any disclosure — made by a person or sent automatically to a placing authority — is due to be
-    acknowledged: the one rule both use, on the RHI's working-day calendar."""
+    acknowledged: the end (Europe/London) of the second working day after the day it was shared, on the RHI's
+    working-day calendar (``rhi.selectors.working_day_calendar``). The one rule both use."""
     authority = episode.responsible_la if rhi is None and episode is not None else None
     nation, closure_days = working_day_calendar(rhi=rhi, local_authority=authority)
-    return acknowledgement_due(shared_at, nation, closure_days)
+    return deadline_after(
+        shared_at, Unit.WORKING_DAYS, ACKNOWLEDGEMENT_WORKING_DAYS, nation=nation, closure_days=closure_days
+    )
 
 
 def consent_state_for(rhi: ReturnHomeInterview | None, level: str) -> ConsentState:

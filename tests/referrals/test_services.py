@@ -16,7 +16,7 @@ from referrals import selectors, services
 from referrals.models import Referral
 from rhi import services as rhi_services
 from rhi.models import Associate, Interview, Location, RHIState, RiskIndicatorFinding
-from tests.factories_domain import ChildFactory, MissingEpisodeFactory, ProviderFactory
+from tests.factories_domain import ChildFactory, MissingEpisodeFactory, ProviderFactory, RHIFactory
 
 pytestmark = pytest.mark.django_db
 # Thursday 21 May 2026; Monday 25 May 2026 is the Spring bank holiday in England.
@@ -113,11 +113,12 @@ def refer(case: dict[str, Any], **kwargs: Any) -> Referral:
     return services.make_referral(rhi_id=case["rhi"].pk, by=by, **data)
 
 
-def test_acknowledgement_due_skips_the_spring_bank_holiday_weekend():
+def test_referral_acknowledgement_due_skips_the_spring_bank_holiday_weekend():
     # Friday 22 May: Sat, Sun, bank holiday Monday do not count; Tue–Fri are 4, Monday 1 June is the 5th.
-    due = services.acknowledgement_due(datetime(2026, 5, 22, 14, 0, tzinfo=UTC), "ENG")
+    rhi = RHIFactory()  # no policy: the LA's nation (England) counts
+    due = services.referral_acknowledgement_due(sent_at=datetime(2026, 5, 22, 14, 0, tzinfo=UTC), rhi=rhi)
     assert due == datetime(2026, 6, 1, 22, 59, 59, 999999, tzinfo=UTC)  # end of Monday 1 June, BST
-    ordinary = services.acknowledgement_due(datetime(2026, 6, 5, 14, 0, tzinfo=UTC), "ENG")
+    ordinary = services.referral_acknowledgement_due(sent_at=datetime(2026, 6, 5, 14, 0, tzinfo=UTC), rhi=rhi)
     assert ordinary == datetime(2026, 6, 12, 22, 59, 59, 999999, tzinfo=UTC)
 
 
