@@ -7,7 +7,6 @@ exactly as for a person holding that role in the organisation.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 from datetime import timedelta
 from typing import Any
@@ -20,14 +19,9 @@ from rest_framework.request import Request
 
 from access.api_clients import api_client_may_act, api_client_refused
 from accounts.models import ApiClient, User
+from accounts.tokens import LOOKUP_LENGTH, TOKEN_PREFIX, token_hash
 
-TOKEN_PREFIX = "rhi_"  # noqa: S105 (the public prefix of every token, not a secret)
-LOOKUP_LENGTH = 12  # "rhi_" and the first 8 random characters: enough to find the row, useless to guess with
 LAST_USED_EVERY = timedelta(minutes=1)  # at most one write per client per minute for "last used"
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def find_client(token: str) -> ApiClient | None:

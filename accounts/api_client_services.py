@@ -18,7 +18,6 @@ from access.api_clients import (
     api_client_refused,
     api_client_roles_user_may_approve,
 )
-from accounts.api_auth import LOOKUP_LENGTH, TOKEN_PREFIX, token_hash
 from accounts.models import (
     ApiClient,
     ApiClientDecision,
@@ -31,6 +30,7 @@ from accounts.models import (
     Role,
     User,
 )
+from accounts.tokens import LOOKUP_LENGTH, TOKEN_PREFIX, token_hash
 from audit.models import AuditAction
 from audit.services import record_event
 

@@ -12,7 +12,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -35,8 +35,10 @@ from accounts.api_client_services import (
     refuse_client,
     revoke_client,
 )
-from accounts.models import ApiClient, ApiScope, Organisation, Role, User
-from audit.models import AuditAction, AuditOutcome
+from accounts.models import ApiClient, ApiScope, Organisation, Role
+from accounts.web import request_user
+from audit.exceptions import NotVisible
+from audit.models import AuditAction
 from audit.services import record_event
 
 EXPIRY_CHOICES = [
@@ -118,24 +120,11 @@ def _standing(client: ApiClient) -> dict[str, object]:
     }
 
 
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
-
-
 def _admin_organisations(request: HttpRequest) -> set[int]:
     """The organisations the user administers; anyone else gets 404 (audited)."""
-    ids = api_client_organisation_ids(_user(request))
+    ids = api_client_organisation_ids(request_user(request))
     if not ids:
-        record_event(
-            actor=_user(request),
-            action=AuditAction.VIEW,
-            object_type="accounts.apiclient",
-            outcome=AuditOutcome.DENIED,
-            request=request,
-        )
-        raise Http404
+        raise NotVisible(object_type="accounts.apiclient")
     return ids
 
 
@@ -150,7 +139,7 @@ def client_list(request: HttpRequest) -> HttpResponse:
         .order_by("organisation__name", "revoked_at", "name")
     )
     record_event(
-        actor=_user(request),
+        actor=request_user(request),
         action=AuditAction.VIEW,
         object_type="accounts.apiclient",
         request=request,
@@ -185,7 +174,7 @@ def client_new(request: HttpRequest) -> HttpResponse:
                 name=data["name"],
                 scopes=list(data["scopes"]),
                 expires_at=expires_at,
-                by=_user(request),
+                by=request_user(request),
             )
         except ValidationError as exc:
             for name, errors in exc.message_dict.items():
@@ -216,18 +205,10 @@ def client_revoke(request: HttpRequest, pk: int) -> HttpResponse:
         .first()
     )
     if client is None:
-        record_event(
-            actor=_user(request),
-            action=AuditAction.VIEW,
-            object_type="accounts.apiclient",
-            object_id=str(pk),
-            outcome=AuditOutcome.DENIED,
-            request=request,
-        )
-        raise Http404
+        raise NotVisible(object_type="accounts.apiclient", object_id=pk)
     if request.method == "POST":
         try:
-            revoke_client(client_id=client.pk, by=_user(request))
+            revoke_client(client_id=client.pk, by=request_user(request))
         except ValidationError:
             messages.info(request, f"{client.name} had already been revoked.")
         else:
@@ -236,17 +217,8 @@ def client_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "accounts/api_clients/revoke.html", {"client": client})
 
 
-def _deny(request: HttpRequest, object_id: str = "") -> Http404:
-    record_event(
-        actor=_user(request),
-        action=AuditAction.VIEW,
-        object_type="accounts.apiclient",
-        object_id=object_id,
-        outcome=AuditOutcome.DENIED,
-        request=request,
-        detail={"page": "api_client_approval"},
-    )
-    return Http404()
+# The approval pages' refusals say which page refused (the clients list has its own).
+_APPROVAL_PAGE = {"page": "api_client_approval"}
 
 
 @login_required
@@ -254,18 +226,19 @@ def _deny(request: HttpRequest, object_id: str = "") -> Http404:
 def client_approvals(request: HttpRequest) -> HttpResponse:
     """Clients of the user's organisations waiting for a decision this person may make. Open to anyone holding
     a case role (the list may be empty); org admins and support staff get 404."""
-    if not api_client_approver_organisation_ids(_user(request)):
-        raise _deny(request)
-    clients = approvable_api_clients(_user(request))
+    if not api_client_approver_organisation_ids(request_user(request)):
+        raise NotVisible(object_type="accounts.apiclient", detail=_APPROVAL_PAGE)
+    clients = approvable_api_clients(request_user(request))
     record_event(
-        actor=_user(request),
+        actor=request_user(request),
         action=AuditAction.VIEW,
         object_type="accounts.apiclient",
         request=request,
         detail={"page": "api_client_approvals", "rows": len(clients)},
     )
     rows = [
-        _standing(client) | {"yours": role_labels(api_client_roles_user_may_approve(_user(request), client))}
+        _standing(client)
+        | {"yours": role_labels(api_client_roles_user_may_approve(request_user(request), client))}
         for client in clients
     ]
     return render(request, "accounts/api_clients/approvals.html", {"rows": rows})
@@ -276,10 +249,10 @@ def client_approvals(request: HttpRequest) -> HttpResponse:
 def client_decide(request: HttpRequest, pk: int) -> HttpResponse:
     """Approve or refuse one client: only a person who may (access.api_clients.api_client_roles_user_may_approve);
     anyone else, or a client already decided, 404 (audited)."""
-    user = _user(request)
+    user = request_user(request)
     client = next((c for c in approvable_api_clients(user) if c.pk == pk), None)
     if client is None:
-        raise _deny(request, str(pk))
+        raise NotVisible(object_type="accounts.apiclient", object_id=pk, detail=_APPROVAL_PAGE)
     form = DecisionForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -288,7 +261,7 @@ def client_decide(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 decided = refuse_client(client_id=client.pk, by=user, reason=form.cleaned_data["reason"])
         except PermissionDenied:  # someone else decided in the meantime
-            raise _deny(request, str(pk)) from None
+            raise NotVisible(object_type="accounts.apiclient", object_id=pk, detail=_APPROVAL_PAGE) from None
         except ValidationError as exc:
             for name, errors in exc.message_dict.items():
                 form.add_error(name if name in form.fields else None, errors)

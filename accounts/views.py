@@ -21,6 +21,7 @@ from accounts import two_factor
 from accounts.forms import SecurityCodeForm, SignInForm
 from accounts.models import Role, User
 from accounts.selectors import memberships_for, user_roles
+from accounts.web import request_user
 from audit.models import AuditAction, AuditOutcome
 from audit.services import record_event
 from referrals.selectors import awaiting_acknowledgement_for
@@ -64,8 +65,7 @@ class SignOutView(auth_views.LogoutView):
 @login_required
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    assert isinstance(user, User)
+    user = request_user(request)
     roles = user_roles(user)
     context: dict[str, Any] = {"roles": roles, "memberships": memberships_for(user)}
     now = timezone.now()
@@ -95,8 +95,7 @@ def _safe_next(request: HttpRequest) -> str:
 @require_http_methods(["GET", "POST"])
 def two_factor_verify(request: HttpRequest) -> HttpResponse:
     """After the password: the code from the user's authenticator app."""
-    user = request.user
-    assert isinstance(user, User)
+    user = request_user(request)
     step = two_factor.pending_step(user)
     if step == two_factor.Step.SET_UP:
         return redirect(step.value)
@@ -118,8 +117,7 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def two_factor_setup(request: HttpRequest) -> HttpResponse:
     """Add an authenticator app: show its secret (and QR code), confirm with the first code it shows."""
-    user = request.user
-    assert isinstance(user, User)
+    user = request_user(request)
     if two_factor.pending_step(user) == two_factor.Step.VERIFY:
         return redirect(two_factor.Step.VERIFY.value)
     key = two_factor.setup_key(request)

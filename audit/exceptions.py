@@ -10,13 +10,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Final
 
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import Http404
 
 from audit.models import AuditAction
+
+# ``action=BY_METHOD``: the refused action is read from the request, as the page form's method says it
+# (UPDATE for a POST, VIEW for a GET), for pages that refuse both the same way.
+BY_METHOD: Final = None
 
 
 @dataclass(frozen=True)
@@ -27,7 +31,7 @@ class Denial:
     object_type: str = ""
     object_id: str = ""
     obj: models.Model | None = None
-    action: str = AuditAction.VIEW
+    action: str | None = AuditAction.VIEW
     detail: Mapping[str, Any] = field(default_factory=dict)
 
 
@@ -42,7 +46,7 @@ class AuditedDenial(Exception):
         object_type: str = "",
         object_id: object = "",
         obj: models.Model | None = None,
-        action: str = AuditAction.VIEW,
+        action: str | None = AuditAction.VIEW,
         step: str = "",
         detail: Mapping[str, Any] | None = None,
     ) -> None:

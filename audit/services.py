@@ -84,16 +84,18 @@ def record_denial(
     object_type: str = "",
     object_id: str = "",
     obj: models.Model | None = None,
-    action: AuditAction | str = AuditAction.VIEW,
+    action: AuditAction | str | None = AuditAction.VIEW,
     step: str = "",
     detail: Mapping[str, Any] | None = None,
 ) -> AuditEvent:
     """A page refused the signed-in person this record (or this step of it): one denied event. Views do not call
-    this: they raise ``audit.exceptions.NotVisible``/``NotAllowed`` and ``AuditedDenialMiddleware`` calls it."""
+    this: they raise ``audit.exceptions.NotVisible``/``NotAllowed`` and ``AuditedDenialMiddleware`` calls it.
+    ``action=None``: the request's method decides (UPDATE for a POST)."""
     user = getattr(request, "user", None)
+    method = (request.method or "").upper()
     return record_event(
         actor=user if isinstance(user, User) else None,
-        action=action,
+        action=action if action is not None else _ACTION_FOR_METHOD.get(method, AuditAction.UPDATE),
         obj=obj,
         object_type=object_type,
         object_id=object_id,

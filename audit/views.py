@@ -11,7 +11,7 @@ from typing import Any
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.db.models import Model, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -20,8 +20,9 @@ from django.views.decorators.http import require_GET
 from access.audit_trail import audit_trail_children, audit_trail_rhis
 from access.casework import visible_rhis
 from access.episodes import visible_children
-from accounts.models import User
-from audit.models import AuditAction, AuditOutcome
+from accounts.web import request_user
+from audit.exceptions import NotVisible
+from audit.models import AuditAction
 from audit.selectors import AuditCursor, child_targets, month_bounds, rhi_targets, who_has_seen
 from audit.services import record_event
 
@@ -51,12 +52,6 @@ class MonthFilterForm(forms.Form):
         return date(int(year), int(month), 1)
 
 
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
-
-
 def _trail(
     request: HttpRequest,
     *,
@@ -67,20 +62,11 @@ def _trail(
     title: Callable[[Any], str],
     back_url: str | None,
 ) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     record = queryset.filter(pk=pk).first()
     object_type = queryset.model._meta.label_lower
     if record is None:
-        record_event(
-            actor=user,
-            action=AuditAction.VIEW,
-            object_type=object_type,
-            object_id=str(pk),
-            outcome=AuditOutcome.DENIED,
-            request=request,
-            detail={"page": "who_has_seen"},
-        )
-        raise Http404
+        raise NotVisible(object_type=object_type, object_id=pk, detail={"page": "who_has_seen"})
     form = MonthFilterForm(request.GET or None, today=timezone.localdate())
     month = form.selected_month()
     since, until = month_bounds(month) if month else (None, None)
@@ -121,7 +107,7 @@ def _trail(
 @login_required
 @require_GET
 def child_trail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     children: QuerySet[Model] = audit_trail_children(user)
     # Org admins see the trail, not the case: the link back only for those who may open the child's page.
     can_open = visible_children(user).filter(pk=pk).exists()
@@ -139,7 +125,7 @@ def child_trail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def rhi_trail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     rhis: QuerySet[Model] = audit_trail_rhis(user)
     can_open = visible_rhis(user).filter(pk=pk).exists()
     return _trail(

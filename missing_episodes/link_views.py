@@ -8,15 +8,16 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from access.episodes import pending_link_filter
 from access.memberships import intake_authority_ids
-from accounts.models import User
-from audit.models import AuditAction, AuditOutcome
+from accounts.web import request_user
+from audit.exceptions import NotAllowed, NotVisible
+from audit.models import AuditAction
 from audit.services import record_event
 from missing_episodes import services
 from missing_episodes.models import PendingEpisodeLink
@@ -39,23 +40,16 @@ class LinkDecisionForm(forms.Form):
     )
 
 
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
-
-
-def _audit(request: HttpRequest, *, outcome: str = AuditOutcome.ALLOWED, **kwargs: object) -> None:
-    record_event(actor=_user(request), action=AuditAction.VIEW, request=request, outcome=outcome, **kwargs)  # type: ignore[arg-type]
+def _audit(request: HttpRequest, **kwargs: object) -> None:
+    record_event(actor=request_user(request), action=AuditAction.VIEW, request=request, **kwargs)  # type: ignore[arg-type]
 
 
 @login_required
 @require_GET
 def pending_links(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     if not intake_authority_ids(user):
-        _audit(request, object_type=LINK_TYPE, outcome=AuditOutcome.DENIED, detail={"page": "pending_links"})
-        raise PermissionDenied
+        raise NotAllowed(object_type=LINK_TYPE, detail={"page": "pending_links"})
     rows = list(
         PendingEpisodeLink.objects.filter(pending_link_filter(user)).select_related(
             "child", "police_force", "child__responsible_la"
@@ -68,21 +62,14 @@ def pending_links(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def pending_link(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     link = (
         PendingEpisodeLink.objects.filter(pending_link_filter(user), pk=pk)
         .select_related("child", "police_force", "child__responsible_la")
         .first()
     )
     if link is None:
-        _audit(
-            request,
-            object_type=LINK_TYPE,
-            object_id=str(pk),
-            outcome=AuditOutcome.DENIED,
-            detail={"page": "link"},
-        )
-        raise Http404
+        raise NotVisible(object_type=LINK_TYPE, object_id=pk, detail={"page": "link"})
     form = LinkDecisionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         note = form.cleaned_data["decision_note"]

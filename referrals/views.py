@@ -12,8 +12,8 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,29 +21,13 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from access.casework import can_work_on, visible_referrals, visible_rhis
 from accounts.models import User
-from audit.models import AuditAction, AuditOutcome
+from accounts.web import request_user
+from audit.exceptions import NotAllowed, NotVisible
+from audit.models import AuditAction
 from audit.services import record_event
 from referrals import selectors, services
 from referrals.forms import AcknowledgementForm, MarkSentForm, OutcomeForm, ReferralForm
 from referrals.models import Referral
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
-
-
-def _not_found(request: HttpRequest, object_type: str, object_id: int) -> Http404:
-    record_event(
-        actor=_user(request),
-        action=AuditAction.VIEW,
-        object_type=object_type,
-        object_id=str(object_id),
-        outcome=AuditOutcome.DENIED,
-        request=request,
-    )
-    return Http404()
 
 
 def _add_errors(form: forms.Form, exc: ValidationError) -> None:
@@ -61,15 +45,12 @@ def _rhi_page(rhi_id: int) -> str:
 @login_required
 @require_http_methods(["GET", "POST"])
 def referral_new(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     rhi = visible_rhis(user).select_related("child").filter(pk=pk).first()
     if rhi is None:
-        raise _not_found(request, "rhi.returnhomeinterview", pk)
+        raise NotVisible(object_type="rhi.returnhomeinterview", object_id=pk)
     if not can_work_on(user, rhi):
-        record_event(
-            actor=user, action=AuditAction.VIEW, obj=rhi, outcome=AuditOutcome.DENIED, request=request
-        )
-        raise PermissionDenied
+        raise NotAllowed(obj=rhi)
     if not services.can_refer_from(rhi):
         messages.error(request, "Referrals can be made once the interview has been held.")
         return redirect(_rhi_page(rhi.pk))
@@ -116,15 +97,12 @@ def _referral_step(
     done: str,
 ) -> HttpResponse:
     """One step on a referral: visible or 404, may work on the RHI or 403, form, service, back to the RHI."""
-    user = _user(request)
+    user = request_user(request)
     referral = visible_referrals(user).select_related("rhi", "rhi__child").filter(pk=referral_id).first()
     if referral is None:
-        raise _not_found(request, "referrals.referral", referral_id)
+        raise NotVisible(object_type="referrals.referral", object_id=referral_id)
     if not can_work_on(user, referral.rhi):
-        record_event(
-            actor=user, action=AuditAction.VIEW, obj=referral, outcome=AuditOutcome.DENIED, request=request
-        )
-        raise PermissionDenied
+        raise NotAllowed(obj=referral)
     form = form_class(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -199,7 +177,7 @@ def outcome(request: HttpRequest, referral_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def awaiting(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     now = timezone.now()
     referrals = list(selectors.awaiting_acknowledgement_for(user, now=now)[:200])
     record_event(

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from access.reporting import history_import_authority_ids
-from accounts.models import User
-from audit.models import AuditAction, AuditOutcome
-from audit.services import record_event
+from accounts.web import request_user
+from audit.exceptions import NotVisible
 from missing_episodes.forms import UploadEpisodesForm
 from missing_episodes.import_jobs import start_import_job
 from missing_episodes.models import ImportKind
@@ -47,18 +46,10 @@ class UploadHistoryForm(UploadEpisodesForm):
 @login_required
 @require_http_methods(["GET", "POST"])
 def import_history(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    assert isinstance(user, User)
+    user = request_user(request)
     authority_ids = history_import_authority_ids(user)
     if not authority_ids:
-        record_event(
-            actor=user,
-            action=AuditAction.VIEW,
-            object_type=OBJECT_TYPE,
-            outcome=AuditOutcome.DENIED,
-            request=request,
-        )
-        raise Http404()
+        raise NotVisible(object_type=OBJECT_TYPE)
     context: dict[str, object] = {"header": ",".join(HEADER)}
     if request.method != "POST":
         return render(request, "rhi/import_history.html", context | {"form": UploadHistoryForm()})

@@ -8,8 +8,9 @@ from django.http import FileResponse, Http404, HttpRequest
 from django.views.decorators.http import require_GET
 
 from access.levels import Level, level_at_least, report_level_needed, rhi_level
-from accounts.models import User
-from audit.models import AuditAction, AuditOutcome
+from accounts.web import request_user
+from audit.exceptions import NotVisible
+from audit.models import AuditAction
 from audit.services import record_event
 from rhi import reports
 from rhi.models import ReportKind, ReturnHomeInterview, RHIState
@@ -18,23 +19,17 @@ from rhi.models import ReportKind, ReturnHomeInterview, RHIState
 @login_required
 @require_GET
 def report_download(request: HttpRequest, pk: int, kind: str) -> FileResponse:
-    user = request.user
-    assert isinstance(user, User)
+    user = request_user(request)
     rhi = ReturnHomeInterview.objects.filter(pk=pk).first()
     # Casework sees both documents; a disclosure recipient the one its level allows (access).
     level = rhi_level(user, rhi) if rhi is not None else Level.NONE
     needed = report_level_needed(kind)
     if rhi is None or needed is None or not level_at_least(level, needed):
-        record_event(
-            actor=user,
-            action=AuditAction.VIEW,
+        raise NotVisible(
             object_type="rhi.returnhomeinterview",
-            object_id=str(pk),
-            outcome=AuditOutcome.DENIED,
-            request=request,
+            object_id=pk,
             detail={"kind": kind if kind in ReportKind.values else "unknown"},
         )
-        raise Http404
     if kind not in ReportKind.values or rhi.state != RHIState.APPROVED:
         raise Http404
     try:

@@ -11,15 +11,16 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from access.memberships import placement_authority_ids
 from accounts.fields import LocalDateTimeField
-from accounts.models import User
-from audit.models import AuditAction, AuditOutcome
+from accounts.web import request_user
+from audit.exceptions import NotVisible
+from audit.models import AuditAction
 from audit.services import record_event
 from sharing import out_of_area
 
@@ -49,30 +50,12 @@ class PlacementNotificationForm(forms.Form):
         return data
 
 
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
-
-
-def _not_found(request: HttpRequest, object_id: int | str = "") -> Http404:
-    record_event(
-        actor=_user(request),
-        action=AuditAction.VIEW,
-        object_type=PLACEMENT,
-        object_id=str(object_id),
-        outcome=AuditOutcome.DENIED,
-        request=request,
-    )
-    return Http404()
-
-
 @login_required
 @require_GET
 def unnotified(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     if not placement_authority_ids(user):
-        raise _not_found(request)
+        raise NotVisible(object_type=PLACEMENT)
     rows, next_cursor = out_of_area.page_of_placements(
         out_of_area.placements_without_notification(user),
         cursor=out_of_area.PlacementCursor.decode(request.GET.get("after")),
@@ -95,7 +78,7 @@ def unnotified(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def record_notification(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     placement = (
         out_of_area.visible_placements(user)
         .select_related("child", "child__responsible_la", "host_la", "police_force_area")
@@ -103,7 +86,7 @@ def record_notification(request: HttpRequest, pk: int) -> HttpResponse:
         .first()
     )
     if placement is None:
-        raise _not_found(request, pk)
+        raise NotVisible(object_type=PLACEMENT, object_id=pk)
     initial = {
         "host_la_notified_at": placement.host_la_notified_at,
         "host_police_notified_at": placement.host_police_notified_at,
@@ -118,7 +101,7 @@ def record_notification(request: HttpRequest, pk: int) -> HttpResponse:
                 host_police_notified_at=form.cleaned_data["host_police_notified_at"],
             )
         except out_of_area.PlacementNotFound as exc:
-            raise _not_found(request, pk) from exc
+            raise NotVisible(object_type=PLACEMENT, object_id=pk) from exc
         except ValidationError as exc:
             for field, errors in exc.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)

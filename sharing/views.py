@@ -12,7 +12,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -29,31 +29,14 @@ from access.disclosures import (
     visible_disclosures,
 )
 from access.memberships import is_disclosure_recipient, managed_organisation_ids, police_force_ids
-from accounts.models import User
-from audit.models import AuditAction, AuditOutcome
+from accounts.web import request_user
+from audit.exceptions import BY_METHOD, NotAllowed, NotVisible
+from audit.models import AuditAction
 from audit.services import record_event
 from rhi.models import RHIState
 from sharing import selectors, services
 from sharing.forms import RevokeForm, ShareDecisionForm, ShareForm
 from sharing.models import ConsentState, Disclosure, DisclosureLevel, DisclosureStatus
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
-
-
-def _denied(request: HttpRequest, object_type: str, object_id: int | None = None, **detail: object) -> None:
-    record_event(
-        actor=_user(request),
-        action=AuditAction.UPDATE if request.method == "POST" else AuditAction.VIEW,
-        object_type=object_type,
-        object_id=str(object_id) if object_id is not None else "",
-        outcome=AuditOutcome.DENIED,
-        request=request,
-        detail=dict(detail),
-    )
 
 
 def _add_errors(form: forms.Form, exc: ValidationError) -> None:
@@ -67,20 +50,19 @@ def _add_errors(form: forms.Form, exc: ValidationError) -> None:
 def _load_disclosure(request: HttpRequest, pk: int) -> Disclosure:
     """The disclosure if the user may open it; otherwise 404, audited as denied."""
     disclosure = (
-        visible_disclosures(_user(request))
+        visible_disclosures(request_user(request))
         .select_related("recipient_organisation", "shared_by", "acknowledged_by", "revoked_by", "rhi")
         .filter(pk=pk)
         .first()
     )
     if disclosure is None:
-        _denied(request, "sharing.disclosure", pk)
-        raise Http404
+        raise NotVisible(object_type="sharing.disclosure", object_id=pk, action=BY_METHOD)
     return disclosure
 
 
 def _viewed(request: HttpRequest, disclosure: Disclosure, **detail: object) -> None:
     record_event(
-        actor=_user(request),
+        actor=request_user(request),
         action=AuditAction.VIEW,
         obj=disclosure,
         level=disclosure.level,
@@ -92,14 +74,16 @@ def _viewed(request: HttpRequest, disclosure: Disclosure, **detail: object) -> N
 @login_required
 @require_http_methods(["GET", "POST"])
 def share_new(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     rhi = visible_rhis(user).select_related("child", "provider").filter(pk=pk).first()
     if rhi is None:
-        _denied(request, "rhi.returnhomeinterview", pk, page="share")
-        raise Http404
+        raise NotVisible(
+            object_type="rhi.returnhomeinterview", object_id=pk, action=BY_METHOD, detail={"page": "share"}
+        )
     if not can_work_on(user, rhi):
-        _denied(request, "rhi.returnhomeinterview", pk, page="share")
-        raise PermissionDenied
+        raise NotAllowed(
+            object_type="rhi.returnhomeinterview", object_id=pk, action=BY_METHOD, detail={"page": "share"}
+        )
     if rhi.state != RHIState.APPROVED:
         messages.error(request, "An RHI can be shared once its report has been approved.")
         return redirect("rhi:detail", pk=rhi.pk)
@@ -158,10 +142,11 @@ def share_new(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def share_approvals(request: HttpRequest) -> HttpResponse:
     """A manager's queue of shares outside the child's relations waiting for their approval."""
-    user = _user(request)
+    user = request_user(request)
     if not managed_organisation_ids(user):
-        _denied(request, "sharing.disclosure", page="share_approvals")
-        raise PermissionDenied
+        raise NotAllowed(
+            object_type="sharing.disclosure", action=BY_METHOD, detail={"page": "share_approvals"}
+        )
     rows = list(
         Disclosure.objects.filter(share_approval_filter(user))
         .select_related("recipient_organisation", "shared_by", "rhi")
@@ -181,15 +166,16 @@ def share_approvals(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def share_decide(request: HttpRequest, pk: int) -> HttpResponse:
     """Approve or refuse one share waiting for approval. Anyone else answers 404, audited as denied."""
-    user = _user(request)
+    user = request_user(request)
     disclosure = (
         Disclosure.objects.filter(share_approval_filter(user), pk=pk)
         .select_related("recipient_organisation", "shared_by", "rhi", "rhi__child")
         .first()
     )
     if disclosure is None or not can_decide_share(user, disclosure):
-        _denied(request, "sharing.disclosure", pk, page="share_decide")
-        raise Http404
+        raise NotVisible(
+            object_type="sharing.disclosure", object_id=pk, action=BY_METHOD, detail={"page": "share_decide"}
+        )
     form = ShareDecisionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         note = form.cleaned_data["decision_note"]
@@ -215,10 +201,9 @@ def share_decide(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def shared_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     if not is_disclosure_recipient(user):
-        _denied(request, "sharing.disclosure", page="shared_list")
-        raise PermissionDenied
+        raise NotAllowed(object_type="sharing.disclosure", action=BY_METHOD, detail={"page": "shared_list"})
     rows = selectors.received_rows(user)
     record_event(
         actor=user,
@@ -233,7 +218,7 @@ def shared_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def disclosure_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     disclosure = _load_disclosure(request, pk)
     content = selectors.disclosure_content(disclosure)
     _viewed(request, disclosure)
@@ -276,13 +261,14 @@ def disclosure_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     disclosure = _load_disclosure(request, pk)
     try:
         services.acknowledge(disclosure_id=disclosure.pk, by=user)
     except services.ActionNotAllowed as exc:
-        _denied(request, "sharing.disclosure", pk, step="acknowledge")
-        raise PermissionDenied from exc
+        raise NotAllowed(
+            object_type="sharing.disclosure", object_id=pk, action=BY_METHOD, step="acknowledge"
+        ) from exc
     except services.TransitionError as exc:
         messages.error(request, str(exc))
     else:
@@ -293,14 +279,13 @@ def acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def revoke(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     disclosure = _load_disclosure(request, pk)
     if not can_revoke(user, disclosure):
         if disclosure.revoked_at is not None:
             messages.error(request, "This has already been revoked.")
             return redirect("sharing:detail", pk=disclosure.pk)
-        _denied(request, "sharing.disclosure", pk, step="revoke")
-        raise PermissionDenied
+        raise NotAllowed(object_type="sharing.disclosure", object_id=pk, action=BY_METHOD, step="revoke")
     form = RevokeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -310,8 +295,10 @@ def revoke(request: HttpRequest, pk: int) -> HttpResponse:
         except services.TransitionError as exc:
             messages.error(request, str(exc))
             return redirect("sharing:detail", pk=disclosure.pk)
-        except services.ActionNotAllowed as exc:
-            raise PermissionDenied from exc
+        except services.ActionNotAllowed as exc:  # the right to revoke went between the check and here
+            raise NotAllowed(
+                object_type="sharing.disclosure", object_id=pk, action=BY_METHOD, step="revoke"
+            ) from exc
         else:
             messages.success(request, "Revoked. The recipient can no longer open it.")
             return redirect(reverse("rhi:detail", args=[disclosure.rhi_id]) if disclosure.rhi_id else "home")
@@ -322,10 +309,13 @@ def revoke(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def police_episodes(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     if not police_force_ids(user):
-        _denied(request, "missing_episodes.missingepisode", page="police_episodes")
-        raise PermissionDenied
+        raise NotAllowed(
+            object_type="missing_episodes.missingepisode",
+            action=BY_METHOD,
+            detail={"page": "police_episodes"},
+        )
     rows = selectors.police_recent_episodes(user)
     record_event(
         actor=user,

@@ -8,14 +8,16 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from access.webhooks import webhook_organisation_ids
-from accounts.models import Organisation, User
-from audit.models import AuditAction, AuditOutcome
+from accounts.models import Organisation
+from accounts.web import request_user
+from audit.exceptions import NotVisible
+from audit.models import AuditAction
 from audit.services import record_event
 from core import query_params
 from sharing.models import WebhookEventType, WebhookSubscription
@@ -57,29 +59,11 @@ class SubscriptionForm(forms.Form):
         return url
 
 
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
-
-
-def _denied(request: HttpRequest, object_type: str, object_id: str = "") -> Http404:
-    record_event(
-        actor=_user(request),
-        action=AuditAction.VIEW,
-        object_type=object_type,
-        object_id=object_id,
-        outcome=AuditOutcome.DENIED,
-        request=request,
-    )
-    return Http404()
-
-
 def _admin_organisations(request: HttpRequest, object_type: str = "sharing.webhooksubscription") -> set[int]:
     """The organisations the user administers; anyone else gets 404 (audited)."""
-    ids = webhook_organisation_ids(_user(request))
+    ids = webhook_organisation_ids(request_user(request))
     if not ids:
-        raise _denied(request, object_type)
+        raise NotVisible(object_type=object_type)
     return ids
 
 
@@ -93,7 +77,7 @@ def subscription_list(request: HttpRequest) -> HttpResponse:
         .order_by("organisation__name", "-active", "-created_at", "-pk")
     )
     record_event(
-        actor=_user(request),
+        actor=request_user(request),
         action=AuditAction.VIEW,
         object_type="sharing.webhooksubscription",
         request=request,
@@ -118,7 +102,7 @@ def subscription_new(request: HttpRequest) -> HttpResponse:
                 organisation=data["organisation"],
                 url=data["url"],
                 event_types=list(data["event_types"]),
-                by=_user(request),
+                by=request_user(request),
             )
         except ValidationError as exc:
             for name, errors in exc.message_dict.items():
@@ -145,14 +129,14 @@ def subscription_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
         .first()
     )
     if subscription is None:
-        raise _denied(request, "sharing.webhooksubscription", str(pk))
+        raise NotVisible(object_type="sharing.webhooksubscription", object_id=pk)
     if request.method == "POST":
         try:
-            deactivate_subscription(subscription_id=subscription.pk, by=_user(request))
+            deactivate_subscription(subscription_id=subscription.pk, by=request_user(request))
         except ValidationError:
             messages.info(request, "That subscription had already been stopped.")
         except PermissionDenied as exc:  # lost the role between the two requests
-            raise _denied(request, "sharing.webhooksubscription", str(pk)) from exc
+            raise NotVisible(object_type="sharing.webhooksubscription", object_id=pk) from exc
         else:
             messages.success(request, "The subscription is stopped: no more events will be sent to it.")
         return redirect("sharing_webhooks:list")
@@ -166,7 +150,7 @@ def delivery_list(request: HttpRequest) -> HttpResponse:
     before = query_params.id_or_none(request.GET.get("before"))
     rows, next_cursor = delivery_log(organisation_ids=organisation_ids, before=before, size=LOG_PAGE_SIZE)
     record_event(
-        actor=_user(request),
+        actor=request_user(request),
         action=AuditAction.VIEW,
         object_type="sharing.webhookdelivery",
         request=request,
