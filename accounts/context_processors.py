@@ -26,7 +26,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         return context
     from access.clock_policies import policy_authorities
     from access.memberships import placement_authority_ids
-    from rhi.models import Notification
+    from alerts.selectors import unread_count
 
     roles = user_roles(user)
     current = getattr(getattr(request, "resolver_match", None), "view_name", "")
@@ -52,6 +52,6 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     context.update(
         navigation_items=items,
         user_roles=roles,
-        unread_notifications=Notification.objects.filter(recipient=user, read_at__isnull=True).count(),
+        unread_notifications=unread_count(user=user),
     )
     return context

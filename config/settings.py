@@ -96,7 +96,10 @@ INSTALLED_APPS = [
     "referrals",
     "sharing",
     "reporting",
+    "alerts",
     "operations",
+    # Tooling: demo data generators and their commands; nothing in the apps above imports it.
+    "demo",
 ]
 
 MIDDLEWARE = [

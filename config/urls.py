@@ -13,6 +13,7 @@ urlpatterns = [
     path("readyz", operations_views.readyz, name="readyz"),
     path("accounts/", include("accounts.urls")),
     path("", include("rhi.urls")),
+    path("", include("alerts.urls")),
     path("", include("missing_episodes.urls")),
     path("", include("referrals.urls")),
     path("", include("sharing.urls")),

@@ -1,4 +1,4 @@
-"""Celery tasks: thin wrappers that take ids and call services. No ETA/countdown tasks for deadlines."""
+"""Celery tasks: thin wrappers that take ids and call services (the deadline sweep and alert emails: alerts.tasks)."""
 
 from __future__ import annotations
 
@@ -11,25 +11,7 @@ from access.reporting import history_import_authority_ids
 from missing_episodes.import_jobs import run_import_job
 from missing_episodes.importers import ImportReport
 from missing_episodes.models import ImportJob
-from operations.services import DEADLINE_SWEEP, record_heartbeat
-from rhi import notifications, sweep
 from rhi.importers import import_rhi_outcomes
-
-
-@shared_task(name="rhi.deadline_sweep", ignore_result=True)
-def deadline_sweep() -> dict[str, int]:
-    result = sweep.run_deadline_sweep()
-    # Read by check_beat (the beat healthcheck): a sweep that finished is the clock still running.
-    record_heartbeat(name=DEADLINE_SWEEP)
-    return {"recorded": result.total_recorded, "emails_enqueued": result.emails_enqueued}
-
-
-# No Celery retries: a failed attempt records when the next one is due and the deadline sweep queues it
-# (one retry mechanism, bounded by RHI_EMAIL_MAX_ATTEMPTS; rhi.notifications.send_notification_email).
-# Time limits: settings.CELERY_TASK_ANNOTATIONS.
-@shared_task(name="rhi.send_notification_email", ignore_result=True)
-def send_notification_email(notification_id: int) -> bool:
-    return notifications.send_notification_email(notification_id=notification_id)
 
 
 @shared_task(name="rhi.generate_report", ignore_result=True)
@@ -42,11 +24,6 @@ def generate_report(rhi_id: int, kind: str) -> int | None:
         return reports.generate_report(rhi_id=rhi_id, kind=kind).pk
     except reports.ReportNotAvailable:
         return None
-
-
-@shared_task(name="rhi.send_manager_digests", ignore_result=True)
-def send_manager_digests() -> int:
-    return notifications.send_manager_digests()
 
 
 def _import_history(job: ImportJob, stream: IO[str], progress: Callable[[int], None]) -> ImportReport:

@@ -146,9 +146,9 @@ def test_user_active_every_20_minutes_is_signed_out_after_12_hours(client):
         signed_in_at_start(client)
         for _ in range(36):  # 36 × 20 minutes = 12 hours, each request within the idle limit
             traveller.shift(timedelta(minutes=20))
-            assert client.get(reverse("rhi:notifications")).status_code == 200
+            assert client.get(reverse("alerts:notifications")).status_code == 200
         traveller.shift(timedelta(minutes=1))
-        response = client.get(reverse("rhi:notifications"))
+        response = client.get(reverse("alerts:notifications"))
         assert response.status_code == 302
         page = client.get(response["Location"])
     assert "You were signed out because you had been signed in for 12 hours" in page.text

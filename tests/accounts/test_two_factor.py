@@ -43,7 +43,7 @@ def test_user_with_an_app_must_enter_a_code_after_the_password(client):
     response = sign_in(client, user)
     assert response.status_code == 302 and response["Location"] == VERIFY
     # Nothing else works until the code is entered.
-    for url in (reverse("home"), reverse("rhi:notifications"), reverse("rhi:dashboard")):
+    for url in (reverse("home"), reverse("alerts:notifications"), reverse("rhi:dashboard")):
         blocked = client.get(url)
         assert blocked.status_code == 302 and blocked["Location"].startswith(VERIFY)
     page = client.get(VERIFY)
@@ -77,11 +77,11 @@ def test_a_code_that_is_not_six_digits_says_so(client):
 def test_the_right_code_verifies_the_session_and_every_page_works(client):
     user = user_with_role(Role.RHI_WORKER)
     device = with_device(user)
-    sign_in(client, user, next=reverse("rhi:notifications"))
-    response = client.post(VERIFY, {"code": code_for(device.key), "next": reverse("rhi:notifications")})
-    assert response.status_code == 302 and response["Location"] == reverse("rhi:notifications")
+    sign_in(client, user, next=reverse("alerts:notifications"))
+    response = client.post(VERIFY, {"code": code_for(device.key), "next": reverse("alerts:notifications")})
+    assert response.status_code == 302 and response["Location"] == reverse("alerts:notifications")
     assert client.get(reverse("home")).status_code == 200
-    assert client.get(reverse("rhi:notifications")).status_code == 200
+    assert client.get(reverse("alerts:notifications")).status_code == 200
     assert client.get(VERIFY)["Location"] == reverse("home")  # nothing more to do
 
 

@@ -23,13 +23,13 @@ def test_a_manager_posting_a_page_form_without_its_csrf_token_is_refused_and_aud
     browser = Client(enforce_csrf_checks=True)
     browser.force_login(manager)
 
-    response = browser.post(reverse("rhi:notifications_mark_read"))
+    response = browser.post(reverse("alerts:notifications_mark_read"))
 
     assert response.status_code == 403
     [event] = _denials(actor=manager)
     assert event.detail == {"reason": "csrf_failed", "method": "POST"}
     assert event.action == AuditAction.UPDATE
-    assert event.path_name == "rhi:notifications_mark_read"
+    assert event.path_name == "alerts:notifications_mark_read"
 
 
 def test_a_worker_who_is_not_staff_opening_the_admin_is_sent_away_and_audited(client):

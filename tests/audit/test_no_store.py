@@ -36,7 +36,7 @@ def test_a_manager_never_gets_a_cacheable_page_or_api_answer(client):
 
     responses = {
         "dashboard": client.get(reverse("rhi:dashboard")),
-        "notifications": client.get(reverse("rhi:notifications")),
+        "notifications": client.get(reverse("alerts:notifications")),
         "unrelated rhi (404)": client.get(reverse("rhi:detail", args=[999_999])),
         "api list": client.get(reverse("api:rhi-list")),
         "api unrelated (404)": client.get(reverse("api:rhi-detail", args=[999_999])),

@@ -10,10 +10,10 @@ from django.core.management import CommandError, call_command
 from django.test import Client, override_settings
 from django.utils import timezone
 
+from alerts.tasks import deadline_sweep
 from operations.models import Heartbeat
 from operations.selectors import heartbeat_age
 from operations.services import DEADLINE_SWEEP, record_heartbeat
-from rhi.tasks import deadline_sweep
 from tests.reliability.conftest import free_port
 
 pytestmark = pytest.mark.django_db

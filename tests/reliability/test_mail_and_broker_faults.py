@@ -26,17 +26,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
+from alerts.models import AlertKind, DeadlineAlert, EmailStatus, Notification
 from missing_episodes.importers import HEADER
 from missing_episodes.models import MissingEpisode
-from rhi.models import (
-    AlertKind,
-    ClockPolicy,
-    DeadlineAlert,
-    EmailStatus,
-    Notification,
-    ReturnHomeInterview,
-    RHIState,
-)
+from rhi.models import ClockPolicy, ReturnHomeInterview, RHIState
 from sharing.models import DeliveryState, WebhookDelivery
 from sharing.webhooks import run_webhook_sweep
 from tests.factories_domain import ChildFactory, LocalAuthorityFactory, PoliceForceFactory
@@ -317,7 +310,7 @@ def test_mail_server_refusing_every_message_gets_exactly_the_capped_attempts_the
         username="support", password="unused-password-1", email="support@example.invalid"
     )
     client.force_login(support)
-    changelist = reverse("admin:rhi_notification_changelist")
+    changelist = reverse("admin:alerts_notification_changelist")
     assert client.get(changelist, {"email_status__exact": "failed"}).status_code == 200
     response = client.post(
         changelist,

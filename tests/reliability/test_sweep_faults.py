@@ -13,7 +13,8 @@ from django.db.models import Count
 from django.utils import timezone
 
 from accounts.models import User
-from rhi.models import AlertKind, DeadlineAlert, Notification, ReturnHomeInterview, RHIState
+from alerts.models import AlertKind, DeadlineAlert, Notification
+from rhi.models import ReturnHomeInterview, RHIState
 from tests.factories_domain import ChildFactory
 from tests.reliability.conftest import CeleryProcess, RedisServer, wait_for
 

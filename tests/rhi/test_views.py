@@ -1,4 +1,4 @@
-"""The dashboard, RHI summary, allocation, notifications and clock policy pages through Django's test client."""
+"""The dashboard, RHI summary, allocation and clock policy pages through Django's test client."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from accounts.models import Membership, Role, Team, User
 from audit.models import AuditEvent, AuditOutcome
-from rhi.models import AlertKind, ClockPolicy, DeadlineAlert, Notification, RHIState
+from rhi.models import ClockPolicy, RHIState
 from tests.factories_domain import (
     ChildFactory,
     LocalAuthorityFactory,
@@ -180,22 +180,6 @@ def test_worker_cannot_allocate_by_posting_directly(client, org):
     assert response.status_code == 403
     rhi.refresh_from_db()
     assert rhi.allocated_worker is None
-
-
-def test_notifications_page_lists_only_my_notifications_and_marks_them_read(client, org):
-    rhi = make(org, due_in=timedelta(hours=-1))
-    alert = DeadlineAlert.objects.create(
-        rhi=rhi, kind=AlertKind.OVERDUE, deadline=rhi.due_at, sweep_id="00000000-0000-0000-0000-000000000001"
-    )
-    Notification.objects.create(recipient=org["worker"], alert=alert, kind=alert.kind, rhi=rhi)
-    Notification.objects.create(recipient=org["manager"], alert=alert, kind=alert.kind, rhi=rhi)
-    client.force_login(org["worker"])
-    response = client.get(reverse("rhi:notifications"))
-    assert len(response.context["notifications"]) == 1
-    assert "Interview overdue" in response.content.decode()
-    client.post(reverse("rhi:notifications_mark_read"))
-    assert Notification.objects.filter(recipient=org["worker"], read_at__isnull=True).count() == 0
-    assert Notification.objects.filter(recipient=org["manager"], read_at__isnull=True).count() == 1
 
 
 @pytest.fixture

@@ -12,10 +12,11 @@ from django.core.exceptions import ValidationError
 
 from access.levels import Level, rhi_level
 from accounts.models import Role
+from alerts.models import AlertKind, DeadlineAlert, Notification
+from alerts.sweep import run_deadline_sweep
 from audit.models import AuditEvent
 from rhi import services as rhi_services
-from rhi.models import AlertKind, DeadlineAlert, Interview, Notification
-from rhi.sweep import run_deadline_sweep
+from rhi.models import Interview
 from sharing import services
 from sharing.models import ConsentState, Disclosure, DisclosureLevel
 from tests.factories_domain import LocalAuthorityFactory, PoliceForceFactory

@@ -10,78 +10,34 @@ import time_machine
 from django.core import mail
 from django.core.management import call_command
 from django.db import connection
+from pytest_django import DjangoCaptureOnCommitCallbacks
 
 from accounts.api_client_services import create_client
-from accounts.models import Membership, Role, Team, User
+from accounts.models import Membership, Role
+from alerts.digests import send_manager_digests
+from alerts.emails import send_notification_email
+from alerts.models import AlertKind, DeadlineAlert, DigestSent, EmailStatus, Notification
+from alerts.sweep import run_deadline_sweep
 from referrals.models import Referral
-from rhi.models import AlertKind, DeadlineAlert, DigestSent, EmailStatus, Notification, RHIState
-from rhi.notifications import send_manager_digests, send_notification_email
-from rhi.sweep import run_deadline_sweep
-from tests.factories_domain import ChildFactory, ProviderFactory, RHIFactory
-
-NOW = datetime(2026, 6, 10, 12, 0, tzinfo=UTC)
+from rhi.models import ReturnHomeInterview, RHIState
+from tests.alerts.world import NOW, ProviderTeams, user
+from tests.factories_domain import ChildFactory, RHIFactory
 
 
-def user(username: str, **kwargs) -> User:
-    return User.objects.create_user(
-        username=username, password="unused-password-1", email=f"{username}@x.invalid", **kwargs
-    )
-
-
-@pytest.fixture
-def team():
-    provider = ProviderFactory()
-    team = Team.objects.create(organisation=provider, name="North")
-    manager = user("manager", organisation=provider)
-    Membership.objects.create(user=manager, organisation=provider, team=team, role=Role.TEAM_MANAGER)
-    other_team = Team.objects.create(organisation=provider, name="South")
-    other_manager = user("south-manager", organisation=provider)
-    Membership.objects.create(
-        user=other_manager, organisation=provider, team=other_team, role=Role.TEAM_MANAGER
-    )
-    worker = user("worker", organisation=provider)
-    Membership.objects.create(user=worker, organisation=provider, team=team, role=Role.RHI_WORKER)
-    return {
-        "provider": provider,
-        "team": team,
-        "manager": manager,
-        "worker": worker,
-        "other_manager": other_manager,
-    }
-
-
-def rhi_due(
-    team, *, due_in: timedelta, allocated: bool = True, contact_due_in: timedelta | None = None, **kwargs
-):
-    start = NOW + due_in - timedelta(hours=72)
-    return RHIFactory(
-        child=ChildFactory(),
-        provider=team["provider"],
-        team=team["team"],
-        allocated_worker=team["worker"] if allocated else None,
-        state=RHIState.ALLOCATED if allocated else RHIState.UNALLOCATED,
-        clock_started_at=start,
-        due_at=NOW + due_in,
-        due_soon_at=NOW + due_in - timedelta(hours=24),
-        contact_due_at=NOW + contact_due_in if contact_due_in is not None else None,
-        **kwargs,
-    )
-
-
-def alerts_for(rhi) -> set[str]:
+def alerts_for(rhi: ReturnHomeInterview) -> set[str]:
     return set(DeadlineAlert.objects.filter(rhi=rhi).values_list("kind", flat=True))
 
 
-def recipients(rhi, kind: str) -> set[str]:
+def recipients(rhi: ReturnHomeInterview, kind: str) -> set[str]:
     return set(Notification.objects.filter(rhi=rhi, kind=kind).values_list("recipient__username", flat=True))
 
 
 @pytest.mark.django_db
-def test_sweep_records_due_soon_and_overdue_once_and_nothing_the_second_time(team):
-    on_track = rhi_due(team, due_in=timedelta(hours=30))
-    due_soon = rhi_due(team, due_in=timedelta(hours=5))
-    overdue = rhi_due(team, due_in=timedelta(hours=-1))
-    not_started = RHIFactory(provider=team["provider"], state=RHIState.UNALLOCATED)
+def test_sweep_records_due_soon_and_overdue_once_and_nothing_the_second_time(teams: ProviderTeams) -> None:
+    on_track = teams.rhi_due(due_in=timedelta(hours=30))
+    due_soon = teams.rhi_due(due_in=timedelta(hours=5))
+    overdue = teams.rhi_due(due_in=timedelta(hours=-1))
+    not_started = RHIFactory.create(provider=teams.provider, state=RHIState.UNALLOCATED)
 
     first = run_deadline_sweep(now=NOW)
     second = run_deadline_sweep(now=NOW)
@@ -96,37 +52,39 @@ def test_sweep_records_due_soon_and_overdue_once_and_nothing_the_second_time(tea
 
 
 @pytest.mark.django_db
-def test_due_soon_goes_to_the_allocated_worker_and_a_breach_also_to_the_teams_manager(team):
-    due_soon = rhi_due(team, due_in=timedelta(hours=5))
-    overdue = rhi_due(team, due_in=timedelta(hours=-1))
+def test_due_soon_goes_to_the_allocated_worker_and_a_breach_also_to_the_teams_manager(
+    teams: ProviderTeams,
+) -> None:
+    due_soon = teams.rhi_due(due_in=timedelta(hours=5))
+    overdue = teams.rhi_due(due_in=timedelta(hours=-1))
     run_deadline_sweep(now=NOW)
     assert recipients(due_soon, AlertKind.DUE_SOON) == {"worker"}
     assert recipients(overdue, AlertKind.OVERDUE) == {"worker", "manager"}
 
 
 @pytest.mark.django_db
-def test_a_providers_api_client_is_never_alerted_like_a_manager(team):
-    admin = user("orgadmin", organisation=team["provider"])
-    Membership.objects.create(user=admin, organisation=team["provider"], role=Role.ORG_ADMIN)
+def test_a_providers_api_client_is_never_alerted_like_a_manager(teams: ProviderTeams) -> None:
+    admin = user("orgadmin", organisation=teams.provider)
+    Membership.objects.create(user=admin, organisation=teams.provider, role=Role.ORG_ADMIN)
     client = create_client(
-        organisation=team["provider"], name="Case system", scopes=["rhi:read"], expires_at=None, by=admin
+        organisation=teams.provider, name="Case system", scopes=["rhi:read"], expires_at=None, by=admin
     ).client
     assert Membership.objects.filter(user=client.user, role=Role.TEAM_MANAGER).exists()
-    overdue = rhi_due(team, due_in=timedelta(hours=-1))
+    overdue = teams.rhi_due(due_in=timedelta(hours=-1))
     run_deadline_sweep(now=NOW)
     assert recipients(overdue, AlertKind.OVERDUE) == {"worker", "manager"}
 
 
 @pytest.mark.django_db
-def test_unallocated_rhi_due_soon_goes_to_the_team_manager_not_other_teams(team):
-    rhi = rhi_due(team, due_in=timedelta(hours=5), allocated=False)
+def test_unallocated_rhi_due_soon_goes_to_the_team_manager_not_other_teams(teams: ProviderTeams) -> None:
+    rhi = teams.rhi_due(due_in=timedelta(hours=5), allocated=False)
     run_deadline_sweep(now=NOW)
     assert recipients(rhi, AlertKind.DUE_SOON) == {"manager"}
 
 
 @pytest.mark.django_db
-def test_interviewed_rhi_raises_no_clock_alerts(team):
-    rhi = rhi_due(team, due_in=timedelta(hours=-5))
+def test_interviewed_rhi_raises_no_clock_alerts(teams: ProviderTeams) -> None:
+    rhi = teams.rhi_due(due_in=timedelta(hours=-5))
     rhi.state = RHIState.DRAFTING
     rhi.save()
     run_deadline_sweep(now=NOW)
@@ -134,9 +92,9 @@ def test_interviewed_rhi_raises_no_clock_alerts(team):
 
 
 @pytest.mark.django_db
-def test_contact_deadline_breach_alerts_until_contact_is_made(team):
-    waiting = rhi_due(team, due_in=timedelta(hours=40), contact_due_in=timedelta(hours=-2))
-    contacted = rhi_due(team, due_in=timedelta(hours=40), contact_due_in=timedelta(hours=-2))
+def test_contact_deadline_breach_alerts_until_contact_is_made(teams: ProviderTeams) -> None:
+    waiting = teams.rhi_due(due_in=timedelta(hours=40), contact_due_in=timedelta(hours=-2))
+    contacted = teams.rhi_due(due_in=timedelta(hours=40), contact_due_in=timedelta(hours=-2))
     contacted.state = RHIState.CONTACTING
     contacted.save()
     run_deadline_sweep(now=NOW)
@@ -145,13 +103,13 @@ def test_contact_deadline_breach_alerts_until_contact_is_made(team):
 
 
 @pytest.mark.django_db
-def test_unacknowledged_referral_escalates_once_to_its_author_and_managers(team):
-    rhi = rhi_due(team, due_in=timedelta(hours=40))
+def test_unacknowledged_referral_escalates_once_to_its_author_and_managers(teams: ProviderTeams) -> None:
+    rhi = teams.rhi_due(due_in=timedelta(hours=40))
     referral = Referral.objects.create(
         rhi=rhi,
         service="camhs",
         reason="Low mood",
-        created_by=team["worker"],
+        created_by=teams.worker,
         sent_at=NOW - timedelta(days=3),
         acknowledgement_due_at=NOW - timedelta(hours=1),
     )
@@ -163,8 +121,10 @@ def test_unacknowledged_referral_escalates_once_to_its_author_and_managers(team)
 
 
 @pytest.mark.django_db
-def test_deadline_sweep_command_prints_what_it_recorded(team, capsys):
-    rhi_due(team, due_in=timedelta(hours=-3))
+def test_deadline_sweep_command_prints_what_it_recorded(
+    teams: ProviderTeams, capsys: pytest.CaptureFixture[str]
+) -> None:
+    teams.rhi_due(due_in=timedelta(hours=-3))
     with time_machine.travel(NOW, tick=False):
         call_command("deadline_sweep")
         call_command("deadline_sweep")
@@ -174,10 +134,12 @@ def test_deadline_sweep_command_prints_what_it_recorded(team, capsys):
 
 @pytest.mark.django_db
 def test_notification_email_is_sent_after_commit_once_and_carries_no_personal_data(
-    team, eager_celery, django_capture_on_commit_callbacks
-):
-    child = ChildFactory(first_name="Jordan", last_name="Taylor")
-    rhi = rhi_due(team, due_in=timedelta(hours=-1))
+    teams: ProviderTeams,
+    eager_celery: None,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
+    child = ChildFactory.create(first_name="Jordan", last_name="Taylor")
+    rhi = teams.rhi_due(due_in=timedelta(hours=-1))
     rhi.child = child
     rhi.save()
     with django_capture_on_commit_callbacks(execute=True):
@@ -187,13 +149,13 @@ def test_notification_email_is_sent_after_commit_once_and_carries_no_personal_da
     assert f"RHI-{rhi.pk}" in mail.outbox[0].body
     assert set(Notification.objects.values_list("email_status", flat=True)) == {EmailStatus.SENT}
     # A duplicate delivery of the email task sends nothing more.
-    assert send_notification_email(notification_id=Notification.objects.first().pk) is False
+    assert send_notification_email(notification_id=Notification.objects.earliest("pk").pk) is False
     assert len(mail.outbox) == 2
 
 
 @pytest.mark.django_db
-def test_manager_digest_is_sent_once_a_day_from_seven_uk_time(team):
-    rhi_due(team, due_in=timedelta(hours=-7))  # due at 05:00 UTC, before the digest goes
+def test_manager_digest_is_sent_once_a_day_from_seven_uk_time(teams: ProviderTeams) -> None:
+    teams.rhi_due(due_in=timedelta(hours=-7))  # due at 05:00 UTC, before the digest goes
     early = datetime(2026, 6, 10, 5, 30, tzinfo=UTC)  # 06:30 BST
     assert send_manager_digests(now=early) == 0
     assert send_manager_digests(now=early + timedelta(hours=1)) == 2
@@ -205,8 +167,8 @@ def test_manager_digest_is_sent_once_a_day_from_seven_uk_time(team):
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks and SKIP LOCKED need PostgreSQL")
-def test_ten_concurrent_sweeps_record_each_alert_exactly_once(team):
-    rhis = [rhi_due(team, due_in=timedelta(hours=h)) for h in (-30, -5, -1, 2, 10, 20, 50)]
+def test_ten_concurrent_sweeps_record_each_alert_exactly_once(teams: ProviderTeams) -> None:
+    rhis = [teams.rhi_due(due_in=timedelta(hours=h)) for h in (-30, -5, -1, 2, 10, 20, 50)]
     errors: list[BaseException] = []
 
     def sweep() -> None:
@@ -232,13 +194,13 @@ def test_ten_concurrent_sweeps_record_each_alert_exactly_once(team):
 
 
 @pytest.mark.django_db
-def test_long_overdue_acknowledgements_from_history_do_not_raise_alerts(team):
-    rhi = rhi_due(team, due_in=timedelta(hours=40))
+def test_long_overdue_acknowledgements_from_history_do_not_raise_alerts(teams: ProviderTeams) -> None:
+    rhi = teams.rhi_due(due_in=timedelta(hours=40))
     Referral.objects.create(
         rhi=rhi,
         service="camhs",
         reason="Imported from last year's spreadsheet",
-        created_by=team["worker"],
+        created_by=teams.worker,
         sent_at=NOW - timedelta(days=400),
         acknowledgement_due_at=NOW - timedelta(days=398),
     )

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from rhi.sweep import run_deadline_sweep
+from alerts.sweep import run_deadline_sweep
 
 
 class Command(BaseCommand):

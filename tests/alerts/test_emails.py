@@ -1,7 +1,7 @@
 """Notification emails: each attempt is counted in its own committed transaction, retries come from the
 deadline sweep alone and stop at the cap as "failed", an administrator retries them, and the sweep queues
 again only an email whose task is truly gone. The mail server is a real SMTP client talking to nothing
-(refused) here; tests/reliability/test_mail_faults.py runs real servers, workers and Redis."""
+(refused) here; tests/reliability/test_mail_and_broker_faults.py runs real servers, workers and Redis."""
 
 from __future__ import annotations
 
@@ -13,23 +13,21 @@ import time_machine
 from django.contrib.auth import get_user_model
 from django.core import mail
 from django.db import transaction
+from django.test import Client
 from django.urls import reverse
+from pytest_django import Settings
 
+from alerts.digests import send_manager_digests
+from alerts.emails import email_retry_delay, send_notification_email
+from alerts.models import DeadlineAlert, DigestSent, EmailStatus, Notification
+from alerts.sweep import run_deadline_sweep
 from audit.models import AuditAction, AuditEvent
-from config.celery import call_after_commit
-from rhi.models import DeadlineAlert, DigestSent, EmailStatus, Notification
-from rhi.notifications import email_retry_delay, send_manager_digests, send_notification_email
-from rhi.sweep import run_deadline_sweep
-from tests.rhi import test_sweep
-from tests.rhi.test_sweep import rhi_due
-
-team = test_sweep.team  # the same fixture (a provider, its teams, a worker and a manager), used by name
-
-NOW = datetime(2026, 6, 10, 12, 0, tzinfo=UTC)
+from core.enqueue import call_after_commit
+from tests.alerts.world import NOW, ProviderTeams
 
 
 @pytest.fixture
-def refused_smtp(settings):
+def refused_smtp(settings: Settings) -> None:
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", 9  # nothing listens on the discard port
     settings.EMAIL_TIMEOUT = 2
@@ -43,8 +41,10 @@ def the_workers_notification() -> Notification:
 
 
 @pytest.mark.django_db
-def test_failed_email_attempt_is_counted_and_waits_its_backoff_without_touching_the_alert(team, refused_smtp):
-    rhi_due(team, due_in=timedelta(hours=-1))
+def test_failed_email_attempt_is_counted_and_waits_its_backoff_without_touching_the_alert(
+    teams: ProviderTeams, refused_smtp: None
+) -> None:
+    teams.rhi_due(due_in=timedelta(hours=-1))
     run_deadline_sweep(now=NOW)
     notification = the_workers_notification()
     alert_before = DeadlineAlert.objects.values().get()
@@ -65,8 +65,10 @@ def test_failed_email_attempt_is_counted_and_waits_its_backoff_without_touching_
 
 
 @pytest.mark.django_db
-def test_email_failing_every_attempt_stops_at_the_cap_as_failed_and_the_sweep_leaves_it(team, refused_smtp):
-    rhi_due(team, due_in=timedelta(hours=-1))
+def test_email_failing_every_attempt_stops_at_the_cap_as_failed_and_the_sweep_leaves_it(
+    teams: ProviderTeams, refused_smtp: None
+) -> None:
+    teams.rhi_due(due_in=timedelta(hours=-1))
     run_deadline_sweep(now=NOW)
     notification = the_workers_notification()
     moment = NOW
@@ -83,14 +85,16 @@ def test_email_failing_every_attempt_stops_at_the_cap_as_failed_and_the_sweep_le
     assert later.emails_enqueued == 1
 
 
-def test_backoff_doubles_from_the_base_up_to_the_maximum(settings):
+def test_backoff_doubles_from_the_base_up_to_the_maximum(settings: Settings) -> None:
     settings.RHI_EMAIL_RETRY_BACKOFF_SECONDS, settings.RHI_EMAIL_RETRY_BACKOFF_MAX_SECONDS = 60, 300
     assert [email_retry_delay(n).total_seconds() for n in range(1, 6)] == [60, 120, 240, 300, 300]
 
 
 @pytest.mark.django_db
-def test_support_staff_retry_a_failed_email_from_the_admin_and_it_is_audited(client, team, refused_smtp):
-    rhi_due(team, due_in=timedelta(hours=-1))
+def test_support_staff_retry_a_failed_email_from_the_admin_and_it_is_audited(
+    client: Client, teams: ProviderTeams, refused_smtp: None
+) -> None:
+    teams.rhi_due(due_in=timedelta(hours=-1))
     run_deadline_sweep(now=NOW)
     notification = the_workers_notification()
     Notification.objects.filter(pk=notification.pk).update(
@@ -100,11 +104,11 @@ def test_support_staff_retry_a_failed_email_from_the_admin_and_it_is_audited(cli
         username="support", password="unused-password-1", email="support@example.invalid"
     )
     client.force_login(support)
-    listing = client.get(reverse("admin:rhi_notification_changelist"), {"email_status__exact": "failed"})
+    listing = client.get(reverse("admin:alerts_notification_changelist"), {"email_status__exact": "failed"})
     assert listing.status_code == 200 and f">{notification.pk}<" in listing.content.decode()
 
     response = client.post(
-        reverse("admin:rhi_notification_changelist"),
+        reverse("admin:alerts_notification_changelist"),
         {"action": "retry_failed_emails", "_selected_action": [notification.pk]},
     )
     assert response.status_code == 302
@@ -113,17 +117,17 @@ def test_support_staff_retry_a_failed_email_from_the_admin_and_it_is_audited(cli
     assert AuditEvent.objects.filter(
         actor=support,
         action=AuditAction.UPDATE,
-        object_type="rhi.notification",
+        object_type="alerts.notification",
         object_id=str(notification.pk),
     ).exists()
 
 
 @pytest.mark.django_db
 def test_sweep_queues_an_email_again_only_when_its_task_has_expired_not_while_it_is_still_queued(
-    team, settings
-):
+    teams: ProviderTeams, settings: Settings
+) -> None:
     settings.RHI_EMAIL_TASK_EXPIRES_SECONDS = 600
-    rhi_due(team, due_in=timedelta(hours=-1))
+    teams.rhi_due(due_in=timedelta(hours=-1))
     first = run_deadline_sweep(now=NOW)
     assert first.emails_enqueued == 2  # the worker's and the manager's, queued at NOW
     # Five minutes on, both tasks are still waiting behind a backlog: nothing is queued a second time.
@@ -134,9 +138,11 @@ def test_sweep_queues_an_email_again_only_when_its_task_has_expired_not_while_it
 
 
 @pytest.mark.django_db
-def test_a_claim_left_by_a_worker_that_died_lapses_and_on_the_last_attempt_becomes_failed(team, settings):
+def test_a_claim_left_by_a_worker_that_died_lapses_and_on_the_last_attempt_becomes_failed(
+    teams: ProviderTeams, settings: Settings
+) -> None:
     settings.RHI_EMAIL_MAX_ATTEMPTS = 2
-    rhi_due(team, due_in=timedelta(hours=-1))
+    teams.rhi_due(due_in=timedelta(hours=-1))
     run_deadline_sweep(now=NOW)
     notification = the_workers_notification()
     lapse = timedelta(seconds=settings.RHI_EMAIL_TASK_TIME_LIMIT + 31)
@@ -166,7 +172,9 @@ def raise_broker_down() -> None:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_failing_after_commit_callback_is_logged_and_never_raised_into_the_caller(caplog):
+def test_a_failing_after_commit_callback_is_logged_and_never_raised_into_the_caller(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     # Django 5.2 logs a failing robust callback by its __qualname__: a functools.partial made that logging
     # raise AttributeError after the commit (issue 17). The named wrapper keeps robust robust.
     with caplog.at_level(logging.ERROR, logger="django.db.backends.base"), transaction.atomic():
@@ -175,7 +183,9 @@ def test_a_failing_after_commit_callback_is_logged_and_never_raised_into_the_cal
 
 
 @pytest.mark.django_db
-def test_a_digest_the_mail_server_refused_is_sent_by_a_later_run_not_lost(team, refused_smtp, settings):
+def test_a_digest_the_mail_server_refused_is_sent_by_a_later_run_not_lost(
+    teams: ProviderTeams, refused_smtp: None, settings: Settings
+) -> None:
     half_past_seven = datetime(2026, 6, 10, 6, 30, tzinfo=UTC)  # 07:30 BST
     assert send_manager_digests(now=half_past_seven) == 0
     assert not DigestSent.objects.exists()  # the day's claims were given back

@@ -1,35 +1,40 @@
-"""Sending notification emails and managers' daily digests. Emails carry no personal data: the kind of
-alert and a link to sign in; the record itself is only shown inside the service, where views are audited."""
+"""Notification emails: queueing them, one attempt at sending, the backoff between attempts, an
+administrator's retry. Emails carry no personal data: the kind of alert and a link to sign in; the record
+itself is only shown inside the service, where views are audited.
+
+The database is the queue's source of truth (docs/alerts.md): the broker only carries "try this one now".
+A notification waiting for an attempt is ``pending`` with ``email_next_attempt_at``; ``requeue_emails`` (run
+by every deadline sweep) is the one retry mechanism, the task never retries itself.
+"""
 
 from __future__ import annotations
 
 import logging
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Q
+from django.db import transaction
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from accounts.models import Role, User
-from accounts.selectors import people_memberships
+from accounts.models import User
+from alerts.models import AlertKind, EmailStatus, Notification
 from audit.models import AuditAction
 from audit.services import record_event
-from config.celery import call_after_commit
-from rhi.models import (
-    CLOCK_RUNNING_STATES,
-    AlertKind,
-    DigestSent,
-    EmailStatus,
-    Notification,
-    ReturnHomeInterview,
-)
+from core.enqueue import call_after_commit, publisher, send_task
 
 logger = logging.getLogger(__name__)
 
-DIGEST_FROM = time(7, 0)
+# The Celery task that sends one email (alerts.tasks), named rather than imported: the tasks module imports
+# this one. The name keeps its "rhi." prefix from before the alerts app existed so that messages already in
+# a broker, and the routes and time limits in config/settings.py, stay valid across the move.
+SEND_EMAIL_TASK = "rhi.send_notification_email"
+# Emails due for (another) attempt queued per sweep, at most, in batches of REQUEUE_BATCH_SIZE: the rest
+# wait for the next minute's sweep.
+REQUEUE_BATCHES = 5
+REQUEUE_BATCH_SIZE = 2000
 
 
 def send_notification_email(*, notification_id: int) -> bool:
@@ -82,7 +87,7 @@ def _send(notification: Notification) -> None:
     }
     send_mail(
         subject=f"{settings.SERVICE_NAME}: {label}",
-        message=render_to_string("rhi/email/notification.txt", context),
+        message=render_to_string("alerts/email/notification.txt", context),
         from_email=None,
         recipient_list=[notification.recipient.email],
     )
@@ -127,10 +132,8 @@ def fail_abandoned_emails(*, now: datetime) -> int:
 
 def retry_failed_emails(*, notification_ids: list[int], by: User) -> int:
     """An administrator's retry of failed emails: a fresh set of attempts, queued now. Returns how many."""
-    from rhi.sweep import enqueue_emails
-
     now = timezone.now()
-    with transaction.atomic():
+    with transaction.atomic(durable=True):  # the emails are queued after this commits, never before
         ids = list(
             Notification.objects.select_for_update()
             .filter(pk__in=notification_ids, email_status=EmailStatus.FAILED)
@@ -154,60 +157,65 @@ def retry_failed_emails(*, notification_ids: list[int], by: User) -> int:
     return len(ids)
 
 
-def send_manager_digests(*, now: datetime | None = None) -> int:
-    """Each team manager's daily digest, once per day from 07:00 UK time whenever the task first runs."""
-    now = now or timezone.now()
-    local = timezone.localtime(now)
-    if local.time() < DIGEST_FROM:
-        return 0
-    sent = 0
-    managers = (
-        people_memberships()
-        .filter(role=Role.TEAM_MANAGER)
-        .exclude(user__email="")
-        .values_list("user_id", "organisation_id")
-        .distinct()
-    )
-    # Claim, send, record: the day's claim is committed before the mail server is asked anything, so no
-    # transaction waits on SMTP; a failed send gives the claim back and a later run (every 15 min) retries.
-    for user_id, organisation_id in managers:
-        try:
-            with transaction.atomic():
-                DigestSent.objects.create(recipient_id=user_id, day=local.date(), sent_at=now)
-        except IntegrityError:
-            continue  # already sent today (another digest run got there first)
-        counts = ReturnHomeInterview.objects.filter(
-            provider_id=organisation_id, state__in=CLOCK_RUNNING_STATES
-        ).aggregate(
-            overdue=Count("pk", filter=Q(due_at__lt=now)),
-            due_soon=Count("pk", filter=Q(due_soon_at__lte=now, due_at__gte=now)),
-            unallocated=Count("pk", filter=Q(allocated_worker__isnull=True)),
-            not_started=Count("pk", filter=Q(due_at__isnull=True)),
+def enqueue_emails(notification_ids: list[int]) -> None:
+    """Queue one email task per notification over one broker connection, each expiring after
+    ``RHI_EMAIL_TASK_EXPIRES_SECONDS`` (``requeue_emails`` queues another only after that). Called after
+    commit. A broker that is down must not fail the sweep, the import or the web request that committed the
+    notifications: the unpublished ones are marked not queued and the next sweep queues them."""
+    published = 0
+    try:
+        with publisher() as producer:
+            for notification_id in notification_ids:
+                send_task(
+                    SEND_EMAIL_TASK,
+                    notification_id,
+                    producer=producer,
+                    expires=settings.RHI_EMAIL_TASK_EXPIRES_SECONDS,
+                )
+                published += 1
+    except Exception as exc:
+        unpublished = notification_ids[published:]
+        logger.warning(
+            "broker unavailable (%s): %s notification emails not queued; the next sweep queues them",
+            type(exc).__name__,
+            len(unpublished),
         )
-        recipient = User.objects.get(pk=user_id)
-        try:
-            send_mail(
-                subject=f"{settings.SERVICE_NAME}: daily deadline digest",
-                message=render_to_string(
-                    "rhi/email/digest.txt",
-                    {"counts": counts, "day": local.date(), "service_name": settings.SERVICE_NAME},
-                ),
-                from_email=None,
-                recipient_list=[recipient.email],
-            )
-        except Exception as exc:  # any failure (SMTP, network, time limit): give the claim back
-            DigestSent.objects.filter(recipient_id=user_id, day=local.date()).delete()
-            logger.warning(
-                "digest for user %s not sent (%s); a later run retries", user_id, type(exc).__name__
-            )
-            continue
-        Notification.objects.create(
-            recipient_id=user_id,
-            kind="digest",
-            created_at=now,
-            email_status=EmailStatus.SENT,
-            email_attempts=1,
-            emailed_at=now,
+        Notification.objects.filter(pk__in=unpublished, email_status=EmailStatus.PENDING).update(
+            email_enqueued_at=None
         )
-        sent += 1
-    return sent
+
+
+def requeue_emails(*, now: datetime) -> int:
+    """Queue the emails due for an attempt whose task is not in the broker: never queued (the broker was
+    down), lost with the broker, or dropped unstarted after ``RHI_EMAIL_TASK_EXPIRES_SECONDS``, a failed
+    attempt whose backoff has passed, or a claim whose worker died. An email whose task is merely still
+    queued behind a backlog is left alone: its message is still live and a second would only double the
+    backlog. This is the only retry mechanism for emails (the task never retries itself); every deadline
+    sweep runs it. Returns how many were queued."""
+    fail_abandoned_emails(now=now)
+    stale = now - timedelta(seconds=settings.RHI_EMAIL_TASK_EXPIRES_SECONDS)
+    queued = 0
+    last_pk = 0
+    for _ in range(REQUEUE_BATCHES):
+        with transaction.atomic(durable=True):  # each batch's claim commits before its tasks are queued
+            ids = list(
+                Notification.objects.filter(
+                    Q(email_enqueued_at__isnull=True) | Q(email_enqueued_at__lt=stale),
+                    email_status__in=[EmailStatus.PENDING, EmailStatus.SENDING],
+                    email_next_attempt_at__lte=now,
+                    email_attempts__lt=settings.RHI_EMAIL_MAX_ATTEMPTS,
+                    pk__gt=last_pk,
+                )
+                .select_for_update(skip_locked=True)
+                .order_by("pk")
+                .values_list("pk", flat=True)[:REQUEUE_BATCH_SIZE]
+            )
+            if not ids:
+                break
+            Notification.objects.filter(pk__in=ids).update(email_enqueued_at=now)
+            call_after_commit(enqueue_emails, ids)
+        queued += len(ids)
+        last_pk = ids[-1]
+        if len(ids) < REQUEUE_BATCH_SIZE:
+            break
+    return queued

@@ -1,17 +1,19 @@
 """The deadline sweep: find every threshold crossed and record each alert exactly once.
 
-Beat schedules ``rhi.tasks.deadline_sweep`` every minute and ``manage.py deadline_sweep`` runs it by hand.
+Beat schedules ``alerts.tasks.deadline_sweep`` every minute and ``manage.py deadline_sweep`` runs it by hand.
 The database is the source of truth (docs/decisions/0002): candidates are claimed with
 ``SELECT … FOR UPDATE SKIP LOCKED`` so concurrent sweeps share the work instead of queueing behind each other,
 and the partial unique constraints on ``DeadlineAlert`` make a second insert of the same (subject, kind) a
 no-op — under duplicate delivery, two beats, a killed worker or a lost broker. Notifications are written in
 the same transaction as their alert; emails are sent after commit by a task and retried without touching
-the alert.
+the alert (alerts.emails).
+
+The sweep reads RHIs, referrals and disclosures; none of those apps imports this one (they record deadlines,
+the sweep notices them crossing), so alerts sit above them in the app graph (docs/architecture.md).
 """
 
 from __future__ import annotations
 
-import logging
 import uuid
 from collections import defaultdict
 from collections.abc import Callable
@@ -19,32 +21,20 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
-from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import Role, User
 from accounts.selectors import people_memberships
-from config.celery import call_after_commit, publisher
+from alerts.emails import enqueue_emails, requeue_emails
+from alerts.models import AlertKind, DeadlineAlert, EmailStatus, Notification
+from core.enqueue import call_after_commit
 from referrals.models import Referral
-from rhi.models import (
-    AWAITING_CONTACT_STATES,
-    CLOCK_RUNNING_STATES,
-    AlertKind,
-    DeadlineAlert,
-    EmailStatus,
-    Notification,
-    ReturnHomeInterview,
-)
-from rhi.notifications import fail_abandoned_emails
+from rhi.models import AWAITING_CONTACT_STATES, CLOCK_RUNNING_STATES, ReturnHomeInterview
 from sharing.models import Disclosure
 
-logger = logging.getLogger(__name__)
-
 BATCH_SIZE = 2000
-# Emails due for (another) attempt queued per sweep, at most: the rest wait for the next minute's sweep.
-EMAIL_REQUEUE_BATCHES = 5
 # Referrals and disclosures escalate while their acknowledgement is recently overdue. Older gaps (history
 # brought in by an import, say) are data-quality findings for the returns, not alerts to wake people with.
 ACKNOWLEDGEMENT_LOOKBACK = timedelta(days=30)
@@ -70,13 +60,14 @@ class Candidate:
     disclosure_id: int | None = None
 
 
-def _not_alerted(kind: str, **subject: str) -> Exists:
+def _alerted(kind: str, **subject: str) -> Exists:
+    """Whether an alert of this kind exists for the outer row (``subject``: alert field → outer column)."""
     outer = {name: OuterRef(column) for name, column in subject.items()}
     return Exists(DeadlineAlert.objects.filter(kind=kind, **outer))
 
 
 def _rhi_candidates(kind: str, now: datetime) -> QuerySet[ReturnHomeInterview]:
-    base = ReturnHomeInterview.objects.filter(~_not_alerted(kind, rhi="pk"))
+    base = ReturnHomeInterview.objects.filter(~_alerted(kind, rhi="pk"))
     if kind == AlertKind.DUE_SOON:
         # Past the deadline already (after an outage): the overdue alert says it; no stale "due soon".
         return base.filter(state__in=CLOCK_RUNNING_STATES, due_soon_at__lte=now, due_at__gte=now)
@@ -98,53 +89,61 @@ def _claim_rhis(kind: str, now: datetime) -> list[Candidate]:
     return [Candidate(rhi_id=pk, deadline=deadline) for pk, deadline in rows]
 
 
-def _claim_referrals(now: datetime) -> list[Candidate]:
-    kind = AlertKind.REFERRAL_UNACKNOWLEDGED
-    rows = (
-        Referral.objects.filter(
-            ~_not_alerted(kind, referral="pk"),
-            sent_at__isnull=False,
-            acknowledged_at__isnull=True,
-            acknowledgement_due_at__lt=now,
-            acknowledgement_due_at__gte=now - ACKNOWLEDGEMENT_LOOKBACK,
+@dataclass(frozen=True)
+class AwaitedAcknowledgement:
+    """Something sent to another organisation that must be acknowledged by its ``acknowledgement_due_at``:
+    a referral or a disclosure. Both raise their "not acknowledged" alert by the same rule (recently
+    overdue, not acknowledged, not alerted before); only what still counts as awaiting differs."""
+
+    kind: AlertKind
+    model: type[models.Model]
+    subject: str  # the DeadlineAlert field that points at it
+    awaiting: Q  # beyond "not acknowledged yet"
+
+    def claim(self, now: datetime) -> list[Candidate]:
+        rows = (
+            self.model._default_manager.filter(
+                self.awaiting,
+                ~_alerted(self.kind, **{self.subject: "pk"}),
+                acknowledged_at__isnull=True,
+                acknowledgement_due_at__lt=now,
+                acknowledgement_due_at__gte=now - ACKNOWLEDGEMENT_LOOKBACK,
+            )
+            .select_for_update(skip_locked=True, of=("self",))
+            .order_by("pk")
+            .values_list("pk", "rhi_id", "acknowledgement_due_at")[:BATCH_SIZE]
         )
-        .select_for_update(skip_locked=True, of=("self",))
-        .order_by("pk")
-        .values_list("pk", "rhi_id", "acknowledgement_due_at")[:BATCH_SIZE]
-    )
-    return [
-        Candidate(rhi_id=rhi_id, deadline=due, referral_id=pk) for pk, rhi_id, due in rows if due is not None
-    ]
+        return [
+            Candidate(
+                rhi_id=rhi_id,
+                deadline=due,
+                referral_id=pk if self.subject == "referral" else None,
+                disclosure_id=pk if self.subject == "disclosure" else None,
+            )
+            for pk, rhi_id, due in rows
+        ]
 
 
-def _claim_disclosures(now: datetime) -> list[Candidate]:
-    kind = AlertKind.DISCLOSURE_UNACKNOWLEDGED
-    rows = (
-        Disclosure.objects.filter(
-            ~_not_alerted(kind, disclosure="pk"),
-            rhi__isnull=False,
-            acknowledged_at__isnull=True,
-            revoked_at__isnull=True,
-            acknowledgement_due_at__lt=now,
-            acknowledgement_due_at__gte=now - ACKNOWLEDGEMENT_LOOKBACK,
-        )
-        .select_for_update(skip_locked=True, of=("self",))
-        .order_by("pk")
-        .values_list("pk", "rhi_id", "acknowledgement_due_at")[:BATCH_SIZE]
-    )
-    return [
-        Candidate(rhi_id=rhi_id, deadline=due, disclosure_id=pk)
-        for pk, rhi_id, due in rows
-        if due is not None
-    ]
-
+REFERRAL_ACKNOWLEDGEMENT = AwaitedAcknowledgement(
+    kind=AlertKind.REFERRAL_UNACKNOWLEDGED,
+    model=Referral,
+    subject="referral",
+    awaiting=Q(sent_at__isnull=False),
+)
+# A disclosure about an episode without an RHI has nobody to alert; a revoked one is no longer awaited.
+DISCLOSURE_ACKNOWLEDGEMENT = AwaitedAcknowledgement(
+    kind=AlertKind.DISCLOSURE_UNACKNOWLEDGED,
+    model=Disclosure,
+    subject="disclosure",
+    awaiting=Q(rhi__isnull=False, revoked_at__isnull=True),
+)
 
 CLAIMERS: dict[str, Callable[[datetime], list[Candidate]]] = {
     AlertKind.DUE_SOON: lambda now: _claim_rhis(AlertKind.DUE_SOON, now),
     AlertKind.OVERDUE: lambda now: _claim_rhis(AlertKind.OVERDUE, now),
     AlertKind.CONTACT_OVERDUE: lambda now: _claim_rhis(AlertKind.CONTACT_OVERDUE, now),
-    AlertKind.REFERRAL_UNACKNOWLEDGED: _claim_referrals,
-    AlertKind.DISCLOSURE_UNACKNOWLEDGED: _claim_disclosures,
+    AlertKind.REFERRAL_UNACKNOWLEDGED: REFERRAL_ACKNOWLEDGEMENT.claim,
+    AlertKind.DISCLOSURE_UNACKNOWLEDGED: DISCLOSURE_ACKNOWLEDGEMENT.claim,
 }
 
 
@@ -319,36 +318,6 @@ def _insert_notifications(rows: list[tuple[int, int, str, int, str]], *, now: da
         )
 
 
-def enqueue_emails(notification_ids: list[int]) -> None:
-    """Queue one email task per notification over one broker connection, each expiring after
-    ``RHI_EMAIL_TASK_EXPIRES_SECONDS`` (the sweep queues another only after that, see ``_requeue_emails``).
-    Called after commit. A broker that is down must not fail the sweep, the import or the web request that
-    committed the notifications: the unpublished ones are marked not queued and the next sweep queues them."""
-    from rhi.tasks import send_notification_email
-
-    published = 0
-    try:
-        with publisher() as producer:
-            for notification_id in notification_ids:
-                send_notification_email.apply_async(
-                    (notification_id,),
-                    producer=producer,
-                    expires=settings.RHI_EMAIL_TASK_EXPIRES_SECONDS,
-                    retry=False,  # fail fast: the database, not the broker's retry loop, is the safety net
-                )
-                published += 1
-    except Exception as exc:
-        unpublished = notification_ids[published:]
-        logger.warning(
-            "broker unavailable (%s): %s notification emails not queued; the next sweep queues them",
-            type(exc).__name__,
-            len(unpublished),
-        )
-        Notification.objects.filter(pk__in=unpublished, email_status=EmailStatus.PENDING).update(
-            email_enqueued_at=None
-        )
-
-
 def run_deadline_sweep(*, now: datetime | None = None) -> SweepResult:
     """One sweep over the whole open set. Safe to run concurrently and repeatedly."""
     now = now or timezone.now()
@@ -356,7 +325,9 @@ def run_deadline_sweep(*, now: datetime | None = None) -> SweepResult:
     for kind, claim in CLAIMERS.items():
         recorded = 0
         while True:
-            with transaction.atomic():
+            # Durable: the claim (SKIP LOCKED), the alerts and their notifications commit together, and the
+            # emails are queued after that commit; inside a caller's transaction none of this would hold.
+            with transaction.atomic(durable=True):
                 candidates = claim(now)
                 if not candidates:
                     break
@@ -370,40 +341,5 @@ def run_deadline_sweep(*, now: datetime | None = None) -> SweepResult:
             if len(candidates) < BATCH_SIZE:
                 break
         result.recorded[kind] = recorded
-    result.emails_enqueued += _requeue_emails(now)
+    result.emails_enqueued += requeue_emails(now=now)
     return result
-
-
-def _requeue_emails(now: datetime) -> int:
-    """Queue the emails due for an attempt whose task is not in the broker: never queued (the broker was
-    down), lost with the broker, or dropped unstarted after ``RHI_EMAIL_TASK_EXPIRES_SECONDS``, a failed
-    attempt whose backoff has passed, or a claim whose worker died. An email whose task is merely still
-    queued behind a backlog is left alone: its message is still live and a second would only double the
-    backlog. This is the only retry mechanism for emails (the task never retries itself)."""
-    fail_abandoned_emails(now=now)
-    stale = now - timedelta(seconds=settings.RHI_EMAIL_TASK_EXPIRES_SECONDS)
-    queued = 0
-    last_pk = 0
-    for _ in range(EMAIL_REQUEUE_BATCHES):
-        with transaction.atomic():
-            ids = list(
-                Notification.objects.filter(
-                    Q(email_enqueued_at__isnull=True) | Q(email_enqueued_at__lt=stale),
-                    email_status__in=[EmailStatus.PENDING, EmailStatus.SENDING],
-                    email_next_attempt_at__lte=now,
-                    email_attempts__lt=settings.RHI_EMAIL_MAX_ATTEMPTS,
-                    pk__gt=last_pk,
-                )
-                .select_for_update(skip_locked=True)
-                .order_by("pk")
-                .values_list("pk", flat=True)[:BATCH_SIZE]
-            )
-            if not ids:
-                break
-            Notification.objects.filter(pk__in=ids).update(email_enqueued_at=now)
-            call_after_commit(enqueue_emails, ids)
-        queued += len(ids)
-        last_pk = ids[-1]
-        if len(ids) < BATCH_SIZE:
-            break
-    return queued

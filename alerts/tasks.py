@@ -1,0 +1,35 @@
+"""Celery tasks for alerts: thin wrappers that take ids and call services. No ETA/countdown tasks for
+deadlines: the sweep finds what is due from the database every minute (docs/decisions/0002).
+
+The task names keep the "rhi." prefix they had before the alerts app existed: messages already queued in a
+broker, beat's schedule (config/celery.py), the queue routes and time limits (config/settings.py) and the
+operations runbook name them, and a rename would strand the queued ones for nothing.
+"""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from alerts import digests, emails, sweep
+from operations.services import DEADLINE_SWEEP, record_heartbeat
+
+
+@shared_task(name="rhi.deadline_sweep", ignore_result=True)
+def deadline_sweep() -> dict[str, int]:
+    result = sweep.run_deadline_sweep()
+    # Read by check_beat (the beat healthcheck): a sweep that finished is the clock still running.
+    record_heartbeat(name=DEADLINE_SWEEP)
+    return {"recorded": result.total_recorded, "emails_enqueued": result.emails_enqueued}
+
+
+# No Celery retries: a failed attempt records when the next one is due and the deadline sweep queues it
+# (one retry mechanism, bounded by RHI_EMAIL_MAX_ATTEMPTS; alerts.emails). Time limits:
+# settings.CELERY_TASK_ANNOTATIONS. alerts.emails.enqueue_emails sends it by this name.
+@shared_task(name=emails.SEND_EMAIL_TASK, ignore_result=True)
+def send_notification_email(notification_id: int) -> bool:
+    return emails.send_notification_email(notification_id=notification_id)
+
+
+@shared_task(name="rhi.send_manager_digests", ignore_result=True)
+def send_manager_digests() -> int:
+    return digests.send_manager_digests()
