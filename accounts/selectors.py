@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from accounts.models import ApiClientDecision, ApiClientDecisionKind, Membership, Role, User
+from accounts.models import ApiClientDecision, ApiClientDecisionKind, Membership, Organisation, Role, User
 
 # The order a person with several roles sees their home page sections in.
 ROLE_ORDER: tuple[str, ...] = (
@@ -19,15 +19,10 @@ ROLE_ORDER: tuple[str, ...] = (
 
 
 def user_roles(user: User | AnonymousUser) -> list[str]:
-    """The user's roles, most operational first. Cached on the user object for the request."""
-    if not user.is_authenticated:
-        return []
-    cached: list[str] | None = getattr(user, "_rhi_roles", None)
-    if cached is None:
-        held = set(Membership.objects.filter(user=user).values_list("role", flat=True))
-        cached = [role for role in ROLE_ORDER if role in held]
-        user._rhi_roles = cached  # type: ignore[attr-defined]
-    return cached
+    """The user's roles, most operational first, from the one per-request ``memberships`` cache (so an API
+    client's unapproved role is not a role here either)."""
+    held = {m.role for m in memberships(user)}
+    return [role for role in ROLE_ORDER if role in held]
 
 
 def acting_membership_filter() -> Q:
@@ -65,3 +60,10 @@ def people_memberships() -> QuerySet[Membership]:
 
 def memberships_for(user: User) -> list[Membership]:
     return list(Membership.objects.filter(user=user).select_related("organisation", "team"))
+
+
+def organisation_by_code(*, kind: str, code: str) -> Organisation | None:
+    """The organisation of this kind with this code (a DfE LA code, an ONS police force area code), ignoring
+    case and surrounding spaces: the API, the CSV imports and the returns API all name organisations by code,
+    and all ask here."""
+    return Organisation.objects.filter(kind=kind, code__iexact=code.strip()).first()

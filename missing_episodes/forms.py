@@ -29,21 +29,10 @@ from missing_episodes.models import (
     ReturnMethod,
     RiskLevel,
 )
+from missing_episodes.services import NOTIFICATION_FIELDS
 
 MAX_UPLOAD_BYTES: int = settings.RHI_MAX_UPLOAD_BYTES
 NEW_CHILD = "new"
-# The fields a police notification carries into missing_episodes.services.record_episode.
-EPISODE_FORM_FIELDS = (
-    "category",
-    "risk_level",
-    "missing_from",
-    "missing_at",
-    "reported_at",
-    "returned_at",
-    "return_method",
-    "found_location",
-    "police_notified_at",
-)
 CHILD_FORM_FIELDS = ("responsible_la", "la_child_id", "first_name", "last_name", "date_of_birth", "gender")
 
 
@@ -167,7 +156,7 @@ class PoliceNotificationForm(forms.Form):
         return data
 
     def episode_fields(self) -> dict[str, Any]:
-        return {name: self.cleaned_data.get(name) for name in EPISODE_FORM_FIELDS}
+        return {name: self.cleaned_data.get(name) for name in NOTIFICATION_FIELDS}
 
 
 class ChildChoiceForm(forms.Form):

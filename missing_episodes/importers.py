@@ -1,7 +1,7 @@
 """Importing police notifications from CSV (docs/import-episodes.md). Every row is validated; a bad row is
-reported with its line, column and reason and the good rows are saved; each row is its own transaction, so
-nothing is half-written if the process dies; police force + reference is the key, so a re-import changes
-nothing."""
+reported with its line, column and reason and the good rows are saved; each row is saved by
+``record_notification`` (the web form's and the API's service) in its own transaction, so nothing is
+half-written if the process dies; police force + reference is the key, so a re-import changes nothing."""
 
 from __future__ import annotations
 
@@ -16,20 +16,30 @@ from datetime import date
 from typing import IO, Any, TypeVar
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 
 from accounts.models import Organisation, OrganisationKind, User
+from accounts.selectors import organisation_by_code
 from missing_episodes.identifiers import identifier_errors
-from missing_episodes.models import EpisodeCategory, EpisodeSource, Gender, MissingFrom, RiskLevel
+from missing_episodes.models import (
+    EpisodeCategory,
+    EpisodeSource,
+    Gender,
+    MissingFrom,
+    ReturnMethod,
+    RiskLevel,
+)
 from missing_episodes.services import (
+    NOTIFICATION_FIELDS,
     ChildDetails,
-    EpisodeResult,
-    match_or_create_child,
+    PendingResult,
     parse_local_datetime,
-    record_episode,
+    record_notification,
 )
 
-HEADER = [
+# The columns: the child's details, then the notification's fields (``NOTIFICATION_FIELDS``, the same list as
+# the web form and the API). This is the header the guide documents and example files carry.
+CHILD_COLUMNS = (
     "police_force",
     "police_reference",
     "responsible_la",
@@ -38,22 +48,13 @@ HEADER = [
     "last_name",
     "date_of_birth",
     "gender",
-    "category",
-    "risk_level",
-    "missing_from",
-    "missing_at",
-    "reported_at",
-    "returned_at",
-    "police_notified_at",
-    "found_location",
-]
+)
+HEADER = [*CHILD_COLUMNS, *NOTIFICATION_FIELDS]
+# Columns a file may leave out, so files written before they were accepted still import. A column left out
+# changes nothing on an episode already recorded; a column present but blank clears the value.
+OPTIONAL_COLUMNS = ("return_method",)
+REQUIRED_COLUMNS = [name for name in HEADER if name not in OPTIONAL_COLUMNS]
 TIME_COLUMNS = ("missing_at", "reported_at", "returned_at", "police_notified_at")
-# Model field → CSV column, for errors raised by the model or the service.
-FIELD_TO_COLUMN = {
-    "police_force": "police_force",
-    "responsible_la": "responsible_la",
-    "return_method": "returned_at",
-}
 MAX_ROWS = 200_000
 # The encodings a file may be declared in (web upload, --encoding). UTF-8 is the default; police and council
 # systems and Excel's plain "CSV" save Windows-1252, whose superset relation to Latin-1 makes both safe to offer.
@@ -94,6 +95,9 @@ class ImportReport:
     updated: int = 0
     unchanged: int = 0
     children_created: int = 0
+    # Rows about a known child the importing user has no relation to: kept for the council to confirm
+    # (``record_notification``). A web upload never has any: its rows are the user's own councils'.
+    pending: int = 0
     errors: list[RowError] = field(default_factory=list)
 
     @property
@@ -101,8 +105,9 @@ class ImportReport:
         return self.created + self.updated + self.unchanged
 
     def summary(self) -> str:
+        waiting = f", {self.pending} waiting for the council to confirm the child" if self.pending else ""
         return (
-            f"{self.created} created, {self.updated} updated, {self.unchanged} unchanged, "
+            f"{self.created} created, {self.updated} updated, {self.unchanged} unchanged{waiting}, "
             f"{len({e.line for e in self.errors})} rows with errors"
         )
 
@@ -114,7 +119,7 @@ class RowInvalid(Exception):
 
 
 class _Organisations:
-    """Codes → organisations, looked up once per import."""
+    """Codes → organisations (``organisation_by_code``), each looked up once per import."""
 
     def __init__(self) -> None:
         self._cache: dict[tuple[str, str], Organisation | None] = {}
@@ -122,7 +127,7 @@ class _Organisations:
     def get(self, kind: str, code: str) -> Organisation | None:
         key = (kind, code.strip().upper())
         if key not in self._cache:
-            self._cache[key] = Organisation.objects.filter(kind=kind, code__iexact=key[1]).first()
+            self._cache[key] = organisation_by_code(kind=kind, code=key[1])
         return self._cache[key]
 
 
@@ -137,41 +142,18 @@ def _choice(
     return value
 
 
-def _parse_row(row: dict[str, str], orgs: _Organisations) -> tuple[ChildDetails, Organisation, str, dict]:
-    errors: list[tuple[str, str]] = []
-    force = (
-        orgs.get(OrganisationKind.POLICE_FORCE, row["police_force"]) if row["police_force"].strip() else None
-    )
-    if force is None:
-        errors.append(("police_force", "Enter a known police force area code, like E23000014."))
-    reference = row["police_reference"].strip()
-    if not reference:
-        errors.append(
-            ("police_reference", "Enter the police reference: it is how re-imports find the episode.")
-        )
-    la = (
-        orgs.get(OrganisationKind.LOCAL_AUTHORITY, row["responsible_la"])
-        if row["responsible_la"].strip()
-        else None
-    )
-    if la is None:
-        errors.append(("responsible_la", "Enter a known DfE local authority code, like 333."))
-    for column in ("la_child_id", "first_name", "last_name"):
-        if not row[column].strip():
-            errors.append((column, f"Enter the {column.replace('_', ' ')}."))
-    errors += identifier_errors(la_child_id=row["la_child_id"].strip(), police_reference=reference)
-    dob = None
-    try:
-        dob = date.fromisoformat(row["date_of_birth"].strip())
-    except ValueError:
-        errors.append(("date_of_birth", "Enter the date of birth as YYYY-MM-DD."))
-    gender = _choice(row["gender"], Gender.values, "gender", errors, blank=Gender.NOT_KNOWN)
-    fields: dict = {
+def _parse_notification_fields(row: dict[str, str], errors: list[tuple[str, str]]) -> dict[str, Any]:
+    """The row's ``NOTIFICATION_FIELDS`` (an optional column left out of the file is left out here too)."""
+    fields: dict[str, Any] = {
         "category": _choice(row["category"], EpisodeCategory.values, "category", errors, blank=None),
         "risk_level": _choice(row["risk_level"], RiskLevel.values, "risk_level", errors, blank=""),
         "missing_from": _choice(row["missing_from"], MissingFrom.values, "missing_from", errors, blank=None),
         "found_location": row["found_location"].strip()[:255],
     }
+    if "return_method" in row:
+        fields["return_method"] = _choice(
+            row["return_method"], ReturnMethod.values, "return_method", errors, blank=""
+        )
     for column in TIME_COLUMNS:
         try:
             fields[column] = parse_local_datetime(row[column])
@@ -181,6 +163,56 @@ def _parse_row(row: dict[str, str], orgs: _Organisations) -> tuple[ChildDetails,
             )
     if not row["missing_at"].strip():
         errors.append(("missing_at", "Enter when the child was last seen."))
+    return fields
+
+
+def _organisation(
+    orgs: _Organisations, kind: str, code: str, column: str, message: str, errors: list[tuple[str, str]]
+) -> Organisation | None:
+    found = orgs.get(kind, code) if code.strip() else None
+    if found is None:
+        errors.append((column, message))
+    return found
+
+
+def _parse_row(
+    row: dict[str, str], orgs: _Organisations
+) -> tuple[ChildDetails, Organisation, str, dict[str, Any]]:
+    errors: list[tuple[str, str]] = []
+    force = _organisation(
+        orgs,
+        OrganisationKind.POLICE_FORCE,
+        row["police_force"],
+        "police_force",
+        "Enter a known police force area code, like E23000014.",
+        errors,
+    )
+    reference = row["police_reference"].strip()
+    if not reference:
+        errors.append(
+            ("police_reference", "Enter the police reference: it is how re-imports find the episode.")
+        )
+    la = _organisation(
+        orgs,
+        OrganisationKind.LOCAL_AUTHORITY,
+        row["responsible_la"],
+        "responsible_la",
+        "Enter a known DfE local authority code, like 333.",
+        errors,
+    )
+    errors += [
+        (column, f"Enter the {column.replace('_', ' ')}.")
+        for column in ("la_child_id", "first_name", "last_name")
+        if not row[column].strip()
+    ]
+    errors += identifier_errors(la_child_id=row["la_child_id"].strip(), police_reference=reference)
+    dob = None
+    try:
+        dob = date.fromisoformat(row["date_of_birth"].strip())
+    except ValueError:
+        errors.append(("date_of_birth", "Enter the date of birth as YYYY-MM-DD."))
+    gender = _choice(row["gender"], Gender.values, "gender", errors, blank=Gender.NOT_KNOWN)
+    fields = _parse_notification_fields(row, errors)
     if errors:
         raise RowInvalid(errors)
     assert la is not None and force is not None and dob is not None
@@ -198,7 +230,7 @@ def _parse_row(row: dict[str, str], orgs: _Organisations) -> tuple[ChildDetails,
 def _validation_errors(exc: ValidationError) -> list[tuple[str, str]]:
     if hasattr(exc, "error_dict"):
         return [
-            (FIELD_TO_COLUMN.get(name, name if name in HEADER else "row"), message)
+            (name if name in HEADER else "row", message)
             for name, messages in exc.message_dict.items()
             for message in messages
         ]
@@ -262,13 +294,13 @@ def _not_in_encoding(encoding: str, *, whole_file: bool = False) -> str:
 
 
 def save_row(save: Callable[[], _T]) -> _T:
-    """Run one row's save in its own transaction (a savepoint inside a dry run's), trying once more if it
-    clashed with a concurrent import of the same records (the unique constraints refused the second insert).
-    The retry sees the winner's committed row and so records this row as unchanged, never a crash."""
+    """Run one row's save (a service that owns its transaction; inside a dry run's it is a savepoint), trying
+    once more if it clashed with a concurrent import of the same records (the unique constraints refused the
+    second insert, and the service's transaction rolled back whole). The retry sees the winner's committed row
+    and so records this row as unchanged, never a crash."""
     for attempt in range(1, SAVE_ATTEMPTS + 1):
         try:
-            with transaction.atomic():
-                return save()
+            return save()
         except IntegrityError:
             if attempt == SAVE_ATTEMPTS:
                 raise ValidationError(CLASHED) from None
@@ -324,22 +356,6 @@ def csv_records(
         yield line, row
 
 
-def _save_episode(
-    *,
-    details: ChildDetails,
-    force: Organisation,
-    reference: str,
-    fields: dict[str, Any],
-    source: str,
-    by: User | None,
-) -> tuple[bool, EpisodeResult]:
-    child, child_created = match_or_create_child(details=details, by=by)
-    result = record_episode(
-        child=child, police_force=force, police_reference=reference, fields=fields, source=source, by=by
-    )
-    return child_created, result
-
-
 def import_episodes(
     stream: IO[str],
     *,
@@ -354,7 +370,7 @@ def import_episodes(
     ``progress`` is told the line reached before each row (the background job's progress)."""
     report = ImportReport()
     reader = csv.reader(stream)
-    header = read_header(reader, report, expected=HEADER, encoding=encoding)
+    header = read_header(reader, report, expected=REQUIRED_COLUMNS, encoding=encoding)
     if header is None:
         return report
     orgs = _Organisations()
@@ -368,12 +384,12 @@ def import_episodes(
                 continue
         try:
             details, force, reference, fields = _parse_row(row, orgs)
-            child_created, result = save_row(
+            result = save_row(
                 functools.partial(
-                    _save_episode,
+                    record_notification,
                     details=details,
-                    force=force,
-                    reference=reference,
+                    police_force=force,
+                    police_reference=reference,
                     fields=fields,
                     source=source,
                     by=by,
@@ -385,7 +401,10 @@ def import_episodes(
         except ValidationError as exc:
             report.errors.extend(RowError(line, column, reason) for column, reason in _validation_errors(exc))
             continue
-        report.children_created += int(child_created)
+        if isinstance(result, PendingResult):
+            report.pending += 1
+            continue
+        report.children_created += int(result.child_created)
         setattr(report, result.outcome, getattr(report, result.outcome) + 1)
     return report
 

@@ -60,6 +60,32 @@ def matching_children(
     return found
 
 
+def search_children(
+    visible: QuerySet[Child],
+    *,
+    la_child_id: str = "",
+    responsible_la: str = "",
+    last_name: str = "",
+    first_name: str = "",
+    date_of_birth: date | None = None,
+) -> QuerySet[Child]:
+    """The children among ``visible`` that match every term given (the API's search, its terms validated by
+    ``ChildIdSearchSerializer`` or ``ChildSearchSerializer``): exact LA child id, LA code and names whatever
+    their case, and the date of birth. A blank term is not a condition."""
+    children = visible.select_related("responsible_la")
+    if la_child_id.strip():
+        children = children.filter(la_child_id=la_child_id.strip())
+    if responsible_la.strip():
+        children = children.filter(responsible_la__code__iexact=responsible_la.strip())
+    if last_name.strip():
+        children = children.filter(last_name__iexact=last_name.strip())
+    if first_name.strip():
+        children = children.filter(first_name__iexact=first_name.strip())
+    if date_of_birth is not None:
+        children = children.filter(date_of_birth=date_of_birth)
+    return children
+
+
 def current_placement(child: Child, today: date) -> Placement | None:
     return (
         Placement.objects.filter(child=child, start_date__lte=today)

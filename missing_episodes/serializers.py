@@ -10,6 +10,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import Organisation, OrganisationKind
+from accounts.selectors import organisation_by_code
 from missing_episodes import identifiers
 from missing_episodes.models import (
     Child,
@@ -20,11 +21,12 @@ from missing_episodes.models import (
     ReturnMethod,
     RiskLevel,
 )
+from missing_episodes.services import NOTIFICATION_FIELDS, ChildDetails
 from rhi.models import Outcome
 
 
 def _organisation(kind: str, code: str, message: str) -> Organisation:
-    found = Organisation.objects.filter(kind=kind, code__iexact=code.strip()).first()
+    found = organisation_by_code(kind=kind, code=code)
     if found is None:
         raise serializers.ValidationError(message)
     return found
@@ -89,7 +91,7 @@ class ChildSearchSerializer(serializers.Serializer):
         return attrs
 
 
-EPISODE_FIELDS = [
+EPISODE_RESPONSE_FIELDS = [
     "id",
     "visibility",
     "child",
@@ -130,7 +132,7 @@ class EpisodeSerializer(serializers.ModelSerializer[MissingEpisode]):
 
     class Meta:
         model = MissingEpisode
-        fields = EPISODE_FIELDS
+        fields = EPISODE_RESPONSE_FIELDS
         read_only_fields = fields
 
     def _full(self, episode: MissingEpisode) -> bool:
@@ -166,8 +168,8 @@ class EpisodeSerializer(serializers.ModelSerializer[MissingEpisode]):
 
 
 class EpisodeCreateSerializer(serializers.Serializer):
-    """A police notification: the same fields as a row of ``import_episodes`` (docs/import-episodes.md).
-    Times without an offset are UK local time."""
+    """A police notification: the child's details and ``NOTIFICATION_FIELDS``, the same as a row of
+    ``import_episodes`` (docs/import-episodes.md) and the web form. Times without an offset are UK local time."""
 
     police_force = serializers.CharField(
         max_length=12, help_text="ONS police force area code, like E23000014."
@@ -189,6 +191,9 @@ class EpisodeCreateSerializer(serializers.Serializer):
     missing_at = serializers.DateTimeField()
     reported_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
     returned_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    # No default: left out, it keeps what an episode already recorded holds (clients written before it was
+    # accepted must not clear a method typed into the web form); blank clears it.
+    return_method = serializers.ChoiceField(choices=ReturnMethod.choices, required=False, allow_blank=True)
     police_notified_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
     found_location = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
 
@@ -213,6 +218,23 @@ class EpisodeCreateSerializer(serializers.Serializer):
         if value > timezone.localdate():
             raise serializers.ValidationError("The date cannot be in the future.")
         return value
+
+    def child_details(self) -> ChildDetails:
+        data = self.validated_data
+        return ChildDetails(
+            responsible_la=data["responsible_la"],
+            la_child_id=data["la_child_id"].strip(),
+            first_name=data["first_name"].strip(),
+            last_name=data["last_name"].strip(),
+            date_of_birth=data["date_of_birth"],
+            gender=data["gender"],
+        )
+
+    def notification_fields(self) -> dict[str, Any]:
+        """The notification's fields as ``record_notification`` takes them (those sent, or defaulted)."""
+        return {
+            name: self.validated_data[name] for name in NOTIFICATION_FIELDS if name in self.validated_data
+        }
 
 
 class EpisodeReturnSerializer(serializers.Serializer):

@@ -1,8 +1,11 @@
 """Writes about children and missing episodes: matching a child, recording or updating an episode.
 
-The web form, the importer and the API all call ``record_episode``: one place decides what a valid episode is
-(the model's own rules plus the ones that need other rows: overlapping episodes, a reference already used).
-Recording a return opens or extends the RHI through ``rhi.services``.
+A police notification comes by three channels (the web form, the CSV import, the API) and all of them call
+``record_notification`` with the fields in ``NOTIFICATION_FIELDS``: one place decides what a notification
+carries, who may attach it to a known child, and that the child and the episode are saved together.
+``record_episode`` decides what a valid episode is (the model's own rules plus the ones that need other rows:
+overlapping episodes, a reference already used). Recording a return opens or extends the RHI through
+``rhi.services``.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from access.episodes import can_decide_episode_link, may_link_episode_to_child, visible_children
 from accounts.models import Organisation, User
 from audit.models import AuditAction
 from audit.services import record_event
@@ -39,8 +43,10 @@ class ChildRecordMismatch(ValidationError):
     """A known LA child id with other details than the council's record (the API counts these per client)."""
 
 
-# The fields a police notification carries; anything else on an episode is set by the service itself.
-EPISODE_FIELDS = (
+# The fields a police notification carries, whichever channel brings it: the web form, the API's create
+# serializer and the CSV importer all take their list from here, so a field cannot reach one channel only.
+# Anything else on an episode is set by the service itself.
+NOTIFICATION_FIELDS = (
     "category",
     "risk_level",
     "missing_from",
@@ -68,6 +74,14 @@ class EpisodeResult:
     episode: MissingEpisode
     outcome: str  # "created", "updated" or "unchanged"
     child_created: bool
+
+
+@dataclass(frozen=True)
+class PendingResult:
+    """A notification kept for the council to confirm the child (``record_notification``)."""
+
+    link: PendingEpisodeLink
+    created: bool
 
 
 def _flag_possible_duplicates(child: Child) -> None:
@@ -99,8 +113,6 @@ def _mismatch_errors(
 ) -> dict[str, str]:
     """Which detail differs, only for someone who may see the child anyway (the council's own staff, or an
     operator's command line import); anyone else gets the one generic answer."""
-    from access.episodes import visible_children
-
     if by is not None and not visible_children(by).filter(pk=child.pk).exists():
         return {"la_child_id": CHILD_MISMATCH}
     errors = {}
@@ -191,7 +203,7 @@ def record_episode(
 ) -> EpisodeResult:
     """Create the episode, or update the one with this force + reference. Idempotent: the same notification
     twice changes nothing. A return time (new or corrected) opens, extends or re-times the RHI."""
-    unknown = set(fields) - set(EPISODE_FIELDS)
+    unknown = set(fields) - set(NOTIFICATION_FIELDS)
     if unknown:
         raise TypeError(f"Unknown episode fields: {sorted(unknown)}")
     with transaction.atomic():
@@ -213,10 +225,10 @@ def record_episode(
             police_reference=police_reference,
             source=source,
         )
-        before = {name: getattr(episode, name) for name in EPISODE_FIELDS}
+        before = {name: getattr(episode, name) for name in NOTIFICATION_FIELDS}
         for name, value in fields.items():
             setattr(episode, name, value if value is not None or name.endswith("_at") else "")
-        changed = [name for name in EPISODE_FIELDS if getattr(episode, name) != before[name]]
+        changed = [name for name in NOTIFICATION_FIELDS if getattr(episode, name) != before[name]]
         if existing is not None and not changed:
             return EpisodeResult(episode=existing, outcome="unchanged", child_created=False)
         episode.full_clean(validate_unique=False)
@@ -272,38 +284,14 @@ class StaleEpisodeError(Exception):
     """Someone else changed the episode after this user loaded it: refuse rather than overwrite."""
 
 
-def record_notification(
-    *,
-    child: Child | None,
-    details: ChildDetails,
-    police_force: Organisation | None,
-    police_reference: str,
-    fields: dict[str, Any],
-    by: User,
-) -> EpisodeResult:
-    """A police notification typed into the web form: the child the person chose (or a new or matched one
-    from ``details``) and the episode are saved together or not at all."""
-    with transaction.atomic():
-        child_created = False
-        if child is None:
-            child, child_created = match_or_create_child(details=details, by=by)
-        result = record_episode(
-            child=child,
-            police_force=police_force,
-            police_reference=police_reference,
-            fields=fields,
-            source=EpisodeSource.MANUAL,
-            by=by,
-        )
-    return EpisodeResult(episode=result.episode, outcome=result.outcome, child_created=child_created)
-
-
 def record_return(
     *, episode_id: int, expected_updated_at: str, fields: dict[str, Any], by: User
 ) -> EpisodeResult:
     """Record the return on an open episode the user loaded at ``expected_updated_at`` (ISO 8601). A change
-    made meanwhile by someone else, or a return already recorded, is refused with StaleEpisodeError."""
-    with transaction.atomic():
+    made meanwhile by someone else, or a return already recorded, is refused with StaleEpisodeError. Durable:
+    the web page and the API call it on its own, and its lock and stamp check mean nothing inside a longer
+    transaction."""
+    with transaction.atomic(durable=True):
         current = MissingEpisode.objects.select_for_update().select_related("child").get(pk=episode_id)
         if current.updated_at.isoformat() != expected_updated_at or not current.is_open:
             raise StaleEpisodeError(
@@ -326,12 +314,6 @@ def record_return(
 # ---------------------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class PendingResult:
-    link: PendingEpisodeLink
-    created: bool
-
-
 def _as_json(fields: dict[str, Any]) -> dict[str, Any]:
     return {
         name: value.isoformat() if isinstance(value, datetime) else value for name, value in fields.items()
@@ -345,31 +327,39 @@ def _from_json(stored: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def record_police_notification(
+def record_notification(
     *,
+    child: Child | None = None,
     details: ChildDetails,
     police_force: Organisation,
     police_reference: str,
     fields: dict[str, Any],
-    source: str = EpisodeSource.API,
-    by: User,
+    source: str,
+    by: User | None,
 ) -> EpisodeResult | PendingResult:
-    """A notification from a partner system. A new LA child id creates the child; a known one must match the
-    council's record (one generic refusal otherwise). If the caller has no relation to that existing child
-    (``access.episodes.may_link_episode_to_child``) nothing is attached: the notification waits as a
-    ``PendingEpisodeLink`` for the council to confirm, and the caller learns nothing more about the child."""
-    from access.episodes import may_link_episode_to_child
+    """Record a police notification, whichever channel brings it (the web form, the CSV import, the API): the
+    child (``child`` when the person chose one, else matched by LA child id or created from ``details``) and
+    the episode are saved together or not at all. A known LA child id must match the council's record (one
+    generic refusal otherwise). If the recorder has no relation to that existing child
+    (``may_link_episode_to_child``) nothing is attached: the notification waits as a ``PendingEpisodeLink``
+    for the council to confirm, and the recorder learns nothing more about the child. ``by`` None is an
+    operator's command-line import, which attaches.
 
-    unknown = set(fields) - set(EPISODE_FIELDS)
+    Plain atomic, not durable: the API's idempotency wrapper runs it in its own transaction, so that the
+    stored answer commits with the episode."""
+    unknown = set(fields) - set(NOTIFICATION_FIELDS)
     if unknown:
         raise TypeError(f"Unknown episode fields: {sorted(unknown)}")
     with transaction.atomic():
-        child, created = match_or_create_child(details=details, by=by)
-        already = MissingEpisode.objects.filter(
-            child=child, police_force=police_force, police_reference=police_reference
-        ).exists()
-        if created or already or may_link_episode_to_child(by, child):
-            return record_episode(
+        child_created = False
+        if child is None:
+            child, child_created = match_or_create_child(details=details, by=by)
+        if (
+            not child_created
+            and by is not None
+            and not _may_attach(by, child, police_force, police_reference)
+        ):
+            return _keep_pending(
                 child=child,
                 police_force=police_force,
                 police_reference=police_reference,
@@ -377,54 +367,78 @@ def record_police_notification(
                 source=source,
                 by=by,
             )
-        # Validate what can be checked without the child's other records, so a confirmation does not fail on
-        # something the force could have fixed; the checks against other rows run when it is confirmed.
-        episode = MissingEpisode(
+        result = record_episode(
             child=child,
-            responsible_la=child.responsible_la,
             police_force=police_force,
             police_reference=police_reference,
-            **{
-                name: value if value is not None or name.endswith("_at") else ""
-                for name, value in fields.items()
-            },
+            fields=fields,
+            source=source,
+            by=by,
         )
-        episode.full_clean(validate_unique=False)
-        if MissingEpisode.objects.filter(
-            police_force=police_force, police_reference=police_reference
-        ).exists():
-            raise ValidationError({"police_reference": "This police reference is already recorded."})
-        link = (
-            PendingEpisodeLink.objects.select_for_update()
-            .filter(
-                police_force=police_force, police_reference=police_reference, status=PendingLinkStatus.PENDING
-            )
-            .first()
+    return EpisodeResult(episode=result.episode, outcome=result.outcome, child_created=child_created)
+
+
+def _may_attach(by: User, child: Child, police_force: Organisation, police_reference: str) -> bool:
+    """The notification goes onto this known child at once: it updates the recorder's own episode of the
+    child, or the recorder has a relation to the child."""
+    already = MissingEpisode.objects.filter(
+        child=child, police_force=police_force, police_reference=police_reference
+    ).exists()
+    return already or may_link_episode_to_child(by, child)
+
+
+def _keep_pending(
+    *,
+    child: Child,
+    police_force: Organisation,
+    police_reference: str,
+    fields: dict[str, Any],
+    source: str,
+    by: User,
+) -> PendingResult:
+    """Keep the notification for the council to confirm (inside ``record_notification``'s transaction)."""
+    # Validate what can be checked without the child's other records, so a confirmation does not fail on
+    # something the force could have fixed; the checks against other rows run when it is confirmed.
+    episode = MissingEpisode(
+        child=child,
+        responsible_la=child.responsible_la,
+        police_force=police_force,
+        police_reference=police_reference,
+        **{
+            name: value if value is not None or name.endswith("_at") else "" for name, value in fields.items()
+        },
+    )
+    episode.full_clean(validate_unique=False)
+    if MissingEpisode.objects.filter(police_force=police_force, police_reference=police_reference).exists():
+        raise ValidationError({"police_reference": "This police reference is already recorded."})
+    link = (
+        PendingEpisodeLink.objects.select_for_update()
+        .filter(
+            police_force=police_force, police_reference=police_reference, status=PendingLinkStatus.PENDING
         )
-        if link is not None and link.child_id != child.pk:
-            raise ValidationError(
-                {"police_reference": "This police reference is already waiting for a council."}
-            )
-        is_new = link is None
-        if link is None:
-            link = PendingEpisodeLink(
-                child=child, police_force=police_force, police_reference=police_reference, submitted_by=by
-            )
-        link.episode_fields = _as_json(fields)
-        link.submitted_at = timezone.now()
-        link.full_clean()
-        link.save()
-        record_event(
-            actor=by,
-            action=AuditAction.CREATE if is_new else AuditAction.UPDATE,
-            obj=link,
-            detail={"step": "link_requested", "police_force": police_force.pk, "source": source},
+        .first()
+    )
+    if link is not None and link.child_id != child.pk:
+        raise ValidationError({"police_reference": "This police reference is already waiting for a council."})
+    is_new = link is None
+    if link is None:
+        link = PendingEpisodeLink(
+            child=child, police_force=police_force, police_reference=police_reference, submitted_by=by
         )
-        return PendingResult(link=link, created=is_new)
+    link.episode_fields = _as_json(fields)
+    link.submitted_at = timezone.now()
+    link.full_clean()
+    link.save()
+    record_event(
+        actor=by,
+        action=AuditAction.CREATE if is_new else AuditAction.UPDATE,
+        obj=link,
+        detail={"step": "link_requested", "police_force": police_force.pk, "source": source},
+    )
+    return PendingResult(link=link, created=is_new)
 
 
 def _lock_pending(link_id: int, by: User) -> PendingEpisodeLink:
-    from access.episodes import can_decide_episode_link
     from rhi.services import ActionNotAllowed, TransitionError
 
     link = PendingEpisodeLink.objects.select_for_update(of=("self",)).select_related("child").get(pk=link_id)
@@ -435,7 +449,7 @@ def _lock_pending(link_id: int, by: User) -> PendingEpisodeLink:
     return link
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def confirm_episode_link(*, link_id: int, by: User, note: str = "") -> PendingEpisodeLink:
     """The council confirms the notification is about this child: the episode is recorded now, exactly as if
     it had come in attached (the checks against the child's other episodes run here)."""
@@ -461,7 +475,7 @@ def confirm_episode_link(*, link_id: int, by: User, note: str = "") -> PendingEp
     return link
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def reject_episode_link(*, link_id: int, by: User, note: str) -> PendingEpisodeLink:
     """Not this child: nothing is recorded against them; the force hears only that it was not accepted."""
     if not note.strip():

@@ -2,14 +2,14 @@
 child's page.
 
 Thin: visibility comes from access, reads from missing_episodes.selectors, writes from
-missing_episodes.services (record_episode) and missing_episodes.importers.
+missing_episodes.services (record_notification, record_return) and missing_episodes.importers.
 """
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -20,8 +20,10 @@ from access.casework import visible_rhis
 from access.episodes import can_record_return, visible_children, visible_episodes
 from access.memberships import intake_authority_ids
 from access.reporting import history_import_authority_ids
-from accounts.models import Organisation, User
-from audit.models import AuditAction, AuditOutcome
+from accounts.models import Organisation
+from accounts.web import request_user
+from audit.exceptions import NotAllowed, NotVisible
+from audit.models import AuditAction
 from audit.services import record_event
 from missing_episodes import import_jobs, selectors
 from missing_episodes.forms import (
@@ -35,36 +37,24 @@ from missing_episodes.forms import (
     episode_stamp,
 )
 from missing_episodes.importers import RowError
-from missing_episodes.models import Child, ImportJob, ImportKind, MissingEpisode
-from missing_episodes.services import ChildDetails, StaleEpisodeError, record_notification, record_return
+from missing_episodes.models import Child, EpisodeSource, ImportJob, ImportKind, MissingEpisode
+from missing_episodes.services import (
+    ChildDetails,
+    PendingResult,
+    StaleEpisodeError,
+    record_notification,
+    record_return,
+)
 from rhi.models import ReturnHomeInterview
 
 IMPORT_REFRESH_SECONDS = 2
 
 
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
-
-
-def _not_found(request: HttpRequest, object_type: str, object_id: int | str = "") -> Http404:
-    record_event(
-        actor=_user(request),
-        action=AuditAction.VIEW,
-        object_type=object_type,
-        object_id=str(object_id),
-        outcome=AuditOutcome.DENIED,
-        request=request,
-    )
-    return Http404()
-
-
 def _intake_authorities(request: HttpRequest, object_type: str) -> QuerySet[Organisation]:
     """The LAs the user records notifications for; anyone without one gets 404 (audited)."""
-    ids = intake_authority_ids(_user(request))
+    ids = intake_authority_ids(request_user(request))
     if not ids:
-        raise _not_found(request, object_type)
+        raise NotVisible(object_type=object_type)
     return Organisation.objects.filter(pk__in=ids).order_by("name")
 
 
@@ -76,7 +66,7 @@ def _intake_authorities(request: HttpRequest, object_type: str) -> QuerySet[Orga
 @login_required
 @require_http_methods(["GET", "POST"])
 def episode_new(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     authorities = _intake_authorities(request, "missing_episodes.missingepisode")
     if request.method != "POST":
         form = PoliceNotificationForm(authorities=authorities)
@@ -125,11 +115,18 @@ def episode_new(request: HttpRequest) -> HttpResponse:
             police_force=data["police_force"],
             police_reference=data["police_reference"],
             fields=form.episode_fields(),
+            source=EpisodeSource.MANUAL,
             by=user,
         )
     except ValidationError as exc:
         add_service_errors(form, exc)
         return render(request, "missing_episodes/episode_new.html", {"form": form})
+    if isinstance(result, PendingResult):
+        # The same rule as the other channels; the council's queue is where it is decided.
+        messages.info(
+            request, "Recorded for the council to confirm the child before the episode is attached."
+        )
+        return redirect("missing_episodes:pending_links")
     messages.success(request, f"Police notification {result.episode.police_reference} recorded.")
     return redirect("missing_episodes:episode_detail", pk=result.episode.pk)
 
@@ -140,9 +137,9 @@ def episode_new(request: HttpRequest) -> HttpResponse:
 
 
 def _episode_or_404(request: HttpRequest, pk: int) -> MissingEpisode:
-    episode = selectors.episode_detail(visible_episodes(_user(request)), pk)
+    episode = selectors.episode_detail(visible_episodes(request_user(request)), pk)
     if episode is None:
-        raise _not_found(request, "missing_episodes.missingepisode", pk)
+        raise NotVisible(object_type="missing_episodes.missingepisode", object_id=pk)
     return episode
 
 
@@ -154,7 +151,7 @@ def _render_episode(
     unsaved: list[tuple[str, str]] | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     rhi_link = getattr(episode, "rhi_link", None)
     rhi: ReturnHomeInterview | None = rhi_link.rhi if rhi_link is not None else None
     can_update = (
@@ -207,21 +204,20 @@ def _refused_return(
 @require_GET
 def episode_detail(request: HttpRequest, pk: int) -> HttpResponse:
     episode = _episode_or_404(request, pk)
-    record_event(actor=_user(request), action=AuditAction.VIEW, obj=episode, level="full", request=request)
+    record_event(
+        actor=request_user(request), action=AuditAction.VIEW, obj=episode, level="full", request=request
+    )
     return _render_episode(request, episode)
 
 
 @login_required
 @require_POST
 def episode_record_return(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     episode = _episode_or_404(request, pk)
     if not can_record_return(user, episode):
         # Visible (e.g. through the RHI of a child placed in the area) but not the user's to record.
-        record_event(
-            actor=user, action=AuditAction.UPDATE, obj=episode, outcome=AuditOutcome.DENIED, request=request
-        )
-        raise PermissionDenied
+        raise NotAllowed(obj=episode, action=AuditAction.UPDATE)
     form = RecordReturnForm(request.POST)
     if not episode.is_open or not (episode.police_force_id and episode.police_reference):
         return _refused_return(
@@ -262,7 +258,7 @@ def episode_record_return(request: HttpRequest, pk: int) -> HttpResponse:
 def episode_import(request: HttpRequest) -> HttpResponse:
     """The request only checks and stores the file and starts the job (import_jobs): a big file imported
     within the request outlived gunicorn's timeout and answered 500 with part of it saved."""
-    user = _user(request)
+    user = request_user(request)
     _intake_authorities(request, "missing_episodes.import")
     if request.method != "POST":
         return render(request, "missing_episodes/episode_import.html", {"form": UploadEpisodesForm()})
@@ -280,13 +276,13 @@ def episode_import(request: HttpRequest) -> HttpResponse:
 
 def _own_import_job(request: HttpRequest, pk: int) -> ImportJob:
     """The user's own job, while they still import that kind of file; anything else is 404 (audited)."""
-    user = _user(request)
+    user = request_user(request)
     job = ImportJob.objects.filter(pk=pk, requested_by=user).first()
     allowed = job is not None and bool(
         intake_authority_ids(user) if job.kind == ImportKind.EPISODES else history_import_authority_ids(user)
     )
     if job is None or not allowed:
-        raise _not_found(request, "missing_episodes.importjob", pk)
+        raise NotVisible(object_type="missing_episodes.importjob", object_id=pk)
     return job
 
 
@@ -318,7 +314,7 @@ def import_job_problems(request: HttpRequest, pk: int) -> FileResponse:
     if not job.problems_file:
         raise Http404
     record_event(
-        actor=_user(request),
+        actor=request_user(request),
         action=AuditAction.EXPORT,
         object_type=import_jobs.OBJECT_TYPE_FOR_KIND[ImportKind(job.kind)],
         object_id=str(job.pk),
@@ -338,10 +334,10 @@ def import_job_problems(request: HttpRequest, pk: int) -> FileResponse:
 @login_required
 @require_GET
 def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     child = visible_children(user).select_related("responsible_la").filter(pk=pk).first()
     if child is None:
-        raise _not_found(request, "missing_episodes.child", pk)
+        raise NotVisible(object_type="missing_episodes.child", object_id=pk)
     record_event(actor=user, action=AuditAction.VIEW, obj=child, level="full", request=request)
     now = timezone.now()
     today = timezone.localdate(now)

@@ -22,6 +22,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from accounts.models import Organisation, OrganisationKind, User
+from accounts.selectors import organisation_by_code
 from missing_episodes.importers import ImportReport, RowError, csv_records, read_header, save_row
 from missing_episodes.models import MissingEpisode
 from missing_episodes.services import parse_local_datetime
@@ -56,9 +57,7 @@ class _Forces:
     def get(self, code: str) -> Organisation | None:
         key = code.strip().upper()
         if key not in self._cache:
-            self._cache[key] = Organisation.objects.filter(
-                kind=OrganisationKind.POLICE_FORCE, code__iexact=key
-            ).first()
+            self._cache[key] = organisation_by_code(kind=OrganisationKind.POLICE_FORCE, code=key)
         return self._cache[key]
 
 

@@ -18,6 +18,8 @@ from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
 from accounts.models import ApiScope, Commission
+from missing_episodes.models import ReturnMethod
+from missing_episodes.services import NOTIFICATION_FIELDS
 from sharing.models import DisclosureLevel
 from tests.api.conftest import new_client
 from tests.factories_domain import ChildFactory, LocalAuthorityFactory, MissingEpisodeFactory, ProviderFactory
@@ -133,3 +135,14 @@ def test_police_force_system_never_gets_a_5xx_or_an_unshared_record(case: Any, w
 @EXAMPLES
 def test_council_system_never_gets_a_5xx_or_an_unshared_record(case: Any, world: dict[str, Any]) -> None:
     _check(case, world, world["council"], police=False)
+
+
+def test_the_notification_body_in_the_schema_has_every_field_the_web_form_and_the_csv_take() -> None:
+    out = StringIO()
+    call_command("spectacular", "--format", "openapi-json", stdout=out)
+    components = json.loads(out.getvalue())["components"]["schemas"]
+    body = components["EpisodeCreateRequest"]
+
+    assert set(NOTIFICATION_FIELDS) <= set(body["properties"])
+    assert "return_method" not in body.get("required", [])
+    assert set(ReturnMethod.values) <= set(components["ReturnMethodEnum"]["enum"])
