@@ -4,6 +4,8 @@ returns (docs/returns.md, docs/out-of-area.md).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
@@ -49,11 +51,29 @@ def police_episode_filter(user: User | AnonymousUser) -> Q:
     return Q(police_force_id__in=forces) if forces else Q(pk__in=[])
 
 
+def full_episode_filter(user: User | AnonymousUser) -> Q:
+    """Episodes (as a filter on MissingEpisode) the user sees with the child's details: those of the children
+    they see in full (``visible_episodes``), checked per row so a keyset-paged list stays on its index."""
+    if not is_casework_user(user):
+        return Q(pk__in=[])
+    return visible_children_filter(user, prefix="child__")
+
+
+def full_episode_ids(user: User | AnonymousUser, ids: Iterable[int]) -> set[int]:
+    """Which of these episodes the user sees with the child's details (one query for a page of the API's list);
+    the others, read through ``police_episode_filter``, are shown without them."""
+    wanted = set(ids)
+    if not wanted or not is_casework_user(user):
+        return set()
+    return set(
+        MissingEpisode.objects.filter(full_episode_filter(user), pk__in=wanted).values_list("pk", flat=True)
+    )
+
+
 def readable_episodes(user: User | AnonymousUser) -> QuerySet[MissingEpisode]:
-    """Episodes the user may read: those of the children they see in full (``visible_episodes``), and, for a
-    missing-person coordinator, those reported to their force (shown without the child's details)."""
-    condition = visible_children_filter(user, prefix="child__") if is_casework_user(user) else Q(pk__in=[])
-    return MissingEpisode.objects.filter(condition | police_episode_filter(user))
+    """Episodes the user may read: those seen in full (``full_episode_filter``), and, for a missing-person
+    coordinator, those reported to their force (shown without the child's details)."""
+    return MissingEpisode.objects.filter(full_episode_filter(user) | police_episode_filter(user))
 
 
 def can_record_notification(

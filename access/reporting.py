@@ -5,10 +5,12 @@ records a user may run or import.
 from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser
+from django.db.models import QuerySet
 
 from access.memberships import authorities_served_by
 from accounts.models import Role, User
 from accounts.selectors import memberships
+from reporting.models import ExportJob
 
 
 def reporting_authority_ids(user: User | AnonymousUser) -> set[int]:
@@ -22,3 +24,13 @@ def history_import_authority_ids(user: User | AnonymousUser) -> set[int]:
     episode's responsible LA is not among them is refused."""
     managed = {m.organisation_id for m in memberships(user) if m.role == Role.TEAM_MANAGER}
     return authorities_served_by(managed) | reporting_authority_ids(user)
+
+
+def visible_export_jobs(user: User | AnonymousUser) -> QuerySet[ExportJob]:
+    """Export jobs the user may poll and download, on the pages and through the API: only those they started
+    themselves, and only while they still run returns for that LA (a performance lead who moved on loses them)."""
+    if not user.is_authenticated:
+        return ExportJob.objects.none()
+    return ExportJob.objects.filter(
+        requested_by_id=user.pk, local_authority_id__in=reporting_authority_ids(user)
+    )

@@ -17,11 +17,10 @@ from rest_framework.response import Response
 from access.episodes import (
     can_record_notification,
     can_record_return,
+    full_episode_ids,
     readable_episodes,
     visible_children,
-    visible_children_filter,
 )
-from access.memberships import is_casework_user
 from accounts.api_auth import HasScope
 from accounts.models import ApiScope
 from api.callers import api_client, api_user, audit_view
@@ -102,19 +101,11 @@ def _episodes(queryset: QuerySet[MissingEpisode]) -> QuerySet[MissingEpisode]:
     )
 
 
-def _full_ids(user: Any, episodes: list[MissingEpisode]) -> set[int]:
-    """Which of these episodes the user sees with the child's details, as ``visible_episodes`` (one query)."""
-    if not episodes or not is_casework_user(user):
-        return set()
-    rows = MissingEpisode.objects.filter(pk__in=[e.pk for e in episodes])
-    return set(rows.filter(visible_children_filter(user, prefix="child__")).values_list("pk", flat=True))
-
-
 def _episode_response(
     request: Request, episode: MissingEpisode, *, status_code: int = status.HTTP_200_OK
 ) -> Response:
     user = api_user(request)
-    data = EpisodeSerializer(episode, context={"full_ids": _full_ids(user, [episode])}).data
+    data = EpisodeSerializer(episode, context={"full_ids": full_episode_ids(user, [episode.pk])}).data
     response = Response(data, status=status_code)
     response["ETag"] = etag_for(episode.updated_at.isoformat())
     return response
@@ -231,7 +222,8 @@ class EpisodeListView(ApiView):
             episodes = episodes.filter(updated_at__gte=since)
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(_episodes(episodes), request, self)
-        data = EpisodeSerializer(page, many=True, context={"full_ids": _full_ids(user, page)}).data
+        full_ids = full_episode_ids(user, [episode.pk for episode in page])
+        data = EpisodeSerializer(page, many=True, context={"full_ids": full_ids}).data
         audit_view(request, object_type=EPISODE_TYPE, detail={"rows": len(page)})
         return paginator.get_paginated_response(data)
 

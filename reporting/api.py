@@ -13,9 +13,10 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from access.reporting import reporting_authority_ids
+from access.reporting import visible_export_jobs
 from accounts.api_auth import HasScope
 from accounts.models import ApiScope, Organisation, OrganisationKind
+from accounts.selectors import organisation_by_code
 from api.callers import api_user, audit_view
 from api.errors import Conflict, ErrorSerializer
 from api.views import ApiView
@@ -46,7 +47,7 @@ class ExportRequestSerializer(serializers.Serializer):
     format = serializers.ChoiceField(choices=ExportFormat.choices)
 
     def validate_local_authority(self, value: str) -> Organisation:
-        found = Organisation.objects.filter(kind=OrganisationKind.LOCAL_AUTHORITY, code=value.strip()).first()
+        found = organisation_by_code(kind=OrganisationKind.LOCAL_AUTHORITY, code=value)
         if found is None:
             raise serializers.ValidationError("Enter a known DfE local authority code, like 333.")
         return found
@@ -88,12 +89,7 @@ class ExportJobSerializer(serializers.ModelSerializer[ExportJob]):
 
 
 def _own_job(request: Request, pk: int) -> ExportJob:
-    user = api_user(request)
-    job = (
-        ExportJob.objects.select_related("local_authority")
-        .filter(pk=pk, requested_by=user, local_authority_id__in=reporting_authority_ids(user))
-        .first()
-    )
+    job = visible_export_jobs(api_user(request)).select_related("local_authority").filter(pk=pk).first()
     if job is None:
         raise exceptions.NotFound()
     return job

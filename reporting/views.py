@@ -10,7 +10,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from access.reporting import reporting_authority_ids
+from access.reporting import reporting_authority_ids, visible_export_jobs
 from accounts.models import Organisation
 from accounts.web import request_user
 from audit.exceptions import NotVisible
@@ -56,11 +56,7 @@ def returns(request: HttpRequest) -> HttpResponse:
                 form.add_error(field if field in form.fields else None, messages)
         else:
             return redirect("reporting:export_detail", pk=job.pk)
-    recent = (
-        ExportJob.objects.filter(requested_by=user, local_authority_id__in=authorities)
-        .select_related("local_authority")
-        .order_by("-created_at")[:10]
-    )
+    recent = visible_export_jobs(user).select_related("local_authority").order_by("-created_at")[:10]
     validation_form = ValidationForm(authority_ids=authorities, auto_id="check_%s")
     return render(
         request,
@@ -108,12 +104,7 @@ def ssda903_validation(request: HttpRequest) -> HttpResponse:
 
 
 def _own_job(request: HttpRequest, pk: int) -> ExportJob:
-    user = request_user(request)
-    job = (
-        ExportJob.objects.select_related("local_authority")
-        .filter(pk=pk, requested_by=user, local_authority_id__in=reporting_authority_ids(user))
-        .first()
-    )
+    job = visible_export_jobs(request_user(request)).select_related("local_authority").filter(pk=pk).first()
     if job is None:
         raise NotVisible(object_type="reporting.exportjob", object_id=pk)
     return job
