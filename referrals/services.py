@@ -3,7 +3,11 @@
 Referrals are actions taken because of an RHI, not part of the frozen report, so an approved RHI can still get
 them and making one never changes the RHI's version. The acknowledgement is due at the end of the fifth working
 day after the referral was sent, counted by the clock module with the bank holidays (and local closure days) of
-the RHI's policy snapshot; the deadline sweep (rhi/sweep.py) escalates referrals not acknowledged by then.
+the RHI's policy snapshot; the deadline sweep (alerts/sweep.py) escalates referrals not acknowledged by then.
+
+Each write is durable (``transaction.atomic(durable=True)``): the referral pages call one at a time, and none
+may be folded into a caller's longer transaction, where its row lock would be held and its audit event
+committed only with the caller's other work.
 """
 
 from __future__ import annotations
@@ -96,7 +100,7 @@ def _save(referral: Referral, *, by: User, action: str, detail: dict[str, object
     return referral
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def make_referral(
     *,
     rhi_id: int,
@@ -155,7 +159,7 @@ def make_referral(
     )
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def mark_sent(*, referral_id: int, by: User, sent_at: datetime) -> Referral:
     referral = _lock_referral(referral_id)
     _require_worker(referral.rhi, by)
@@ -167,7 +171,7 @@ def mark_sent(*, referral_id: int, by: User, sent_at: datetime) -> Referral:
     return _save(referral, by=by, action=AuditAction.UPDATE, detail={"step": "sent"})
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def record_acknowledgement(
     *, referral_id: int, by: User, acknowledged_at: datetime, acknowledged_by_name: str
 ) -> Referral:
@@ -190,7 +194,7 @@ def record_acknowledgement(
     return _save(referral, by=by, action=AuditAction.UPDATE, detail={"step": "acknowledged"})
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def record_outcome(*, referral_id: int, by: User, outcome: str, outcome_notes: str = "") -> Referral:
     """What the service did with the referral. Recorded once: a second, different answer is refused rather
     than silently overwriting the first."""
