@@ -31,7 +31,7 @@ from api.pagination import CHANGED_SINCE, KeysetPagination, changed_since
 from api.views import ApiView
 from audit.models import AuditAction, AuditOutcome
 from audit.services import record_event
-from missing_episodes import match_limits
+from missing_episodes import match_limits, selectors
 from missing_episodes.models import Child, EpisodeSource, MissingEpisode
 from missing_episodes.serializers import (
     ChildIdSearchSerializer,
@@ -42,11 +42,10 @@ from missing_episodes.serializers import (
     EpisodeSerializer,
 )
 from missing_episodes.services import (
-    ChildDetails,
     ChildRecordMismatch,
     PendingResult,
     StaleEpisodeError,
-    record_police_notification,
+    record_notification,
     record_return,
 )
 
@@ -86,6 +85,7 @@ EPISODE_EXAMPLE = {
     "missing_at": "2026-05-01T17:30:00+01:00",
     "reported_at": "2026-05-01T19:05:00+01:00",
     "returned_at": None,
+    "return_method": "",
     "police_notified_at": None,
     "found_location": "",
 }
@@ -123,17 +123,7 @@ PERSONAL_SEARCH_TERMS = ("last_name", "first_name", "date_of_birth")
 
 
 def _search_children(request: Request, view: ApiView, terms: dict[str, Any]) -> Response:
-    children = visible_children(api_user(request)).select_related("responsible_la")
-    if terms.get("la_child_id"):
-        children = children.filter(la_child_id=terms["la_child_id"].strip())
-    if terms.get("responsible_la"):
-        children = children.filter(responsible_la__code__iexact=terms["responsible_la"].strip())
-    if terms.get("last_name"):
-        children = children.filter(last_name__iexact=terms["last_name"].strip())
-    if terms.get("first_name"):
-        children = children.filter(first_name__iexact=terms["first_name"].strip())
-    if terms.get("date_of_birth"):
-        children = children.filter(date_of_birth=terms["date_of_birth"])
+    children = selectors.search_children(visible_children(api_user(request)), **terms)
     paginator = KeysetPagination()
     page = paginator.paginate_queryset(children, request, view)
     audit_view(request, object_type=CHILD_TYPE, level="full", detail={"search": True, "rows": len(page)})
@@ -289,33 +279,12 @@ class EpisodeListView(ApiView):
             raise exceptions.PermissionDenied(
                 "This client records notifications only for its own force or the councils it takes them for."
             )
-        details = ChildDetails(
-            responsible_la=authority,
-            la_child_id=data["la_child_id"].strip(),
-            first_name=data["first_name"].strip(),
-            last_name=data["last_name"].strip(),
-            date_of_birth=data["date_of_birth"],
-            gender=data["gender"],
-        )
-        fields = {
-            name: data[name]
-            for name in (
-                "category",
-                "risk_level",
-                "missing_from",
-                "missing_at",
-                "reported_at",
-                "returned_at",
-                "police_notified_at",
-                "found_location",
-            )
-        }
         try:
-            result = record_police_notification(
-                details=details,
+            result = record_notification(
+                details=payload.child_details(),
                 police_force=force,
                 police_reference=data["police_reference"],
-                fields=fields,
+                fields=payload.notification_fields(),
                 source=EpisodeSource.API,
                 by=user,
             )
