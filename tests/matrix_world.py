@@ -1,4 +1,4 @@
-"""The world the permission matrix (tests/test_permission_matrix.py) asks its questions about.
+"""The world the permission matrix (tests/permissions/) asks its questions about.
 
 Organisations:
   Home (LA 330) commissions provider P (team North); P allows self-allocation.
