@@ -1,38 +1,20 @@
 """What a user may do next on an RHI in its current state (the 'What to do next' panel and the journey pages'
-checks; docs/rhi-states.md).
+checks; docs/rhi-states.md). The steps, their source states and which actor rule each needs are the transition
+table's (``rhi.transitions``); this module decides only whether a user meets an actor rule.
 """
 
 from __future__ import annotations
-
-import enum
 
 from django.contrib.auth.models import AnonymousUser
 
 from access.casework import can_allocate, can_work_on
 from access.memberships import managed_organisation_ids
 from accounts.models import User
-from rhi.models import ReturnHomeInterview, RHIState
+from rhi.models import ReturnHomeInterview
+from rhi.transitions import OUTCOME_ACTIONS, REVIEW_ACTIONS, TRANSITIONS, Actor, RHIAction, actions_from
 
-
-class RHIAction(enum.StrEnum):
-    """Steps a user can take on an RHI page (the 'What to do next' panel and the journey pages' checks)."""
-
-    TAKE = "take"
-    CONTACT = "contact"
-    OFFER = "offer"
-    ACCEPTED = "accepted"
-    DECLINED = "declined"
-    UNABLE_TO_CONTACT = "unable_to_contact"
-    NOT_OFFERED = "not_offered"
-    RECORD_INTERVIEW = "record_interview"
-    EDIT_INTERVIEW = "edit_interview"
-    FINDINGS = "findings"
-    CONSENT = "consent"
-    SUBMIT = "submit"
-    REVIEW = "review"
-
-
-OUTCOME_ACTIONS = (RHIAction.ACCEPTED, RHIAction.DECLINED, RHIAction.UNABLE_TO_CONTACT, RHIAction.NOT_OFFERED)
+# The steps themselves are the state machine's (rhi.transitions); re-exported for the policy's callers.
+__all__ = ["OUTCOME_ACTIONS", "REVIEW_ACTIONS", "RHIAction", "available_actions"]
 
 
 def available_actions(user: User | AnonymousUser, rhi: ReturnHomeInterview) -> list[RHIAction]:
@@ -40,25 +22,22 @@ def available_actions(user: User | AnonymousUser, rhi: ReturnHomeInterview) -> l
     the report; while submitted only a manager of the provider may act (approve or return)."""
     if not user.is_authenticated:
         return []
-    state = rhi.state
+    # Each actor rule asked at most once, and only if the state allows a step that needs it.
+    rules: dict[Actor, bool] = {}
     actions: list[RHIAction] = []
-    if state == RHIState.UNALLOCATED and isinstance(user, User) and can_allocate(user, rhi, user):
-        actions.append(RHIAction.TAKE)
-    if can_work_on(user, rhi):
-        if state in (RHIState.ALLOCATED, RHIState.CONTACTING, RHIState.OFFERED, RHIState.ACCEPTED):
-            actions.append(RHIAction.CONTACT)
-        if state in (RHIState.ALLOCATED, RHIState.CONTACTING):
-            actions.append(RHIAction.OFFER)
-        if state == RHIState.OFFERED:
-            actions.append(RHIAction.ACCEPTED)
-        if state in (RHIState.OFFERED, RHIState.ACCEPTED):
-            actions += [RHIAction.DECLINED, RHIAction.RECORD_INTERVIEW]
-        if state == RHIState.CONTACTING:
-            actions.append(RHIAction.UNABLE_TO_CONTACT)
-        if state in (RHIState.ALLOCATED, RHIState.CONTACTING):
-            actions.append(RHIAction.NOT_OFFERED)
-        if state in (RHIState.DRAFTING, RHIState.RETURNED):
-            actions += [RHIAction.EDIT_INTERVIEW, RHIAction.FINDINGS, RHIAction.CONSENT, RHIAction.SUBMIT]
-    if state == RHIState.SUBMITTED and rhi.provider_id in managed_organisation_ids(user):
-        actions.append(RHIAction.REVIEW)
+    for action in actions_from(rhi.state):
+        actor = TRANSITIONS[action].actor
+        if actor not in rules:
+            rules[actor] = _is_actor(user, rhi, actor)
+        if rules[actor]:
+            actions.append(action)
     return actions
+
+
+def _is_actor(user: User | AnonymousUser, rhi: ReturnHomeInterview, actor: Actor) -> bool:
+    """Whether the user meets one of the transition table's actor rules on this RHI."""
+    if actor == Actor.SELF_ALLOCATOR:
+        return isinstance(user, User) and can_allocate(user, rhi, user)
+    if actor == Actor.MANAGER:
+        return rhi.provider_id in managed_organisation_ids(user)
+    return can_work_on(user, rhi)

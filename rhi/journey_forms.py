@@ -10,7 +10,6 @@ from typing import Any
 from django import forms
 from django.db.models import QuerySet
 
-from access.actions import RHIAction
 from accounts.fields import LocalDateTimeField
 from accounts.models import User
 from rhi.models import (
@@ -29,6 +28,7 @@ from rhi.models import (
     RiskIndicator,
 )
 from rhi.services.findings import FINDING_FIELDS, PullFactor, PushFactor
+from rhi.transitions import RHIAction
 
 YES_NO_UNKNOWN = [("yes", "Yes"), ("no", "No"), ("unknown", "Not known")]
 _TO_BOOL = {"yes": True, "no": False, "unknown": None, "": None}

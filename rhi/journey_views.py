@@ -23,7 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from access.actions import OUTCOME_ACTIONS, RHIAction, available_actions
+from access.actions import available_actions
 from access.casework import visible_rhis
 from accounts.models import Role, User
 from audit.models import AuditAction, AuditOutcome
@@ -43,10 +43,11 @@ from rhi.journey_forms import (
 )
 from rhi.models import Interview, ReturnHomeInterview
 from rhi.services.findings import FINDING_FIELDS, PullFactor, PushFactor
+from rhi.transitions import OUTCOME_ACTIONS, REVIEW_ACTIONS, RHIAction
 
 # The panel's links, in the order a worker meets them. Outcome actions share one page.
 ACTION_LINKS: list[tuple[tuple[RHIAction, ...], str, str]] = [
-    ((RHIAction.REVIEW,), "Review the report", "rhi:review"),
+    (REVIEW_ACTIONS, "Review the report", "rhi:review"),
     ((RHIAction.RECORD_INTERVIEW,), "Record the interview", "rhi:interview"),
     ((RHIAction.FINDINGS,), "Write the findings", "rhi:findings"),
     ((RHIAction.CONSENT,), "Record consent to share", "rhi:consent"),
@@ -637,7 +638,7 @@ class _VersionOnly(forms.Form):
 def review(request: HttpRequest, pk: int) -> HttpResponse:
     """The manager reads the report (it cannot be edited here) and approves it or returns it with comments."""
     user, rhi = load_visible_rhi(request, pk)
-    allowed = _allowed(request, user, rhi, (RHIAction.REVIEW,))
+    allowed = _allowed(request, user, rhi, REVIEW_ACTIONS)
     if isinstance(allowed, HttpResponse):
         return allowed
     form = ReviewForm(request.POST or None, initial={"version": rhi.version})

@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
+from tests.db import world_transaction
 from tests.matrix_world import World, build_world
 
 pytestmark = pytest.mark.django_db
@@ -115,10 +116,9 @@ def world(
     with (
         override_settings(MEDIA_ROOT=str(media), STORAGES=PLAIN_STATIC),
         django_db_blocker.unblock(),
-        transaction.atomic(),
+        world_transaction(),  # the world is built with durable services: see tests/db.py
     ):
         yield build_world()
-        transaction.set_rollback(True)
 
 
 def _client(world: World, user_key: str) -> Client:

@@ -25,7 +25,6 @@ from rhi.services.findings import (
 )
 from rhi.services.history import HistoryResult, record_historic_outcome
 from rhi.services.lifecycle import (
-    ALLOWED_TRANSITIONS,
     ActionNotAllowed,
     StaleVersionError,
     TransitionError,
@@ -45,7 +44,6 @@ from rhi.services.lifecycle import (
 from rhi.services.policies import POLICY_FIELDS, save_clock_policy
 
 __all__ = [
-    "ALLOWED_TRANSITIONS",
     "DEADLINE_FIELDS",
     "POLICY_FIELDS",
     "ActionNotAllowed",

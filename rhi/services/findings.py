@@ -3,7 +3,7 @@
 None of these changes the RHI's state: they are allowed while the report is being drafted (or was returned for
 changes) by someone who may work on the RHI, and refused once it is submitted or approved (approval freezes the
 report). Each one locks the RHI, checks the version the user saw, bumps it and writes an audit event that holds
-codes and counts only, never the child's words.
+codes and counts only, never the child's words. Each owns a durable transaction (no caller nests them).
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from rhi.services.lifecycle import (
     _require_worker,
     _returned_at,
 )
+from rhi.transitions import RHIAction, target
 
 
 class PushFactor(models.TextChoices):
@@ -103,13 +104,13 @@ ASSOCIATE_FIELDS: tuple[str, ...] = (
     "vehicle",
     "notes",
 )
-EDITABLE_STATES = (RHIState.DRAFTING, RHIState.RETURNED)
 
 
-def _editable(rhi: ReturnHomeInterview, by: User) -> Interview:
-    """The report may be changed: the user may work on it, it is in draft (or returned) and has an interview."""
+def _editable(rhi: ReturnHomeInterview, by: User, action: RHIAction) -> Interview:
+    """The report may be changed: the user may work on it, the transition table allows ``action`` from its
+    state (in draft, or returned) and it has an interview."""
     _require_worker(rhi, by)
-    if rhi.state not in EDITABLE_STATES:
+    if target(action, rhi.state) is None:
         if rhi.state == RHIState.APPROVED:
             raise TransitionError("The report is approved and can no longer be changed.")
         if rhi.state == RHIState.SUBMITTED:
@@ -154,7 +155,7 @@ def _rows(
     return built
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def save_findings(
     *,
     rhi_id: int,
@@ -169,7 +170,7 @@ def save_findings(
     """Save the draft findings: the interview's structured answers, and the places, people and risk indicators
     (each list replaces what was there). Never changes the state; a stale version is refused."""
     rhi = _lock(rhi_id, expected_version)
-    interview = _editable(rhi, by)
+    interview = _editable(rhi, by, RHIAction.FINDINGS)
     _unknown(findings, FINDING_FIELDS, "findings")
     risk_notes = risk_notes or {}
     indicators = _codes(list(risk_indicators), RiskIndicator, "risk_indicators")
@@ -217,7 +218,7 @@ def save_findings(
     return interview
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def record_consent(
     *,
     rhi_id: int,
@@ -230,7 +231,7 @@ def record_consent(
     """Whether the child consents to what they said being shared. Sharing without consent is an override that
     needs a recorded justification and records who made it."""
     rhi = _lock(rhi_id, expected_version)
-    _editable(rhi, by)
+    _editable(rhi, by, RHIAction.CONSENT)
     if consent not in ConsentToShare.values:
         raise ValidationError({"consent_to_share": "Choose whether the child consents to sharing."})
     justification = justification.strip()
@@ -258,13 +259,13 @@ def record_consent(
     )
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def update_interview_details(
     *, rhi_id: int, by: User, details: dict[str, Any], expected_version: int | None
 ) -> Interview:
     """Correct when, where and with whom the interview was held while the report is in draft or returned."""
     rhi = _lock(rhi_id, expected_version)
-    interview = _editable(rhi, by)
+    interview = _editable(rhi, by, RHIAction.EDIT_INTERVIEW)
     _unknown(details, INTERVIEW_DETAIL_FIELDS, "interview details")
     held_at: datetime | None = details.get("held_at", interview.held_at)
     if held_at is None:

@@ -1,5 +1,9 @@
-"""The RHI lifecycle: every state change is one function here that checks the source state and the version
-the user saw, records who and when (StateTransition) and writes an audit event (docs/rhi-states.md)."""
+"""The RHI lifecycle: every state change is one function here that checks the source state against the one
+transition table (``rhi.transitions``) and the version the user saw, records who and when (StateTransition) and
+writes an audit event (docs/rhi-states.md).
+
+Each step owns a durable transaction: no caller may wrap one in its own atomic block, so a step's audit event,
+webhook and after-commit work are never rolled back by someone else's later failure."""
 
 from __future__ import annotations
 
@@ -11,10 +15,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from access.casework import can_allocate, can_work_on
+from access.memberships import managed_organisation_ids
 from accounts.models import User
 from audit.models import AuditAction, AuditEvent, AuditOutcome
 from audit.services import record_event
-from config.celery import call_after_commit, publisher
+from core.enqueue import call_after_commit, publisher
 from rhi.models import (
     ContactAttempt,
     DeclineReason,
@@ -28,6 +34,7 @@ from rhi.models import (
     RHIState,
     StateTransition,
 )
+from rhi.transitions import TRANSITIONS, RHIAction, refusal, target
 
 logger = logging.getLogger(__name__)
 
@@ -44,31 +51,20 @@ class ActionNotAllowed(Exception):
     """The user may see the RHI but may not take this step (the view answers 403 or a form error)."""
 
 
-# docs/rhi-states.md draws these; every state change goes through ``_move``.
-ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
-    RHIState.UNALLOCATED: frozenset({RHIState.ALLOCATED, RHIState.SUPERSEDED, RHIState.CANCELLED}),
-    RHIState.ALLOCATED: frozenset(
-        {RHIState.CONTACTING, RHIState.OFFERED, RHIState.NOT_OFFERED, RHIState.SUPERSEDED, RHIState.CANCELLED}
-    ),
-    RHIState.CONTACTING: frozenset(
-        {RHIState.OFFERED, RHIState.UNABLE_TO_CONTACT, RHIState.NOT_OFFERED, RHIState.SUPERSEDED}
-    ),
-    RHIState.OFFERED: frozenset(
-        {RHIState.ACCEPTED, RHIState.DECLINED, RHIState.DRAFTING, RHIState.SUPERSEDED}
-    ),
-    RHIState.ACCEPTED: frozenset({RHIState.DRAFTING, RHIState.DECLINED}),
-    RHIState.DRAFTING: frozenset({RHIState.SUBMITTED}),
-    RHIState.SUBMITTED: frozenset({RHIState.APPROVED, RHIState.RETURNED}),
-    RHIState.RETURNED: frozenset({RHIState.SUBMITTED}),
-}
+def _check_state(rhi: ReturnHomeInterview, action: RHIAction) -> None:
+    """Refuse a step the transition table does not allow from the RHI's current state."""
+    if target(action, rhi.state) is None:
+        raise TransitionError(refusal(action, rhi.state))
 
 
-def _move(rhi: ReturnHomeInterview, *, to: str, by: User | None, now: datetime, note: str = "") -> None:
-    if to not in ALLOWED_TRANSITIONS.get(rhi.state, frozenset()):
-        raise TransitionError(
-            f"An RHI that is {RHIState(rhi.state).label.lower()} cannot move to {RHIState(to).label.lower()}."
-        )
-    StateTransition.objects.create(rhi=rhi, from_state=rhi.state, to_state=to, at=now, by=by, note=note)
+def _move(rhi: ReturnHomeInterview, *, action: RHIAction, by: User | None, now: datetime) -> None:
+    """Take ``action`` along its edge in ``rhi.transitions``: refused unless the table allows it from the current
+    state; a step that keeps the state records no StateTransition."""
+    _check_state(rhi, action)
+    to = TRANSITIONS[action].moves[rhi.state]
+    if to == rhi.state:
+        return
+    StateTransition.objects.create(rhi=rhi, from_state=rhi.state, to_state=to, at=now, by=by)
     rhi.state = to
     rhi.state_changed_at = now
 
@@ -82,22 +78,22 @@ def _lock(rhi_id: int, expected_version: int | None) -> ReturnHomeInterview:
     return locked
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def allocate_rhi(
     *, rhi_id: int, worker: User, by: User, expected_version: int | None = None
 ) -> ReturnHomeInterview:
-    """Allocate (or reallocate) an open RHI to an RHI worker of its provider."""
-    from access.casework import can_allocate
-
+    """Allocate (or reallocate) an open RHI to an RHI worker of its provider: a manager's ``allocate``, or a
+    worker's ``take`` of an unallocated one."""
     rhi = _lock(rhi_id, expected_version)
-    if not rhi.is_open:
-        raise TransitionError("A closed RHI cannot be allocated.")
+    _check_state(rhi, RHIAction.ALLOCATE)
     if not can_allocate(by, rhi, worker):
         raise ActionNotAllowed("You cannot allocate this RHI to that worker.")
     now = timezone.now()
-    if rhi.state == RHIState.UNALLOCATED:
-        _move(rhi, to=RHIState.ALLOCATED, by=by, now=now)
-    else:
+    # A manager allocates (or reallocates) in any open state; anyone else may only take an unallocated RHI.
+    action = RHIAction.ALLOCATE if rhi.provider_id in managed_organisation_ids(by) else RHIAction.TAKE
+    from_state = rhi.state
+    _move(rhi, action=action, by=by, now=now)
+    if rhi.state == from_state:
         StateTransition.objects.create(
             rhi=rhi, from_state=rhi.state, to_state=rhi.state, at=now, by=by, note="Reallocated"
         )
@@ -114,8 +110,9 @@ def allocate_rhi(
 
 
 # ---------------------------------------------------------------------------------------------------------
-# The worker's journey: contact, offer, outcome, interview, review. Each step: lock, check the version the
-# user saw and the source state, validate, move, audit. Field-level problems raise ValidationError.
+# The worker's journey: contact, offer, outcome, interview, review. Each step: lock and check the version the
+# user saw, then who is acting, then the source state (the table), then the input; move, audit. So a step out
+# of order is refused as such (TransitionError) whatever was typed. Field-level problems raise ValidationError.
 # ---------------------------------------------------------------------------------------------------------
 
 
@@ -151,13 +148,11 @@ def _finish(
 
 
 def _require_worker(rhi: ReturnHomeInterview, by: User) -> None:
-    from access.casework import can_work_on
-
     if not can_work_on(by, rhi):
         raise ActionNotAllowed("Only the allocated worker or a manager of the team can record this.")
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def log_contact_attempt(
     *,
     rhi_id: int,
@@ -171,10 +166,7 @@ def log_contact_attempt(
 ) -> ContactAttempt:
     rhi = _lock(rhi_id, expected_version)
     _require_worker(rhi, by)
-    if rhi.state not in (RHIState.ALLOCATED, RHIState.CONTACTING, RHIState.OFFERED, RHIState.ACCEPTED):
-        raise TransitionError(
-            "Contact attempts are recorded once the RHI is allocated and before the interview."
-        )
+    _check_state(rhi, RHIAction.CONTACT)
     _check_time(attempted_at, "attempted_at", not_before=_returned_at(rhi), what="the child returned")
     now = timezone.now()
     attempt = ContactAttempt(
@@ -189,13 +181,12 @@ def log_contact_attempt(
     )
     attempt.full_clean(exclude=["rhi", "recorded_by"])
     attempt.save()
-    if rhi.state == RHIState.ALLOCATED:
-        _move(rhi, to=RHIState.CONTACTING, by=by, now=now)
+    _move(rhi, action=RHIAction.CONTACT, by=by, now=now)
     _finish(rhi, by=by, now=now, detail={"contact_attempt": attempt.pk})
     return attempt
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def record_offer(
     *,
     rhi_id: int,
@@ -207,24 +198,26 @@ def record_offer(
 ) -> ReturnHomeInterview:
     rhi = _lock(rhi_id, expected_version)
     _require_worker(rhi, by)
+    _check_state(rhi, RHIAction.OFFER)
     _check_time(offered_at, "offered_at", not_before=_returned_at(rhi), what="the child returned")
     now = timezone.now()
-    _move(rhi, to=RHIState.OFFERED, by=by, now=now)
+    _move(rhi, action=RHIAction.OFFER, by=by, now=now)
     rhi.offered_at, rhi.offered_to, rhi.offer_method = offered_at, offered_to, method
     return _finish(rhi, by=by, now=now, detail={"step": "offer"})
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def record_acceptance(*, rhi_id: int, by: User, expected_version: int | None = None) -> ReturnHomeInterview:
     rhi = _lock(rhi_id, expected_version)
     _require_worker(rhi, by)
+    _check_state(rhi, RHIAction.ACCEPTED)
     now = timezone.now()
-    _move(rhi, to=RHIState.ACCEPTED, by=by, now=now)
+    _move(rhi, action=RHIAction.ACCEPTED, by=by, now=now)
     rhi.outcome, rhi.outcome_recorded_at = Outcome.ACCEPTED, now
     return _finish(rhi, by=by, now=now, detail={"step": "accepted"})
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def record_decline(
     *,
     rhi_id: int,
@@ -237,10 +230,11 @@ def record_decline(
     """The reports insist a decline's reason is recorded: a coded reason is required, 'other' needs words."""
     rhi = _lock(rhi_id, expected_version)
     _require_worker(rhi, by)
+    _check_state(rhi, RHIAction.DECLINED)
     if reason == DeclineReason.OTHER and not reason_text.strip():
         raise ValidationError({"decline_reason_text": "Say why the interview was declined."})
     now = timezone.now()
-    _move(rhi, to=RHIState.DECLINED, by=by, now=now)
+    _move(rhi, action=RHIAction.DECLINED, by=by, now=now)
     rhi.outcome, rhi.outcome_recorded_at = Outcome.DECLINED, now
     rhi.declined_by, rhi.decline_reason, rhi.decline_reason_text = declined_by, reason, reason_text.strip()
     _finish(rhi, by=by, now=now, detail={"step": "declined", "reason": reason})
@@ -250,36 +244,38 @@ def record_decline(
     return rhi
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def record_unable_to_contact(
     *, rhi_id: int, by: User, expected_version: int | None = None
 ) -> ReturnHomeInterview:
     rhi = _lock(rhi_id, expected_version)
     _require_worker(rhi, by)
+    _check_state(rhi, RHIAction.UNABLE_TO_CONTACT)
     if not rhi.contact_attempts.exists():
         raise ValidationError({"__all__": "Record the contact attempts before closing as unable to contact."})
     now = timezone.now()
-    _move(rhi, to=RHIState.UNABLE_TO_CONTACT, by=by, now=now)
+    _move(rhi, action=RHIAction.UNABLE_TO_CONTACT, by=by, now=now)
     rhi.outcome, rhi.outcome_recorded_at = Outcome.UNABLE_TO_CONTACT, now
     return _finish(rhi, by=by, now=now, detail={"step": "unable_to_contact"})
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def record_not_offered(
     *, rhi_id: int, by: User, reason: str, reason_text: str = "", expected_version: int | None = None
 ) -> ReturnHomeInterview:
     rhi = _lock(rhi_id, expected_version)
     _require_worker(rhi, by)
+    _check_state(rhi, RHIAction.NOT_OFFERED)
     if reason == NotOfferedReason.OTHER and not reason_text.strip():
         raise ValidationError({"not_offered_text": "Say why the interview was not offered."})
     now = timezone.now()
-    _move(rhi, to=RHIState.NOT_OFFERED, by=by, now=now)
+    _move(rhi, action=RHIAction.NOT_OFFERED, by=by, now=now)
     rhi.outcome, rhi.outcome_recorded_at = Outcome.NOT_OFFERED, now
     rhi.not_offered_reason, rhi.not_offered_text = reason, reason_text.strip()
     return _finish(rhi, by=by, now=now, detail={"step": "not_offered", "reason": reason})
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def record_interview(
     *, rhi_id: int, by: User, interview: dict[str, Any], expected_version: int | None = None
 ) -> Interview:
@@ -287,12 +283,13 @@ def record_interview(
     cannot be before the child returned or in the future."""
     rhi = _lock(rhi_id, expected_version)
     _require_worker(rhi, by)
+    _check_state(rhi, RHIAction.RECORD_INTERVIEW)
     held_at = interview.get("held_at")
     if held_at is None:
         raise ValidationError({"held_at": "Enter when the interview was held."})
     _check_time(held_at, "held_at", not_before=_returned_at(rhi), what="the child returned")
     now = timezone.now()
-    _move(rhi, to=RHIState.DRAFTING, by=by, now=now)
+    _move(rhi, action=RHIAction.RECORD_INTERVIEW, by=by, now=now)
     if rhi.outcome != Outcome.ACCEPTED:
         rhi.outcome, rhi.outcome_recorded_at = Outcome.ACCEPTED, now
     record = Interview(rhi=rhi, updated_at=now, **interview)
@@ -304,10 +301,11 @@ def record_interview(
     return record
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def submit_for_approval(*, rhi_id: int, by: User, expected_version: int | None = None) -> ReturnHomeInterview:
     rhi = _lock(rhi_id, expected_version)
     _require_worker(rhi, by)
+    _check_state(rhi, RHIAction.SUBMIT)
     if not Interview.objects.filter(rhi=rhi).exists():
         raise ValidationError({"__all__": "Record the interview before submitting the report."})
     if not rhi.consent_to_share:
@@ -315,7 +313,7 @@ def submit_for_approval(*, rhi_id: int, by: User, expected_version: int | None =
             {"consent_to_share": "Record whether the child consents to information being shared."}
         )
     now = timezone.now()
-    _move(rhi, to=RHIState.SUBMITTED, by=by, now=now)
+    _move(rhi, action=RHIAction.SUBMIT, by=by, now=now)
     rhi.submitted_at, rhi.submitted_by = now, by
     return _finish(rhi, by=by, now=now, detail={"step": "submitted"})
 
@@ -361,22 +359,21 @@ def approval_refusal(rhi: ReturnHomeInterview, user: User) -> str:
     return ""
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def approve(
     *, rhi_id: int, by: User, comments: str = "", expected_version: int | None = None
 ) -> ReturnHomeInterview:
     """Four eyes: a team manager of the provider who neither submitted the report nor wrote any of it in the
     current draft (``approval_refusal``). Approval freezes it."""
-    from access.memberships import managed_organisation_ids
-
     rhi = _lock(rhi_id, expected_version)
     if rhi.provider_id not in managed_organisation_ids(by):
         raise ActionNotAllowed("Only a team manager of the provider can approve the report.")
+    _check_state(rhi, RHIAction.APPROVE)
     refusal = approval_refusal(rhi, by)
     if refusal:
         raise ValidationError({"__all__": refusal})
     now = timezone.now()
-    _move(rhi, to=RHIState.APPROVED, by=by, now=now)
+    _move(rhi, action=RHIAction.APPROVE, by=by, now=now)
     rhi.approved_at, rhi.approved_by = now, by
     ReviewDecision.objects.create(
         rhi=rhi, reviewer=by, decision=ReviewDecisionKind.APPROVED, comments=comments, decided_at=now
@@ -405,19 +402,18 @@ def _enqueue_reports(rhi_id: int) -> None:
         )
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def return_for_changes(
     *, rhi_id: int, by: User, comments: str, expected_version: int | None = None
 ) -> ReturnHomeInterview:
-    from access.memberships import managed_organisation_ids
-
     rhi = _lock(rhi_id, expected_version)
     if rhi.provider_id not in managed_organisation_ids(by):
         raise ActionNotAllowed("Only a team manager of the provider can return the report.")
+    _check_state(rhi, RHIAction.RETURN)
     if not comments.strip():
         raise ValidationError({"comments": "Say what needs to change."})
     now = timezone.now()
-    _move(rhi, to=RHIState.RETURNED, by=by, now=now)
+    _move(rhi, action=RHIAction.RETURN, by=by, now=now)
     ReviewDecision.objects.create(
         rhi=rhi, reviewer=by, decision=ReviewDecisionKind.RETURNED, comments=comments.strip(), decided_at=now
     )
