@@ -58,10 +58,6 @@ def people_memberships() -> QuerySet[Membership]:
     return Membership.objects.filter(user__is_active=True, user__api_client__isnull=True)
 
 
-def memberships_for(user: User) -> list[Membership]:
-    return list(Membership.objects.filter(user=user).select_related("organisation", "team"))
-
-
 def organisation_by_code(*, kind: str, code: str) -> Organisation | None:
     """The organisation of this kind with this code (a DfE LA code, an ONS police force area code), ignoring
     case and surrounding spaces: the API, the CSV imports and the returns API all name organisations by code,

@@ -1,5 +1,5 @@
-"""Sign-in, sign-out, the second factor, the lockout page and the home page. Thin: the selectors decide what
-each role sees and accounts.two_factor decides what a signed-in user still has to do."""
+"""Sign-in, sign-out, the second factor and the lockout page (the home page is ``home.views``). Thin:
+accounts.two_factor decides what a signed-in user still has to do."""
 
 from __future__ import annotations
 
@@ -13,19 +13,15 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts import two_factor
 from accounts.forms import SecurityCodeForm, SignInForm
-from accounts.models import Role, User
-from accounts.selectors import memberships_for, user_roles
+from accounts.models import User
 from accounts.web import request_user
 from audit.models import AuditAction, AuditOutcome
 from audit.services import record_event
-from referrals.selectors import awaiting_acknowledgement_for
-from rhi import queues
 
 
 class SignInView(auth_views.LoginView):
@@ -60,26 +56,6 @@ class SignOutView(auth_views.LogoutView):
         if request.user.is_authenticated:
             record_event(actor=request.user, action=AuditAction.LOGOUT, request=request)
         return super().post(request, *args, **kwargs)
-
-
-@login_required
-@require_GET
-def home(request: HttpRequest) -> HttpResponse:
-    user = request_user(request)
-    roles = user_roles(user)
-    context: dict[str, Any] = {"roles": roles, "memberships": memberships_for(user)}
-    now = timezone.now()
-    if Role.RHI_WORKER in roles:
-        context["queues"] = queues.worker_queues(user, now=now)
-        awaiting = list(awaiting_acknowledgement_for(user, now=now)[:5])
-        context["referrals_awaiting"] = awaiting
-        context["referrals_awaiting_count"] = awaiting_acknowledgement_for(user, now=now).count()
-        context["referrals_overdue"] = (
-            awaiting_acknowledgement_for(user, now=now).filter(acknowledgement_due_at__lt=now).count()
-        )
-    if Role.TEAM_MANAGER in roles:
-        context["awaiting_approval"] = queues.awaiting_approval(user, now=now)
-    return render(request, "accounts/home.html", context)
 
 
 def _safe_next(request: HttpRequest) -> str:

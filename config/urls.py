@@ -5,10 +5,11 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from accounts import views as account_views
+from home import views as home_views
 from operations import views as operations_views
 
 urlpatterns = [
-    path("", account_views.home, name="home"),
+    path("", home_views.home, name="home"),
     path("healthz", account_views.healthz, name="healthz"),
     path("readyz", operations_views.readyz, name="readyz"),
     path("accounts/", include("accounts.urls")),

@@ -1,17 +1,15 @@
-"""Sharing panels on other apps' pages, so their views need not know about disclosures: the "Shared" panel on
-the RHI page and the counts on the police and partner viewers' home pages."""
+"""The "Shared" panel on the RHI page, so the RHI view need not know about disclosures. (The home page's counts
+are gathered by home.selectors.)"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django import template
-from django.utils import timezone
 
 from access.disclosures import can_decide_share, can_revoke, can_share
-from access.memberships import is_disclosure_recipient, police_force_ids
 from rhi.models import ReturnHomeInterview
-from sharing.selectors import disclosures_for_rhi, received_counts
+from sharing.selectors import disclosures_for_rhi
 
 register = template.Library()
 
@@ -37,12 +35,3 @@ def rhi_disclosures(context: template.Context, rhi: ReturnHomeInterview) -> dict
             for d in disclosures
         ],
     }
-
-
-@register.simple_tag(takes_context=True)
-def shared_with_you(context: template.Context) -> dict[str, Any]:
-    """Counts of what was shared with the user's organisation (the home page sections)."""
-    user = _user(context)
-    if user is None or not is_disclosure_recipient(user):
-        return {"total": 0, "awaiting": 0, "overdue": 0, "police": False}
-    return received_counts(user, now=timezone.now()) | {"police": bool(police_force_ids(user))}
