@@ -82,7 +82,6 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "guardian",
-    "govuk_frontend_django",
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
