@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from access.casework import can_work_on
 from accounts.models import Organisation, User
 from audit.models import AuditAction
 from audit.services import record_event
@@ -64,8 +65,6 @@ def can_refer_from(rhi: ReturnHomeInterview) -> bool:
 
 
 def _require_worker(rhi: ReturnHomeInterview, by: User) -> None:
-    from access.casework import can_work_on
-
     if not can_work_on(by, rhi):
         raise ActionNotAllowed("Only the allocated worker or a manager of the team can record referrals.")
 

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from access.clock_policies import can_manage_policies
 from accounts.models import Organisation, User
 from audit.models import AuditAction
 from audit.services import record_event
@@ -39,8 +40,6 @@ def save_clock_policy(
 ) -> tuple[ClockPolicy, int]:
     """Record a version of an LA's clock policy from ``effective_from``. A version that starts on the same
     future date and no RHI uses yet is replaced; history is never rewritten. Returns (policy, RHIs corrected)."""
-    from access.clock_policies import can_manage_policies
-
     if not can_manage_policies(by, local_authority.pk):
         raise ActionNotAllowed("Only the local authority's administrators can change its clock policy.")
     unknown = set(fields) - set(POLICY_FIELDS)
