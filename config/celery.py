@@ -1,13 +1,10 @@
-"""The Celery application: broker from REDIS_URL, or a local-file broker when unset (embedded default)."""
+"""The Celery application: broker from REDIS_URL, or a local-file broker when unset (embedded default), and
+the beat schedule. Apps queue work through core.enqueue (after commit, by task name), never through this
+module: config is the wiring on top of every app."""
 
 import os
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from typing import Any
 
 from celery import Celery
-from django.db import transaction
-from kombu import Producer
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -47,27 +44,3 @@ app.conf.beat_schedule = {
         "options": {"expires": 30 * 60},
     },
 }
-
-
-def call_after_commit(func: Callable[..., Any], *args: Any) -> None:
-    """``transaction.on_commit(func(*args), robust=True)`` through a named function. On Django 5.2 a robust
-    callback that raises is logged by its ``__qualname__``; a ``functools.partial`` has none, so the logging
-    itself raised AttributeError after the commit (issue 17). Enqueue functions catch broker errors
-    themselves; robust is the second line, so nothing after a commit can fail the request or task."""
-
-    def after_commit() -> None:
-        func(*args)
-
-    after_commit.__qualname__ = after_commit.__name__ = getattr(func, "__qualname__", "after_commit")
-    transaction.on_commit(after_commit, robust=True)
-
-
-@contextmanager
-def publisher() -> Iterator[Producer]:
-    """A pooled producer whose connection is made with one attempt. Kombu's default is to retry for about
-    six seconds; when the broker is down, a request or import row enqueuing after commit would wait that
-    long every time. Callers catch the error and leave the work to the database sweeps."""
-    with app.producer_or_acquire() as producer:
-        if not app.conf.task_always_eager:  # eager (unit tests) runs tasks in place: no broker involved
-            producer.connection.ensure_connection(max_retries=0)
-        yield producer

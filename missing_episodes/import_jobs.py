@@ -31,7 +31,7 @@ from django.utils import timezone
 from accounts.models import User
 from audit.models import AuditAction
 from audit.services import record_event
-from config.celery import app, call_after_commit, publisher
+from core.enqueue import call_after_commit, publisher, send_task
 from missing_episodes.importers import ImportReport, RowError, UnreadableFile, open_csv
 from missing_episodes.models import ImportJob, ImportKind, ImportState
 from reporting.exports import neutralise_row
@@ -94,9 +94,7 @@ def enqueue_import_job(job_id: int) -> None:
         return
     try:
         with publisher() as producer:
-            app.signature(TASK_FOR_KIND[ImportKind(job.kind)], args=(job_id,)).apply_async(
-                producer=producer, retry=False
-            )
+            send_task(TASK_FOR_KIND[ImportKind(job.kind)], job_id, producer=producer)
     except Exception as exc:
         logger.warning(
             "broker unavailable (%s): import job %s left for the sweep", type(exc).__name__, job_id

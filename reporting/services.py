@@ -19,7 +19,7 @@ from access.reporting import reporting_authority_ids
 from accounts.models import Organisation, OrganisationKind, User
 from audit.models import AuditAction
 from audit.services import record_event
-from config.celery import app, call_after_commit, publisher
+from core.enqueue import call_after_commit, publisher, send_task
 from reporting.exports import RETURNS, Written, write_export
 from reporting.models import ExportFormat, ExportJob, ExportState, ReturnKind
 
@@ -95,7 +95,7 @@ def _enqueue_export(job_id: int) -> None:
         with publisher() as producer:
             # By name, as missing_episodes' import jobs do: reporting.tasks imports this module, so importing
             # the task here would be a loop.
-            app.signature(RUN_EXPORT_TASK, args=(job_id,)).apply_async(producer=producer, retry=False)
+            send_task(RUN_EXPORT_TASK, job_id, producer=producer)
     except Exception as exc:
         logger.warning("broker unavailable (%s): export job %s not queued", type(exc).__name__, job_id)
         ExportJob.objects.filter(pk=job_id, state=ExportState.QUEUED).update(

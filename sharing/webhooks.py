@@ -41,7 +41,7 @@ from access.webhooks import webhook_organisation_ids, webhook_recipients
 from accounts.models import Organisation, User
 from audit.models import AuditAction
 from audit.services import record_event
-from config.celery import call_after_commit, publisher
+from core.enqueue import call_after_commit, publisher
 from sharing import secret_box, webhook_targets
 from sharing.models import (
     DeliveryState,

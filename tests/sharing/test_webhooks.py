@@ -128,7 +128,7 @@ def committed(capture: Any) -> Iterator[None]:
     with capture() as callbacks:
         yield
     for callback in callbacks:
-        # config.celery.call_after_commit names its callback after the function it calls.
+        # core.enqueue.call_after_commit names its callback after the function it calls.
         if getattr(callback, "__qualname__", None) == webhooks.enqueue_deliveries.__qualname__:
             callback()
 

@@ -6,9 +6,8 @@ from __future__ import annotations
 import socket
 from typing import Any
 
+from celery import current_app as app  # config.celery's app; operations does not import the wiring
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-
-from config.celery import app
 
 
 class Command(BaseCommand):
