@@ -99,6 +99,8 @@ INSTALLED_APPS = [
     "operations",
     # Tooling: demo data generators and their commands; nothing in the apps above imports it.
     "demo",
+    # Tooling: the speed benchmarks (manage.py benchmark); nothing in the apps above imports it.
+    "tools",
 ]
 
 MIDDLEWARE = [

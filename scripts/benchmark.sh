@@ -6,7 +6,8 @@
 # Keeps a PostgreSQL data directory of its own under var/benchmark-pg/ (the postgres user owns it), seeded
 # once with `seed_demo --size national --seed 1` (about 15 minutes on 2 cores) and reused by later runs,
 # starts it on a free port for the run, migrates, collects static files (production settings serve them
-# through the manifest storage), runs `manage.py benchmark` with the arguments given and stops the server.
+# through the manifest storage), runs `manage.py benchmark` (tools/management/commands/benchmark.py, the
+# measurements in tools/benchmarks/) with the arguments given and stops the server.
 # RHI_BENCH_SIZE=large uses the large data set instead (its own directory). Figures go to docs/benchmarks.md.
 set -euo pipefail
 # shellcheck source=scripts/lib/common.sh

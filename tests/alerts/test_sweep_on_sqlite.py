@@ -25,7 +25,7 @@ from alerts.sweep import run_deadline_sweep
 from tests.alerts.world import NOW, ProviderTeams, user
 from tests.factories_domain import ProviderFactory
 
-provider = ProviderFactory()
+provider = ProviderFactory.create()
 north, south = (Team.objects.create(organisation=provider, name=name) for name in ("North", "South"))
 people = {}
 for name, team, role in (("manager", north, Role.TEAM_MANAGER), ("worker", north, Role.RHI_WORKER),

@@ -12,7 +12,7 @@ import time
 from datetime import date, timedelta
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import Count, QuerySet
 from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
@@ -27,17 +27,9 @@ from accounts.models import ApiScope, Commission, Membership, Organisation, Orga
 from api.pagination import KeysetPagination
 from missing_episodes.models import MissingEpisode
 from rhi.models import ReturnHomeInterview
+from tools.benchmarks.timing import percentile, rolled_back
 
 SCOPES = [ApiScope.EPISODES_READ, ApiScope.RHI_READ]
-
-
-class _Rollback(Exception):
-    pass
-
-
-def _percentile(values: list[float], pct: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(pct / 100 * (len(ordered) - 1))))]
 
 
 def _client_for(organisation: Organisation) -> tuple[Client, User]:
@@ -79,8 +71,8 @@ def _time_list(http: Client, url: str, runs: int) -> dict[str, Any]:
     return {
         "rows_per_page": rows,
         "queries_per_page": sorted(queries),
-        "p50_ms": round(_percentile(durations, 50) * 1000, 1),
-        "p95_ms": round(_percentile(durations, 95) * 1000, 1),
+        "p50_ms": round(percentile(durations, 50) * 1000, 1),
+        "p95_ms": round(percentile(durations, 95) * 1000, 1),
         "max_ms": round(max(durations) * 1000, 1),
         "target_p95_ms": 100,
     }
@@ -157,11 +149,7 @@ def _sync_largest_la_year() -> dict[str, Any]:
 
 def api_benchmark(runs: int) -> dict[str, Any]:
     results: dict[str, Any] = {}
-    try:
-        with override_settings(RHI_API_THROTTLE_RATE="1000000/min"), transaction.atomic():
-            results["lists"] = _lists(runs)
-            results["changed_since_sync"] = _sync_largest_la_year()
-            raise _Rollback
-    except _Rollback:
-        pass
+    with override_settings(RHI_API_THROTTLE_RATE="1000000/min"), rolled_back():
+        results["lists"] = _lists(runs)
+        results["changed_since_sync"] = _sync_largest_la_year()
     return results
