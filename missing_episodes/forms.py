@@ -18,8 +18,8 @@ from django.utils import timezone
 
 from accounts.fields import DateInput, LocalDateTimeField
 from accounts.models import Organisation, OrganisationKind
+from core.csv_import import ENCODINGS, UnreadableFile, first_undecodable_line, open_csv
 from missing_episodes.identifiers import validate_la_child_id, validate_police_reference
-from missing_episodes.importers import ENCODINGS, UnreadableFile, first_undecodable_line, open_csv
 from missing_episodes.models import (
     Child,
     EpisodeCategory,

@@ -31,8 +31,8 @@ from django.utils import timezone
 from accounts.models import User
 from audit.models import AuditAction
 from audit.services import record_event
+from core.csv_import import ImportReport, RowError, UnreadableFile, open_csv
 from core.enqueue import call_after_commit, publisher, send_task
-from missing_episodes.importers import ImportReport, RowError, UnreadableFile, open_csv
 from missing_episodes.models import ImportJob, ImportKind, ImportState
 from reporting.exports import neutralise_row
 

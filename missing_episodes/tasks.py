@@ -8,8 +8,9 @@ from typing import IO
 from celery import shared_task
 
 from access.memberships import intake_authority_ids
+from core.csv_import import ImportReport
 from missing_episodes.import_jobs import requeue_lost_import_jobs, run_import_job
-from missing_episodes.importers import ImportReport, import_episodes
+from missing_episodes.importers import import_episodes
 from missing_episodes.models import ImportJob
 
 

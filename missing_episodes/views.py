@@ -25,6 +25,7 @@ from accounts.web import request_user
 from audit.exceptions import NotAllowed, NotVisible
 from audit.models import AuditAction
 from audit.services import record_event
+from core.csv_import import RowError
 from missing_episodes import import_jobs, selectors
 from missing_episodes.forms import (
     CHILD_FORM_FIELDS,
@@ -36,7 +37,6 @@ from missing_episodes.forms import (
     add_service_errors,
     episode_stamp,
 )
-from missing_episodes.importers import RowError
 from missing_episodes.models import Child, EpisodeSource, ImportJob, ImportKind, MissingEpisode
 from missing_episodes.services import (
     ChildDetails,

@@ -1,7 +1,7 @@
 """Importing past RHI offers, outcomes and interviews from CSV (docs/import-rhi-outcomes.md).
 
-The same guarantees as the episode import (missing_episodes.importers, whose RowError and ImportReport this
-uses): every row is validated and saved in its own transaction (a savepoint), a bad row is reported with its
+The same guarantees as the episode import (missing_episodes.importers), through the same CSV reading
+(core.csv_import): every row is validated and saved in its own transaction (a savepoint), a bad row is reported with its
 line, column and reason and the good rows are saved, a re-import changes nothing, and a process that dies
 mid-file leaves every row saved whole or not at all. Rows are matched to episodes by police force +
 reference. ``dry_run`` runs every row the same way inside one transaction that is then rolled back, so the
@@ -23,7 +23,15 @@ from django.db import transaction
 
 from accounts.models import Organisation, OrganisationKind, User
 from accounts.selectors import organisation_by_code
-from missing_episodes.importers import ImportReport, RowError, csv_records, read_header, save_row
+from core.csv_import import (
+    ImportReport,
+    RowError,
+    RowInvalid,
+    csv_records,
+    read_header,
+    save_row,
+    validation_errors,
+)
 from missing_episodes.models import MissingEpisode
 from missing_episodes.services import parse_local_datetime
 from rhi.models import RHIEpisode
@@ -40,12 +48,6 @@ NO_EPISODE = "No episode with this police force and reference: import the episod
 NO_EPISODE_HERE = (
     "No episode with this police force and reference among the local authorities you import history for."
 )
-
-
-class _RowInvalid(Exception):
-    def __init__(self, errors: list[tuple[str, str]]) -> None:
-        super().__init__(errors)
-        self.errors = errors
 
 
 class _Forces:
@@ -83,28 +85,45 @@ def _parse_row(
     for name, allowed in CODE_FIELDS.items():
         if values[name] and values[name] not in allowed:
             errors.append((name, f"'{values[name]}' is not one of: {', '.join(sorted(allowed))}."))
-    episode = None
-    if force is not None and reference:
-        episode = MissingEpisode.objects.filter(police_force=force, police_reference=reference).first()
-        if episode is None:
-            errors.append(("police_reference", NO_EPISODE))
-        elif allowed_authority_ids is not None and episode.responsible_la_id not in allowed_authority_ids:
-            episode = None
-            errors.append(("police_reference", NO_EPISODE_HERE))
+    episode = (
+        _episode(force, reference, allowed_authority_ids, errors) if force is not None and reference else None
+    )
     if errors:
-        raise _RowInvalid(errors)
+        raise RowInvalid(errors)
     assert episode is not None
     return episode, values
 
 
-def _validation_errors(exc: ValidationError) -> list[tuple[str, str]]:
-    if hasattr(exc, "error_dict"):
-        return [
-            (name if name in HEADER else "row", message)
-            for name, messages in exc.message_dict.items()
-            for message in messages
-        ]
-    return [("row", message) for message in exc.messages]
+def _episode(
+    force: Organisation, reference: str, allowed_authority_ids: set[int] | None, errors: list[tuple[str, str]]
+) -> MissingEpisode | None:
+    """The episode the row is about, if it exists among those the importer may import history for."""
+    episode = MissingEpisode.objects.filter(police_force=force, police_reference=reference).first()
+    if episode is None:
+        errors.append(("police_reference", NO_EPISODE))
+    elif allowed_authority_ids is not None and episode.responsible_la_id not in allowed_authority_ids:
+        errors.append(("police_reference", NO_EPISODE_HERE))
+        return None
+    return episode
+
+
+def _check_one_outcome_per_rhi(
+    episode: MissingEpisode, values: dict[str, Any], outcome_rows: dict[int, tuple[int, tuple[Any, ...]]]
+) -> None:
+    """An RHI that addresses several (bunched) episodes has one outcome: two rows giving it different ones
+    would undo each other on every re-import, so the second is refused."""
+    link = RHIEpisode.objects.filter(episode=episode).values_list("rhi_id", flat=True).first()
+    earlier = outcome_rows.get(link) if link is not None else None
+    if earlier is not None and earlier[1] != _comparable(values):
+        raise RowInvalid(
+            [
+                (
+                    "outcome",
+                    f"This episode's RHI also covers the episode on line {earlier[0]}, which gives it a "
+                    "different outcome: give one outcome per RHI.",
+                )
+            ]
+        )
 
 
 def _comparable(values: dict[str, Any]) -> tuple[Any, ...]:
@@ -125,34 +144,24 @@ def _import_rows(
     progress: Callable[[int], None] | None,
 ) -> None:
     forces = _Forces()
-    # An RHI that addresses several (bunched) episodes has one outcome: two rows giving it different ones
-    # would undo each other on every re-import, so the second is refused.
+    # The first row (line, comparable values) that gave each RHI its outcome.
     outcome_rows: dict[int, tuple[int, tuple[Any, ...]]] = {}
     for line, row in csv_records(reader, report, header, columns=HEADER, encoding=encoding):
         if progress is not None:
             progress(line)
         try:
             episode, values = _parse_row(row, forces, allowed_authority_ids)
-            link = RHIEpisode.objects.filter(episode=episode).values_list("rhi_id", flat=True).first()
-            earlier = outcome_rows.get(link) if link is not None else None
-            if earlier is not None and earlier[1] != _comparable(values):
-                raise _RowInvalid(
-                    [
-                        (
-                            "outcome",
-                            f"This episode's RHI also covers the episode on line {earlier[0]}, which gives it a "
-                            "different outcome: give one outcome per RHI.",
-                        )
-                    ]
-                )
+            _check_one_outcome_per_rhi(episode, values, outcome_rows)
             result = save_row(
                 functools.partial(record_historic_outcome, episode=episode, fields=values, by=by)
             )
-        except _RowInvalid as exc:
+        except RowInvalid as exc:
             report.errors.extend(RowError(line, column, reason) for column, reason in exc.errors)
             continue
         except ValidationError as exc:
-            report.errors.extend(RowError(line, column, reason) for column, reason in _validation_errors(exc))
+            report.errors.extend(
+                RowError(line, column, reason) for column, reason in validation_errors(exc, HEADER)
+            )
             continue
         outcome_rows.setdefault(result.rhi.pk, (line, _comparable(values)))
         setattr(report, result.outcome, getattr(report, result.outcome) + 1)
@@ -167,7 +176,7 @@ def import_rhi_outcomes(
     encoding: str = "utf-8",
     progress: Callable[[int], None] | None = None,
 ) -> ImportReport:
-    """Import past outcomes from CSV (text from missing_episodes.importers.open_csv, decoded as ``encoding``).
+    """Import past outcomes from CSV (text from core.csv_import.open_csv, decoded as ``encoding``).
     ``allowed_authority_ids`` (the web upload passes the user's ``history_import_authority_ids``) refuses rows
     whose episode's responsible LA is not among them. ``progress`` is told the line reached before each row."""
     report = ImportReport()

@@ -7,7 +7,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from missing_episodes.importers import ENCODINGS, UnreadableFile, import_episodes, open_csv
+from core.csv_import import ENCODINGS, UnreadableFile, open_csv
+from missing_episodes.importers import import_episodes
 
 
 class Command(BaseCommand):

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from missing_episodes.importers import ENCODINGS, UnreadableFile, open_csv
+from core.csv_import import ENCODINGS, UnreadableFile, open_csv
 from rhi.importers import import_rhi_outcomes
 
 
