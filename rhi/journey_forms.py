@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 
 from accounts.fields import LocalDateTimeField
 from accounts.models import User
+from rhi.journey_selectors import ReportDraft
 from rhi.models import (
     ChildChoice,
     ConsentToShare,
@@ -20,6 +21,7 @@ from rhi.models import (
     ContactWith,
     DeclinedBy,
     DeclineReason,
+    Interview,
     InterviewerIndependence,
     InterviewLocation,
     NotOfferedReason,
@@ -192,19 +194,29 @@ class InterviewForm(VersionedForm):
 
     def details(self) -> dict[str, Any]:
         data = self.cleaned_data
-        return {
-            name: data[name]
-            for name in (
-                "held_at",
-                "location_type",
-                "location_detail",
-                "interviewer",
-                "interviewer_name",
-                "interviewer_independence",
-                "child_choice_of_interviewer",
-                "others_present",
-            )
-        }
+        return {name: data[name] for name in (*INTERVIEW_DETAILS, "interviewer")}
+
+
+# The interview's details the form edits (besides the interviewer, chosen from the staff list).
+INTERVIEW_DETAILS = (
+    "held_at",
+    "location_type",
+    "location_detail",
+    "interviewer_name",
+    "interviewer_independence",
+    "child_choice_of_interviewer",
+    "others_present",
+)
+
+
+def interview_initial(existing: Interview | None, *, version: int, user: User) -> dict[str, Any]:
+    """The interview form's starting values: the recorded interview's when correcting it, else the user as
+    the interviewer."""
+    initial: dict[str, Any] = {"version": version, "interviewer": user.pk}
+    if existing is not None:
+        initial |= {name: getattr(existing, name) for name in INTERVIEW_DETAILS}
+        initial["interviewer"] = existing.interviewer_id
+    return initial
 
 
 class FindingsForm(VersionedForm):
@@ -343,6 +355,35 @@ class _RowFormSet(forms.BaseFormSet):
 
 LocationFormSet = forms.formset_factory(LocationForm, formset=_RowFormSet, extra=0, can_delete=True)
 AssociateFormSet = forms.formset_factory(AssociateForm, formset=_RowFormSet, extra=0, can_delete=True)
+
+
+def findings_initial(
+    draft: ReportDraft, *, version: int
+) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
+    """The findings form's and its two formsets' starting values, from the report as it stands."""
+    initial: dict[str, Any] = {"version": version}
+    if draft.interview is not None:
+        for name in FINDING_FIELDS:
+            value = getattr(draft.interview, name)
+            initial[name] = yes_no(value) if name in ("harm_experienced", "fears_anyone") else value
+    initial["risk_indicators"] = [r.indicator for r in draft.risks]
+    initial |= {f"risk_note_{r.indicator}": r.notes for r in draft.risks}
+    places = [
+        {"description": p.description, "place_type": p.place_type, "town": p.town, "postcode": p.postcode}
+        for p in draft.locations
+    ]
+    people = [
+        {
+            "name": a.name,
+            "approximate_age": a.approximate_age,
+            "is_adult": yes_no(a.is_adult),
+            "relationship": a.relationship,
+            "vehicle": a.vehicle,
+            "notes": a.notes,
+        }
+        for a in draft.associates
+    ]
+    return initial, places, people
 
 
 class ConsentForm(VersionedForm):

@@ -26,8 +26,8 @@ from missing_episodes.selectors import repeat_missing_count
 from rhi import selectors, services
 from rhi.clock import ClockRuleError, ClockRules, describe_rules, policy_on
 from rhi.forms import AllocateForm, ClockPolicyForm, DashboardFilterForm
-from rhi.journey_views import journey_context, load_visible_rhi
 from rhi.models import ClockPolicy
+from rhi.web import journey_context, load_visible_rhi
 
 
 @login_required

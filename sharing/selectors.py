@@ -23,6 +23,7 @@ from access.episodes import police_episode_filter
 from access.levels import Level, disclosure_level
 from accounts.models import Organisation, User
 from missing_episodes.models import EpisodeCategory, MissingEpisode, RiskLevel
+from rhi.journey_selectors import summary_context
 from rhi.models import Interview, Outcome, ReturnHomeInterview
 from sharing.models import Disclosure, DisclosureLevel
 from sharing.services import RECIPIENT_KINDS
@@ -189,8 +190,6 @@ def disclosure_content(disclosure: Disclosure) -> DisclosureContent:
     }
     if level == Level.INTELLIGENCE_SUMMARY:
         return DisclosureContent(**base, **intelligence)
-    from rhi.journey_views import summary_context
-
     full = summary_context(rhi) | {
         "rhi": rhi,
         "child": child,

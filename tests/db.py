@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 from django.db import IntegrityError, transaction
-from django.test import TestCase
 
 
 def assert_refused_by_database(callable_: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
@@ -21,11 +20,11 @@ def assert_refused_by_database(callable_: Callable[..., Any], *args: Any, **kwar
 def world_transaction() -> Iterator[None]:
     """The outer transaction of a module- or package-scoped test world, rolled back when the scope ends.
 
-    Opened as Django's TestCase opens its class-wide one: services that own a durable transaction
+    Marked as Django's TestCase marks its class-wide one: services that own a durable transaction
     (``transaction.atomic(durable=True)``, e.g. the RHI lifecycle) refuse to run inside a plain atomic block,
     but run inside a test case's, so a world built with them must be wrapped like this."""
-    atomics = TestCase._enter_atomics()
-    try:
+    block = transaction.atomic()
+    block._from_testcase = True  # type: ignore[attr-defined]  # Django's own mark for TestCase's blocks
+    with block:
         yield
-    finally:
-        TestCase._rollback_atomics(atomics)
+        transaction.set_rollback(True)

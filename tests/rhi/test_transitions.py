@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from django.core.management import call_command
@@ -48,14 +48,14 @@ class People:
 
 @pytest.fixture
 def people() -> People:
-    provider = ProviderFactory(allow_self_allocation=True)
+    provider = ProviderFactory.create(allow_self_allocation=True)
     return People(
         provider=provider,
         worker=user_with_role(Role.RHI_WORKER, organisation=provider),
         taker=user_with_role(Role.RHI_WORKER, organisation=provider),
         manager=user_with_role(Role.TEAM_MANAGER, organisation=provider),
         approver=user_with_role(Role.TEAM_MANAGER, organisation=provider),
-        stranger=user_with_role(Role.RHI_WORKER, organisation=ProviderFactory()),
+        stranger=user_with_role(Role.RHI_WORKER, organisation=ProviderFactory.create()),
     )
 
 
@@ -63,8 +63,8 @@ def rhi_in(people: People, state: str, *, allocated: bool = True) -> ReturnHomeI
     """An RHI put straight into ``state`` (the table is what is under test, so no service gets it there), with
     what a real RHI in that state would have: a contact attempt, and once written an interview and consent."""
     now = timezone.now()
-    episode = MissingEpisodeFactory(
-        child=ChildFactory(), missing_at=now - timedelta(days=2), returned_at=now - timedelta(days=1)
+    episode = MissingEpisodeFactory.create(
+        child=ChildFactory.create(), missing_at=now - timedelta(days=2), returned_at=now - timedelta(days=1)
     )
     rhi = services.open_rhi_for_returned_episode(episode=episode)
     ContactAttempt.objects.create(
@@ -97,7 +97,7 @@ def rhi_in(people: People, state: str, *, allocated: bool = True) -> ReturnHomeI
     return ReturnHomeInterview.objects.select_related("provider").get(pk=rhi.pk)
 
 
-def _an_hour_ago() -> object:
+def _an_hour_ago() -> datetime:
     return timezone.now() - timedelta(hours=1)
 
 
