@@ -19,9 +19,9 @@ from accounts.web import request_user
 from audit.exceptions import NotAllowed, NotVisible
 from audit.models import AuditAction
 from audit.services import record_event
+from core.exceptions import ActionNotAllowed, TransitionError
 from missing_episodes import services
 from missing_episodes.models import PendingEpisodeLink
-from rhi.services import ActionNotAllowed, TransitionError
 
 LINK_TYPE = "missing_episodes.pendingepisodelink"
 

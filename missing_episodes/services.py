@@ -22,6 +22,7 @@ from access.episodes import can_decide_episode_link, may_link_episode_to_child, 
 from accounts.models import Organisation, User
 from audit.models import AuditAction
 from audit.services import record_event
+from core.exceptions import ActionNotAllowed, TransitionError
 from missing_episodes.models import (
     Child,
     DuplicateReason,
@@ -439,8 +440,6 @@ def _keep_pending(
 
 
 def _lock_pending(link_id: int, by: User) -> PendingEpisodeLink:
-    from rhi.services import ActionNotAllowed, TransitionError
-
     link = PendingEpisodeLink.objects.select_for_update(of=("self",)).select_related("child").get(pk=link_id)
     if link.status != PendingLinkStatus.PENDING:
         raise TransitionError("This notification has already been decided.")

@@ -22,11 +22,11 @@ from access.casework import can_work_on
 from accounts.models import Organisation, User
 from audit.models import AuditAction
 from audit.services import record_event
+from core.exceptions import ActionNotAllowed, TransitionError
 from referrals.models import Referral, ReferralOutcome, Service
 from rhi.clock import Unit, deadline_after
 from rhi.models import ReturnHomeInterview, RHIState, RiskIndicator
 from rhi.selectors import working_day_calendar
-from rhi.services import ActionNotAllowed, TransitionError
 
 ACKNOWLEDGEMENT_WORKING_DAYS = 5
 # Referrals follow the interview: while the report is drafted, reviewed, returned or once it is approved.

@@ -8,13 +8,14 @@ from typing import IO
 from celery import shared_task
 
 from access.reporting import history_import_authority_ids
+from core.csv_import import ImportReport
 from missing_episodes.import_jobs import run_import_job
-from missing_episodes.importers import ImportReport
 from missing_episodes.models import ImportJob
 from rhi.importers import import_rhi_outcomes
+from rhi.services.lifecycle import GENERATE_REPORT_TASK
 
 
-@shared_task(name="rhi.generate_report", ignore_result=True)
+@shared_task(name=GENERATE_REPORT_TASK, ignore_result=True)
 def generate_report(rhi_id: int, kind: str) -> int | None:
     """Store an approved RHI's PDF (idempotent: an existing document for the version is kept). No retries:
     rendering has no transient failures worth repeating, and the download view generates on demand."""

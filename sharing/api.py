@@ -17,8 +17,8 @@ from api.callers import api_user, audit_view
 from api.errors import Conflict, ErrorSerializer
 from api.pagination import CHANGED_SINCE, KeysetPagination, changed_since
 from api.views import ApiView
+from core.exceptions import ActionNotAllowed, TransitionError
 from rhi.serializers import AssociateSerializer, EpisodeFactsSerializer, PlaceSerializer, RiskSerializer
-from rhi.services import ActionNotAllowed, TransitionError
 from sharing import services
 from sharing.models import ConsentState, Disclosure, DisclosureEvent, DisclosureLevel, LawfulBasis
 from sharing.selectors import disclosure_content

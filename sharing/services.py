@@ -20,11 +20,11 @@ from access.episodes import visible_episodes
 from accounts.models import Organisation, OrganisationKind, User
 from audit.models import AuditAction
 from audit.services import record_event
+from core.exceptions import ActionNotAllowed, TransitionError
 from missing_episodes.models import MissingEpisode
 from rhi.clock import Unit, deadline_after
 from rhi.models import ConsentToShare, ReturnHomeInterview, RHIState
 from rhi.selectors import working_day_calendar
-from rhi.services import ActionNotAllowed, TransitionError
 from sharing.models import ConsentState, Disclosure, DisclosureLevel, DisclosureStatus, LawfulBasis
 
 ACKNOWLEDGEMENT_WORKING_DAYS = 2

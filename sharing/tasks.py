@@ -10,7 +10,7 @@ from celery import shared_task
 from sharing import webhooks
 
 
-@shared_task(name="sharing.deliver_webhook", ignore_result=True)
+@shared_task(name=webhooks.DELIVER_WEBHOOK_TASK, ignore_result=True)
 def deliver_webhook(delivery_id: int) -> str:
     return webhooks.deliver(delivery_id=delivery_id)
 

@@ -41,7 +41,7 @@ from access.webhooks import webhook_organisation_ids, webhook_recipients
 from accounts.models import Organisation, User
 from audit.models import AuditAction
 from audit.services import record_event
-from core.enqueue import call_after_commit, publisher
+from core.enqueue import call_after_commit, publisher, send_task
 from sharing import secret_box, webhook_targets
 from sharing.models import (
     DeliveryState,
@@ -53,6 +53,8 @@ from sharing.models import (
 )
 
 logger = logging.getLogger(__name__)
+# sharing.tasks.deliver_webhook, queued by name: sharing.tasks imports this module, so importing it here is a loop.
+DELIVER_WEBHOOK_TASK = "sharing.deliver_webhook"
 
 TIMEOUT_SECONDS = 5
 MAX_ATTEMPTS = 10
@@ -326,12 +328,10 @@ def disclosure_made(*, disclosure: Disclosure) -> OutboxEvent | None:
 def enqueue_deliveries(delivery_ids: list[int]) -> None:
     """Called after commit. A broker that is down must not fail the request, import or sweep that committed
     the change: the deliveries stay pending in the database and the webhook sweep enqueues them when due."""
-    from sharing.tasks import deliver_webhook
-
     try:
         with publisher() as producer:
             for delivery_id in delivery_ids:
-                deliver_webhook.apply_async((delivery_id,), producer=producer, retry=False)
+                send_task(DELIVER_WEBHOOK_TASK, delivery_id, producer=producer)
     except Exception as exc:
         logger.warning(
             "broker unavailable (%s): webhook deliveries not queued; the webhook sweep sends them",

@@ -20,7 +20,8 @@ from access.memberships import managed_organisation_ids
 from accounts.models import User
 from audit.models import AuditAction, AuditEvent, AuditOutcome
 from audit.services import record_event
-from core.enqueue import call_after_commit, publisher
+from core.enqueue import call_after_commit, publisher, send_task
+from core.exceptions import ActionNotAllowed, TransitionError
 from rhi.models import (
     ContactAttempt,
     DeclineReason,
@@ -37,18 +38,12 @@ from rhi.models import (
 from rhi.transitions import TRANSITIONS, RHIAction, refusal, target
 
 logger = logging.getLogger(__name__)
-
-
-class TransitionError(Exception):
-    """The RHI is not in a state this step can start from."""
+# rhi.tasks.generate_report, queued by name: rhi.tasks imports the services, so importing it here is a loop.
+GENERATE_REPORT_TASK = "rhi.generate_report"
 
 
 class StaleVersionError(Exception):
     """Someone else saved the RHI since this user loaded it: refuse rather than overwrite."""
-
-
-class ActionNotAllowed(Exception):
-    """The user may see the RHI but may not take this step (the view answers 403 or a form error)."""
 
 
 def _check_state(rhi: ReturnHomeInterview, action: RHIAction) -> None:
@@ -389,12 +384,10 @@ def approve(
 
 
 def _enqueue_reports(rhi_id: int) -> None:
-    from rhi.tasks import generate_report
-
     try:
         with publisher() as producer:
             for kind in ReportKind.values:
-                generate_report.apply_async((rhi_id, kind), producer=producer, retry=False)
+                send_task(GENERATE_REPORT_TASK, rhi_id, kind, producer=producer)
     except Exception as exc:
         # Nothing is lost: the download page renders the report on demand when none is stored.
         logger.warning(

@@ -13,9 +13,9 @@ from access.clock_policies import can_manage_policies
 from accounts.models import Organisation, User
 from audit.models import AuditAction
 from audit.services import record_event
+from core.exceptions import ActionNotAllowed
 from rhi.models import ClockPolicy
 from rhi.services.deadlines import apply_policy_to_open_rhis
-from rhi.services.lifecycle import ActionNotAllowed
 
 POLICY_FIELDS = (
     "basis",

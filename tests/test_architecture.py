@@ -1,0 +1,85 @@
+"""The project's modules import each other without a cycle, counting imports inside functions (issue 12).
+
+grimp (import-linter's own graph library) reads every import statement, at the top of a module or inside a
+function, so a loop hidden in a function-level import is found as well. The layers themselves are
+import-linter's contracts in pyproject.toml, run by scripts/test.sh (docs/architecture.md).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import grimp
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+# Every package at the repository's root is the project's, except the tests themselves.
+PACKAGES = sorted(
+    path.parent.name for path in ROOT.glob("*/__init__.py") if path.parent.name not in {"tests"}
+)
+
+
+def without_migrations(graph: grimp.ImportGraph) -> grimp.ImportGraph:
+    """Migrations are generated, and no module of ours imports one, so they cannot close a loop."""
+    for module in [module for module in graph.modules if ".migrations" in module]:
+        graph.remove_module(module)
+    return graph
+
+
+def import_cycles(graph: grimp.ImportGraph) -> list[list[str]]:
+    """Each group of two or more modules that import one another, directly or through each other: the
+    modules a module imports (upstream) that also import it (downstream)."""
+    groups: list[list[str]] = []
+    seen: set[str] = set()
+    for module in sorted(graph.modules - seen):
+        if module in seen:
+            continue
+        loop = graph.find_upstream_modules(module) & graph.find_downstream_modules(module)
+        if loop:
+            seen |= loop | {module}
+            groups.append(sorted(loop | {module}))
+    return groups
+
+
+def describe(graph: grimp.ImportGraph, group: list[str]) -> str:
+    members = set(group)
+    lines = [f"cycle between {len(group)} modules:"]
+    for importer in group:
+        for imported in sorted(graph.find_modules_directly_imported_by(importer) & members):
+            for detail in graph.get_import_details(importer=importer, imported=imported):
+                lines.append(f"  {importer}:{detail['line_number']} {detail['line_contents']}")
+    return "\n".join(lines)
+
+
+@pytest.fixture(scope="module")
+def import_graph() -> grimp.ImportGraph:
+    return without_migrations(grimp.build_graph(*PACKAGES, include_external_packages=False, cache_dir=None))
+
+
+def test_the_graph_covers_every_app(import_graph: grimp.ImportGraph) -> None:
+    assert {"config", "core", "api", "accounts", "audit", "rhi", "missing_episodes"} <= set(PACKAGES)
+    assert "api.idempotency" in import_graph.modules
+
+
+def test_a_loop_through_an_import_inside_a_function_is_reported(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    package = tmp_path / "looping"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "services.py").write_text("from looping import tasks\n")
+    (package / "tasks.py").write_text("def run() -> None:\n    from looping import services  # hidden loop\n")
+    (package / "models.py").write_text("from looping import services\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    graph = grimp.build_graph("looping", cache_dir=None)
+
+    cycles = import_cycles(graph)
+
+    assert cycles == [["looping.services", "looping.tasks"]]
+    assert "looping.tasks:2 from looping import services" in describe(graph, cycles[0])
+
+
+def test_no_module_of_the_project_is_in_an_import_cycle(import_graph: grimp.ImportGraph) -> None:
+    cycles = import_cycles(import_graph)
+
+    assert not cycles, "\n\n".join(describe(import_graph, group) for group in cycles)
