@@ -11,7 +11,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
-from accounts.models import Organisation
+from accounts.models import Organisation, OrganisationKind
 from missing_episodes.models import Child, MissingEpisode
 from rhi.models import ReturnHomeInterview
 
@@ -44,6 +44,15 @@ class DisclosureEvent(models.TextChoices):
     EPISODE_RETURNED = "episode_returned", "Return recorded"
     RHI_OUTCOME = "rhi_outcome", "Return home interview outcome"
     REPORT_OFFERED = "report_offered", "Report offered"
+
+
+# The kinds of organisation a disclosure can go to: the share service refuses others and the share form offers
+# only these (here, under both, so the form's selector needs no service).
+RECIPIENT_KINDS = (
+    OrganisationKind.LOCAL_AUTHORITY,
+    OrganisationKind.POLICE_FORCE,
+    OrganisationKind.OTHER_AGENCY,
+)
 
 
 class DisclosureStatus(models.TextChoices):

@@ -25,8 +25,7 @@ from accounts.models import Organisation, User
 from missing_episodes.models import EpisodeCategory, MissingEpisode, RiskLevel
 from rhi.journey_selectors import summary_context
 from rhi.models import Interview, Outcome, ReturnHomeInterview
-from sharing.models import Disclosure, DisclosureLevel
-from sharing.services import RECIPIENT_KINDS
+from sharing.models import RECIPIENT_KINDS, Disclosure, DisclosureLevel
 
 PDF_VARIANT = "pdf/ua-1"
 PDF_TEMPLATES: dict[str, str] = {

@@ -25,14 +25,16 @@ from missing_episodes.models import MissingEpisode
 from rhi.clock import Unit, deadline_after
 from rhi.models import ConsentToShare, ReturnHomeInterview, RHIState
 from rhi.selectors import working_day_calendar
-from sharing.models import ConsentState, Disclosure, DisclosureLevel, DisclosureStatus, LawfulBasis
+from sharing.models import (
+    RECIPIENT_KINDS,
+    ConsentState,
+    Disclosure,
+    DisclosureLevel,
+    DisclosureStatus,
+    LawfulBasis,
+)
 
 ACKNOWLEDGEMENT_WORKING_DAYS = 2
-RECIPIENT_KINDS = (
-    OrganisationKind.LOCAL_AUTHORITY,
-    OrganisationKind.POLICE_FORCE,
-    OrganisationKind.OTHER_AGENCY,
-)
 
 __all__ = [
     "ACKNOWLEDGEMENT_WORKING_DAYS",
