@@ -21,6 +21,7 @@ from rhi.clock import (
     Deadlines,
     closed_state,
     compute_deadlines,
+    describe_rules,
     describe_time_left,
     is_bank_holiday,
     open_state,
@@ -83,8 +84,10 @@ def working_day_calendar(
     *, rhi: ReturnHomeInterview | None = None, local_authority: Organisation | None = None
 ) -> tuple[str, frozenset[date]]:
     """Whose bank holidays and closure days count the working days of anything about this RHI (a referral's
-    or a disclosure's acknowledgement): its policy snapshot's; without one, ``rules_without_policy``'s."""
-    if rhi is not None and rhi.policy_snapshot:
+    or a disclosure's acknowledgement): its policy snapshot's; without a policy, ``rules_without_policy``'s.
+    A snapshot taken without a policy is not trusted for the nation: RHIs opened before the LA's own nation
+    was the default stored "ENG" there."""
+    if rhi is not None and rhi.policy_snapshot and rhi.policy_snapshot.get("policy_id") is not None:
         rules = ClockRules.from_snapshot(rhi.policy_snapshot)
     else:
         rules = rules_without_policy(rhi.local_authority if rhi is not None else local_authority)
@@ -334,6 +337,46 @@ def worked_examples(rules: ClockRules, *, today: date) -> list[WorkedExample]:
             WorkedExample(label=label, start=start, due=deadlines.due, contact_due=deadlines.contact_due)
         )
     return examples
+
+
+@dataclass(frozen=True)
+class PolicySection:
+    """One LA on the clock policies page: its versions (newest first), the one in force today, in words, with
+    worked examples."""
+
+    authority: Organisation
+    versions: list[ClockPolicy]
+    current: ClockPolicy | None
+    method: str
+    examples: list[WorkedExample]
+
+
+def policy_sections(authority_ids: set[int], *, today: date) -> list[PolicySection]:
+    """The clock policies page: every LA whose policies the user manages, each with its policy in force."""
+    sections = []
+    for authority in Organisation.objects.filter(pk__in=authority_ids).prefetch_related("clock_policies"):
+        versions = sorted(authority.clock_policies.all(), key=lambda p: p.effective_from, reverse=True)
+        current = policy_on(versions, today)
+        rules = clock_rules_for_policy(current) if current else None
+        sections.append(
+            PolicySection(
+                authority=authority,
+                versions=versions,
+                current=current,
+                method=describe_rules(rules) if rules else "",
+                examples=worked_examples(rules, today=today) if rules else [],
+            )
+        )
+    return sections
+
+
+def local_authority(pk: int) -> Organisation:
+    return Organisation.objects.get(pk=pk)
+
+
+def rhi_or_none(pk: int) -> ReturnHomeInterview | None:
+    """An RHI by id whoever may see it: for pages that ask the policy about this one RHI (its level)."""
+    return ReturnHomeInterview.objects.filter(pk=pk).first()
 
 
 @dataclass(frozen=True)

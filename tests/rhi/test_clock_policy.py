@@ -67,20 +67,20 @@ def test_rules_without_policy_are_72_hours_from_return_counted_on_the_las_own_na
 
 
 def _la(code: str, nation: str = Nation.ENGLAND) -> Organisation:
-    la = LocalAuthorityFactory(code=code, nation=nation)
+    la = LocalAuthorityFactory.create(code=code, nation=nation)
     assert isinstance(la, Organisation)
     return la
 
 
 def _policy(la: Organisation, effective_from: date, **rules: object) -> ClockPolicy:
-    policy = ClockPolicyFactory(local_authority=la, effective_from=effective_from, **rules)
+    policy = ClockPolicyFactory.create(local_authority=la, effective_from=effective_from, **rules)
     assert isinstance(policy, ClockPolicy)
     return policy
 
 
 def _episode(la: Organisation, *, missing_at: datetime, returned_at: datetime | None) -> MissingEpisode:
-    episode = MissingEpisodeFactory(
-        child=ChildFactory(responsible_la=la), missing_at=missing_at, returned_at=returned_at
+    episode = MissingEpisodeFactory.create(
+        child=ChildFactory.create(responsible_la=la), missing_at=missing_at, returned_at=returned_at
     )
     assert isinstance(episode, MissingEpisode)
     return episode
@@ -144,3 +144,20 @@ def test_an_la_without_a_policy_counts_its_own_nations_bank_holidays_everywhere(
     assert "Northern Ireland bank holidays" in ni_return.method
     welsh_return = performance_figures(local_authority=wales, date_from=start, date_to=end, now=now)
     assert "Wales bank holidays" in welsh_return.method
+
+
+@pytest.mark.django_db
+def test_an_rhi_opened_without_a_policy_before_the_fix_counts_its_las_nation_not_the_stored_england() -> None:
+    ni = _la("954", Nation.NORTHERN_IRELAND)
+    returned = london(2026, 3, 16, 10, 0)
+    rhi = open_rhi_for_returned_episode(
+        episode=_episode(ni, missing_at=london(2026, 3, 15, 22, 0), returned_at=returned)
+    )
+    # What RHIs opened before issue 12 kept: England's calendar and no policy.
+    rhi.policy_snapshot = rhi.policy_snapshot | {"nation": "ENG"}
+    rhi.save(update_fields=["policy_snapshot"])
+    rhi.refresh_from_db()
+
+    assert working_day_calendar(rhi=rhi) == ("NIR", frozenset())
+    sent = london(2026, 3, 16, 12, 0)
+    assert referral_acknowledgement_due(sent_at=sent, rhi=rhi).astimezone(LONDON).date() == date(2026, 3, 24)
