@@ -77,6 +77,33 @@ class InterviewLocation(models.TextChoices):
     OTHER = "other", "Somewhere else"
 
 
+class PushFactor(models.TextChoices):
+    """Why the child left (``Interview.push_factors``): what pushed them away from home or placement (codes as in the demo data)."""
+
+    CONFLICT_AT_HOME = "conflict_at_home", "Conflict or arguments at home"
+    BOUNDARIES = "boundaries", "Rules and boundaries"
+    PLACEMENT_UNHAPPY = "placement_unhappy", "Unhappy in the placement"
+    BULLYING = "bullying", "Bullying"
+    SCHOOL_PROBLEMS = "school_problems", "Problems at school"
+    BEREAVEMENT = "bereavement", "Bereavement or loss"
+    DOMESTIC_ABUSE = "domestic_abuse", "Domestic abuse"
+    MENTAL_HEALTH = "mental_health", "Mental health"
+    OTHER = "other", "Something else"
+
+
+class PullFactor(models.TextChoices):
+    """Why the child left (``Interview.pull_factors``): what pulled them towards people or places."""
+
+    FRIENDS = "friends", "Friends"
+    BOYFRIEND_GIRLFRIEND = "boyfriend_girlfriend", "Boyfriend or girlfriend"
+    FAMILY = "family", "Family"
+    EXPLOITATION = "exploitation", "Someone exploiting them"
+    SUBSTANCES = "substances", "Drugs or alcohol"
+    PARTIES = "parties", "Parties"
+    ONLINE_CONTACT = "online_contact", "Someone met online"
+    OTHER = "other", "Something else"
+
+
 class Interview(models.Model):
     """The interview itself and its structured findings (one per RHI)."""
 

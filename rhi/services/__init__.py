@@ -17,8 +17,6 @@ from rhi.services.deadlines import (
     recompute_deadlines,
 )
 from rhi.services.findings import (
-    PullFactor,
-    PushFactor,
     record_consent,
     save_findings,
     update_interview_details,
@@ -48,8 +46,6 @@ __all__ = [
     "POLICY_FIELDS",
     "ActionNotAllowed",
     "HistoryResult",
-    "PullFactor",
-    "PushFactor",
     "StaleVersionError",
     "TransitionError",
     "allocate_rhi",

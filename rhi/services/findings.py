@@ -21,6 +21,8 @@ from rhi.models import (
     ConsentToShare,
     Interview,
     Location,
+    PullFactor,
+    PushFactor,
     ReturnHomeInterview,
     RHIState,
     RiskIndicator,
@@ -35,34 +37,6 @@ from rhi.services.lifecycle import (
     _returned_at,
 )
 from rhi.transitions import RHIAction, target
-
-
-class PushFactor(models.TextChoices):
-    """Why the child left: what pushed them away from home or placement (codes as in the demo data)."""
-
-    CONFLICT_AT_HOME = "conflict_at_home", "Conflict or arguments at home"
-    BOUNDARIES = "boundaries", "Rules and boundaries"
-    PLACEMENT_UNHAPPY = "placement_unhappy", "Unhappy in the placement"
-    BULLYING = "bullying", "Bullying"
-    SCHOOL_PROBLEMS = "school_problems", "Problems at school"
-    BEREAVEMENT = "bereavement", "Bereavement or loss"
-    DOMESTIC_ABUSE = "domestic_abuse", "Domestic abuse"
-    MENTAL_HEALTH = "mental_health", "Mental health"
-    OTHER = "other", "Something else"
-
-
-class PullFactor(models.TextChoices):
-    """Why the child left: what pulled them towards people or places."""
-
-    FRIENDS = "friends", "Friends"
-    BOYFRIEND_GIRLFRIEND = "boyfriend_girlfriend", "Boyfriend or girlfriend"
-    FAMILY = "family", "Family"
-    EXPLOITATION = "exploitation", "Someone exploiting them"
-    SUBSTANCES = "substances", "Drugs or alcohol"
-    PARTIES = "parties", "Parties"
-    ONLINE_CONTACT = "online_contact", "Someone met online"
-    OTHER = "other", "Something else"
-
 
 # What save_findings may write on the Interview; anything else in ``findings`` is refused.
 FINDING_FIELDS: tuple[str, ...] = (
