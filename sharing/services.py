@@ -3,7 +3,7 @@ acknowledgement, and revoking a disclosure (which removes the recipient's access
 
 The acknowledgement is due at the end of the second working day after sharing, counted by the clock module
 with the bank holidays (and local closure days) of the RHI's policy snapshot; the deadline sweep
-(rhi/sweep.py) escalates disclosures not acknowledged by then to the sharer and the provider's managers.
+(alerts/sweep.py) escalates disclosures not acknowledged by then to the sharer and the provider's managers.
 """
 
 from __future__ import annotations
