@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import psycopg
 from django.db import connection
 from django.db.models import Count, QuerySet
 from django.utils import timezone
@@ -25,8 +26,6 @@ from reporting.exports import ExportContent, write_export
 
 def _copy_to_file(querysets: list[QuerySet[Any]], path: Path) -> int:
     """COPY each query's rows as CSV into ``path``; returns the bytes written."""
-    import psycopg
-
     raw = connection.connection
     written = 0
     with path.open("wb") as handle:
