@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 
 from accounts.fields import LocalDateTimeField
 from accounts.models import User
+from core.forms import limit_choices, set_choices
 from rhi.journey_selectors import ReportDraft
 from rhi.models import (
     ChildChoice,
@@ -27,9 +28,11 @@ from rhi.models import (
     NotOfferedReason,
     OfferedTo,
     PlaceType,
+    PullFactor,
+    PushFactor,
     RiskIndicator,
 )
-from rhi.services.findings import FINDING_FIELDS, PullFactor, PushFactor
+from rhi.services.findings import FINDING_FIELDS
 from rhi.transitions import RHIAction
 
 YES_NO_UNKNOWN = [("yes", "Yes"), ("no", "No"), ("unknown", "Not known")]
@@ -128,7 +131,7 @@ class OutcomeForm(VersionedForm):
 
     def __init__(self, *args: Any, allowed: list[RHIAction], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["outcome"].choices = [(a.value, OUTCOME_LABELS[a]) for a in allowed]  # type: ignore[attr-defined]
+        set_choices(self, "outcome", [(a.value, OUTCOME_LABELS[a]) for a in allowed])
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -183,7 +186,7 @@ class InterviewForm(VersionedForm):
 
     def __init__(self, *args: Any, staff: QuerySet[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["interviewer"].queryset = staff  # type: ignore[attr-defined]
+        limit_choices(self, "interviewer", staff)
         self.fields["interviewer"].error_messages["invalid_choice"] = "Choose someone from the list."
 
     def clean(self) -> dict[str, Any]:

@@ -10,8 +10,15 @@ from typing import Any
 from django.db.models import QuerySet
 
 from accounts.models import Role, User
-from rhi.models import Associate, Interview, Location, ReturnHomeInterview, RiskIndicatorFinding
-from rhi.services.findings import PullFactor, PushFactor
+from rhi.models import (
+    Associate,
+    Interview,
+    Location,
+    PullFactor,
+    PushFactor,
+    ReturnHomeInterview,
+    RiskIndicatorFinding,
+)
 
 
 def interview_of(rhi: ReturnHomeInterview) -> Interview | None:

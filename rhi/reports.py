@@ -25,13 +25,14 @@ from rhi.clock import CLOCK_STATE_LABELS, ClockRules, describe_rules
 from rhi.models import (
     ConsentToShare,
     Interview,
+    PullFactor,
+    PushFactor,
     ReportDocument,
     ReportKind,
     ReturnHomeInterview,
     RHIState,
 )
 from rhi.selectors import rhi_clock_state, rhi_deadlines
-from rhi.services.findings import PullFactor, PushFactor
 
 TEMPLATES: dict[str, str] = {
     ReportKind.FULL_REPORT: "rhi/pdf/full_report.html",
