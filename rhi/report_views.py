@@ -12,15 +12,15 @@ from accounts.web import request_user
 from audit.exceptions import NotVisible
 from audit.models import AuditAction
 from audit.services import record_event
-from rhi import reports
-from rhi.models import ReportKind, ReturnHomeInterview, RHIState
+from rhi import reports, selectors
+from rhi.models import ReportKind, RHIState
 
 
 @login_required
 @require_GET
 def report_download(request: HttpRequest, pk: int, kind: str) -> FileResponse:
     user = request_user(request)
-    rhi = ReturnHomeInterview.objects.filter(pk=pk).first()
+    rhi = selectors.rhi_or_none(pk)
     # Casework sees both documents; a disclosure recipient the one its level allows (access).
     level = rhi_level(user, rhi) if rhi is not None else Level.NONE
     needed = report_level_needed(kind)

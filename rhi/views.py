@@ -17,14 +17,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from access.casework import visible_rhis
 from access.clock_policies import policy_authorities
 from access.memberships import casework_organisation_ids, is_casework_user, managed_organisation_ids
-from accounts.models import Organisation
 from accounts.web import request_user
 from audit.exceptions import NotAllowed, NotVisible
 from audit.models import AuditAction
 from audit.services import record_event
 from missing_episodes.selectors import repeat_missing_count
 from rhi import selectors, services
-from rhi.clock import ClockRuleError, ClockRules, describe_rules, policy_on
+from rhi.clock import ClockRuleError, ClockRules, describe_rules
 from rhi.forms import AllocateForm, ClockPolicyForm, DashboardFilterForm
 from rhi.models import ClockPolicy
 from rhi.web import journey_context, load_visible_rhi
@@ -155,22 +154,8 @@ def policies(request: HttpRequest) -> HttpResponse:
     authority_ids = policy_authorities(user)
     if not authority_ids:
         raise NotAllowed(object_type="rhi.clockpolicy")
-    authorities = Organisation.objects.filter(pk__in=authority_ids).prefetch_related("clock_policies")
     today = timezone.localdate()
-    sections = []
-    for authority in authorities:
-        versions = sorted(authority.clock_policies.all(), key=lambda p: p.effective_from, reverse=True)
-        current = policy_on(versions, today)
-        rules = selectors.clock_rules_for_policy(current) if current else None
-        sections.append(
-            {
-                "authority": authority,
-                "versions": versions,
-                "current": current,
-                "method": describe_rules(rules) if rules else "",
-                "examples": selectors.worked_examples(rules, today=today) if rules else [],
-            }
-        )
+    sections = selectors.policy_sections(authority_ids, today=today)
     return render(request, "rhi/policies.html", {"sections": sections, "today": today})
 
 
@@ -180,7 +165,7 @@ def policy_new(request: HttpRequest, authority_id: int) -> HttpResponse:
     user = request_user(request)
     if authority_id not in policy_authorities(user):
         raise NotVisible(object_type="rhi.clockpolicy", object_id=authority_id)
-    authority = Organisation.objects.get(pk=authority_id)
+    authority = selectors.local_authority(authority_id)
     current = selectors.policy_in_force(local_authority=authority, on=timezone.localdate())
     instance = ClockPolicy(local_authority=authority)
     initial = {}
