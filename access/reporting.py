@@ -7,9 +7,10 @@ from __future__ import annotations
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
 
-from access.memberships import authorities_served_by
+from access.memberships import authorities_served_by, intake_authority_ids
 from accounts.models import Role, User
 from accounts.selectors import memberships
+from missing_episodes.models import ImportJob, ImportKind
 from reporting.models import ExportJob
 
 
@@ -34,3 +35,20 @@ def visible_export_jobs(user: User | AnonymousUser) -> QuerySet[ExportJob]:
     return ExportJob.objects.filter(
         requested_by_id=user.pk, local_authority_id__in=reporting_authority_ids(user)
     )
+
+
+def visible_import_jobs(user: User | AnonymousUser) -> QuerySet[ImportJob]:
+    """Import jobs (web uploads) the user may follow and whose problems they may download: only those they
+    started themselves, and only while they still import that kind of file (police notifications:
+    ``intake_authority_ids``; past RHI outcomes: ``history_import_authority_ids``)."""
+    if not user.is_authenticated:
+        return ImportJob.objects.none()
+    kinds = [
+        kind
+        for kind, authorities in (
+            (ImportKind.EPISODES, intake_authority_ids),
+            (ImportKind.RHI_HISTORY, history_import_authority_ids),
+        )
+        if authorities(user)
+    ]
+    return ImportJob.objects.filter(requested_by_id=user.pk, kind__in=kinds)

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from access.casework import visible_rhis
 from access.episodes import can_record_return, visible_children, visible_episodes
 from access.memberships import intake_authority_ids
-from access.reporting import history_import_authority_ids
+from access.reporting import visible_import_jobs
 from accounts.models import Organisation
 from accounts.web import request_user
 from audit.exceptions import NotAllowed, NotVisible
@@ -276,12 +276,8 @@ def episode_import(request: HttpRequest) -> HttpResponse:
 
 def _own_import_job(request: HttpRequest, pk: int) -> ImportJob:
     """The user's own job, while they still import that kind of file; anything else is 404 (audited)."""
-    user = request_user(request)
-    job = ImportJob.objects.filter(pk=pk, requested_by=user).first()
-    allowed = job is not None and bool(
-        intake_authority_ids(user) if job.kind == ImportKind.EPISODES else history_import_authority_ids(user)
-    )
-    if job is None or not allowed:
+    job = visible_import_jobs(request_user(request)).filter(pk=pk).first()
+    if job is None:
         raise NotVisible(object_type="missing_episodes.importjob", object_id=pk)
     return job
 
