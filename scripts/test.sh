@@ -6,12 +6,13 @@
 # 2. Starts a throwaway PostgreSQL and Redis on free ports of 127.0.0.1 (data in a temporary directory) and
 #    stops them and removes everything they wrote when the script exits, whatever happens.
 # 3. Runs the quality gates in order, stopping at the first failure: ruff check, ruff format --check, mypy,
-#    makemigrations --check, check --deploy (production-like settings); then collectstatic and pytest.
+#    lint-imports (the layers: pyproject.toml [tool.importlinter]), makemigrations --check, check --deploy
+#    (production-like settings); then collectstatic and pytest.
 #    Extra arguments go to pytest: ./scripts/test.sh tests/rhi -k clock
 #
 # Exits non-zero on any failure, and when pytest collected no test at all (pytest's exit code 5).
 #
-# RHI_SKIP_GATES=1 skips the static gates (ruff, ruff format, mypy, makemigrations --check,
+# RHI_SKIP_GATES=1 skips the static gates (ruff, ruff format, mypy, lint-imports, makemigrations --check,
 # check --deploy) for a quick local run of some tests; collectstatic and pytest always run.
 set -euo pipefail
 # shellcheck source=scripts/lib/common.sh
@@ -100,7 +101,7 @@ export CHROMIUM_PATH
 unset DJANGO_ALLOW_ASYNC_UNSAFE # set for pytest only, below: check --deploy must not see it
 
 if [ "${RHI_SKIP_GATES:-}" = "1" ]; then
-  log "RHI_SKIP_GATES=1: skipping ruff, mypy, makemigrations --check and check --deploy"
+  log "RHI_SKIP_GATES=1: skipping ruff, mypy, lint-imports, makemigrations --check and check --deploy"
 else
   step "ruff check"
   "$VENV/bin/ruff" check .
@@ -108,6 +109,8 @@ else
   "$VENV/bin/ruff" format --check .
   step "mypy"
   "$VENV/bin/mypy" .
+  step "lint-imports (the layers, docs/architecture.md)"
+  "$VENV/bin/lint-imports" --no-cache
   step "makemigrations --check"
   "$PY" manage.py makemigrations --check --dry-run
   step "check --deploy (production-like settings)"
