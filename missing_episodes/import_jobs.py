@@ -71,7 +71,8 @@ def start_import_job(
         raise ValueError(kind)
     upload.seek(0)
     total = _count_lines(upload)
-    with transaction.atomic():
+    # Durable: the job is queued after this commits, so no caller may hold it in a longer transaction.
+    with transaction.atomic(durable=True):
         job = ImportJob(kind=kind, requested_by=by, encoding=encoding, dry_run=dry_run, total_lines=total)
         job.file.save(f"{uuid.uuid4().hex}.csv", upload, save=False)
         job.save()
@@ -104,7 +105,8 @@ def enqueue_import_job(job_id: int) -> None:
 def _claim(job_id: int, now: datetime) -> ImportJob | None:
     """Mark the job running, unless it has finished or another worker is running it (duplicate delivery)."""
     stale = now - timedelta(seconds=settings.RHI_IMPORT_STALE_SECONDS)
-    with transaction.atomic():
+    # Durable: the claim must be committed (and its lock released) before the long import starts.
+    with transaction.atomic(durable=True):
         job = ImportJob.objects.select_for_update().filter(pk=job_id).first()
         if job is None or job.is_finished:
             return None
