@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from missing_episodes.demo import DEMO_PASSWORD
+from demo import DEMO_PASSWORD
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 SIGN_IN_AND_GET_HOME = f"""

@@ -12,7 +12,7 @@ from django.core.management import call_command
 
 from access.casework import visible_rhis
 from accounts.models import Organisation, Role, User
-from missing_episodes.demo import DEMO_PASSWORD
+from demo import DEMO_PASSWORD
 from rhi.clock import CLOCK_STATE_LABELS, LONDON
 from rhi.models import ReturnHomeInterview
 from rhi.selectors import rhi_clock_state

@@ -8,9 +8,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 
-from missing_episodes.demo import DEMO_PASSWORD, SIZE_NAMES
-from missing_episodes.demo.generator import DemoSeedError, seed_demo
-from missing_episodes.demo.reference import SIZES
+from demo import DEMO_PASSWORD, SIZE_NAMES
+from demo.generator import DemoSeedError, seed_demo
+from demo.reference import SIZES
 
 
 def _anchor(value: str) -> date:

@@ -12,7 +12,7 @@ from datetime import date
 import pytest
 from django.core.management import call_command
 
-from missing_episodes.demo.generator import seed_demo
+from demo.generator import seed_demo
 
 SEED = 7
 ANCHOR = date(2026, 3, 18)

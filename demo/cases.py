@@ -9,35 +9,31 @@ hours to two days after the return, sometimes never recorded (a data gap the clo
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from missing_episodes.models import Child, ChildFlag, MissingEpisode, Placement, PossibleDuplicate
-from sharing.models import Disclosure
+from missing_episodes.models import Child, MissingEpisode, Placement
 
+from .case_context import ChildCtx, EpisodeCtx, EpisodeOverride, PlacementCtx, eighteenth_birthday
+from .case_records import ChildRecords
 from .people import (
     CHILDRENS_HOMES,
     FEMALE_FIRST_NAMES,
-    FLAG_REASONS,
-    GENERIC_PHONE_PREFIX,
-    KNOWN_AS,
     LAST_NAMES,
     MALE_FIRST_NAMES,
     NEUTRAL_FIRST_NAMES,
-    PHONE_PREFIXES,
     POSTCODE_DISTRICTS,
-    SOCIAL_WORK_TEAMS,
 )
 from .random_tools import Weighted, chance, hours
-from .reference import LONDON as LONDON_REGION
 from .reference import PREFERRED_HOSTS
 from .rows import Rows
 from .timeutil import LONDON, local_moment
-from .world import ForceCtx, LACtx, World
+from .world import LACtx, World
 
 if TYPE_CHECKING:
-    from .rhis import RHIEngine, ScenarioSpec
+    from .rhi_plans import ScenarioSpec
+    from .rhis import RHIEngine
     from .writer import IdAllocator, RowWriter
 
 # Episodes per child: ~70% of children go missing once in the period, a few 13+ times; so about two thirds
@@ -48,15 +44,6 @@ AGE_AT_FIRST = Weighted(
     [(8, 1), (9, 1), (10, 2), (11, 3), (12, 6), (13, 10), (14, 16), (15, 19), (16, 18), (17, 11)]
 )
 GENDER = Weighted([("male", 0.5), ("female", 0.48), ("other", 0.01), ("not_known", 0.01)])
-ETHNICITY_PAIRS: list[tuple[str, float]] = [
-    ("WBRI", 58), ("WIRI", 1), ("WIRT", 0.5), ("WOTH", 5), ("WROM", 1), ("MWBC", 5), ("MWBA", 1.5),
-    ("MWAS", 1.5), ("MOTH", 3), ("AIND", 2), ("APKN", 4), ("ABAN", 1.5), ("AOTH", 1.5), ("BCRB", 3),
-    ("BAFR", 4), ("BOTH", 1.5), ("CHNE", 0.3), ("OOTH", 2.5), ("REFU", 0.5), ("NOBT", 2),
-]  # fmt: skip
-ETHNICITY = Weighted(ETHNICITY_PAIRS)
-# Cities with younger, more diverse populations.
-ETHNICITY_DIVERSE = Weighted([(code, w / 2.5 if code == "WBRI" else w) for code, w in ETHNICITY_PAIRS])
-DIVERSE_LAS = frozenset({"330", "333", "335", "336", "352", "380", "856", "371"})
 # Local hour a child goes missing: mostly afternoons and evenings.
 MISSING_HOUR = Weighted(
     list(enumerate([3, 2, 1, 1, 1, 1, 1, 1, 2, 3, 3, 3, 3, 4, 5, 6, 7, 8, 9, 9, 9, 8, 6, 4]))
@@ -79,7 +66,6 @@ RISK_USUAL = Weighted(
 )
 RISK_EXPLOITED = Weighted([("low", 0.2), ("medium", 0.5), ("high", 0.28), ("", 0.02)])
 RISK_ABSENT = Weighted([("no_apparent_risk", 0.6), ("low", 0.4)])
-NON_LAC_STATUS = Weighted([("child_in_need", 0.25), ("child_protection", 0.1), ("none", 0.65)])
 PLACEMENT_TYPE = Weighted(
     [
         ("childrens_home", 0.40),
@@ -94,70 +80,18 @@ PLACEMENT_TYPE = Weighted(
 )
 
 
-def eighteenth_birthday(dob: date) -> date:
-    if dob.month == 2 and dob.day == 29:
-        return date(dob.year + 18, 3, 1)
-    return dob.replace(year=dob.year + 18)
-
-
 @dataclass
-class PlacementCtx:
-    id: int
-    host: LACtx
-    start: date
-    end: date | None
+class AfterReturn:
+    """What is known once a child is back (all blank while still missing)."""
 
-    def covers(self, day: date) -> bool:
-        return self.start <= day and (self.end is None or day <= self.end)
-
-
-@dataclass
-class ChildCtx:
-    id: int
-    la: LACtx
-    first_name: str
-    last_name: str
-    date_of_birth: date
-    gender: str
-    looked_after: bool
-    profile: str | None  # 'cce', 'cse', 'self_harm', 'substance_misuse' or None
-    social_worker_name: str
-    duplicate_of: int | None = None  # an earlier child elsewhere with the same name and date of birth
-    placements: list[PlacementCtx] = field(default_factory=list)
-
-    def age_on(self, day: date) -> float:
-        return (day - self.date_of_birth).days / 365.25
+    return_method: str = ""
+    found_location: str = ""
+    notified_at: datetime | None = None
+    safe_and_well_at: datetime | None = None
+    safe_and_well_by: str = ""
 
 
-@dataclass
-class EpisodeCtx:
-    id: int
-    child: ChildCtx
-    missing_at: datetime
-    returned_at: datetime | None
-    police_notified_at: datetime | None
-    police_force: ForceCtx | None
-    host: LACtx  # the authority the child was living in, which delivers the RHI
-    out_of_area: bool
-    risk_level: str
-    missing_from: str
-    return_method: str
-    created_at: datetime
-    # When the RHI service learned of the return; None if it has not yet (or the child is still missing).
-    rhi_created_at: datetime | None
-
-
-@dataclass
-class EpisodeOverride:
-    """Fixes what a scenario needs (the dashboards' guaranteed content); everything else stays random."""
-
-    missing_at: datetime
-    returned_at: datetime | None
-    police_notified: bool = True
-    risk_level: str = "medium"
-
-
-class CaseGenerator:
+class CaseGenerator(ChildRecords):
     def __init__(
         self, world: World, *, rng: random.Random, writer: RowWriter, ids: IdAllocator, rhis: RHIEngine
     ) -> None:
@@ -260,7 +194,7 @@ class CaseGenerator:
         elif r < (cce + cse + 0.06) * scale:
             profile = "substance_misuse"
         sw_first = rng.choice(FEMALE_FIRST_NAMES if chance(rng, 0.7) else MALE_FIRST_NAMES)
-        child = ChildCtx(
+        return ChildCtx(
             id=0,  # allocated once the child turns out to have an episode in the period
             la=la,
             first_name=first_name,
@@ -272,7 +206,6 @@ class CaseGenerator:
             social_worker_name=f"{sw_first} {rng.choice(LAST_NAMES)}",
             duplicate_of=duplicate_of,
         )
-        return child
 
     def _episode_times(
         self,
@@ -397,57 +330,25 @@ class CaseGenerator:
         placement = next((p for p in child.placements if p.covers(day)), None)
         host = placement.host if placement else child.la
         out_of_area = host is not child.la
-        if child.looked_after:
-            missing_from = "care" if chance(rng, 0.95) else "other"
-            absent = chance(rng, 0.2)
-        else:
-            missing_from = "home" if chance(rng, 0.93) else "other"
-            absent = chance(rng, 0.1)
-        if override is not None:
-            absent = False
+        missing_from, absent = self._missing_from(child, override)
         category = "absent" if absent else "missing"
-        if override is not None:
-            risk = override.risk_level
-        elif absent:
-            risk = RISK_ABSENT.pick(rng)
-        else:
-            risk = (RISK_EXPLOITED if child.profile else RISK_USUAL).pick(rng)
-
-        # Reported to the police (almost always when missing; often not when only absent).
-        reported_at: datetime | None = None
-        if chance(rng, 0.4 if absent else 0.96) or override is not None:
-            reported_at = missing_at + hours(rng, 0.25, 6)
-            if returned_at is not None and reported_at > returned_at:
-                reported_at = missing_at + (returned_at - missing_at) * rng.uniform(0.2, 1.0)
-            if reported_at > now:
-                reported_at = None
+        risk = self._risk(child, absent, override)
+        reported_at = self._reported_at(missing_at, returned_at, absent=absent, override=override)
         force = host.force if reported_at is not None else None
         reference = (
             force.next_reference(rng, reported_at.astimezone(LONDON).year) if force and reported_at else ""
         )
-
-        return_method = found_location = ""
-        notified_at = safe_and_well_at = None
-        safe_and_well_by = ""
-        if returned_at is not None:
-            return_method = RETURN_METHOD.pick(rng)
-            if return_method in ("found_by_police", "returned_by_other"):
-                found_location = rng.choice(host.places).description
-            wants_notification = override.police_notified if override is not None else chance(rng, 0.92)
-            if reported_at is not None and wants_notification:
-                r = rng.random()
-                delay = (
-                    hours(rng, 2, 24) if r < 0.7 else hours(rng, 24, 48) if r < 0.95 else hours(rng, 48, 168)
-                )
-                if override is not None:
-                    delay = hours(rng, 1, 3)
-                notified_at = returned_at + delay if returned_at + delay <= now else None
-            if reported_at is not None and chance(rng, 0.85):
-                safe_and_well_at = returned_at + hours(rng, 0.5, 20)
-                if safe_and_well_at > now:
-                    safe_and_well_at = None
-                else:
-                    safe_and_well_by = f"PC {rng.randint(1000, 9999)}"
+        after = (
+            self._after_return(host, returned_at, reported_at, override)
+            if returned_at is not None
+            else AfterReturn()
+        )
+        return_method, found_location = after.return_method, after.found_location
+        notified_at, safe_and_well_at, safe_and_well_by = (
+            after.notified_at,
+            after.safe_and_well_at,
+            after.safe_and_well_by,
+        )
         if reported_at is not None:
             created_at = reported_at + hours(rng, 0.1, 1.5)
         else:
@@ -503,152 +404,67 @@ class CaseGenerator:
         )
         return episode
 
-    def _write_child(self, child: ChildCtx, episodes: list[EpisodeCtx]) -> None:
-        rng, la = self.rng, child.la
-        first_day = episodes[0].missing_at.astimezone(LONDON).date()
+    def _missing_from(self, child: ChildCtx, override: EpisodeOverride | None) -> tuple[str, bool]:
+        """Where the child went missing from, and whether only 'absent' (never for a scenario's episode)."""
+        rng = self.rng
         if child.looked_after:
-            legal_status = "looked_after"
-            since = child.placements[0].start - timedelta(days=rng.randint(0, 700))
+            missing_from = "care" if chance(rng, 0.95) else "other"
+            absent = chance(rng, 0.2)
         else:
-            legal_status = NON_LAC_STATUS.pick(rng)
-            if legal_status == "none" and child.age_on(first_day) >= 16 and chance(rng, 0.08):
-                legal_status = "care_leaver"
-            since = first_day - timedelta(days=rng.randint(30, 700))
-        since_or_none = max(since, child.date_of_birth) if legal_status != "none" else None
-        has_worker = legal_status != "none"
-        sw_first, _, sw_last = child.social_worker_name.partition(" ")
-        phone_prefix = PHONE_PREFIXES.get(la.ref.code, GENERIC_PHONE_PREFIX)
-        created_at = episodes[0].created_at - timedelta(minutes=1)
-        updated_at = max(created_at, max(e.created_at for e in episodes))
-        ethnicity = (
-            ETHNICITY_DIVERSE if la.ref.code in DIVERSE_LAS or la.ref.region == LONDON_REGION else ETHNICITY
-        )
-        known_as = KNOWN_AS.get(child.first_name, "") if chance(rng, 0.3) else ""
-        is_uasc = child.looked_after and child.age_on(first_day) >= 15 and chance(rng, 0.06)
-        self.writer.add(
-            Child,
-            self.rows.child(
-                id=child.id,
-                responsible_la_id=la.org_id,
-                la_child_id=f"{la.ref.code}{la.next_child_number:07d}",
-                first_name=child.first_name,
-                last_name=child.last_name,
-                known_as=known_as,
-                date_of_birth=child.date_of_birth,
-                gender=child.gender,
-                ethnicity=ethnicity.pick(rng),
-                has_disability=chance(rng, 0.1),
-                is_uasc=is_uasc,
-                legal_status=legal_status,
-                legal_status_since=since_or_none,
-                social_worker_name=child.social_worker_name if has_worker else "",
-                social_worker_email=f"{sw_first}.{sw_last}@{la.slug}.demo.invalid".lower()
-                if has_worker
-                else "",
-                social_worker_phone=f"{phone_prefix}{rng.randrange(1000):03d}" if has_worker else "",
-                social_work_team=rng.choice(SOCIAL_WORK_TEAMS) if has_worker else "",
-                created_at=created_at,
-                updated_at=updated_at,
-            ),
-        )
-        la.next_child_number += 1
-        self._record_duplicate(child, created_at)
+            missing_from = "home" if chance(rng, 0.93) else "other"
+            absent = chance(rng, 0.1)
+        if override is not None:
+            absent = False
+        return missing_from, absent
 
-    def _record_duplicate(self, child: ChildCtx, created_at: datetime) -> None:
-        """Same name and date of birth as a child already known elsewhere: flagged, never merged."""
-        donors = self.duplicate_donors
-        donors.append(
-            (
-                child.id,
-                child.la.ref.code,
-                child.first_name,
-                child.last_name,
-                child.date_of_birth,
-                child.gender,
-            )
-        )
-        if len(donors) > 400:
-            del donors[:100]
-        if child.duplicate_of is None:
-            return
+    def _risk(self, child: ChildCtx, absent: bool, override: EpisodeOverride | None) -> str:
+        if override is not None:
+            return override.risk_level
+        if absent:
+            return RISK_ABSENT.pick(self.rng)
+        return (RISK_EXPLOITED if child.profile else RISK_USUAL).pick(self.rng)
+
+    def _reported_at(
+        self,
+        missing_at: datetime,
+        returned_at: datetime | None,
+        *,
+        absent: bool,
+        override: EpisodeOverride | None,
+    ) -> datetime | None:
+        """Reported to the police (almost always when missing; often not when only absent)."""
         rng = self.rng
-        resolved_at = created_at + timedelta(days=rng.randint(1, 20)) if chance(rng, 0.3) else None
-        if resolved_at is not None and resolved_at > self.now:
-            resolved_at = None
-        self.writer.add(
-            PossibleDuplicate,
-            self.rows.possible_duplicate(
-                id=self.ids.next(PossibleDuplicate),
-                child_a_id=child.duplicate_of,
-                child_b_id=child.id,
-                reason="name_and_dob",
-                status="not_duplicate" if resolved_at else "open",
-                found_at=created_at,
-                resolved_by_id=child.la.team.manager_id if resolved_at else None,
-                resolved_at=resolved_at,
-            ),
-        )
+        reported_at: datetime | None = None
+        if chance(rng, 0.4 if absent else 0.96) or override is not None:
+            reported_at = missing_at + hours(rng, 0.25, 6)
+            if returned_at is not None and reported_at > returned_at:
+                reported_at = missing_at + (returned_at - missing_at) * rng.uniform(0.2, 1.0)
+            if reported_at > self.now:
+                reported_at = None
+        return reported_at
 
-    def _flags(self, child: ChildCtx, episodes: list[EpisodeCtx]) -> None:
-        """Flags on some high-risk children: one active flag per kind, a few removed after review."""
-        rng = self.rng
-        kinds: list[tuple[str, int]] = []  # (kind, index of the episode after which it was set)
-        if child.profile and chance(rng, 0.6):
-            kinds.append((child.profile, min(1, len(episodes) - 1)))
-            if child.profile == "cce" and chance(rng, 0.25):
-                kinds.append(("gang", min(2, len(episodes) - 1)))
-        if len(episodes) >= 6 and chance(rng, 0.5):
-            kinds.append(("high_risk_missing", 4))
-        for kind, index in kinds:
-            after = episodes[index].returned_at or episodes[index].missing_at
-            set_at = after + hours(rng, 24, 240)
-            if set_at > self.now:
-                continue
-            removed_at = set_at + timedelta(days=rng.randint(60, 200)) if chance(rng, 0.1) else None
-            if removed_at is not None and removed_at > self.now:
-                removed_at = None
-            manager_id = child.la.team.manager_id
-            self.writer.add(
-                ChildFlag,
-                self.rows.child_flag(
-                    id=self.ids.next(ChildFlag),
-                    child_id=child.id,
-                    kind=kind,
-                    reason=FLAG_REASONS[kind],
-                    set_by_id=manager_id,
-                    set_at=set_at,
-                    review_on=set_at.astimezone(LONDON).date() + timedelta(days=90),
-                    removed_at=removed_at,
-                    removed_by_id=manager_id if removed_at else None,
-                ),
-            )
-
-    def _notify_placing_authority(self, child: ChildCtx, episodes: list[EpisodeCtx]) -> None:
-        """An out-of-area child's placing authority is told of every episode, automatically."""
-        rng, partner = self.rng, child.la.partner_user_id
-        for episode in episodes:
-            if not episode.out_of_area:
-                continue
-            shared_at = min(episode.created_at + timedelta(minutes=rng.randint(1, 30)), self.now)
-            acknowledged_at = shared_at + hours(rng, 1, 96) if chance(rng, 0.8) else None
-            if acknowledged_at is not None and acknowledged_at > self.now:
-                acknowledged_at = None
-            self.writer.add(
-                Disclosure,
-                self.rows.disclosure(
-                    id=self.ids.next(Disclosure),
-                    child_id=child.id,
-                    rhi_id=None,
-                    episode_id=episode.id,
-                    level="notification",
-                    recipient_organisation_id=child.la.org_id,
-                    shared_at=shared_at,
-                    shared_by_id=None,
-                    lawful_basis="public_task",
-                    consent_state="not_required",
-                    override_justification="",
-                    acknowledgement_due_at=shared_at + timedelta(days=2),
-                    acknowledged_at=acknowledged_at,
-                    acknowledged_by_id=partner if acknowledged_at else None,
-                ),
-            )
+    def _after_return(
+        self,
+        host: LACtx,
+        returned_at: datetime,
+        reported_at: datetime | None,
+        override: EpisodeOverride | None,
+    ) -> AfterReturn:
+        """How the child came back, when the police told the RHI service, and the safe and well check."""
+        rng, now = self.rng, self.now
+        after = AfterReturn(return_method=RETURN_METHOD.pick(rng))
+        if after.return_method in ("found_by_police", "returned_by_other"):
+            after.found_location = rng.choice(host.places).description
+        wants_notification = override.police_notified if override is not None else chance(rng, 0.92)
+        if reported_at is not None and wants_notification:
+            r = rng.random()
+            delay = hours(rng, 2, 24) if r < 0.7 else hours(rng, 24, 48) if r < 0.95 else hours(rng, 48, 168)
+            if override is not None:
+                delay = hours(rng, 1, 3)
+            after.notified_at = returned_at + delay if returned_at + delay <= now else None
+        if reported_at is not None and chance(rng, 0.85):
+            safe_and_well_at = returned_at + hours(rng, 0.5, 20)
+            if safe_and_well_at <= now:
+                after.safe_and_well_at = safe_and_well_at
+                after.safe_and_well_by = f"PC {rng.randint(1000, 9999)}"
+        return after

@@ -252,7 +252,7 @@ class WorldBuilder:
     # -- the world ---------------------------------------------------------------------------------------
 
     def build(self) -> World:
-        config, rng, span = self.config, self.rng, self.span
+        config, span = self.config, self.span
         # The demo authorities first, so their organisation ids are the same in every size.
         la_refs = sorted(
             (LAS_BY_CODE[code] for code in config.la_codes),
@@ -260,13 +260,7 @@ class WorldBuilder:
         )
         force_codes = {la.force_code for la in la_refs}
         force_refs = [f for f in POLICE_FORCES if config.all_forces or f.code in force_codes]
-        providers: list[ProviderRef] = []
-        for la in la_refs:
-            provider = provider_for(la)
-            if provider is not None and provider not in providers:
-                providers.append(provider)
-        providers.sort(key=PROVIDERS.index)
-
+        providers = self._providers(la_refs)
         # Organisations: authorities, then forces, then the charities.
         la_org = {
             la.code: self._org(name=la.name, kind="local_authority", code=la.code, nation=la.nation)
@@ -283,6 +277,32 @@ class WorldBuilder:
         }
         provider_org = {p.name: self._org(name=p.name, kind="rhi_provider") for p in providers}
 
+        teams = self._teams(la_refs, la_org, provider_org)
+        self._demo_users(la_refs, la_org, forces, provider_org, teams)
+        weight = {la.code: config.weights.get(la.code, la.weight) for la in la_refs}
+        self._generated_staff(la_refs, teams, weight)
+        partner_ids = self._partners(la_refs, la_org)
+        self._police_users(forces)
+        contexts = self._authorities(la_refs, la_org, forces, teams, weight, partner_ids)
+        by_code = {ctx.ref.code: ctx for ctx in contexts}
+        for ctx in contexts:
+            preferred = [by_code[c] for c in PREFERRED_HOSTS.get(ctx.ref.code, ()) if c in by_code]
+            same_region = [o for o in contexts if o is not ctx and o.ref.region == ctx.ref.region]
+            ctx.hosts = preferred + [o for o in same_region if o not in preferred]
+        return World(span, contexts, by_code, forces, dict(self.user_ids), self.password_hash)
+
+    def _providers(self, la_refs: list[LocalAuthorityRef]) -> list[ProviderRef]:
+        providers: list[ProviderRef] = []
+        for la in la_refs:
+            provider = provider_for(la)
+            if provider is not None and provider not in providers:
+                providers.append(provider)
+        providers.sort(key=PROVIDERS.index)
+        return providers
+
+    def _teams(
+        self, la_refs: list[LocalAuthorityRef], la_org: dict[str, int], provider_org: dict[str, int]
+    ) -> dict[str, TeamCtx]:
         # Teams: one in-house team per LA that delivers its own RHIs; charities per LA or one shared team.
         teams: dict[str, TeamCtx] = {}
         provider_teams: dict[str, TeamCtx] = {}
@@ -303,6 +323,16 @@ class WorldBuilder:
             if provider is not None and provider.single_team:
                 provider_teams[provider.name] = team
 
+        return teams
+
+    def _demo_users(
+        self,
+        la_refs: list[LocalAuthorityRef],
+        la_org: dict[str, int],
+        forces: dict[str, ForceCtx],
+        provider_org: dict[str, int],
+        teams: dict[str, TeamCtx],
+    ) -> None:
         # The fixed demo users first, so their ids are the same in every size.
         org_by_name = {la.name: la_org[la.code] for la in la_refs}
         org_by_name.update({f.ref.name: f.org_id for f in forces.values()})
@@ -328,8 +358,10 @@ class WorldBuilder:
             if demo_team is not None and demo.role == "team_manager":
                 demo_team.manager_id = user_id
 
+    def _generated_staff(
+        self, la_refs: list[LocalAuthorityRef], teams: dict[str, TeamCtx], weight: dict[str, float]
+    ) -> None:
         # Generated staff: enough workers for each team's caseload, a manager where the demo has none.
-        weight = {la.code: config.weights.get(la.code, la.weight) for la in la_refs}
         served: dict[int, float] = {}
         for la in la_refs:
             served[teams[la.code].id] = served.get(teams[la.code].id, 0.0) + weight[la.code]
@@ -355,6 +387,7 @@ class WorldBuilder:
                 )
                 self._membership(team.manager_id, team.org_id, "team_manager", team.id)
 
+    def _partners(self, la_refs: list[LocalAuthorityRef], la_org: dict[str, int]) -> dict[str, int]:
         # Partner viewers (placing authorities acknowledge notifications) and police coordinators.
         partner_ids: dict[str, int] = (
             {STAFFORDSHIRE: self.user_ids["partner"]} if STAFFORDSHIRE in la_org else {}
@@ -367,6 +400,9 @@ class WorldBuilder:
                     job_title="Placements officer",
                 )
                 self._membership(partner_ids[la.code], la_org[la.code], "partner_viewer")
+        return partner_ids
+
+    def _police_users(self, forces: dict[str, ForceCtx]) -> None:
         for force in forces.values():
             if force.ref.code == "E23000014":
                 force.police_user_id = self.user_ids["police"]
@@ -378,6 +414,17 @@ class WorldBuilder:
             )
             self._membership(force.police_user_id, force.org_id, "police")
 
+    def _authorities(
+        self,
+        la_refs: list[LocalAuthorityRef],
+        la_org: dict[str, int],
+        forces: dict[str, ForceCtx],
+        teams: dict[str, TeamCtx],
+        weight: dict[str, float],
+        partner_ids: dict[str, int],
+    ) -> list[LACtx]:
+        """Each authority's commission, clock policies and the context the cases are generated in."""
+        config, rng, span = self.config, self.rng, self.span
         # Commissions and clock policies, then the per-LA context.
         contexts: list[LACtx] = []
         commission_start = (span.start - timedelta(days=400)).date().replace(day=1)
@@ -394,21 +441,8 @@ class WorldBuilder:
                     starts_on=commission_start,
                 ),
             )
-            if la.code == BIRMINGHAM:
-                policies = [
-                    self._policy(la_org[la.code], la, BIRMINGHAM_EARLIER_POLICY, policy_start),
-                    self._policy(
-                        la_org[la.code], la, policy_for(la), (span.now - timedelta(days=365)).date()
-                    ),
-                ]
-            else:
-                policies = [self._policy(la_org[la.code], la, policy_for(la), policy_start)]
-            if la.code in DEMO_PERFORMANCE:
-                offer, complete, timely = DEMO_PERFORMANCE[la.code]
-            else:  # the "postcode lottery": councils differ a lot
-                offer = min(0.98, max(0.55, rng.gauss(0.81, 0.08)))
-                complete = min(0.97, max(0.70, rng.gauss(0.86, 0.05)))
-                timely = min(0.9, max(0.3, rng.gauss(0.6, 0.12)))
+            policies = self._policies(la, la_org[la.code], policy_start)
+            offer, complete, timely = self._rates(la)
             places = DEMO_PLACES.get(la.code) or tuple(
                 Place(text.format(town=la.name), kind, la.name) for text, kind in GENERIC_PLACES
             )
@@ -431,9 +465,24 @@ class WorldBuilder:
                     nicknames=tuple(rng.sample(NICKNAMES, 8)),
                 )
             )
-        by_code = {ctx.ref.code: ctx for ctx in contexts}
-        for ctx in contexts:
-            preferred = [by_code[c] for c in PREFERRED_HOSTS.get(ctx.ref.code, ()) if c in by_code]
-            same_region = [o for o in contexts if o is not ctx and o.ref.region == ctx.ref.region]
-            ctx.hosts = preferred + [o for o in same_region if o not in preferred]
-        return World(span, contexts, by_code, forces, dict(self.user_ids), self.password_hash)
+        return contexts
+
+    def _policies(self, la: LocalAuthorityRef, org_id: int, policy_start: date) -> list[PolicyCtx]:
+        if la.code == BIRMINGHAM:
+            policies = [
+                self._policy(org_id, la, BIRMINGHAM_EARLIER_POLICY, policy_start),
+                self._policy(org_id, la, policy_for(la), (self.span.now - timedelta(days=365)).date()),
+            ]
+        else:
+            policies = [self._policy(org_id, la, policy_for(la), policy_start)]
+        return policies
+
+    def _rates(self, la: LocalAuthorityRef) -> tuple[float, float, float]:
+        """Offer, completion and timeliness rates: the demo's fixed ones, else the "postcode lottery"."""
+        if la.code in DEMO_PERFORMANCE:
+            return DEMO_PERFORMANCE[la.code]
+        rng = self.rng
+        offer = min(0.98, max(0.55, rng.gauss(0.81, 0.08)))
+        complete = min(0.97, max(0.70, rng.gauss(0.86, 0.05)))
+        timely = min(0.9, max(0.3, rng.gauss(0.6, 0.12)))
+        return offer, complete, timely

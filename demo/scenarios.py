@@ -12,9 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from .cases import CaseGenerator, EpisodeOverride
+from .case_context import EpisodeOverride
+from .cases import CaseGenerator
 from .reference import BIRMINGHAM, SANDWELL, WALSALL
-from .rhis import ScenarioSpec
+from .rhi_plans import ScenarioSpec
 from .world import World
 
 Steps = tuple[tuple[str, float], ...]

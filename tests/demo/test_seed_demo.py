@@ -8,18 +8,20 @@ module (test_seed_demo_determinism.py): here the module's open transaction would
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date, timedelta
+from collections.abc import Iterator
+from datetime import date, datetime, timedelta
 from itertools import pairwise
 
 import pytest
 from django.db import transaction
 from django.db.models import F, Max, Q
+from pytest_django import DjangoDbBlocker
 
 from accounts.models import Commission, Membership, Organisation, User
-from missing_episodes.demo import DEMO_PASSWORD, DEMO_USERS
-from missing_episodes.demo.generator import MODEL_ORDER, SeedResult, seed_demo
-from missing_episodes.demo.reference import FORCES_BY_CODE, LAS_BY_CODE, LOCAL_AUTHORITIES, POLICE_FORCES
-from missing_episodes.demo.timeutil import Span
+from demo import DEMO_PASSWORD, DEMO_USERS
+from demo.generator import MODEL_ORDER, SeedResult, seed_demo
+from demo.reference import FORCES_BY_CODE, LAS_BY_CODE, LOCAL_AUTHORITIES, POLICE_FORCES
+from demo.timeutil import Span
 from missing_episodes.models import Child, MissingEpisode, Placement, PossibleDuplicate
 from rhi.clock import ClockRules, Deadlines, compute_deadlines, open_state
 from rhi.models import OPEN_STATES, ClockPolicy, Interview, ReturnHomeInterview, RHIEpisode, StateTransition
@@ -33,8 +35,8 @@ APP_LABELS = ("accounts", "missing_episodes", "rhi", "referrals", "sharing")
 
 
 @pytest.fixture(scope="module")
-def seeded(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> SeedResult:
-    with django_db_blocker.unblock(), transaction.atomic():  # type: ignore[attr-defined]
+def seeded(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> Iterator[SeedResult]:
+    with django_db_blocker.unblock(), transaction.atomic():
         result = seed_demo(size="small", seed=SEED, anchor=ANCHOR)
         yield result
         transaction.set_rollback(True)
@@ -43,6 +45,12 @@ def seeded(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> S
 @pytest.fixture
 def demo(seeded: SeedResult, db: None) -> SeedResult:
     return seeded
+
+
+def _returned_at(link: RHIEpisode) -> datetime:
+    returned_at = link.episode.returned_at
+    assert returned_at is not None, "an interviewed episode has a return"
+    return returned_at
 
 
 def _episodes_long_closed() -> list[RHIEpisode]:
@@ -140,7 +148,9 @@ def test_reference_data_uses_real_codes_for_every_force_and_authority() -> None:
 
 def test_clock_policies_differ_between_authorities(demo: SeedResult) -> None:
     def current(code: str) -> ClockPolicy:
-        return ClockPolicy.objects.filter(local_authority__code=code).order_by("-effective_from").first()
+        policy = ClockPolicy.objects.filter(local_authority__code=code).order_by("-effective_from").first()
+        assert policy is not None, f"LA {code} has a clock policy"
+        return policy
 
     birmingham, sandwell, walsall, cardiff = (current(c) for c in ("330", "333", "335", "681"))
     assert (
@@ -186,9 +196,7 @@ def test_realism_ratios_match_the_national_picture(demo: SeedResult) -> None:
     assert abs(len(completed) / len(links) - 0.53) <= 0.10
     assert abs(len(declined) / len(offered) - 0.18) <= 0.07
     within_72 = [
-        link
-        for link in completed
-        if interviews[link.rhi_id] - link.episode.returned_at <= timedelta(hours=72)
+        link for link in completed if interviews[link.rhi_id] - _returned_at(link) <= timedelta(hours=72)
     ]
     assert abs(len(within_72) / len(completed) - 0.6) <= 0.12
 
@@ -234,6 +242,7 @@ def test_open_rhis_in_every_state_for_both_demo_teams(demo: SeedResult) -> None:
 
 def test_stored_deadlines_come_from_the_clock_module_and_the_policy_snapshot(demo: SeedResult) -> None:
     for rhi in ReturnHomeInterview.objects.select_related("policy").order_by("pk")[:300]:
+        assert rhi.policy is not None
         assert rhi.policy_snapshot == clock_rules_for_policy(rhi.policy).to_snapshot()
         links = list(rhi.episode_links.select_related("episode"))
         counting = [link.episode for link in links if link.counts_for_timeliness]
@@ -258,6 +267,7 @@ def test_repeat_episodes_follow_each_authoritys_repeat_rule(demo: SeedResult) ->
     bunched_ids = [rhi_id for rhi_id, n in multi.items() if n > 1]
     assert bunched_ids, "some RHIs address several episodes"
     for rhi in ReturnHomeInterview.objects.filter(pk__in=bunched_ids).select_related("policy"):
+        assert rhi.policy is not None
         assert rhi.policy.repeat_rule != "separate"
         links = sorted(rhi.episode_links.select_related("episode"), key=lambda link: link.episode.missing_at)
         assert {link.episode.child_id for link in links} == {rhi.child_id}
@@ -266,6 +276,7 @@ def test_repeat_episodes_follow_each_authoritys_repeat_rule(demo: SeedResult) ->
     superseded = ReturnHomeInterview.objects.filter(outcome="superseded").select_related("superseded_by")
     assert superseded.exists()
     for rhi in superseded:
+        assert rhi.superseded_by is not None
         assert rhi.superseded_by.child_id == rhi.child_id and rhi.superseded_by.created_at > rhi.created_at
 
 
