@@ -45,7 +45,8 @@ def save_clock_policy(
     unknown = set(fields) - set(POLICY_FIELDS)
     if unknown:
         raise TypeError(f"Unknown policy fields: {sorted(unknown)}")
-    with transaction.atomic():
+    # Durable: the version is committed before any open RHI is moved onto it (those batches commit separately).
+    with transaction.atomic(durable=True):
         policy = (
             ClockPolicy.objects.select_for_update()
             .filter(local_authority=local_authority, effective_from=effective_from)
