@@ -7,11 +7,13 @@ Writes go through accounts.api_client_services."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -40,6 +42,7 @@ from accounts.web import request_user
 from audit.exceptions import NotVisible
 from audit.models import AuditAction
 from audit.services import record_event
+from core.forms import limit_choices
 
 EXPIRY_CHOICES = [
     ("90", "In 90 days"),
@@ -77,9 +80,9 @@ class ApiClientForm(forms.Form):
         error_messages={"required": "Choose when the token expires."},
     )
 
-    def __init__(self, *args: object, organisations: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["organisation"].queryset = organisations  # type: ignore[attr-defined]
+    def __init__(self, *args: Any, organisations: QuerySet[Organisation], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        limit_choices(self, "organisation", organisations)
 
 
 class DecisionForm(forms.Form):

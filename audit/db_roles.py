@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from django.db import connection, transaction
+from django.db.backends.utils import CursorWrapper
 from psycopg import sql
 
 from audit.models import AuditEvent
@@ -48,13 +49,7 @@ def _ensure_role(cursor: object, name: str, password: str | None) -> bool:
     return not exists
 
 
-def setup_database_roles(
-    *, owner: str, runtime: str, owner_password: str | None = None, runtime_password: str | None = None
-) -> RolesReport:
-    """Create (when missing) and grant the owner and runtime roles in the current database's public schema.
-
-    Creating roles and handing tables to a new owner needs a superuser (or CREATEROLE and membership); once
-    both roles exist the owner itself can re-run it, which is what the migrate step does."""
+def _check_roles(owner: str, runtime: str) -> None:
     for name in (owner, runtime):
         if not ROLE_NAME.match(name):
             raise ValueError(f"Not a plain role name: {name!r}")
@@ -62,6 +57,49 @@ def setup_database_roles(
         raise ValueError("The runtime role must not be the owner: that is the whole point.")
     if connection.vendor != "postgresql":
         raise ValueError("Database roles exist only on PostgreSQL.")
+
+
+def _hand_to_owner(cursor: CursorWrapper, database: str, owner: str) -> int:
+    """Hand the database and every object of the app to the owner; the number of relations handed over."""
+    o = sql.Identifier(owner)
+    transferred = 0
+    # Hand the database and every object of the app to the owner: tables, sequences, views, functions.
+    _run(cursor, sql.SQL("ALTER DATABASE {} OWNER TO {}").format(sql.Identifier(database), o))
+    cursor.execute(
+        """SELECT c.relname, c.relkind FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+           WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p', 'v', 'm', 'S')
+           AND pg_get_userbyid(c.relowner) <> %s
+           AND NOT (c.relkind = 'S' AND EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = c.oid
+                                                AND d.deptype IN ('a', 'i')))""",
+        [owner],
+    )
+    kinds = {"r": "TABLE", "p": "TABLE", "v": "VIEW", "m": "MATERIALIZED VIEW", "S": "SEQUENCE"}
+    for relname, relkind in cursor.fetchall():
+        _run(
+            cursor,
+            sql.SQL("ALTER {} {} OWNER TO {}").format(
+                sql.SQL(kinds[relkind]), sql.Identifier("public", relname), o
+            ),
+        )
+        transferred += 1
+    cursor.execute(
+        """SELECT p.oid::regprocedure::text FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+           WHERE n.nspname = 'public' AND pg_get_userbyid(p.proowner) <> %s""",
+        [owner],
+    )
+    for (signature,) in cursor.fetchall():
+        _run(cursor, sql.SQL("ALTER FUNCTION {} OWNER TO {}").format(sql.SQL(signature), o))
+    return transferred
+
+
+def setup_database_roles(
+    *, owner: str, runtime: str, owner_password: str | None = None, runtime_password: str | None = None
+) -> RolesReport:
+    """Create (when missing) and grant the owner and runtime roles in the current database's public schema.
+
+    Creating roles and handing tables to a new owner needs a superuser (or CREATEROLE and membership); once
+    both roles exist the owner itself can re-run it, which is what the migrate step does."""
+    _check_roles(owner, runtime)
     o, r = sql.Identifier(owner), sql.Identifier(runtime)
     created: list[str] = []
     transferred = 0
@@ -72,32 +110,7 @@ def setup_database_roles(
             if name != current and _ensure_role(cursor, name, password):
                 created.append(name)
         if owner != current:
-            # Hand the database and every object of the app to the owner: tables, sequences, views, functions.
-            _run(cursor, sql.SQL("ALTER DATABASE {} OWNER TO {}").format(sql.Identifier(database), o))
-            cursor.execute(
-                """SELECT c.relname, c.relkind FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-                   WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p', 'v', 'm', 'S')
-                   AND pg_get_userbyid(c.relowner) <> %s
-                   AND NOT (c.relkind = 'S' AND EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = c.oid
-                                                        AND d.deptype IN ('a', 'i')))""",
-                [owner],
-            )
-            kinds = {"r": "TABLE", "p": "TABLE", "v": "VIEW", "m": "MATERIALIZED VIEW", "S": "SEQUENCE"}
-            for relname, relkind in cursor.fetchall():
-                _run(
-                    cursor,
-                    sql.SQL("ALTER {} {} OWNER TO {}").format(
-                        sql.SQL(kinds[relkind]), sql.Identifier("public", relname), o
-                    ),
-                )
-                transferred += 1
-            cursor.execute(
-                """SELECT p.oid::regprocedure::text FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
-                   WHERE n.nspname = 'public' AND pg_get_userbyid(p.proowner) <> %s""",
-                [owner],
-            )
-            for (signature,) in cursor.fetchall():
-                _run(cursor, sql.SQL("ALTER FUNCTION {} OWNER TO {}").format(sql.SQL(signature), o))
+            transferred = _hand_to_owner(cursor, database, owner)
         # No DDL for anyone but the owner (PostgreSQL 15+ already withholds CREATE from PUBLIC).
         _run(cursor, sql.SQL("REVOKE CREATE ON SCHEMA public FROM PUBLIC"))
         _run(

@@ -25,6 +25,7 @@ from audit.exceptions import NotVisible
 from audit.models import AuditAction
 from audit.selectors import AuditCursor, child_targets, month_bounds, rhi_targets, who_has_seen
 from audit.services import record_event
+from core.forms import set_choices
 
 MONTHS_OFFERED = 24
 
@@ -43,7 +44,7 @@ class MonthFilterForm(forms.Form):
 
     def __init__(self, *args: object, today: date, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["month"].choices = _month_choices(today)  # type: ignore[attr-defined]
+        set_choices(self, "month", _month_choices(today))
 
     def selected_month(self) -> date | None:
         if not self.is_valid() or not self.cleaned_data.get("month"):

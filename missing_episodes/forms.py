@@ -19,6 +19,7 @@ from django.utils import timezone
 from accounts.fields import DateInput, LocalDateTimeField
 from accounts.models import Organisation, OrganisationKind
 from core.csv_import import ENCODINGS, UnreadableFile, first_undecodable_line, open_csv
+from core.forms import limit_choices, set_choices
 from missing_episodes.identifiers import validate_la_child_id, validate_police_reference
 from missing_episodes.models import (
     Child,
@@ -127,8 +128,8 @@ class PoliceNotificationForm(forms.Form):
 
     def __init__(self, *args: Any, authorities: QuerySet[Organisation], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["police_force"].queryset = police_forces()  # type: ignore[attr-defined]
-        self.fields["responsible_la"].queryset = authorities  # type: ignore[attr-defined]
+        limit_choices(self, "police_force", police_forces())
+        limit_choices(self, "responsible_la", authorities)
         for name in ("police_force", "responsible_la"):
             self.fields[name].error_messages["invalid_choice"] = "Choose an option from the list."
 
@@ -182,7 +183,7 @@ class ChildChoiceForm(forms.Form):
             for child in candidates
         ]
         choices.append((NEW_CHILD, "None of these – create a new child record"))
-        self.fields["child_choice"].choices = choices  # type: ignore[attr-defined]
+        set_choices(self, "child_choice", choices)
 
 
 class RecordReturnForm(forms.Form):

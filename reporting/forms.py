@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -10,6 +11,7 @@ from django.utils import timezone
 
 from accounts.fields import DateInput
 from accounts.models import Organisation
+from core.forms import limit_choices, set_choices
 from core.query_params import validate_date_in_range
 from reporting.models import ExportFormat, ReturnKind
 from reporting.periods import CollectionYear
@@ -86,44 +88,57 @@ class ReturnForm(forms.Form):
         super().__init__(*args, **kwargs)
         today = today or timezone.localdate()
         self.today = today
-        authorities = self.fields["local_authority"]
-        assert isinstance(authorities, forms.ModelChoiceField)
-        authorities.queryset = Organisation.objects.filter(pk__in=authority_ids).order_by("name")
-        year = self.fields["collection_year"]
-        assert isinstance(year, forms.ChoiceField)
-        year.choices = collection_year_choices(today)
+        limit_choices(
+            self, "local_authority", Organisation.objects.filter(pk__in=authority_ids).order_by("name")
+        )
+        set_choices(self, "collection_year", collection_year_choices(today))
         self.fields["collection_year"].initial = str(CollectionYear.containing(today).start.year - 1)
         self.fields["as_at"].initial = today
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        kind = data.get("return_kind")
-        if kind == ReturnKind.SSDA903_MISSING:
-            if not data.get("collection_year"):
-                self.add_error("collection_year", "Choose the collection year.")
-            else:
-                year = CollectionYear.starting(int(data["collection_year"]))
-                data["period"] = (year.start, year.end)
-        elif kind == ReturnKind.ANNEX_A_LIST8:
-            as_at = data.get("as_at")
-            if as_at is None and "as_at" not in self.errors:
-                self.add_error("as_at", "Enter the date the list is as at.")
-            elif as_at is not None and as_at > self.today:
-                self.add_error("as_at", "The 'as at' date cannot be in the future.")
-            elif as_at is not None:
-                data["period"] = (as_at, as_at)
-        elif kind == ReturnKind.PERFORMANCE:
-            start, end = data.get("date_from"), data.get("date_to")
-            if start is None and "date_from" not in self.errors:
-                self.add_error("date_from", "Enter the start of the period.")
-            if end is None and "date_to" not in self.errors:
-                self.add_error("date_to", "Enter the end of the period.")
-            if start is not None and end is not None:
-                if end < start:
-                    self.add_error("date_to", "The end of the period must be on or after its start.")
-                else:
-                    data["period"] = (start, end)
+        # Each kind of return reads its period from its own fields; the others' fields are ignored.
+        periods: dict[str, Callable[[dict[str, Any]], tuple[date, date] | None]] = {
+            ReturnKind.SSDA903_MISSING: self._collection_year_period,
+            ReturnKind.ANNEX_A_LIST8: self._as_at_period,
+            ReturnKind.PERFORMANCE: self._dated_period,
+        }
+        period_of = periods.get(data.get("return_kind") or "")
+        period = period_of(data) if period_of else None
+        if period is not None:
+            data["period"] = period
         return data
+
+    def _collection_year_period(self, data: dict[str, Any]) -> tuple[date, date] | None:
+        if not data.get("collection_year"):
+            self.add_error("collection_year", "Choose the collection year.")
+            return None
+        year = CollectionYear.starting(int(data["collection_year"]))
+        return (year.start, year.end)
+
+    def _as_at_period(self, data: dict[str, Any]) -> tuple[date, date] | None:
+        as_at = data.get("as_at")
+        if as_at is None:
+            if "as_at" not in self.errors:
+                self.add_error("as_at", "Enter the date the list is as at.")
+            return None
+        if as_at > self.today:
+            self.add_error("as_at", "The 'as at' date cannot be in the future.")
+            return None
+        return (as_at, as_at)
+
+    def _dated_period(self, data: dict[str, Any]) -> tuple[date, date] | None:
+        start, end = data.get("date_from"), data.get("date_to")
+        if start is None and "date_from" not in self.errors:
+            self.add_error("date_from", "Enter the start of the period.")
+        if end is None and "date_to" not in self.errors:
+            self.add_error("date_to", "Enter the end of the period.")
+        if start is None or end is None:
+            return None
+        if end < start:
+            self.add_error("date_to", "The end of the period must be on or after its start.")
+            return None
+        return (start, end)
 
 
 class ValidationForm(forms.Form):
@@ -143,9 +158,7 @@ class ValidationForm(forms.Form):
     def __init__(self, *args: Any, authority_ids: set[int], today: date | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         today = today or timezone.localdate()
-        authorities = self.fields["local_authority"]
-        assert isinstance(authorities, forms.ModelChoiceField)
-        authorities.queryset = Organisation.objects.filter(pk__in=authority_ids).order_by("name")
-        year = self.fields["collection_year"]
-        assert isinstance(year, forms.ChoiceField)
-        year.choices = collection_year_choices(today)
+        limit_choices(
+            self, "local_authority", Organisation.objects.filter(pk__in=authority_ids).order_by("name")
+        )
+        set_choices(self, "collection_year", collection_year_choices(today))

@@ -24,6 +24,7 @@ from accounts.web import request_user
 from audit.exceptions import NotVisible
 from audit.models import AuditAction
 from audit.services import record_event
+from core.forms import set_choices
 from core.query_params import validate_date_in_range
 from missing_episodes.models import MissingEpisode
 from reporting import performance
@@ -58,9 +59,7 @@ class PerformanceForm(forms.Form):
     def __init__(self, *args: Any, authorities: list[Organisation], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["la"].widget = forms.RadioSelect() if len(authorities) > 1 else forms.Select()
-        la_field = self.fields["la"]
-        assert isinstance(la_field, forms.ChoiceField)
-        la_field.choices = [(org.pk, f"{org.name} ({org.code})") for org in authorities]
+        set_choices(self, "la", [(org.pk, f"{org.name} ({org.code})") for org in authorities])
         self.fields["la"].error_messages["required"] = "Choose the local authority"
         self.fields["date_from"].error_messages["required"] = "Enter the first day of the period"
         self.fields["date_to"].error_messages["required"] = "Enter the last day of the period"

@@ -226,6 +226,73 @@ def _failure(record: Any, table: str, rule: str, episode: bool = True) -> Failur
     return Failure(record[0], record[1] if episode else None, record[2], table, rule, RULES[rule])
 
 
+def _child_rules(record: Any, header_dob: dict[str, str], reported_header: set[str]) -> list[Failure]:
+    """The Missing row's child is in the Header (reported once per child) with the same birth date; its type."""
+    failures = []
+    child, dob_text, code = record[2], record[3], record[4]
+    if child not in header_dob:
+        if child not in reported_header:
+            reported_header.add(child)
+            failures.append(_failure(record, "Missing", "NOT_IN_HEADER", episode=False))
+    elif header_dob[child] != dob_text:
+        failures.append(_failure(record, "Missing", "DOB_DIFFERS"))
+    if code not in ("M", "A"):
+        failures.append(_failure(record, "Missing", "MISSING_TYPE"))
+    return failures
+
+
+def _date_rules(record: Any, year: CollectionYear) -> tuple[list[Failure], date | None, date | None]:
+    """The Missing row's start and end: present, real dates, in the year, in order and after the birth."""
+    failures = []
+    dob_text, start_text, end_text = record[3], record[5], record[6]
+    start = end = None
+    if not start_text:
+        failures.append(_failure(record, "Missing", "MIS_START_BLANK"))
+    else:
+        start = parse_date(start_text)
+        if start is None:
+            failures.append(_failure(record, "Missing", "MIS_START_INVALID"))
+    if end_text:
+        end = parse_date(end_text)
+        if end is None:
+            failures.append(_failure(record, "Missing", "MIS_END_INVALID"))
+    if start is not None and start > year.end:
+        failures.append(_failure(record, "Missing", "MIS_START_AFTER_YEAR"))
+    if end is not None:
+        if start is not None and end < start:
+            failures.append(_failure(record, "Missing", "MIS_END_BEFORE_START"))
+        if end < year.start or end > year.end:
+            failures.append(_failure(record, "Missing", "MIS_END_OUTSIDE_YEAR"))
+    dob = parse_date(dob_text)
+    if dob is not None and ((start is not None and start < dob) or (end is not None and end < dob)):
+        failures.append(_failure(record, "Missing", "BEFORE_BIRTH"))
+    return failures, start, end
+
+
+@dataclass
+class _EarlierPeriods:
+    """A child's periods read so far (rows come grouped by child in start order): one still open, and the
+    latest end."""
+
+    child: str | None = None
+    latest_end: date | None = None
+    any_open: bool = False
+
+    def overlap(self, record: Any, start: date | None, end: date | None) -> list[Failure]:
+        failures = []
+        if record[2] != self.child:
+            self.child, self.latest_end, self.any_open = record[2], None, False
+        elif start is not None and (
+            self.any_open or (self.latest_end is not None and start < self.latest_end)
+        ):
+            failures.append(_failure(record, "Missing", "MISSING_OVERLAP"))
+        if start is not None:
+            self.any_open = self.any_open or not record[6]
+            if end is not None and (self.latest_end is None or end > self.latest_end):
+                self.latest_end = end
+        return failures
+
+
 def validate(
     header: Iterable[tuple[Any, ...]], missing: Iterable[tuple[Any, ...]], *, year: CollectionYear
 ) -> list[Failure]:
@@ -238,52 +305,14 @@ def validate(
         if record[2] not in ("1", "2"):
             failures.append(_failure(record, "Header", "SEX_INVALID"))
 
-    previous_child: str | None = None
-    previous_end: date | None = None
-    previous_open = False
     reported_header: set[str] = set()
+    earlier = _EarlierPeriods()
     for record in missing:
-        child, dob_text, code, start_text, end_text = record[2], record[3], record[4], record[5], record[6]
-        if child not in header_dob:
-            if child not in reported_header:
-                reported_header.add(child)
-                failures.append(_failure(record, "Missing", "NOT_IN_HEADER", episode=False))
-        elif header_dob[child] != dob_text:
-            failures.append(_failure(record, "Missing", "DOB_DIFFERS"))
-        if code not in ("M", "A"):
-            failures.append(_failure(record, "Missing", "MISSING_TYPE"))
-
-        start = end = None
-        if not start_text:
-            failures.append(_failure(record, "Missing", "MIS_START_BLANK"))
-        else:
-            start = parse_date(start_text)
-            if start is None:
-                failures.append(_failure(record, "Missing", "MIS_START_INVALID"))
-        if end_text:
-            end = parse_date(end_text)
-            if end is None:
-                failures.append(_failure(record, "Missing", "MIS_END_INVALID"))
-        if start is not None and start > year.end:
-            failures.append(_failure(record, "Missing", "MIS_START_AFTER_YEAR"))
-        if end is not None:
-            if start is not None and end < start:
-                failures.append(_failure(record, "Missing", "MIS_END_BEFORE_START"))
-            if end < year.start or end > year.end:
-                failures.append(_failure(record, "Missing", "MIS_END_OUTSIDE_YEAR"))
-        dob = parse_date(dob_text)
-        if dob is not None and ((start is not None and start < dob) or (end is not None and end < dob)):
-            failures.append(_failure(record, "Missing", "BEFORE_BIRTH"))
-
+        failures += _child_rules(record, header_dob, reported_header)
+        date_failures, start, end = _date_rules(record, year)
+        failures += date_failures
         # Against every earlier period of the child: one still open, or one ending after this one starts.
-        if child != previous_child:
-            previous_child, previous_end, previous_open = child, None, False
-        elif start is not None and (previous_open or (previous_end is not None and start < previous_end)):
-            failures.append(_failure(record, "Missing", "MISSING_OVERLAP"))
-        if start is not None:
-            previous_open = previous_open or not end_text
-            if end is not None and (previous_end is None or end > previous_end):
-                previous_end = end
+        failures += earlier.overlap(record, start, end)
     return failures
 
 

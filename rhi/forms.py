@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.models import Organisation, Team, User
+from core.forms import limit_choices, set_choices
 from rhi.clock import ClockState
 from rhi.models import ClockPolicy, ClockUnit
 from rhi.selectors import DASHBOARD_STATES, DashboardFilters
@@ -48,10 +49,10 @@ class DashboardFilterForm(forms.Form):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["team"].queryset = teams  # type: ignore[attr-defined]
-        self.fields["worker"].queryset = workers  # type: ignore[attr-defined]
-        self.fields["local_authority"].queryset = authorities  # type: ignore[attr-defined]
-        self.fields["provider"].queryset = providers  # type: ignore[attr-defined]
+        limit_choices(self, "team", teams)
+        limit_choices(self, "worker", workers)
+        limit_choices(self, "local_authority", authorities)
+        limit_choices(self, "provider", providers)
         if providers.count() < 2:
             del self.fields["provider"]  # one provider: nothing to choose between
 
@@ -73,7 +74,7 @@ class AllocateForm(forms.Form):
 
     def __init__(self, *args: Any, workers: QuerySet[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["worker"].queryset = workers  # type: ignore[attr-defined]
+        limit_choices(self, "worker", workers)
         self.fields["worker"].error_messages["required"] = "Choose who to allocate the RHI to."
         self.fields["worker"].error_messages["invalid_choice"] = "Choose a worker from the list."
 
@@ -123,10 +124,7 @@ class ClockPolicyForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["contact_unit"].choices = [  # type: ignore[attr-defined]
-            ("", "No separate contact deadline"),
-            *ClockUnit.choices,
-        ]
+        set_choices(self, "contact_unit", [("", "No separate contact deadline"), *ClockUnit.choices])
         self.fields["complete_length"].error_messages["required"] = "Enter how many hours or days."
 
     def clean_effective_from(self) -> date:

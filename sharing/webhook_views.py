@@ -4,10 +4,13 @@ of the organisation only; everyone else gets 404, audited. Writes go through sha
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
@@ -20,6 +23,7 @@ from audit.exceptions import NotVisible
 from audit.models import AuditAction
 from audit.services import record_event
 from core import query_params
+from core.forms import limit_choices
 from sharing.models import WebhookEventType, WebhookSubscription
 from sharing.webhooks import create_subscription, deactivate_subscription, delivery_log, url_problem
 
@@ -47,9 +51,9 @@ class SubscriptionForm(forms.Form):
         error_messages={"required": "Choose the events to be told about."},
     )
 
-    def __init__(self, *args: object, organisations: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["organisation"].queryset = organisations  # type: ignore[attr-defined]
+    def __init__(self, *args: Any, organisations: QuerySet[Organisation], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        limit_choices(self, "organisation", organisations)
 
     def clean_url(self) -> str:
         url = str(self.cleaned_data["url"]).strip()

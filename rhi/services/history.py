@@ -140,23 +140,41 @@ def validate_history_fields(values: dict[str, Any], *, returned_at: datetime | N
         errors["outcome"] = f"Enter the outcome: one of {', '.join(sorted(CODE_FIELDS['outcome']))}."
     if "outcome" in errors:
         return errors
+    # Each check adds only to fields without an error yet: the first thing wrong with a field is reported.
+    _outcome_errors(values, outcome, errors)
+    _time_errors(values, returned_at, errors)
+    return errors
+
+
+def _outcome_errors(values: dict[str, Any], outcome: str, errors: dict[str, str]) -> None:
+    """What the outcome excludes (blank) and what it needs (an interview time, who declined and why …)."""
     for name in ONLY_WITH[outcome]:
         if values[name] and name not in errors:
             errors[name] = f"Leave this blank when the outcome is {outcome}."
     if outcome == Outcome.ACCEPTED and values["interview_held_at"] is None:
         errors["interview_held_at"] = "Enter when the interview was held: an accepted interview was held."
     if outcome == Outcome.DECLINED:
-        if not values["declined_by"] and "declined_by" not in errors:
-            errors["declined_by"] = "Enter who declined the interview: child or parent_carer."
-        if not values["decline_reason"] and "decline_reason" not in errors:
-            errors["decline_reason"] = "Enter why the interview was declined (a decline reason code)."
+        _needs(values, errors, "declined_by", "Enter who declined the interview: child or parent_carer.")
+        _needs(
+            values, errors, "decline_reason", "Enter why the interview was declined (a decline reason code)."
+        )
         if values["decline_reason"] == DeclineReason.OTHER and not values["decline_reason_text"]:
             errors["decline_reason_text"] = "Say why the interview was declined (the reason is 'other')."
     if outcome == Outcome.NOT_OFFERED:
-        if not values["not_offered_reason"] and "not_offered_reason" not in errors:
-            errors["not_offered_reason"] = "Enter why the interview was not offered (a reason code)."
+        _needs(
+            values, errors, "not_offered_reason", "Enter why the interview was not offered (a reason code)."
+        )
         if values["not_offered_reason"] == NotOfferedReason.OTHER and not values["not_offered_text"]:
             errors["not_offered_text"] = "Say why the interview was not offered (the reason is 'other')."
+
+
+def _needs(values: dict[str, Any], errors: dict[str, str], name: str, message: str) -> None:
+    if not values[name] and name not in errors:
+        errors[name] = message
+
+
+def _time_errors(values: dict[str, Any], returned_at: datetime | None, errors: dict[str, str]) -> None:
+    """Times not in the future, not before the return, and no offer after the interview."""
     now = timezone.now()
     for name in TIME_FIELDS:
         value = values[name]
@@ -170,7 +188,6 @@ def validate_history_fields(values: dict[str, Any], *, returned_at: datetime | N
     times_valid = "offered_at" not in errors and "interview_held_at" not in errors
     if offered_at is not None and held_at is not None and offered_at > held_at and times_valid:
         errors["offered_at"] = "The offer cannot be after the interview."
-    return errors
 
 
 def _current_values(rhi: ReturnHomeInterview, interview: Interview | None) -> dict[str, Any]:
@@ -235,8 +252,9 @@ def record_historic_outcome(
     by: User | None,
     source: str = RecordSource.IMPORT,
 ) -> HistoryResult:
-    """Record the outcome an episode's RHI ended with, from history. Opens the RHI (with the policy in force
-    at the return, as the app does) when the returned episode has none yet. Raises ValidationError keyed by
+    """Record the outcome an episode's RHI ended with, from history (a plain atomic block, not durable: an
+    import's dry run runs every row inside one transaction it then rolls back). Opens the RHI (with the policy
+    in force at the return, as the app does) when the returned episode has none yet. Raises ValidationError keyed by
     the import's column names; ``outcome`` of the result is created, updated or unchanged."""
     values = normalise_history_fields(fields)
     link = RHIEpisode.objects.filter(episode=episode).first()
