@@ -9,6 +9,8 @@
 #    lint-imports (the layers: pyproject.toml [tool.importlinter]), makemigrations --check, check --deploy
 #    (production-like settings); then collectstatic and pytest.
 #    Extra arguments go to pytest: ./scripts/test.sh tests/rhi -k clock
+#    pytest's summary counts the permission matrix's cells (tests/permissions/) apart from the other tests
+#    (tests/conftest.py: pytest_terminal_summary), so each number means what it says.
 #
 # Exits non-zero on any failure, and when pytest collected no test at all (pytest's exit code 5).
 #

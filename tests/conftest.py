@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+import time_machine
+from _pytest.terminal import TerminalReporter
+
+from tests import casework
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM must still be usable there.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -49,6 +54,14 @@ def eager_celery() -> Iterator[None]:
     celery_app.conf.task_always_eager = False
 
 
+@pytest.fixture
+def casework_clock() -> Iterator[None]:
+    """The clock at tests.casework.NOW, where the casework builders' dates make sense (ask for it with
+    ``pytest.mark.usefixtures("casework_clock")``)."""
+    with time_machine.travel(casework.NOW, tick=False):
+        yield
+
+
 def chromium_path() -> str:
     path = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
     if not os.path.exists(path):
@@ -77,3 +90,32 @@ def page(browser: Any, live_server: Any) -> Iterator[Any]:
     page = context.new_page()
     yield page
     context.close()
+
+
+# The permission matrix's cells are most of the suite's tests: the summary counts them apart, so that "N passed"
+# for the other tests means what it says.
+MATRIX_CELL_TESTS = ("::test_cell[", "::test_token_cell[")
+OUTCOMES = ("passed", "failed", "error", "xfailed", "xpassed", "skipped")
+
+
+def is_matrix_cell(nodeid: str) -> bool:
+    return nodeid.startswith("tests/permissions/") and any(part in nodeid for part in MATRIX_CELL_TESTS)
+
+
+def pytest_terminal_summary(
+    terminalreporter: TerminalReporter, exitstatus: int, config: pytest.Config
+) -> None:
+    counts: Counter[tuple[bool, str]] = Counter()
+    for outcome in OUTCOMES:
+        for report in terminalreporter.stats.get(outcome, []):
+            counts[is_matrix_cell(report.nodeid), outcome] += 1
+    if not counts:
+        return
+
+    def line(cells: bool) -> str:
+        said = [f"{counts[cells, outcome]} {outcome}" for outcome in OUTCOMES if counts[cells, outcome]]
+        return ", ".join(said) or "none run"
+
+    terminalreporter.write_sep("=", "tests by kind")
+    terminalreporter.write_line(f"permission matrix cells: {line(True)}")
+    terminalreporter.write_line(f"other tests: {line(False)}")

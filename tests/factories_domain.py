@@ -1,4 +1,7 @@
-"""factory_boy factories for the case records: children, placements, episodes, RHIs and what hangs off them."""
+"""factory_boy factories for the case records: children, placements, episodes, RHIs and what hangs off them.
+
+Each is typed with its model, so ``XFactory.create(...)`` is typed as the model (calling ``XFactory(...)`` is not:
+factory_boy's ``__new__`` is untyped); the tests call ``.create``."""
 
 from __future__ import annotations
 
@@ -18,7 +21,7 @@ from missing_episodes.models import (
 from rhi.models import ClockPolicy, ReturnHomeInterview, RHIEpisode
 
 
-class LocalAuthorityFactory(factory.django.DjangoModelFactory):
+class LocalAuthorityFactory(factory.django.DjangoModelFactory[Organisation]):
     class Meta:
         model = Organisation
         django_get_or_create = ("kind", "code")
@@ -28,7 +31,7 @@ class LocalAuthorityFactory(factory.django.DjangoModelFactory):
     name = factory.LazyAttribute(lambda o: f"Council {o.code}")
 
 
-class PoliceForceFactory(factory.django.DjangoModelFactory):
+class PoliceForceFactory(factory.django.DjangoModelFactory[Organisation]):
     class Meta:
         model = Organisation
         django_get_or_create = ("kind", "code")
@@ -38,7 +41,7 @@ class PoliceForceFactory(factory.django.DjangoModelFactory):
     name = factory.LazyAttribute(lambda o: f"Police force {o.code}")
 
 
-class ProviderFactory(factory.django.DjangoModelFactory):
+class ProviderFactory(factory.django.DjangoModelFactory[Organisation]):
     class Meta:
         model = Organisation
 
@@ -47,7 +50,7 @@ class ProviderFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Provider {n}")
 
 
-class ChildFactory(factory.django.DjangoModelFactory):
+class ChildFactory(factory.django.DjangoModelFactory[Child]):
     class Meta:
         model = Child
 
@@ -58,7 +61,7 @@ class ChildFactory(factory.django.DjangoModelFactory):
     date_of_birth = date(2011, 5, 17)
 
 
-class PlacementFactory(factory.django.DjangoModelFactory):
+class PlacementFactory(factory.django.DjangoModelFactory[Placement]):
     class Meta:
         model = Placement
 
@@ -68,7 +71,7 @@ class PlacementFactory(factory.django.DjangoModelFactory):
     start_date = date(2025, 1, 1)
 
 
-class MissingEpisodeFactory(factory.django.DjangoModelFactory):
+class MissingEpisodeFactory(factory.django.DjangoModelFactory[MissingEpisode]):
     class Meta:
         model = MissingEpisode
 
@@ -82,7 +85,7 @@ class MissingEpisodeFactory(factory.django.DjangoModelFactory):
     police_reference = factory.Sequence(lambda n: f"REF-{n:07d}")
 
 
-class ClockPolicyFactory(factory.django.DjangoModelFactory):
+class ClockPolicyFactory(factory.django.DjangoModelFactory[ClockPolicy]):
     class Meta:
         model = ClockPolicy
 
@@ -90,7 +93,7 @@ class ClockPolicyFactory(factory.django.DjangoModelFactory):
     effective_from = date(2020, 1, 1)
 
 
-class RHIFactory(factory.django.DjangoModelFactory):
+class RHIFactory(factory.django.DjangoModelFactory[ReturnHomeInterview]):
     class Meta:
         model = ReturnHomeInterview
 
@@ -99,7 +102,7 @@ class RHIFactory(factory.django.DjangoModelFactory):
     provider = factory.LazyAttribute(lambda o: o.child.responsible_la)
 
 
-class RHIEpisodeFactory(factory.django.DjangoModelFactory):
+class RHIEpisodeFactory(factory.django.DjangoModelFactory[RHIEpisode]):
     class Meta:
         model = RHIEpisode
 

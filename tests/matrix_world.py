@@ -133,7 +133,7 @@ def _member(username: str, org: Organisation, role: str, team: Team | None = Non
 
 
 def _episode(child: Child, force: Organisation, returned: datetime, **kwargs: Any) -> MissingEpisode:
-    episode: MissingEpisode = MissingEpisodeFactory(
+    episode: MissingEpisode = MissingEpisodeFactory.create(
         child=child,
         police_force=force,
         missing_at=returned - timedelta(hours=20),
@@ -204,17 +204,17 @@ def build_world() -> World:
     now = timezone.now()
     returned = (now - timedelta(days=6)).replace(hour=9, minute=0, second=0, microsecond=0)
 
-    home = LocalAuthorityFactory(code="330", name="Home Council")
-    placing = LocalAuthorityFactory(code="860", name="Placing Council")
-    other = LocalAuthorityFactory(code="335", name="Other Council")
+    home = LocalAuthorityFactory.create(code="330", name="Home Council")
+    placing = LocalAuthorityFactory.create(code="860", name="Placing Council")
+    other = LocalAuthorityFactory.create(code="335", name="Other Council")
     for la in (home, placing, other):
         ClockPolicy.objects.create(local_authority=la, effective_from=date(2020, 1, 1))
-    provider = ProviderFactory(name="Provider P", allow_self_allocation=True)
-    other_provider = ProviderFactory(name="Provider Q", allow_self_allocation=True)
+    provider = ProviderFactory.create(name="Provider P", allow_self_allocation=True)
+    other_provider = ProviderFactory.create(name="Provider Q", allow_self_allocation=True)
     Commission.objects.create(local_authority=home, provider=provider, starts_on=date(2020, 4, 1))
     Commission.objects.create(local_authority=other, provider=other_provider, starts_on=date(2020, 4, 1))
-    force = PoliceForceFactory(code="E23000031", name="Force F")
-    other_force = PoliceForceFactory(code="E23000032", name="Force G")
+    force = PoliceForceFactory.create(code="E23000031", name="Force F")
+    other_force = PoliceForceFactory.create(code="E23000032", name="Force G")
     north = Team.objects.create(organisation=provider, name="North")
     south = Team.objects.create(organisation=other_provider, name="South")
 
@@ -239,8 +239,8 @@ def build_world() -> World:
     worker_q, manager_q = users["worker_other"], users["manager_other"]
 
     # Home's in-area child: approved RHI, referral, intelligence summary to F, notification to Placing.
-    home_child = ChildFactory(responsible_la=home, first_name="Hana", last_name="Homeward")
-    home_placement = PlacementFactory(child=home_child, host_la=home, police_force_area=force)
+    home_child = ChildFactory.create(responsible_la=home, first_name="Hana", last_name="Homeward")
+    home_placement = PlacementFactory.create(child=home_child, host_la=home, police_force_area=force)
     home_episode = _episode(home_child, force, returned, host_la=home, placement=home_placement)
     home_rhi = _to_drafting(
         home_episode, worker=worker, manager=manager, team=north, key="home", returned=returned
@@ -266,8 +266,8 @@ def build_world() -> World:
     placing_note = sharing_services.approve_share(disclosure_id=placing_note.pk, by=manager)
 
     # Placing's child placed in Home's area, handled by Home's provider P.
-    placed_child = ChildFactory(responsible_la=placing, first_name="Pat", last_name="Placedaway")
-    placed_placement = PlacementFactory(child=placed_child, host_la=home, police_force_area=force)
+    placed_child = ChildFactory.create(responsible_la=placing, first_name="Pat", last_name="Placedaway")
+    placed_placement = PlacementFactory.create(child=placed_child, host_la=home, police_force_area=force)
     placed_episode = _episode(
         placed_child, force, returned, host_la=home, placement=placed_placement, was_out_of_area=True
     )
@@ -284,10 +284,10 @@ def build_world() -> World:
 
     # Children missing right now (no return yet): Home's own, and Placing's child placed in Home.
     missing_since = now - timedelta(hours=3)
-    home_open = MissingEpisodeFactory(
+    home_open = MissingEpisodeFactory.create(
         child=home_child, police_force=force, missing_at=missing_since, returned_at=None, host_la=home
     )
-    placed_open = MissingEpisodeFactory(
+    placed_open = MissingEpisodeFactory.create(
         child=placed_child,
         police_force=force,
         missing_at=missing_since,
@@ -298,12 +298,12 @@ def build_world() -> World:
     )
 
     # Home children whose RHIs are in drafting, and unallocated in P's intake queue.
-    draft_child = ChildFactory(responsible_la=home, first_name="Dee", last_name="Drafting")
+    draft_child = ChildFactory.create(responsible_la=home, first_name="Dee", last_name="Drafting")
     draft_episode = _episode(draft_child, force, returned)
     draft_rhi = _to_drafting(
         draft_episode, worker=worker, manager=manager, team=north, key="draft", returned=returned
     )
-    submitted_child = ChildFactory(responsible_la=home, first_name="Sam", last_name="Submitted")
+    submitted_child = ChildFactory.create(responsible_la=home, first_name="Sam", last_name="Submitted")
     submitted_rhi = _to_drafting(
         _episode(submitted_child, force, returned),
         worker=worker,
@@ -313,21 +313,21 @@ def build_world() -> World:
         returned=returned,
     )
     submitted_rhi = rhi_services.submit_for_approval(rhi_id=submitted_rhi.pk, by=worker)
-    allocated_child = ChildFactory(responsible_la=home, first_name="Al", last_name="Allocated")
+    allocated_child = ChildFactory.create(responsible_la=home, first_name="Al", last_name="Allocated")
     allocated_rhi = rhi_services.open_rhi_for_returned_episode(
         episode=_episode(allocated_child, force, returned)
     )
     allocated_rhi.team = north
     allocated_rhi.save(update_fields=["team"])
     allocated_rhi = rhi_services.allocate_rhi(rhi_id=allocated_rhi.pk, worker=worker, by=manager)
-    intake_child = ChildFactory(responsible_la=home, first_name="Ian", last_name="Intake")
+    intake_child = ChildFactory.create(responsible_la=home, first_name="Ian", last_name="Intake")
     intake_episode = _episode(intake_child, force, returned)
     intake_rhi = rhi_services.open_rhi_for_returned_episode(episode=intake_episode)
     assert intake_rhi.provider_id == provider.pk and intake_rhi.allocated_worker_id is None
 
     # Other's child, handled by Q.
-    q_child = ChildFactory(responsible_la=other, first_name="Quinn", last_name="Quietly")
-    q_placement = PlacementFactory(child=q_child, host_la=other, police_force_area=other_force)
+    q_child = ChildFactory.create(responsible_la=other, first_name="Quinn", last_name="Quietly")
+    q_placement = PlacementFactory.create(child=q_child, host_la=other, police_force_area=other_force)
     q_episode = _episode(q_child, other_force, returned, host_la=other, placement=q_placement)
     q_rhi = _to_drafting(
         q_episode, worker=worker_q, manager=manager_q, team=south, key="q", returned=returned

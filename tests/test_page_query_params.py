@@ -17,6 +17,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
+from pytest_django import DjangoDbBlocker
 
 from tests.db import world_transaction
 from tests.matrix_world import World, build_world
@@ -149,13 +150,13 @@ def _views_reading_the_query_string() -> dict[str, str]:
     return found
 
 
-def test_every_page_that_reads_query_parameters_is_fuzzed():
+def test_every_page_that_reads_query_parameters_is_fuzzed() -> None:
     missing = set(_views_reading_the_query_string()) - set(PAGES)
     assert not missing, f"Add these pages to PAGES so their query parameters are fuzzed: {sorted(missing)}"
 
 
 @pytest.mark.parametrize("name", sorted(PAGES))
-def test_signed_in_user_with_the_role_gets_the_page_before_fuzzing(world, name):
+def test_signed_in_user_with_the_role_gets_the_page_before_fuzzing(world: World, name: Any) -> None:
     user_key, path, _ = PAGES[name]
     with override_settings(STORAGES=PLAIN_STATIC):
         response = _client(world, user_key).get(path(world))
@@ -163,7 +164,9 @@ def test_signed_in_user_with_the_role_gets_the_page_before_fuzzing(world, name):
 
 
 @pytest.mark.parametrize("name", sorted(PAGES))
-def test_any_query_parameter_values_get_an_answer_below_500(world, name, django_db_blocker):
+def test_any_query_parameter_values_get_an_answer_below_500(
+    world: World, name: Any, django_db_blocker: DjangoDbBlocker
+) -> None:
     user_key, path, params = PAGES[name]
     client = _client(world, user_key)
     url = path(world)
@@ -189,7 +192,7 @@ def test_any_query_parameter_values_get_an_answer_below_500(world, name, django_
         throw()
 
 
-def test_the_inputs_from_the_issue_answer_400_or_a_field_error_not_500(world):
+def test_the_inputs_from_the_issue_answer_400_or_a_field_error_not_500(world: World) -> None:
     lead = _client(world, "performance_lead")
     for name in ("performance:return", "performance:records", "performance:download"):
         _, path, _ = PAGES[name]
@@ -203,7 +206,7 @@ def test_the_inputs_from_the_issue_answer_400_or_a_field_error_not_500(world):
 
 
 @given(st.one_of(st.sampled_from(EDGES), st.text(max_size=60)))
-def test_query_params_parsers_only_ever_give_in_range_values_or_bad_parameter(raw):
+def test_query_params_parsers_only_ever_give_in_range_values_or_bad_parameter(raw: Any) -> None:
     from core import query_params as qp
 
     for parse in (qp.parse_date, qp.parse_moment, qp.parse_id):

@@ -27,7 +27,7 @@ def _run(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_no_environment_at_all_gets_a_random_key_kept_in_var(tmp_path):
+def test_no_environment_at_all_gets_a_random_key_kept_in_var(tmp_path: Path) -> None:
     first = _run({"RHI_VAR_DIR": str(tmp_path)})
     second = _run({"RHI_VAR_DIR": str(tmp_path)})
     assert first.returncode == 0, first.stderr
@@ -36,7 +36,7 @@ def test_no_environment_at_all_gets_a_random_key_kept_in_var(tmp_path):
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0  # owner only
 
 
-def test_a_deployment_without_a_secret_key_refuses_to_start(tmp_path):
+def test_a_deployment_without_a_secret_key_refuses_to_start(tmp_path: Path) -> None:
     result = _run({"RHI_VAR_DIR": str(tmp_path), "DATABASE_URL": "postgres://x@127.0.0.1:1/x"})
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY must be set" in result.stderr

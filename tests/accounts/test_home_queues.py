@@ -3,17 +3,21 @@ drafts, returned reports, and reports awaiting approval (never the manager's own
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 import time_machine
 from django.test import Client
 from django.urls import reverse
+from pytest_django import DjangoAssertNumQueries
 
-from accounts.models import Membership, Role, Team, User
+from accounts.models import Role, Team, User
 from rhi import services
 from rhi.models import Interview, ReturnHomeInterview, RHIState
 from rhi.queues import awaiting_approval, worker_queues
+from tests.factories import member
 from tests.factories_domain import ChildFactory, MissingEpisodeFactory, ProviderFactory
 
 pytestmark = pytest.mark.django_db
@@ -21,20 +25,14 @@ NOW = datetime(2026, 6, 3, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture(autouse=True)
-def frozen():
+def frozen() -> Iterator[None]:
     with time_machine.travel(NOW, tick=False):
         yield
 
 
-def member(username: str, org, role: str, team=None) -> User:
-    user = User.objects.create_user(username=username, password="unused-password-1", organisation=org)
-    Membership.objects.create(user=user, organisation=org, team=team, role=role)
-    return user
-
-
 @pytest.fixture
-def team():
-    provider = ProviderFactory()
+def team() -> dict[str, Any]:
+    provider = ProviderFactory.create()
     team = Team.objects.create(organisation=provider, name="North")
     return {
         "provider": provider,
@@ -45,10 +43,10 @@ def team():
     }
 
 
-def open_rhi(team, *, returned_hours_ago: float, worker: User | None = None) -> ReturnHomeInterview:
+def open_rhi(team: Any, *, returned_hours_ago: float, worker: User | None = None) -> ReturnHomeInterview:
     returned = NOW - timedelta(hours=returned_hours_ago)
-    episode = MissingEpisodeFactory(
-        child=ChildFactory(first_name="Jamie", last_name="Brook"),
+    episode = MissingEpisodeFactory.create(
+        child=ChildFactory.create(first_name="Jamie", last_name="Brook"),
         missing_at=returned - timedelta(hours=10),
         returned_at=returned,
     )
@@ -59,7 +57,7 @@ def open_rhi(team, *, returned_hours_ago: float, worker: User | None = None) -> 
     return ReturnHomeInterview.objects.get(pk=rhi.pk)
 
 
-def to_drafting(team, rhi: ReturnHomeInterview) -> ReturnHomeInterview:
+def to_drafting(team: Any, rhi: ReturnHomeInterview) -> ReturnHomeInterview:
     worker = team["worker"]
     services.record_offer(
         rhi_id=rhi.pk, by=worker, offered_at=NOW - timedelta(hours=1), offered_to="child", method="phone"
@@ -77,12 +75,12 @@ def to_drafting(team, rhi: ReturnHomeInterview) -> ReturnHomeInterview:
     return ReturnHomeInterview.objects.get(pk=rhi.pk)
 
 
-def submit(team, rhi: ReturnHomeInterview) -> ReturnHomeInterview:
+def submit(team: Any, rhi: ReturnHomeInterview) -> ReturnHomeInterview:
     ReturnHomeInterview.objects.filter(pk=rhi.pk).update(consent_to_share="given")
     return services.submit_for_approval(rhi_id=rhi.pk, by=team["worker"])
 
 
-def test_worker_queue_lists_only_their_open_rhis_soonest_deadline_first(team):
+def test_worker_queue_lists_only_their_open_rhis_soonest_deadline_first(team: dict[str, Any]) -> None:
     later = open_rhi(team, returned_hours_ago=2, worker=team["worker"])
     sooner = open_rhi(team, returned_hours_ago=60, worker=team["worker"])
     open_rhi(team, returned_hours_ago=50, worker=team["other_worker"])
@@ -95,7 +93,7 @@ def test_worker_queue_lists_only_their_open_rhis_soonest_deadline_first(team):
     assert "first_name" not in queues.open_rhis[0]
 
 
-def test_worker_queue_splits_contact_to_make_drafts_and_returned(team):
+def test_worker_queue_splits_contact_to_make_drafts_and_returned(team: dict[str, Any]) -> None:
     waiting = open_rhi(team, returned_hours_ago=5, worker=team["worker"])
     drafting = to_drafting(team, open_rhi(team, returned_hours_ago=30, worker=team["worker"]))
     returned = submit(team, to_drafting(team, open_rhi(team, returned_hours_ago=20, worker=team["worker"])))
@@ -109,16 +107,18 @@ def test_worker_queue_splits_contact_to_make_drafts_and_returned(team):
     assert Interview.objects.filter(rhi=drafting).exists()
 
 
-def test_manager_sees_submitted_reports_awaiting_approval_but_not_their_own(team):
+def test_manager_sees_submitted_reports_awaiting_approval_but_not_their_own(team: dict[str, Any]) -> None:
     submitted = submit(team, to_drafting(team, open_rhi(team, returned_hours_ago=20, worker=team["worker"])))
     assert submitted.state == RHIState.SUBMITTED
 
     assert [row["pk"] for row in awaiting_approval(team["manager"], now=NOW)] == [submitted.pk]
     assert awaiting_approval(team["worker"], now=NOW) == []
-    assert awaiting_approval(member("outsider", ProviderFactory(), Role.TEAM_MANAGER), now=NOW) == []
+    assert awaiting_approval(member("outsider", ProviderFactory.create(), Role.TEAM_MANAGER), now=NOW) == []
 
 
-def test_worker_home_page_shows_the_queue_with_initials_and_links(team, django_assert_max_num_queries):
+def test_worker_home_page_shows_the_queue_with_initials_and_links(
+    team: dict[str, Any], django_assert_max_num_queries: DjangoAssertNumQueries
+) -> None:
     rhi = open_rhi(team, returned_hours_ago=60, worker=team["worker"])
     client = Client()
     client.force_login(team["worker"])
@@ -132,7 +132,9 @@ def test_worker_home_page_shows_the_queue_with_initials_and_links(team, django_a
     assert "Jamie" not in html and "Brook" not in html  # initials only until the record is opened
 
 
-def test_worker_home_query_count_does_not_grow_with_the_queue(team, django_assert_max_num_queries):
+def test_worker_home_query_count_does_not_grow_with_the_queue(
+    team: dict[str, Any], django_assert_max_num_queries: DjangoAssertNumQueries
+) -> None:
     client = Client()
     client.force_login(team["worker"])
     open_rhi(team, returned_hours_ago=60, worker=team["worker"])
@@ -145,7 +147,7 @@ def test_worker_home_query_count_does_not_grow_with_the_queue(team, django_asser
     assert "Your open RHIs (15)" in response.content.decode()
 
 
-def test_manager_home_page_lists_reports_awaiting_approval(team):
+def test_manager_home_page_lists_reports_awaiting_approval(team: dict[str, Any]) -> None:
     submitted = submit(team, to_drafting(team, open_rhi(team, returned_hours_ago=20, worker=team["worker"])))
     client = Client()
     client.force_login(team["manager"])
@@ -156,7 +158,7 @@ def test_manager_home_page_lists_reports_awaiting_approval(team):
     assert reverse("rhi:detail", args=[submitted.pk]) in html
 
 
-def test_interviewed_rhi_shows_its_clock_as_met_without_a_countdown(team):
+def test_interviewed_rhi_shows_its_clock_as_met_without_a_countdown(team: dict[str, Any]) -> None:
     drafting = to_drafting(team, open_rhi(team, returned_hours_ago=30, worker=team["worker"]))
     running = open_rhi(team, returned_hours_ago=60, worker=team["worker"])
 

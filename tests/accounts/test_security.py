@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 import time_machine
@@ -23,14 +24,14 @@ SIGN_IN = "/accounts/sign-in/"
 WRONG = "wrong-password"
 
 
-def attempt(client: Client, username: str, password: str = WRONG, **extra: str):
+def attempt(client: Client, username: str, password: str = WRONG, **extra: Any) -> Any:
     return client.post(SIGN_IN, {"username": username, "password": password}, **extra)
 
 
 # --- Lockout -----------------------------------------------------------------------------------------------
 
 
-def test_five_wrong_passwords_lock_the_username_from_that_address_and_say_so(client):
+def test_five_wrong_passwords_lock_the_username_from_that_address_and_say_so(client: Client) -> None:
     user = user_with_role(Role.RHI_WORKER, username="jordan.taylor")
     for _ in range(4):
         response = attempt(client, user.username)
@@ -44,7 +45,9 @@ def test_five_wrong_passwords_lock_the_username_from_that_address_and_say_so(cli
     assert client.get(reverse("home")).status_code == 302
 
 
-def test_failures_stay_audited_and_the_lockout_records_a_denied_event_without_the_username(client):
+def test_failures_stay_audited_and_the_lockout_records_a_denied_event_without_the_username(
+    client: Client,
+) -> None:
     user = user_with_role(Role.RHI_WORKER, username="jordan.taylor")
     for _ in range(5):
         attempt(client, user.username)
@@ -55,7 +58,7 @@ def test_failures_stay_audited_and_the_lockout_records_a_denied_event_without_th
     assert "jordan" not in str(lockout.detail)
 
 
-def test_lockout_page_is_the_same_whether_or_not_the_account_exists(client):
+def test_lockout_page_is_the_same_whether_or_not_the_account_exists(client: Client) -> None:
     user_with_role(Role.RHI_WORKER, username="real.person")
     for _ in range(5):
         real = attempt(client, "real.person")
@@ -64,7 +67,7 @@ def test_lockout_page_is_the_same_whether_or_not_the_account_exists(client):
     assert real.content == made_up.content
 
 
-def test_lockout_is_per_username_and_address(client):
+def test_lockout_is_per_username_and_address(client: Client) -> None:
     user = user_with_role(Role.RHI_WORKER)
     for _ in range(5):
         attempt(client, user.username)
@@ -73,7 +76,7 @@ def test_lockout_is_per_username_and_address(client):
     assert response.status_code == 302 and response["Location"] == reverse("home")
 
 
-def test_lockout_ends_after_thirty_minutes(client):
+def test_lockout_ends_after_thirty_minutes(client: Client) -> None:
     user = user_with_role(Role.RHI_WORKER)
     with time_machine.travel(START, tick=False) as traveller:
         for _ in range(5):
@@ -85,12 +88,12 @@ def test_lockout_ends_after_thirty_minutes(client):
     assert response.status_code == 302 and response["Location"] == reverse("home")
 
 
-def test_support_staff_unlock_a_user_in_the_admin(client):
+def test_support_staff_unlock_a_user_in_the_admin(client: Client) -> None:
     user = user_with_role(Role.RHI_WORKER)
     for _ in range(5):
         attempt(client, user.username)
     lock = AccessAttempt.objects.get(username=user.username)
-    support = UserFactory(is_staff=True, is_superuser=True)
+    support = UserFactory.create(is_staff=True, is_superuser=True)
     staff_client = Client()
     staff_client.force_login(support)
     listing = staff_client.get(reverse("admin:axes_accessattempt_changelist"))
@@ -101,7 +104,7 @@ def test_support_staff_unlock_a_user_in_the_admin(client):
     assert response.status_code == 302 and response["Location"] == reverse("home")
 
 
-def test_a_successful_sign_in_clears_earlier_failures(client):
+def test_a_successful_sign_in_clears_earlier_failures(client: Client) -> None:
     user = user_with_role(Role.RHI_WORKER)
     for _ in range(4):
         attempt(client, user.username)
@@ -119,14 +122,14 @@ def signed_in_at_start(client: Client) -> None:
     assert client.get(reverse("home")).status_code == 200
 
 
-def test_user_idle_for_29_minutes_is_still_signed_in(client):
+def test_user_idle_for_29_minutes_is_still_signed_in(client: Client) -> None:
     with time_machine.travel(START, tick=False) as traveller:
         signed_in_at_start(client)
         traveller.shift(timedelta(minutes=29))
         assert client.get(reverse("home")).status_code == 200
 
 
-def test_user_idle_for_31_minutes_is_signed_out_and_told_why(client):
+def test_user_idle_for_31_minutes_is_signed_out_and_told_why(client: Client) -> None:
     with time_machine.travel(START, tick=False) as traveller:
         signed_in_at_start(client)
         traveller.shift(timedelta(minutes=31))
@@ -141,7 +144,7 @@ def test_user_idle_for_31_minutes_is_signed_out_and_told_why(client):
     assert client.get(reverse("home")).status_code == 302
 
 
-def test_user_active_every_20_minutes_is_signed_out_after_12_hours(client):
+def test_user_active_every_20_minutes_is_signed_out_after_12_hours(client: Client) -> None:
     with time_machine.travel(START, tick=False) as traveller:
         signed_in_at_start(client)
         for _ in range(36):  # 36 × 20 minutes = 12 hours, each request within the idle limit
@@ -155,7 +158,7 @@ def test_user_active_every_20_minutes_is_signed_out_after_12_hours(client):
     assert client.get(reverse("home")).status_code == 302
 
 
-def test_sign_in_through_the_page_starts_the_session_clock(client):
+def test_sign_in_through_the_page_starts_the_session_clock(client: Client) -> None:
     user = user_with_role(Role.RHI_WORKER)
     with time_machine.travel(START, tick=False) as traveller:
         assert attempt(client, user.username, PASSWORD).status_code == 302
@@ -172,20 +175,20 @@ def test_sign_in_through_the_page_starts_the_session_clock(client):
     ["short-pass1", "123456789012345", "password1234", "jordan.taylor1"],
     ids=["too-short", "all-numbers", "common", "like-the-username"],
 )
-def test_weak_passwords_are_refused(password):
+def test_weak_passwords_are_refused(password: str) -> None:
     user = UserFactory.build(username="jordan.taylor1", first_name="Jordan", last_name="Taylor")
     with pytest.raises(ValidationError):
         validate_password(password, user)
 
 
-def test_a_long_uncommon_password_is_accepted():
-    assert validate_password("lantern-orchard-velvet-42", UserFactory.build()) is None  # raises if refused
+def test_a_long_uncommon_password_is_accepted() -> None:
+    validate_password("lantern-orchard-velvet-42", UserFactory.build())  # raises ValidationError if refused
 
 
 # --- Headers -----------------------------------------------------------------------------------------------
 
 
-def test_pages_carry_the_security_headers(client):
+def test_pages_carry_the_security_headers(client: Client) -> None:
     response = client.get(SIGN_IN)
     csp = response["Content-Security-Policy"]
     for directive in (
@@ -204,7 +207,7 @@ def test_pages_carry_the_security_headers(client):
     assert "camera=()" in response["Permissions-Policy"]
 
 
-def test_api_docs_load_swagger_ui_from_this_server(client):
+def test_api_docs_load_swagger_ui_from_this_server(client: Client) -> None:
     client.force_login(user_with_role(Role.RHI_WORKER))
     response = client.get(reverse("api-docs"))
     assert response.status_code == 200
@@ -220,7 +223,7 @@ def test_api_docs_load_swagger_ui_from_this_server(client):
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_swagger_ui_renders_under_the_content_security_policy(page):
+def test_swagger_ui_renders_under_the_content_security_policy(page: Any) -> None:
     blocked: list[str] = []
     page.on(
         "console",

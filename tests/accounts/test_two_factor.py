@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import time
 from datetime import timedelta
+from typing import Any
 
 import pytest
 import time_machine
@@ -29,15 +30,15 @@ def code_for(key_hex: str) -> str:
     return f"{totp(bytes.fromhex(key_hex)):06d}"
 
 
-def with_device(user) -> TOTPDevice:
+def with_device(user: Any) -> TOTPDevice:
     return TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=True)
 
 
-def sign_in(client: Client, user, **data: str):
+def sign_in(client: Client, user: Any, **data: str) -> Any:
     return client.post(reverse("accounts:login"), {"username": user.username, "password": PASSWORD, **data})
 
 
-def test_user_with_an_app_must_enter_a_code_after_the_password(client):
+def test_user_with_an_app_must_enter_a_code_after_the_password(client: Client) -> None:
     user = user_with_role(Role.RHI_WORKER)
     with_device(user)
     response = sign_in(client, user)
@@ -50,7 +51,7 @@ def test_user_with_an_app_must_enter_a_code_after_the_password(client):
     assert page.status_code == 200 and "Enter your security code" in page.text
 
 
-def test_a_wrong_code_is_refused_with_a_field_error_and_audited(client):
+def test_a_wrong_code_is_refused_with_a_field_error_and_audited(client: Client) -> None:
     user = user_with_role(Role.RHI_WORKER)
     device = with_device(user)
     sign_in(client, user)
@@ -65,7 +66,7 @@ def test_a_wrong_code_is_refused_with_a_field_error_and_audited(client):
     assert event.actor == user and event.outcome == AuditOutcome.DENIED
 
 
-def test_a_code_that_is_not_six_digits_says_so(client):
+def test_a_code_that_is_not_six_digits_says_so(client: Client) -> None:
     user = user_with_role(Role.RHI_WORKER)
     with_device(user)
     sign_in(client, user)
@@ -74,7 +75,7 @@ def test_a_code_that_is_not_six_digits_says_so(client):
     assert "Enter the security code" in client.post(VERIFY, {"code": ""}).text
 
 
-def test_the_right_code_verifies_the_session_and_every_page_works(client):
+def test_the_right_code_verifies_the_session_and_every_page_works(client: Client) -> None:
     user = user_with_role(Role.RHI_WORKER)
     device = with_device(user)
     sign_in(client, user, next=reverse("alerts:notifications"))
@@ -85,7 +86,7 @@ def test_the_right_code_verifies_the_session_and_every_page_works(client):
     assert client.get(VERIFY)["Location"] == reverse("home")  # nothing more to do
 
 
-def test_a_code_after_a_wrong_one_is_throttled_briefly_then_accepted(client):
+def test_a_code_after_a_wrong_one_is_throttled_briefly_then_accepted(client: Client) -> None:
     user = user_with_role(Role.RHI_WORKER)
     device = with_device(user)
     with time_machine.travel("2026-03-02 09:00:05Z", tick=False) as traveller:
@@ -98,7 +99,7 @@ def test_a_code_after_a_wrong_one_is_throttled_briefly_then_accepted(client):
         assert client.post(VERIFY, {"code": code_for(device.key)}).status_code == 302
 
 
-def test_a_code_cannot_be_replayed_in_another_session(client):
+def test_a_code_cannot_be_replayed_in_another_session(client: Client) -> None:
     user = user_with_role(Role.RHI_WORKER)
     device = with_device(user)
     with time_machine.travel("2026-03-02 09:00:05Z", tick=False):
@@ -110,8 +111,8 @@ def test_a_code_cannot_be_replayed_in_another_session(client):
         assert "not correct" in other.post(VERIFY, {"code": code}).text
 
 
-def test_organisation_requirement_sends_a_user_without_an_app_to_set_up(client):
-    organisation = ProviderFactory(require_two_factor=True)
+def test_organisation_requirement_sends_a_user_without_an_app_to_set_up(client: Client) -> None:
+    organisation = ProviderFactory.create(require_two_factor=True)
     user = user_with_role(Role.RHI_WORKER, organisation=organisation)
     response = sign_in(client, user)
     assert response.status_code == 302 and response["Location"] == SET_UP
@@ -132,14 +133,14 @@ def test_organisation_requirement_sends_a_user_without_an_app_to_set_up(client):
     assert AuditEvent.objects.filter(action=AuditAction.CREATE, object_type="otp_totp.totpdevice").exists()
 
 
-def test_organisation_requirement_asks_a_user_with_an_app_for_a_code(client):
-    user = user_with_role(Role.RHI_WORKER, organisation=ProviderFactory(require_two_factor=True))
+def test_organisation_requirement_asks_a_user_with_an_app_for_a_code(client: Client) -> None:
+    user = user_with_role(Role.RHI_WORKER, organisation=ProviderFactory.create(require_two_factor=True))
     with_device(user)
     assert sign_in(client, user)["Location"] == VERIFY
     assert client.get(SET_UP)["Location"] == VERIFY
 
 
-def test_user_whose_organisation_does_not_require_it_may_set_it_up_and_then_needs_it(client):
+def test_user_whose_organisation_does_not_require_it_may_set_it_up_and_then_needs_it(client: Client) -> None:
     user = user_with_role(Role.RHI_WORKER)
     client.force_login(user)
     assert client.get(reverse("home")).status_code == 200
@@ -151,18 +152,18 @@ def test_user_whose_organisation_does_not_require_it_may_set_it_up_and_then_need
     assert sign_in(fresh, user)["Location"] == VERIFY
 
 
-def test_api_answers_403_until_the_code_is_entered(client):
+def test_api_answers_403_until_the_code_is_entered(client: Client) -> None:
     user = user_with_role(Role.RHI_WORKER)
     with_device(user)
     client.force_login(user)
     assert client.get("/api/schema/").status_code == 403
 
 
-def test_support_staff_reset_a_lost_app_in_the_admin(client):
+def test_support_staff_reset_a_lost_app_in_the_admin(client: Client) -> None:
     user = user_with_role(Role.RHI_WORKER)
     device = with_device(user)
     support = Client()
-    support.force_login(UserFactory(is_staff=True, is_superuser=True))
+    support.force_login(UserFactory.create(is_staff=True, is_superuser=True))
     listing = support.get(reverse("admin:otp_totp_totpdevice_changelist"))
     assert listing.status_code == 200
     deleted = support.post(reverse("admin:otp_totp_totpdevice_delete", args=[device.pk]), {"post": "yes"})
@@ -172,9 +173,9 @@ def test_support_staff_reset_a_lost_app_in_the_admin(client):
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_set_up_and_verify_pages_are_accessible(page):
+def test_set_up_and_verify_pages_are_accessible(page: Any) -> None:
     user = user_with_role(
-        Role.RHI_WORKER, username="twofactor1", organisation=ProviderFactory(require_two_factor=True)
+        Role.RHI_WORKER, username="twofactor1", organisation=ProviderFactory.create(require_two_factor=True)
     )
     page.goto("/accounts/sign-in/")
     page.get_by_label("Username").fill(user.username)
@@ -213,7 +214,7 @@ def test_set_up_and_verify_pages_are_accessible(page):
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_lockout_page_is_accessible(page):
+def test_lockout_page_is_accessible(page: Any) -> None:
     for _ in range(5):
         page.goto("/accounts/sign-in/")
         page.get_by_label("Username").fill("someone")

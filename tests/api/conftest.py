@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.core.cache import caches
 from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
 
 from access.api_clients import api_client_awaiting_roles
 from accounts.api_client_services import NewClient, approve_client, create_client
-from accounts.models import ApiClient, Membership, Organisation, Role, User
+from accounts.models import ApiClient, ApiScope, Membership, Organisation, Role, User
+from tests.factories_domain import LocalAuthorityFactory, PoliceForceFactory
 
 
 @pytest.fixture(autouse=True)
@@ -93,3 +98,45 @@ class Api:
 
 def as_client(new: NewClient) -> Api:
     return Api(new.token)
+
+
+# A police force's system and what it posts (tests/api/test_episodes.py, test_episode_child_oracle.py).
+EPISODES = reverse("api:episode-list")
+
+
+def notification(force: Any, la: Any, **overrides: Any) -> dict[str, Any]:
+    missing_at = timezone.now() - timedelta(hours=30)
+    return {
+        "police_force": force.code,
+        "police_reference": "MP-2026-000123",
+        "responsible_la": la.code,
+        "la_child_id": "C900001",
+        "first_name": "Robin",
+        "last_name": "Tallowmere",
+        "date_of_birth": "2011-03-04",
+        "gender": "female",
+        "category": "missing",
+        "risk_level": "medium",
+        "missing_from": "care",
+        "missing_at": missing_at.isoformat(),
+        "reported_at": (missing_at + timedelta(hours=1)).isoformat(),
+        "found_location": "",
+    } | overrides
+
+
+@dataclass(frozen=True)
+class PoliceWorld:
+    """A force whose system may read and write episodes (``police`` calls with its token), and a council."""
+
+    force: Organisation
+    la: Organisation
+    police: Api
+    client: ApiClient
+
+
+@pytest.fixture
+def police_world(db: None) -> PoliceWorld:
+    force = PoliceForceFactory.create(code="E23000014", name="Example Police")
+    la = LocalAuthorityFactory.create(code="333", name="Example Council")
+    police = new_client(force, [ApiScope.EPISODES_READ, ApiScope.EPISODES_WRITE])
+    return PoliceWorld(force=force, la=la, police=as_client(police), client=police.client)

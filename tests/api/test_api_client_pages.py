@@ -3,6 +3,8 @@ every page passes axe-core. A team manager approves a client an org admin added 
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from accounts.api_client_services import create_client
@@ -15,8 +17,8 @@ from tests.factories_domain import PoliceForceFactory, ProviderFactory
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_org_admin_adds_a_client_sees_the_token_once_and_revokes_it(page):
-    force = PoliceForceFactory(code="E23000014", name="Example Police")
+def test_org_admin_adds_a_client_sees_the_token_once_and_revokes_it(page: Any) -> None:
+    force = PoliceForceFactory.create(code="E23000014", name="Example Police")
     user_with_role(Role.ORG_ADMIN, username="force-admin", organisation=force)
     sign_in(page, "force-admin")
     page.get_by_role("link", name="API clients").first.click()
@@ -45,8 +47,8 @@ def test_org_admin_adds_a_client_sees_the_token_once_and_revokes_it(page):
     assert client.revoked_at is not None
 
 
-def test_team_manager_approves_a_client_an_org_admin_added_and_every_page_passes_axe(page):
-    provider = ProviderFactory(name="Example Provider")
+def test_team_manager_approves_a_client_an_org_admin_added_and_every_page_passes_axe(page: Any) -> None:
+    provider = ProviderFactory.create(name="Example Provider")
     admin = user_with_role(Role.ORG_ADMIN, username="provider-admin", organisation=provider)
     user_with_role(Role.TEAM_MANAGER, username="provider-manager", organisation=provider)
     create_client(organisation=provider, name="Case system", scopes=["rhi:read"], expires_at=None, by=admin)

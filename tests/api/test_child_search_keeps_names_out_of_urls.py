@@ -30,13 +30,15 @@ CHILDREN = reverse("api:child-list")
 
 @pytest.fixture
 def council_system(db: Any) -> dict[str, Any]:
-    la = LocalAuthorityFactory()
-    child = ChildFactory(responsible_la=la, last_name="Quillfeather", first_name="Ada")
+    la = LocalAuthorityFactory.create()
+    child = ChildFactory.create(responsible_la=la, last_name="Quillfeather", first_name="Ada")
     new = new_client(la, [ApiScope.CHILDREN_READ])
     return {"la": la, "child": child, "api": as_client(new), "client": new.client, "token": new.token}
 
 
-def test_council_system_searching_by_name_in_a_post_body_finds_the_child_it_may_see(council_system):
+def test_council_system_searching_by_name_in_a_post_body_finds_the_child_it_may_see(
+    council_system: dict[str, Any],
+) -> None:
     child = council_system["child"]
     body = {"last_name": "quillfeather", "date_of_birth": child.date_of_birth.isoformat()}
     response = council_system["api"].post(SEARCH, body)
@@ -50,7 +52,9 @@ def test_council_system_searching_by_name_in_a_post_body_finds_the_child_it_may_
     assert [row["id"] for row in by_id.json()["results"]] == expected
 
 
-def test_council_system_putting_a_name_or_birth_date_in_the_url_is_refused_with_400(council_system):
+def test_council_system_putting_a_name_or_birth_date_in_the_url_is_refused_with_400(
+    council_system: dict[str, Any],
+) -> None:
     child = council_system["child"]
     response = council_system["api"].get(
         f"{CHILDREN}?last_name=Quillfeather&date_of_birth={child.date_of_birth.isoformat()}"
@@ -60,7 +64,7 @@ def test_council_system_putting_a_name_or_birth_date_in_the_url_is_refused_with_
     assert "Quillfeather" not in response.content.decode()
 
 
-def test_search_without_terms_in_the_body_is_a_400_not_a_500(council_system):
+def test_search_without_terms_in_the_body_is_a_400_not_a_500(council_system: dict[str, Any]) -> None:
     assert council_system["api"].post(SEARCH, {}).status_code == 400
     assert (
         council_system["api"].post(SEARCH, {"date_of_birth": "not a date", "last_name": "x"}).status_code
@@ -83,9 +87,9 @@ def call(method: str, url: str, *, headers: dict[str, str], body: Any = None) ->
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.slow
-def test_production_gunicorn_access_log_never_holds_a_query_string_or_a_childs_name(tmp_path):
-    la = LocalAuthorityFactory()
-    child = ChildFactory(responsible_la=la, last_name="Quillfeather")
+def test_production_gunicorn_access_log_never_holds_a_query_string_or_a_childs_name(tmp_path: Path) -> None:
+    la = LocalAuthorityFactory.create()
+    child = ChildFactory.create(responsible_la=la, last_name="Quillfeather")
     token = new_client(la, [ApiScope.CHILDREN_READ]).token
     port = free_port()
     env = dict(
@@ -143,7 +147,7 @@ def test_production_gunicorn_access_log_never_holds_a_query_string_or_a_childs_n
     assert not any("?" in line for line in access)
 
 
-def test_gunicorn_error_log_names_a_failed_request_by_its_path_alone(tmp_path):
+def test_gunicorn_error_log_names_a_failed_request_by_its_path_alone(tmp_path: Path) -> None:
     from gunicorn.config import Config
 
     spec = importlib.util.spec_from_file_location("rhi_gunicorn_conf", ROOT / "config" / "gunicorn.conf.py")

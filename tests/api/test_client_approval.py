@@ -7,7 +7,7 @@ the system user's unapproved role gives nothing even below the token check (acce
 from __future__ import annotations
 
 import importlib
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -52,13 +52,13 @@ WORDS = "I only told my worker this."
 def world() -> dict[str, Any]:
     """A council commissioning a provider with an RHI holding the child's own words; the force the episode
     was reported to."""
-    la = LocalAuthorityFactory(code="202")
-    provider = ProviderFactory(name="Provider P")
-    force = PoliceForceFactory(code="E23000014")
-    Commission.objects.create(local_authority=la, provider=provider, starts_on=datetime(2020, 1, 1).date())
-    child = ChildFactory(responsible_la=la)
-    episode = MissingEpisodeFactory(child=child, police_force=force)
-    rhi = RHIFactory(child=child, provider=provider)
+    la = LocalAuthorityFactory.create(code="202")
+    provider = ProviderFactory.create(name="Provider P")
+    force = PoliceForceFactory.create(code="E23000014")
+    Commission.objects.create(local_authority=la, provider=provider, starts_on=date(2020, 1, 1))
+    child = ChildFactory.create(responsible_la=la)
+    episode = MissingEpisodeFactory.create(child=child, police_force=force)
+    rhi = RHIFactory.create(child=child, provider=provider)
     Interview.objects.create(
         rhi=rhi,
         held_at=datetime(2026, 5, 3, 10, 0, tzinfo=UTC),
@@ -98,7 +98,9 @@ def error_codes(response: Any) -> list[str]:
         ("la", lambda w: reverse("api:disclosure-list")),
     ],
 )
-def test_org_admin_cannot_issue_a_token_that_reads_case_content(world, kind, url_of):
+def test_org_admin_cannot_issue_a_token_that_reads_case_content(
+    world: dict[str, Any], kind: str, url_of: Any
+) -> None:
     organisation = world[kind]
     client, token = issue_on_the_page(org_admin(organisation), organisation, ALL_SCOPES)
     assert client.state == ApiClientState.PENDING and not api_client_may_act(client)
@@ -109,7 +111,7 @@ def test_org_admin_cannot_issue_a_token_that_reads_case_content(world, kind, url
     assert denied.actor == client.user and denied.detail["status"] == 403
 
 
-def test_org_admin_cannot_start_a_statutory_return_with_a_token_they_issued(world):
+def test_org_admin_cannot_start_a_statutory_return_with_a_token_they_issued(world: dict[str, Any]) -> None:
     client, token = issue_on_the_page(org_admin(world["la"]), world["la"], [ApiScope.RETURNS_RUN])
     response = Api(token).post(
         reverse("api:return-start"),
@@ -125,7 +127,9 @@ def test_org_admin_cannot_start_a_statutory_return_with_a_token_they_issued(worl
     assert AuditEvent.objects.filter(outcome="denied", actor=client.user).exists()
 
 
-def test_team_manager_approves_the_providers_client_on_the_page_and_its_token_then_reads_in_full(world):
+def test_team_manager_approves_the_providers_client_on_the_page_and_its_token_then_reads_in_full(
+    world: dict[str, Any],
+) -> None:
     client, token = issue_on_the_page(org_admin(world["provider"]), world["provider"], [ApiScope.RHI_READ])
     manager = role_holder(world["provider"], Role.TEAM_MANAGER)
     browser = Client()
@@ -146,7 +150,9 @@ def test_team_manager_approves_the_providers_client_on_the_page_and_its_token_th
     assert body.status_code == 200 and body.json()["level"] == "full" and WORDS in body.content.decode()
 
 
-def test_the_issuer_cannot_approve_their_own_client_even_when_they_hold_the_role(world):
+def test_the_issuer_cannot_approve_their_own_client_even_when_they_hold_the_role(
+    world: dict[str, Any],
+) -> None:
     admin = org_admin(world["provider"])
     Membership.objects.create(user=admin, organisation=world["provider"], role=Role.TEAM_MANAGER)
     client, token = issue_on_the_page(admin, world["provider"], [ApiScope.RHI_READ])
@@ -171,8 +177,10 @@ def test_the_issuer_cannot_approve_their_own_client_even_when_they_hold_the_role
         ("force", Role.POLICE),
     ],
 )
-def test_only_a_holder_of_the_clients_role_in_its_organisation_may_approve_it(world, approver_kind, role):
-    world["other_provider"] = ProviderFactory(name="Provider Q")
+def test_only_a_holder_of_the_clients_role_in_its_organisation_may_approve_it(
+    world: dict[str, Any], approver_kind: str, role: Any
+) -> None:
+    world["other_provider"] = ProviderFactory.create(name="Provider Q")
     client, token = issue_on_the_page(org_admin(world["provider"]), world["provider"], [ApiScope.RHI_READ])
     approver = role_holder(world[approver_kind], role)
     browser = Client()
@@ -185,7 +193,9 @@ def test_only_a_holder_of_the_clients_role_in_its_organisation_may_approve_it(wo
     assert AuditEvent.objects.filter(actor=approver, outcome="denied", object_id=str(client.pk)).exists()
 
 
-def test_a_council_client_that_runs_returns_needs_a_partner_viewer_and_a_performance_lead(world):
+def test_a_council_client_that_runs_returns_needs_a_partner_viewer_and_a_performance_lead(
+    world: dict[str, Any],
+) -> None:
     client, token = issue_on_the_page(
         org_admin(world["la"]), world["la"], [ApiScope.RHI_READ, ApiScope.RETURNS_RUN]
     )
@@ -199,7 +209,7 @@ def test_a_council_client_that_runs_returns_needs_a_partner_viewer_and_a_perform
     assert Api(token).get(reverse("api:rhi-list")).status_code == 200
 
 
-def test_a_refusal_needs_a_reason_and_the_refused_token_never_works(world):
+def test_a_refusal_needs_a_reason_and_the_refused_token_never_works(world: dict[str, Any]) -> None:
     client, token = issue_on_the_page(org_admin(world["force"]), world["force"], [ApiScope.EPISODES_READ])
     police = role_holder(world["force"], Role.POLICE)
     browser = Client()
@@ -222,7 +232,7 @@ def test_a_refusal_needs_a_reason_and_the_refused_token_never_works(world):
         approve_client(client_id=client.pk, by=other_police)
 
 
-def test_a_decision_page_answers_bad_input_with_field_errors_not_500(world):
+def test_a_decision_page_answers_bad_input_with_field_errors_not_500(world: dict[str, Any]) -> None:
     client, _ = issue_on_the_page(org_admin(world["provider"]), world["provider"], [ApiScope.RHI_READ])
     browser = Client()
     browser.force_login(role_holder(world["provider"], Role.TEAM_MANAGER))
@@ -233,7 +243,9 @@ def test_a_decision_page_answers_bad_input_with_field_errors_not_500(world):
     assert not ApiClientDecision.objects.exists()
 
 
-def test_a_role_given_to_a_clients_system_user_outside_the_approval_reads_nothing(world):
+def test_a_role_given_to_a_clients_system_user_outside_the_approval_reads_nothing(
+    world: dict[str, Any],
+) -> None:
     """Support staff (the admin) or a script adding a case role to an approved client's system user: the token
     stops working (the new role awaits approval) and, below the token, the policy ignores the role."""
     police_client = new_client(world["force"], [ApiScope.EPISODES_READ, ApiScope.RHI_READ])
@@ -248,7 +260,7 @@ def test_a_role_given_to_a_clients_system_user_outside_the_approval_reads_nothin
     assert readable_episodes(system_user).filter(pk=world["episode"].pk).exists()  # the approved police role
 
 
-def test_an_unapproved_clients_system_user_sees_nothing_even_through_a_session(world):
+def test_an_unapproved_clients_system_user_sees_nothing_even_through_a_session(world: dict[str, Any]) -> None:
     """Below the token check: if the system user ever got a session, its unapproved role still gives nothing."""
     client, _ = issue_on_the_page(org_admin(world["provider"]), world["provider"], [ApiScope.RHI_READ])
     browser = Client()
@@ -260,7 +272,9 @@ def test_an_unapproved_clients_system_user_sees_nothing_even_through_a_session(w
     assert readable_rhis(system_user).filter(pk=world["rhi"].pk).exists()
 
 
-def test_clients_issued_before_the_rule_are_suspended_until_a_holder_approves_them(world):
+def test_clients_issued_before_the_rule_are_suspended_until_a_holder_approves_them(
+    world: dict[str, Any],
+) -> None:
     """Migration 0003's data step, run on clients made the old way (working at once)."""
     admin = org_admin(world["provider"])
     old = create_client(
@@ -286,7 +300,7 @@ def test_clients_issued_before_the_rule_are_suspended_until_a_holder_approves_th
     assert Api(old.token).get(reverse("api:rhi-list")).status_code == 200
 
 
-def test_org_admin_sees_who_must_approve_on_the_created_page_and_the_list(world):
+def test_org_admin_sees_who_must_approve_on_the_created_page_and_the_list(world: dict[str, Any]) -> None:
     admin = org_admin(world["la"])
     browser = Client()
     browser.force_login(admin)
@@ -300,7 +314,9 @@ def test_org_admin_sees_who_must_approve_on_the_created_page_and_the_list(world)
     assert "Waiting for approval" in listing
 
 
-def test_support_staff_see_the_clients_state_in_the_admin_and_cannot_approve_there(world):
+def test_support_staff_see_the_clients_state_in_the_admin_and_cannot_approve_there(
+    world: dict[str, Any],
+) -> None:
     client, _ = issue_on_the_page(org_admin(world["provider"]), world["provider"], [ApiScope.RHI_READ])
     support = User.objects.create_user(
         username="support", password="x-unused-1", is_staff=True, is_superuser=True

@@ -6,6 +6,7 @@ relation to attach nothing until the council confirms the link on its page (audi
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, fields
 from datetime import date, timedelta
 from typing import Any
 
@@ -14,21 +15,30 @@ from django.core.cache import caches
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from pytest_django import Settings
 
 from accounts.models import Membership, Role, User
 from audit.models import AuditEvent, AuditOutcome
-from missing_episodes.models import MissingEpisode, PendingEpisodeLink, PendingLinkStatus
+from missing_episodes.models import Child, MissingEpisode, PendingEpisodeLink, PendingLinkStatus
 from missing_episodes.services import CHILD_MISMATCH
-from tests.api.test_episodes import EPISODES, notification, police_world  # noqa: F401 - fixture
+from tests.api.conftest import EPISODES, PoliceWorld, notification
 from tests.factories_domain import ChildFactory, LocalAuthorityFactory, MissingEpisodeFactory
 
 pytestmark = pytest.mark.django_db
 
 
+@dataclass(frozen=True)
+class OracleWorld(PoliceWorld):
+    """The police world with a child of the council's and one of its RHI workers."""
+
+    child: Child
+    worker: User
+
+
 @pytest.fixture
-def world(police_world: dict[str, Any]) -> dict[str, Any]:  # noqa: F811 - the imported fixture
-    birmingham = police_world["la"]
-    child = ChildFactory(
+def world(police_world: PoliceWorld) -> OracleWorld:
+    birmingham = police_world.la
+    child = ChildFactory.create(
         responsible_la=birmingham,
         la_child_id="C900001",
         first_name="Robin",
@@ -39,16 +49,19 @@ def world(police_world: dict[str, Any]) -> dict[str, Any]:  # noqa: F811 - the i
         username="bham-worker", password="unused-password-1", organisation=birmingham
     )
     Membership.objects.create(user=worker, organisation=birmingham, role=Role.RHI_WORKER)
-    return police_world | {"child": child, "worker": worker}
+    police = {field.name: getattr(police_world, field.name) for field in fields(police_world)}
+    return OracleWorld(**police, child=child, worker=worker)
 
 
-def post(world: dict[str, Any], key: str, **overrides: Any) -> Any:
-    return world["police"].post(
-        EPISODES, notification(world["force"], world["la"], **overrides), **{"Idempotency-Key": key}
+def post(world: OracleWorld, key: str, **overrides: Any) -> Any:
+    return world.police.post(
+        EPISODES, notification(world.force, world.la, **overrides), **{"Idempotency-Key": key}
     )
 
 
-def test_police_system_guessing_a_childs_details_gets_the_same_generic_answer_whatever_differs(world):
+def test_police_system_guessing_a_childs_details_gets_the_same_generic_answer_whatever_differs(
+    world: OracleWorld,
+) -> None:
     answers = [
         post(world, "dob", date_of_birth="2011-03-05"),
         post(world, "name", last_name="Other"),
@@ -68,39 +81,43 @@ def test_police_system_guessing_a_childs_details_gets_the_same_generic_answer_wh
 
 
 def test_police_system_past_the_mismatch_limit_is_refused_with_429_and_the_refusal_is_audited(
-    world, settings
-):
+    world: OracleWorld, settings: Settings
+) -> None:
     settings.RHI_CHILD_MISMATCH_LIMIT = 3
     for attempt in range(3):
         assert post(world, f"guess-{attempt}", date_of_birth=f"2011-03-0{attempt + 5}").status_code == 400
     # Counted in the shared cache (Redis here, as in production), not in this process's memory.
-    assert caches["api_throttle"].get(f"child-mismatch:client-{world['client'].pk}") == 3
+    assert caches["api_throttle"].get(f"child-mismatch:client-{world.client.pk}") == 3
     refused = post(world, "right-details-too-late")
     assert refused.status_code == 429
     assert not PendingEpisodeLink.objects.exists() and not MissingEpisode.objects.exists()
     event = AuditEvent.objects.get(outcome=AuditOutcome.DENIED, detail__reason="child_mismatch_limit")
-    assert event.detail["client"] == world["client"].pk
+    assert event.detail["client"] == world.client.pk
 
 
-def test_police_system_with_right_details_of_an_unrelated_child_attaches_nothing_and_sees_no_child(world):
+def test_police_system_with_right_details_of_an_unrelated_child_attaches_nothing_and_sees_no_child(
+    world: OracleWorld,
+) -> None:
     response = post(world, "right")
     assert response.status_code == 202, response.json()
     body = response.json()
     assert body["status"] == "pending_confirmation"
     assert "Robin" not in json.dumps(body) and "2011" not in json.dumps(body) and "child" not in body
     link = PendingEpisodeLink.objects.get()
-    assert (link.child, link.status, link.police_force) == (world["child"], "pending", world["force"])
+    assert (link.child, link.status, link.police_force) == (world.child, "pending", world.force)
     assert not MissingEpisode.objects.exists()
-    assert world["police"].get(EPISODES).json()["results"] == []
+    assert world.police.get(EPISODES).json()["results"] == []
     # The same notification again is the same pending link, not a second one.
     assert post(world, "right-again").json()["pending_link_id"] == link.pk
     assert PendingEpisodeLink.objects.count() == 1
 
 
-def test_council_worker_confirms_the_link_on_their_page_and_only_then_the_force_sees_the_episode(world):
+def test_council_worker_confirms_the_link_on_their_page_and_only_then_the_force_sees_the_episode(
+    world: OracleWorld,
+) -> None:
     link_id = post(world, "right").json()["pending_link_id"]
     client = Client()
-    client.force_login(world["worker"])
+    client.force_login(world.worker)
     queue = client.get(reverse("missing_episodes:pending_links")).content.decode()
     url = reverse("missing_episodes:pending_link", args=[link_id])
     assert url in queue and "MP-2026-000123" in queue
@@ -112,17 +129,19 @@ def test_council_worker_confirms_the_link_on_their_page_and_only_then_the_force_
     assert (link.status, link.episode, link.decided_by) == (
         PendingLinkStatus.CONFIRMED,
         episode,
-        world["worker"],
+        world.worker,
     )
-    assert episode.child == world["child"] and episode.police_force == world["force"]
-    assert [row["id"] for row in world["police"].get(EPISODES).json()["results"]] == [episode.pk]
-    assert AuditEvent.objects.filter(actor=world["worker"], detail__step="link_confirmed").exists()
+    assert episode.child == world.child and episode.police_force == world.force
+    assert [row["id"] for row in world.police.get(EPISODES).json()["results"]] == [episode.pk]
+    assert AuditEvent.objects.filter(actor=world.worker, detail__step="link_confirmed").exists()
 
 
-def test_council_worker_rejects_with_a_reason_and_nothing_is_recorded_against_the_child(world):
+def test_council_worker_rejects_with_a_reason_and_nothing_is_recorded_against_the_child(
+    world: OracleWorld,
+) -> None:
     link_id = post(world, "right").json()["pending_link_id"]
     client = Client()
-    client.force_login(world["worker"])
+    client.force_login(world.worker)
     url = reverse("missing_episodes:pending_link", args=[link_id])
     assert "Say why this is not the child." in client.post(url, {"decision": "reject"}).content.decode()
     client.post(url, {"decision": "reject", "decision_note": "Different child: our Robin was at school."})
@@ -130,9 +149,9 @@ def test_council_worker_rejects_with_a_reason_and_nothing_is_recorded_against_th
     assert not MissingEpisode.objects.exists()
 
 
-def test_another_councils_worker_cannot_open_or_decide_the_link(world):
+def test_another_councils_worker_cannot_open_or_decide_the_link(world: OracleWorld) -> None:
     link_id = post(world, "right").json()["pending_link_id"]
-    cardiff = LocalAuthorityFactory(code="681", name="Cardiff")
+    cardiff = LocalAuthorityFactory.create(code="681", name="Cardiff")
     stranger = User.objects.create_user(
         username="cardiff-worker", password="unused-password-1", organisation=cardiff
     )
@@ -149,16 +168,16 @@ def test_another_councils_worker_cannot_open_or_decide_the_link(world):
     assert PendingEpisodeLink.objects.get(pk=link_id).status == PendingLinkStatus.PENDING
 
 
-def test_force_with_an_earlier_episode_of_the_child_attaches_the_new_one_at_once(world):
+def test_force_with_an_earlier_episode_of_the_child_attaches_the_new_one_at_once(world: OracleWorld) -> None:
     earlier = timezone.now() - timedelta(days=40)
-    MissingEpisodeFactory(
-        child=world["child"],
-        police_force=world["force"],
+    MissingEpisodeFactory.create(
+        child=world.child,
+        police_force=world.force,
         police_reference="MP-2026-000001",
         missing_at=earlier,
         returned_at=earlier + timedelta(hours=5),
     )
     response = post(world, "related")
     assert response.status_code == 201, response.json()
-    assert MissingEpisode.objects.filter(child=world["child"]).count() == 2
+    assert MissingEpisode.objects.filter(child=world.child).count() == 2
     assert not PendingEpisodeLink.objects.exists()

@@ -17,45 +17,17 @@ from accounts.models import ApiScope
 from api.models import IdempotencyKey
 from missing_episodes.models import Child, EpisodeSource, MissingEpisode
 from rhi.models import ReturnHomeInterview
-from tests.api.conftest import Api, as_client, new_client
+from tests.api.conftest import EPISODES, Api, PoliceWorld, as_client, new_client, notification
 from tests.factories_domain import LocalAuthorityFactory, PoliceForceFactory
-
-EPISODES = reverse("api:episode-list")
-
-
-def notification(force: Any, la: Any, **overrides: Any) -> dict[str, Any]:
-    missing_at = timezone.now() - timedelta(hours=30)
-    return {
-        "police_force": force.code,
-        "police_reference": "MP-2026-000123",
-        "responsible_la": la.code,
-        "la_child_id": "C900001",
-        "first_name": "Robin",
-        "last_name": "Tallowmere",
-        "date_of_birth": "2011-03-04",
-        "gender": "female",
-        "category": "missing",
-        "risk_level": "medium",
-        "missing_from": "care",
-        "missing_at": missing_at.isoformat(),
-        "reported_at": (missing_at + timedelta(hours=1)).isoformat(),
-        "found_location": "",
-    } | overrides
-
-
-@pytest.fixture
-def police_world(db: Any) -> dict[str, Any]:
-    force = PoliceForceFactory(code="E23000014", name="Example Police")
-    la = LocalAuthorityFactory(code="333", name="Example Council")
-    police = new_client(force, [ApiScope.EPISODES_READ, ApiScope.EPISODES_WRITE])
-    return {"force": force, "la": la, "police": as_client(police), "client": police.client}
 
 
 @pytest.mark.django_db
-def test_police_system_posts_a_notification_and_the_child_and_episode_are_recorded(police_world):
-    api: Api = police_world["police"]
+def test_police_system_posts_a_notification_and_the_child_and_episode_are_recorded(
+    police_world: PoliceWorld,
+) -> None:
+    api: Api = police_world.police
     response = api.post(
-        EPISODES, notification(police_world["force"], police_world["la"]), **{"Idempotency-Key": "k1"}
+        EPISODES, notification(police_world.force, police_world.la), **{"Idempotency-Key": "k1"}
     )
     assert response.status_code == 201, response.json()
     body = response.json()
@@ -67,24 +39,26 @@ def test_police_system_posts_a_notification_and_the_child_and_episode_are_record
 
 
 @pytest.mark.django_db
-def test_notification_without_an_idempotency_key_is_refused_and_saves_nothing(police_world):
-    response = police_world["police"].post(EPISODES, notification(police_world["force"], police_world["la"]))
+def test_notification_without_an_idempotency_key_is_refused_and_saves_nothing(
+    police_world: PoliceWorld,
+) -> None:
+    response = police_world.police.post(EPISODES, notification(police_world.force, police_world.la))
     assert response.status_code == 400
     assert response.json()["errors"][0]["code"] == "idempotency_key_required"
     assert not MissingEpisode.objects.exists() and not Child.objects.exists()
 
 
 @pytest.mark.django_db
-def test_bad_notification_gets_one_error_per_field_and_saves_nothing(police_world):
+def test_bad_notification_gets_one_error_per_field_and_saves_nothing(police_world: PoliceWorld) -> None:
     payload = notification(
-        police_world["force"],
-        police_world["la"],
+        police_world.force,
+        police_world.la,
         category="lost",
         responsible_la="999",
         missing_at=(timezone.now() + timedelta(days=2)).isoformat(),
     )
     payload.pop("last_name")
-    response = police_world["police"].post(EPISODES, payload, **{"Idempotency-Key": "bad-1"})
+    response = police_world.police.post(EPISODES, payload, **{"Idempotency-Key": "bad-1"})
     assert response.status_code == 400
     body = response.json()
     fields = {error["field"] for error in body["errors"]}
@@ -94,29 +68,29 @@ def test_bad_notification_gets_one_error_per_field_and_saves_nothing(police_worl
 
 
 @pytest.mark.django_db
-def test_a_time_in_the_future_is_refused_by_the_services_own_rule(police_world):
+def test_a_time_in_the_future_is_refused_by_the_services_own_rule(police_world: PoliceWorld) -> None:
     payload = notification(
-        police_world["force"], police_world["la"], missing_at=(timezone.now() + timedelta(days=2)).isoformat()
+        police_world.force, police_world.la, missing_at=(timezone.now() + timedelta(days=2)).isoformat()
     )
-    response = police_world["police"].post(EPISODES, payload, **{"Idempotency-Key": "future"})
+    response = police_world.police.post(EPISODES, payload, **{"Idempotency-Key": "future"})
     assert response.status_code == 400
     assert "missing_at" in [e["field"] for e in response.json()["errors"]]
     assert not MissingEpisode.objects.exists()
 
 
 @pytest.mark.django_db
-def test_police_system_cannot_notify_for_another_force(police_world):
-    other = PoliceForceFactory(code="E23000099")
-    response = police_world["police"].post(
-        EPISODES, notification(other, police_world["la"]), **{"Idempotency-Key": "other-force"}
+def test_police_system_cannot_notify_for_another_force(police_world: PoliceWorld) -> None:
+    other = PoliceForceFactory.create(code="E23000099")
+    response = police_world.police.post(
+        EPISODES, notification(other, police_world.la), **{"Idempotency-Key": "other-force"}
     )
     assert response.status_code == 403
     assert not MissingEpisode.objects.exists()
 
 
 @pytest.mark.django_db
-def test_same_key_with_a_different_body_answers_422_and_changes_nothing(police_world):
-    api, force, la = police_world["police"], police_world["force"], police_world["la"]
+def test_same_key_with_a_different_body_answers_422_and_changes_nothing(police_world: PoliceWorld) -> None:
+    api, force, la = police_world.police, police_world.force, police_world.la
     payload = notification(force, la)
     first = api.post(EPISODES, payload, **{"Idempotency-Key": "retry-1"})
     assert first.status_code == 201
@@ -127,8 +101,8 @@ def test_same_key_with_a_different_body_answers_422_and_changes_nothing(police_w
 
 
 @pytest.mark.django_db
-def test_a_retry_with_the_same_key_replays_the_first_response(police_world):
-    api, force, la = police_world["police"], police_world["force"], police_world["la"]
+def test_a_retry_with_the_same_key_replays_the_first_response(police_world: PoliceWorld) -> None:
+    api, force, la = police_world.police, police_world.force, police_world.la
     payload = notification(force, la)
     first = api.post(EPISODES, payload, **{"Idempotency-Key": "same"})
     again = api.post(EPISODES, payload, **{"Idempotency-Key": "same"})
@@ -138,9 +112,9 @@ def test_a_retry_with_the_same_key_replays_the_first_response(police_world):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_same_post_ten_times_concurrently_makes_one_episode_and_ten_identical_responses():
-    force = PoliceForceFactory(code="E23000014")
-    la = LocalAuthorityFactory(code="333")
+def test_the_same_post_ten_times_concurrently_makes_one_episode_and_ten_identical_responses() -> None:
+    force = PoliceForceFactory.create(code="E23000014")
+    la = LocalAuthorityFactory.create(code="333")
     created = new_client(force, [ApiScope.EPISODES_WRITE])
     payload = notification(force, la)
     barrier = threading.Barrier(10)
@@ -170,8 +144,8 @@ def test_the_same_post_ten_times_concurrently_makes_one_episode_and_ten_identica
 
 
 @pytest.mark.django_db
-def test_police_system_records_the_return_with_if_match_and_the_rhi_opens(police_world):
-    api, force, la = police_world["police"], police_world["force"], police_world["la"]
+def test_police_system_records_the_return_with_if_match_and_the_rhi_opens(police_world: PoliceWorld) -> None:
+    api, force, la = police_world.police, police_world.force, police_world.la
     created = api.post(EPISODES, notification(force, la), **{"Idempotency-Key": "ret-1"})
     url = reverse("api:episode-return", args=[created.json()["id"]])
     returned_at = (timezone.now() - timedelta(hours=2)).isoformat()
@@ -186,8 +160,8 @@ def test_police_system_records_the_return_with_if_match_and_the_rhi_opens(police
 
 
 @pytest.mark.django_db
-def test_a_stale_if_match_answers_412_and_saves_nothing(police_world):
-    api, force, la = police_world["police"], police_world["force"], police_world["la"]
+def test_a_stale_if_match_answers_412_and_saves_nothing(police_world: PoliceWorld) -> None:
+    api, force, la = police_world.police, police_world.force, police_world.la
     payload = notification(force, la)
     created = api.post(EPISODES, payload, **{"Idempotency-Key": "stale-1"})
     episode = MissingEpisode.objects.get()
@@ -205,10 +179,12 @@ def test_a_stale_if_match_answers_412_and_saves_nothing(police_world):
 
 
 @pytest.mark.django_db
-def test_episode_list_for_police_shows_only_their_forces_episodes_without_the_child(police_world):
-    api, force, la = police_world["police"], police_world["force"], police_world["la"]
+def test_episode_list_for_police_shows_only_their_forces_episodes_without_the_child(
+    police_world: PoliceWorld,
+) -> None:
+    api, force, la = police_world.police, police_world.force, police_world.la
     api.post(EPISODES, notification(force, la), **{"Idempotency-Key": "mine"})
-    other_force = PoliceForceFactory(code="E23000015")
+    other_force = PoliceForceFactory.create(code="E23000015")
     other = new_client(other_force, [ApiScope.EPISODES_WRITE])
     as_client(other).post(
         EPISODES,

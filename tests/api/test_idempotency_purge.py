@@ -20,11 +20,11 @@ NOW = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)
 
 
 def test_beat_purges_idempotency_keys_older_than_the_retention_and_keeps_the_rest(
-    settings: Any, eager_celery
-):
+    settings: Any, eager_celery: None
+) -> None:
     settings.RHI_IDEMPOTENCY_KEY_RETENTION_HOURS = 48
-    client = new_client(PoliceForceFactory(), [ApiScope.EPISODES_WRITE]).client
-    other = new_client(PoliceForceFactory(), [ApiScope.EPISODES_WRITE]).client
+    client = new_client(PoliceForceFactory.create(), [ApiScope.EPISODES_WRITE]).client
+    other = new_client(PoliceForceFactory.create(), [ApiScope.EPISODES_WRITE]).client
     ages = {"old": 72, "just-expired": 48, "recent": 47, "new": 0}
     for key, hours in ages.items():
         for owner in (client, other):

@@ -35,8 +35,8 @@ def request_body(code: str) -> dict[str, str]:
     }
 
 
-def test_council_system_starts_polls_and_downloads_a_return():
-    la = LocalAuthorityFactory(code="202")
+def test_council_system_starts_polls_and_downloads_a_return() -> None:
+    la = LocalAuthorityFactory.create(code="202")
     api = as_client(new_client(la, [ApiScope.RETURNS_RUN]))
     started = api.post(reverse("api:return-start"), request_body("202"))
     assert started.status_code == 202, started.json()
@@ -57,17 +57,17 @@ def test_council_system_starts_polls_and_downloads_a_return():
     ).exists()
 
 
-def test_council_system_cannot_run_another_councils_return_or_read_its_jobs():
-    mine = LocalAuthorityFactory(code="202")
-    LocalAuthorityFactory(code="203")
+def test_council_system_cannot_run_another_councils_return_or_read_its_jobs() -> None:
+    mine = LocalAuthorityFactory.create(code="202")
+    LocalAuthorityFactory.create(code="203")
     api = as_client(new_client(mine, [ApiScope.RETURNS_RUN]))
     refused = api.post(reverse("api:return-start"), request_body("203"))
     assert refused.status_code == 403 and not ExportJob.objects.exists()
-    other = as_client(new_client(LocalAuthorityFactory(code="204"), [ApiScope.RETURNS_RUN]))
+    other = as_client(new_client(LocalAuthorityFactory.create(code="204"), [ApiScope.RETURNS_RUN]))
     job_id = api.post(reverse("api:return-start"), request_body("202")).json()["id"]
     assert other.get(reverse("api:return-detail", args=[job_id])).status_code == 404
 
 
-def test_a_client_without_returns_run_cannot_start_one():
-    api = as_client(new_client(LocalAuthorityFactory(code="202"), [ApiScope.RHI_READ]))
+def test_a_client_without_returns_run_cannot_start_one() -> None:
+    api = as_client(new_client(LocalAuthorityFactory.create(code="202"), [ApiScope.RHI_READ]))
     assert api.post(reverse("api:return-start"), request_body("202")).status_code == 403

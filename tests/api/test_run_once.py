@@ -26,7 +26,7 @@ BODY = {"police_reference": "PR-1"}
 
 @pytest.fixture
 def force_client() -> ApiClient:
-    return new_client(PoliceForceFactory(), [ApiScope.EPISODES_WRITE]).client
+    return new_client(PoliceForceFactory.create(), [ApiScope.EPISODES_WRITE]).client
 
 
 def call_with_key(client: ApiClient, key: str, body: dict[str, Any]) -> Request:

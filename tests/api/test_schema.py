@@ -22,9 +22,12 @@ from missing_episodes.models import ReturnMethod
 from missing_episodes.services import NOTIFICATION_FIELDS
 from sharing.models import DisclosureLevel
 from tests.api.conftest import new_client
+from tests.casework import (
+    CHILD_WORDS,
+    share,
+    sharing_case,
+)
 from tests.factories_domain import ChildFactory, LocalAuthorityFactory, MissingEpisodeFactory, ProviderFactory
-from tests.referrals.test_services import CHILD_WORDS
-from tests.sharing.test_services import share, sharing_case
 
 ALL_SCOPES = [scope.value for scope in ApiScope]
 EXAMPLES = hypothesis_settings(
@@ -35,7 +38,7 @@ EXAMPLES = hypothesis_settings(
 )
 
 
-def test_schema_validates_with_no_warnings():
+def test_schema_validates_with_no_warnings() -> None:
     out = StringIO()
     call_command("spectacular", "--validate", "--fail-on-warn", stdout=out)
     assert "/api/v1/episodes/" in out.getvalue()
@@ -67,17 +70,19 @@ def world(db: Any) -> dict[str, Any]:
     (notification), and a second case nobody shared with either: its records must never appear."""
     case = sharing_case()
     share(case)
-    share(case, recipient_organisation_id=case["la"].pk, level=DisclosureLevel.NOTIFICATION)
-    hidden_la = LocalAuthorityFactory()
-    hidden_provider = ProviderFactory()
+    share(case, recipient_organisation_id=case.la.pk, level=DisclosureLevel.NOTIFICATION)
+    hidden_la = LocalAuthorityFactory.create()
+    hidden_provider = ProviderFactory.create()
     Commission.objects.create(
-        local_authority=hidden_la, provider=hidden_provider, starts_on=case["rhi"].created_at
+        local_authority=hidden_la, provider=hidden_provider, starts_on=case.rhi.created_at
     )
-    hidden_episode = MissingEpisodeFactory(child=ChildFactory(responsible_la=hidden_la, first_name="Hidden"))
+    hidden_episode = MissingEpisodeFactory.create(
+        child=ChildFactory.create(responsible_la=hidden_la, first_name="Hidden")
+    )
     return {
         "case": case,
-        "police": new_client(case["force"], ALL_SCOPES).token,
-        "council": new_client(case["la"], ALL_SCOPES).token,
+        "police": new_client(case.force, ALL_SCOPES).token,
+        "council": new_client(case.la, ALL_SCOPES).token,
         "hidden": {
             "episode": hidden_episode.pk,
             "child": hidden_episode.child_id,

@@ -12,6 +12,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from pytest_django import Settings
 
 from accounts.api_client_services import revoke_client
 from accounts.models import ApiClient, ApiScope, Membership, Role, User
@@ -28,7 +29,7 @@ def error_codes(response: Any) -> list[str]:
     return [error["code"] for error in response.json()["errors"]]
 
 
-def test_no_token_answers_401_with_the_standard_error_body_and_is_audited():
+def test_no_token_answers_401_with_the_standard_error_body_and_is_audited() -> None:
     response = Client().get(EPISODES)
     assert response.status_code == 401
     assert response["WWW-Authenticate"].startswith("Bearer")
@@ -38,13 +39,13 @@ def test_no_token_answers_401_with_the_standard_error_body_and_is_audited():
     assert event.actor is None and event.detail["status"] == 401
 
 
-def test_an_unknown_token_answers_401():
+def test_an_unknown_token_answers_401() -> None:
     response = Api("rhi_" + "x" * 43).get(EPISODES)
     assert response.status_code == 401 and error_codes(response) == ["invalid_token"]
 
 
-def test_a_revoked_token_answers_401_and_the_denial_names_the_client():
-    la = LocalAuthorityFactory()
+def test_a_revoked_token_answers_401_and_the_denial_names_the_client() -> None:
+    la = LocalAuthorityFactory.create()
     created = new_client(la, [ApiScope.EPISODES_READ])
     admin = User.objects.get(username=f"admin-{la.pk}")
     revoke_client(client_id=created.client.pk, by=admin)
@@ -54,15 +55,15 @@ def test_a_revoked_token_answers_401_and_the_denial_names_the_client():
     assert denied.actor == created.client.user
 
 
-def test_an_expired_token_answers_401():
-    created = new_client(LocalAuthorityFactory(), [ApiScope.EPISODES_READ])
+def test_an_expired_token_answers_401() -> None:
+    created = new_client(LocalAuthorityFactory.create(), [ApiScope.EPISODES_READ])
     ApiClient.objects.filter(pk=created.client.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
     response = as_client(created).get(EPISODES)
     assert response.status_code == 401 and error_codes(response) == ["token_expired"]
 
 
-def test_a_token_without_the_scope_answers_403_and_is_audited_as_denied():
-    created = new_client(LocalAuthorityFactory(), [ApiScope.RHI_READ])
+def test_a_token_without_the_scope_answers_403_and_is_audited_as_denied() -> None:
+    created = new_client(LocalAuthorityFactory.create(), [ApiScope.RHI_READ])
     response = as_client(created).get(EPISODES)
     assert response.status_code == 403
     assert "episodes:read" in response.json()["errors"][0]["message"]
@@ -70,8 +71,8 @@ def test_a_token_without_the_scope_answers_403_and_is_audited_as_denied():
     assert event.actor == created.client.user and event.detail["status"] == 403
 
 
-def test_an_allowed_call_is_audited_like_a_page_view_and_marks_the_client_used():
-    provider = ProviderFactory()
+def test_an_allowed_call_is_audited_like_a_page_view_and_marks_the_client_used() -> None:
+    provider = ProviderFactory.create()
     created = new_client(provider, [ApiScope.EPISODES_READ])
     response = as_client(created).get(EPISODES)
     assert response.status_code == 200
@@ -84,18 +85,18 @@ def test_an_allowed_call_is_audited_like_a_page_view_and_marks_the_client_used()
     assert created.client.last_used_at is not None
 
 
-def test_another_organisations_record_answers_404_and_the_denial_is_audited():
-    la = LocalAuthorityFactory()
-    episode = EpisodeFactory(child=ChildFactory(responsible_la=la))
-    created = new_client(ProviderFactory(), [ApiScope.EPISODES_READ])
+def test_another_organisations_record_answers_404_and_the_denial_is_audited() -> None:
+    la = LocalAuthorityFactory.create()
+    episode = EpisodeFactory(child=ChildFactory.create(responsible_la=la))
+    created = new_client(ProviderFactory.create(), [ApiScope.EPISODES_READ])
     response = as_client(created).get(reverse("api:episode-detail", args=[episode.pk]))
     assert response.status_code == 404
     event = AuditEvent.objects.get(outcome="denied")
     assert (event.object_type, event.object_id) == ("missing_episodes.missingepisode", str(episode.pk))
 
 
-def test_the_client_acts_as_a_system_user_with_the_role_its_organisation_kind_gives():
-    la = LocalAuthorityFactory()
+def test_the_client_acts_as_a_system_user_with_the_role_its_organisation_kind_gives() -> None:
+    la = LocalAuthorityFactory.create()
     created = new_client(la, [ApiScope.RHI_READ, ApiScope.RETURNS_RUN])
     user = created.client.user
     assert user.username == f"api-client-{created.client.pk}" and not user.has_usable_password()
@@ -105,8 +106,8 @@ def test_the_client_acts_as_a_system_user_with_the_role_its_organisation_kind_gi
     assert created.token.startswith("rhi_") and created.client.token_prefix == created.token[:12]
 
 
-def test_org_admin_creates_a_client_sees_the_token_once_and_only_its_hash_is_kept():
-    la = LocalAuthorityFactory()
+def test_org_admin_creates_a_client_sees_the_token_once_and_only_its_hash_is_kept() -> None:
+    la = LocalAuthorityFactory.create()
     admin = org_admin(la)
     browser = Client()
     browser.force_login(admin)
@@ -133,8 +134,8 @@ def test_org_admin_creates_a_client_sees_the_token_once_and_only_its_hash_is_kep
     assert AuditEvent.objects.filter(object_type="accounts.apiclient", action="create", actor=admin).exists()
 
 
-def test_org_admin_form_errors_are_shown_and_nothing_is_created():
-    la = LocalAuthorityFactory()
+def test_org_admin_form_errors_are_shown_and_nothing_is_created() -> None:
+    la = LocalAuthorityFactory.create()
     browser = Client()
     browser.force_login(org_admin(la))
     response = browser.post(
@@ -144,8 +145,8 @@ def test_org_admin_form_errors_are_shown_and_nothing_is_created():
     assert not ApiClient.objects.exists()
 
 
-def test_org_admin_revokes_a_client_and_its_token_stops_working():
-    la = LocalAuthorityFactory()
+def test_org_admin_revokes_a_client_and_its_token_stops_working() -> None:
+    la = LocalAuthorityFactory.create()
     admin = org_admin(la)
     created = new_client(la, [ApiScope.RHI_READ])
     browser = Client()
@@ -155,10 +156,10 @@ def test_org_admin_revokes_a_client_and_its_token_stops_working():
     assert as_client(created).get(reverse("api:rhi-list")).status_code == 401
 
 
-def test_only_the_organisations_admin_may_manage_its_clients():
-    la = LocalAuthorityFactory()
+def test_only_the_organisations_admin_may_manage_its_clients() -> None:
+    la = LocalAuthorityFactory.create()
     created = new_client(la, [ApiScope.RHI_READ])
-    other_admin = org_admin(LocalAuthorityFactory(), username="other-admin")
+    other_admin = org_admin(LocalAuthorityFactory.create(), username="other-admin")
     manager = User.objects.create_user(username="manager", password="unused-password-1", organisation=la)
     Membership.objects.create(user=manager, organisation=la, role=Role.TEAM_MANAGER)
     for user in (other_admin, manager):
@@ -172,10 +173,10 @@ def test_only_the_organisations_admin_may_manage_its_clients():
     assert created.client.revoked_at is None
 
 
-def test_throttle_limits_requests_per_client(settings):
+def test_throttle_limits_requests_per_client(settings: Settings) -> None:
     settings.RHI_API_THROTTLE_RATE = "3/min"
-    created = new_client(ProviderFactory(), [ApiScope.EPISODES_READ])
-    other = new_client(ProviderFactory(name="Other provider"), [ApiScope.EPISODES_READ])
+    created = new_client(ProviderFactory.create(), [ApiScope.EPISODES_READ])
+    other = new_client(ProviderFactory.create(name="Other provider"), [ApiScope.EPISODES_READ])
     api = as_client(created)
     statuses = [api.get(EPISODES).status_code for _ in range(4)]
     assert statuses == [200, 200, 200, 429]

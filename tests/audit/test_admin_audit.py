@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth import get_user_model
 from django.forms import MultiWidget
+from django.test import Client
 from django.urls import reverse
 
 from audit.models import AuditAction, AuditEvent
@@ -18,13 +19,13 @@ from tests.factories_domain import ChildFactory, MissingEpisodeFactory, RHIFacto
 pytestmark = pytest.mark.django_db
 
 
-def test_support_staff_opening_case_records_in_the_admin_is_audited(client):
+def test_support_staff_opening_case_records_in_the_admin_is_audited(client: Client) -> None:
     support = get_user_model().objects.create_superuser(
         username="support", password="unused-password-1", email="support@example.invalid"
     )
-    child = ChildFactory()
-    episode = MissingEpisodeFactory(child=child)
-    rhi = RHIFactory(child=child)
+    child = ChildFactory.create()
+    episode = MissingEpisodeFactory.create(child=child)
+    rhi = RHIFactory.create(child=child)
     referral = Referral.objects.create(rhi=rhi, service=Service.CAMHS, reason="Low mood", created_by=support)
     client.force_login(support)
     records = [
@@ -72,9 +73,11 @@ def _approved_rhi_with_words():  # type: ignore[no-untyped-def]
     return _report(), WORDS
 
 
-def test_support_staff_changing_a_referral_in_the_admin_is_an_update_event_naming_the_fields(client):
+def test_support_staff_changing_a_referral_in_the_admin_is_an_update_event_naming_the_fields(
+    client: Client,
+) -> None:
     support = _support()
-    rhi = RHIFactory()
+    rhi = RHIFactory.create()
     referral = Referral.objects.create(rhi=rhi, service=Service.CAMHS, reason="Low mood", created_by=support)
     client.force_login(support)
     url = reverse("admin:referrals_referral_change", args=[referral.pk])
@@ -94,10 +97,10 @@ def test_support_staff_changing_a_referral_in_the_admin_is_an_update_event_namin
     assert "Low mood" not in str(event.detail)
 
 
-def test_support_staff_deleting_a_referral_in_the_admin_is_a_delete_event(client):
+def test_support_staff_deleting_a_referral_in_the_admin_is_a_delete_event(client: Client) -> None:
     support = _support()
     referral = Referral.objects.create(
-        rhi=RHIFactory(), service=Service.CAMHS, reason="Low mood", created_by=support
+        rhi=RHIFactory.create(), service=Service.CAMHS, reason="Low mood", created_by=support
     )
     client.force_login(support)
 
@@ -108,9 +111,9 @@ def test_support_staff_deleting_a_referral_in_the_admin_is_a_delete_event(client
     assert (event.object_type, event.object_id) == ("referrals.referral", str(referral.pk))
 
 
-def test_support_staff_adding_a_possible_duplicate_in_the_admin_is_a_create_event(client):
+def test_support_staff_adding_a_possible_duplicate_in_the_admin_is_a_create_event(client: Client) -> None:
     support = _support()
-    first, second = sorted([ChildFactory(), ChildFactory()], key=lambda child: child.pk)
+    first, second = sorted([ChildFactory.create(), ChildFactory.create()], key=lambda child: child.pk)
     client.force_login(support)
     url = reverse("admin:missing_episodes_possibleduplicate_add")
     data = _posted_form(client.get(url)) | {
@@ -126,11 +129,13 @@ def test_support_staff_adding_a_possible_duplicate_in_the_admin_is_a_create_even
     assert event.object_type == "missing_episodes.possibleduplicate" and event.detail["admin"] is True
 
 
-def test_support_staff_opening_review_decisions_duplicates_and_history_pages_is_audited(client):
+def test_support_staff_opening_review_decisions_duplicates_and_history_pages_is_audited(
+    client: Client,
+) -> None:
     support = _support()
     rhi, _ = _approved_rhi_with_words()
     decision = ReviewDecision.objects.create(rhi=rhi, reviewer=rhi.approved_by, decision="approved")
-    first, second = sorted([ChildFactory(), ChildFactory()], key=lambda child: child.pk)
+    first, second = sorted([ChildFactory.create(), ChildFactory.create()], key=lambda child: child.pk)
     duplicate = PossibleDuplicate.objects.create(child_a=first, child_b=second, reason="name_and_dob")
     client.force_login(support)
     pages = [
@@ -157,7 +162,7 @@ def test_support_staff_opening_review_decisions_duplicates_and_history_pages_is_
         ), url
 
 
-def test_support_staff_see_an_approved_report_read_only_and_cannot_change_it(client):
+def test_support_staff_see_an_approved_report_read_only_and_cannot_change_it(client: Client) -> None:
     support = _support()
     rhi, _ = _approved_rhi_with_words()
     client.force_login(support)
@@ -176,7 +181,7 @@ def test_support_staff_see_an_approved_report_read_only_and_cannot_change_it(cli
     assert not AuditEvent.objects.filter(actor=support, action__in=[AuditAction.UPDATE, AuditAction.DELETE])
 
 
-def test_support_staff_cannot_change_the_interview_of_an_approved_report_in_the_admin(client):
+def test_support_staff_cannot_change_the_interview_of_an_approved_report_in_the_admin(client: Client) -> None:
     support = _support()
     rhi, _ = _approved_rhi_with_words()
     client.force_login(support)
@@ -186,7 +191,7 @@ def test_support_staff_cannot_change_the_interview_of_an_approved_report_in_the_
     assert client.post(url, {"location_type": "school"}).status_code == 403
 
 
-def test_support_staff_never_see_the_childs_words_or_findings_in_the_admin(client):
+def test_support_staff_never_see_the_childs_words_or_findings_in_the_admin(client: Client) -> None:
     support = _support()
     rhi, words = _approved_rhi_with_words()
     client.force_login(support)

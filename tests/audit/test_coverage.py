@@ -3,18 +3,22 @@ event for someone entitled to it, and exactly one DENIED event (with a 404 or 40
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import pytest
 import time_machine
+from django.test import Client
 from django.urls import reverse
 
-from accounts.models import Membership, Role, Team, User
+from accounts.models import Role, Team, User
 from audit.models import AuditAction, AuditEvent, AuditOutcome
 from missing_episodes.models import Placement
 from referrals.services import make_referral
 from rhi import services
 from rhi.services.findings import record_consent
+from tests.factories import member
 from tests.factories_domain import (
     ChildFactory,
     LocalAuthorityFactory,
@@ -28,35 +32,27 @@ NOW = datetime(2026, 6, 5, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture(autouse=True)
-def frozen():
+def frozen() -> Iterator[None]:
     with time_machine.travel(NOW, tick=False):
         yield
 
 
-def member(username: str, org, role: str, team=None) -> User:
-    user = User.objects.create_user(
-        username=username, password="unused-password-1", organisation=org, first_name=username.title()
-    )
-    Membership.objects.create(user=user, organisation=org, team=team, role=role)
-    return user
-
-
 @pytest.fixture
-def case():
+def case() -> dict[str, Any]:
     """An approved RHI with a referral, worked by a provider's worker and approved by its manager."""
-    la = LocalAuthorityFactory(code="333")
-    provider = ProviderFactory()
+    la = LocalAuthorityFactory.create(code="333")
+    provider = ProviderFactory.create()
     team = Team.objects.create(organisation=provider, name="North")
     worker = member("worker", provider, Role.RHI_WORKER, team)
     manager = member("manager", provider, Role.TEAM_MANAGER, team)
-    child = ChildFactory(responsible_la=la)
+    child = ChildFactory.create(responsible_la=la)
     placement = Placement.objects.create(
         child=child,
         placement_type="foster_care",
-        host_la=LocalAuthorityFactory(code="330"),
+        host_la=LocalAuthorityFactory.create(code="330"),
         start_date=date(2026, 1, 1),
     )
-    episode = MissingEpisodeFactory(
+    episode = MissingEpisodeFactory.create(
         child=child, missing_at=RETURNED - timedelta(hours=20), returned_at=RETURNED
     )
     rhi = services.open_rhi_for_returned_episode(episode=episode)
@@ -99,7 +95,7 @@ def case():
         sent_at=None,
     )
     la_worker = member("laworker", la, Role.RHI_WORKER)
-    stranger = member("stranger", ProviderFactory(), Role.TEAM_MANAGER)
+    stranger = member("stranger", ProviderFactory.create(), Role.TEAM_MANAGER)
     return {
         "rhi": rhi,
         "child": child,
@@ -128,7 +124,7 @@ PAGES = [
 ]
 
 
-def events_during(client, user: User, url: str, expected_status: int) -> list[tuple[str, str]]:
+def events_during(client: Client, user: User, url: str, expected_status: int) -> list[tuple[str, str]]:
     client.force_login(user)
     before = AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     response = client.get(url)
@@ -139,30 +135,38 @@ def events_during(client, user: User, url: str, expected_status: int) -> list[tu
 
 
 @pytest.mark.parametrize(("name", "target", "allowed"), PAGES)
-def test_allowed_user_viewing_a_page_records_exactly_one_allowed_view(client, case, name, target, allowed):
+def test_allowed_user_viewing_a_page_records_exactly_one_allowed_view(
+    client: Client, case: dict[str, Any], name: Any, target: Any, allowed: Any
+) -> None:
     url = reverse(name, args=[case[target].pk])
     assert events_during(client, case[allowed], url, 200) == [(AuditAction.VIEW, AuditOutcome.ALLOWED)]
 
 
 @pytest.mark.parametrize(("name", "target", "allowed"), PAGES)
-def test_unrelated_user_gets_404_and_exactly_one_denied_event(client, case, name, target, allowed):
+def test_unrelated_user_gets_404_and_exactly_one_denied_event(
+    client: Client, case: dict[str, Any], name: Any, target: Any, allowed: Any
+) -> None:
     url = reverse(name, args=[case[target].pk])
     assert events_during(client, case["stranger"], url, 404) == [(AuditAction.VIEW, AuditOutcome.DENIED)]
 
 
-def test_report_pdf_download_records_one_view_and_a_stranger_one_denial(client, case):
+def test_report_pdf_download_records_one_view_and_a_stranger_one_denial(
+    client: Client, case: dict[str, Any]
+) -> None:
     url = reverse("rhi:report_download", args=[case["rhi"].pk, "full_report"])
     assert events_during(client, case["worker"], url, 200) == [(AuditAction.VIEW, AuditOutcome.ALLOWED)]
     assert events_during(client, case["stranger"], url, 404) == [(AuditAction.VIEW, AuditOutcome.DENIED)]
 
 
-def test_seeing_the_rhi_but_not_working_on_it_is_a_denied_referral_step(client, case):
+def test_seeing_the_rhi_but_not_working_on_it_is_a_denied_referral_step(
+    client: Client, case: dict[str, Any]
+) -> None:
     other_worker = member("other", case["rhi"].provider, Role.RHI_WORKER, case["rhi"].team)
     url = reverse("referrals:mark_sent", args=[case["referral"].pk])
     assert events_during(client, other_worker, url, 403) == [(AuditAction.VIEW, AuditOutcome.DENIED)]
 
 
-def test_denied_allocation_of_an_unseen_rhi_is_audited(client, case):
+def test_denied_allocation_of_an_unseen_rhi_is_audited(client: Client, case: dict[str, Any]) -> None:
     client.force_login(case["stranger"])
     response = client.post(reverse("rhi:allocate", args=[case["rhi"].pk]), {"worker": case["worker"].pk})
     assert response.status_code == 404

@@ -18,7 +18,7 @@ def _denials(**filters: object) -> list[AuditEvent]:
     return list(AuditEvent.objects.filter(outcome=AuditOutcome.DENIED, **filters))
 
 
-def test_a_manager_posting_a_page_form_without_its_csrf_token_is_refused_and_audited():
+def test_a_manager_posting_a_page_form_without_its_csrf_token_is_refused_and_audited() -> None:
     manager = user_with_role(Role.TEAM_MANAGER)
     browser = Client(enforce_csrf_checks=True)
     browser.force_login(manager)
@@ -32,7 +32,7 @@ def test_a_manager_posting_a_page_form_without_its_csrf_token_is_refused_and_aud
     assert event.path_name == "alerts:notifications_mark_read"
 
 
-def test_a_worker_who_is_not_staff_opening_the_admin_is_sent_away_and_audited(client):
+def test_a_worker_who_is_not_staff_opening_the_admin_is_sent_away_and_audited(client: Client) -> None:
     worker = user_with_role(Role.RHI_WORKER)
     client.force_login(worker)
 
@@ -44,7 +44,9 @@ def test_a_worker_who_is_not_staff_opening_the_admin_is_sent_away_and_audited(cl
     assert event.path_name == "admin:index"
 
 
-def test_a_worker_who_is_not_staff_signing_in_on_the_admins_own_form_is_refused_and_audited(client):
+def test_a_worker_who_is_not_staff_signing_in_on_the_admins_own_form_is_refused_and_audited(
+    client: Client,
+) -> None:
     worker = user_with_role(Role.RHI_WORKER)
 
     response = client.post(
@@ -58,7 +60,7 @@ def test_a_worker_who_is_not_staff_signing_in_on_the_admins_own_form_is_refused_
     assert event.path_name == "admin:login"
 
 
-def test_a_worker_who_is_not_staff_opening_an_admin_change_page_is_audited(client):
+def test_a_worker_who_is_not_staff_opening_an_admin_change_page_is_audited(client: Client) -> None:
     worker = user_with_role(Role.RHI_WORKER)
     client.force_login(worker)
 
@@ -68,7 +70,7 @@ def test_a_worker_who_is_not_staff_opening_an_admin_change_page_is_audited(clien
     assert [e.detail["reason"] for e in _denials(actor=worker)] == ["not_staff"]
 
 
-def test_staff_opening_the_admin_index_writes_no_denial(client):
+def test_staff_opening_the_admin_index_writes_no_denial(client: Client) -> None:
     support = user_with_role(Role.RHI_WORKER, is_staff=True, is_superuser=True)
     client.force_login(support)
 
@@ -76,7 +78,7 @@ def test_staff_opening_the_admin_index_writes_no_denial(client):
     assert _denials() == []
 
 
-def test_a_manager_sending_delete_to_a_page_gets_405_and_it_is_audited(client):
+def test_a_manager_sending_delete_to_a_page_gets_405_and_it_is_audited(client: Client) -> None:
     manager = user_with_role(Role.TEAM_MANAGER)
     client.force_login(manager)
 
@@ -89,7 +91,7 @@ def test_a_manager_sending_delete_to_a_page_gets_405_and_it_is_audited(client):
     assert event.path_name == "rhi:dashboard"
 
 
-def test_a_manager_sending_delete_to_an_api_list_gets_405_and_it_is_audited(client):
+def test_a_manager_sending_delete_to_an_api_list_gets_405_and_it_is_audited(client: Client) -> None:
     manager = user_with_role(Role.TEAM_MANAGER)
     client.force_login(manager)
 
@@ -99,7 +101,9 @@ def test_a_manager_sending_delete_to_an_api_list_gets_405_and_it_is_audited(clie
     assert [e.detail["reason"] for e in _denials(actor=manager)] == ["method_not_allowed"]
 
 
-def test_a_client_supplied_request_id_is_kept_apart_and_the_audit_records_the_servers_own(client):
+def test_a_client_supplied_request_id_is_kept_apart_and_the_audit_records_the_servers_own(
+    client: Client,
+) -> None:
     manager = user_with_role(Role.TEAM_MANAGER)
     client.force_login(manager)
     forged = "someone-elses-request-0001"
@@ -112,7 +116,7 @@ def test_a_client_supplied_request_id_is_kept_apart_and_the_audit_records_the_se
     assert event.client_request_id == forged
 
 
-def test_a_client_request_id_that_is_not_a_plain_token_is_not_stored(client):
+def test_a_client_request_id_that_is_not_a_plain_token_is_not_stored(client: Client) -> None:
     manager = user_with_role(Role.TEAM_MANAGER)
     client.force_login(manager)
 

@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime
 import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import TestCase
+from django.test import Client, TestCase
 from django.urls import reverse
 
 from accounts.models import Commission, Membership, Role, User
@@ -24,7 +24,7 @@ OWN_HANDLER_LOGGERS = ("django.request", "django.security", "axes", "weasyprint"
 
 
 @pytest.fixture(autouse=True)
-def frozen():
+def frozen() -> Iterator[None]:
     with time_machine.travel(NOW, tick=False):
         yield
 
@@ -44,10 +44,10 @@ def logs(caplog: pytest.LogCaptureFixture) -> Iterator[pytest.LogCaptureFixture]
 
 @pytest.fixture
 def worker() -> User:
-    la = LocalAuthorityFactory(code="333", name="Sandwell")
-    provider = ProviderFactory()
+    la = LocalAuthorityFactory.create(code="333", name="Sandwell")
+    provider = ProviderFactory.create()
     Commission.objects.create(local_authority=la, provider=provider, starts_on=date(2024, 4, 1))
-    PoliceForceFactory(code="E23000014")
+    PoliceForceFactory.create(code="E23000014")
     user = User.objects.create_user(username="worker", password="unused-password-1", organisation=provider)
     Membership.objects.create(user=user, organisation=provider, role=Role.RHI_WORKER)
     return user
@@ -59,7 +59,9 @@ def assert_no_personal_data(caplog: pytest.LogCaptureFixture) -> None:
         assert secret not in text, f"{secret!r} reached the logs"
 
 
-def test_notification_failing_validation_with_a_childs_name_logs_no_name_or_birth_date(client, worker, logs):
+def test_notification_failing_validation_with_a_childs_name_logs_no_name_or_birth_date(
+    client: Client, worker: User, logs: pytest.LogCaptureFixture
+) -> None:
     from accounts.models import Organisation
 
     client.force_login(worker)
@@ -85,8 +87,8 @@ def test_notification_failing_validation_with_a_childs_name_logs_no_name_or_birt
 
 
 def test_upload_with_bad_rows_and_a_refused_page_log_no_name_or_birth_date(
-    client, worker, logs, eager_celery
-):
+    client: Client, worker: User, logs: pytest.LogCaptureFixture, eager_celery: None
+) -> None:
     client.force_login(worker)
     header = (
         "police_force,police_reference,responsible_la,la_child_id,first_name,last_name,date_of_birth,gender,"

@@ -30,7 +30,7 @@ def _assert_no_store(responses: Mapping[str, HttpResponseBase]) -> None:
     assert not missing, missing
 
 
-def test_a_manager_never_gets_a_cacheable_page_or_api_answer(client):
+def test_a_manager_never_gets_a_cacheable_page_or_api_answer(client: Client) -> None:
     manager = user_with_role(Role.TEAM_MANAGER)
     client.force_login(manager)
 
@@ -48,8 +48,8 @@ def test_a_manager_never_gets_a_cacheable_page_or_api_answer(client):
     _assert_no_store(responses)
 
 
-def test_a_performance_lead_never_gets_a_cacheable_download(client):
-    lead = user_with_role(Role.PERFORMANCE_LEAD, organisation=LocalAuthorityFactory())
+def test_a_performance_lead_never_gets_a_cacheable_download(client: Client) -> None:
+    lead = user_with_role(Role.PERFORMANCE_LEAD, organisation=LocalAuthorityFactory.create())
     client.force_login(lead)
 
     responses = {fmt: client.get(reverse("performance:download", args=[fmt])) for fmt in ("pdf", "xlsx")} | {
@@ -60,7 +60,7 @@ def test_a_performance_lead_never_gets_a_cacheable_download(client):
     _assert_no_store(responses)
 
 
-def test_nobody_signed_out_gets_a_cacheable_answer_either():
+def test_nobody_signed_out_gets_a_cacheable_answer_either() -> None:
     anonymous = Client()
     responses = {
         "sign-in": anonymous.get(reverse("accounts:login")),

@@ -3,15 +3,19 @@ owns it read its audit trail, newest first, a keyset page at a time, filtered by
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 import time_machine
+from django.test import Client
 from django.urls import reverse
 
-from accounts.models import Membership, Role, Team, User
+from accounts.models import Role, Team, User
 from audit.models import AuditAction, AuditEvent, AuditOutcome
 from audit.selectors import child_targets, month_bounds, rhi_targets, who_has_seen
+from tests.factories import member
 from tests.factories_domain import ChildFactory, LocalAuthorityFactory, ProviderFactory, RHIFactory
 
 pytestmark = pytest.mark.django_db
@@ -20,26 +24,18 @@ RHI_TYPE = "rhi.returnhomeinterview"
 
 
 @pytest.fixture(autouse=True)
-def frozen():
+def frozen() -> Iterator[None]:
     with time_machine.travel(NOW, tick=False):
         yield
 
 
-def member(username: str, org, role: str, team=None, **names: str) -> User:
-    user = User.objects.create_user(
-        username=username, password="unused-password-1", organisation=org, **names
-    )
-    Membership.objects.create(user=user, organisation=org, team=team, role=role)
-    return user
-
-
 @pytest.fixture
-def case():
-    la = LocalAuthorityFactory(code="333", name="Sandwell")
-    provider = ProviderFactory(name="Safe Return Partnership")
+def case() -> dict[str, Any]:
+    la = LocalAuthorityFactory.create(code="333", name="Sandwell")
+    provider = ProviderFactory.create(name="Safe Return Partnership")
     team = Team.objects.create(organisation=provider, name="North")
-    child = ChildFactory(responsible_la=la)
-    rhi = RHIFactory(child=child, provider=provider, team=team)
+    child = ChildFactory.create(responsible_la=la)
+    rhi = RHIFactory.create(child=child, provider=provider, team=team)
     return {
         "la": la,
         "provider": provider,
@@ -51,7 +47,7 @@ def case():
     }
 
 
-def seen(user: User | None, obj, at: datetime, outcome: str = AuditOutcome.ALLOWED) -> AuditEvent:
+def seen(user: User | None, obj: Any, at: datetime, outcome: str = AuditOutcome.ALLOWED) -> AuditEvent:
     return AuditEvent.objects.create(
         at=at,
         actor=user,
@@ -64,9 +60,11 @@ def seen(user: User | None, obj, at: datetime, outcome: str = AuditOutcome.ALLOW
     )
 
 
-def test_manager_sees_who_viewed_the_rhi_with_name_organisation_level_and_outcome(client, case):
+def test_manager_sees_who_viewed_the_rhi_with_name_organisation_level_and_outcome(
+    client: Client, case: dict[str, Any]
+) -> None:
     seen(case["worker"], case["rhi"], NOW - timedelta(hours=2))
-    stranger = member("stranger", ProviderFactory(name="Elsewhere"), Role.RHI_WORKER, first_name="Ola")
+    stranger = member("stranger", ProviderFactory.create(name="Elsewhere"), Role.RHI_WORKER, first_name="Ola")
     seen(stranger, case["rhi"], NOW - timedelta(hours=1), AuditOutcome.DENIED)
     client.force_login(case["manager"])
     response = client.get(reverse("audit:rhi", args=[case["rhi"].pk]))
@@ -82,7 +80,9 @@ def test_manager_sees_who_viewed_the_rhi_with_name_organisation_level_and_outcom
     ).exists()
 
 
-def test_org_admin_of_the_responsible_la_reads_the_childs_trail_without_a_link_to_the_case(client, case):
+def test_org_admin_of_the_responsible_la_reads_the_childs_trail_without_a_link_to_the_case(
+    client: Client, case: dict[str, Any]
+) -> None:
     seen(case["worker"], case["child"], NOW - timedelta(days=1))
     client.force_login(case["la_admin"])
     response = client.get(reverse("audit:child", args=[case["child"].pk]))
@@ -93,15 +93,17 @@ def test_org_admin_of_the_responsible_la_reads_the_childs_trail_without_a_link_t
     assert reverse("missing_episodes:child_detail", args=[case["child"].pk]) not in page
 
 
-def test_worker_and_unrelated_admin_get_404_and_it_is_audited_as_denied(client, case):
-    other_admin = member("otheradmin", LocalAuthorityFactory(code="201"), Role.ORG_ADMIN)
+def test_worker_and_unrelated_admin_get_404_and_it_is_audited_as_denied(
+    client: Client, case: dict[str, Any]
+) -> None:
+    other_admin = member("otheradmin", LocalAuthorityFactory.create(code="201"), Role.ORG_ADMIN)
     for user, name, obj in [(case["worker"], "audit:rhi", "rhi"), (other_admin, "audit:child", "child")]:
         client.force_login(user)
         assert client.get(reverse(name, args=[case[obj].pk])).status_code == 404
         assert AuditEvent.objects.filter(actor=user, outcome=AuditOutcome.DENIED).count() == 1
 
 
-def test_month_filter_shows_who_looked_at_the_child_this_month(client, case):
+def test_month_filter_shows_who_looked_at_the_child_this_month(client: Client, case: dict[str, Any]) -> None:
     seen(case["worker"], case["child"], datetime(2026, 5, 31, 22, 30, tzinfo=UTC))  # 23:30 London: May
     seen(case["manager"], case["child"], datetime(2026, 5, 31, 23, 30, tzinfo=UTC))  # 00:30 London: June
     june, july = month_bounds(datetime(2026, 6, 1).date())
@@ -112,7 +114,7 @@ def test_month_filter_shows_who_looked_at_the_child_this_month(client, case):
     assert "Priya Shah" in page and "Morgan Lee</td>" not in page
 
 
-def test_trail_pages_by_keyset_without_repeating_or_skipping_rows(case):
+def test_trail_pages_by_keyset_without_repeating_or_skipping_rows(case: dict[str, Any]) -> None:
     start = NOW - timedelta(days=3)
     for n in range(60):
         # Pairs of events at the same instant: the id breaks the tie.
@@ -126,7 +128,9 @@ def test_trail_pages_by_keyset_without_repeating_or_skipping_rows(case):
     assert times == sorted(times, reverse=True)
 
 
-def test_trail_page_links_to_older_events_and_the_next_page_continues(client, case):
+def test_trail_page_links_to_older_events_and_the_next_page_continues(
+    client: Client, case: dict[str, Any]
+) -> None:
     for n in range(55):
         seen(case["worker"], case["rhi"], NOW - timedelta(minutes=n + 1))
     client.force_login(case["manager"])
@@ -138,7 +142,7 @@ def test_trail_page_links_to_older_events_and_the_next_page_continues(client, ca
     assert second.content.decode().count("Priya Shah") == 5
 
 
-def test_rhi_page_links_to_the_trail_for_a_manager_only(client, case):
+def test_rhi_page_links_to_the_trail_for_a_manager_only(client: Client, case: dict[str, Any]) -> None:
     client.force_login(case["manager"])
     assert (
         'id="who-has-seen-link"' in client.get(reverse("rhi:detail", args=[case["rhi"].pk])).content.decode()
@@ -152,7 +156,7 @@ def test_rhi_page_links_to_the_trail_for_a_manager_only(client, case):
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_manager_opens_who_has_seen_from_the_rhi_page_in_the_browser(page, case):
+def test_manager_opens_who_has_seen_from_the_rhi_page_in_the_browser(page: Any, case: dict[str, Any]) -> None:
     from tests.browser.axe import assert_no_axe_violations
 
     seen(case["worker"], case["rhi"], NOW - timedelta(hours=2))
@@ -174,7 +178,9 @@ def test_manager_opens_who_has_seen_from_the_rhi_page_in_the_browser(page, case)
     assert_no_axe_violations(page)
 
 
-def test_child_trail_includes_views_of_the_childs_rhi_not_only_the_child_page(client, case):
+def test_child_trail_includes_views_of_the_childs_rhi_not_only_the_child_page(
+    client: Client, case: dict[str, Any]
+) -> None:
     seen(case["worker"], case["rhi"], NOW - timedelta(hours=2))  # opened the RHI, not the child's page
     rows, _ = who_has_seen(child_targets(case["child"].pk))
     assert [(row.actor_name, row.record) for row in rows] == [("Priya Shah", f"RHI {case['rhi'].pk}")]

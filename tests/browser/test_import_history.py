@@ -4,6 +4,7 @@ import; every page axe-core clean."""
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pytest
 
@@ -14,16 +15,16 @@ from rhi.tasks import run_history_import
 from tests.browser.axe import assert_no_axe_violations
 from tests.factories import user_with_role
 from tests.factories_domain import LocalAuthorityFactory, PoliceForceFactory, ProviderFactory
-from tests.rhi.test_import_rhi_outcomes import episode_row, import_episodes, outcome_row, outcomes
+from tests.rhi.history_rows import episode_row, import_episodes, outcome_row, outcomes
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_team_manager_checks_then_imports_history_from_the_home_page(page):
-    la = LocalAuthorityFactory(code="333", name="Sandwell")
+def test_team_manager_checks_then_imports_history_from_the_home_page(page: Any) -> None:
+    la = LocalAuthorityFactory.create(code="333", name="Sandwell")
     ClockPolicy.objects.create(local_authority=la, effective_from=date(2020, 1, 1))
-    PoliceForceFactory(code="E23000014", name="West Midlands Police")
-    provider = ProviderFactory(name="Safe Return Partnership")
+    PoliceForceFactory.create(code="E23000014", name="West Midlands Police")
+    provider = ProviderFactory.create(name="Safe Return Partnership")
     Commission.objects.create(local_authority=la, provider=provider, starts_on=date(2020, 1, 1))
     manager = user_with_role(Role.TEAM_MANAGER, organisation=provider)
     import_episodes(episode_row(1), episode_row(2))

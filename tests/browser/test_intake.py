@@ -5,45 +5,41 @@ axe-core clean."""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import Page
 
-from accounts.models import Commission, Role
+from accounts.models import Commission, Role, User
 from missing_episodes.models import Child, ImportJob, MissingEpisode
 from missing_episodes.tasks import run_import
 from rhi.models import ClockPolicy, ReturnHomeInterview
 from tests.browser.axe import assert_no_axe_violations
+from tests.browser.helpers import sign_in
 from tests.factories import user_with_role
 from tests.factories_domain import LocalAuthorityFactory, PoliceForceFactory, ProviderFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-PASSWORD = "correct-horse-battery"
 
 
 @pytest.fixture
-def worker():
-    la = LocalAuthorityFactory(code="333", name="Sandwell")
+def worker() -> User:
+    la = LocalAuthorityFactory.create(code="333", name="Sandwell")
     ClockPolicy.objects.create(local_authority=la, effective_from=date(2020, 1, 1))
-    PoliceForceFactory(code="E23000014", name="West Midlands Police")
-    provider = ProviderFactory(name="Safe Return Partnership")
+    PoliceForceFactory.create(code="E23000014", name="West Midlands Police")
+    provider = ProviderFactory.create(name="Safe Return Partnership")
     Commission.objects.create(local_authority=la, provider=provider, starts_on=date(2024, 4, 1))
     return user_with_role(Role.RHI_WORKER, organisation=provider, username="priya")
 
 
-def local(moment) -> str:
+def local(moment: Any) -> str:
     return timezone.localtime(moment).strftime("%Y-%m-%dT%H:%M")
 
 
-def sign_in(page, username: str) -> None:
-    page.goto("/accounts/sign-in/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.get_by_role("heading", name="Home", level=1).wait_for()
-
-
-def fill_notification(page, *, reference: str, la_child_id: str, missing_at, returned_at) -> None:
+def fill_notification(
+    page: Page, *, reference: str, la_child_id: str, missing_at: Any, returned_at: Any
+) -> None:
     page.get_by_label("Police force").select_option(label="West Midlands Police")
     page.get_by_label("Police reference").fill(reference)
     page.get_by_label("Missing", exact=True).check()
@@ -61,7 +57,9 @@ def fill_notification(page, *, reference: str, la_child_id: str, missing_at, ret
     page.get_by_label("Male", exact=True).check()
 
 
-def test_worker_records_a_returned_child_and_follows_to_the_rhi_and_the_child(page, worker):
+def test_worker_records_a_returned_child_and_follows_to_the_rhi_and_the_child(
+    page: Any, worker: User
+) -> None:
     now = timezone.now()
     sign_in(page, "priya")
     assert_no_axe_violations(page)
@@ -123,7 +121,7 @@ def test_worker_records_a_returned_child_and_follows_to_the_rhi_and_the_child(pa
     assert MissingEpisode.objects.get(police_reference="WM-2026-0000002").found_location == "Bus station"
 
 
-def test_worker_records_a_child_still_missing_then_the_return(page, worker):
+def test_worker_records_a_child_still_missing_then_the_return(page: Any, worker: User) -> None:
     now = timezone.now()
     sign_in(page, "priya")
     page.goto("/episodes/new/")
@@ -146,7 +144,7 @@ def test_worker_records_a_child_still_missing_then_the_return(page, worker):
     assert_no_axe_violations(page)
 
 
-def test_worker_uploads_a_spreadsheet_and_sees_the_bad_row(page, worker):
+def test_worker_uploads_a_spreadsheet_and_sees_the_bad_row(page: Any, worker: User) -> None:
     header = (
         "police_force,police_reference,responsible_la,la_child_id,first_name,last_name,date_of_birth,gender,"
         "category,risk_level,missing_from,missing_at,reported_at,returned_at,police_notified_at,found_location"

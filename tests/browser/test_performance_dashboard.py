@@ -5,6 +5,7 @@ six-definition table."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 import time_machine
@@ -13,22 +14,22 @@ from accounts.models import Role
 from missing_episodes.models import MissingEpisode
 from rhi.models import DeclinedBy, DeclineReason, OfferedTo, Outcome, RHIState
 from tests.browser.axe import assert_no_axe_violations
+from tests.browser.helpers import sign_in
 from tests.factories import user_with_role
 from tests.factories_domain import ChildFactory, MissingEpisodeFactory
 from tests.reporting.performance_world import NORTH_RULES, NOW, build_world, rhi_for, snapshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-PASSWORD = "correct-horse-battery"
 
 
 @pytest.fixture
-def world():
+def world() -> Any:
     with time_machine.travel(NOW, tick=False):
         data = build_world()
         data["lead"] = user_with_role(Role.PERFORMANCE_LEAD, organisation=data["north"], username="perf.lead")
         # This collection year (from 1 April 2026): one episode whose interview a parent declined.
-        declined = MissingEpisodeFactory(
-            child=ChildFactory(responsible_la=data["north"]),
+        declined = MissingEpisodeFactory.create(
+            child=ChildFactory.create(responsible_la=data["north"]),
             missing_at=NOW - timedelta(days=20),
             returned_at=NOW - timedelta(days=19),
             police_notified_at=NOW - timedelta(days=19),
@@ -49,15 +50,7 @@ def world():
         yield data
 
 
-def sign_in(page, username: str) -> None:
-    page.goto("/accounts/sign-in/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.get_by_role("heading", name="Home", level=1).wait_for()
-
-
-def test_performance_lead_follows_a_dashboard_number_to_its_records(page, world):
+def test_performance_lead_follows_a_dashboard_number_to_its_records(page: Any, world: Any) -> None:
     sign_in(page, "perf.lead")
     page.get_by_role("heading", name="Returns and performance").wait_for()
     assert_no_axe_violations(page)
@@ -79,7 +72,7 @@ def test_performance_lead_follows_a_dashboard_number_to_its_records(page, world)
     )
 
 
-def test_performance_return_page_with_chart_and_six_definitions_is_accessible(page, world):
+def test_performance_return_page_with_chart_and_six_definitions_is_accessible(page: Any, world: Any) -> None:
     sign_in(page, "perf.lead")
     page.goto(f"/reporting/performance/?la={world['north'].pk}&date_from=2025-04-01&date_to=2026-03-31")
     page.get_by_role("heading", name="RHI performance return", level=1).wait_for()

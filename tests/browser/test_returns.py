@@ -6,34 +6,37 @@ from __future__ import annotations
 
 import zipfile
 from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
 
 import pytest
+from pytest_django import Settings
 
-from accounts.models import Role
+from accounts.models import Role, User
 from missing_episodes.models import Gender, LegalStatus
 from reporting.models import ExportJob, ExportState
 from reporting.services import run_export
 from tests.browser.axe import assert_no_axe_violations
+from tests.browser.helpers import sign_in
 from tests.factories import user_with_role
 from tests.factories_domain import ChildFactory, LocalAuthorityFactory, MissingEpisodeFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-PASSWORD = "correct-horse-battery"
 
 
 @pytest.fixture
-def lead(settings, tmp_path):
+def lead(settings: Settings, tmp_path: Path) -> User:
     settings.MEDIA_ROOT = tmp_path / "media"
-    la = LocalAuthorityFactory(code="202", name="Camden")
+    la = LocalAuthorityFactory.create(code="202", name="Camden")
     for number, gender in enumerate([Gender.FEMALE, Gender.MALE, Gender.OTHER]):
-        child = ChildFactory(
+        child = ChildFactory.create(
             responsible_la=la,
             la_child_id=f"B{number}",
             gender=gender,
             legal_status=LegalStatus.LOOKED_AFTER,
             date_of_birth=date(2010, 3, 1),
         )
-        MissingEpisodeFactory(
+        MissingEpisodeFactory.create(
             child=child,
             missing_at=datetime(2025, 8, 1 + number, 20, tzinfo=UTC),
             returned_at=datetime(2025, 8, 2 + number, 9, tzinfo=UTC),
@@ -41,15 +44,9 @@ def lead(settings, tmp_path):
     return user_with_role(Role.PERFORMANCE_LEAD, organisation=la, username="pat")
 
 
-def sign_in(page, username: str) -> None:
-    page.goto("/accounts/sign-in/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.get_by_role("heading", name="Home", level=1).wait_for()
-
-
-def test_performance_lead_checks_and_exports_the_ssda903_missing_table(page, lead, tmp_path):
+def test_performance_lead_checks_and_exports_the_ssda903_missing_table(
+    page: Any, lead: User, tmp_path: Path
+) -> None:
     sign_in(page, "pat")
     page.get_by_role("navigation", name="Menu").get_by_role("link", name="Statutory returns").click()
     page.get_by_role("heading", name="Statutory returns", level=1).wait_for()

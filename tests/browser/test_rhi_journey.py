@@ -4,54 +4,48 @@ every page visited is axe-core clean."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import Page
+from pytest_django import Settings
 
 from accounts.models import Role, Team
 from rhi import services
 from rhi.clock import LONDON
 from rhi.models import Associate, Interview, Location, ReturnHomeInterview, RHIState, RiskIndicatorFinding
 from tests.browser.axe import assert_no_axe_violations
+from tests.browser.helpers import sign_in
 from tests.factories import user_with_role
 from tests.factories_domain import ChildFactory, MissingEpisodeFactory, ProviderFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-PASSWORD = "correct-horse-battery"
 
 
 def local(when: datetime) -> str:
     return when.astimezone(LONDON).strftime("%Y-%m-%dT%H:%M")
 
 
-def sign_in(page, username: str) -> None:
-    page.context.clear_cookies()
-    page.goto("/accounts/sign-in/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.locator("h1").wait_for()
-
-
-def check(page) -> None:
+def check(page: Page) -> None:
     page.locator("h1").wait_for()
     assert_no_axe_violations(page)
 
 
-def saved(page, text: str) -> None:
+def saved(page: Page, text: str) -> None:
     page.locator(".govuk-notification-banner--success", has_text=text).wait_for()
     assert_no_axe_violations(page)
 
 
 @pytest.fixture
-def case():
-    provider = ProviderFactory()
+def case() -> dict[str, Any]:
+    provider = ProviderFactory.create()
     team = Team.objects.create(organisation=provider, name="North")
     worker = user_with_role(Role.RHI_WORKER, organisation=provider, team=team, username="worker")
     manager = user_with_role(Role.TEAM_MANAGER, organisation=provider, team=team, username="manager")
     returned = timezone.now() - timedelta(hours=6)
-    episode = MissingEpisodeFactory(
-        child=ChildFactory(first_name="Jordan", last_name="Taylor"),
+    episode = MissingEpisodeFactory.create(
+        child=ChildFactory.create(first_name="Jordan", last_name="Taylor"),
         missing_at=returned - timedelta(hours=20),
         returned_at=returned,
     )
@@ -62,7 +56,9 @@ def case():
     return {"rhi": rhi, "returned": returned}
 
 
-def test_worker_records_the_journey_and_a_manager_approves_the_report(page, case):
+def test_worker_records_the_journey_and_a_manager_approves_the_report(
+    page: Any, case: dict[str, Any]
+) -> None:
     rhi, returned = case["rhi"], case["returned"]
     sign_in(page, "worker")
     page.goto(f"/rhi/{rhi.pk}/")
@@ -140,7 +136,9 @@ def test_worker_records_the_journey_and_a_manager_approves_the_report(page, case
     assert RiskIndicatorFinding.objects.get(rhi=rhi).notes == "Asked to carry a bag."
 
 
-def test_findings_typed_are_saved_in_the_background_without_pressing_a_button(page, case, settings):
+def test_findings_typed_are_saved_in_the_background_without_pressing_a_button(
+    page: Any, case: dict[str, Any], settings: Settings
+) -> None:
     settings.RHI_AUTOSAVE_SECONDS = 1
     rhi, returned = case["rhi"], case["returned"]
     worker = rhi.allocated_worker or ReturnHomeInterview.objects.get(pk=rhi.pk).allocated_worker

@@ -4,32 +4,29 @@ screen) and acknowledges it. Every page visited is axe-core clean."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from sharing.models import Disclosure
 from tests.browser.axe import assert_no_axe_violations
-from tests.referrals.test_services import CHILD_WORDS
-from tests.sharing.test_services import HEALTH_NEEDS, VEHICLE, sharing_case
+from tests.browser.helpers import sign_in
+from tests.casework import (
+    CHILD_WORDS,
+    HEALTH_NEEDS,
+    VEHICLE,
+    sharing_case,
+)
+from tests.factories import MEMBER_PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-PASSWORD = "unused-password-1"  # tests.referrals.test_services.member's
 
 
-def sign_in(page, username: str) -> None:
-    page.context.clear_cookies()
-    page.goto("/accounts/sign-in/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.get_by_role("heading", name="Home", level=1).wait_for()
-    assert_no_axe_violations(page)
-
-
-def test_manager_shares_the_intelligence_summary_and_the_police_open_and_acknowledge_it(page):
+def test_manager_shares_the_intelligence_summary_and_the_police_open_and_acknowledge_it(page: Any) -> None:
     case = sharing_case()
-    rhi, force = case["rhi"], case["force"]
+    rhi, force = case.rhi, case.force
 
-    sign_in(page, case["manager"].username)
+    sign_in(page, case.manager.username, MEMBER_PASSWORD, check_accessibility=True)
     page.goto(f"/rhi/{rhi.pk}/")
     page.get_by_role("link", name="Share this report").click()
     page.get_by_role("heading", name="Share this report").wait_for()
@@ -49,7 +46,7 @@ def test_manager_shares_the_intelligence_summary_and_the_police_open_and_acknowl
     disclosure = Disclosure.objects.get()
     assert disclosure.level == "intelligence_summary" and disclosure.recipient_organisation == force
 
-    sign_in(page, case["police"].username)
+    sign_in(page, case.police.username, MEMBER_PASSWORD, check_accessibility=True)
     page.get_by_role("navigation", name="Menu").get_by_role("link", name="Shared with you").click()
     page.get_by_role("heading", name="Shared with your organisation").wait_for()
     assert_no_axe_violations(page)
@@ -67,9 +64,9 @@ def test_manager_shares_the_intelligence_summary_and_the_police_open_and_acknowl
     page.locator(".govuk-notification-banner--success", has_text="Acknowledged").wait_for()
     assert_no_axe_violations(page)
     disclosure.refresh_from_db()
-    assert disclosure.acknowledged_by == case["police"]
+    assert disclosure.acknowledged_by == case.police
 
     page.get_by_role("navigation", name="Menu").get_by_role("link", name="Episodes in your area").click()
     page.get_by_role("heading", name="Missing episodes in your force area").wait_for()
     assert_no_axe_violations(page)
-    assert case["episode"].police_reference in page.locator("main").inner_text()
+    assert case.episode.police_reference in page.locator("main").inner_text()

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 import pytest
 
 from accounts.models import Role
 from tests.browser.axe import assert_no_axe_violations
+from tests.browser.helpers import sign_in
 from tests.factories import user_with_role
 from tests.factories_domain import LocalAuthorityFactory, PoliceForceFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-PASSWORD = "correct-horse-battery"
 HEADINGS = {
     Role.RHI_WORKER: "Your return home interviews",
     Role.TEAM_MANAGER: "Your team's deadlines",
@@ -21,14 +24,7 @@ HEADINGS = {
 }
 
 
-def sign_in(page, username: str, password: str = PASSWORD) -> None:
-    page.goto("/accounts/sign-in/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-
-
-def test_sign_in_page_is_styled_and_accessible(page):
+def test_sign_in_page_is_styled_and_accessible(page: Any) -> None:
     page.goto("/accounts/sign-in/")
     assert_no_axe_violations(page)
     # The compiled GOV.UK stylesheet loaded: the heading uses Arial and the xl heading size.
@@ -38,9 +34,9 @@ def test_sign_in_page_is_styled_and_accessible(page):
     assert page.evaluate("document.body.classList.contains('govuk-frontend-supported')")
 
 
-def test_wrong_password_shows_the_error_summary_and_stays_accessible(page):
+def test_wrong_password_shows_the_error_summary_and_stays_accessible(page: Any) -> None:
     user_with_role(Role.RHI_WORKER, username="worker1")
-    sign_in(page, "worker1", "not-the-password")
+    sign_in(page, "worker1", "not-the-password", expect_home=False)
     summary = page.locator(".govuk-error-summary")
     assert summary.is_visible()
     assert "Enter a correct username and password" in summary.inner_text()
@@ -49,7 +45,7 @@ def test_wrong_password_shows_the_error_summary_and_stays_accessible(page):
 
 
 @pytest.mark.parametrize("role", list(HEADINGS))
-def test_each_role_signs_in_sees_its_home_and_signs_out(page, role, tmp_path):
+def test_each_role_signs_in_sees_its_home_and_signs_out(page: Any, role: Any, tmp_path: Path) -> None:
     organisation = {
         Role.POLICE: PoliceForceFactory,
         Role.PERFORMANCE_LEAD: LocalAuthorityFactory,
@@ -70,7 +66,7 @@ def test_each_role_signs_in_sees_its_home_and_signs_out(page, role, tmp_path):
     page.get_by_role("heading", name="Sign in").wait_for()
 
 
-def test_not_found_page_is_accessible(page):
+def test_not_found_page_is_accessible(page: Any) -> None:
     user_with_role(Role.RHI_WORKER, username="worker2")
     sign_in(page, "worker2")
     page.get_by_role("heading", name="Home", level=1).wait_for()

@@ -8,60 +8,62 @@ from __future__ import annotations
 import subprocess
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import Page
+from pytest_django import Settings
 
 from accounts.models import Commission, Role, Team
 from missing_episodes.models import MissingEpisode
 from referrals.models import Referral
 from rhi.models import ClockPolicy, DeclineReason, Outcome, ReturnHomeInterview, RHIState
 from tests.browser.axe import assert_no_axe_violations
+from tests.browser.helpers import sign_in
 from tests.factories import user_with_role
 from tests.factories_domain import LocalAuthorityFactory, PoliceForceFactory, ProviderFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-PASSWORD = "correct-horse-battery"
 
 
 @pytest.fixture
-def service(settings, tmp_path):
+def service(settings: Settings, tmp_path: Path) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
-    la = LocalAuthorityFactory(code="333", name="Sandwell")
+    la = LocalAuthorityFactory.create(code="333", name="Sandwell")
     ClockPolicy.objects.create(local_authority=la, effective_from=date(2020, 1, 1))
-    PoliceForceFactory(code="E23000014", name="West Midlands Police")
-    provider = ProviderFactory(name="Safe Return Partnership", allow_self_allocation=True)
+    PoliceForceFactory.create(code="E23000014", name="West Midlands Police")
+    provider = ProviderFactory.create(name="Safe Return Partnership", allow_self_allocation=True)
     Commission.objects.create(local_authority=la, provider=provider, starts_on=date(2024, 4, 1))
     team = Team.objects.create(organisation=provider, name="North")
     user_with_role(Role.RHI_WORKER, organisation=provider, team=team, username="priya")
     user_with_role(Role.TEAM_MANAGER, organisation=provider, team=team, username="morgan")
 
 
-def local(moment) -> str:
+def local(moment: Any) -> str:
     return timezone.localtime(moment).strftime("%Y-%m-%dT%H:%M")
 
 
-def sign_in(page, username: str) -> None:
-    page.context.clear_cookies()
-    page.goto("/accounts/sign-in/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.get_by_role("heading", name="Home", level=1).wait_for()
-    assert_no_axe_violations(page)
-
-
-def done(page, text: str) -> None:
+def done(page: Page, text: str) -> None:
     page.locator(".govuk-notification-banner--success", has_text=text).wait_for()
     assert_no_axe_violations(page)
 
 
-def opened(page, heading: str) -> None:
+def opened(page: Page, heading: str) -> None:
     page.get_by_role("heading", name=heading, level=1).wait_for()
     assert_no_axe_violations(page)
 
 
-def notify(page, *, reference: str, la_child_id: str, first: str, last: str, missing_at, returned_at=None):
+def notify(
+    page: Page,
+    *,
+    reference: str,
+    la_child_id: str,
+    first: str,
+    last: str,
+    missing_at: Any,
+    returned_at: Any = None,
+) -> None:
     page.get_by_role("button", name="Record a police notification").click()
     opened(page, "Record a police notification")
     page.get_by_label("Police force").select_option(label="West Midlands Police")
@@ -82,7 +84,7 @@ def notify(page, *, reference: str, la_child_id: str, first: str, last: str, mis
     done(page, f"Police notification {reference} recorded.")
 
 
-def take_the_rhi(page) -> int:
+def take_the_rhi(page: Page) -> int:
     rhi = ReturnHomeInterview.objects.order_by("-pk").first()
     assert rhi is not None
     page.get_by_role("link", name=f"RHI-{rhi.pk}").click()
@@ -94,7 +96,7 @@ def take_the_rhi(page) -> int:
     return rhi.pk
 
 
-def contact_and_offer(page, returned) -> None:
+def contact_and_offer(page: Page, returned: Any) -> None:
     page.get_by_role("link", name="Log a contact attempt").click()
     page.get_by_label("When did you try to make contact?").fill(local(returned + timedelta(hours=2)))
     page.get_by_label("Phone call", exact=True).check()
@@ -112,7 +114,7 @@ def contact_and_offer(page, returned) -> None:
     done(page, "Offer recorded")
 
 
-def make_referral(page, *, service: str, to: str, why: str) -> None:
+def make_referral(page: Page, *, service: str, to: str, why: str) -> None:
     page.get_by_role("link", name="Make a referral").click()
     opened(page, "Make a referral")
     page.get_by_label(service, exact=True).check()
@@ -124,10 +126,10 @@ def make_referral(page, *, service: str, to: str, why: str) -> None:
 
 
 def test_worker_and_manager_take_two_children_from_notification_to_decline_and_to_an_approved_pdf(
-    page, service, tmp_path: Path
-):
+    page: Any, service: None, tmp_path: Path
+) -> None:
     now = timezone.now()
-    sign_in(page, "priya")
+    sign_in(page, "priya", check_accessibility=True)
 
     # 1. A returned child: notification → RHI → contact → offer → declined, with who and why.
     first_return = now - timedelta(hours=30)
@@ -214,7 +216,7 @@ def test_worker_and_manager_take_two_children_from_notification_to_decline_and_t
     done(page, "Report submitted")
 
     # 3. The manager approves from their home page's queue and downloads the frozen PDF.
-    sign_in(page, "morgan")
+    sign_in(page, "morgan", check_accessibility=True)
     page.get_by_role("link", name=f"RHI-{approved_pk}").first.click()
     page.get_by_role("link", name="Review the report").click()
     assert_no_axe_violations(page)

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, date, datetime
+from typing import Any
 
 import pytest
 import time_machine
+from django.test import Client
 from django.urls import reverse
 
-from accounts.models import Commission, Membership, Role, Team, User
+from accounts.models import Commission, Role, Team
 from audit.models import AuditEvent, AuditOutcome
 from missing_episodes.models import ChildFlag, EpisodeCategory, FlagKind, LegalStatus
 from missing_episodes.selectors import repeat_missing_count, twelve_months_before
 from referrals.models import Referral, Service
 from rhi.models import DeclinedBy, DeclineReason, Outcome, RHIState
+from tests.factories import member
 from tests.factories_domain import (
     ChildFactory,
     LocalAuthorityFactory,
@@ -28,26 +32,20 @@ pytestmark = pytest.mark.django_db
 NOW = datetime(2026, 6, 10, 12, 0, tzinfo=UTC)
 
 
-def member(username: str, org, role: str, team=None) -> User:
-    user = User.objects.create_user(username=username, password="unused-password-1", organisation=org)
-    Membership.objects.create(user=user, organisation=org, team=team, role=role)
-    return user
-
-
 @pytest.fixture(autouse=True)
-def frozen():
+def frozen() -> Iterator[None]:
     with time_machine.travel(NOW, tick=False):
         yield
 
 
 @pytest.fixture
-def world():
-    la = LocalAuthorityFactory(code="333", name="Sandwell")
-    host = LocalAuthorityFactory(code="335", name="Wolverhampton")
-    provider = ProviderFactory(name="Safe Return Partnership")
+def world() -> dict[str, Any]:
+    la = LocalAuthorityFactory.create(code="333", name="Sandwell")
+    host = LocalAuthorityFactory.create(code="335", name="Wolverhampton")
+    provider = ProviderFactory.create(name="Safe Return Partnership")
     Commission.objects.create(local_authority=la, provider=provider, starts_on=date(2024, 4, 1))
     worker = member("worker", provider, Role.RHI_WORKER)
-    child = ChildFactory(
+    child = ChildFactory.create(
         responsible_la=la,
         la_child_id="C1001",
         first_name="Jordan",
@@ -55,15 +53,15 @@ def world():
         date_of_birth=date(2011, 5, 17),
         legal_status=LegalStatus.LOOKED_AFTER,
     )
-    PlacementFactory(child=child, host_la=host, start_date=date(2025, 9, 1), provider_name="Oak House")
+    PlacementFactory.create(child=child, host_la=host, start_date=date(2025, 9, 1), provider_name="Oak House")
     return {"la": la, "host": host, "provider": provider, "worker": worker, "child": child}
 
 
-def episode(child, start: datetime, **kwargs):
-    return MissingEpisodeFactory(child=child, missing_at=start, **kwargs)
+def episode(child: Any, start: datetime, **kwargs: Any) -> Any:
+    return MissingEpisodeFactory.create(child=child, missing_at=start, **kwargs)
 
 
-def test_repeat_missing_count_counts_episodes_begun_in_the_last_12_months(world):
+def test_repeat_missing_count_counts_episodes_begun_in_the_last_12_months(world: dict[str, Any]) -> None:
     child = world["child"]
     episode(child, datetime(2025, 6, 10, 12, 0, tzinfo=UTC))  # exactly 12 months ago: outside
     episode(child, datetime(2025, 6, 10, 12, 1, tzinfo=UTC))
@@ -73,7 +71,9 @@ def test_repeat_missing_count_counts_episodes_begun_in_the_last_12_months(world)
     assert twelve_months_before(datetime(2028, 2, 29, tzinfo=UTC)) == datetime(2027, 2, 28, tzinfo=UTC)
 
 
-def test_worker_sees_the_childs_header_count_placement_and_flags_and_the_view_is_audited(client, world):
+def test_worker_sees_the_childs_header_count_placement_and_flags_and_the_view_is_audited(
+    client: Client, world: dict[str, Any]
+) -> None:
     child = world["child"]
     episode(child, datetime(2026, 5, 1, 17, 0, tzinfo=UTC))
     episode(child, datetime(2026, 6, 1, 17, 0, tzinfo=UTC))
@@ -104,12 +104,14 @@ def test_worker_sees_the_childs_header_count_placement_and_flags_and_the_view_is
     )
 
 
-def test_timeline_mixes_episodes_rhis_flags_and_referrals_newest_first(client, world):
+def test_timeline_mixes_episodes_rhis_flags_and_referrals_newest_first(
+    client: Client, world: dict[str, Any]
+) -> None:
     child = world["child"]
     first = episode(
         child, datetime(2026, 5, 1, 17, 0, tzinfo=UTC), returned_at=datetime(2026, 5, 2, 9, tzinfo=UTC)
     )
-    rhi = RHIFactory(
+    rhi = RHIFactory.create(
         child=child,
         provider=world["provider"],
         state=RHIState.DECLINED,
@@ -118,7 +120,7 @@ def test_timeline_mixes_episodes_rhis_flags_and_referrals_newest_first(client, w
         decline_reason=DeclineReason.NOT_WANTED,
         created_at=datetime(2026, 5, 2, 10, tzinfo=UTC),
     )
-    RHIEpisodeFactory(rhi=rhi, episode=first)
+    RHIEpisodeFactory.create(rhi=rhi, episode=first)
     Referral.objects.create(
         rhi=rhi,
         service=Service.CAMHS,
@@ -144,11 +146,13 @@ def test_timeline_mixes_episodes_rhis_flags_and_referrals_newest_first(client, w
     assert "Declined" in html and "Referral to CAMHS" in html and "Still missing" in html
 
 
-def test_team_worker_sees_rhis_outside_their_queue_without_a_link_or_referrals(client, world):
+def test_team_worker_sees_rhis_outside_their_queue_without_a_link_or_referrals(
+    client: Client, world: dict[str, Any]
+) -> None:
     child = world["child"]
     # Another team's RHI (a team-less unallocated one is the provider's shared intake queue, seen by all).
     south = Team.objects.create(organisation=world["provider"], name="South")
-    rhi = RHIFactory(child=child, provider=world["provider"], team=south, state=RHIState.UNALLOCATED)
+    rhi = RHIFactory.create(child=child, provider=world["provider"], team=south, state=RHIState.UNALLOCATED)
     Referral.objects.create(rhi=rhi, service=Service.CAMHS, reason="Low mood", created_by=world["worker"])
     team_worker = member(
         "team.worker",
@@ -163,9 +167,11 @@ def test_team_worker_sees_rhis_outside_their_queue_without_a_link_or_referrals(c
     assert reverse("rhi:detail", args=[rhi.pk]) not in response.content.decode()
 
 
-def test_worker_of_another_organisation_gets_404_and_the_denial_is_audited(client, world):
-    other_la = LocalAuthorityFactory(code="334", name="Walsall")
-    stranger_org = ProviderFactory(name="Another Charity")
+def test_worker_of_another_organisation_gets_404_and_the_denial_is_audited(
+    client: Client, world: dict[str, Any]
+) -> None:
+    other_la = LocalAuthorityFactory.create(code="334", name="Walsall")
+    stranger_org = ProviderFactory.create(name="Another Charity")
     Commission.objects.create(local_authority=other_la, provider=stranger_org, starts_on=date(2024, 4, 1))
     stranger = member("stranger", stranger_org, Role.RHI_WORKER)
     client.force_login(stranger)
@@ -180,9 +186,11 @@ def test_worker_of_another_organisation_gets_404_and_the_denial_is_audited(clien
     )
 
 
-def test_child_of_another_la_is_visible_through_an_rhi_the_user_works_on(client, world):
-    other_child = ChildFactory(responsible_la=LocalAuthorityFactory(code="336", name="Dudley"))
-    rhi = RHIFactory(
+def test_child_of_another_la_is_visible_through_an_rhi_the_user_works_on(
+    client: Client, world: dict[str, Any]
+) -> None:
+    other_child = ChildFactory.create(responsible_la=LocalAuthorityFactory.create(code="336", name="Dudley"))
+    rhi = RHIFactory.create(
         child=other_child,
         provider=world["provider"],
         allocated_worker=world["worker"],
@@ -200,19 +208,19 @@ def test_child_of_another_la_is_visible_through_an_rhi_the_user_works_on(client,
     response = client.get(reverse("missing_episodes:child_detail", args=[other_child.pk]))
     assert response.status_code == 200 and other_child.full_name in response.content.decode()
     # Once the RHI is another provider's, the child of another LA is out of sight.
-    rhi.provider = ProviderFactory(name="Elsewhere")
+    rhi.provider = ProviderFactory.create(name="Elsewhere")
     rhi.save()
     assert client.get(reverse("missing_episodes:child_detail", args=[other_child.pk])).status_code == 404
 
 
-def test_performance_lead_without_a_casework_role_gets_404(client, world):
+def test_performance_lead_without_a_casework_role_gets_404(client: Client, world: dict[str, Any]) -> None:
     lead = member("lead", world["la"], Role.PERFORMANCE_LEAD)
     client.force_login(lead)
     assert client.get(reverse("missing_episodes:child_detail", args=[world["child"].pk])).status_code == 404
 
 
-def test_rhi_page_links_the_childs_name_to_the_child_page(client, world):
-    rhi = RHIFactory(child=world["child"], provider=world["provider"])
+def test_rhi_page_links_the_childs_name_to_the_child_page(client: Client, world: dict[str, Any]) -> None:
+    rhi = RHIFactory.create(child=world["child"], provider=world["provider"])
     client.force_login(world["worker"])
     html = client.get(reverse("rhi:detail", args=[rhi.pk])).content.decode()
     assert reverse("missing_episodes:child_detail", args=[world["child"].pk]) in html

@@ -6,10 +6,12 @@ each in missing_episodes.identifiers (issue 11, item 4)."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from typing import Any
 
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
+from django.test import Client
 from django.urls import reverse
 from hypothesis import given
 from hypothesis import strategies as st
@@ -20,9 +22,8 @@ from missing_episodes.importers import import_episodes_text
 from missing_episodes.models import Child, MissingEpisode
 from reporting.exports import FORMULA_STARTS
 from rhi.models import ClockPolicy
-from tests.api.conftest import as_client, new_client
-from tests.api.test_episodes import EPISODES
-from tests.api.test_episodes import notification as api_notification
+from tests.api.conftest import EPISODES, as_client, new_client
+from tests.api.conftest import notification as api_notification
 from tests.factories_domain import ChildFactory, LocalAuthorityFactory, PoliceForceFactory, ProviderFactory
 from tests.missing_episodes.test_import_episodes import as_csv, row
 from tests.missing_episodes.test_intake_views import errors_of, member
@@ -39,17 +40,17 @@ FORMULAS = [
 
 
 @pytest.fixture
-def orgs():
-    la = LocalAuthorityFactory(code="333", name="Sandwell")
+def orgs() -> dict[str, Any]:
+    la = LocalAuthorityFactory.create(code="333", name="Sandwell")
     ClockPolicy.objects.create(local_authority=la, effective_from=date(2020, 1, 1))
-    return {"la": la, "force": PoliceForceFactory(code="E23000014", name="West Midlands Police")}
+    return {"la": la, "force": PoliceForceFactory.create(code="E23000014", name="West Midlands Police")}
 
 
 @pytest.mark.parametrize("formula", FORMULAS)
 def test_rhi_worker_typing_a_formula_as_child_id_or_police_reference_gets_field_errors_and_nothing_saved(
-    client, orgs, formula
-):
-    provider = ProviderFactory(name="Safe Return Partnership")
+    client: Client, orgs: dict[str, Any], formula: Any
+) -> None:
+    provider = ProviderFactory.create(name="Safe Return Partnership")
     Commission.objects.create(local_authority=orgs["la"], provider=provider, starts_on=date(2024, 4, 1))
     client.force_login(member("worker", provider, Role.RHI_WORKER))
     world = {"force": orgs["force"], "la": orgs["la"]}
@@ -64,7 +65,9 @@ def test_rhi_worker_typing_a_formula_as_child_id_or_police_reference_gets_field_
 
 
 @pytest.mark.parametrize("formula", FORMULAS)
-def test_police_spreadsheet_row_with_a_formula_identifier_is_reported_by_column_and_not_saved(orgs, formula):
+def test_police_spreadsheet_row_with_a_formula_identifier_is_reported_by_column_and_not_saved(
+    orgs: dict[str, Any], formula: Any
+) -> None:
     report = import_episodes_text(
         as_csv(row(la_child_id=formula), row(police_reference=formula, la_child_id="C1002"))
     )
@@ -73,7 +76,9 @@ def test_police_spreadsheet_row_with_a_formula_identifier_is_reported_by_column_
 
 
 @pytest.mark.parametrize("formula", FORMULAS)
-def test_police_system_posting_a_formula_identifier_gets_400_per_field_and_saves_nothing(orgs, formula):
+def test_police_system_posting_a_formula_identifier_gets_400_per_field_and_saves_nothing(
+    orgs: dict[str, Any], formula: Any
+) -> None:
     police = as_client(new_client(orgs["force"], [ApiScope.EPISODES_READ, ApiScope.EPISODES_WRITE]))
     payload = api_notification(orgs["force"], orgs["la"], la_child_id=formula, police_reference=formula)
     response = police.post(EPISODES, payload, **{"Idempotency-Key": "formula"})
@@ -82,8 +87,10 @@ def test_police_system_posting_a_formula_identifier_gets_400_per_field_and_saves
     assert not Child.objects.exists() and not MissingEpisode.objects.exists()
 
 
-def test_support_staff_saving_a_formula_child_id_in_the_admin_is_refused_by_the_models_validation(orgs):
-    child = ChildFactory(responsible_la=orgs["la"], la_child_id="C1001")
+def test_support_staff_saving_a_formula_child_id_in_the_admin_is_refused_by_the_models_validation(
+    orgs: dict[str, Any],
+) -> None:
+    child = ChildFactory.create(responsible_la=orgs["la"], la_child_id="C1001")
     child.la_child_id = "=1+1"
     with pytest.raises(ValidationError) as raised:
         child.full_clean()  # what the admin's ModelForm and the services run
@@ -91,17 +98,19 @@ def test_support_staff_saving_a_formula_child_id_in_the_admin_is_refused_by_the_
 
 
 @pytest.mark.parametrize("value", ["C104233", "333-0000123", "OLD/7", "H7-00001", "X1"])
-def test_ordinary_la_child_ids_are_accepted(value):
+def test_ordinary_la_child_ids_are_accepted(value: str) -> None:
     validate_la_child_id(value)
 
 
 @pytest.mark.parametrize("value", ["MP-2026-004512", "WM-2026-0000001", "01/123456/26", "CAD 1234:5", "R9"])
-def test_ordinary_police_references_are_accepted(value):
+def test_ordinary_police_references_are_accepted(value: str) -> None:
     validate_police_reference(value)
 
 
 @given(st.text(max_size=50))
-def test_no_identifier_that_passes_its_pattern_starts_like_a_formula_or_holds_control_characters(value):
+def test_no_identifier_that_passes_its_pattern_starts_like_a_formula_or_holds_control_characters(
+    value: Any,
+) -> None:
     for validator in (validate_la_child_id, validate_police_reference):
         try:
             validator(value)

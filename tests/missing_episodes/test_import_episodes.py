@@ -230,7 +230,7 @@ text_cells = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_s
     keep=st.sets(st.sampled_from(HEADER)),
 )
 def test_property_any_row_is_either_saved_whole_or_reported_never_a_crash(
-    orgs: dict[str, Any], cells, keep
+    orgs: dict[str, Any], cells: Any, keep: Any
 ) -> None:
     # Start from a good row and replace a random set of cells with arbitrary text.
     mixed = row(police_reference=f"P-{abs(hash(str(cells))) % 10**9}") | {

@@ -8,13 +8,16 @@ from __future__ import annotations
 import csv
 import io
 from datetime import timedelta
+from typing import Any
 
 import pytest
 import time_machine
 from django.core.exceptions import RequestDataTooBig
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from pytest_django import Settings
 
 from audit.models import AuditEvent, AuditOutcome
 from core.limits import UploadLimitHandler
@@ -28,7 +31,9 @@ pytestmark = pytest.mark.django_db
 world = intake.world  # the intake pages' organisations and users, as a fixture here too
 
 
-def test_worker_uploads_a_spreadsheet_and_the_request_only_stores_it_and_starts_the_job(client, world):
+def test_worker_uploads_a_spreadsheet_and_the_request_only_stores_it_and_starts_the_job(
+    client: Client, world: Any
+) -> None:
     client.force_login(world["worker"])
     response = client.post(
         reverse("missing_episodes:episode_import"),
@@ -44,7 +49,9 @@ def test_worker_uploads_a_spreadsheet_and_the_request_only_stores_it_and_starts_
     assert page["Refresh"] == "2" and "Importing your file" in page.content.decode()
 
 
-def test_a_file_of_65000_bad_rows_gives_a_short_page_a_summary_and_every_problem_as_csv(client, world):
+def test_a_file_of_65000_bad_rows_gives_a_short_page_a_summary_and_every_problem_as_csv(
+    client: Client, world: Any
+) -> None:
     client.force_login(world["worker"])
     text = csv_text() + "x\n" * 65_000
     page = upload(client, text.encode())
@@ -62,7 +69,7 @@ def test_a_file_of_65000_bad_rows_gives_a_short_page_a_summary_and_every_problem
     assert AuditEvent.objects.filter(detail__problems_downloaded=65_000, actor=world["worker"]).exists()
 
 
-def test_another_user_gets_404_for_an_import_job_and_it_is_audited(client, world):
+def test_another_user_gets_404_for_an_import_job_and_it_is_audited(client: Client, world: Any) -> None:
     job = start_import_job(
         by=world["worker"], kind=ImportKind.EPISODES, upload=SimpleUploadedFile("a.csv", b"x\n")
     )
@@ -77,14 +84,16 @@ def test_another_user_gets_404_for_an_import_job_and_it_is_audited(client, world
     )
 
 
-def test_a_windows_1252_upload_declared_as_such_imports_its_accents(client, world):
+def test_a_windows_1252_upload_declared_as_such_imports_its_accents(client: Client, world: Any) -> None:
     client.force_login(world["worker"])
     page = upload(client, csv_text(csv_row(first_name="Zoë")).encode("cp1252"), encoding="windows-1252")
     assert page.context["job"].created == 1
     assert MissingEpisode.objects.get().child.first_name == "Zoë"
 
 
-def test_a_latin1_upload_declared_utf8_is_refused_up_front_naming_the_first_bad_line(client, world):
+def test_a_latin1_upload_declared_utf8_is_refused_up_front_naming_the_first_bad_line(
+    client: Client, world: Any
+) -> None:
     client.force_login(world["worker"])
     text = csv_text(csv_row(), csv_row(police_reference="WM-2", la_child_id="C2", first_name="Zoë"))
     page = upload(client, text.encode("latin-1"))
@@ -93,7 +102,9 @@ def test_a_latin1_upload_declared_utf8_is_refused_up_front_naming_the_first_bad_
     assert "line 3 is not valid UTF-8" in message and "Windows-1252" in message
 
 
-def test_an_oversized_body_is_refused_with_413_before_it_is_read(client, world, settings):
+def test_an_oversized_body_is_refused_with_413_before_it_is_read(
+    client: Client, world: Any, settings: Settings
+) -> None:
     client.force_login(world["worker"])
     # The test client's body is empty: reading past it raises, so a 413 proves nothing read the 80 MB.
     response = client.post(
@@ -107,15 +118,21 @@ def test_an_oversized_body_is_refused_with_413_before_it_is_read(client, world, 
     assert not ImportJob.objects.exists()
 
 
-def test_an_upload_streaming_past_the_limit_is_stopped_by_the_upload_handler(settings):
+def test_an_upload_streaming_past_the_limit_is_stopped_by_the_upload_handler(settings: Settings) -> None:
     handler = UploadLimitHandler()
     chunk = b"a" * 65_536
-    with pytest.raises(RequestDataTooBig):
+
+    def stream_past_the_limit() -> None:
         for start in range(0, settings.RHI_MAX_REQUEST_BYTES + len(chunk), len(chunk)):
             assert handler.receive_data_chunk(chunk, start) == chunk
 
+    with pytest.raises(RequestDataTooBig):
+        stream_past_the_limit()
 
-def test_a_job_whose_task_was_lost_is_sent_again_by_the_sweep_and_runs_once(world, eager_celery):
+
+def test_a_job_whose_task_was_lost_is_sent_again_by_the_sweep_and_runs_once(
+    world: Any, eager_celery: None
+) -> None:
     job = start_import_job(  # its task is never sent: on_commit does not run inside the test's transaction
         by=world["worker"],
         kind=ImportKind.EPISODES,
@@ -132,7 +149,9 @@ def test_a_job_whose_task_was_lost_is_sent_again_by_the_sweep_and_runs_once(worl
     assert (job.created, MissingEpisode.objects.count()) == (1, 1)
 
 
-def test_a_job_whose_worker_died_mid_file_is_run_again_and_saves_each_row_once(world, eager_celery):
+def test_a_job_whose_worker_died_mid_file_is_run_again_and_saves_each_row_once(
+    world: Any, eager_celery: None
+) -> None:
     job = start_import_job(
         by=world["worker"],
         kind=ImportKind.EPISODES,

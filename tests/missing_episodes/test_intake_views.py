@@ -4,12 +4,14 @@ the police spreadsheet upload, through Django's test client."""
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
 from datetime import UTC, date, datetime
+from typing import Any
 
 import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import TestCase
+from django.test import Client, TestCase
 from django.urls import reverse
 
 from access.episodes import visible_children
@@ -32,38 +34,38 @@ pytestmark = pytest.mark.django_db
 NOW = datetime(2026, 6, 10, 12, 0, tzinfo=UTC)  # 13:00 in London
 
 
-def member(username: str, org, role: str, team=None) -> User:
+def member(username: str, org: Any, role: str, team: Any = None) -> User:
     user = User.objects.create_user(username=username, password="unused-password-1", organisation=org)
     Membership.objects.create(user=user, organisation=org, team=team, role=role)
     return user
 
 
 @pytest.fixture(autouse=True)
-def frozen():
+def frozen() -> Iterator[None]:
     with time_machine.travel(NOW, tick=False):
         yield
 
 
 @pytest.fixture
-def world():
-    la = LocalAuthorityFactory(code="333", name="Sandwell")
-    other_la = LocalAuthorityFactory(code="334", name="Walsall")
+def world() -> dict[str, Any]:
+    la = LocalAuthorityFactory.create(code="333", name="Sandwell")
+    other_la = LocalAuthorityFactory.create(code="334", name="Walsall")
     ClockPolicy.objects.create(local_authority=la, effective_from=date(2020, 1, 1))
-    provider = ProviderFactory(name="Safe Return Partnership")
+    provider = ProviderFactory.create(name="Safe Return Partnership")
     Commission.objects.create(local_authority=la, provider=provider, starts_on=date(2024, 4, 1))
-    other_provider = ProviderFactory(name="Another Charity")
+    other_provider = ProviderFactory.create(name="Another Charity")
     Commission.objects.create(local_authority=other_la, provider=other_provider, starts_on=date(2024, 4, 1))
     return {
         "la": la,
         "other_la": other_la,
-        "force": PoliceForceFactory(code="E23000014", name="West Midlands Police"),
+        "force": PoliceForceFactory.create(code="E23000014", name="West Midlands Police"),
         "provider": provider,
         "worker": member("worker", provider, Role.RHI_WORKER),
         "stranger": member("stranger", other_provider, Role.RHI_WORKER),
     }
 
 
-def notification(world, **overrides: object) -> dict[str, object]:
+def notification(world: Any, **overrides: object) -> dict[str, object]:
     data: dict[str, object] = {
         "police_force": world["force"].pk,
         "police_reference": "WM-2026-0000001",
@@ -86,14 +88,16 @@ def notification(world, **overrides: object) -> dict[str, object]:
     return data | overrides
 
 
-def errors_of(response) -> dict[str, list[str]]:
+def errors_of(response: Any) -> dict[str, list[str]]:
     return {name: list(errors) for name, errors in response.context["form"].errors.items()}
 
 
 # --- who may record -----------------------------------------------------------------------------------------
 
 
-def test_provider_worker_records_for_commissioning_las_and_in_house_team_for_its_own_la(world):
+def test_provider_worker_records_for_commissioning_las_and_in_house_team_for_its_own_la(
+    world: dict[str, Any],
+) -> None:
     in_house = member("la.worker", world["other_la"], Role.RHI_WORKER)
     assert intake_authority_ids(world["worker"]) == {world["la"].pk}
     assert intake_authority_ids(in_house) == {world["other_la"].pk}
@@ -101,12 +105,14 @@ def test_provider_worker_records_for_commissioning_las_and_in_house_team_for_its
     assert intake_authority_ids(lead) == set()
 
 
-def test_ended_commission_no_longer_gives_intake_rights(world):
+def test_ended_commission_no_longer_gives_intake_rights(world: dict[str, Any]) -> None:
     Commission.objects.filter(provider=world["provider"]).update(ends_on=date(2026, 5, 31))
     assert intake_authority_ids(world["worker"]) == set()
 
 
-def test_user_without_intake_authority_gets_404_for_the_form_and_the_upload(client, world):
+def test_user_without_intake_authority_gets_404_for_the_form_and_the_upload(
+    client: Client, world: dict[str, Any]
+) -> None:
     lead = member("lead", world["la"], Role.PERFORMANCE_LEAD)
     client.force_login(lead)
     assert client.get(reverse("missing_episodes:episode_new")).status_code == 404
@@ -114,7 +120,9 @@ def test_user_without_intake_authority_gets_404_for_the_form_and_the_upload(clie
     assert AuditEvent.objects.filter(actor=lead, outcome=AuditOutcome.DENIED).count() == 2
 
 
-def test_responsible_la_choices_are_only_the_users_intake_authorities(client, world):
+def test_responsible_la_choices_are_only_the_users_intake_authorities(
+    client: Client, world: dict[str, Any]
+) -> None:
     client.force_login(world["worker"])
     response = client.get(reverse("missing_episodes:episode_new"))
     assert list(response.context["form"].fields["responsible_la"].queryset) == [world["la"]]
@@ -128,7 +136,9 @@ def test_responsible_la_choices_are_only_the_users_intake_authorities(client, wo
 # --- recording ----------------------------------------------------------------------------------------------
 
 
-def test_worker_records_a_returned_child_and_the_rhi_opens_with_its_clock(client, world):
+def test_worker_records_a_returned_child_and_the_rhi_opens_with_its_clock(
+    client: Client, world: dict[str, Any]
+) -> None:
     client.force_login(world["worker"])
     response = client.post(reverse("missing_episodes:episode_new"), notification(world))
     episode = MissingEpisode.objects.get()
@@ -148,7 +158,9 @@ def test_worker_records_a_returned_child_and_the_rhi_opens_with_its_clock(client
     assert AuditEvent.objects.filter(object_id=str(episode.pk), action="view", outcome="allowed").count() == 1
 
 
-def test_child_still_missing_is_shown_and_recording_the_return_opens_the_rhi(client, world):
+def test_child_still_missing_is_shown_and_recording_the_return_opens_the_rhi(
+    client: Client, world: dict[str, Any]
+) -> None:
     client.force_login(world["worker"])
     client.post(
         reverse("missing_episodes:episode_new"),
@@ -176,9 +188,11 @@ def test_child_still_missing_is_shown_and_recording_the_return_opens_the_rhi(cli
     assert after.context["return_form"] is None and "Still missing" not in after.content.decode()
 
 
-def test_return_before_the_child_went_missing_is_a_field_error_on_the_return_form(client, world):
-    child = ChildFactory(responsible_la=world["la"])
-    episode = MissingEpisodeFactory(
+def test_return_before_the_child_went_missing_is_a_field_error_on_the_return_form(
+    client: Client, world: dict[str, Any]
+) -> None:
+    child = ChildFactory.create(responsible_la=world["la"])
+    episode = MissingEpisodeFactory.create(
         child=child,
         returned_at=None,
         missing_at=datetime(2026, 6, 9, 12, tzinfo=UTC),
@@ -197,9 +211,11 @@ def test_return_before_the_child_went_missing_is_a_field_error_on_the_return_for
     assert episode.returned_at is None
 
 
-def test_return_recorded_from_a_stale_page_is_refused_not_overwritten(client, world):
-    child = ChildFactory(responsible_la=world["la"])
-    episode = MissingEpisodeFactory(
+def test_return_recorded_from_a_stale_page_is_refused_not_overwritten(
+    client: Client, world: dict[str, Any]
+) -> None:
+    child = ChildFactory.create(responsible_la=world["la"])
+    episode = MissingEpisodeFactory.create(
         child=child,
         returned_at=None,
         missing_at=datetime(2026, 6, 9, 12, tzinfo=UTC),
@@ -231,9 +247,11 @@ def test_return_recorded_from_a_stale_page_is_refused_not_overwritten(client, wo
     assert episode.found_location == "Bus station"
 
 
-def test_worker_who_loses_the_race_to_record_the_return_keeps_what_they_typed(client, world):
-    child = ChildFactory(responsible_la=world["la"])
-    episode = MissingEpisodeFactory(
+def test_worker_who_loses_the_race_to_record_the_return_keeps_what_they_typed(
+    client: Client, world: dict[str, Any]
+) -> None:
+    child = ChildFactory.create(responsible_la=world["la"])
+    episode = MissingEpisodeFactory.create(
         child=child,
         returned_at=None,
         missing_at=datetime(2026, 6, 9, 12, tzinfo=UTC),
@@ -265,7 +283,9 @@ def test_worker_who_loses_the_race_to_record_the_return_keeps_what_they_typed(cl
     assert episode.returned_at == datetime(2026, 6, 10, 7, 0, tzinfo=UTC) and episode.found_location == ""
 
 
-def test_return_before_missing_on_the_new_form_is_a_field_error_and_nothing_is_saved(client, world):
+def test_return_before_missing_on_the_new_form_is_a_field_error_and_nothing_is_saved(
+    client: Client, world: dict[str, Any]
+) -> None:
     client.force_login(world["worker"])
     response = client.post(
         reverse("missing_episodes:episode_new"), notification(world, returned_at="2026-06-08T17:00")
@@ -280,7 +300,7 @@ def test_return_before_missing_on_the_new_form_is_a_field_error_and_nothing_is_s
     assert response.context["form"]["first_name"].value() == "Jordan"
 
 
-def test_time_in_the_future_is_a_field_error(client, world):
+def test_time_in_the_future_is_a_field_error(client: Client, world: dict[str, Any]) -> None:
     client.force_login(world["worker"])
     response = client.post(
         reverse("missing_episodes:episode_new"),
@@ -290,19 +310,21 @@ def test_time_in_the_future_is_a_field_error(client, world):
     assert not MissingEpisode.objects.exists() and not Child.objects.exists()
 
 
-def test_duplicate_police_reference_is_a_field_error(client, world):
-    MissingEpisodeFactory(police_force=world["force"], police_reference="WM-2026-0000001")
+def test_duplicate_police_reference_is_a_field_error(client: Client, world: dict[str, Any]) -> None:
+    MissingEpisodeFactory.create(police_force=world["force"], police_reference="WM-2026-0000001")
     client.force_login(world["worker"])
     response = client.post(reverse("missing_episodes:episode_new"), notification(world))
     assert list(errors_of(response)) == ["police_reference"]
     assert MissingEpisode.objects.count() == 1
 
 
-def test_overlapping_episode_of_the_same_child_is_a_field_error(client, world):
-    child = ChildFactory(
+def test_overlapping_episode_of_the_same_child_is_a_field_error(
+    client: Client, world: dict[str, Any]
+) -> None:
+    child = ChildFactory.create(
         responsible_la=world["la"], la_child_id="C1001", first_name="Jordan", last_name="Taylor"
     )
-    MissingEpisodeFactory(
+    MissingEpisodeFactory.create(
         child=child,
         police_force=world["force"],
         missing_at=datetime(2026, 6, 8, 12, tzinfo=UTC),
@@ -319,7 +341,7 @@ def test_overlapping_episode_of_the_same_child_is_a_field_error(client, world):
     assert MissingEpisode.objects.count() == 1
 
 
-def test_bad_input_gives_field_errors_not_a_crash(client, world):
+def test_bad_input_gives_field_errors_not_a_crash(client: Client, world: dict[str, Any]) -> None:
     client.force_login(world["worker"])
     response = client.post(
         reverse("missing_episodes:episode_new"),
@@ -340,8 +362,10 @@ def test_bad_input_gives_field_errors_not_a_crash(client, world):
 # --- the duplicate-choice step ------------------------------------------------------------------------------
 
 
-def test_same_name_and_birth_date_asks_which_child_keeping_everything_typed(client, world):
-    existing = ChildFactory(
+def test_same_name_and_birth_date_asks_which_child_keeping_everything_typed(
+    client: Client, world: dict[str, Any]
+) -> None:
+    existing = ChildFactory.create(
         responsible_la=world["la"],
         la_child_id="OLD-7",
         first_name="Jordan",
@@ -369,8 +393,10 @@ def test_same_name_and_birth_date_asks_which_child_keeping_everything_typed(clie
     assert episode.found_location == "Bus station"
 
 
-def test_choosing_none_of_these_creates_a_new_child_flagged_as_a_possible_duplicate(client, world):
-    existing = ChildFactory(
+def test_choosing_none_of_these_creates_a_new_child_flagged_as_a_possible_duplicate(
+    client: Client, world: dict[str, Any]
+) -> None:
+    existing = ChildFactory.create(
         responsible_la=world["la"],
         la_child_id="OLD-7",
         first_name="Jordan",
@@ -388,8 +414,10 @@ def test_choosing_none_of_these_creates_a_new_child_flagged_as_a_possible_duplic
     assert PossibleDuplicate.objects.filter(child_a=existing, child_b=new_child).exists()
 
 
-def test_not_choosing_on_the_second_step_is_an_error_and_saves_nothing(client, world):
-    ChildFactory(
+def test_not_choosing_on_the_second_step_is_an_error_and_saves_nothing(
+    client: Client, world: dict[str, Any]
+) -> None:
+    ChildFactory.create(
         responsible_la=world["la"], first_name="Jordan", last_name="Taylor", date_of_birth=date(2011, 5, 17)
     )
     client.force_login(world["worker"])
@@ -401,8 +429,10 @@ def test_not_choosing_on_the_second_step_is_an_error_and_saves_nothing(client, w
     assert not MissingEpisode.objects.exists()
 
 
-def test_a_known_la_child_id_cannot_be_made_a_new_child(client, world):
-    ChildFactory(responsible_la=world["la"], la_child_id="C1001", first_name="Jordan", last_name="Taylor")
+def test_a_known_la_child_id_cannot_be_made_a_new_child(client: Client, world: dict[str, Any]) -> None:
+    ChildFactory.create(
+        responsible_la=world["la"], la_child_id="C1001", first_name="Jordan", last_name="Taylor"
+    )
     client.force_login(world["worker"])
     response = client.post(
         reverse("missing_episodes:episode_new"),
@@ -412,8 +442,10 @@ def test_a_known_la_child_id_cannot_be_made_a_new_child(client, world):
     assert not MissingEpisode.objects.exists()
 
 
-def test_children_of_other_authorities_are_never_offered_as_matches(client, world):
-    ChildFactory(
+def test_children_of_other_authorities_are_never_offered_as_matches(
+    client: Client, world: dict[str, Any]
+) -> None:
+    ChildFactory.create(
         responsible_la=world["other_la"],
         first_name="Jordan",
         last_name="Taylor",
@@ -428,9 +460,11 @@ def test_children_of_other_authorities_are_never_offered_as_matches(client, worl
 # --- the episode page ---------------------------------------------------------------------------------------
 
 
-def test_other_organisations_worker_gets_404_for_the_episode_and_it_is_audited(client, world):
-    episode = MissingEpisodeFactory(
-        child=ChildFactory(responsible_la=world["la"]), police_force=world["force"]
+def test_other_organisations_worker_gets_404_for_the_episode_and_it_is_audited(
+    client: Client, world: dict[str, Any]
+) -> None:
+    episode = MissingEpisodeFactory.create(
+        child=ChildFactory.create(responsible_la=world["la"]), police_force=world["force"]
     )
     client.force_login(world["stranger"])
     response = client.get(reverse("missing_episodes:episode_detail", args=[episode.pk]))
@@ -445,7 +479,9 @@ def test_other_organisations_worker_gets_404_for_the_episode_and_it_is_audited(c
     assert response.status_code == 404
 
 
-def test_worker_in_a_team_sees_the_episode_but_no_link_to_an_rhi_outside_their_queue(client, world):
+def test_worker_in_a_team_sees_the_episode_but_no_link_to_an_rhi_outside_their_queue(
+    client: Client, world: dict[str, Any]
+) -> None:
     team = Team.objects.create(organisation=world["provider"], name="North")
     team_worker = member("team.worker", world["provider"], Role.RHI_WORKER, team)
     client.force_login(world["worker"])
@@ -488,7 +524,7 @@ def csv_row(**overrides: str) -> dict[str, str]:
     } | overrides
 
 
-def upload(client, content: bytes, name: str = "police.csv", encoding: str = "utf-8"):
+def upload(client: Client, content: bytes, name: str = "police.csv", encoding: str = "utf-8") -> Any:
     """Upload the file; the job it starts runs (Celery eager, once the request's transaction commits) and the
     job's page is returned. A refused upload returns the form page."""
     import missing_episodes.tasks  # noqa: F401 - registers the import task here, so Celery's eager mode runs it
@@ -508,11 +544,13 @@ def upload(client, content: bytes, name: str = "police.csv", encoding: str = "ut
     return client.get(response["Location"])
 
 
-def problems(response) -> list[tuple[int, str]]:
+def problems(response: Any) -> list[tuple[int, str]]:
     return [(e.line, e.column) for e in response.context["problems"]]
 
 
-def test_upload_reports_saved_and_bad_rows_with_line_column_and_reason(client, world):
+def test_upload_reports_saved_and_bad_rows_with_line_column_and_reason(
+    client: Client, world: dict[str, Any]
+) -> None:
     client.force_login(world["worker"])
     text = csv_text(
         csv_row(),
@@ -556,8 +594,8 @@ def test_upload_reports_saved_and_bad_rows_with_line_column_and_reason(client, w
     ],
 )
 def test_upload_refuses_non_csv_non_utf8_and_oversized_files_with_a_field_error(
-    client, world, name, content, message
-):
+    client: Client, world: dict[str, Any], name: str, content: Any, message: str
+) -> None:
     client.force_login(world["worker"])
     response = upload(client, content, name)
     assert response.status_code == 200
@@ -566,13 +604,15 @@ def test_upload_refuses_non_csv_non_utf8_and_oversized_files_with_a_field_error(
     assert not MissingEpisode.objects.exists()
 
 
-def test_upload_with_no_file_is_a_field_error(client, world):
+def test_upload_with_no_file_is_a_field_error(client: Client, world: dict[str, Any]) -> None:
     client.force_login(world["worker"])
     response = client.post(reverse("missing_episodes:episode_import"), {})
     assert response.context["form"].errors["file"] == ["Choose a CSV file to upload."]
 
 
-def test_upload_line_numbers_stay_right_after_a_refused_multiline_row(client, world):
+def test_upload_line_numbers_stay_right_after_a_refused_multiline_row(
+    client: Client, world: dict[str, Any]
+) -> None:
     client.force_login(world["worker"])
     buffer = io.StringIO()
     buffer.write(",".join(HEADER) + "\n")

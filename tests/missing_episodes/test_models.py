@@ -22,7 +22,7 @@ from tests.factories_domain import (
 pytestmark = pytest.mark.django_db
 
 
-def test_local_authority_without_three_digit_code_is_refused_by_database_and_clean():
+def test_local_authority_without_three_digit_code_is_refused_by_database_and_clean() -> None:
     assert_refused_by_database(
         Organisation.objects.create, name="Nowhere", kind=OrganisationKind.LOCAL_AUTHORITY, code="12"
     )
@@ -31,7 +31,7 @@ def test_local_authority_without_three_digit_code_is_refused_by_database_and_cle
     assert "code" in excinfo.value.message_dict
 
 
-def test_police_force_needs_an_ons_code():
+def test_police_force_needs_an_ons_code() -> None:
     assert_refused_by_database(
         Organisation.objects.create, name="Force", kind=OrganisationKind.POLICE_FORCE, code="WMP"
     )
@@ -40,63 +40,63 @@ def test_police_force_needs_an_ons_code():
     )
 
 
-def test_two_local_authorities_cannot_share_a_code():
-    LocalAuthorityFactory(code="330")
+def test_two_local_authorities_cannot_share_a_code() -> None:
+    LocalAuthorityFactory.create(code="330")
     assert_refused_by_database(
         Organisation.objects.create, name="Copy", kind=OrganisationKind.LOCAL_AUTHORITY, code="330"
     )
 
 
-def test_la_child_id_is_unique_within_the_responsible_la_but_not_across_las():
-    la_a, la_b = LocalAuthorityFactory(code="330"), LocalAuthorityFactory(code="333")
-    ChildFactory(responsible_la=la_a, la_child_id="X1")
-    ChildFactory(responsible_la=la_b, la_child_id="X1")
+def test_la_child_id_is_unique_within_the_responsible_la_but_not_across_las() -> None:
+    la_a, la_b = LocalAuthorityFactory.create(code="330"), LocalAuthorityFactory.create(code="333")
+    ChildFactory.create(responsible_la=la_a, la_child_id="X1")
+    ChildFactory.create(responsible_la=la_b, la_child_id="X1")
     assert_refused_by_database(ChildFactory, responsible_la=la_a, la_child_id="X1")
 
 
-def test_child_born_in_the_future_fails_validation():
+def test_child_born_in_the_future_fails_validation() -> None:
     child = ChildFactory.build(
-        responsible_la=LocalAuthorityFactory(), date_of_birth=timezone.localdate() + timedelta(days=1)
+        responsible_la=LocalAuthorityFactory.create(), date_of_birth=timezone.localdate() + timedelta(days=1)
     )
     with pytest.raises(ValidationError) as excinfo:
         child.full_clean()
     assert "date_of_birth" in excinfo.value.message_dict
 
 
-def test_child_str_shows_initials_not_name():
-    child = ChildFactory(first_name="Jordan", last_name="Taylor", la_child_id="B77")
+def test_child_str_shows_initials_not_name() -> None:
+    child = ChildFactory.create(first_name="Jordan", last_name="Taylor", la_child_id="B77")
     assert str(child) == "Child JT (B77)"
     assert "Jordan" not in str(child)
 
 
-def test_only_one_current_placement_per_child():
-    placement = PlacementFactory()
+def test_only_one_current_placement_per_child() -> None:
+    placement = PlacementFactory.create()
     assert_refused_by_database(PlacementFactory, child=placement.child, start_date=date(2025, 6, 1))
     placement.end_date = date(2025, 5, 31)
     placement.save()
-    PlacementFactory(child=placement.child, start_date=date(2025, 6, 1))
+    PlacementFactory.create(child=placement.child, start_date=date(2025, 6, 1))
     assert Placement.objects.filter(child=placement.child).count() == 2
 
 
-def test_placement_ending_before_it_starts_is_refused():
+def test_placement_ending_before_it_starts_is_refused() -> None:
     assert_refused_by_database(PlacementFactory, start_date=date(2025, 6, 1), end_date=date(2025, 5, 1))
 
 
-def test_placement_is_out_of_area_when_host_differs_from_responsible_la():
-    placement = PlacementFactory()
+def test_placement_is_out_of_area_when_host_differs_from_responsible_la() -> None:
+    placement = PlacementFactory.create()
     assert placement.is_out_of_area is False
-    placement.host_la = LocalAuthorityFactory(code="860")
+    placement.host_la = LocalAuthorityFactory.create(code="860")
     assert placement.is_out_of_area is True
 
 
-def test_return_before_going_missing_is_refused_by_database_with_a_field_error_from_clean():
+def test_return_before_going_missing_is_refused_by_database_with_a_field_error_from_clean() -> None:
     start = datetime(2026, 5, 1, 18, 0, tzinfo=UTC)
     assert_refused_by_database(
         MissingEpisodeFactory, missing_at=start, returned_at=start - timedelta(minutes=1)
     )
     episode = MissingEpisodeFactory.build(
-        child=ChildFactory(),
-        police_force=PoliceForceFactory(),
+        child=ChildFactory.create(),
+        police_force=PoliceForceFactory.create(),
         missing_at=start,
         returned_at=start - timedelta(hours=1),
     )
@@ -108,10 +108,10 @@ def test_return_before_going_missing_is_refused_by_database_with_a_field_error_f
     ]
 
 
-def test_times_in_the_future_fail_validation():
+def test_times_in_the_future_fail_validation() -> None:
     episode = MissingEpisodeFactory.build(
-        child=ChildFactory(),
-        police_force=PoliceForceFactory(),
+        child=ChildFactory.create(),
+        police_force=PoliceForceFactory.create(),
         missing_at=timezone.now() + timedelta(hours=2),
         returned_at=None,
     )
@@ -121,25 +121,28 @@ def test_times_in_the_future_fail_validation():
     assert "missing_at" in excinfo.value.message_dict
 
 
-def test_police_reference_is_unique_per_force_but_may_repeat_across_forces():
-    force_a, force_b = PoliceForceFactory(code="E23000014"), PoliceForceFactory(code="E23000015")
-    MissingEpisodeFactory(police_force=force_a, police_reference="R-1")
-    MissingEpisodeFactory(police_force=force_b, police_reference="R-1")
+def test_police_reference_is_unique_per_force_but_may_repeat_across_forces() -> None:
+    force_a, force_b = (
+        PoliceForceFactory.create(code="E23000014"),
+        PoliceForceFactory.create(code="E23000015"),
+    )
+    MissingEpisodeFactory.create(police_force=force_a, police_reference="R-1")
+    MissingEpisodeFactory.create(police_force=force_b, police_reference="R-1")
     assert_refused_by_database(MissingEpisodeFactory, police_force=force_a, police_reference="R-1")
 
 
-def test_blank_police_reference_may_repeat():
-    MissingEpisodeFactory(police_reference="")
-    MissingEpisodeFactory(police_reference="")
+def test_blank_police_reference_may_repeat() -> None:
+    MissingEpisodeFactory.create(police_reference="")
+    MissingEpisodeFactory.create(police_reference="")
     assert MissingEpisode.objects.filter(police_reference="").count() == 2
 
 
-def test_police_reference_without_force_is_refused():
+def test_police_reference_without_force_is_refused() -> None:
     assert_refused_by_database(MissingEpisodeFactory, police_force=None, police_reference="R-9")
 
 
-def test_safe_and_well_check_before_return_is_refused():
-    episode = MissingEpisodeFactory()
+def test_safe_and_well_check_before_return_is_refused() -> None:
+    episode = MissingEpisodeFactory.create()
     assert episode.returned_at is not None
     assert_refused_by_database(
         MissingEpisode.objects.filter(pk=episode.pk).update,
@@ -147,12 +150,12 @@ def test_safe_and_well_check_before_return_is_refused():
     )
 
 
-def test_still_missing_episode_is_open():
-    assert MissingEpisodeFactory(returned_at=None).is_open is True
+def test_still_missing_episode_is_open() -> None:
+    assert MissingEpisodeFactory.create(returned_at=None).is_open is True
 
 
-def test_possible_duplicate_pair_is_stored_once_in_order():
-    a, b = ChildFactory(), ChildFactory()
+def test_possible_duplicate_pair_is_stored_once_in_order() -> None:
+    a, b = ChildFactory.create(), ChildFactory.create()
     low, high = sorted([a, b], key=lambda c: c.pk)
     PossibleDuplicate.objects.create(child_a=low, child_b=high, reason="name_and_dob")
     assert_refused_by_database(

@@ -63,10 +63,10 @@ def fresh_database() -> Any:
 
 
 def test_operator_restores_last_nights_backup_into_a_fresh_database_with_every_row_and_the_audit_lock(
-    fresh_database, tmp_path
-):
+    fresh_database: Any, tmp_path: Path
+) -> None:
     for _ in range(3):
-        episode = MissingEpisodeFactory(child=ChildFactory())
+        episode = MissingEpisodeFactory.create(child=ChildFactory.create())
         record_event(actor=None, action=AuditAction.VIEW, obj=episode)
     dump = tmp_path / "nightly.dump"
     source_url = database_url(settings.DATABASES["default"]["NAME"])

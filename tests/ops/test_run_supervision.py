@@ -33,7 +33,7 @@ def alive(pid: int) -> bool:
     return not (stat.exists() and stat.read_text().split()[2] == "Z")
 
 
-def test_run_sh_starts_a_dead_worker_again_and_stops_it_for_good_on_exit(tmp_path):
+def test_run_sh_starts_a_dead_worker_again_and_stops_it_for_good_on_exit(tmp_path: Path) -> None:
     log, pidfile = tmp_path / "worker.log", tmp_path / "supervisor.pid"
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
     env.update(

@@ -31,18 +31,20 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from django.conf import settings
 from django.core.signals import request_finished
 from django.db import close_old_connections
-from django.http import HttpResponse
 from django.test import Client
 from django.urls import reverse
 
 from audit.models import AuditEvent, AuditOutcome
 from tests.matrix_world import TOKEN_AS, TOKEN_KEYS, USER_KEYS, World
+
+if TYPE_CHECKING:  # the test client's response type exists in django-stubs only
+    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
 
 GET, POST = "GET", "POST"
 PDF = "application/pdf"
@@ -148,7 +150,7 @@ def url_of(world: World, name: str, route: Route, relation: str) -> str:
     return path + (f"?{query}" if query else "")
 
 
-def request(world: World, name: str, route: Route, user: str, relation: str) -> HttpResponse:
+def request(world: World, name: str, route: Route, user: str, relation: str) -> TestResponse:
     url = url_of(world, name, route, relation)
     client = client_for(world, user)
     if route.method == GET:
@@ -159,7 +161,7 @@ def request(world: World, name: str, route: Route, user: str, relation: str) -> 
     return client.post(url, {})
 
 
-def body(response: HttpResponse) -> str:
+def body(response: TestResponse) -> str:
     if getattr(response, "streaming", False):
         return ""
     return response.content.decode(errors="replace")
@@ -169,7 +171,7 @@ def denied_events() -> int:
     return AuditEvent.objects.filter(outcome=AuditOutcome.DENIED).count()
 
 
-def close_quietly(response: HttpResponse) -> None:
+def close_quietly(response: TestResponse) -> None:
     """Close a (file) response without request_finished closing the test's database connection."""
     request_finished.disconnect(close_old_connections)
     try:
@@ -179,7 +181,7 @@ def close_quietly(response: HttpResponse) -> None:
 
 
 def check_level(
-    world: World, route: Route, response: HttpResponse, relation: str, user: str, who: str
+    world: World, route: Route, response: TestResponse, relation: str, user: str, who: str
 ) -> None:
     """A 200 has the route's content type and shows what its level must (not) show."""
     if route.content_type:

@@ -14,21 +14,21 @@ def none(world: World) -> tuple[dict[str, Any], str]:
     return {}, ""
 
 
-NO_RECORD = {"none": none}
+NO_RECORD: dict[str, Target] = {"none": none}
 
 
 def rhi_target(key: str, **extra: Any) -> Target:
     return lambda w: ({"pk": w.rhis[key].pk, **extra}, "")
 
 
-RHI = {
+RHI: dict[str, Target] = {
     "own": rhi_target("home"),
     "placed_in": rhi_target("placed"),
     "drafting": rhi_target("draft"),
     "intake": rhi_target("intake"),
     "unrelated": rhi_target("q"),
 }
-REPORTS = {
+REPORTS: dict[str, Target] = {
     "own": rhi_target("home", kind="full_report"),
     "own_letter": rhi_target("home", kind="notification_letter"),
     "placed_in": rhi_target("placed", kind="full_report"),
@@ -42,7 +42,7 @@ def disclosure_target(key: str) -> Target:
     return lambda w: ({"pk": w.disclosures[key].pk}, "")
 
 
-DISCLOSURES = {
+DISCLOSURES: dict[str, Target] = {
     "shared_with_police": disclosure_target("police_intel"),
     "shared_with_placing": disclosure_target("placing_note"),
     "placed_in_full_report": disclosure_target("placing_full"),
@@ -54,7 +54,7 @@ def referral_target(key: str) -> Target:
     return lambda w: ({"referral_id": w.referrals[key].pk}, "")
 
 
-REFERRALS = {
+REFERRALS: dict[str, Target] = {
     "own": referral_target("home"),
     "placed_in": referral_target("placed"),
     "unrelated": referral_target("q"),
@@ -73,38 +73,46 @@ EPISODE_KEYS = {
     "unrelated": "q",
 }
 # Returned episodes, and episodes of children missing now (own_open, placed_in_open).
-EPISODES = {relation: record_target("episodes", key) for relation, key in EPISODE_KEYS.items()}
-CHILDREN = {
+EPISODES: dict[str, Target] = {
+    relation: record_target("episodes", key) for relation, key in EPISODE_KEYS.items()
+}
+CHILDREN: dict[str, Target] = {
     "own": record_target("children", "home"),
     "placed_in": record_target("children", "placed"),
     "unrelated": record_target("children", "q"),
 }
-PLACEMENTS = {
+PLACEMENTS: dict[str, Target] = {
     "in_area": record_target("placements", "home"),
     "placed_in": record_target("placements", "placed"),
     "unrelated": record_target("placements", "q"),
 }
-AUTHORITIES = {
+AUTHORITIES: dict[str, Target] = {
     "own": lambda w: ({"authority_id": w.home.pk}, ""),
     "placing": lambda w: ({"authority_id": w.placing.pk}, ""),
     "unrelated": lambda w: ({"authority_id": w.other.pk}, ""),
 }
-API_CLIENTS = {
+API_CLIENTS: dict[str, Target] = {
     "own": record_target("api_clients", "own"),
     "unrelated": record_target("api_clients", "unrelated"),
 }
 # Clients waiting for approval: P's (acts as team manager) and F's (police) issued by their org admins alone,
 # Home's (partner viewer; Home has no partner viewer among the users), one already approved (P's, by the
 # manager) and Other's (partner viewer of Other: partner_viewer_other's to approve).
-API_CLIENT_DECISIONS = {
+API_CLIENT_DECISIONS: dict[str, Target] = {
     "pending_provider": record_target("api_clients", "token_pending_manager"),
     "pending_force": record_target("api_clients", "token_pending_police"),
     "pending_council": record_target("api_clients", "own"),
     "approved": record_target("api_clients", "token_manager"),
     "unrelated": record_target("api_clients", "unrelated"),
 }
-WEBHOOKS = {"own": record_target("webhooks", "own"), "unrelated": record_target("webhooks", "unrelated")}
-EXPORTS = {"own": record_target("export_jobs", "own"), "unrelated": record_target("export_jobs", "unrelated")}
+WEBHOOKS: dict[str, Target] = {
+    "own": record_target("webhooks", "own"),
+    "unrelated": record_target("webhooks", "unrelated"),
+}
+EXPORTS: dict[str, Target] = {
+    "own": record_target("export_jobs", "own"),
+    "unrelated": record_target("export_jobs", "unrelated"),
+}
 
 
 def performance_targets(**kwargs: Any) -> dict[str, Target]:
@@ -112,7 +120,7 @@ def performance_targets(**kwargs: Any) -> dict[str, Target]:
     return {"own": lambda w: (dict(kwargs), ""), "unrelated": lambda w: (dict(kwargs), f"la={w.other.pk}")}
 
 
-API_NOT_FOUND = {"none": lambda w: ({"__path__": "/api/v1/no-such-endpoint/"}, "")}
+API_NOT_FOUND: dict[str, Target] = {"none": lambda w: ({"__path__": "/api/v1/no-such-endpoint/"}, "")}
 
 
 def rhi_targets(in_progress: str) -> dict[str, Target]:
@@ -212,9 +220,11 @@ def own_authority_figures(world: World, relation: str, user: str) -> tuple[list[
 
 
 # --- Web imports: only the person who uploaded the file sees its job and its problems -------------------
-IMPORT_JOBS = {
-    key: (lambda w, key=key: ({"pk": w.extra["import_jobs"][key].pk}, "")) for key in ("own", "unrelated")
-}
+def import_job_target(key: str) -> Target:
+    return lambda w: ({"pk": w.extra["import_jobs"][key].pk}, "")
+
+
+IMPORT_JOBS: dict[str, Target] = {key: import_job_target(key) for key in ("own", "unrelated")}
 
 
 # --- The REST API (/api/v1/): the same policy; anonymous callers get 401, never a redirect ----------------
@@ -222,8 +232,8 @@ def api_child_search(key: str) -> Target:
     return lambda w: ({}, f"la_child_id={w.children[key].la_child_id}")
 
 
-API_CHILD_SEARCH = {"own": api_child_search("home"), "unrelated": api_child_search("q")}
-API_CHILD_SEARCH_POST = {"own": lambda w: ({}, ""), "unrelated": lambda w: ({}, "")}
+API_CHILD_SEARCH: dict[str, Target] = {"own": api_child_search("home"), "unrelated": api_child_search("q")}
+API_CHILD_SEARCH_POST: dict[str, Target] = {"own": lambda w: ({}, ""), "unrelated": lambda w: ({}, "")}
 
 
 def api_child_search_body(world: World, relation: str) -> dict[str, Any]:
@@ -304,4 +314,4 @@ def api_return_request(world: World, relation: str) -> dict[str, Any]:
     }
 
 
-API_RETURN_FOR = {"own": none, "unrelated": none}
+API_RETURN_FOR: dict[str, Target] = {"own": none, "unrelated": none}

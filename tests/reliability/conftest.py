@@ -19,8 +19,12 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.db import connection
+
+from config.celery import app
+from tests.sharing.webhook_world import NOW, WebhookCase, build_webhook_case
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -179,3 +183,34 @@ def celery_processes(celery_env: dict[str, str], tmp_path: Path) -> Iterator[Cal
     yield start
     for process in started:
         process.kill()
+
+
+@pytest.fixture
+def in_process_broker(redis_server: RedisServer) -> Iterator[None]:
+    """Point this process's Celery app (what web requests and services enqueue with) at the test's Redis, so
+    stopping that Redis is a broker outage for the request too."""
+
+    def point(url: str) -> None:
+        app.conf.update(broker_url=url)
+        # Celery caches its connection and producer pools on first use: drop them so the next message uses
+        # the new broker (private attributes, which celery-types does not declare).
+        app._pool = None  # type: ignore[attr-defined]
+        app.amqp._producer_pool = None  # type: ignore[attr-defined]
+
+    before = app.conf.broker_url
+    point(redis_server.url)
+    yield
+    point(before)
+
+
+@pytest.fixture
+def clock() -> Iterator[time_machine.Traveller]:
+    """The webhook world's frozen time (tests/sharing/webhook_world.py)."""
+    with time_machine.travel(NOW, tick=False) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def case(clock: time_machine.Traveller) -> WebhookCase:
+    """An approvable RHI of the webhook world: a provider, its worker and manager."""
+    return build_webhook_case()

@@ -11,6 +11,7 @@ from datetime import date, timedelta
 import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -20,18 +21,17 @@ from missing_episodes.models import ImportJob, ImportState, MissingEpisode
 from rhi.models import ClockPolicy
 from tests.factories_domain import LocalAuthorityFactory, PoliceForceFactory, ProviderFactory
 from tests.missing_episodes.test_intake_views import csv_row, csv_text
-from tests.reliability.conftest import CeleryProcess, wait_for
-from tests.reliability.test_mail_and_broker_faults import in_process_broker  # noqa: F401 - a fixture
+from tests.reliability.conftest import CeleryProcess, RedisServer, wait_for
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 ROWS = 1000
 
 
 def worker_of_a_commissioned_provider() -> User:
-    la = LocalAuthorityFactory(code="333", name="Sandwell")
+    la = LocalAuthorityFactory.create(code="333", name="Sandwell")
     ClockPolicy.objects.create(local_authority=la, effective_from=date(2020, 1, 1))
-    PoliceForceFactory(code="E23000014", name="West Midlands Police")
-    provider = ProviderFactory(name="Safe Return Partnership")
+    PoliceForceFactory.create(code="E23000014", name="West Midlands Police")
+    provider = ProviderFactory.create(name="Safe Return Partnership")
     Commission.objects.create(local_authority=la, provider=provider, starts_on=date(2024, 4, 1))
     user = User.objects.create_user(username="uploader", password="unused-password-1")
     Membership.objects.create(user=user, organisation=provider, role=Role.RHI_WORKER)
@@ -52,7 +52,7 @@ def police_file(rows: int) -> bytes:
     ).encode()
 
 
-def post_upload(client, content: bytes):  # type: ignore[no-untyped-def]
+def post_upload(client: Client, content: bytes):  # type: ignore[no-untyped-def]
     started = time.monotonic()
     response = client.post(
         reverse("missing_episodes:episode_import"),
@@ -66,11 +66,11 @@ def job_state() -> str:
 
 
 def test_a_big_web_upload_answers_at_once_and_a_real_worker_imports_every_row(
-    client,
-    celery_env,
+    client: Client,
+    celery_env: dict[str, str],
     celery_processes: Callable[..., CeleryProcess],
-    in_process_broker,  # noqa: F811
-):
+    in_process_broker: None,
+) -> None:
     client.force_login(worker_of_a_commissioned_provider())
     celery_env["DJANGO_MEDIA_ROOT"] = str(settings.MEDIA_ROOT)  # the worker reads the file the web stored
     celery_processes("worker")
@@ -86,12 +86,12 @@ def test_a_big_web_upload_answers_at_once_and_a_real_worker_imports_every_row(
 
 
 def test_broker_down_at_upload_the_page_answers_and_the_sweep_sends_the_job_when_it_returns(
-    client,
-    redis_server,
-    celery_env,
+    client: Client,
+    redis_server: RedisServer,
+    celery_env: dict[str, str],
     celery_processes: Callable[..., CeleryProcess],
-    in_process_broker,  # noqa: F811
-):
+    in_process_broker: None,
+) -> None:
     client.force_login(worker_of_a_commissioned_provider())
     celery_env["DJANGO_MEDIA_ROOT"] = str(settings.MEDIA_ROOT)
     redis_server.stop()

@@ -22,6 +22,7 @@ import redis
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import Count
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -35,13 +36,9 @@ from sharing.webhooks import run_webhook_sweep
 from tests.factories_domain import ChildFactory, LocalAuthorityFactory, PoliceForceFactory
 from tests.reliability.conftest import ROOT, CeleryProcess, RedisServer, wait_for
 from tests.reliability.mail import MailServer
-from tests.sharing import test_webhooks
-from tests.sharing.test_webhooks import submit, subscribe
+from tests.sharing.webhook_world import WebhookCase, submit, subscribe
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
-# An approvable RHI of tests/sharing/test_webhooks.py (a provider, worker, managers; time frozen), by name.
-case, clock = test_webhooks.case, test_webhooks.clock
-
 RECOVERY_LIMIT = 120  # seconds: "every due alert recorded within two minutes of the fault"
 # Short timeouts so each fault plays out in seconds; production defaults are in config/settings.py.
 FAST_MAIL = {
@@ -108,23 +105,6 @@ def production_shape(start: Start, *, general_concurrency: int = 2, **env: str) 
     return general
 
 
-@pytest.fixture
-def in_process_broker(redis_server: RedisServer) -> Iterator[None]:
-    """Point this process's Celery app (what web requests and services enqueue with) at the test's Redis, so
-    stopping that Redis is a broker outage for the request too."""
-    from config.celery import app
-
-    def point(url: str) -> None:
-        app.conf.broker_url = url
-        app._pool = None
-        app.amqp._producer_pool = None
-
-    before = app.conf.broker_url
-    point(redis_server.url)
-    yield
-    point(before)
-
-
 def recipient() -> User:
     return User.objects.create_user(
         username=f"worker-{time.monotonic_ns()}", password="unused-password-1", email="worker@example.invalid"
@@ -132,7 +112,7 @@ def recipient() -> User:
 
 
 def make_rhis(count: int, *, due_at: Callable[[int], datetime], worker: User, **fields: Any) -> None:
-    child = ChildFactory()
+    child = ChildFactory.create()
     rows = []
     for i in range(count):
         due = due_at(i)
@@ -216,8 +196,8 @@ def report(fault: str, **figures: object) -> None:
 
 
 def test_mail_server_that_never_answers_holds_no_lock_and_stops_no_alert_then_each_email_goes_once(
-    redis_server, start, mail_server
-):
+    redis_server: RedisServer, start: Start, mail_server: MailServer
+) -> None:
     mail_server.silent()
     fault_started = timezone.now()
     worker = recipient()
@@ -263,8 +243,8 @@ def test_mail_server_that_never_answers_holds_no_lock_and_stops_no_alert_then_ea
 
 
 def test_an_email_task_that_outlives_its_time_limit_is_stopped_and_counted_as_a_failed_attempt(
-    redis_server, start, mail_server
-):
+    redis_server: RedisServer, start: Start, mail_server: MailServer
+) -> None:
     mail_server.silent()
     make_rhis(2, due_at=lambda i: timezone.now() - timedelta(minutes=1), worker=recipient())
     # The socket timeout is far longer than the task's soft time limit: the time limit must end the attempt.
@@ -290,8 +270,8 @@ def test_an_email_task_that_outlives_its_time_limit_is_stopped_and_counted_as_a_
 
 
 def test_mail_server_refusing_every_message_gets_exactly_the_capped_attempts_then_an_admin_retry_sends_once(
-    redis_server, start, mail_server, in_process_broker, client
-):
+    redis_server: RedisServer, start: Start, mail_server: MailServer, in_process_broker: None, client: Client
+) -> None:
     mail_server.answering()
     mail_server.recorder.tempfail = True
     make_rhis(10, due_at=lambda i: timezone.now() - timedelta(minutes=1 + i), worker=recipient())
@@ -340,8 +320,8 @@ def test_mail_server_refusing_every_message_gets_exactly_the_capped_attempts_the
 
 
 def test_alerts_falling_due_behind_an_email_backlog_are_recorded_on_time_and_no_email_task_is_doubled(
-    redis_server, start, mail_server
-):
+    redis_server: RedisServer, start: Start, mail_server: MailServer
+) -> None:
     mail_server.answering()
     mail_server.recorder.delay = 0.2  # a slow mail server: the backlog below takes half a minute to drain
     worker = recipient()
@@ -395,8 +375,8 @@ def manage(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_broker_down_during_a_sweep_records_every_kind_and_the_emails_go_when_it_returns(
-    redis_server, celery_env, start, mail_server
-):
+    redis_server: RedisServer, celery_env: dict[str, str], start: Start, mail_server: MailServer
+) -> None:
     mail_server.answering()
     redis_server.stop()
     now = timezone.now()
@@ -442,11 +422,15 @@ def local_receivers(settings: Any) -> None:
 
 
 def test_broker_down_during_an_import_imports_every_row_and_the_webhooks_go_when_it_returns(
-    redis_server, celery_env, in_process_broker, local_receivers, tmp_path
-):
-    la = LocalAuthorityFactory(code="333")
+    redis_server: RedisServer,
+    celery_env: dict[str, str],
+    in_process_broker: None,
+    local_receivers: None,
+    tmp_path: Path,
+) -> None:
+    la = LocalAuthorityFactory.create(code="333")
     ClockPolicy.objects.create(local_authority=la, effective_from="2020-01-01")
-    force = PoliceForceFactory(code="E23000014")
+    force = PoliceForceFactory.create(code="E23000014")
     subscribe(force, "http://127.0.0.1:9/hook", ["episode.returned"])
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=HEADER, lineterminator="\n")
@@ -488,19 +472,19 @@ def test_broker_down_during_an_import_imports_every_row_and_the_webhooks_go_when
 
 
 def test_broker_down_when_a_manager_approves_the_page_answers_and_the_webhook_goes_later(
-    redis_server,
-    in_process_broker,
-    local_receivers,
-    case,
-    client,
-):
-    subscribe(case["provider"], "http://127.0.0.1:9/hook", ["rhi.completed"])
+    redis_server: RedisServer,
+    in_process_broker: None,
+    local_receivers: None,
+    case: WebhookCase,
+    client: Client,
+) -> None:
+    subscribe(case.provider, "http://127.0.0.1:9/hook", ["rhi.completed"])
     submit(case)
-    rhi = case["rhi"]
+    rhi = case.rhi
     rhi.refresh_from_db()
     redis_server.stop()
 
-    client.force_login(case["manager"])
+    client.force_login(case.manager)
     response = client.post(
         reverse("rhi:review", args=[rhi.pk]), {"decision": "approve", "comments": "", "version": rhi.version}
     )

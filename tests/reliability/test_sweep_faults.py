@@ -25,7 +25,7 @@ RECOVERY_LIMIT = 120  # seconds: "within two minutes of the services coming back
 
 def make_rhis(count: int, *, due_at: Callable[[int], object]) -> None:
     """``count`` allocated RHIs whose deadlines come from ``due_at(i)``; bulk, so thousands take a second."""
-    child = ChildFactory()
+    child = ChildFactory.create()
     worker = User.objects.create_user(username=f"worker-{time.monotonic_ns()}", password="unused-password-1")
     rows = []
     for i in range(count):
@@ -71,8 +71,8 @@ def alerts_recorded() -> int:
 
 
 def test_worker_killed_with_sigkill_mid_sweep_then_next_sweep_records_each_alert_exactly_once(
-    redis_server, celery_processes
-):
+    redis_server: RedisServer, celery_processes: Callable[..., CeleryProcess]
+) -> None:
     now = timezone.now()
     make_rhis(6000, due_at=lambda i: now - timedelta(minutes=1 + i % 500))
     worker: CeleryProcess = celery_processes("worker")
@@ -91,8 +91,8 @@ def test_worker_killed_with_sigkill_mid_sweep_then_next_sweep_records_each_alert
 
 
 def test_redis_restarted_without_persistence_loses_queued_sweeps_but_beat_catches_up(
-    redis_server, celery_processes
-):
+    redis_server: RedisServer, celery_processes: Callable[..., CeleryProcess]
+) -> None:
     now = timezone.now()
     make_rhis(200, due_at=lambda i: now - timedelta(minutes=i % 30))
     send_sweeps(redis_server, times=5)  # queued, never consumed: nobody is listening yet
@@ -106,7 +106,9 @@ def test_redis_restarted_without_persistence_loses_queued_sweeps_but_beat_catche
     assert_each_alert_exactly_once(200)
 
 
-def test_two_beats_at_once_still_record_each_alert_once(redis_server, celery_processes):
+def test_two_beats_at_once_still_record_each_alert_once(
+    redis_server: RedisServer, celery_processes: Callable[..., CeleryProcess]
+) -> None:
     now = timezone.now()
     make_rhis(150, due_at=lambda i: now - timedelta(minutes=i))
     # 40 more cross their due-soon threshold a few seconds into the run, while both beats are sweeping.
@@ -120,7 +122,9 @@ def test_two_beats_at_once_still_record_each_alert_once(redis_server, celery_pro
     assert DeadlineAlert.objects.filter(kind=AlertKind.DUE_SOON).count() == 40
 
 
-def test_same_sweep_delivered_ten_times_concurrently_records_each_alert_once(redis_server, celery_processes):
+def test_same_sweep_delivered_ten_times_concurrently_records_each_alert_once(
+    redis_server: RedisServer, celery_processes: Callable[..., CeleryProcess]
+) -> None:
     now = timezone.now()
     make_rhis(3000, due_at=lambda i: now - timedelta(minutes=1 + i % 100))
     worker = celery_processes("worker", concurrency=4)
@@ -134,8 +138,8 @@ def test_same_sweep_delivered_ten_times_concurrently_records_each_alert_once(red
 
 
 def test_redis_down_for_ten_minutes_of_deadlines_then_every_alert_within_two_minutes(
-    redis_server, celery_processes
-):
+    redis_server: RedisServer, celery_processes: Callable[..., CeleryProcess]
+) -> None:
     celery_processes("worker")
     celery_processes("beat")
     redis_server.stop()

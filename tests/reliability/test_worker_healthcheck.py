@@ -6,6 +6,7 @@ from __future__ import annotations
 import socket
 import subprocess
 import sys
+from collections.abc import Callable
 
 import pytest
 from django.conf import settings
@@ -27,8 +28,8 @@ def check_worker(env: dict[str, str], *args: str) -> subprocess.CompletedProcess
 
 
 def test_worker_healthcheck_passes_while_it_consumes_and_fails_when_it_dies_or_redis_goes(
-    redis_server: RedisServer, celery_processes, celery_env
-):
+    redis_server: RedisServer, celery_processes: Callable[..., CeleryProcess], celery_env: dict[str, str]
+) -> None:
     worker: CeleryProcess = celery_processes("worker")
     node = f"w0@{socket.gethostname()}"
     wait_for(lambda: "ready." in worker.log_text(), timeout=90, what="the worker to start")

@@ -9,6 +9,7 @@ with more queued) reaches that path, so this test keeps it busy while Redis is k
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
@@ -32,15 +33,15 @@ def send_sweeps(redis: RedisServer, times: int = 1) -> None:
     """Queue sweeps the way beat does: the project's own routes decide the queue."""
     app = Celery("rhi-test-sender")
     app.config_from_object("django.conf:settings", namespace="CELERY")
-    app.conf.broker_url = redis.url
+    app.conf.update(broker_url=redis.url)
     for _ in range(times):
         app.send_task("rhi.deadline_sweep")
     app.close()
 
 
 def test_busy_worker_keeps_running_through_repeated_redis_losses_and_then_records_every_alert(
-    redis_server: RedisServer, celery_processes
-):
+    redis_server: RedisServer, celery_processes: Callable[..., CeleryProcess]
+) -> None:
     now = timezone.now()
     make_rhis(4000, due_at=lambda i: now - timedelta(minutes=1 + i % 300))
     worker: CeleryProcess = celery_processes("worker", concurrency=2)
@@ -50,7 +51,7 @@ def test_busy_worker_keeps_running_through_repeated_redis_losses_and_then_record
         send_sweeps(redis_server, times=20)
         try:
             wait_for(
-                lambda before=taken: worker.log_text().count("received") > before,
+                lambda before=taken: worker.log_text().count("received") > before,  # type: ignore[misc]
                 timeout=60,
                 interval=0.05,
                 what=f"the worker to take a sweep after {loss} broker losses",

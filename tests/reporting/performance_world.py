@@ -18,6 +18,7 @@ South's child G is placed in North's area: North's "placed in" cohort, outside N
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from typing import Any, TypedDict
 
 import pytest
 
@@ -52,11 +53,20 @@ from tests.factories_domain import (
 pytestmark = pytest.mark.django_db
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
-YEAR = {"date_from": date(2025, 4, 1), "date_to": date(2026, 3, 31)}
 
 
-def utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=UTC)
+class Period(TypedDict):
+    """The period keyword arguments of the figures functions, to pass as ``**YEAR``."""
+
+    date_from: date
+    date_to: date
+
+
+YEAR: Period = {"date_from": date(2025, 4, 1), "date_to": date(2026, 3, 31)}
+
+
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
 NORTH_RULES = ClockRules(basis="return", complete_unit="hours", complete_length=72)
@@ -67,7 +77,7 @@ def snapshot(rules: ClockRules, repeat_rule: str) -> dict:
     return rules.to_snapshot() | {"repeat_rule": repeat_rule}
 
 
-def interview(rhi, held_at: datetime, independence: str = "independent_provider") -> Interview:
+def interview(rhi: Any, held_at: datetime, independence: str = "independent_provider") -> Interview:
     return Interview.objects.create(
         rhi=rhi,
         held_at=held_at,
@@ -78,8 +88,8 @@ def interview(rhi, held_at: datetime, independence: str = "independent_provider"
     )
 
 
-def rhi_for(episodes, *, la, provider, snap, counts=None, **fields):
-    rhi = RHIFactory(
+def rhi_for(episodes: Any, *, la: Any, provider: Any, snap: Any, counts: Any = None, **fields: Any) -> Any:
+    rhi = RHIFactory.create(
         child=episodes[0].child, local_authority=la, provider=provider, policy_snapshot=snap, **fields
     )
     for index, episode in enumerate(episodes):
@@ -90,8 +100,8 @@ def rhi_for(episodes, *, la, provider, snap, counts=None, **fields):
 
 
 def build_world() -> dict:
-    north = LocalAuthorityFactory(code="801", name="North")
-    south = LocalAuthorityFactory(code="802", name="South", nation=Nation.ENGLAND)
+    north = LocalAuthorityFactory.create(code="801", name="North")
+    south = LocalAuthorityFactory.create(code="802", name="South", nation=Nation.ENGLAND)
     ClockPolicy.objects.create(
         local_authority=north, effective_from=date(2020, 1, 1), repeat_rule=RepeatRule.BUNCH_FROM_LATEST
     )
@@ -102,14 +112,14 @@ def build_world() -> dict:
         complete_unit="working_days",
         complete_length=3,
     )
-    charity = ProviderFactory(name="Charity")
+    charity = ProviderFactory.create(name="Charity")
     n_snap = snapshot(NORTH_RULES, RepeatRule.BUNCH_FROM_LATEST)
     s_snap = snapshot(SOUTH_RULES, RepeatRule.SEPARATE)
-    w = {"north": north, "south": south, "charity": charity}
+    w: dict[str, Any] = {"north": north, "south": south, "charity": charity}
 
     # A: Friday return before the bank holiday weekend.
-    a = MissingEpisodeFactory(
-        child=ChildFactory(responsible_la=north),
+    a = MissingEpisodeFactory.create(
+        child=ChildFactory.create(responsible_la=north),
         missing_at=utc(2025, 5, 23, 8),
         returned_at=utc(2025, 5, 23, 17),
         police_notified_at=utc(2025, 5, 24, 8),
@@ -127,14 +137,14 @@ def build_world() -> dict:
     interview(rhi_a, utc(2025, 5, 28, 9))
 
     # B: two episodes bunched; the clock restarted at the second return.
-    child_b = ChildFactory(responsible_la=north)
-    b1 = MissingEpisodeFactory(
+    child_b = ChildFactory.create(responsible_la=north)
+    b1 = MissingEpisodeFactory.create(
         child=child_b,
         missing_at=utc(2025, 6, 2, 10),
         returned_at=utc(2025, 6, 2, 20),
         police_notified_at=None,
     )
-    b2 = MissingEpisodeFactory(
+    b2 = MissingEpisodeFactory.create(
         child=child_b,
         missing_at=utc(2025, 6, 4, 9),
         returned_at=utc(2025, 6, 4, 18),
@@ -154,8 +164,8 @@ def build_world() -> dict:
     interview(rhi_b, utc(2025, 6, 5, 12))
 
     # C: declined by a parent.
-    c = MissingEpisodeFactory(
-        child=ChildFactory(responsible_la=north),
+    c = MissingEpisodeFactory.create(
+        child=ChildFactory.create(responsible_la=north),
         missing_at=utc(2025, 7, 10, 8),
         returned_at=utc(2025, 7, 10, 11),
         police_notified_at=utc(2025, 7, 10, 12),
@@ -174,8 +184,8 @@ def build_world() -> dict:
     )
 
     # D: spans the year boundary (31 March 2026 22:00 BST = 21:00 UTC); no police notification.
-    d = MissingEpisodeFactory(
-        child=ChildFactory(responsible_la=north),
+    d = MissingEpisodeFactory.create(
+        child=ChildFactory.create(responsible_la=north),
         missing_at=utc(2026, 3, 31, 21),
         returned_at=utc(2026, 4, 2, 10),
         police_notified_at=None,
@@ -190,8 +200,8 @@ def build_world() -> dict:
     )
 
     # E: from home in August (interviewed by their social worker), from care in December with no RHI record.
-    child_e = ChildFactory(responsible_la=north)
-    e1 = MissingEpisodeFactory(
+    child_e = ChildFactory.create(responsible_la=north)
+    e1 = MissingEpisodeFactory.create(
         child=child_e,
         missing_from=MissingFrom.HOME,
         missing_at=utc(2025, 8, 1, 6),
@@ -209,7 +219,7 @@ def build_world() -> dict:
         offered_to=OfferedTo.CHILD,
     )
     interview(rhi_e, utc(2025, 8, 2, 12), independence="childs_social_worker")
-    MissingEpisodeFactory(
+    MissingEpisodeFactory.create(
         child=child_e,
         missing_from=MissingFrom.CARE,
         host_la=north,
@@ -220,8 +230,8 @@ def build_world() -> dict:
     )
 
     # F: placed out of area in South, absent, no RHI record and no police notification.
-    MissingEpisodeFactory(
-        child=ChildFactory(responsible_la=north),
+    MissingEpisodeFactory.create(
+        child=ChildFactory.create(responsible_la=north),
         category=EpisodeCategory.ABSENT,
         missing_from=MissingFrom.CARE,
         host_la=south,
@@ -232,8 +242,8 @@ def build_world() -> dict:
     )
 
     # G: South's child placed in North's area.
-    MissingEpisodeFactory(
-        child=ChildFactory(responsible_la=south),
+    MissingEpisodeFactory.create(
+        child=ChildFactory.create(responsible_la=south),
         missing_from=MissingFrom.CARE,
         host_la=north,
         was_out_of_area=True,
@@ -242,8 +252,8 @@ def build_world() -> dict:
     )
 
     # S: South's own child with the same Friday-before-the-bank-holiday times as A, under South's policy.
-    s = MissingEpisodeFactory(
-        child=ChildFactory(responsible_la=south),
+    s = MissingEpisodeFactory.create(
+        child=ChildFactory.create(responsible_la=south),
         missing_at=utc(2025, 5, 23, 8),
         returned_at=utc(2025, 5, 23, 17),
         police_notified_at=utc(2025, 5, 24, 8),
@@ -274,7 +284,7 @@ def build_world() -> dict:
         )
     Associate.objects.create(rhi=rhi_a, name="Jay")
     Associate.objects.create(rhi=rhi_b, name="  jay ")
-    author = UserFactory()
+    author = UserFactory.create()
     Referral.objects.create(
         rhi=rhi_a,
         service=Service.CAMHS,

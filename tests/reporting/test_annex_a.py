@@ -4,9 +4,12 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from typing import Any
 
 import pytest
+from pytest_django import DjangoAssertNumQueries
 
+from accounts.models import Organisation
 from missing_episodes.models import EpisodeCategory, Gender, LegalStatus
 from reporting import annex_a
 from rhi.models import DeclinedBy, DeclineReason, Outcome, RHIState
@@ -33,34 +36,36 @@ def at(year: int, month: int, day: int, hour: int = 12, minute: int = 0) -> date
 
 
 @pytest.fixture
-def la():
-    return LocalAuthorityFactory(code="202", name="Camden")
+def la() -> Organisation:
+    return LocalAuthorityFactory.create(code="202", name="Camden")
 
 
-def looked_after(la, child_id: str, **kwargs):
+def looked_after(la: Any, child_id: str, **kwargs: Any) -> Any:
     kwargs.setdefault("date_of_birth", date(2010, 6, 15))
-    return ChildFactory(
+    return ChildFactory.create(
         responsible_la=la, la_child_id=child_id, legal_status=LegalStatus.LOOKED_AFTER, **kwargs
     )
 
 
-def rows_by_child(la) -> dict[str, dict[str, object]]:
+def rows_by_child(la: Any) -> dict[str, dict[str, object]]:
     rows = annex_a.list8_rows(local_authority_id=la.pk, as_at=AS_AT)
     return {row[0]: dict(zip(annex_a.COLUMNS, row, strict=True)) for row in rows}
 
 
-def link_rhi(episode, **fields):
-    rhi = RHIFactory(child=episode.child, **fields)
-    RHIEpisodeFactory(rhi=rhi, episode=episode)
+def link_rhi(episode: Any, **fields: Any) -> Any:
+    rhi = RHIFactory.create(child=episode.child, **fields)
+    RHIEpisodeFactory.create(rhi=rhi, episode=episode)
     return rhi
 
 
-def test_headings_are_ofsteds_and_include_the_three_missing_questions():
+def test_headings_are_ofsteds_and_include_the_three_missing_questions() -> None:
     assert annex_a.COLUMNS[0] == "Child Unique ID"
     assert {MISSING, ABSENT, OFFERED, ACCEPTED, "Allocated Team", "Allocated Worker"} <= set(annex_a.COLUMNS)
 
 
-def test_counts_cover_the_12_months_and_the_last_missing_episode_answers_the_questions(la):
+def test_counts_cover_the_12_months_and_the_last_missing_episode_answers_the_questions(
+    la: Organisation,
+) -> None:
     child = looked_after(
         la,
         "L1",
@@ -69,13 +74,13 @@ def test_counts_cover_the_12_months_and_the_last_missing_episode_answers_the_que
         social_work_team="Team North",
         social_worker_name="Sam Jones",
     )
-    PlacementFactory(child=child, host_la=la, start_date=date(2024, 1, 1))
-    MissingEpisodeFactory(child=child, missing_at=at(2025, 3, 31, 10))  # the day before the 12 months
-    MissingEpisodeFactory(child=child, missing_at=at(2025, 4, 1, 10))
-    earlier = MissingEpisodeFactory(child=child, missing_at=at(2025, 9, 1))
-    last = MissingEpisodeFactory(child=child, missing_at=at(2026, 1, 10))
-    MissingEpisodeFactory(child=child, category=EpisodeCategory.ABSENT, missing_at=at(2026, 2, 1))
-    MissingEpisodeFactory(child=child, missing_at=at(2026, 3, 31, 23, 30))  # 1 April 2026 in London
+    PlacementFactory.create(child=child, host_la=la, start_date=date(2024, 1, 1))
+    MissingEpisodeFactory.create(child=child, missing_at=at(2025, 3, 31, 10))  # the day before the 12 months
+    MissingEpisodeFactory.create(child=child, missing_at=at(2025, 4, 1, 10))
+    earlier = MissingEpisodeFactory.create(child=child, missing_at=at(2025, 9, 1))
+    last = MissingEpisodeFactory.create(child=child, missing_at=at(2026, 1, 10))
+    MissingEpisodeFactory.create(child=child, category=EpisodeCategory.ABSENT, missing_at=at(2026, 2, 1))
+    MissingEpisodeFactory.create(child=child, missing_at=at(2026, 3, 31, 23, 30))  # 1 April 2026 in London
     link_rhi(
         earlier,
         state=RHIState.DECLINED,
@@ -99,12 +104,14 @@ def test_counts_cover_the_12_months_and_the_last_missing_episode_answers_the_que
     assert (row["Allocated Team"], row["Allocated Worker"]) == ("Team North", "Sam Jones")
 
 
-def test_declined_offer_and_no_rhi_and_out_of_area(la):
+def test_declined_offer_and_no_rhi_and_out_of_area(la: Organisation) -> None:
     declined = looked_after(la, "L2", gender=Gender.MALE)
-    PlacementFactory(
-        child=declined, host_la=LocalAuthorityFactory(code="302", name="Barnet"), start_date=date(2025, 1, 1)
+    PlacementFactory.create(
+        child=declined,
+        host_la=LocalAuthorityFactory.create(code="302", name="Barnet"),
+        start_date=date(2025, 1, 1),
     )
-    episode = MissingEpisodeFactory(child=declined, missing_at=at(2025, 10, 1))
+    episode = MissingEpisodeFactory.create(child=declined, missing_at=at(2025, 10, 1))
     link_rhi(
         episode,
         state=RHIState.DECLINED,
@@ -114,10 +121,12 @@ def test_declined_offer_and_no_rhi_and_out_of_area(la):
         decline_reason=DeclineReason.NOT_WANTED,
     )
     no_rhi = looked_after(la, "L3")
-    MissingEpisodeFactory(child=no_rhi, missing_at=at(2025, 10, 1))
-    MissingEpisodeFactory(child=no_rhi, category=EpisodeCategory.ABSENT, missing_at=at(2025, 12, 1))
+    MissingEpisodeFactory.create(child=no_rhi, missing_at=at(2025, 10, 1))
+    MissingEpisodeFactory.create(child=no_rhi, category=EpisodeCategory.ABSENT, missing_at=at(2025, 12, 1))
     waiting = looked_after(la, "L4")
-    link_rhi(MissingEpisodeFactory(child=waiting, missing_at=at(2026, 3, 30)), state=RHIState.ALLOCATED)
+    link_rhi(
+        MissingEpisodeFactory.create(child=waiting, missing_at=at(2026, 3, 30)), state=RHIState.ALLOCATED
+    )
 
     rows = rows_by_child(la)
 
@@ -133,14 +142,14 @@ def test_declined_offer_and_no_rhi_and_out_of_area(la):
     assert rows["L3"]["Placement Location"] == ""
 
 
-def test_every_looked_after_child_is_listed_with_only_episodes_while_looked_after(la):
+def test_every_looked_after_child_is_listed_with_only_episodes_while_looked_after(la: Organisation) -> None:
     never_missing = looked_after(la, "L5")
     mid_year = looked_after(la, "L6", legal_status_since=date(2025, 12, 1))
-    MissingEpisodeFactory(child=mid_year, missing_at=at(2025, 11, 1))  # before care: not counted
-    MissingEpisodeFactory(child=mid_year, category=EpisodeCategory.ABSENT, missing_at=at(2025, 12, 5))
+    MissingEpisodeFactory.create(child=mid_year, missing_at=at(2025, 11, 1))  # before care: not counted
+    MissingEpisodeFactory.create(child=mid_year, category=EpisodeCategory.ABSENT, missing_at=at(2025, 12, 5))
     looked_after(la, "L7", legal_status_since=date(2026, 4, 2))  # not yet looked after on the day
-    ChildFactory(responsible_la=la, la_child_id="L8", legal_status=LegalStatus.CHILD_IN_NEED)
-    looked_after(LocalAuthorityFactory(code="303"), "L9")
+    ChildFactory.create(responsible_la=la, la_child_id="L8", legal_status=LegalStatus.CHILD_IN_NEED)
+    looked_after(LocalAuthorityFactory.create(code="303"), "L9")
 
     rows = rows_by_child(la)
 
@@ -155,12 +164,14 @@ def test_every_looked_after_child_is_listed_with_only_episodes_while_looked_afte
     assert never_missing.la_child_id == "L5"
 
 
-def test_the_list_takes_a_fixed_number_of_queries(la, django_assert_max_num_queries):
+def test_the_list_takes_a_fixed_number_of_queries(
+    la: Organisation, django_assert_max_num_queries: DjangoAssertNumQueries
+) -> None:
     for number in range(12):
         child = looked_after(la, f"Q{number}")
-        PlacementFactory(child=child, host_la=la, start_date=date(2025, 1, 1))
+        PlacementFactory.create(child=child, host_la=la, start_date=date(2025, 1, 1))
         link_rhi(
-            MissingEpisodeFactory(child=child, missing_at=at(2025, 10, 1 + number)),
+            MissingEpisodeFactory.create(child=child, missing_at=at(2025, 10, 1 + number)),
             state=RHIState.OFFERED,
             offered_at=at(2025, 10, 20),
         )

@@ -7,11 +7,14 @@ import io
 import json
 import subprocess
 from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
 from openpyxl import load_workbook
 
+from accounts.models import Organisation
 from audit.models import AuditAction, AuditEvent
 from missing_episodes.models import EpisodeCategory, Gender, LegalStatus
 from reporting import annex_a
@@ -30,9 +33,9 @@ HEADER_ROWS = [
 
 
 @pytest.fixture
-def data():
-    la = LocalAuthorityFactory(code="202", name="Camden")
-    child = ChildFactory(
+def data() -> Organisation:
+    la = LocalAuthorityFactory.create(code="202", name="Camden")
+    child = ChildFactory.create(
         responsible_la=la,
         la_child_id="X1",
         gender=Gender.FEMALE,
@@ -40,12 +43,12 @@ def data():
         date_of_birth=date(2010, 6, 15),
         legal_status=LegalStatus.LOOKED_AFTER,
     )
-    MissingEpisodeFactory(
+    MissingEpisodeFactory.create(
         child=child,
         missing_at=datetime(2025, 5, 1, 12, tzinfo=UTC),
         returned_at=datetime(2025, 5, 2, 9, tzinfo=UTC),
     )
-    MissingEpisodeFactory(
+    MissingEpisodeFactory.create(
         child=child,
         category=EpisodeCategory.ABSENT,
         missing_at=datetime(2026, 3, 30, 12, tzinfo=UTC),
@@ -54,12 +57,12 @@ def data():
     return la
 
 
-def export(kind: str, out, fmt: str | None = None, to: str = "2026-03-31") -> None:
+def export(kind: str, out: Any, fmt: str | None = None, to: str = "2026-03-31") -> None:
     args = [kind, "--la", "202", "--from", "2025-04-01", "--to", to, "--out", str(out)]
     call_command("export_return", *args, *(["--format", fmt] if fmt else []), stdout=io.StringIO())
 
 
-def test_csv_writes_the_missing_table_and_the_header_beside_it(data, tmp_path):
+def test_csv_writes_the_missing_table_and_the_header_beside_it(data: Organisation, tmp_path: Path) -> None:
     export("ssda903-missing", tmp_path / "missing.csv")
 
     assert list(csv.reader((tmp_path / "missing.csv").open())) == MISSING_ROWS
@@ -70,7 +73,7 @@ def test_csv_writes_the_missing_table_and_the_header_beside_it(data, tmp_path):
     assert event.detail["local_authority"] == "202"
 
 
-def test_xlsx_has_a_sheet_per_table(data, tmp_path):
+def test_xlsx_has_a_sheet_per_table(data: Organisation, tmp_path: Path) -> None:
     export("ssda903-missing", tmp_path / "return.xlsx")
 
     workbook = load_workbook(tmp_path / "return.xlsx", read_only=True)
@@ -83,7 +86,7 @@ def test_xlsx_has_a_sheet_per_table(data, tmp_path):
     ] == HEADER_ROWS
 
 
-def test_json_holds_each_table_as_objects(data, tmp_path):
+def test_json_holds_each_table_as_objects(data: Organisation, tmp_path: Path) -> None:
     export("ssda903-missing", tmp_path / "return.json")
 
     loaded = json.loads((tmp_path / "return.json").read_text())
@@ -93,7 +96,7 @@ def test_json_holds_each_table_as_objects(data, tmp_path):
     assert loaded["sheets"]["Header"] == [dict(zip(HEADER_ROWS[0], HEADER_ROWS[1], strict=True))]
 
 
-def test_pdf_shows_the_rows(data, tmp_path):
+def test_pdf_shows_the_rows(data: Organisation, tmp_path: Path) -> None:
     export("ssda903-missing", tmp_path / "return.pdf")
 
     text = subprocess.run(
@@ -107,7 +110,9 @@ def test_pdf_shows_the_rows(data, tmp_path):
     assert "MIS_START" in text
 
 
-def test_annex_a_csv_has_ofsteds_headings_and_one_row_per_looked_after_child(data, tmp_path):
+def test_annex_a_csv_has_ofsteds_headings_and_one_row_per_looked_after_child(
+    data: Organisation, tmp_path: Path
+) -> None:
     export("annex-a-list8", tmp_path / "list8.txt", fmt="csv")
 
     rows = list(csv.reader((tmp_path / "list8.txt").open()))
@@ -126,7 +131,7 @@ def test_annex_a_csv_has_ofsteds_headings_and_one_row_per_looked_after_child(dat
     assert record["Was the child offered a Return Interview after their last missing episode (Y/N)?"] == "N"
 
 
-def test_annex_a_xlsx_opens(data, tmp_path):
+def test_annex_a_xlsx_opens(data: Organisation, tmp_path: Path) -> None:
     export("annex-a-list8", tmp_path / "list8.xlsx")
 
     sheet = load_workbook(tmp_path / "list8.xlsx", read_only=True)["List 8"]
@@ -135,7 +140,7 @@ def test_annex_a_xlsx_opens(data, tmp_path):
     assert rows[1][0] == "X1"
 
 
-def test_unknown_authority_and_bad_dates_are_refused(data, tmp_path):
+def test_unknown_authority_and_bad_dates_are_refused(data: Organisation, tmp_path: Path) -> None:
     with pytest.raises(CommandError, match="No local authority"):
         call_command(
             "export_return",
@@ -178,7 +183,7 @@ def test_unknown_authority_and_bad_dates_are_refused(data, tmp_path):
     assert not AuditEvent.objects.filter(action=AuditAction.EXPORT).exists()
 
 
-def test_benchmark_measures_the_national_export_against_copy_and_annex_a(data):
+def test_benchmark_measures_the_national_export_against_copy_and_annex_a(data: Organisation) -> None:
     out = io.StringIO()
     call_command("benchmark", "--only", "ssda903,annex_a", "--runs", "3", stdout=out)
 
@@ -189,7 +194,9 @@ def test_benchmark_measures_the_national_export_against_copy_and_annex_a(data):
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx", "json", "pdf"])
-def test_the_performance_return_is_registered_and_writes_every_format(data, tmp_path, fmt):
+def test_the_performance_return_is_registered_and_writes_every_format(
+    data: Organisation, tmp_path: Path, fmt: str
+) -> None:
     export("performance", tmp_path / f"performance.{fmt}", to="2026-03-31")
 
     written = tmp_path / f"performance.{fmt}"

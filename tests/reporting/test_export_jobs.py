@@ -7,11 +7,15 @@ import csv
 import io
 import zipfile
 from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
 
 import pytest
+from django.test import Client
 from django.urls import reverse
+from pytest_django import DjangoCaptureOnCommitCallbacks, Settings
 
-from accounts.models import Role
+from accounts.models import Organisation, Role, User
 from audit.models import AuditAction, AuditEvent, AuditOutcome
 from missing_episodes.models import Gender, LegalStatus
 from reporting.models import ExportJob, ExportState
@@ -22,22 +26,22 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def media(settings, tmp_path):
+def media(settings: Settings, tmp_path: Path) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
 @pytest.fixture
-def la():
-    authority = LocalAuthorityFactory(code="202", name="Camden")
+def la() -> Organisation:
+    authority = LocalAuthorityFactory.create(code="202", name="Camden")
     for number in range(3):
-        child = ChildFactory(
+        child = ChildFactory.create(
             responsible_la=authority,
             la_child_id=f"J{number}",
             gender=Gender.MALE,
             legal_status=LegalStatus.LOOKED_AFTER,
             date_of_birth=date(2011, 1, 1),
         )
-        MissingEpisodeFactory(
+        MissingEpisodeFactory.create(
             child=child,
             missing_at=datetime(2025, 6, 1 + number, 12, tzinfo=UTC),
             returned_at=datetime(2025, 6, 2 + number, 12, tzinfo=UTC),
@@ -46,11 +50,11 @@ def la():
 
 
 @pytest.fixture
-def lead(la):
+def lead(la: Organisation) -> User:
     return user_with_role(Role.PERFORMANCE_LEAD, organisation=la)
 
 
-def start(client, la, **overrides):
+def start(client: Client, la: Any, **overrides: Any) -> Any:
     data = {
         "return_kind": "ssda903-missing",
         "local_authority": la.pk,
@@ -61,8 +65,12 @@ def start(client, la, **overrides):
 
 
 def test_performance_lead_export_runs_to_a_stored_file_and_is_audited(
-    client, la, lead, eager_celery, django_capture_on_commit_callbacks
-):
+    client: Client,
+    la: Organisation,
+    lead: User,
+    eager_celery: None,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
     client.force_login(lead)
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -99,7 +107,9 @@ def test_performance_lead_export_runs_to_a_stored_file_and_is_audited(
     )
 
 
-def test_a_queued_job_page_refreshes_itself_and_shows_progress(client, la, lead):
+def test_a_queued_job_page_refreshes_itself_and_shows_progress(
+    client: Client, la: Organisation, lead: User
+) -> None:
     client.force_login(lead)
     start(
         client, la, return_kind="annex-a-list8", as_at="2026-03-31", format="xlsx"
@@ -113,7 +123,13 @@ def test_a_queued_job_page_refreshes_itself_and_shows_progress(client, la, lead)
     assert b"0% done" in page.content
 
 
-def test_annex_a_job_writes_xlsx(client, la, lead, eager_celery, django_capture_on_commit_callbacks):
+def test_annex_a_job_writes_xlsx(
+    client: Client,
+    la: Organisation,
+    lead: User,
+    eager_celery: None,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
     client.force_login(lead)
     with django_capture_on_commit_callbacks(execute=True):
         start(client, la, return_kind="annex-a-list8", as_at="2026-03-31", format="xlsx")
@@ -123,7 +139,9 @@ def test_annex_a_job_writes_xlsx(client, la, lead, eager_celery, django_capture_
     assert job.file.name.endswith(".xlsx")
 
 
-def test_bad_input_shows_field_errors_and_starts_nothing(client, la, lead):
+def test_bad_input_shows_field_errors_and_starts_nothing(
+    client: Client, la: Organisation, lead: User
+) -> None:
     client.force_login(lead)
 
     response = start(client, la, return_kind="annex-a-list8", as_at="31 March", format="")
@@ -135,7 +153,9 @@ def test_bad_input_shows_field_errors_and_starts_nothing(client, la, lead):
 
 
 @pytest.mark.parametrize("role", [Role.RHI_WORKER, Role.TEAM_MANAGER, Role.ORG_ADMIN, Role.PARTNER_VIEWER])
-def test_anyone_but_a_performance_lead_gets_404_and_an_audited_denial(client, la, role):
+def test_anyone_but_a_performance_lead_gets_404_and_an_audited_denial(
+    client: Client, la: Organisation, role: Any
+) -> None:
     client.force_login(user_with_role(role, organisation=la))
 
     assert client.get(reverse("reporting:returns")).status_code == 404
@@ -147,8 +167,10 @@ def test_anyone_but_a_performance_lead_gets_404_and_an_audited_denial(client, la
     )
 
 
-def test_a_lead_cannot_export_another_authority_or_see_anothers_job(client, la, lead):
-    other = LocalAuthorityFactory(code="303")
+def test_a_lead_cannot_export_another_authority_or_see_anothers_job(
+    client: Client, la: Organisation, lead: User
+) -> None:
+    other = LocalAuthorityFactory.create(code="303")
     other_lead = user_with_role(Role.PERFORMANCE_LEAD, organisation=other)
     client.force_login(other_lead)
     response = start(client, la)
@@ -166,11 +188,13 @@ def test_a_lead_cannot_export_another_authority_or_see_anothers_job(client, la, 
     assert client.get(reverse("reporting:export_detail", args=[job.pk])).status_code == 404
 
 
-def test_validation_page_lists_failures_with_links_to_the_records(client, la, lead):
-    child = ChildFactory(
+def test_validation_page_lists_failures_with_links_to_the_records(
+    client: Client, la: Organisation, lead: User
+) -> None:
+    child = ChildFactory.create(
         responsible_la=la, la_child_id="V1", gender=Gender.OTHER, legal_status=LegalStatus.LOOKED_AFTER
     )
-    episode = MissingEpisodeFactory(
+    episode = MissingEpisodeFactory.create(
         child=child, category="other", missing_at=datetime(2025, 7, 1, tzinfo=UTC)
     )
     client.force_login(lead)

@@ -4,6 +4,7 @@ expected number worked out in the test."""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 
@@ -30,15 +31,15 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def world():
+def world() -> Any:
     return build_world()
 
 
-def north_year(world):
+def north_year(world: Any) -> Any:
     return performance_figures(local_authority=world["north"], now=NOW, **YEAR)
 
 
-def test_headline_counts_incidents_children_and_repeat_share(world):
+def test_headline_counts_incidents_children_and_repeat_share(world: Any) -> None:
     result = north_year(world)
     # A, B1, B2, C, D, E1, E2, F (G is South's child, placed in North: not in North's totals).
     assert result.incidents == 8
@@ -47,7 +48,7 @@ def test_headline_counts_incidents_children_and_repeat_share(world):
     assert result.repeat_episodes == 4 and result.repeat_share == "50%"
 
 
-def test_offers_outcomes_and_a_decline_by_a_parent_under_its_reason(world):
+def test_offers_outcomes_and_a_decline_by_a_parent_under_its_reason(world: Any) -> None:
     result = north_year(world)
     counts = result.counts
     assert counts["offered"] == 5  # A, B1, B2 (one RHI addresses both), C, E1
@@ -66,7 +67,7 @@ def test_offers_outcomes_and_a_decline_by_a_parent_under_its_reason(world):
     ]
 
 
-def test_friday_return_before_the_bank_holiday_weekend_under_each_definition(world):
+def test_friday_return_before_the_bank_holiday_weekend_under_each_definition(world: Any) -> None:
     """A returned Friday 23 May 2025 18:00 BST; the police notification came Saturday 24 May 09:00 BST; Monday
     26 May was the late-May bank holiday; the interview was Wednesday 28 May 10:00 BST.
       from return, 72 hours:           due Mon 26 May 18:00 BST            → late
@@ -90,10 +91,10 @@ def test_friday_return_before_the_bank_holiday_weekend_under_each_definition(wor
         assert world["a"].pk in ids, definition
 
 
-def test_six_definitions_table_excludes_bunched_episodes_and_counts_clocks_not_started(world):
+def test_six_definitions_table_excludes_bunched_episodes_and_counts_clocks_not_started(world: Any) -> None:
     rows = {row.key: row.counts for row in north_year(world).timeliness}
 
-    def counts(in_time, late, not_done, not_started):
+    def counts(in_time: Any, late: Any, not_done: Any, not_started: Any) -> Any:
         return {
             IN_TIME: in_time,
             LATE: late,
@@ -116,7 +117,7 @@ def test_six_definitions_table_excludes_bunched_episodes_and_counts_clocks_not_s
     assert figure_records("bunched", local_authority=world["north"], now=NOW, **YEAR) == [world["b1"].pk]
 
 
-def test_episode_spanning_the_year_boundary_counts_in_the_year_it_started(world):
+def test_episode_spanning_the_year_boundary_counts_in_the_year_it_started(world: Any) -> None:
     assert world["d"].pk in figure_records("incidents", local_authority=world["north"], now=NOW, **YEAR)
     next_year = performance_figures(
         local_authority=world["north"], date_from=date(2026, 4, 1), date_to=date(2027, 3, 31), now=NOW
@@ -126,7 +127,7 @@ def test_episode_spanning_the_year_boundary_counts_in_the_year_it_started(world)
     assert months[date(2026, 3, 1)] == 1 and len(months) == 12
 
 
-def test_child_who_became_looked_after_mid_year_is_in_both_cohorts_by_episode(world):
+def test_child_who_became_looked_after_mid_year_is_in_both_cohorts_by_episode(world: Any) -> None:
     cohorts = {row.key: row for row in north_year(world).cohorts}
     assert cohorts["from_home"].incidents == 6  # A, B1, B2, C, D, E1
     assert cohorts["from_home"].children == 5
@@ -138,7 +139,7 @@ def test_child_who_became_looked_after_mid_year_is_in_both_cohorts_by_episode(wo
     assert placed_in.incidents == 1 and not placed_in.in_headline  # G
 
 
-def test_two_authorities_with_different_policies_show_different_figures(world):
+def test_two_authorities_with_different_policies_show_different_figures(world: Any) -> None:
     north = north_year(world)
     south = performance_figures(local_authority=world["south"], now=NOW, **YEAR)
     # The same Friday-before-the-bank-holiday times: late under North's 72 hours, in time under South's
@@ -158,7 +159,7 @@ def test_two_authorities_with_different_policies_show_different_figures(world):
     assert {row.key: row.incidents for row in south.cohorts}["placed_out_of_area"] == 1
 
 
-def test_interviewers_referrals_risk_indicators_places_and_associates(world):
+def test_interviewers_referrals_risk_indicators_places_and_associates(world: Any) -> None:
     result = north_year(world)
     independence = {code: n for code, _, n in result.independence}
     assert result.interviews == 3
@@ -179,15 +180,15 @@ def test_interviewers_referrals_risk_indicators_places_and_associates(world):
     ]
 
 
-def test_provider_return_counts_the_episodes_its_rhis_address(world):
+def test_provider_return_counts_the_episodes_its_rhis_address(world: Any) -> None:
     result = performance_figures(provider=world["charity"], now=NOW, **YEAR)
     assert result.incidents == 3  # A, B1, B2
     assert result.counts["carried_out"] == 3
 
 
-def test_open_rhi_before_its_deadline_is_not_yet_due(world):
-    episode = MissingEpisodeFactory(
-        child=ChildFactory(responsible_la=world["north"]),
+def test_open_rhi_before_its_deadline_is_not_yet_due(world: Any) -> None:
+    episode = MissingEpisodeFactory.create(
+        child=ChildFactory.create(responsible_la=world["north"]),
         missing_at=NOW - timedelta(hours=30),
         returned_at=NOW - timedelta(hours=20),
     )
@@ -198,7 +199,7 @@ def test_open_rhi_before_its_deadline_is_not_yet_due(world):
     assert result.own.counts[NOT_YET_DUE] == 1 and result.own.counts[NOT_DONE] == 0
 
 
-def test_small_numbers_are_suppressed_in_every_published_table(world):
+def test_small_numbers_are_suppressed_in_every_published_table(world: Any) -> None:
     assert [suppress(n) for n in (0, 1, 4, 5, 12)] == [0, "<5", "<5", 5, 12]
     assert (
         suppress_percent(3, 10) == "–" and suppress_percent(5, 10) == "50%" and suppress_percent(0, 0) == ""
@@ -219,12 +220,12 @@ def test_small_numbers_are_suppressed_in_every_published_table(world):
                 assert not (isinstance(cell, int) and 0 < cell < 5), (table.key, row)
 
 
-def test_method_paragraph_without_a_policy_says_the_statutory_default_is_used():
+def test_method_paragraph_without_a_policy_says_the_statutory_default_is_used() -> None:
     text = method_paragraph(None)
     assert "statutory default" in text and "72 hours" in text and "England bank holidays" in text
 
 
-def test_dashboard_compares_this_year_to_date_with_the_same_span_last_year(world):
+def test_dashboard_compares_this_year_to_date_with_the_same_span_last_year(world: Any) -> None:
     this, last = year_to_date(date(2026, 3, 31))
     assert (this.date_from, this.date_to) == (date(2025, 4, 1), date(2026, 3, 31))
     assert (last.date_from, last.date_to) == (date(2024, 4, 1), date(2025, 3, 31))

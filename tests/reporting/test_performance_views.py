@@ -6,10 +6,13 @@ from __future__ import annotations
 import io
 import shutil
 import subprocess
+from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pytest
 import time_machine
+from django.test import Client
 from django.urls import reverse
 
 from accounts.models import Role
@@ -22,22 +25,24 @@ PERIOD = {"date_from": "2025-04-01", "date_to": "2026-03-31"}
 
 
 @pytest.fixture
-def world():
+def world() -> Any:
     with time_machine.travel(NOW, tick=False):
         data = build_world()
         data["lead"] = user_with_role(Role.PERFORMANCE_LEAD, organisation=data["north"])
         yield data
 
 
-def query(world, **extra) -> dict:
+def query(world: Any, **extra: Any) -> dict:
     return {"la": world["north"].pk, **PERIOD, **extra}
 
 
-def denied_events(user) -> int:
+def denied_events(user: Any) -> int:
     return AuditEvent.objects.filter(actor=user, outcome=AuditOutcome.DENIED).count()
 
 
-def test_performance_lead_sees_their_authority_return_with_the_method_and_six_definitions(client, world):
+def test_performance_lead_sees_their_authority_return_with_the_method_and_six_definitions(
+    client: Client, world: Any
+) -> None:
     client.force_login(world["lead"])
     response = client.get(reverse("performance:return"), query(world))
     assert response.status_code == 200
@@ -52,7 +57,9 @@ def test_performance_lead_sees_their_authority_return_with_the_method_and_six_de
     ).exists()
 
 
-def test_performance_lead_asking_for_another_authority_gets_404_and_an_audit_record(client, world):
+def test_performance_lead_asking_for_another_authority_gets_404_and_an_audit_record(
+    client: Client, world: Any
+) -> None:
     client.force_login(world["lead"])
     for name, args in (
         ("performance:return", []),
@@ -65,7 +72,9 @@ def test_performance_lead_asking_for_another_authority_gets_404_and_an_audit_rec
 
 
 @pytest.mark.parametrize("role", [Role.RHI_WORKER, Role.TEAM_MANAGER, Role.POLICE, Role.ORG_ADMIN])
-def test_users_without_the_performance_lead_role_get_404_and_an_audit_record(client, world, role):
+def test_users_without_the_performance_lead_role_get_404_and_an_audit_record(
+    client: Client, world: Any, role: Any
+) -> None:
     user = user_with_role(role, organisation=world["north"])
     client.force_login(user)
     for url in (
@@ -78,7 +87,7 @@ def test_users_without_the_performance_lead_role_get_404_and_an_audit_record(cli
     assert denied_events(user) == 4
 
 
-def test_bad_dates_show_errors_in_the_summary_not_a_crash(client, world):
+def test_bad_dates_show_errors_in_the_summary_not_a_crash(client: Client, world: Any) -> None:
     client.force_login(world["lead"])
     response = client.get(
         reverse("performance:return"), query(world, date_from="2026-13-45", date_to="2025-01-01")
@@ -90,7 +99,9 @@ def test_bad_dates_show_errors_in_the_summary_not_a_crash(client, world):
     assert "result" not in response.context or response.context.get("result") is None
 
 
-def test_pdf_holds_the_six_definition_table_and_the_method_paragraph(client, world, tmp_path):
+def test_pdf_holds_the_six_definition_table_and_the_method_paragraph(
+    client: Client, world: Any, tmp_path: Path
+) -> None:
     assert shutil.which("pdftotext"), "poppler-utils is installed by scripts/test.sh"
     client.force_login(world["lead"])
     response = client.get(reverse("performance:download", args=["pdf"]), query(world))
@@ -116,7 +127,7 @@ def test_pdf_holds_the_six_definition_table_and_the_method_paragraph(client, wor
     assert AuditEvent.objects.filter(actor=world["lead"], action=AuditAction.EXPORT).count() == 1
 
 
-def test_xlsx_opens_with_openpyxl_and_holds_the_same_suppressed_figures(client, world):
+def test_xlsx_opens_with_openpyxl_and_holds_the_same_suppressed_figures(client: Client, world: Any) -> None:
     client.force_login(world["lead"])
     response = client.get(reverse("performance:download", args=["xlsx"]), query(world))
     assert response.status_code == 200
@@ -129,7 +140,7 @@ def test_xlsx_opens_with_openpyxl_and_holds_the_same_suppressed_figures(client, 
     assert len(timeliness) == 7 and timeliness[0].startswith("Own policy")
 
 
-def test_dashboard_links_each_number_to_the_records_behind_it(client, world):
+def test_dashboard_links_each_number_to_the_records_behind_it(client: Client, world: Any) -> None:
     client.force_login(world["lead"])
     with time_machine.travel(NOW, tick=False):
         response = client.get(reverse("performance:dashboard"))
@@ -148,15 +159,15 @@ def test_dashboard_links_each_number_to_the_records_behind_it(client, world):
     )
 
 
-def test_unknown_figure_or_format_is_404(client, world):
+def test_unknown_figure_or_format_is_404(client: Client, world: Any) -> None:
     client.force_login(world["lead"])
     assert client.get(reverse("performance:records", args=["nonsense"]), query(world)).status_code == 404
     assert client.get(reverse("performance:download", args=["docx"]), query(world)).status_code == 404
 
 
 def test_performance_lead_sees_places_and_associates_as_figures_never_names_on_page_pdf_and_xlsx(
-    client, world, tmp_path
-):
+    client: Client, world: Any, tmp_path: Path
+) -> None:
     from rhi.models import Associate, Location
 
     # The world's RHIs name "Jay" and a bus station in Luton; make the narrative unmistakable.

@@ -7,6 +7,7 @@ import csv
 import io
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -14,6 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
+from accounts.models import Organisation
 from missing_episodes.models import Gender, LegalStatus
 from reporting.exports import (
     FORMULA_STARTS,
@@ -38,11 +40,11 @@ PAYLOADS = [
 
 
 @pytest.fixture
-def children_with_formula_ids(db):
+def children_with_formula_ids(db: None) -> Organisation:
     """Stored before intake validation existed (the factory skips it, as old rows and the admin once did)."""
-    la = LocalAuthorityFactory(code="202", name="Camden")
+    la = LocalAuthorityFactory.create(code="202", name="Camden")
     for payload in PAYLOADS:
-        child = ChildFactory(
+        child = ChildFactory.create(
             responsible_la=la,
             la_child_id=payload,
             gender=Gender.FEMALE,
@@ -50,7 +52,7 @@ def children_with_formula_ids(db):
             date_of_birth=date(2010, 6, 15),
             legal_status=LegalStatus.LOOKED_AFTER,
         )
-        MissingEpisodeFactory(
+        MissingEpisodeFactory.create(
             child=child,
             missing_at=datetime(2025, 5, 1, 12, tzinfo=UTC),
             returned_at=datetime(2025, 5, 2, 9, tzinfo=UTC),
@@ -67,8 +69,8 @@ def export(kind: str, out: Path) -> None:
     ("kind", "column"), [("ssda903-missing", "CHILD"), ("annex-a-list8", "Child Unique ID")]
 )
 def test_performance_lead_exporting_a_child_id_that_looks_like_a_formula_gets_inert_text_in_csv(
-    children_with_formula_ids, tmp_path, kind, column
-):
+    children_with_formula_ids: Organisation, tmp_path: Path, kind: str, column: str
+) -> None:
     export(kind, tmp_path / "out.csv")
 
     with (tmp_path / "out.csv").open(newline="", encoding="utf-8") as handle:
@@ -81,8 +83,8 @@ def test_performance_lead_exporting_a_child_id_that_looks_like_a_formula_gets_in
 
 @pytest.mark.parametrize("kind", ["ssda903-missing", "annex-a-list8"])
 def test_performance_lead_exporting_a_child_id_that_looks_like_a_formula_gets_text_cells_in_xlsx(
-    children_with_formula_ids, tmp_path, kind
-):
+    children_with_formula_ids: Organisation, tmp_path: Path, kind: str
+) -> None:
     export(kind, tmp_path / "out.xlsx")
 
     workbook = load_workbook(tmp_path / "out.xlsx")
@@ -93,20 +95,22 @@ def test_performance_lead_exporting_a_child_id_that_looks_like_a_formula_gets_te
     assert ids == {"'" + payload.replace("\r", "\n") for payload in PAYLOADS}
 
 
-def test_numbers_dates_and_ordinary_text_pass_through_the_neutraliser_unchanged():
+def test_numbers_dates_and_ordinary_text_pass_through_the_neutraliser_unchanged() -> None:
     row = [-5, 3.5, date(2025, 5, 1), None, "C104233", "<5", "–", "50%", "01/05/2025", ""]
     assert neutralise_row(row) == row
 
 
 @given(st.text())
-def test_no_text_cell_leaves_the_neutraliser_starting_like_a_formula(value):
+def test_no_text_cell_leaves_the_neutraliser_starting_like_a_formula(value: Any) -> None:
     shown = neutralise_cell(value)
     assert isinstance(shown, str) and not shown.startswith(FORMULA_STARTS)
     assert shown in (value, "'" + value)
 
 
 @given(st.lists(st.lists(st.one_of(st.text(), st.integers()), min_size=1, max_size=4), max_size=6))
-def test_csv_fast_path_writes_exactly_what_cell_by_cell_neutralising_writes(tmp_path_factory, rows):
+def test_csv_fast_path_writes_exactly_what_cell_by_cell_neutralising_writes(
+    tmp_path_factory: pytest.TempPathFactory, rows: Any
+) -> None:
     path = tmp_path_factory.mktemp("csv") / "out.csv"
     content = ExportContent(title="t", sheets=[Sheet("s", ["a"], rows)], pdf_template="")
     write_export(content, "csv", path)

@@ -27,8 +27,8 @@ from rhi.clock import (
 )
 
 
-def london(*args: int) -> datetime:
-    return datetime(*args, tzinfo=LONDON)  # type: ignore[misc]
+def london(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, second, tzinfo=LONDON)
 
 
 def due_local(rules: ClockRules, start: datetime) -> datetime:
@@ -47,7 +47,7 @@ WORK_3_SCT = ClockRules(basis="return", complete_unit="working_days", complete_l
 # --- Clock changes ------------------------------------------------------------------------------------------
 
 
-def test_72_hours_across_spring_clock_change_is_72_real_hours_and_lands_an_hour_later_on_the_wall():
+def test_72_hours_across_spring_clock_change_is_72_real_hours_and_lands_an_hour_later_on_the_wall() -> None:
     # Clocks go forward at 01:00 GMT on Sunday 29 March 2026.
     start = london(2026, 3, 27, 17, 0)
     due = due_local(HOURS_72, start)
@@ -56,7 +56,7 @@ def test_72_hours_across_spring_clock_change_is_72_real_hours_and_lands_an_hour_
     assert (due.hour, due.day) == (18, 30)
 
 
-def test_72_hours_across_autumn_clock_change_lands_an_hour_earlier_on_the_wall():
+def test_72_hours_across_autumn_clock_change_lands_an_hour_earlier_on_the_wall() -> None:
     # Clocks go back at 02:00 BST on Sunday 25 October 2026.
     start = london(2026, 10, 23, 17, 0)
     due = due_local(HOURS_72, start)
@@ -64,7 +64,7 @@ def test_72_hours_across_autumn_clock_change_lands_an_hour_earlier_on_the_wall()
     assert (due.hour, due.day) == (16, 26)
 
 
-def test_calendar_days_across_autumn_clock_change_end_at_local_midnight():
+def test_calendar_days_across_autumn_clock_change_end_at_local_midnight() -> None:
     due = due_local(CAL_3, london(2026, 10, 23, 17, 0))
     assert (due.date(), due.hour, due.minute, due.second, due.microsecond) == (
         date(2026, 10, 26),
@@ -76,7 +76,7 @@ def test_calendar_days_across_autumn_clock_change_end_at_local_midnight():
     assert due.utcoffset() == timedelta(0)
 
 
-def test_calendar_days_in_summer_end_at_2259_utc():
+def test_calendar_days_in_summer_end_at_2259_utc() -> None:
     due = compute_deadlines(CAL_3, returned_at=london(2026, 7, 1, 9, 0), police_notified_at=None).due
     assert due == datetime(2026, 7, 4, 22, 59, 59, 999999, tzinfo=UTC)
 
@@ -84,57 +84,57 @@ def test_calendar_days_in_summer_end_at_2259_utc():
 # --- Bank holidays and weekends ----------------------------------------------------------------------------
 
 
-def test_friday_return_counts_three_working_days_from_monday():
+def test_friday_return_counts_three_working_days_from_monday() -> None:
     assert due_local(WORK_3_ENG, london(2026, 11, 20, 17, 0)).date() == date(2026, 11, 25)
 
 
-def test_christmas_2026_boxing_day_substitute_monday_is_skipped():
+def test_christmas_2026_boxing_day_substitute_monday_is_skipped() -> None:
     # 25 Dec 2026 is a Friday, 26 Dec a Saturday: Boxing Day is observed on Monday 28 December.
     assert is_bank_holiday(date(2026, 12, 28), "ENG")
     assert due_local(WORK_3_ENG, london(2026, 12, 24, 17, 0)).date() == date(2026, 12, 31)
 
 
-def test_christmas_2027_substitute_days_are_skipped():
+def test_christmas_2027_substitute_days_are_skipped() -> None:
     # 25 Dec 2027 is a Saturday: Christmas is observed on Monday 27, Boxing Day on Tuesday 28 December.
     assert is_bank_holiday(date(2027, 12, 27), "ENG") and is_bank_holiday(date(2027, 12, 28), "ENG")
     assert due_local(WORK_3_ENG, london(2027, 12, 24, 12, 0)).date() == date(2027, 12, 31)
 
 
-def test_new_year_2027_in_england_skips_only_friday_first_january():
+def test_new_year_2027_in_england_skips_only_friday_first_january() -> None:
     assert due_local(WORK_3_ENG, london(2026, 12, 31, 10, 0)).date() == date(2027, 1, 6)
 
 
-def test_scotland_counts_second_january_holiday_observed_on_monday_4_january_2027():
+def test_scotland_counts_second_january_holiday_observed_on_monday_4_january_2027() -> None:
     assert is_bank_holiday(date(2027, 1, 4), "SCT")
     assert not is_bank_holiday(date(2027, 1, 4), "ENG")
     assert due_local(WORK_3_SCT, london(2026, 12, 31, 10, 0)).date() == date(2027, 1, 7)
 
 
-def test_st_andrews_day_2026_is_a_scottish_holiday_observed_monday_30_november():
+def test_st_andrews_day_2026_is_a_scottish_holiday_observed_monday_30_november() -> None:
     # 30 November 2026 is a Monday.
     assert is_bank_holiday(date(2026, 11, 30), "SCT")
     assert due_local(WORK_3_SCT, london(2026, 11, 27, 16, 0)).date() == date(2026, 12, 3)
     assert due_local(WORK_3_ENG, london(2026, 11, 27, 16, 0)).date() == date(2026, 12, 2)
 
 
-def test_easter_2026_good_friday_and_easter_monday_skipped_in_england():
+def test_easter_2026_good_friday_and_easter_monday_skipped_in_england() -> None:
     # Good Friday 3 April, Easter Monday 6 April 2026.
     assert due_local(WORK_3_ENG, london(2026, 4, 2, 15, 0)).date() == date(2026, 4, 9)
 
 
-def test_easter_monday_is_not_a_holiday_in_scotland():
+def test_easter_monday_is_not_a_holiday_in_scotland() -> None:
     assert not is_bank_holiday(date(2026, 4, 6), "SCT")
     assert due_local(WORK_3_SCT, london(2026, 4, 2, 15, 0)).date() == date(2026, 4, 8)
 
 
-def test_wales_and_england_policies_disagree_only_when_a_nation_specific_day_intervenes():
+def test_wales_and_england_policies_disagree_only_when_a_nation_specific_day_intervenes() -> None:
     # England and Wales share bank holidays; Scotland differs. One episode, three policies.
     start = london(2026, 12, 31, 10, 0)
     assert due_local(WORK_3_ENG, start) == due_local(WORK_3_WLS, start)
     assert due_local(WORK_3_ENG, start) != due_local(WORK_3_SCT, start)
 
 
-def test_summer_bank_holiday_differs_between_england_and_scotland():
+def test_summer_bank_holiday_differs_between_england_and_scotland() -> None:
     # England: last Monday of August (31 Aug 2026); Scotland: first Monday (3 Aug 2026).
     assert is_bank_holiday(date(2026, 8, 31), "ENG") and not is_bank_holiday(date(2026, 8, 31), "SCT")
     assert is_bank_holiday(date(2026, 8, 3), "SCT") and not is_bank_holiday(date(2026, 8, 3), "ENG")
@@ -143,7 +143,7 @@ def test_summer_bank_holiday_differs_between_england_and_scotland():
     assert due_local(WORK_3_SCT, start).date() == date(2026, 9, 2)
 
 
-def test_local_closure_day_is_not_a_working_day():
+def test_local_closure_day_is_not_a_working_day() -> None:
     rules = ClockRules(
         basis="return",
         complete_unit="working_days",
@@ -156,7 +156,7 @@ def test_local_closure_day_is_not_a_working_day():
 # --- Basis and missing data ---------------------------------------------------------------------------------
 
 
-def test_missing_basis_timestamp_means_clock_not_started_never_a_made_up_countdown():
+def test_missing_basis_timestamp_means_clock_not_started_never_a_made_up_countdown() -> None:
     rules = ClockRules(basis="police_notification", complete_unit="hours", complete_length=72)
     deadlines = compute_deadlines(rules, returned_at=london(2026, 5, 1, 10, 0), police_notified_at=None)
     assert deadlines.start is None and deadlines.due is None and deadlines.due_soon is None
@@ -165,7 +165,7 @@ def test_missing_basis_timestamp_means_clock_not_started_never_a_made_up_countdo
     assert describe_time_left(time_left(deadlines, london(2026, 6, 1, 0, 0))) == "not started"
 
 
-def test_police_notification_basis_starts_at_notification_not_return():
+def test_police_notification_basis_starts_at_notification_not_return() -> None:
     rules = ClockRules(basis="police_notification", complete_unit="hours", complete_length=72)
     deadlines = compute_deadlines(
         rules, returned_at=london(2026, 5, 1, 10, 0), police_notified_at=london(2026, 5, 2, 9, 0)
@@ -173,12 +173,13 @@ def test_police_notification_basis_starts_at_notification_not_return():
     assert deadlines.start == london(2026, 5, 2, 9, 0)
 
 
-def test_naive_timestamps_are_refused():
-    with pytest.raises(ValueError):
-        compute_deadlines(HOURS_72, returned_at=datetime(2026, 5, 1, 10, 0), police_notified_at=None)
+def test_naive_timestamps_are_refused() -> None:
+    naive = datetime(2026, 5, 1, 10, 0)  # noqa: DTZ001 - the naive timestamp the clock must refuse
+    with pytest.raises(ValueError, match="must be timezone-aware"):
+        compute_deadlines(HOURS_72, returned_at=naive, police_notified_at=None)
 
 
-def test_impossible_rules_are_refused():
+def test_impossible_rules_are_refused() -> None:
     with pytest.raises(ClockRuleError):
         ClockRules(complete_unit="fortnights")
     with pytest.raises(ClockRuleError):
@@ -192,7 +193,7 @@ def test_impossible_rules_are_refused():
 # --- States -------------------------------------------------------------------------------------------------
 
 
-def test_states_move_from_on_track_to_due_soon_to_overdue_at_the_exact_instants():
+def test_states_move_from_on_track_to_due_soon_to_overdue_at_the_exact_instants() -> None:
     deadlines = compute_deadlines(HOURS_72, returned_at=london(2026, 5, 1, 10, 0), police_notified_at=None)
     assert deadlines.due is not None and deadlines.due_soon is not None
     tick = timedelta(microseconds=1)
@@ -204,7 +205,7 @@ def test_states_move_from_on_track_to_due_soon_to_overdue_at_the_exact_instants(
     assert closed_state(deadlines, deadlines.due + tick) == ClockState.MISSED
 
 
-def test_contact_deadline_counts_from_the_same_start():
+def test_contact_deadline_counts_from_the_same_start() -> None:
     rules = ClockRules(
         complete_unit="calendar_days", complete_length=7, contact_unit="hours", contact_length=72
     )
@@ -213,20 +214,20 @@ def test_contact_deadline_counts_from_the_same_start():
     assert deadlines.due is not None and deadlines.due.astimezone(LONDON).date() == date(2026, 5, 8)
 
 
-def test_due_soon_never_before_the_start():
+def test_due_soon_never_before_the_start() -> None:
     rules = ClockRules(complete_unit="hours", complete_length=4, due_soon_hours=24)
     deadlines = compute_deadlines(rules, returned_at=london(2026, 5, 1, 10, 0), police_notified_at=None)
     assert deadlines.due_soon == deadlines.start
 
 
-def test_time_left_words():
+def test_time_left_words() -> None:
     assert describe_time_left(timedelta(hours=5, minutes=20)) == "in 5 h 20 min"
     assert describe_time_left(timedelta(hours=-3)) == "overdue by 3 h"
     assert describe_time_left(timedelta(days=2, hours=1, minutes=5)) == "in 2 d 1 h"
     assert describe_time_left(timedelta(seconds=20)) == "in less than a minute"
 
 
-def test_snapshot_round_trips():
+def test_snapshot_round_trips() -> None:
     rules = ClockRules(
         basis="police_notification",
         complete_unit="working_days",
@@ -240,7 +241,7 @@ def test_snapshot_round_trips():
     assert ClockRules.from_snapshot(rules.to_snapshot()) == rules
 
 
-def test_six_standard_definitions_by_name_and_method_sentence():
+def test_six_standard_definitions_by_name_and_method_sentence() -> None:
     assert sorted(STANDARD_DEFINITIONS) == [
         "police_notification_3_calendar_days",
         "police_notification_3_working_days",
@@ -255,8 +256,11 @@ def test_six_standard_definitions_by_name_and_method_sentence():
 
 # --- Properties over Europe/London 2020–2035 --------------------------------------------------------------
 
+# Hypothesis takes naive bounds and attaches the time zone itself.
 moments = st.datetimes(
-    min_value=datetime(2020, 1, 1), max_value=datetime(2035, 12, 20), timezones=st.just(LONDON)
+    min_value=datetime(2020, 1, 1),  # noqa: DTZ001
+    max_value=datetime(2035, 12, 20),  # noqa: DTZ001
+    timezones=st.just(LONDON),
 )
 nations = st.sampled_from(["ENG", "WLS", "SCT", "NIR"])
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -28,7 +29,7 @@ pytestmark = pytest.mark.django_db
 NOW = datetime(2026, 6, 10, 12, 0, tzinfo=UTC)
 
 
-def member(username: str, org, role: str, team=None, **kwargs) -> User:
+def member(username: str, org: Any, role: str, team: Any = None, **kwargs: Any) -> User:
     user = User.objects.create_user(
         username=username, password="unused-password-1", organisation=org, **kwargs
     )
@@ -37,8 +38,8 @@ def member(username: str, org, role: str, team=None, **kwargs) -> User:
 
 
 @pytest.fixture
-def org():
-    provider = ProviderFactory(allow_self_allocation=False)
+def org() -> dict[str, Any]:
+    provider = ProviderFactory.create(allow_self_allocation=False)
     north = Team.objects.create(organisation=provider, name="North")
     south = Team.objects.create(organisation=provider, name="South")
     return {
@@ -51,12 +52,20 @@ def org():
     }
 
 
-def make(org, *, due_in: timedelta | None, team="north", allocated=None, state=RHIState.ALLOCATED, **kwargs):
-    child = ChildFactory(first_name="Jordan", last_name="Taylor")
+def make(
+    org: Any,
+    *,
+    due_in: timedelta | None,
+    team: Any = "north",
+    allocated: Any = None,
+    state: Any = RHIState.ALLOCATED,
+    **kwargs: Any,
+) -> Any:
+    child = ChildFactory.create(first_name="Jordan", last_name="Taylor")
     due = NOW + due_in if due_in is not None else None
     if allocated is None and state != RHIState.UNALLOCATED:
         allocated = org["worker"]
-    return RHIFactory(
+    return RHIFactory.create(
         child=child,
         provider=org["provider"],
         team=org[team] if team else None,
@@ -69,7 +78,7 @@ def make(org, *, due_in: timedelta | None, team="north", allocated=None, state=R
     )
 
 
-def test_sql_clock_state_agrees_with_the_clock_module_for_every_rhi(org):
+def test_sql_clock_state_agrees_with_the_clock_module_for_every_rhi(org: dict[str, Any]) -> None:
     rhis = [make(org, due_in=timedelta(hours=h)) for h in (-30, -0.001, 0, 0.001, 5, 23.999, 24, 24.001, 50)]
     rhis.append(make(org, due_in=None))
     interviewed = make(org, due_in=timedelta(hours=-2), state=RHIState.DRAFTING)
@@ -107,7 +116,7 @@ def test_sql_clock_state_agrees_with_the_clock_module_for_every_rhi(org):
     assert annotated[declined.pk] == ClockState.NOT_APPLICABLE
 
 
-def test_manager_counts_every_running_clock_of_the_organisation_by_state(org):
+def test_manager_counts_every_running_clock_of_the_organisation_by_state(org: dict[str, Any]) -> None:
     make(org, due_in=timedelta(hours=-3))
     make(org, due_in=timedelta(hours=-3), team="south", allocated=org["south_worker"])
     make(org, due_in=timedelta(hours=3), state=RHIState.UNALLOCATED, allocated=None)
@@ -125,19 +134,21 @@ def test_manager_counts_every_running_clock_of_the_organisation_by_state(org):
     }
 
 
-def test_worker_sees_only_their_teams_rhis_and_other_providers_see_none(org):
+def test_worker_sees_only_their_teams_rhis_and_other_providers_see_none(org: dict[str, Any]) -> None:
     make(org, due_in=timedelta(hours=-3))
     make(org, due_in=timedelta(hours=-3), team="south", allocated=org["south_worker"])
-    other = member("stranger", ProviderFactory(), Role.TEAM_MANAGER)
+    other = member("stranger", ProviderFactory.create(), Role.TEAM_MANAGER)
     assert dashboard_counts(visible_rhis(org["worker"]), now=NOW)["overdue"] == 1
     assert dashboard_counts(visible_rhis(org["south_worker"]), now=NOW)["overdue"] == 1
     assert dashboard_counts(visible_rhis(other), now=NOW)["overdue"] == 0
 
 
-def test_every_worker_of_the_provider_sees_the_teamless_unallocated_intake_queue_but_not_other_teams(org):
+def test_every_worker_of_the_provider_sees_the_teamless_unallocated_intake_queue_but_not_other_teams(
+    org: dict[str, Any],
+) -> None:
     intake = make(org, due_in=timedelta(hours=30), team=None, state=RHIState.UNALLOCATED)
     south_unallocated = make(org, due_in=timedelta(hours=30), team="south", state=RHIState.UNALLOCATED)
-    stranger = member("stranger-worker", ProviderFactory(), Role.RHI_WORKER)
+    stranger = member("stranger-worker", ProviderFactory.create(), Role.RHI_WORKER)
     for worker in (org["worker"], org["south_worker"]):
         assert intake in visible_rhis(worker)
     assert south_unallocated not in visible_rhis(org["worker"])
@@ -145,7 +156,9 @@ def test_every_worker_of_the_provider_sees_the_teamless_unallocated_intake_queue
     assert not visible_rhis(stranger).exists()
 
 
-def test_rows_are_sorted_by_time_left_with_initials_only_and_page_by_keyset(org, monkeypatch):
+def test_rows_are_sorted_by_time_left_with_initials_only_and_page_by_keyset(
+    org: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(selectors, "PAGE_SIZE", 3)
     hours = [10, -5, 30, 2, -1, 50]
     for h in hours:
@@ -165,7 +178,7 @@ def test_rows_are_sorted_by_time_left_with_initials_only_and_page_by_keyset(org,
     assert page1[0]["clock_state"] == ClockState.OVERDUE
 
 
-def test_rows_filter_by_state_and_filters(org):
+def test_rows_filter_by_state_and_filters(org: dict[str, Any]) -> None:
     make(org, due_in=timedelta(hours=-3))
     make(org, due_in=timedelta(hours=5), team="south", allocated=org["south_worker"])
     make(org, due_in=timedelta(hours=6), state=RHIState.UNALLOCATED, allocated=None)
@@ -177,7 +190,7 @@ def test_rows_filter_by_state_and_filters(org):
     assert [row["allocated_worker_id"] for row in dashboard_rows(unallocated, now=NOW)[0]] == [None]
 
 
-def test_dashboard_query_count_does_not_grow_with_rows(org):
+def test_dashboard_query_count_does_not_grow_with_rows(org: dict[str, Any]) -> None:
     def queries() -> int:
         base = visible_rhis(org["manager"])
         with CaptureQueriesContext(connection) as ctx:
@@ -192,7 +205,7 @@ def test_dashboard_query_count_does_not_grow_with_rows(org):
     assert queries() == few
 
 
-def test_manager_allocates_unallocated_rhi_and_it_is_recorded(org):
+def test_manager_allocates_unallocated_rhi_and_it_is_recorded(org: dict[str, Any]) -> None:
     rhi = make(org, due_in=timedelta(hours=5), state=RHIState.UNALLOCATED, allocated=None, team=None)
     allocated = allocate_rhi(
         rhi_id=rhi.pk, worker=org["worker"], by=org["manager"], expected_version=rhi.version
@@ -203,7 +216,7 @@ def test_manager_allocates_unallocated_rhi_and_it_is_recorded(org):
     assert allocated.transitions.get().to_state == RHIState.ALLOCATED
 
 
-def test_second_allocation_from_a_stale_page_is_refused(org):
+def test_second_allocation_from_a_stale_page_is_refused(org: dict[str, Any]) -> None:
     rhi = make(org, due_in=timedelta(hours=5), state=RHIState.UNALLOCATED, allocated=None)
     allocate_rhi(rhi_id=rhi.pk, worker=org["worker"], by=org["manager"], expected_version=rhi.version)
     with pytest.raises(StaleVersionError):
@@ -212,11 +225,13 @@ def test_second_allocation_from_a_stale_page_is_refused(org):
         )
 
 
-def test_worker_cannot_allocate_without_self_allocation_and_cannot_allocate_to_outsiders(org):
+def test_worker_cannot_allocate_without_self_allocation_and_cannot_allocate_to_outsiders(
+    org: dict[str, Any],
+) -> None:
     rhi = make(org, due_in=timedelta(hours=5), state=RHIState.UNALLOCATED, allocated=None)
     with pytest.raises(ActionNotAllowed):
         allocate_rhi(rhi_id=rhi.pk, worker=org["worker"], by=org["worker"])
-    outsider = member("outsider", ProviderFactory(), Role.RHI_WORKER)
+    outsider = member("outsider", ProviderFactory.create(), Role.RHI_WORKER)
     with pytest.raises(ActionNotAllowed):
         allocate_rhi(rhi_id=rhi.pk, worker=outsider, by=org["manager"])
     org["provider"].allow_self_allocation = True
@@ -226,7 +241,7 @@ def test_worker_cannot_allocate_without_self_allocation_and_cannot_allocate_to_o
     )
 
 
-def test_closed_rhi_cannot_be_allocated(org):
+def test_closed_rhi_cannot_be_allocated(org: dict[str, Any]) -> None:
     rhi = make(
         org,
         due_in=timedelta(hours=-5),

@@ -4,29 +4,27 @@ stale version with 409 and an invalid answer with 422 (nothing saved)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from rhi.models import Interview, Location, RHIState
-from tests.rhi.test_journey_views import (  # the journey's fixtures and form data, not a second copy
-    allocated,  # noqa: F401
-    case,  # noqa: F401
-    current,
-    findings_data,
-    frozen,  # noqa: F401
-    to_drafting,
-)
+from tests.rhi.journey import JourneyCase, current, findings_data, to_drafting
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("journey_clock")]
 
 
-def autosave(client, the_case, data: dict, *, version: int | None = None):
+def autosave(client: Client, the_case: Any, data: dict, *, version: int | None = None) -> Any:
     rhi = current(the_case)
     payload = {"version": rhi.version if version is None else version, "save_draft": "1"} | data
     return client.post(reverse("rhi:findings", args=[rhi.pk]), payload, HTTP_X_AUTOSAVE="1")
 
 
-def test_worker_autosave_saves_the_draft_and_returns_the_new_version(client, allocated):  # noqa: F811
+def test_worker_autosave_saves_the_draft_and_returns_the_new_version(
+    client: Client, allocated: JourneyCase
+) -> None:
     to_drafting(client, allocated)
     before = current(allocated).version
 
@@ -35,12 +33,14 @@ def test_worker_autosave_saves_the_draft_and_returns_the_new_version(client, all
     assert response.status_code == 200
     body = response.json()
     assert body["saved"] is True and body["version"] == before + 1 == current(allocated).version
-    assert Interview.objects.get(rhi=allocated["rhi"]).child_words == "Half-way through typing"
-    assert Location.objects.filter(rhi=allocated["rhi"]).count() == 2
+    assert Interview.objects.get(rhi=allocated.rhi).child_words == "Half-way through typing"
+    assert Location.objects.filter(rhi=allocated.rhi).count() == 2
     assert current(allocated).state == RHIState.DRAFTING
 
 
-def test_autosave_after_someone_else_saved_is_refused_with_409_and_nothing_changes(client, allocated):  # noqa: F811
+def test_autosave_after_someone_else_saved_is_refused_with_409_and_nothing_changes(
+    client: Client, allocated: JourneyCase
+) -> None:
     to_drafting(client, allocated)
     stale = current(allocated).version
     autosave(client, allocated, findings_data(child_words="Theirs"))
@@ -48,10 +48,12 @@ def test_autosave_after_someone_else_saved_is_refused_with_409_and_nothing_chang
     response = autosave(client, allocated, findings_data(child_words="Mine"), version=stale)
 
     assert response.status_code == 409 and response.json()["reason"] == "stale"
-    assert Interview.objects.get(rhi=allocated["rhi"]).child_words == "Theirs"
+    assert Interview.objects.get(rhi=allocated.rhi).child_words == "Theirs"
 
 
-def test_autosave_with_an_invalid_answer_saves_nothing_and_answers_422(client, allocated):  # noqa: F811
+def test_autosave_with_an_invalid_answer_saves_nothing_and_answers_422(
+    client: Client, allocated: JourneyCase
+) -> None:
     to_drafting(client, allocated)
     before = current(allocated).version
 
@@ -59,10 +61,12 @@ def test_autosave_with_an_invalid_answer_saves_nothing_and_answers_422(client, a
 
     assert response.status_code == 422
     assert current(allocated).version == before
-    assert Interview.objects.get(rhi=allocated["rhi"]).child_words == ""
+    assert Interview.objects.get(rhi=allocated.rhi).child_words == ""
 
 
-def test_autosave_by_a_signed_out_browser_is_sent_to_sign_in_and_saves_nothing(client, allocated):  # noqa: F811
+def test_autosave_by_a_signed_out_browser_is_sent_to_sign_in_and_saves_nothing(
+    client: Client, allocated: JourneyCase
+) -> None:
     to_drafting(client, allocated)
     before = current(allocated).version
     client.logout()

@@ -3,17 +3,20 @@ interview details. None changes the state; all refuse a stale version, the wrong
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 
-from accounts.models import Membership, Role, Team, User
+from accounts.models import Role, Team
 from audit.models import AuditEvent
 from rhi import services
 from rhi.models import Associate, Location, RHIState, RiskIndicatorFinding
 from rhi.services import ActionNotAllowed, StaleVersionError, TransitionError
+from tests.factories import member
 from tests.factories_domain import ChildFactory, MissingEpisodeFactory, ProviderFactory
 
 pytestmark = pytest.mark.django_db
@@ -22,24 +25,18 @@ NOW = datetime(2026, 6, 3, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture(autouse=True)
-def frozen():
+def frozen() -> Iterator[None]:
     with time_machine.travel(NOW, tick=False):
         yield
 
 
-def member(username: str, org, role: str, team=None) -> User:
-    user = User.objects.create_user(username=username, password="unused-password-1", organisation=org)
-    Membership.objects.create(user=user, organisation=org, team=team, role=role)
-    return user
-
-
 @pytest.fixture
-def drafting():
+def drafting() -> dict[str, Any]:
     """An RHI whose interview is recorded: the report is in draft."""
-    provider = ProviderFactory()
+    provider = ProviderFactory.create()
     team = Team.objects.create(organisation=provider, name="North")
-    child = ChildFactory()
-    episode = MissingEpisodeFactory(
+    child = ChildFactory.create()
+    episode = MissingEpisodeFactory.create(
         child=child, missing_at=RETURNED - timedelta(hours=20), returned_at=RETURNED
     )
     rhi = services.open_rhi_for_returned_episode(episode=episode)
@@ -65,12 +62,12 @@ def drafting():
     return {"rhi": rhi, "worker": worker, "manager": manager, "provider": provider, "team": team}
 
 
-def version(case) -> int:
+def version(case: Any) -> int:
     case["rhi"].refresh_from_db()
     return case["rhi"].version
 
 
-def save(case, *, by=None, expected_version=None, **kwargs):
+def save(case: Any, *, by: Any = None, expected_version: Any = None, **kwargs: Any) -> Any:
     args = {
         "findings": {
             "child_words": "  I stayed at Jay's.  ",
@@ -98,7 +95,9 @@ def save(case, *, by=None, expected_version=None, **kwargs):
     )
 
 
-def test_worker_saves_findings_with_places_people_and_risks_without_changing_state(drafting):
+def test_worker_saves_findings_with_places_people_and_risks_without_changing_state(
+    drafting: dict[str, Any],
+) -> None:
     before = version(drafting)
     interview = save(drafting)
     rhi = drafting["rhi"]
@@ -118,7 +117,7 @@ def test_worker_saves_findings_with_places_people_and_risks_without_changing_sta
     assert event.detail["locations"] == 2 and "Jay" not in str(event.detail)
 
 
-def test_saving_again_replaces_the_places_people_and_risks(drafting):
+def test_saving_again_replaces_the_places_people_and_risks(drafting: dict[str, Any]) -> None:
     save(drafting)
     save(drafting, locations=[{"description": "Park"}], associates=[], risk_indicators=[], risk_notes={})
     rhi = drafting["rhi"]
@@ -129,7 +128,7 @@ def test_saving_again_replaces_the_places_people_and_risks(drafting):
     assert not RiskIndicatorFinding.objects.filter(rhi=rhi).exists()
 
 
-def test_stale_findings_are_refused_and_nothing_is_written(drafting):
+def test_stale_findings_are_refused_and_nothing_is_written(drafting: dict[str, Any]) -> None:
     stale = version(drafting)
     save(drafting)
     with pytest.raises(StaleVersionError):
@@ -137,7 +136,9 @@ def test_stale_findings_are_refused_and_nothing_is_written(drafting):
     assert Location.objects.filter(rhi=drafting["rhi"]).count() == 2
 
 
-def test_unknown_codes_and_bad_rows_are_refused_with_field_errors_and_nothing_is_written(drafting):
+def test_unknown_codes_and_bad_rows_are_refused_with_field_errors_and_nothing_is_written(
+    drafting: dict[str, Any],
+) -> None:
     with pytest.raises(ValidationError) as bad_code:
         save(drafting, findings={"push_factors": ["not-a-code"]})
     assert "push_factors" in bad_code.value.message_dict
@@ -149,13 +150,13 @@ def test_unknown_codes_and_bad_rows_are_refused_with_field_errors_and_nothing_is
     assert not Location.objects.filter(rhi=drafting["rhi"]).exists()
 
 
-def test_someone_who_cannot_work_on_the_rhi_cannot_save_findings(drafting):
+def test_someone_who_cannot_work_on_the_rhi_cannot_save_findings(drafting: dict[str, Any]) -> None:
     colleague = member("colleague", drafting["provider"], Role.RHI_WORKER, drafting["team"])
     with pytest.raises(ActionNotAllowed):
         save(drafting, by=colleague)
 
 
-def test_submitted_and_approved_reports_are_frozen(drafting):
+def test_submitted_and_approved_reports_are_frozen(drafting: dict[str, Any]) -> None:
     rhi, worker, manager = drafting["rhi"], drafting["worker"], drafting["manager"]
     services.record_consent(
         rhi_id=rhi.pk,
@@ -181,7 +182,7 @@ def test_submitted_and_approved_reports_are_frozen(drafting):
             attempt()
 
 
-def test_consent_override_needs_a_justification_and_records_who_decided(drafting):
+def test_consent_override_needs_a_justification_and_records_who_decided(drafting: dict[str, Any]) -> None:
     rhi, manager = drafting["rhi"], drafting["manager"]
     with pytest.raises(ValidationError) as missing:
         services.record_consent(
@@ -204,7 +205,7 @@ def test_consent_override_needs_a_justification_and_records_who_decided(drafting
     assert rhi.share_without_consent and rhi.consent_override_by == manager and rhi.state == RHIState.DRAFTING
 
 
-def test_withdrawing_the_override_clears_the_justification(drafting):
+def test_withdrawing_the_override_clears_the_justification(drafting: dict[str, Any]) -> None:
     rhi, worker = drafting["rhi"], drafting["worker"]
     services.record_consent(
         rhi_id=rhi.pk,
@@ -222,7 +223,9 @@ def test_withdrawing_the_override_clears_the_justification(drafting):
     assert rhi.consent_override_by is None
 
 
-def test_interview_details_are_corrected_but_not_to_before_the_return_or_the_future(drafting):
+def test_interview_details_are_corrected_but_not_to_before_the_return_or_the_future(
+    drafting: dict[str, Any],
+) -> None:
     rhi, worker = drafting["rhi"], drafting["worker"]
     interview = services.update_interview_details(
         rhi_id=rhi.pk,

@@ -34,7 +34,7 @@ HELD = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
 def _report(state: str = RHIState.APPROVED, **kwargs: object) -> ReturnHomeInterview:
     worker = user_with_role(Role.RHI_WORKER)
     manager = user_with_role(Role.TEAM_MANAGER, organisation=worker.organisation)
-    rhi = RHIFactory(
+    rhi = RHIFactory.create(
         state=state,
         outcome="accepted",
         consent_to_share="given",
@@ -67,7 +67,7 @@ def _refused(write) -> None:  # type: ignore[no-untyped-def]
         write()
 
 
-def test_nobody_can_change_the_childs_own_words_on_an_approved_report_even_in_the_database():
+def test_nobody_can_change_the_childs_own_words_on_an_approved_report_even_in_the_database() -> None:
     rhi = _report()
 
     _refused(lambda: Interview.objects.filter(rhi=rhi).update(child_words="Altered by support."))
@@ -91,7 +91,9 @@ def test_nobody_can_change_the_childs_own_words_on_an_approved_report_even_in_th
         ("source", RecordSource.IMPORT),
     ],
 )
-def test_nobody_can_change_what_an_approved_report_says_or_who_signed_it_off(column: str, value: object):
+def test_nobody_can_change_what_an_approved_report_says_or_who_signed_it_off(
+    column: str, value: object
+) -> None:
     rhi = _report()
     before = ReturnHomeInterview.objects.values_list(column, flat=True).get(pk=rhi.pk)
 
@@ -105,13 +107,13 @@ def test_nobody_can_change_or_delete_the_findings_of_an_approved_report(model: t
     rhi = _report()
     rows = model.objects.filter(rhi=rhi)  # type: ignore[attr-defined]
 
-    _refused(lambda: rows.update(rhi=RHIFactory()))
+    _refused(lambda: rows.update(rhi=RHIFactory.create()))
     _refused(lambda: rows.delete())
 
     assert rows.count() == 1
 
 
-def test_nobody_can_delete_an_approved_report():
+def test_nobody_can_delete_an_approved_report() -> None:
     rhi = _report()
 
     def raw_sql() -> None:
@@ -122,7 +124,7 @@ def test_nobody_can_delete_an_approved_report():
     assert ReturnHomeInterview.objects.filter(pk=rhi.pk).exists()
 
 
-def test_the_bookkeeping_of_an_approved_report_still_moves():
+def test_the_bookkeeping_of_an_approved_report_still_moves() -> None:
     """Deadlines are corrected when an episode's return time is, and the version counts every write: neither
     is what the report says."""
     rhi = _report()
@@ -132,7 +134,7 @@ def test_the_bookkeeping_of_an_approved_report_still_moves():
     assert ReturnHomeInterview.objects.get(pk=rhi.pk).version == rhi.version + 1
 
 
-def test_a_report_in_draft_can_still_be_written():
+def test_a_report_in_draft_can_still_be_written() -> None:
     rhi = _report(state=RHIState.DRAFTING)
 
     Interview.objects.filter(rhi=rhi).update(child_words="Second thoughts.")
@@ -142,7 +144,7 @@ def test_a_report_in_draft_can_still_be_written():
     assert Interview.objects.get(rhi=rhi).child_words == "Second thoughts."
 
 
-def test_imported_history_can_be_corrected_by_importing_it_again():
+def test_imported_history_can_be_corrected_by_importing_it_again() -> None:
     rhi = _report(source=RecordSource.IMPORT)
 
     ReturnHomeInterview.objects.filter(pk=rhi.pk).update(
@@ -152,7 +154,7 @@ def test_imported_history_can_be_corrected_by_importing_it_again():
     assert ReturnHomeInterview.objects.get(pk=rhi.pk).outcome == "declined"
 
 
-def test_the_database_rule_names_the_same_columns_and_tables_as_the_code():
+def test_the_database_rule_names_the_same_columns_and_tables_as_the_code() -> None:
     migration = importlib.import_module("rhi.migrations.0005_approved_report_frozen")
     assert migration.FROZEN_RHI_COLUMNS == frozen.FROZEN_RHI_COLUMNS
     assert migration.FROZEN_TABLES == frozen.FROZEN_TABLES

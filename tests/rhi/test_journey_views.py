@@ -3,172 +3,44 @@ the UI, bad input kept on screen with field errors, stale pages refused, and unr
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
-import time_machine
+from django.test import Client
 from django.urls import reverse
 
 from access.actions import RHIAction, available_actions
-from accounts.models import Membership, Role, Team, User
+from accounts.models import Role
 from audit.models import AuditEvent, AuditOutcome
-from rhi import services
-from rhi.clock import LONDON
 from rhi.models import Associate, Interview, Location, ReviewDecision, RHIState, RiskIndicatorFinding
-from tests.factories_domain import ChildFactory, MissingEpisodeFactory, ProviderFactory
+from tests.factories import member
+from tests.factories_domain import ProviderFactory
+from tests.rhi.journey import (
+    CONTACT,
+    NOW,
+    OFFER,
+    RETURNED,
+    JourneyCase,
+    current,
+    findings_data,
+    interview_data,
+    local,
+    post,
+    to_drafting,
+)
 
-pytestmark = pytest.mark.django_db
-RETURNED = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
-NOW = datetime(2026, 6, 3, 12, 0, tzinfo=UTC)
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield
-
-
-def member(username: str, org, role: str, team=None) -> User:
-    user = User.objects.create_user(
-        username=username, password="unused-password-1", organisation=org, first_name=username.title()
-    )
-    Membership.objects.create(user=user, organisation=org, team=team, role=role)
-    return user
-
-
-@pytest.fixture
-def case():
-    provider = ProviderFactory(allow_self_allocation=True)
-    team = Team.objects.create(organisation=provider, name="North")
-    child = ChildFactory(first_name="Jordan", last_name="Taylor")
-    episode = MissingEpisodeFactory(
-        child=child, missing_at=RETURNED - timedelta(hours=20), returned_at=RETURNED
-    )
-    rhi = services.open_rhi_for_returned_episode(episode=episode)
-    rhi.provider, rhi.team = provider, team
-    rhi.save()
-    worker = member("worker", provider, Role.RHI_WORKER, team)
-    manager = member("manager", provider, Role.TEAM_MANAGER, team)
-    return {
-        "rhi": rhi,
-        "provider": provider,
-        "team": team,
-        "worker": worker,
-        "manager": manager,
-        "manager2": member("deputy", provider, Role.TEAM_MANAGER, team),
-    }
-
-
-@pytest.fixture
-def allocated(case):
-    services.allocate_rhi(rhi_id=case["rhi"].pk, worker=case["worker"], by=case["manager"])
-    return case
-
-
-def local(when: datetime) -> str:
-    return when.astimezone(LONDON).strftime("%Y-%m-%dT%H:%M")
-
-
-def current(case):
-    case["rhi"].refresh_from_db()
-    return case["rhi"]
-
-
-def post(client, name: str, case, data: dict, *, version: int | None = None, follow: bool = False):
-    rhi = current(case)
-    payload = {"version": rhi.version if version is None else version} | data
-    return client.post(reverse(f"rhi:{name}", args=[rhi.pk]), payload, follow=follow)
-
-
-CONTACT = {
-    "attempted_at": local(RETURNED + timedelta(hours=2)),
-    "method": "phone",
-    "contact_with": "child",
-    "outcome": "spoke",
-    "notes": "",
-}
-OFFER = {"offered_at": local(RETURNED + timedelta(hours=3)), "offered_to": "child", "method": "phone"}
-
-
-def interview_data(case, **overrides) -> dict:
-    return {
-        "held_at": local(RETURNED + timedelta(hours=28)),
-        "location_type": "home",
-        "location_detail": "",
-        "interviewer": case["worker"].pk,
-        "interviewer_name": "",
-        "interviewer_independence": "independent_provider",
-        "child_choice_of_interviewer": "yes",
-        "others_present": "",
-    } | overrides
-
-
-def management(prefix: str, total: int) -> dict:
-    return {
-        f"{prefix}-TOTAL_FORMS": str(total),
-        f"{prefix}-INITIAL_FORMS": "0",
-        f"{prefix}-MIN_NUM_FORMS": "0",
-        f"{prefix}-MAX_NUM_FORMS": "1000",
-    }
-
-
-def findings_data(**overrides) -> dict:
-    return {
-        "push_factors": ["conflict_at_home"],
-        "pull_factors": ["friends", "exploitation"],
-        "reasons_text": "Argument about coming home on time.",
-        "where_went": "A flat in town, then the bus station.",
-        "who_with": "Jay and two others.",
-        "travel_method": "Bus",
-        "brought_back_by": "Police",
-        "harm_experienced": "no",
-        "harm_details": "",
-        "fears_anyone": "yes",
-        "fears_details": "Worried about owing Jay money.",
-        "health_needs": "",
-        "child_words": "I just needed to get away.",
-        "wishes_and_feelings": "Wants to stay at home.",
-        "safety_advice": "Gave the Runaway Helpline number.",
-        "worker_assessment": "Signs of criminal exploitation.",
-        "recommendations": "Refer to the exploitation team.",
-        "risk_indicators": ["cce"],
-        "risk_note_cce": "Asked to carry a bag.",
-        **management("locations", 2),
-        "locations-0-description": "Flat above the chip shop",
-        "locations-0-place_type": "address",
-        "locations-0-town": "Luton",
-        "locations-0-postcode": "lu1 1aa",
-        "locations-1-description": "Bus station",
-        "locations-1-place_type": "transport",
-        "locations-1-town": "Luton",
-        "locations-1-postcode": "",
-        **management("associates", 1),
-        "associates-0-name": "Jay",
-        "associates-0-approximate_age": "19",
-        "associates-0-is_adult": "yes",
-        "associates-0-relationship": "Older friend",
-        "associates-0-vehicle": "Black Audi",
-        "associates-0-notes": "",
-    } | overrides
-
-
-def to_drafting(client, case):
-    client.force_login(case["worker"])
-    post(client, "offer", case, OFFER)
-    post(client, "outcome", case, {"outcome": "accepted"})
-    post(client, "interview", case, interview_data(case))
-    assert current(case).state == RHIState.DRAFTING
-
-
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("journey_clock")]
 # ---------------------------------------------------------------------------------------------------------
 # The journeys
 # ---------------------------------------------------------------------------------------------------------
 
 
-def test_worker_logs_contact_offers_and_records_a_decline_with_who_and_reason(client, allocated):
+def test_worker_logs_contact_offers_and_records_a_decline_with_who_and_reason(
+    client: Client, allocated: JourneyCase
+) -> None:
     case = allocated
-    client.force_login(case["worker"])
-    assert client.get(reverse("rhi:contact", args=[case["rhi"].pk])).status_code == 200
+    client.force_login(case.worker)
+    assert client.get(reverse("rhi:contact", args=[case.rhi.pk])).status_code == 200
     response = post(client, "contact", case, CONTACT)
     assert response.status_code == 302 and current(case).state == RHIState.CONTACTING
     post(client, "offer", case, OFFER)
@@ -195,9 +67,11 @@ def test_worker_logs_contact_offers_and_records_a_decline_with_who_and_reason(cl
     assert "Already spoke to a trusted professional" in html and "This RHI is closed" in html
 
 
-def test_decline_without_who_or_reason_shows_field_errors_and_saves_nothing(client, allocated):
+def test_decline_without_who_or_reason_shows_field_errors_and_saves_nothing(
+    client: Client, allocated: JourneyCase
+) -> None:
     case = allocated
-    client.force_login(case["worker"])
+    client.force_login(case.worker)
     post(client, "offer", case, OFFER)
     response = post(
         client, "outcome", case, {"outcome": "declined", "decline_reason_text": "She said no thanks"}
@@ -210,9 +84,9 @@ def test_decline_without_who_or_reason_shows_field_errors_and_saves_nothing(clie
     assert current(case).state == RHIState.OFFERED
 
 
-def test_decline_for_other_reason_needs_words(client, allocated):
+def test_decline_for_other_reason_needs_words(client: Client, allocated: JourneyCase) -> None:
     case = allocated
-    client.force_login(case["worker"])
+    client.force_login(case.worker)
     post(client, "offer", case, OFFER)
     response = post(
         client, "outcome", case, {"outcome": "declined", "declined_by": "child", "decline_reason": "other"}
@@ -221,9 +95,9 @@ def test_decline_for_other_reason_needs_words(client, allocated):
     assert current(case).state == RHIState.OFFERED
 
 
-def test_worker_records_not_offered_with_a_coded_reason(client, allocated):
+def test_worker_records_not_offered_with_a_coded_reason(client: Client, allocated: JourneyCase) -> None:
     case = allocated
-    client.force_login(case["worker"])
+    client.force_login(case.worker)
     response = post(client, "outcome", case, {"outcome": "not_offered"})
     assert "Choose why the interview was not offered." in response.content.decode()
     post(client, "outcome", case, {"outcome": "not_offered", "not_offered_reason": "in_custody"})
@@ -231,10 +105,13 @@ def test_worker_records_not_offered_with_a_coded_reason(client, allocated):
     assert rhi.state == RHIState.NOT_OFFERED and rhi.not_offered_reason == "in_custody"
 
 
-def test_worker_closes_as_unable_to_contact_after_logging_attempts(client, allocated):
+def test_worker_closes_as_unable_to_contact_after_logging_attempts(
+    client: Client, allocated: JourneyCase
+) -> None:
     case = allocated
-    client.force_login(case["worker"])
-    page = client.get(reverse("rhi:outcome", args=[case["rhi"].pk]))
+    client.force_login(case.worker)
+    page = client.get(reverse("rhi:outcome", args=[case.rhi.pk]))
+    assert page.status_code == 200
     assert "Unable to contact" not in page.content.decode()  # no attempt logged yet: not offered only
     post(client, "contact", case, CONTACT | {"outcome": "no_answer"})
     post(client, "outcome", case, {"outcome": "unable_to_contact"})
@@ -242,17 +119,15 @@ def test_worker_closes_as_unable_to_contact_after_logging_attempts(client, alloc
 
 
 def test_full_journey_offer_accept_interview_findings_consent_submit_return_resubmit_approve(
-    client, allocated
-):
+    client: Client, allocated: JourneyCase
+) -> None:
     case = allocated
-    client.force_login(case["worker"])
+    client.force_login(case.worker)
     post(client, "offer", case, OFFER)
     post(client, "outcome", case, {"outcome": "accepted"})
     assert current(case).state == RHIState.ACCEPTED
     response = post(client, "interview", case, interview_data(case))
-    assert response.status_code == 302 and response["Location"] == reverse(
-        "rhi:findings", args=[case["rhi"].pk]
-    )
+    assert response.status_code == 302 and response["Location"] == reverse("rhi:findings", args=[case.rhi.pk])
     assert current(case).state == RHIState.DRAFTING
 
     # Add another place: re-rendered with one more row and everything typed kept; nothing saved.
@@ -287,7 +162,7 @@ def test_full_journey_offer_accept_interview_findings_consent_submit_return_resu
     assert current(case).state == RHIState.SUBMITTED
     assert client.get(reverse("rhi:findings", args=[rhi.pk])).status_code == 403
 
-    client.force_login(case["manager"])
+    client.force_login(case.manager)
     review = client.get(reverse("rhi:review", args=[rhi.pk]))
     html = review.content.decode()
     assert "I just needed to get away." in html and "Flat above the chip shop" in html
@@ -297,46 +172,46 @@ def test_full_journey_offer_accept_interview_findings_consent_submit_return_resu
     post(client, "review", case, {"decision": "return", "comments": "Add where the bus station is."})
     assert current(case).state == RHIState.RETURNED
 
-    client.force_login(case["worker"])
+    client.force_login(case.worker)
     detail = client.get(reverse("rhi:detail", args=[rhi.pk])).content.decode()
     assert "Add where the bus station is." in detail and "Write the findings" in detail
     post(client, "findings", case, findings_data(**{"locations-1-town": "Luton town centre"}))
     post(client, "submit", case, {})
     assert current(case).state == RHIState.SUBMITTED
 
-    client.force_login(case["manager2"])
+    client.force_login(case.manager2)
     response = post(client, "review", case, {"decision": "approve", "comments": ""}, follow=True)
     rhi = current(case)
-    assert rhi.state == RHIState.APPROVED and rhi.approved_by == case["manager2"]
+    assert rhi.state == RHIState.APPROVED and rhi.approved_by == case.manager2
     assert [r.decision for r in ReviewDecision.objects.filter(rhi=rhi)] == ["returned", "approved"]
     assert "Report approved." in response.content.decode()
 
     # Approval freezes the report: no page offers a change and a direct post is refused.
-    client.force_login(case["worker"])
-    assert available_actions(case["worker"], rhi) == []
+    client.force_login(case.worker)
+    assert available_actions(case.worker, rhi) == []
     assert post(client, "findings", case, findings_data()).status_code == 403
 
 
-def test_worker_takes_an_unallocated_rhi_from_the_panel(client, case):
-    client.force_login(case["worker"])
-    html = client.get(reverse("rhi:detail", args=[case["rhi"].pk])).content.decode()
+def test_worker_takes_an_unallocated_rhi_from_the_panel(client: Client, case: JourneyCase) -> None:
+    client.force_login(case.worker)
+    html = client.get(reverse("rhi:detail", args=[case.rhi.pk])).content.decode()
     assert "What to do next" in html and "Take this RHI" in html
     response = post(client, "take", case, {}, follow=True)
     assert "now allocated to you" in response.content.decode()
     rhi = current(case)
-    assert rhi.allocated_worker == case["worker"] and rhi.state == RHIState.ALLOCATED
+    assert rhi.allocated_worker == case.worker and rhi.state == RHIState.ALLOCATED
 
 
-def test_panel_lists_only_what_this_user_may_do_now(client, allocated):
+def test_panel_lists_only_what_this_user_may_do_now(client: Client, allocated: JourneyCase) -> None:
     case = allocated
-    client.force_login(case["worker"])
-    html = client.get(reverse("rhi:detail", args=[case["rhi"].pk])).content.decode()
+    client.force_login(case.worker)
+    html = client.get(reverse("rhi:detail", args=[case.rhi.pk])).content.decode()
     for link in ("Log a contact attempt", "Record the offer", "Record the outcome"):
         assert link in html
     assert "Write the findings" not in html and "Take this RHI" not in html
-    colleague = member("colleague", case["provider"], Role.RHI_WORKER, case["team"])
+    colleague = member("colleague", case.provider, Role.RHI_WORKER, case.team)
     client.force_login(colleague)
-    html = client.get(reverse("rhi:detail", args=[case["rhi"].pk])).content.decode()
+    html = client.get(reverse("rhi:detail", args=[case.rhi.pk])).content.decode()
     assert "Nothing for you to do on this RHI just now." in html
 
 
@@ -345,9 +220,11 @@ def test_panel_lists_only_what_this_user_may_do_now(client, allocated):
 # ---------------------------------------------------------------------------------------------------------
 
 
-def test_interview_before_the_return_or_in_the_future_is_refused_and_typed_data_kept(client, allocated):
+def test_interview_before_the_return_or_in_the_future_is_refused_and_typed_data_kept(
+    client: Client, allocated: JourneyCase
+) -> None:
     case = allocated
-    client.force_login(case["worker"])
+    client.force_login(case.worker)
     post(client, "offer", case, OFFER)
     response = post(
         client,
@@ -362,18 +239,18 @@ def test_interview_before_the_return_or_in_the_future_is_refused_and_typed_data_
     assert current(case).state == RHIState.OFFERED and not Interview.objects.exists()
 
 
-def test_interview_details_are_corrected_while_drafting(client, allocated):
+def test_interview_details_are_corrected_while_drafting(client: Client, allocated: JourneyCase) -> None:
     case = allocated
     to_drafting(client, case)
-    page = client.get(reverse("rhi:interview", args=[case["rhi"].pk])).content.decode()
+    page = client.get(reverse("rhi:interview", args=[case.rhi.pk])).content.decode()
     assert "Correct the interview details" in page
     post(client, "interview", case, interview_data(case, location_type="school", others_present="Teacher"))
-    interview = Interview.objects.get(rhi=case["rhi"])
+    interview = Interview.objects.get(rhi=case.rhi)
     assert interview.location_type == "school" and interview.others_present == "Teacher"
     assert current(case).state == RHIState.DRAFTING
 
 
-def test_consent_override_without_justification_is_refused(client, allocated):
+def test_consent_override_without_justification_is_refused(client: Client, allocated: JourneyCase) -> None:
     case = allocated
     to_drafting(client, case)
     response = post(client, "consent", case, {"consent_to_share": "refused", "share_without_consent": "on"})
@@ -390,10 +267,10 @@ def test_consent_override_without_justification_is_refused(client, allocated):
         },
     )
     rhi = current(case)
-    assert rhi.share_without_consent and rhi.consent_override_by == case["worker"]
+    assert rhi.share_without_consent and rhi.consent_override_by == case.worker
 
 
-def test_submit_without_consent_shows_the_error(client, allocated):
+def test_submit_without_consent_shows_the_error(client: Client, allocated: JourneyCase) -> None:
     case = allocated
     to_drafting(client, case)
     response = post(client, "submit", case, {})
@@ -401,11 +278,13 @@ def test_submit_without_consent_shows_the_error(client, allocated):
     assert current(case).state == RHIState.DRAFTING
 
 
-def test_manager_who_submitted_cannot_approve_their_own_report(client, allocated):
+def test_manager_who_submitted_cannot_approve_their_own_report(
+    client: Client, allocated: JourneyCase
+) -> None:
     case = allocated
-    client.force_login(case["manager"])
+    client.force_login(case.manager)
     post(client, "offer", case, OFFER)
-    post(client, "interview", case, interview_data(case, interviewer=case["manager"].pk))
+    post(client, "interview", case, interview_data(case, interviewer=case.manager.pk))
     post(client, "consent", case, {"consent_to_share": "given"})
     post(client, "submit", case, {})
     assert current(case).state == RHIState.SUBMITTED
@@ -415,21 +294,23 @@ def test_manager_who_submitted_cannot_approve_their_own_report(client, allocated
     assert current(case).state == RHIState.SUBMITTED
 
 
-def test_manager_who_wrote_the_findings_is_told_on_the_review_page_why_they_cannot_approve(client, allocated):
+def test_manager_who_wrote_the_findings_is_told_on_the_review_page_why_they_cannot_approve(
+    client: Client, allocated: JourneyCase
+) -> None:
     case = allocated
-    client.force_login(case["worker"])
+    client.force_login(case.worker)
     post(client, "offer", case, OFFER)
     post(client, "interview", case, interview_data(case))
-    client.force_login(case["manager"])
+    client.force_login(case.manager)
     post(client, "findings", case, findings_data(save_draft="1"))
-    assert Associate.objects.filter(rhi=case["rhi"]).exists()  # the manager's findings were saved
-    client.force_login(case["worker"])
+    assert Associate.objects.filter(rhi=case.rhi).exists()  # the manager's findings were saved
+    client.force_login(case.worker)
     post(client, "consent", case, {"consent_to_share": "given"})
     post(client, "submit", case, {})
     assert current(case).state == RHIState.SUBMITTED
 
-    client.force_login(case["manager"])
-    html = client.get(reverse("rhi:review", args=[case["rhi"].pk])).content.decode()
+    client.force_login(case.manager)
+    html = client.get(reverse("rhi:review", args=[case.rhi.pk])).content.decode()
     assert "You wrote or changed part of this report" in html
     assert 'value="approve"' not in html and 'value="return"' in html
     response = post(client, "review", case, {"decision": "approve", "comments": ""})
@@ -437,13 +318,15 @@ def test_manager_who_wrote_the_findings_is_told_on_the_review_page_why_they_cann
     assert "You wrote or changed part of this report" in response.content.decode()
     assert current(case).state == RHIState.SUBMITTED
 
-    client.force_login(case["manager2"])
-    assert 'value="approve"' in client.get(reverse("rhi:review", args=[case["rhi"].pk])).content.decode()
+    client.force_login(case.manager2)
+    assert 'value="approve"' in client.get(reverse("rhi:review", args=[case.rhi.pk])).content.decode()
     post(client, "review", case, {"decision": "approve", "comments": ""})
     assert current(case).state == RHIState.APPROVED
 
 
-def test_stale_findings_show_the_message_and_keep_what_was_typed(client, allocated):
+def test_stale_findings_show_the_message_and_keep_what_was_typed(
+    client: Client, allocated: JourneyCase
+) -> None:
     case = allocated
     to_drafting(client, case)
     stale = current(case).version
@@ -453,12 +336,14 @@ def test_stale_findings_show_the_message_and_keep_what_was_typed(client, allocat
     )
     html = response.content.decode()
     assert "This RHI was changed by someone else" in html and "My version of events." in html
-    assert Interview.objects.get(rhi=case["rhi"]).child_words == "I just needed to get away."
+    assert Interview.objects.get(rhi=case.rhi).child_words == "I just needed to get away."
 
 
-def test_stale_page_after_the_state_moved_on_goes_back_with_the_message(client, allocated):
+def test_stale_page_after_the_state_moved_on_goes_back_with_the_message(
+    client: Client, allocated: JourneyCase
+) -> None:
     case = allocated
-    client.force_login(case["worker"])
+    client.force_login(case.worker)
     stale = current(case).version
     post(client, "outcome", case, {"outcome": "not_offered", "not_offered_reason": "over_18"})
     response = post(client, "offer", case, OFFER, version=stale, follow=True)
@@ -466,7 +351,9 @@ def test_stale_page_after_the_state_moved_on_goes_back_with_the_message(client, 
     assert current(case).state == RHIState.NOT_OFFERED
 
 
-def test_bad_place_and_person_rows_are_errors_and_nothing_is_saved(client, allocated):
+def test_bad_place_and_person_rows_are_errors_and_nothing_is_saved(
+    client: Client, allocated: JourneyCase
+) -> None:
     case = allocated
     to_drafting(client, case)
     response = post(
@@ -483,11 +370,13 @@ def test_bad_place_and_person_rows_are_errors_and_nothing_is_saved(client, alloc
     assert not Location.objects.exists() and not Associate.objects.exists()
 
 
-def test_colleague_who_is_not_allocated_is_refused_the_pages_and_the_denial_is_audited(client, allocated):
+def test_colleague_who_is_not_allocated_is_refused_the_pages_and_the_denial_is_audited(
+    client: Client, allocated: JourneyCase
+) -> None:
     case = allocated
-    colleague = member("colleague", case["provider"], Role.RHI_WORKER, case["team"])
+    colleague = member("colleague", case.provider, Role.RHI_WORKER, case.team)
     client.force_login(colleague)
-    assert client.get(reverse("rhi:contact", args=[case["rhi"].pk])).status_code == 403
+    assert client.get(reverse("rhi:contact", args=[case.rhi.pk])).status_code == 403
     assert post(client, "contact", case, CONTACT).status_code == 403
     assert current(case).state == RHIState.ALLOCATED
     assert AuditEvent.objects.filter(actor=colleague, outcome=AuditOutcome.DENIED).count() == 2
@@ -496,28 +385,30 @@ def test_colleague_who_is_not_allocated_is_refused_the_pages_and_the_denial_is_a
 @pytest.mark.parametrize(
     "name", ["take", "contact", "offer", "outcome", "interview", "findings", "consent", "submit", "review"]
 )
-def test_worker_of_another_provider_gets_404_and_the_denial_is_audited(client, allocated, name):
+def test_worker_of_another_provider_gets_404_and_the_denial_is_audited(
+    client: Client, allocated: JourneyCase, name: str
+) -> None:
     case = allocated
-    stranger = member("stranger", ProviderFactory(), Role.RHI_WORKER)
+    stranger = member("stranger", ProviderFactory.create(), Role.RHI_WORKER)
     client.force_login(stranger)
-    url = reverse(f"rhi:{name}", args=[case["rhi"].pk])
+    url = reverse(f"rhi:{name}", args=[case.rhi.pk])
     response = client.post(url, {"version": current(case).version}) if name == "take" else client.get(url)
     assert response.status_code == 404 and "Jordan" not in response.content.decode()
-    assert AuditEvent.objects.filter(actor=stranger, object_id=str(case["rhi"].pk), outcome="denied").exists()
+    assert AuditEvent.objects.filter(actor=stranger, object_id=str(case.rhi.pk), outcome="denied").exists()
 
 
-def test_each_journey_page_view_is_audited(client, allocated):
+def test_each_journey_page_view_is_audited(client: Client, allocated: JourneyCase) -> None:
     case = allocated
-    client.force_login(case["worker"])
-    client.get(reverse("rhi:offer", args=[case["rhi"].pk]))
+    client.force_login(case.worker)
+    client.get(reverse("rhi:offer", args=[case.rhi.pk]))
     assert AuditEvent.objects.filter(
-        actor=case["worker"], action="view", object_id=str(case["rhi"].pk), path_name="rhi:offer"
+        actor=case.worker, action="view", object_id=str(case.rhi.pk), path_name="rhi:offer"
     ).exists()
 
 
-def test_available_actions_follow_the_state(allocated):
+def test_available_actions_follow_the_state(allocated: JourneyCase) -> None:
     case = allocated
-    assert RHIAction.OFFER in available_actions(case["worker"], current(case))
-    assert available_actions(case["manager2"], current(case))  # managers of the provider may work on it
-    stranger = member("stranger", ProviderFactory(), Role.TEAM_MANAGER)
+    assert RHIAction.OFFER in available_actions(case.worker, current(case))
+    assert available_actions(case.manager2, current(case))  # managers of the provider may work on it
+    stranger = member("stranger", ProviderFactory.create(), Role.TEAM_MANAGER)
     assert available_actions(stranger, current(case)) == []

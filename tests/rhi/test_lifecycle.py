@@ -3,16 +3,19 @@ version the user saw and who is acting, and refuses bad input with field-level e
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 
-from accounts.models import Membership, Role, Team, User
+from accounts.models import Role, Team
 from rhi import services
 from rhi.models import Outcome, ReviewDecision, RHIState, StateTransition
 from rhi.services import ActionNotAllowed, StaleVersionError, TransitionError
+from tests.factories import member
 from tests.factories_domain import ChildFactory, MissingEpisodeFactory, ProviderFactory
 
 pytestmark = pytest.mark.django_db
@@ -21,23 +24,17 @@ NOW = datetime(2026, 6, 3, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture(autouse=True)
-def frozen():
+def frozen() -> Iterator[None]:
     with time_machine.travel(NOW, tick=False):
         yield
 
 
-def member(username: str, org, role: str, team=None) -> User:
-    user = User.objects.create_user(username=username, password="unused-password-1", organisation=org)
-    Membership.objects.create(user=user, organisation=org, team=team, role=role)
-    return user
-
-
 @pytest.fixture
-def case():
-    provider = ProviderFactory()
+def case() -> dict[str, Any]:
+    provider = ProviderFactory.create()
     team = Team.objects.create(organisation=provider, name="North")
-    child = ChildFactory()
-    episode = MissingEpisodeFactory(
+    child = ChildFactory.create()
+    episode = MissingEpisodeFactory.create(
         child=child, missing_at=RETURNED - timedelta(hours=20), returned_at=RETURNED
     )
     rhi = services.open_rhi_for_returned_episode(episode=episode)
@@ -49,8 +46,8 @@ def case():
     return {"rhi": rhi, "worker": worker, "manager": manager, "provider": provider}
 
 
-def contact(case, **kwargs):
-    defaults = {
+def contact(case: Any, **kwargs: Any) -> Any:
+    defaults: dict[str, Any] = {
         "attempted_at": RETURNED + timedelta(hours=3),
         "method": "phone",
         "contact_with": "child",
@@ -59,7 +56,7 @@ def contact(case, **kwargs):
     return services.log_contact_attempt(rhi_id=case["rhi"].pk, by=case["worker"], **(defaults | kwargs))
 
 
-def offer(case):
+def offer(case: Any) -> Any:
     return services.record_offer(
         rhi_id=case["rhi"].pk,
         by=case["worker"],
@@ -69,7 +66,7 @@ def offer(case):
     )
 
 
-def interview(case, **kwargs):
+def interview(case: Any, **kwargs: Any) -> Any:
     data = {
         "held_at": RETURNED + timedelta(hours=30),
         "location_type": "home",
@@ -80,7 +77,7 @@ def interview(case, **kwargs):
     return services.record_interview(rhi_id=case["rhi"].pk, by=case["worker"], interview=data)
 
 
-def test_worker_takes_a_child_from_contact_to_an_approved_report(case):
+def test_worker_takes_a_child_from_contact_to_an_approved_report(case: dict[str, Any]) -> None:
     contact(case)
     offer(case)
     services.record_acceptance(rhi_id=case["rhi"].pk, by=case["worker"])
@@ -106,7 +103,7 @@ def test_worker_takes_a_child_from_contact_to_an_approved_report(case):
     assert ReviewDecision.objects.get(rhi=rhi).decision == "approved"
 
 
-def test_decline_needs_who_and_a_coded_reason_and_other_needs_words(case):
+def test_decline_needs_who_and_a_coded_reason_and_other_needs_words(case: dict[str, Any]) -> None:
     contact(case)
     offer(case)
     with pytest.raises(ValidationError) as excinfo:
@@ -118,7 +115,7 @@ def test_decline_needs_who_and_a_coded_reason_and_other_needs_words(case):
     assert (rhi.state, rhi.outcome, rhi.declined_by) == (RHIState.DECLINED, Outcome.DECLINED, "parent_carer")
 
 
-def test_interview_before_the_return_or_in_the_future_is_refused(case):
+def test_interview_before_the_return_or_in_the_future_is_refused(case: dict[str, Any]) -> None:
     contact(case)
     offer(case)
     with pytest.raises(ValidationError) as before:
@@ -131,7 +128,7 @@ def test_interview_before_the_return_or_in_the_future_is_refused(case):
     assert case["rhi"].state == RHIState.OFFERED
 
 
-def test_author_cannot_approve_their_own_report_and_a_return_needs_comments(case):
+def test_author_cannot_approve_their_own_report_and_a_return_needs_comments(case: dict[str, Any]) -> None:
     contact(case)
     offer(case)
     interview(case)
@@ -152,7 +149,7 @@ def test_author_cannot_approve_their_own_report_and_a_return_needs_comments(case
     assert services.submit_for_approval(rhi_id=rhi.pk, by=case["worker"]).state == RHIState.SUBMITTED
 
 
-def _worker_submits_after(case, edit) -> None:
+def _worker_submits_after(case: Any, edit: Any) -> None:
     contact(case)
     offer(case)
     interview(case)
@@ -164,7 +161,9 @@ def _worker_submits_after(case, edit) -> None:
     services.submit_for_approval(rhi_id=rhi.pk, by=case["worker"])
 
 
-def test_manager_who_wrote_the_findings_cannot_approve_what_the_worker_submitted(case):
+def test_manager_who_wrote_the_findings_cannot_approve_what_the_worker_submitted(
+    case: dict[str, Any],
+) -> None:
     _worker_submits_after(
         case,
         lambda: services.save_findings(
@@ -186,7 +185,7 @@ def test_manager_who_wrote_the_findings_cannot_approve_what_the_worker_submitted
     assert services.approve(rhi_id=case["rhi"].pk, by=other_manager).state == RHIState.APPROVED
 
 
-def test_manager_who_corrected_the_interview_details_cannot_approve_it(case):
+def test_manager_who_corrected_the_interview_details_cannot_approve_it(case: dict[str, Any]) -> None:
     _worker_submits_after(
         case,
         lambda: services.update_interview_details(
@@ -203,29 +202,32 @@ def test_manager_who_corrected_the_interview_details_cannot_approve_it(case):
     assert services.approval_refusal(case["rhi"], case["worker"]).startswith("A report cannot be approved")
 
 
-def test_manager_who_only_allocated_and_reviewed_may_approve(case):
+def test_manager_who_only_allocated_and_reviewed_may_approve(case: dict[str, Any]) -> None:
     _worker_submits_after(case, lambda: None)
     assert services.approval_refusal(case["rhi"], case["manager"]) == ""
     assert services.approve(rhi_id=case["rhi"].pk, by=case["manager"]).state == RHIState.APPROVED
 
 
-def test_steps_out_of_order_are_refused(case):
+def test_steps_out_of_order_are_refused_as_out_of_order_before_their_input_is_checked(
+    case: dict[str, Any],
+) -> None:
     with pytest.raises(TransitionError):
         services.record_acceptance(rhi_id=case["rhi"].pk, by=case["worker"])
-    with pytest.raises(ValidationError):
+    # No contact attempt and no interview either, but the state is the first thing refused.
+    with pytest.raises(TransitionError):
         services.record_unable_to_contact(rhi_id=case["rhi"].pk, by=case["worker"])
-    with pytest.raises(ValidationError):
+    with pytest.raises(TransitionError):
         services.submit_for_approval(rhi_id=case["rhi"].pk, by=case["worker"])
 
 
-def test_second_save_from_a_stale_page_is_refused(case):
+def test_second_save_from_a_stale_page_is_refused(case: dict[str, Any]) -> None:
     version = case["rhi"].version
     contact(case, expected_version=version)
     with pytest.raises(StaleVersionError):
         contact(case, expected_version=version)
 
 
-def test_another_teams_worker_cannot_record_steps(case):
+def test_another_teams_worker_cannot_record_steps(case: dict[str, Any]) -> None:
     stranger = member("stranger", case["provider"], Role.RHI_WORKER)
     with pytest.raises(ActionNotAllowed):
         services.log_contact_attempt(
@@ -238,7 +240,7 @@ def test_another_teams_worker_cannot_record_steps(case):
         )
 
 
-def test_not_offered_and_unable_to_contact_close_the_rhi_with_their_outcome(case):
+def test_not_offered_and_unable_to_contact_close_the_rhi_with_their_outcome(case: dict[str, Any]) -> None:
     contact(case, outcome="no_answer")
     rhi = services.record_unable_to_contact(rhi_id=case["rhi"].pk, by=case["worker"])
     assert (rhi.state, rhi.outcome) == (RHIState.UNABLE_TO_CONTACT, Outcome.UNABLE_TO_CONTACT)

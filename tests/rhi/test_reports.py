@@ -10,24 +10,25 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.test import Client
 from django.urls import reverse
+from pytest_django import DjangoCaptureOnCommitCallbacks
 
 from audit.models import AuditEvent, AuditOutcome
 from referrals import services as referral_services
 from rhi import reports
 from rhi import services as rhi_services
 from rhi.models import ReportDocument, ReportKind, RHIState
-from tests.factories_domain import ProviderFactory
-from tests.referrals.test_services import (
+from tests.casework import (
     ASSESSMENT,
     CHILD_WORDS,
     WHERE_WENT,
     build_case,
-    frozen,  # noqa: F401 - autouse: the same frozen clock as the case builder
-    member,
 )
+from tests.factories import member
+from tests.factories_domain import ProviderFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("casework_clock")]
 
 
 @pytest.fixture(autouse=True)
@@ -41,22 +42,22 @@ def pdf_text(path: str) -> str:
     return re.sub(r"\s+", " ", out.stdout)
 
 
-def test_full_report_is_generated_once_per_version_and_reads_as_the_approved_report(tmp_path: Path):
+def test_full_report_is_generated_once_per_version_and_reads_as_the_approved_report(tmp_path: Path) -> None:
     case = build_case(approve=True)
     referral_services.make_referral(
-        rhi_id=case["rhi"].pk,
-        by=case["worker"],
+        rhi_id=case.rhi.pk,
+        by=case.worker,
         service="exploitation_team",
         recipient_name="Exploitation hub",
         reason="County lines concerns.",
         risk_indicators=["cce"],
         sent_at=None,
     )
-    first = reports.generate_report(rhi_id=case["rhi"].pk, kind=ReportKind.FULL_REPORT)
-    second = reports.generate_report(rhi_id=case["rhi"].pk, kind=ReportKind.FULL_REPORT)
+    first = reports.generate_report(rhi_id=case.rhi.pk, kind=ReportKind.FULL_REPORT)
+    second = reports.generate_report(rhi_id=case.rhi.pk, kind=ReportKind.FULL_REPORT)
     assert (second.pk, second.sha256, second.file.name) == (first.pk, first.sha256, first.file.name)
-    assert ReportDocument.objects.filter(rhi=case["rhi"]).count() == 1
-    assert first.rhi_version == case["rhi"].version
+    assert ReportDocument.objects.filter(rhi=case.rhi).count() == 1
+    assert first.rhi_version == case.rhi.version
     assert "Quillfeather" not in first.file.name  # ids only in storage paths
 
     path = first.file.path
@@ -78,14 +79,14 @@ def test_full_report_is_generated_once_per_version_and_reads_as_the_approved_rep
     assert "Page 1 of" in text
 
     info = subprocess.run(["pdfinfo", path], check=True, capture_output=True, text=True).stdout
-    assert f"RHI-{case['rhi'].pk}" in info and "Full RHI report" in info
+    assert f"RHI-{case.rhi.pk}" in info and "Full RHI report" in info
     assert re.search(r"Page size:\s+595(\.\d+)? x 841", info)  # A4
     assert re.search(r"Tagged:\s+yes", info)
 
 
-def test_notification_letter_tells_the_placing_authority_the_outcome_without_the_findings():
+def test_notification_letter_tells_the_placing_authority_the_outcome_without_the_findings() -> None:
     case = build_case(approve=True, consent="refused")
-    letter = reports.generate_report(rhi_id=case["rhi"].pk, kind=ReportKind.NOTIFICATION_LETTER)
+    letter = reports.generate_report(rhi_id=case.rhi.pk, kind=ReportKind.NOTIFICATION_LETTER)
     text = pdf_text(letter.file.path)
     assert "Jordan Quillfeather" in text and "Accepted" in text and "21 May 2026" in text
     assert "not available" in text  # the child refused consent
@@ -93,66 +94,68 @@ def test_notification_letter_tells_the_placing_authority_the_outcome_without_the
         assert secret not in text
 
 
-def test_report_for_an_unapproved_rhi_is_refused():
+def test_report_for_an_unapproved_rhi_is_refused() -> None:
     case = build_case()
     with pytest.raises(reports.ReportNotAvailable):
-        reports.generate_report(rhi_id=case["rhi"].pk, kind=ReportKind.FULL_REPORT)
+        reports.generate_report(rhi_id=case.rhi.pk, kind=ReportKind.FULL_REPORT)
     assert not ReportDocument.objects.exists()
 
 
-def test_document_stored_first_by_another_worker_is_returned_unchanged():
+def test_document_stored_first_by_another_worker_is_returned_unchanged() -> None:
     case = build_case(approve=True)
-    theirs = reports.generate_report(rhi_id=case["rhi"].pk, kind=ReportKind.NOTIFICATION_LETTER)
+    theirs = reports.generate_report(rhi_id=case.rhi.pk, kind=ReportKind.NOTIFICATION_LETTER)
     sha = theirs.sha256
-    again = reports.generate_report(rhi_id=case["rhi"].pk, kind=ReportKind.NOTIFICATION_LETTER)
+    again = reports.generate_report(rhi_id=case.rhi.pk, kind=ReportKind.NOTIFICATION_LETTER)
     assert again.pk == theirs.pk and again.sha256 == sha
     assert theirs.file.read()[:5] == b"%PDF-"
 
 
-def test_worker_downloads_the_report_and_the_view_is_audited(client):
+def test_worker_downloads_the_report_and_the_view_is_audited(client: Client) -> None:
     case = build_case(approve=True)
-    client.force_login(case["worker"])
-    page = client.get(reverse("rhi:detail", args=[case["rhi"].pk]))
-    url = reverse("rhi:report_download", args=[case["rhi"].pk, "full_report"])
+    client.force_login(case.worker)
+    page = client.get(reverse("rhi:detail", args=[case.rhi.pk]))
+    url = reverse("rhi:report_download", args=[case.rhi.pk, "full_report"])
     assert url in page.content.decode()
     response = client.get(url)
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert b"".join(response.streaming_content)[:5] == b"%PDF-"
     event = AuditEvent.objects.filter(
-        actor=case["worker"], object_type="rhi.returnhomeinterview", object_id=str(case["rhi"].pk)
+        actor=case.worker, object_type="rhi.returnhomeinterview", object_id=str(case.rhi.pk)
     ).latest("at", "pk")  # the clock is frozen: the primary key orders events of the same instant
     assert event.action == "view" and event.detail["kind"] == "full_report"
     assert client.get(url).status_code == 200
-    assert ReportDocument.objects.filter(rhi=case["rhi"]).count() == 1
+    assert ReportDocument.objects.filter(rhi=case.rhi).count() == 1
 
 
-def test_download_answers_404_when_not_approved_or_not_visible_or_an_unknown_kind(client):
+def test_download_answers_404_when_not_approved_or_not_visible_or_an_unknown_kind(client: Client) -> None:
     case = build_case()
-    assert case["rhi"].state == RHIState.DRAFTING
-    client.force_login(case["worker"])
-    assert client.get(reverse("rhi:report_download", args=[case["rhi"].pk, "full_report"])).status_code == 404
-    assert "/report/" not in client.get(reverse("rhi:detail", args=[case["rhi"].pk])).content.decode()
+    assert case.rhi.state == RHIState.DRAFTING
+    client.force_login(case.worker)
+    assert client.get(reverse("rhi:report_download", args=[case.rhi.pk, "full_report"])).status_code == 404
+    assert "/report/" not in client.get(reverse("rhi:detail", args=[case.rhi.pk])).content.decode()
 
     approved = build_case(approve=True, prefix="b-")
-    client.force_login(approved["worker"])
-    odd = reverse("rhi:report_download", args=[approved["rhi"].pk, "everything"])
+    client.force_login(approved.worker)
+    odd = reverse("rhi:report_download", args=[approved.rhi.pk, "everything"])
     assert client.get(odd).status_code == 404
-    stranger = member("stranger", ProviderFactory(), "rhi_worker")
+    stranger = member("stranger", ProviderFactory.create(), "rhi_worker")
     client.force_login(stranger)
-    url = reverse("rhi:report_download", args=[approved["rhi"].pk, "full_report"])
+    url = reverse("rhi:report_download", args=[approved.rhi.pk, "full_report"])
     assert client.get(url).status_code == 404
     assert AuditEvent.objects.filter(
-        actor=stranger, outcome=AuditOutcome.DENIED, object_id=str(approved["rhi"].pk)
+        actor=stranger, outcome=AuditOutcome.DENIED, object_id=str(approved.rhi.pk)
     ).exists()
     assert not ReportDocument.objects.exists()
 
 
-def test_approval_renders_both_documents_once_after_commit(eager_celery, django_capture_on_commit_callbacks):
+def test_approval_renders_both_documents_once_after_commit(
+    eager_celery: None, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
+) -> None:
     case = build_case()
-    rhi = case["rhi"]
-    rhi_services.submit_for_approval(rhi_id=rhi.pk, by=case["worker"])
+    rhi = case.rhi
+    rhi_services.submit_for_approval(rhi_id=rhi.pk, by=case.worker)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        approved = rhi_services.approve(rhi_id=rhi.pk, by=case["manager"])
+        approved = rhi_services.approve(rhi_id=rhi.pk, by=case.manager)
     assert len(callbacks) == 1
     documents = ReportDocument.objects.filter(rhi=rhi, rhi_version=approved.version)
     assert sorted(documents.values_list("kind", flat=True)) == sorted(ReportKind.values)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -29,8 +30,10 @@ pytestmark = pytest.mark.django_db
 RETURNED = datetime(2026, 5, 1, 17, 0, tzinfo=LONDON)
 
 
-def episode_for(child, *, missing_hours_before_return: int = 10, returned_at: datetime = RETURNED, **kwargs):
-    return MissingEpisodeFactory(
+def episode_for(
+    child: Any, *, missing_hours_before_return: int = 10, returned_at: datetime = RETURNED, **kwargs: Any
+) -> Any:
+    return MissingEpisodeFactory.create(
         child=child,
         missing_at=returned_at - timedelta(hours=missing_hours_before_return),
         returned_at=returned_at,
@@ -38,12 +41,12 @@ def episode_for(child, *, missing_hours_before_return: int = 10, returned_at: da
     )
 
 
-def test_return_opens_an_unallocated_rhi_with_the_las_policy_snapshot_and_deadlines():
-    la = LocalAuthorityFactory(code="333")
-    policy = ClockPolicyFactory(local_authority=la, complete_unit="working_days", complete_length=3)
-    provider = ProviderFactory(name="Safe Return Partnership")
+def test_return_opens_an_unallocated_rhi_with_the_las_policy_snapshot_and_deadlines() -> None:
+    la = LocalAuthorityFactory.create(code="333")
+    policy = ClockPolicyFactory.create(local_authority=la, complete_unit="working_days", complete_length=3)
+    provider = ProviderFactory.create(name="Safe Return Partnership")
     Commission.objects.create(local_authority=la, provider=provider, starts_on=date(2024, 4, 1))
-    episode = episode_for(ChildFactory(responsible_la=la))
+    episode = episode_for(ChildFactory.create(responsible_la=la))
 
     rhi = open_rhi_for_returned_episode(episode=episode)
 
@@ -59,22 +62,22 @@ def test_return_opens_an_unallocated_rhi_with_the_las_policy_snapshot_and_deadli
     )
 
 
-def test_opening_is_idempotent_for_the_same_episode():
-    episode = episode_for(ChildFactory())
+def test_opening_is_idempotent_for_the_same_episode() -> None:
+    episode = episode_for(ChildFactory.create())
     assert open_rhi_for_returned_episode(episode=episode) == open_rhi_for_returned_episode(episode=episode)
 
 
-def test_la_without_policy_or_commission_uses_72_hours_from_return_in_house():
-    episode = episode_for(ChildFactory())
+def test_la_without_policy_or_commission_uses_72_hours_from_return_in_house() -> None:
+    episode = episode_for(ChildFactory.create())
     rhi = open_rhi_for_returned_episode(episode=episode)
     assert rhi.provider == rhi.local_authority
     assert rhi.due_at == RETURNED.astimezone(UTC) + timedelta(hours=72)
 
 
-def test_police_notification_basis_without_notification_leaves_clock_not_started_until_recorded():
-    la = LocalAuthorityFactory()
-    ClockPolicyFactory(local_authority=la, basis="police_notification")
-    episode = episode_for(ChildFactory(responsible_la=la), police_notified_at=None)
+def test_police_notification_basis_without_notification_leaves_clock_not_started_until_recorded() -> None:
+    la = LocalAuthorityFactory.create()
+    ClockPolicyFactory.create(local_authority=la, basis="police_notification")
+    episode = episode_for(ChildFactory.create(responsible_la=la), police_notified_at=None)
     rhi = open_rhi_for_returned_episode(episode=episode)
     assert (rhi.clock_started_at, rhi.due_at, rhi.due_soon_at) == (None, None, None)
 
@@ -85,10 +88,10 @@ def test_police_notification_basis_without_notification_leaves_clock_not_started
     assert rhi.due_at == RETURNED + timedelta(hours=77)
 
 
-def test_out_of_area_episode_is_handled_by_the_host_authority_under_its_policy():
-    placing, host = LocalAuthorityFactory(code="860"), LocalAuthorityFactory(code="335")
-    ClockPolicyFactory(local_authority=host, complete_unit="calendar_days", complete_length=3)
-    episode = episode_for(ChildFactory(responsible_la=placing), host_la=host, was_out_of_area=True)
+def test_out_of_area_episode_is_handled_by_the_host_authority_under_its_policy() -> None:
+    placing, host = LocalAuthorityFactory.create(code="860"), LocalAuthorityFactory.create(code="335")
+    ClockPolicyFactory.create(local_authority=host, complete_unit="calendar_days", complete_length=3)
+    episode = episode_for(ChildFactory.create(responsible_la=placing), host_la=host, was_out_of_area=True)
     rhi = open_rhi_for_returned_episode(episode=episode)
     assert rhi.local_authority == host
     assert rhi.due_at.astimezone(LONDON).date() == date(2026, 5, 4)
@@ -102,10 +105,12 @@ def test_out_of_area_episode_is_handled_by_the_host_authority_under_its_policy()
         (RepeatRule.BUNCH_FROM_FIRST, 1, False),
     ],
 )
-def test_repeat_episode_follows_the_policys_rule(rule, expected_rhis, clock_from_second):
-    la = LocalAuthorityFactory()
-    ClockPolicyFactory(local_authority=la, repeat_rule=rule)
-    child = ChildFactory(responsible_la=la)
+def test_repeat_episode_follows_the_policys_rule(
+    rule: Any, expected_rhis: int, clock_from_second: bool
+) -> None:
+    la = LocalAuthorityFactory.create()
+    ClockPolicyFactory.create(local_authority=la, repeat_rule=rule)
+    child = ChildFactory.create(responsible_la=la)
     first = open_rhi_for_returned_episode(episode=episode_for(child))
     second_return = RETURNED + timedelta(days=2)
     second = open_rhi_for_returned_episode(episode=episode_for(child, returned_at=second_return))
@@ -120,10 +125,10 @@ def test_repeat_episode_follows_the_policys_rule(rule, expected_rhis, clock_from
     assert counted == [expected_start]
 
 
-def test_bunching_only_joins_an_rhi_whose_interview_has_not_happened():
-    la = LocalAuthorityFactory()
-    ClockPolicyFactory(local_authority=la, repeat_rule=RepeatRule.BUNCH_FROM_LATEST)
-    child = ChildFactory(responsible_la=la)
+def test_bunching_only_joins_an_rhi_whose_interview_has_not_happened() -> None:
+    la = LocalAuthorityFactory.create()
+    ClockPolicyFactory.create(local_authority=la, repeat_rule=RepeatRule.BUNCH_FROM_LATEST)
+    child = ChildFactory.create(responsible_la=la)
     first = open_rhi_for_returned_episode(episode=episode_for(child))
     first.state = RHIState.DRAFTING
     first.save()
@@ -133,10 +138,10 @@ def test_bunching_only_joins_an_rhi_whose_interview_has_not_happened():
     assert second.pk != first.pk
 
 
-def test_authorised_policy_correction_replaces_snapshot_recomputes_and_is_audited():
-    la = LocalAuthorityFactory()
-    ClockPolicyFactory(local_authority=la)
-    rhi = open_rhi_for_returned_episode(episode=episode_for(ChildFactory(responsible_la=la)))
+def test_authorised_policy_correction_replaces_snapshot_recomputes_and_is_audited() -> None:
+    la = LocalAuthorityFactory.create()
+    ClockPolicyFactory.create(local_authority=la)
+    rhi = open_rhi_for_returned_episode(episode=episode_for(ChildFactory.create(responsible_la=la)))
     manager = User.objects.create_user(username="m", password="unused-password-1")
     corrected = ClockPolicy.objects.create(
         local_authority=la, effective_from=date(2026, 4, 1), complete_unit="calendar_days", complete_length=3
@@ -148,17 +153,17 @@ def test_authorised_policy_correction_replaces_snapshot_recomputes_and_is_audite
     assert rhi.policy_snapshot["complete_unit"] == "calendar_days"
     assert rhi.due_at.astimezone(LONDON).date() == date(2026, 5, 4)
     assert AuditEvent.objects.count() == before + 1
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="needs a reason"):
         correct_policy_snapshot(rhi=rhi, policy=corrected, by=manager, reason="  ")
 
 
-def test_applying_a_new_policy_recomputes_open_rhis_since_its_effective_date_only():
-    la = LocalAuthorityFactory()
-    ClockPolicyFactory(local_authority=la)
+def test_applying_a_new_policy_recomputes_open_rhis_since_its_effective_date_only() -> None:
+    la = LocalAuthorityFactory.create()
+    ClockPolicyFactory.create(local_authority=la)
     old = open_rhi_for_returned_episode(
-        episode=episode_for(ChildFactory(responsible_la=la), returned_at=RETURNED - timedelta(days=40))
+        episode=episode_for(ChildFactory.create(responsible_la=la), returned_at=RETURNED - timedelta(days=40))
     )
-    recent = open_rhi_for_returned_episode(episode=episode_for(ChildFactory(responsible_la=la)))
+    recent = open_rhi_for_returned_episode(episode=episode_for(ChildFactory.create(responsible_la=la)))
     manager = User.objects.create_user(username="m", password="unused-password-1")
     new_policy = ClockPolicy.objects.create(
         local_authority=la, effective_from=date(2026, 4, 15), complete_unit="working_days", complete_length=3

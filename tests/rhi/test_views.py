@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import pytest
 import time_machine
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -24,7 +27,7 @@ pytestmark = pytest.mark.django_db
 NOW = datetime(2026, 6, 10, 12, 0, tzinfo=UTC)
 
 
-def member(username: str, org, role: str, team=None) -> User:
+def member(username: str, org: Any, role: str, team: Any = None) -> User:
     user = User.objects.create_user(
         username=username,
         password="unused-password-1",
@@ -37,8 +40,8 @@ def member(username: str, org, role: str, team=None) -> User:
 
 
 @pytest.fixture
-def org():
-    provider = ProviderFactory(name="Safe Return Partnership")
+def org() -> dict[str, Any]:
+    provider = ProviderFactory.create(name="Safe Return Partnership")
     team = Team.objects.create(organisation=provider, name="North")
     return {
         "provider": provider,
@@ -49,15 +52,17 @@ def org():
 
 
 @pytest.fixture(autouse=True)
-def frozen():
+def frozen() -> Iterator[None]:
     with time_machine.travel(NOW, tick=False):
         yield
 
 
-def make(org, *, due_in, allocated=True, first_name="Jordan", last_name="Taylor"):
+def make(
+    org: Any, *, due_in: Any, allocated: Any = True, first_name: Any = "Jordan", last_name: Any = "Taylor"
+) -> Any:
     due = NOW + due_in
-    return RHIFactory(
-        child=ChildFactory(first_name=first_name, last_name=last_name),
+    return RHIFactory.create(
+        child=ChildFactory.create(first_name=first_name, last_name=last_name),
         provider=org["provider"],
         team=org["team"],
         allocated_worker=org["worker"] if allocated else None,
@@ -68,7 +73,9 @@ def make(org, *, due_in, allocated=True, first_name="Jordan", last_name="Taylor"
     )
 
 
-def test_manager_sees_dashboard_counts_and_rows_with_initials_only(client, org):
+def test_manager_sees_dashboard_counts_and_rows_with_initials_only(
+    client: Client, org: dict[str, Any]
+) -> None:
     make(org, due_in=timedelta(hours=-3))
     make(org, due_in=timedelta(hours=5), allocated=False)
     client.force_login(org["manager"])
@@ -81,7 +88,7 @@ def test_manager_sees_dashboard_counts_and_rows_with_initials_only(client, org):
     assert AuditEvent.objects.filter(object_type="rhi.dashboard", actor=org["manager"]).count() == 1
 
 
-def test_count_links_filter_the_list_by_state(client, org):
+def test_count_links_filter_the_list_by_state(client: Client, org: dict[str, Any]) -> None:
     make(org, due_in=timedelta(hours=-3))
     make(org, due_in=timedelta(hours=50))
     client.force_login(org["manager"])
@@ -90,7 +97,7 @@ def test_count_links_filter_the_list_by_state(client, org):
     assert "state=on_track" in response.content.decode()
 
 
-def test_bad_filter_values_answer_with_an_error_not_a_crash(client, org):
+def test_bad_filter_values_answer_with_an_error_not_a_crash(client: Client, org: dict[str, Any]) -> None:
     client.force_login(org["manager"])
     response = client.get(
         reverse("rhi:dashboard"), {"team": "not-a-number", "after": "garbage~x", "state": "??"}
@@ -99,19 +106,21 @@ def test_bad_filter_values_answer_with_an_error_not_a_crash(client, org):
     assert "There is a problem with the filters" in response.content.decode()
 
 
-def test_user_without_a_casework_role_is_refused_the_dashboard_and_the_denial_is_audited(client, org):
-    outsider = member("lead", LocalAuthorityFactory(), Role.PERFORMANCE_LEAD)
+def test_user_without_a_casework_role_is_refused_the_dashboard_and_the_denial_is_audited(
+    client: Client, org: dict[str, Any]
+) -> None:
+    outsider = member("lead", LocalAuthorityFactory.create(), Role.PERFORMANCE_LEAD)
     client.force_login(outsider)
     assert client.get(reverse("rhi:dashboard")).status_code == 403
     assert AuditEvent.objects.filter(actor=outsider, outcome=AuditOutcome.DENIED).count() == 1
 
 
-def test_anonymous_user_is_sent_to_sign_in(client):
+def test_anonymous_user_is_sent_to_sign_in(client: Client) -> None:
     response = client.get(reverse("rhi:dashboard"))
     assert response.status_code == 302 and reverse("accounts:login") in response["Location"]
 
 
-def test_opening_a_row_shows_the_name_and_records_the_view(client, org):
+def test_opening_a_row_shows_the_name_and_records_the_view(client: Client, org: dict[str, Any]) -> None:
     rhi = make(org, due_in=timedelta(hours=5))
     client.force_login(org["manager"])
     response = client.get(reverse("rhi:detail", args=[rhi.pk]))
@@ -120,11 +129,13 @@ def test_opening_a_row_shows_the_name_and_records_the_view(client, org):
     assert AuditEvent.objects.filter(object_id=str(rhi.pk), action="view", outcome="allowed").count() == 1
 
 
-def test_rhi_page_header_shows_how_often_the_child_went_missing_in_the_last_12_months(client, org):
+def test_rhi_page_header_shows_how_often_the_child_went_missing_in_the_last_12_months(
+    client: Client, org: dict[str, Any]
+) -> None:
     rhi = make(org, due_in=timedelta(hours=5))
     now = timezone.now()
     for days_ago in (10, 100, 300, 400):  # the one 400 days ago is outside the 12 months
-        MissingEpisodeFactory(
+        MissingEpisodeFactory.create(
             child=rhi.child,
             missing_at=now - timedelta(days=days_ago),
             returned_at=now - timedelta(days=days_ago) + timedelta(hours=5),
@@ -135,9 +146,11 @@ def test_rhi_page_header_shows_how_often_the_child_went_missing_in_the_last_12_m
     assert "Missing 3 times in the last 12 months" in response.content.decode()
 
 
-def test_other_providers_manager_gets_404_for_an_rhi_and_the_denial_is_audited(client, org):
+def test_other_providers_manager_gets_404_for_an_rhi_and_the_denial_is_audited(
+    client: Client, org: dict[str, Any]
+) -> None:
     rhi = make(org, due_in=timedelta(hours=5))
-    stranger = member("stranger", ProviderFactory(), Role.TEAM_MANAGER)
+    stranger = member("stranger", ProviderFactory.create(), Role.TEAM_MANAGER)
     client.force_login(stranger)
     response = client.get(reverse("rhi:detail", args=[rhi.pk]))
     assert response.status_code == 404
@@ -145,7 +158,7 @@ def test_other_providers_manager_gets_404_for_an_rhi_and_the_denial_is_audited(c
     assert AuditEvent.objects.filter(actor=stranger, object_id=str(rhi.pk), outcome="denied").count() == 1
 
 
-def test_manager_allocates_from_the_rhi_page(client, org):
+def test_manager_allocates_from_the_rhi_page(client: Client, org: dict[str, Any]) -> None:
     rhi = make(org, due_in=timedelta(hours=5), allocated=False)
     client.force_login(org["manager"])
     response = client.post(
@@ -159,7 +172,7 @@ def test_manager_allocates_from_the_rhi_page(client, org):
     assert "allocated to" in response.content.decode()
 
 
-def test_allocation_from_a_stale_page_is_refused_with_a_message(client, org):
+def test_allocation_from_a_stale_page_is_refused_with_a_message(client: Client, org: dict[str, Any]) -> None:
     rhi = make(org, due_in=timedelta(hours=5), allocated=False)
     client.force_login(org["manager"])
     client.post(reverse("rhi:allocate", args=[rhi.pk]), {"worker": org["worker"].pk, "version": rhi.version})
@@ -171,7 +184,7 @@ def test_allocation_from_a_stale_page_is_refused_with_a_message(client, org):
     assert "changed by someone else" in response.content.decode()
 
 
-def test_worker_cannot_allocate_by_posting_directly(client, org):
+def test_worker_cannot_allocate_by_posting_directly(client: Client, org: dict[str, Any]) -> None:
     rhi = make(org, due_in=timedelta(hours=5), allocated=False)
     client.force_login(org["worker"])
     response = client.post(
@@ -183,13 +196,15 @@ def test_worker_cannot_allocate_by_posting_directly(client, org):
 
 
 @pytest.fixture
-def la_admin():
-    la = LocalAuthorityFactory(code="333", name="Sandwell")
+def la_admin() -> Any:
+    la = LocalAuthorityFactory.create(code="333", name="Sandwell")
     ClockPolicy.objects.create(local_authority=la, effective_from=date(2024, 4, 1))
     return la, member("orgadmin", la, Role.ORG_ADMIN)
 
 
-def test_org_admin_sees_policy_with_worked_example_from_the_clock_module(client, la_admin):
+def test_org_admin_sees_policy_with_worked_example_from_the_clock_module(
+    client: Client, la_admin: Any
+) -> None:
     _, admin = la_admin
     client.force_login(admin)
     response = client.get(reverse("rhi:policies"))
@@ -199,7 +214,7 @@ def test_org_admin_sees_policy_with_worked_example_from_the_clock_module(client,
     assert "Sandwell" in html
 
 
-def test_org_admin_previews_and_saves_a_working_days_policy(client, la_admin):
+def test_org_admin_previews_and_saves_a_working_days_policy(client: Client, la_admin: Any) -> None:
     la, admin = la_admin
     client.force_login(admin)
     data = {
@@ -227,7 +242,9 @@ def test_org_admin_previews_and_saves_a_working_days_policy(client, la_admin):
     )
 
 
-def test_policy_form_refuses_past_dates_and_half_contact_deadlines_with_field_errors(client, la_admin):
+def test_policy_form_refuses_past_dates_and_half_contact_deadlines_with_field_errors(
+    client: Client, la_admin: Any
+) -> None:
     la, admin = la_admin
     client.force_login(admin)
     response = client.post(
@@ -251,16 +268,20 @@ def test_policy_form_refuses_past_dates_and_half_contact_deadlines_with_field_er
     assert ClockPolicy.objects.filter(local_authority=la).count() == 1
 
 
-def test_worker_and_other_las_admin_cannot_change_a_policy(client, la_admin, org):
+def test_worker_and_other_las_admin_cannot_change_a_policy(
+    client: Client, la_admin: Any, org: dict[str, Any]
+) -> None:
     la, _ = la_admin
     client.force_login(org["worker"])
     assert client.get(reverse("rhi:policies")).status_code == 403
-    other_admin = member("other-admin", LocalAuthorityFactory(code="335"), Role.ORG_ADMIN)
+    other_admin = member("other-admin", LocalAuthorityFactory.create(code="335"), Role.ORG_ADMIN)
     client.force_login(other_admin)
     assert client.get(reverse("rhi:policy_new", args=[la.pk])).status_code == 404
 
 
-def test_manager_allocates_from_the_unallocated_queue_and_returns_to_it(client, org):
+def test_manager_allocates_from_the_unallocated_queue_and_returns_to_it(
+    client: Client, org: dict[str, Any]
+) -> None:
     rhi = make(org, due_in=timedelta(hours=5), allocated=False)
     client.force_login(org["manager"])
     queue = client.get(reverse("rhi:dashboard"), {"unallocated": "on"})
@@ -274,7 +295,7 @@ def test_manager_allocates_from_the_unallocated_queue_and_returns_to_it(client, 
     assert rhi.allocated_worker == org["worker"]
 
 
-def test_allocate_ignores_an_offsite_next_address(client, org):
+def test_allocate_ignores_an_offsite_next_address(client: Client, org: dict[str, Any]) -> None:
     rhi = make(org, due_in=timedelta(hours=5), allocated=False)
     client.force_login(org["manager"])
     response = client.post(
@@ -284,12 +305,14 @@ def test_allocate_ignores_an_offsite_next_address(client, org):
     assert response["Location"] == reverse("rhi:detail", args=[rhi.pk])
 
 
-def test_manager_of_two_providers_filters_the_dashboard_by_provider(client, org):
-    other = ProviderFactory(name="Second Provider")
+def test_manager_of_two_providers_filters_the_dashboard_by_provider(
+    client: Client, org: dict[str, Any]
+) -> None:
+    other = ProviderFactory.create(name="Second Provider")
     Membership.objects.create(user=org["manager"], organisation=other, role=Role.TEAM_MANAGER)
     make(org, due_in=timedelta(hours=-3))
-    RHIFactory(
-        child=ChildFactory(),
+    RHIFactory.create(
+        child=ChildFactory.create(),
         provider=other,
         state=RHIState.UNALLOCATED,
         clock_started_at=NOW - timedelta(hours=80),

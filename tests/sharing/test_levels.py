@@ -17,17 +17,20 @@ from access.levels import Level, rhi_level
 from accounts.models import Role
 from sharing.models import DisclosureLevel, RHIUserObjectPermission
 from sharing.selectors import disclosure_content
-from tests.factories_domain import LocalAuthorityFactory, PoliceForceFactory
-from tests.referrals.test_services import (
+from tests.casework import (
     ASSESSMENT,
     CHILD_WORDS,
+    HEALTH_NEEDS,
+    REASONS,
+    VEHICLE,
     WHERE_WENT,
-    frozen,  # noqa: F401 - autouse: the frozen clock the case builder needs
-    member,
+    share,
+    sharing_case,
 )
-from tests.sharing.test_services import HEALTH_NEEDS, REASONS, VEHICLE, share, sharing_case
+from tests.factories import member
+from tests.factories_domain import LocalAuthorityFactory, PoliceForceFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("casework_clock")]
 
 WISHES = "Wants more time with her cousin."
 # Never below the full level: the child's words, wishes and feelings, health needs, why they went missing
@@ -79,59 +82,59 @@ def signed_in(user: Any) -> Client:
 
 def test_intelligence_summary_page_and_pdf_hold_the_intelligence_and_none_of_the_childs_narrative(
     tmp_path: Path,
-):
+) -> None:
     case = sharing_case()
     disclosure = share(case)
-    client = signed_in(case["police"])
+    client = signed_in(case.police)
     for text in (page_text(client, disclosure.pk), pdf_text(client, disclosure.pk, tmp_path)):
-        for wanted in [*INTELLIGENCE, "Jordan Quillfeather", case["episode"].police_reference]:
+        for wanted in [*INTELLIGENCE, "Jordan Quillfeather", case.episode.police_reference]:
             assert wanted in text, wanted
         for forbidden in NARRATIVE:
             assert forbidden not in text, forbidden
 
 
-def test_notification_page_and_pdf_say_an_episode_happened_and_the_outcome_only(tmp_path: Path):
+def test_notification_page_and_pdf_say_an_episode_happened_and_the_outcome_only(tmp_path: Path) -> None:
     case = sharing_case()
-    disclosure = share(case, level=DisclosureLevel.NOTIFICATION, recipient_organisation_id=case["la"].pk)
-    client = signed_in(case["partner"])
+    disclosure = share(case, level=DisclosureLevel.NOTIFICATION, recipient_organisation_id=case.la.pk)
+    client = signed_in(case.partner)
     for text in (page_text(client, disclosure.pk), pdf_text(client, disclosure.pk, tmp_path)):
         assert "Accepted" in text and "Notification only" in text
         assert "21 May 2026 10:00" in text  # the return, UK time
-        assert case["episode"].police_reference in text
+        assert case.episode.police_reference in text
         for forbidden in NARRATIVE + INTELLIGENCE:
             assert forbidden not in text, forbidden
 
 
-def test_full_report_page_holds_everything_including_the_childs_words():
+def test_full_report_page_holds_everything_including_the_childs_words() -> None:
     case = sharing_case()
-    disclosure = share(case, level=DisclosureLevel.FULL_REPORT, recipient_organisation_id=case["la"].pk)
-    text = page_text(signed_in(case["partner"]), disclosure.pk)
+    disclosure = share(case, level=DisclosureLevel.FULL_REPORT, recipient_organisation_id=case.la.pk)
+    text = page_text(signed_in(case.partner), disclosure.pk)
     # The RHI page's summary (place times are in the full report PDF, linked from the page).
     for wanted in [*NARRATIVE, *INTELLIGENCE[:2], *INTELLIGENCE[3:]]:
         assert wanted in text, wanted
-    assert reverse("rhi:report_download", args=[case["rhi"].pk, "full_report"]) in text
+    assert reverse("rhi:report_download", args=[case.rhi.pk, "full_report"]) in text
 
 
-def test_the_selector_copies_only_allowed_facts_below_the_full_level():
+def test_the_selector_copies_only_allowed_facts_below_the_full_level() -> None:
     case = sharing_case()
     summary = disclosure_content(share(case))
     assert summary.level == Level.INTELLIGENCE_SUMMARY and summary.full is None
     assert [a.vehicle for a in summary.associates] == [VEHICLE]
     assert not any(hasattr(summary, name) for name in ("child_words", "wishes_and_feelings", "health_needs"))
     note = disclosure_content(
-        share(case, level=DisclosureLevel.NOTIFICATION, recipient_organisation_id=case["la"].pk)
+        share(case, level=DisclosureLevel.NOTIFICATION, recipient_organisation_id=case.la.pk)
     )
     assert (note.places, note.associates, note.risk_indicators, note.risk_assessment) == ([], [], [], "")
 
 
-def test_rhi_level_for_every_relation_to_the_record():
+def test_rhi_level_for_every_relation_to_the_record() -> None:
     case = sharing_case()
-    rhi, la = case["rhi"], case["la"]
+    rhi, la = case.rhi, case.la
     performance = member("performance", la, Role.PERFORMANCE_LEAD)
     admin = member("admin", la, Role.ORG_ADMIN)
-    other_police = member("otherpolice", PoliceForceFactory(), Role.POLICE)
-    other_la = member("otherla", LocalAuthorityFactory(code="998"), Role.PARTNER_VIEWER)
-    everyone = [case["worker"], case["manager"], case["police"], case["partner"], performance, admin]
+    other_police = member("otherpolice", PoliceForceFactory.create(), Role.POLICE)
+    other_la = member("otherla", LocalAuthorityFactory.create(code="998"), Role.PARTNER_VIEWER)
+    everyone = [case.worker, case.manager, case.police, case.partner, performance, admin]
     everyone += [other_police, other_la]
 
     def levels() -> list[Level]:
@@ -148,13 +151,13 @@ def test_rhi_level_for_every_relation_to_the_record():
     assert levels() == [full, full, Level.INTELLIGENCE_SUMMARY, full, none, none, none, none]
 
 
-def test_an_explicit_one_off_grant_gives_the_full_level():
+def test_an_explicit_one_off_grant_gives_the_full_level() -> None:
     case = sharing_case()
-    outsider = member("outsider", LocalAuthorityFactory(code="997"), Role.PARTNER_VIEWER)
-    assert rhi_level(outsider, case["rhi"]) == Level.NONE
+    outsider = member("outsider", LocalAuthorityFactory.create(code="997"), Role.PARTNER_VIEWER)
+    assert rhi_level(outsider, case.rhi) == Level.NONE
     RHIUserObjectPermission.objects.create(
         user=outsider,
-        content_object=case["rhi"],
+        content_object=case.rhi,
         permission=Permission.objects.get(codename="view_returnhomeinterview"),
     )
-    assert rhi_level(outsider, case["rhi"]) == Level.FULL
+    assert rhi_level(outsider, case.rhi) == Level.FULL

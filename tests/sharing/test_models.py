@@ -11,26 +11,26 @@ pytestmark = pytest.mark.django_db
 
 
 def disclosure(**kwargs: object) -> Disclosure:
-    rhi = RHIFactory()
+    rhi = RHIFactory.create()
     defaults: dict[str, object] = {
         "child": rhi.child,
         "rhi": rhi,
         "level": DisclosureLevel.FULL_REPORT,
-        "recipient_organisation": LocalAuthorityFactory(code="860"),
+        "recipient_organisation": LocalAuthorityFactory.create(code="860"),
         "lawful_basis": "public_task",
         "consent_state": ConsentState.GIVEN,
     }
     return Disclosure.objects.create(**(defaults | kwargs))
 
 
-def test_sharing_without_consent_needs_a_justification():
+def test_sharing_without_consent_needs_a_justification() -> None:
     with pytest.raises(IntegrityError), transaction.atomic():
         disclosure(consent_state=ConsentState.REFUSED_OVERRIDDEN)
     assert disclosure(consent_state=ConsentState.REFUSED_OVERRIDDEN, override_justification="Risk to life").pk
 
 
-def test_report_levels_need_an_rhi_but_a_notification_can_be_about_an_episode():
-    episode = MissingEpisodeFactory()
+def test_report_levels_need_an_rhi_but_a_notification_can_be_about_an_episode() -> None:
+    episode = MissingEpisodeFactory.create()
     with pytest.raises(IntegrityError), transaction.atomic():
         disclosure(rhi=None, episode=episode, child=episode.child, level=DisclosureLevel.INTELLIGENCE_SUMMARY)
     note = disclosure(
@@ -43,7 +43,7 @@ def test_report_levels_need_an_rhi_but_a_notification_can_be_about_an_episode():
     assert note.pk
 
 
-def test_revocation_needs_a_reason_and_clean_says_so():
+def test_revocation_needs_a_reason_and_clean_says_so() -> None:
     with pytest.raises(ValidationError) as excinfo:
         Disclosure(
             level=DisclosureLevel.NOTIFICATION,

@@ -5,13 +5,16 @@ recorded, and a list shows the placements where either is missing."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import pytest
 import time_machine
+from django.test import Client
 from django.urls import reverse
 
-from accounts.models import Membership, Role, Team, User
+from accounts.models import Role, Team
 from audit.models import AuditAction, AuditEvent, AuditOutcome
 from missing_episodes.importers import import_episodes_text
 from missing_episodes.models import Child, MissingEpisode
@@ -21,6 +24,8 @@ from rhi.models import RHIState
 from rhi.services.findings import record_consent
 from sharing.models import ConsentState, Disclosure, DisclosureEvent, DisclosureLevel, LawfulBasis
 from sharing.out_of_area import placements_without_notification
+from tests.browser.helpers import sign_in
+from tests.factories import MEMBER_PASSWORD, member
 from tests.factories_domain import ChildFactory, LocalAuthorityFactory, PlacementFactory, PoliceForceFactory
 
 pytestmark = pytest.mark.django_db
@@ -31,32 +36,24 @@ RETURNED = datetime(2026, 5, 21, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture(autouse=True)
-def frozen():
+def frozen() -> Iterator[None]:
     with time_machine.travel(NOW, tick=False):
         yield
 
 
-def member(username: str, org, role: str, team=None) -> User:
-    user = User.objects.create_user(
-        username=username, password="unused-password-1", organisation=org, first_name=username.title()
-    )
-    Membership.objects.create(user=user, organisation=org, team=team, role=role)
-    return user
-
-
 @pytest.fixture
-def world():
-    placing = LocalAuthorityFactory(code="333", name="Sandwell")
-    host = LocalAuthorityFactory(code="330", name="Birmingham")
-    force = PoliceForceFactory(code="E23000014", name="West Midlands Police")
-    away = ChildFactory(responsible_la=placing, la_child_id="SAN-1")
-    PlacementFactory(child=away, host_la=host, police_force_area=force, start_date=date(2026, 1, 5))
-    home = ChildFactory(responsible_la=placing, la_child_id="SAN-2")
-    PlacementFactory(child=home, host_la=placing, start_date=date(2026, 1, 5))
+def world() -> dict[str, Any]:
+    placing = LocalAuthorityFactory.create(code="333", name="Sandwell")
+    host = LocalAuthorityFactory.create(code="330", name="Birmingham")
+    force = PoliceForceFactory.create(code="E23000014", name="West Midlands Police")
+    away = ChildFactory.create(responsible_la=placing, la_child_id="SAN-1")
+    PlacementFactory.create(child=away, host_la=host, police_force_area=force, start_date=date(2026, 1, 5))
+    home = ChildFactory.create(responsible_la=placing, la_child_id="SAN-2")
+    PlacementFactory.create(child=home, host_la=placing, start_date=date(2026, 1, 5))
     return {"placing": placing, "host": host, "force": force, "away": away, "home": home}
 
 
-def report(world, child: Child, reference: str, **fields):
+def report(world: Any, child: Child, reference: str, **fields: Any) -> Any:
     return record_episode(
         child=child,
         police_force=world["force"],
@@ -65,11 +62,13 @@ def report(world, child: Child, reference: str, **fields):
     )
 
 
-def automatic(**lookup) -> list[Disclosure]:
+def automatic(**lookup: Any) -> list[Disclosure]:
     return list(Disclosure.objects.filter(shared_by__isnull=True, **lookup).order_by("pk"))
 
 
-def test_out_of_area_childs_episode_notifies_the_placing_authority_exactly_once(world):
+def test_out_of_area_childs_episode_notifies_the_placing_authority_exactly_once(
+    world: dict[str, Any],
+) -> None:
     result = report(world, world["away"], "WM-1")
     report(world, world["away"], "WM-1")  # the same notification again: unchanged
     [notice] = automatic(episode=result.episode)
@@ -83,7 +82,7 @@ def test_out_of_area_childs_episode_notifies_the_placing_authority_exactly_once(
     assert shared.detail["automatic"] is True and shared.level == DisclosureLevel.NOTIFICATION
 
 
-def test_recording_the_return_later_notifies_the_placing_authority_once_more(world):
+def test_recording_the_return_later_notifies_the_placing_authority_once_more(world: dict[str, Any]) -> None:
     episode = report(world, world["away"], "WM-1").episode
     report(world, world["away"], "WM-1", returned_at=RETURNED)
     report(world, world["away"], "WM-1", returned_at=RETURNED)
@@ -91,12 +90,12 @@ def test_recording_the_return_later_notifies_the_placing_authority_once_more(wor
     assert events == [DisclosureEvent.EPISODE_REPORTED, DisclosureEvent.EPISODE_RETURNED]
 
 
-def test_in_area_childs_episode_notifies_nobody(world):
+def test_in_area_childs_episode_notifies_nobody(world: dict[str, Any]) -> None:
     episode = report(world, world["home"], "WM-2", returned_at=RETURNED).episode
     assert Disclosure.objects.filter(episode=episode).count() == 0
 
 
-def test_reimporting_the_same_file_creates_no_second_notification(world):
+def test_reimporting_the_same_file_creates_no_second_notification(world: dict[str, Any]) -> None:
     text = (
         "police_force,police_reference,responsible_la,la_child_id,first_name,last_name,date_of_birth,gender,"
         "category,risk_level,missing_from,missing_at,reported_at,returned_at,police_notified_at,found_location\n"
@@ -114,7 +113,7 @@ def test_reimporting_the_same_file_creates_no_second_notification(world):
 
 
 @pytest.fixture
-def rhi_case(world):
+def rhi_case(world: dict[str, Any]) -> dict[str, Any]:
     """An out-of-area child's RHI, handled by the host LA's in-house team, interviewed and in draft."""
     episode = report(world, world["away"], "WM-1", returned_at=RETURNED).episode
     rhi = episode.rhi_link.rhi
@@ -137,7 +136,7 @@ def rhi_case(world):
     return {"rhi": rhi, "worker": worker, "manager": manager, **world}
 
 
-def interview_and_approve(case, *, consent: str, override: str = "") -> None:
+def interview_and_approve(case: Any, *, consent: str, override: str = "") -> None:
     rhi_id, worker = case["rhi"].pk, case["worker"]
     services.record_interview(
         rhi_id=rhi_id,
@@ -162,14 +161,16 @@ def interview_and_approve(case, *, consent: str, override: str = "") -> None:
     assert approved.state == RHIState.APPROVED
 
 
-def rhi_disclosures(case) -> list[tuple[str, str, str]]:
+def rhi_disclosures(case: Any) -> list[tuple[str, str, str]]:
     return [
         (d.level, d.event, d.consent_state)
         for d in automatic(rhi=case["rhi"], episode__isnull=True, recipient_organisation=case["placing"])
     ]
 
 
-def test_approved_rhi_with_consent_notifies_and_offers_the_report_to_the_placing_authority(rhi_case):
+def test_approved_rhi_with_consent_notifies_and_offers_the_report_to_the_placing_authority(
+    rhi_case: dict[str, Any],
+) -> None:
     interview_and_approve(rhi_case, consent="given")
     assert rhi_disclosures(rhi_case) == [
         (DisclosureLevel.NOTIFICATION, DisclosureEvent.RHI_OUTCOME, ConsentState.NOT_REQUIRED),
@@ -177,21 +178,21 @@ def test_approved_rhi_with_consent_notifies_and_offers_the_report_to_the_placing
     ]
 
 
-def test_refused_consent_without_override_sends_the_notification_only(rhi_case):
+def test_refused_consent_without_override_sends_the_notification_only(rhi_case: dict[str, Any]) -> None:
     interview_and_approve(rhi_case, consent="refused")
     assert rhi_disclosures(rhi_case) == [
         (DisclosureLevel.NOTIFICATION, DisclosureEvent.RHI_OUTCOME, ConsentState.NOT_REQUIRED)
     ]
 
 
-def test_refused_consent_with_a_justified_override_offers_the_report(rhi_case):
+def test_refused_consent_with_a_justified_override_offers_the_report(rhi_case: dict[str, Any]) -> None:
     interview_and_approve(rhi_case, consent="refused", override="Risk of serious harm from an adult.")
     report_disclosure = automatic(rhi=rhi_case["rhi"], level=DisclosureLevel.FULL_REPORT)[0]
     assert report_disclosure.consent_state == ConsentState.REFUSED_OVERRIDDEN
     assert report_disclosure.override_justification == "Risk of serious harm from an adult."
 
 
-def test_declined_rhi_notifies_the_placing_authority_of_the_outcome(rhi_case):
+def test_declined_rhi_notifies_the_placing_authority_of_the_outcome(rhi_case: dict[str, Any]) -> None:
     services.record_decline(
         rhi_id=rhi_case["rhi"].pk, by=rhi_case["worker"], declined_by="child", reason="not_wanted"
     )
@@ -200,7 +201,7 @@ def test_declined_rhi_notifies_the_placing_authority_of_the_outcome(rhi_case):
     ]
 
 
-def test_steps_before_an_outcome_notify_nobody(rhi_case):
+def test_steps_before_an_outcome_notify_nobody(rhi_case: dict[str, Any]) -> None:
     services.record_acceptance(rhi_id=rhi_case["rhi"].pk, by=rhi_case["worker"])
     assert rhi_disclosures(rhi_case) == []
 
@@ -209,44 +210,48 @@ def test_steps_before_an_outcome_notify_nobody(rhi_case):
 
 
 @pytest.fixture
-def placements(world):
-    notified = ChildFactory(responsible_la=world["placing"], la_child_id="SAN-3")
-    PlacementFactory(
+def placements(world: dict[str, Any]) -> dict[str, Any]:
+    notified = ChildFactory.create(responsible_la=world["placing"], la_child_id="SAN-3")
+    PlacementFactory.create(
         child=notified,
         host_la=world["host"],
         start_date=date(2026, 2, 1),
         host_la_notified_at=NOW - timedelta(days=90),
         host_police_notified_at=NOW - timedelta(days=90),
     )
-    half = ChildFactory(responsible_la=world["placing"], la_child_id="SAN-4")
-    half_placement = PlacementFactory(
+    half = ChildFactory.create(responsible_la=world["placing"], la_child_id="SAN-4")
+    half_placement = PlacementFactory.create(
         child=half, host_la=world["host"], start_date=date(2026, 3, 1), host_la_notified_at=NOW
     )
-    ended = ChildFactory(responsible_la=world["placing"], la_child_id="SAN-5")
-    PlacementFactory(
+    ended = ChildFactory.create(responsible_la=world["placing"], la_child_id="SAN-5")
+    PlacementFactory.create(
         child=ended, host_la=world["host"], start_date=date(2025, 1, 1), end_date=date(2025, 6, 1)
     )
     return {"away": world["away"].placements.get(), "half": half_placement}
 
 
-def test_placements_list_shows_only_current_out_of_area_placements_missing_a_notification(world, placements):
+def test_placements_list_shows_only_current_out_of_area_placements_missing_a_notification(
+    world: dict[str, Any], placements: dict[str, Any]
+) -> None:
     lead = member("lead", world["placing"], Role.PERFORMANCE_LEAD)
     host_viewer = member("viewer", world["host"], Role.PARTNER_VIEWER)
     expected = [placements["away"].pk, placements["half"].pk]
     assert [p.pk for p in placements_without_notification(lead)] == expected
     assert [p.pk for p in placements_without_notification(host_viewer)] == expected
-    elsewhere = member("elsewhere", LocalAuthorityFactory(code="201"), Role.PERFORMANCE_LEAD)
+    elsewhere = member("elsewhere", LocalAuthorityFactory.create(code="201"), Role.PERFORMANCE_LEAD)
     assert list(placements_without_notification(elsewhere)) == []
 
 
-def listed(response) -> list[str]:
+def listed(response: Any) -> list[str]:
     return re.findall(
         r"Record notifications<span class=\"govuk-visually-hidden\"> for child ([\w-]+)<",
         response.content.decode(),
     )
 
 
-def test_la_worker_records_both_notifications_and_the_placement_leaves_the_list(client, world, placements):
+def test_la_worker_records_both_notifications_and_the_placement_leaves_the_list(
+    client: Client, world: dict[str, Any], placements: dict[str, Any]
+) -> None:
     worker = member("laworker", world["placing"], Role.RHI_WORKER)
     client.force_login(worker)
     listing = client.get(reverse("sharing_out_of_area:unnotified"))
@@ -268,7 +273,9 @@ def test_la_worker_records_both_notifications_and_the_placement_leaves_the_list(
     ).exists()
 
 
-def test_recording_a_future_or_empty_notification_shows_errors_and_saves_nothing(client, world, placements):
+def test_recording_a_future_or_empty_notification_shows_errors_and_saves_nothing(
+    client: Client, world: dict[str, Any], placements: dict[str, Any]
+) -> None:
     client.force_login(member("laworker", world["placing"], Role.RHI_WORKER))
     url = reverse("sharing_out_of_area:record", args=[placements["away"].pk])
     empty = client.post(url, {"host_la_notified_at": "", "host_police_notified_at": ""})
@@ -279,8 +286,10 @@ def test_recording_a_future_or_empty_notification_shows_errors_and_saves_nothing
     assert placements["away"].host_la_notified_at is None
 
 
-def test_unrelated_user_gets_404_for_a_placement_and_it_is_audited_as_denied(client, world, placements):
-    stranger = member("stranger", LocalAuthorityFactory(code="201"), Role.TEAM_MANAGER)
+def test_unrelated_user_gets_404_for_a_placement_and_it_is_audited_as_denied(
+    client: Client, world: dict[str, Any], placements: dict[str, Any]
+) -> None:
+    stranger = member("stranger", LocalAuthorityFactory.create(code="201"), Role.TEAM_MANAGER)
     client.force_login(stranger)
     url = reverse("sharing_out_of_area:record", args=[placements["away"].pk])
     assert client.post(url, {"host_la_notified_at": "2026-01-06T10:00"}).status_code == 404
@@ -291,31 +300,27 @@ def test_unrelated_user_gets_404_for_a_placement_and_it_is_audited_as_denied(cli
     assert placements["away"].host_la_notified_at is None
 
 
-def test_provider_staff_without_an_la_role_do_not_get_the_placements_list(client, world):
+def test_provider_staff_without_an_la_role_do_not_get_the_placements_list(
+    client: Client, world: dict[str, Any]
+) -> None:
     from tests.factories_domain import ProviderFactory
 
-    client.force_login(member("charity", ProviderFactory(), Role.TEAM_MANAGER))
+    client.force_login(member("charity", ProviderFactory.create(), Role.TEAM_MANAGER))
     assert client.get(reverse("sharing_out_of_area:unnotified")).status_code == 404
 
 
 # --- In the browser -------------------------------------------------------------------------------------
 
 
-def sign_in(page, username: str) -> None:
-    page.goto("/accounts/sign-in/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill("unused-password-1")
-    page.get_by_role("button", name="Sign in").click()
-    page.get_by_role("heading", name="Home", level=1).wait_for()
-
-
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_la_worker_records_placement_notifications_in_the_browser(page, world, placements):
+def test_la_worker_records_placement_notifications_in_the_browser(
+    page: Any, world: dict[str, Any], placements: dict[str, Any]
+) -> None:
     from tests.browser.axe import assert_no_axe_violations
 
     member("laworker", world["placing"], Role.RHI_WORKER)
-    sign_in(page, "laworker")
+    sign_in(page, "laworker", MEMBER_PASSWORD)
     page.get_by_role("navigation", name="Menu").get_by_role("link", name="Placement notifications").click()
     page.get_by_role("heading", name="Placements with no recorded notification").wait_for()
     assert_no_axe_violations(page)

@@ -23,7 +23,7 @@ PUBLIC_URL = "https://93.184.215.14/hook"  # a public address literal: no DNS ne
 
 
 def subscribe() -> webhooks.NewSubscription:
-    provider = ProviderFactory()
+    provider = ProviderFactory.create()
     admin = User.objects.create_user(username="provider-admin", password="unused-password-1")
     Membership.objects.create(user=admin, organisation=provider, role=Role.ORG_ADMIN)
     return webhooks.create_subscription(
@@ -38,7 +38,7 @@ def stored_row(pk: int) -> str:
         return repr(cursor.fetchone())
 
 
-def test_org_admins_new_webhook_secret_is_stored_encrypted_and_only_the_key_opens_it(settings: Any):
+def test_org_admins_new_webhook_secret_is_stored_encrypted_and_only_the_key_opens_it(settings: Any) -> None:
     settings.RHI_WEBHOOK_SECRET_KEYS = [Fernet.generate_key().decode()]
     created = subscribe()
     assert created.secret not in stored_row(created.subscription.pk)
@@ -49,7 +49,7 @@ def test_org_admins_new_webhook_secret_is_stored_encrypted_and_only_the_key_open
         secret_box.decrypt(row.secret_ciphertext)
 
 
-def test_operator_rotates_the_key_and_secrets_stay_readable_then_the_old_key_can_go(settings: Any):
+def test_operator_rotates_the_key_and_secrets_stay_readable_then_the_old_key_can_go(settings: Any) -> None:
     old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
     settings.RHI_WEBHOOK_SECRET_KEYS = [old]
     created = subscribe()
@@ -66,7 +66,7 @@ def test_operator_rotates_the_key_and_secrets_stay_readable_then_the_old_key_can
     assert created.secret not in stored_row(row.pk)
 
 
-def test_production_without_webhook_keys_or_with_local_receivers_fails_check_deploy(settings: Any):
+def test_production_without_webhook_keys_or_with_local_receivers_fails_check_deploy(settings: Any) -> None:
     settings.DEBUG = False
     settings.RHI_WEBHOOK_SECRET_KEYS = []
     settings.RHI_WEBHOOK_ALLOW_LOCALHOST = True
@@ -82,7 +82,7 @@ def test_production_without_webhook_keys_or_with_local_receivers_fails_check_dep
     assert webhook_settings_fit_for_production(None) == []
 
 
-def test_the_embedded_default_with_no_keys_still_encrypts_with_a_derived_key(settings: Any):
+def test_the_embedded_default_with_no_keys_still_encrypts_with_a_derived_key(settings: Any) -> None:
     settings.RHI_WEBHOOK_SECRET_KEYS = []
     created = subscribe()
     row = WebhookSubscription.objects.get()
@@ -90,7 +90,7 @@ def test_the_embedded_default_with_no_keys_still_encrypts_with_a_derived_key(set
     assert secret_box.decrypt(row.secret_ciphertext) == created.secret
 
 
-def test_a_malformed_key_is_reported_by_the_system_checks(settings: Any):
+def test_a_malformed_key_is_reported_by_the_system_checks(settings: Any) -> None:
     from django.core.checks import run_checks
 
     settings.RHI_WEBHOOK_SECRET_KEYS = ["not-a-fernet-key"]
@@ -98,13 +98,13 @@ def test_a_malformed_key_is_reported_by_the_system_checks(settings: Any):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_migration_encrypts_existing_clear_secrets_and_coarsens_old_error_texts(settings: Any):
+def test_the_migration_encrypts_existing_clear_secrets_and_coarsens_old_error_texts(settings: Any) -> None:
     """sharing 0004 on a database that held secrets in clear and raw exception texts; and its reverse."""
     from django.db.migrations.executor import MigrationExecutor
 
     settings.RHI_WEBHOOK_SECRET_KEYS = [Fernet.generate_key().decode()]
     before, after = [("sharing", "0003_webhooks")], [("sharing", "0004_webhook_secrets_encrypted")]
-    provider = ProviderFactory()
+    provider = ProviderFactory.create()
     executor = MigrationExecutor(connection)
     executor.migrate(before)
     try:
