@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from access.actions import available_actions
 from access.casework import visible_rhis
 from access.clock_policies import policy_authorities
 from access.memberships import casework_organisation_ids, is_casework_user, managed_organisation_ids
@@ -26,6 +27,7 @@ from rhi import selectors, services
 from rhi.clock import ClockRuleError, ClockRules, describe_rules
 from rhi.forms import AllocateForm, ClockPolicyForm, DashboardFilterForm
 from rhi.models import ClockPolicy
+from rhi.transitions import RHIAction
 from rhi.web import journey_context, load_visible_rhi
 
 
@@ -94,7 +96,7 @@ def rhi_detail(request: HttpRequest, pk: int) -> HttpResponse:
     interview = getattr(rhi, "interview", None)
     rules = ClockRules.from_snapshot(rhi.policy_snapshot) if rhi.policy_snapshot else None
     allocate_form = None
-    if rhi.is_open and rhi.provider_id in managed_organisation_ids(user):
+    if RHIAction.ALLOCATE in available_actions(user, rhi):  # the transition table's rule, as the service's
         allocate_form = AllocateForm(
             initial={"worker": rhi.allocated_worker_id, "version": rhi.version},
             workers=selectors.dashboard_filter_options({rhi.provider_id}).workers,
