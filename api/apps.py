@@ -10,4 +10,4 @@ class ApiConfig(AppConfig):
         # drf-spectacular registers an extension when its class is defined, so the module must be imported
         # before any schema is generated; drf-spectacular's modules read DRF settings on import, so not before
         # the apps are loaded (Django's own pattern for signal handlers).
-        from api import schema  # noqa: F401 — registers the bearer token scheme once apps are ready
+        from api import schema  # noqa: F401, PLC0415 — registers the bearer scheme once the apps are loaded

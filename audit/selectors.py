@@ -15,6 +15,10 @@ from django.db.models import Q
 from accounts.models import Organisation
 from audit.models import AuditAction, AuditEvent, AuditOutcome
 from core import query_params
+from missing_episodes.models import MissingEpisode
+from referrals.models import Referral
+from rhi.models import ReturnHomeInterview
+from sharing.models import Disclosure
 
 LONDON = ZoneInfo("Europe/London")
 PAGE_SIZE = 50
@@ -71,11 +75,6 @@ RECORD_WORDS = {
 def child_targets(child_id: int) -> dict[str, list[str]]:
     """Every record that shows a child's case: the child, their episodes, RHIs, referrals and disclosures.
     Looking at any of them is looking at the child, so 'who has seen this child' asks about all of them."""
-    from missing_episodes.models import MissingEpisode
-    from referrals.models import Referral
-    from rhi.models import ReturnHomeInterview
-    from sharing.models import Disclosure
-
     rhi_ids = list(ReturnHomeInterview.objects.filter(child_id=child_id).values_list("pk", flat=True))
     return {
         "missing_episodes.child": [str(child_id)],
@@ -94,9 +93,6 @@ def child_targets(child_id: int) -> dict[str, list[str]]:
 
 def rhi_targets(rhi_id: int) -> dict[str, list[str]]:
     """An RHI, its report downloads (recorded on the RHI), its referrals and what was shared from it."""
-    from referrals.models import Referral
-    from sharing.models import Disclosure
-
     return {
         "rhi.returnhomeinterview": [str(rhi_id)],
         "referrals.referral": [

@@ -34,6 +34,9 @@ from missing_episodes.models import (
     Placement,
     PossibleDuplicate,
 )
+from rhi.services import open_rhi_for_returned_episode, recompute_deadlines
+from sharing.out_of_area import notify_placing_authority_of_episode
+from sharing.webhooks import episode_returned
 
 # One answer whatever differs (date of birth, name or both): the API must not tell a caller which of a child's
 # details it guessed right (issue 11 item 6).
@@ -124,10 +127,11 @@ def _mismatch_errors(
     return errors
 
 
-def match_or_create_child(*, details: ChildDetails, by: User | None) -> tuple[Child, bool]:
-    """The child with this LA child id in this LA, or a new one. A known id with a different date of birth or
-    name is refused rather than guessed at: the caller fixes the source. The refusal says which detail differs
-    only to someone who may see the child (``_mismatch_errors``)."""
+def _match_or_create_child(*, details: ChildDetails, by: User | None) -> tuple[Child, bool]:
+    """The child with this LA child id in this LA, or a new one (inside ``record_notification`` only: it owns
+    the transaction). A known id with a different date of birth or name is refused rather than guessed at: the
+    caller fixes the source. The refusal says which detail differs only to someone who may see the child
+    (``_mismatch_errors``)."""
     child = Child.objects.filter(
         responsible_la=details.responsible_la, la_child_id=details.la_child_id
     ).first()
@@ -246,20 +250,14 @@ def record_episode(
             obj=episode,
             detail={"changed": changed, "source": source},
         )
-        from sharing.out_of_area import notify_placing_authority_of_episode
-
         notify_placing_authority_of_episode(episode=episode, created=existing is None, changed=changed, by=by)
         if episode.returned_at is not None and ({"returned_at", "police_notified_at"} & set(changed)):
-            from rhi.services import open_rhi_for_returned_episode, recompute_deadlines
-
             rhi_link = getattr(episode, "rhi_link", None) if existing is not None else None
             if rhi_link is None:
                 open_rhi_for_returned_episode(episode=episode, by=by)
             else:
                 recompute_deadlines(rhi=rhi_link.rhi)
         if episode.returned_at is not None and before["returned_at"] is None:
-            from sharing.webhooks import episode_returned
-
             # In this transaction: a rolled-back return sends no webhook (docs/webhooks.md).
             episode_returned(episode=episode)
         return EpisodeResult(
@@ -354,7 +352,7 @@ def record_notification(
     with transaction.atomic():
         child_created = False
         if child is None:
-            child, child_created = match_or_create_child(details=details, by=by)
+            child, child_created = _match_or_create_child(details=details, by=by)
         if (
             not child_created
             and by is not None

@@ -136,7 +136,7 @@ def write_pdf(content: ExportContent, path: Path, counter: _Counter) -> list[Pat
     PDF. The rows are held in memory for rendering: PDFs suit an authority's return, not a national file."""
     # Imported here, not at the top: WeasyPrint loads Pango and its fonts (about a second), and only PDFs
     # need it, so the CSV/xlsx/JSON exports and everything importing this module do not pay for it.
-    import weasyprint
+    import weasyprint  # noqa: PLC0415 — see the comment above
 
     sheets = [
         {"name": sheet.name, "header": sheet.header, "rows": list(counter.count(sheet.rows))}

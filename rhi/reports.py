@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from audit.models import AuditAction
 from audit.services import record_event
+from referrals.selectors import referrals_for_rhi
 from rhi.clock import CLOCK_STATE_LABELS, ClockRules, describe_rules
 from rhi.models import (
     ConsentToShare,
@@ -89,8 +90,6 @@ def _timeliness(rhi: ReturnHomeInterview, interview: Interview | None) -> Timeli
 
 
 def _context(rhi: ReturnHomeInterview, kind: str) -> dict[str, Any]:
-    from referrals.selectors import referrals_for_rhi
-
     interview = Interview.objects.select_related("interviewer").filter(rhi=rhi).first()
     episodes = [
         link.episode
@@ -129,7 +128,7 @@ def render_report_pdf(rhi: ReturnHomeInterview, kind: str) -> bytes:
     html = render_to_string(TEMPLATES[kind], _context(rhi, kind))
     # Imported here: WeasyPrint parses its stylesheets on import, which every web process and management
     # command would otherwise pay for at start-up (the URLconf imports this module).
-    import weasyprint
+    import weasyprint  # noqa: PLC0415 — see the comment above
 
     pdf: bytes = weasyprint.HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(
         pdf_variant=PDF_VARIANT

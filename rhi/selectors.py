@@ -13,6 +13,7 @@ from django.db.models.functions import Concat, Substr, Upper
 
 from accounts.models import Commission, Organisation, OrganisationKind, Role, Team, User
 from core import query_params
+from missing_episodes.models import MissingEpisode
 from rhi.clock import (
     LONDON,
     NATIONS,
@@ -59,6 +60,12 @@ def rules_without_policy(local_authority: Organisation | None) -> ClockRules:
     The one default behind an RHI's snapshot, ``working_day_calendar`` and the performance return."""
     nation = local_authority.nation if local_authority is not None else "ENG"
     return ClockRules(nation=nation if nation in NATIONS else "ENG")
+
+
+def handling_authority(episode: MissingEpisode) -> Organisation:
+    """The LA whose RHI service handles the episode: where the child lives (host LA), else the responsible LA.
+    The placing LA of an out-of-area child is notified instead (sharing.out_of_area)."""
+    return episode.host_la or episode.responsible_la
 
 
 def policy_in_force(*, local_authority: Organisation, on: date) -> ClockPolicy | None:

@@ -11,6 +11,7 @@ from access.reporting import history_import_authority_ids
 from core.csv_import import ImportReport
 from missing_episodes.import_jobs import run_import_job
 from missing_episodes.models import ImportJob
+from rhi import reports
 from rhi.importers import import_rhi_outcomes
 from rhi.services.lifecycle import GENERATE_REPORT_TASK
 
@@ -19,8 +20,6 @@ from rhi.services.lifecycle import GENERATE_REPORT_TASK
 def generate_report(rhi_id: int, kind: str) -> int | None:
     """Store an approved RHI's PDF (idempotent: an existing document for the version is kept). No retries:
     rendering has no transient failures worth repeating, and the download view generates on demand."""
-    from rhi import reports
-
     try:
         return reports.generate_report(rhi_id=rhi_id, kind=kind).pk
     except reports.ReportNotAvailable:

@@ -6,4 +6,4 @@ class SharingConfig(AppConfig):
     verbose_name = "Disclosures and explicit shares"
 
     def ready(self) -> None:
-        from sharing import checks  # noqa: F401  (registers the webhook system checks)
+        from sharing import checks  # noqa: F401, PLC0415 — registers the webhook system checks once apps are loaded

@@ -1,6 +1,6 @@
 """Out-of-area children: the placing authority is told automatically, and host notifications are recorded.
 
-When the LA that handles an episode (``rhi.services.deadlines.handling_authority``: where the child lives) is
+When the LA that handles an episode (``rhi.selectors.handling_authority``: where the child lives) is
 not the child's responsible LA, the responsible (placing) LA receives an automatic *notification* disclosure
 for each episode reported, each return recorded and each RHI outcome, and is offered the approved report
 (a *full report* disclosure) when the child consented or sharing without consent was justified. Automatic
@@ -31,8 +31,10 @@ from audit.services import record_event
 from core import query_params
 from missing_episodes.models import Child, MissingEpisode, Placement
 from rhi.models import ConsentToShare, ReturnHomeInterview, RHIState
+from rhi.selectors import handling_authority
 from sharing.models import ConsentState, Disclosure, DisclosureEvent, DisclosureLevel, LawfulBasis
 from sharing.services import disclosure_acknowledgement_due
+from sharing.webhooks import disclosure_made
 
 # The RHI states that are an outcome the placing authority is told of.
 OUTCOME_STATES: frozenset[str] = frozenset(
@@ -47,8 +49,6 @@ class PlacementNotFound(Exception):
 
 
 def _handling_authority_id(episode: MissingEpisode) -> int:
-    from rhi.services.deadlines import handling_authority
-
     return handling_authority(episode).pk
 
 
@@ -72,8 +72,6 @@ def _create_once(disclosure: Disclosure, *, by: User | None, detail: dict[str, o
         level=disclosure.level,
         detail={"automatic": True, "event": disclosure.event, **detail},
     )
-    from sharing.webhooks import disclosure_made
-
     disclosure_made(disclosure=disclosure)  # in the caller's transaction (docs/webhooks.md)
     return disclosure
 

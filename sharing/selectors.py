@@ -209,7 +209,7 @@ def render_disclosure_pdf(content: DisclosureContent) -> bytes:
             "title": f"{content.disclosure.get_level_display()}",
         },
     )
-    import weasyprint
+    import weasyprint  # noqa: PLC0415 — loads Pango and fonts: only PDF rendering pays for it
 
     pdf: bytes = weasyprint.HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(
         pdf_variant=PDF_VARIANT

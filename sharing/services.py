@@ -33,6 +33,7 @@ from sharing.models import (
     DisclosureStatus,
     LawfulBasis,
 )
+from sharing.webhooks import disclosure_made
 
 ACKNOWLEDGEMENT_WORKING_DAYS = 2
 
@@ -213,8 +214,6 @@ def share(
         },
     )
     if related:
-        from sharing.webhooks import disclosure_made
-
         disclosure_made(disclosure=disclosure)  # in this transaction (docs/webhooks.md)
     return disclosure
 
@@ -259,8 +258,6 @@ def approve_share(*, disclosure_id: int, by: User, note: str = "") -> Disclosure
             "recipient_organisation": disclosure.recipient_organisation_id,
         },
     )
-    from sharing.webhooks import disclosure_made
-
     disclosure_made(disclosure=disclosure)  # in this transaction (docs/webhooks.md)
     return disclosure
 

@@ -42,6 +42,8 @@ from accounts.models import Organisation, User
 from audit.models import AuditAction
 from audit.services import record_event
 from core.enqueue import call_after_commit, publisher, send_task
+from missing_episodes.models import MissingEpisode
+from rhi.models import ReturnHomeInterview, RHIEpisode, RHIState
 from sharing import secret_box, webhook_targets
 from sharing.models import (
     DeliveryState,
@@ -248,9 +250,6 @@ def emit(
 
 def episode_returned(*, episode: models.Model) -> OutboxEvent | None:
     """A missing child's return was recorded (missing_episodes.services.record_episode)."""
-    from missing_episodes.models import MissingEpisode
-    from rhi.models import RHIEpisode
-
     assert isinstance(episode, MissingEpisode)
 
     def payload() -> Payload:
@@ -275,8 +274,6 @@ def episode_returned(*, episode: models.Model) -> OutboxEvent | None:
 
 def rhi_outcome(*, rhi: models.Model) -> OutboxEvent | None:
     """An RHI was approved (rhi.completed) or declined (rhi.declined) (rhi.services.lifecycle)."""
-    from rhi.models import ReturnHomeInterview, RHIEpisode, RHIState
-
     assert isinstance(rhi, ReturnHomeInterview)
     if rhi.state == RHIState.APPROVED:
         event_type = WebhookEventType.RHI_COMPLETED

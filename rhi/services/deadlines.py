@@ -28,7 +28,7 @@ from rhi.models import (
     RHIState,
     StateTransition,
 )
-from rhi.selectors import clock_rules_for_policy, policy_in_force, rules_without_policy
+from rhi.selectors import clock_rules_for_policy, handling_authority, policy_in_force, rules_without_policy
 
 DEADLINE_FIELDS = ("clock_started_at", "contact_due_at", "due_at", "due_soon_at")
 
@@ -93,16 +93,13 @@ def _provider_for(local_authority: Organisation, on: datetime) -> Organisation:
     return commission.provider if commission else local_authority
 
 
-def handling_authority(episode: MissingEpisode) -> Organisation:
-    """The LA whose RHI service handles the episode: where the child lives (host LA), else the responsible LA.
-    The placing LA of an out-of-area child is notified instead (sharing)."""
-    return episode.host_la or episode.responsible_la
-
-
 @transaction.atomic
 def open_rhi_for_returned_episode(*, episode: MissingEpisode, by: User | None = None) -> ReturnHomeInterview:
     """Create the RHI for a returned episode, or add the episode to the child's open RHI when the handling
-    LA's policy bunches repeat episodes. Idempotent: an episode already addressed returns its RHI."""
+    LA's policy bunches repeat episodes. Idempotent: an episode already addressed returns its RHI.
+
+    A plain (not durable) atomic block: the notification intake and the historic import open the RHI inside
+    their own transaction, so it commits or rolls back with the episode that caused it."""
     existing = RHIEpisode.objects.filter(episode=episode).select_related("rhi").first()
     if existing is not None:
         return existing.rhi

@@ -36,6 +36,8 @@ from rhi.models import (
     StateTransition,
 )
 from rhi.transitions import TRANSITIONS, RHIAction, refusal, target
+from sharing.out_of_area import notify_placing_authority_of_outcome
+from sharing.webhooks import rhi_outcome
 
 logger = logging.getLogger(__name__)
 # rhi.tasks.generate_report, queued by name: rhi.tasks imports the services, so importing it here is a loop.
@@ -135,8 +137,6 @@ def _finish(
     rhi.full_clean(exclude=["child", "local_authority", "provider", "team", "allocated_worker", "policy"])
     rhi.save()
     record_event(actor=by, action=AuditAction.UPDATE, obj=rhi, detail=detail)
-    from sharing.out_of_area import notify_placing_authority_of_outcome
-
     # An outcome (declined, unable to contact, not offered, approved) reaches an out-of-area child's placing LA.
     notify_placing_authority_of_outcome(rhi=rhi, by=by)
     return rhi
@@ -233,8 +233,6 @@ def record_decline(
     rhi.outcome, rhi.outcome_recorded_at = Outcome.DECLINED, now
     rhi.declined_by, rhi.decline_reason, rhi.decline_reason_text = declined_by, reason, reason_text.strip()
     _finish(rhi, by=by, now=now, detail={"step": "declined", "reason": reason})
-    from sharing.webhooks import rhi_outcome
-
     rhi_outcome(rhi=rhi)  # rhi.declined, in this transaction (docs/webhooks.md)
     return rhi
 
@@ -374,8 +372,6 @@ def approve(
         rhi=rhi, reviewer=by, decision=ReviewDecisionKind.APPROVED, comments=comments, decided_at=now
     )
     _finish(rhi, by=by, now=now, detail={"step": "approved"})
-    from sharing.webhooks import rhi_outcome
-
     rhi_outcome(rhi=rhi)  # rhi.completed, in this transaction (docs/webhooks.md)
     # The frozen report and the placing authority's letter are rendered once, in the background, after the
     # approval is committed (the download page renders on demand if the worker has not got to it yet).
