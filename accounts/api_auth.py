@@ -8,7 +8,7 @@ exactly as for a person holding that role in the organisation.
 from __future__ import annotations
 
 import hmac
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.utils import timezone
@@ -58,6 +58,22 @@ class ApiTokenAuthentication(BaseAuthentication):
     keyword = "bearer"
 
     def authenticate(self, request: Request) -> tuple[User, ApiClient] | None:
+        token = self._bearer_token(request)
+        if token is None:
+            return None
+        client = find_client(token)
+        if client is None:
+            raise exceptions.AuthenticationFailed("The token is not valid.", code="invalid_token")
+        now = timezone.now()
+        # The audit event for the refusal names the client's system user (api.errors.api_exception_handler).
+        request._request.api_denied_user = client.user  # type: ignore[attr-defined]
+        self._refuse_unless_live(client, now)
+        if client.last_used_at is None or now - client.last_used_at >= LAST_USED_EVERY:
+            ApiClient.objects.filter(pk=client.pk).update(last_used_at=now)
+        return client.user, client
+
+    def _bearer_token(self, request: Request) -> str | None:
+        """The token of an ``Authorization: Bearer`` header; None when the header is another scheme (or none)."""
         parts = get_authorization_header(request).split()
         if not parts or parts[0].lower() != self.keyword.encode():
             return None
@@ -66,15 +82,13 @@ class ApiTokenAuthentication(BaseAuthentication):
                 "Send the token as 'Authorization: Bearer rhi_…'.", code="invalid_token"
             )
         try:
-            token = parts[1].decode("ascii")
+            return parts[1].decode("ascii")
         except UnicodeDecodeError:
             raise exceptions.AuthenticationFailed("The token is not valid.", code="invalid_token") from None
-        client = find_client(token)
-        if client is None:
-            raise exceptions.AuthenticationFailed("The token is not valid.", code="invalid_token")
-        now = timezone.now()
-        # The audit event for the refusal names the client's system user (api.errors.api_exception_handler).
-        request._request.api_denied_user = client.user  # type: ignore[attr-defined]
+
+    @staticmethod
+    def _refuse_unless_live(client: ApiClient, now: datetime) -> None:
+        """401 for a revoked, expired or inactive client; 403 for one not approved (or refused)."""
         if client.is_revoked:
             raise exceptions.AuthenticationFailed("This token has been revoked.", code="token_revoked")
         if client.is_expired(now):
@@ -88,9 +102,6 @@ class ApiTokenAuthentication(BaseAuthentication):
                     code="client_refused",
                 )
             raise ClientNotApproved()
-        if client.last_used_at is None or now - client.last_used_at >= LAST_USED_EVERY:
-            ApiClient.objects.filter(pk=client.pk).update(last_used_at=now)
-        return client.user, client
 
     def authenticate_header(self, request: Request) -> str:
         return 'Bearer realm="api"'
