@@ -1,5 +1,5 @@
 """API shapes for children and missing episodes (missing_episodes/api.py). Thin: the choices are the models',
-the rules are the services' (record_episode, match_or_create_child, record_return)."""
+the rules are the services' (record_notification, record_return)."""
 
 from __future__ import annotations
 
