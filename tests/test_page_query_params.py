@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable, Iterator
+from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -19,6 +20,7 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from pytest_django import DjangoDbBlocker
 
+from core import query_params as qp
 from tests.db import world_transaction
 from tests.matrix_world import World, build_world
 
@@ -207,18 +209,19 @@ def test_the_inputs_from_the_issue_answer_400_or_a_field_error_not_500(world: Wo
 
 @given(st.one_of(st.sampled_from(EDGES), st.text(max_size=60)))
 def test_query_params_parsers_only_ever_give_in_range_values_or_bad_parameter(raw: Any) -> None:
-    from core import query_params as qp
-
     for parse in (qp.parse_date, qp.parse_moment, qp.parse_id):
         try:
             value = parse(raw)
         except qp.BadParameter:
             continue
-        if parse is qp.parse_date:
-            assert qp.EARLIEST_DATE <= value <= qp.LATEST_DATE
-        elif parse is qp.parse_moment:
-            assert qp.EARLIEST_MOMENT <= value <= qp.LATEST_MOMENT and value.utcoffset().total_seconds() == 0
+        if isinstance(value, datetime):
+            assert parse is qp.parse_moment
+            offset = value.utcoffset()
+            assert qp.EARLIEST_MOMENT <= value <= qp.LATEST_MOMENT and offset is not None
+            assert offset.total_seconds() == 0
+        elif isinstance(value, date):
+            assert parse is qp.parse_date and qp.EARLIEST_DATE <= value <= qp.LATEST_DATE
         else:
-            assert 1 <= value <= qp.MAX_ID
+            assert parse is qp.parse_id and 1 <= value <= qp.MAX_ID
     cursor = qp.split_cursor(raw, qp.parse_moment)
     assert cursor is None or 1 <= cursor[1] <= qp.MAX_ID

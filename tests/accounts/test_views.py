@@ -73,11 +73,11 @@ def test_each_role_sees_its_own_home_section_and_no_other(client: Client, role: 
         Role.PERFORMANCE_LEAD: LocalAuthorityFactory,
         Role.PARTNER_VIEWER: LocalAuthorityFactory,
     }.get(role)
-    user = user_with_role(role, **({"organisation": organisation()} if organisation else {}))
+    user = user_with_role(role, organisation=organisation.create() if organisation else None)
     client.force_login(user)
     html = client.get(reverse("home")).content.decode()
     assert ROLE_HEADINGS[role] in html
-    assert user.organisation.name in html
+    assert user.organisation is not None and user.organisation.name in html
     for other, heading in ROLE_HEADINGS.items():
         if other != role:
             assert heading not in html

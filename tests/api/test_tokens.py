@@ -87,7 +87,7 @@ def test_an_allowed_call_is_audited_like_a_page_view_and_marks_the_client_used()
 
 def test_another_organisations_record_answers_404_and_the_denial_is_audited() -> None:
     la = LocalAuthorityFactory.create()
-    episode = EpisodeFactory(child=ChildFactory.create(responsible_la=la))
+    episode = EpisodeFactory.create(child=ChildFactory.create(responsible_la=la))
     created = new_client(ProviderFactory.create(), [ApiScope.EPISODES_READ])
     response = as_client(created).get(reverse("api:episode-detail", args=[episode.pk]))
     assert response.status_code == 404

@@ -15,6 +15,7 @@ from missing_episodes.models import PossibleDuplicate
 from referrals.models import Referral, Service
 from rhi.models import ReviewDecision
 from tests.factories_domain import ChildFactory, MissingEpisodeFactory, RHIFactory
+from tests.rhi.test_frozen_report import WORDS, _report
 
 pytestmark = pytest.mark.django_db
 
@@ -59,7 +60,7 @@ def _posted_form(response) -> dict[str, object]:  # type: ignore[no-untyped-def]
     for bound in response.context["adminform"].form:
         value, widget = bound.value(), bound.field.widget
         if isinstance(widget, MultiWidget):
-            for index, part in enumerate(widget.decompress(value)):
+            for index, part in enumerate(widget.decompress(value) or []):
                 data[f"{bound.html_name}_{index}"] = "" if part is None else str(part)
         else:
             prepared = bound.field.prepare_value(value)
@@ -68,7 +69,6 @@ def _posted_form(response) -> dict[str, object]:  # type: ignore[no-untyped-def]
 
 
 def _approved_rhi_with_words():  # type: ignore[no-untyped-def]
-    from tests.rhi.test_frozen_report import WORDS, _report
 
     return _report(), WORDS
 

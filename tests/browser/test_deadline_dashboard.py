@@ -4,11 +4,14 @@ axe-core clean."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, time
+from typing import Any
 
 import pytest
 import time_machine
 from django.core.management import call_command
+from playwright.sync_api import Page
 
 from access.casework import visible_rhis
 from accounts.models import Organisation, Role, User
@@ -17,6 +20,7 @@ from rhi.clock import CLOCK_STATE_LABELS, LONDON
 from rhi.models import ReturnHomeInterview
 from rhi.selectors import rhi_clock_state
 from tests.browser.axe import assert_no_axe_violations
+from tests.browser.helpers import sign_in
 from tests.factories import user_with_role
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -26,21 +30,13 @@ NOW = datetime.combine(ANCHOR, time(12, 0), tzinfo=LONDON).astimezone(UTC)
 
 
 @pytest.fixture
-def demo_at_anchor():
+def demo_at_anchor() -> Iterator[None]:
     call_command("seed_demo", "--size", "small", "--seed", "1", "--anchor", ANCHOR.isoformat(), verbosity=0)
     with time_machine.travel(NOW, tick=False):
         yield
 
 
-def sign_in(page, username: str, password: str = DEMO_PASSWORD) -> None:
-    page.goto("/accounts/sign-in/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    page.get_by_role("heading", name="Home", level=1).wait_for()
-
-
-def rows_on_page(page) -> dict[int, str]:
+def rows_on_page(page: Page) -> dict[int, str]:
     """RHI id → the state word shown in its row."""
     shown = {}
     for row in page.locator("table.govuk-table tbody tr").all():
@@ -49,9 +45,11 @@ def rows_on_page(page) -> dict[int, str]:
     return shown
 
 
-def test_manager_dashboard_shows_the_clock_state_of_every_open_demo_rhi(page, demo_at_anchor):
+def test_manager_dashboard_shows_the_clock_state_of_every_open_demo_rhi(
+    page: Any, demo_at_anchor: None
+) -> None:
     manager = User.objects.get(username="manager")
-    sign_in(page, "manager")
+    sign_in(page, "manager", DEMO_PASSWORD)
     page.get_by_role("navigation", name="Menu").get_by_role("link", name="Deadline dashboard").click()
     page.get_by_role("heading", name="Deadline dashboard").wait_for()
     assert_no_axe_violations(page)
@@ -75,8 +73,10 @@ def test_manager_dashboard_shows_the_clock_state_of_every_open_demo_rhi(page, de
     assert {"Overdue", "Due soon", "On track"} <= set(shown.values())
 
 
-def test_each_count_links_to_its_filtered_list_and_the_unallocated_queue_allocates(page, demo_at_anchor):
-    sign_in(page, "manager")
+def test_each_count_links_to_its_filtered_list_and_the_unallocated_queue_allocates(
+    page: Any, demo_at_anchor: None
+) -> None:
+    sign_in(page, "manager", DEMO_PASSWORD)
     page.goto("/dashboard/")
     for state in ("Overdue", "Due soon", "On track"):
         page.goto("/dashboard/")
@@ -101,8 +101,10 @@ def test_each_count_links_to_its_filtered_list_and_the_unallocated_queue_allocat
         assert_no_axe_violations(page)
 
 
-def test_opening_a_row_shows_the_child_and_the_clock_and_is_accessible(page, demo_at_anchor):
-    sign_in(page, "manager")
+def test_opening_a_row_shows_the_child_and_the_clock_and_is_accessible(
+    page: Any, demo_at_anchor: None
+) -> None:
+    sign_in(page, "manager", DEMO_PASSWORD)
     page.goto("/dashboard/")
     page.locator("table.govuk-table tbody tr td a").first.click()
     page.get_by_role("heading", name="Clock").wait_for()
@@ -110,10 +112,12 @@ def test_opening_a_row_shows_the_child_and_the_clock_and_is_accessible(page, dem
     assert_no_axe_violations(page)
 
 
-def test_org_admin_policy_pages_are_accessible_and_show_worked_examples(page, demo_at_anchor):
+def test_org_admin_policy_pages_are_accessible_and_show_worked_examples(
+    page: Any, demo_at_anchor: None
+) -> None:
     birmingham = Organisation.objects.get(kind="local_authority", code="330")
     admin = user_with_role(Role.ORG_ADMIN, organisation=birmingham, username="bham-admin")
-    sign_in(page, admin.username, "correct-horse-battery")
+    sign_in(page, admin.username)
     page.goto("/clock-policies/")
     assert "would be due by" in page.inner_text("main")
     assert_no_axe_violations(page)

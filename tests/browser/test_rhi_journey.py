@@ -142,6 +142,7 @@ def test_findings_typed_are_saved_in_the_background_without_pressing_a_button(
     settings.RHI_AUTOSAVE_SECONDS = 1
     rhi, returned = case["rhi"], case["returned"]
     worker = rhi.allocated_worker or ReturnHomeInterview.objects.get(pk=rhi.pk).allocated_worker
+    assert worker is not None
     services.record_offer(
         rhi_id=rhi.pk, by=worker, offered_at=returned + timedelta(hours=1), offered_to="child", method="phone"
     )

@@ -53,12 +53,12 @@ def test_each_role_signs_in_sees_its_home_and_signs_out(page: Any, role: Any, tm
         Role.ORG_ADMIN: LocalAuthorityFactory,
     }.get(role)
     user = user_with_role(
-        role, username=f"u-{role}", **({"organisation": organisation()} if organisation else {})
+        role, username=f"u-{role}", organisation=organisation.create() if organisation else None
     )
     sign_in(page, user.username)
     page.get_by_role("heading", name="Home", level=1).wait_for()
     assert page.get_by_role("heading", name=HEADINGS[role]).is_visible()
-    assert user.organisation.name in page.inner_text("header")
+    assert user.organisation is not None and user.organisation.name in page.inner_text("header")
     assert_no_axe_violations(page)
     if role == Role.RHI_WORKER:
         page.screenshot(path=tmp_path / "home.png", full_page=True)

@@ -221,7 +221,7 @@ def test_the_documented_example_file_imports_cleanly_twice(
     assert second.startswith("0 created, 0 updated")
 
 
-text_cells = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=30)
+text_cells = st.text(alphabet=st.characters(exclude_categories=["Cs"]), max_size=30)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -24,6 +24,7 @@ from core.limits import UploadLimitHandler
 from missing_episodes.import_jobs import PROBLEMS_SHOWN, requeue_lost_import_jobs, start_import_job
 from missing_episodes.models import ImportJob, ImportKind, ImportState, MissingEpisode
 from missing_episodes.tasks import run_import
+from tests.http import streamed_bytes
 from tests.missing_episodes import test_intake_views as intake
 from tests.missing_episodes.test_intake_views import csv_row, csv_text, upload
 
@@ -44,6 +45,7 @@ def test_worker_uploads_a_spreadsheet_and_the_request_only_stores_it_and_starts_
     assert response["Location"] == reverse("missing_episodes:import_job", args=[job.pk])
     # Nothing imported within the request; the stored name is random, never the (personal) upload name.
     assert job.state == ImportState.QUEUED and not MissingEpisode.objects.exists()
+    assert job.file.name is not None
     assert "Jordan" not in job.file.name and job.file.name.endswith(".csv")
     page = client.get(response["Location"])
     assert page["Refresh"] == "2" and "Importing your file" in page.content.decode()
@@ -63,7 +65,7 @@ def test_a_file_of_65000_bad_rows_gives_a_short_page_a_summary_and_every_problem
     assert "64900 more problems are in the CSV download." in html
     assert job.problems_by_column == {"row": 65_000}
     download = client.get(reverse("missing_episodes:import_job_problems", args=[job.pk]))
-    rows = list(csv.reader(io.StringIO(b"".join(download.streaming_content).decode("utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO(streamed_bytes(download).decode("utf-8-sig"))))
     assert rows[0] == ["line", "column", "problem"] and len(rows) == 65_001
     assert rows[1][:2] == ["2", "row"] and rows[-1][:2] == ["65001", "row"]
     assert AuditEvent.objects.filter(detail__problems_downloaded=65_000, actor=world["worker"]).exists()

@@ -42,12 +42,14 @@ def row_counts(conn: psycopg.Connection[Any]) -> dict[str, int]:
         name
         for (name,) in conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'").fetchall()
     ]
-    return {
-        name: conn.execute(
+    counts = {}
+    for name in tables:
+        row = conn.execute(
             psycopg.sql.SQL("SELECT count(*) FROM {}").format(psycopg.sql.Identifier(name))
-        ).fetchone()[0]
-        for name in tables
-    }
+        ).fetchone()
+        assert row is not None  # count(*) always answers one row
+        counts[name] = int(row[0])
+    return counts
 
 
 @pytest.fixture

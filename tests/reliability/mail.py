@@ -92,7 +92,7 @@ class Recorder:
             found = []
             for _, raw in self.messages:
                 message = email.message_from_string(raw)
-                match = RHI_REFERENCE.search(message.get_payload())
+                match = RHI_REFERENCE.search(str(message.get_payload()))
                 found.append(f"{message['Subject']} RHI-{match.group(1) if match else '?'}")
             return Counter(found)
 

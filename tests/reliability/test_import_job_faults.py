@@ -82,6 +82,7 @@ def test_a_big_web_upload_answers_at_once_and_a_real_worker_imports_every_row(
     job = ImportJob.objects.get()
     assert (job.created, job.bad_rows, MissingEpisode.objects.count()) == (ROWS, 0, ROWS)
     assert not job.file  # the upload is not kept once imported
+    assert job.finished_at is not None
     print(f"\n[web upload of {ROWS} rows] request {seconds:.2f} s; job {job.finished_at - job.created_at}")
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from celery import Celery
@@ -23,7 +23,7 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 RECOVERY_LIMIT = 120  # seconds: "within two minutes of the services coming back"
 
 
-def make_rhis(count: int, *, due_at: Callable[[int], object]) -> None:
+def make_rhis(count: int, *, due_at: Callable[[int], datetime]) -> None:
     """``count`` allocated RHIs whose deadlines come from ``due_at(i)``; bulk, so thousands take a second."""
     child = ChildFactory.create()
     worker = User.objects.create_user(username=f"worker-{time.monotonic_ns()}", password="unused-password-1")

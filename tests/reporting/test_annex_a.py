@@ -49,7 +49,7 @@ def looked_after(la: Any, child_id: str, **kwargs: Any) -> Any:
 
 def rows_by_child(la: Any) -> dict[str, dict[str, object]]:
     rows = annex_a.list8_rows(local_authority_id=la.pk, as_at=AS_AT)
-    return {row[0]: dict(zip(annex_a.COLUMNS, row, strict=True)) for row in rows}
+    return {str(row[0]): dict(zip(annex_a.COLUMNS, row, strict=True)) for row in rows}
 
 
 def link_rhi(episode: Any, **fields: Any) -> Any:

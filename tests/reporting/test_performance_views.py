@@ -17,6 +17,7 @@ from django.urls import reverse
 
 from accounts.models import Role
 from audit.models import AuditAction, AuditEvent, AuditOutcome
+from rhi.models import Associate, Location
 from tests.factories import user_with_role
 from tests.reporting.performance_world import NOW, build_world
 
@@ -136,7 +137,7 @@ def test_xlsx_opens_with_openpyxl_and_holds_the_same_suppressed_figures(client: 
     headline = {row[0]: row[1] for row in workbook["Headline"].iter_rows(values_only=True)}
     assert headline["Missing and absent episodes (incidents)"] == 8
     assert headline["Declined"] == "<5"
-    timeliness = [row[0] for row in workbook["Timeliness"].iter_rows(min_row=2, values_only=True)]
+    timeliness = [str(row[0]) for row in workbook["Timeliness"].iter_rows(min_row=2, values_only=True)]
     assert len(timeliness) == 7 and timeliness[0].startswith("Own policy")
 
 
@@ -168,8 +169,6 @@ def test_unknown_figure_or_format_is_404(client: Client, world: Any) -> None:
 def test_performance_lead_sees_places_and_associates_as_figures_never_names_on_page_pdf_and_xlsx(
     client: Client, world: Any, tmp_path: Path
 ) -> None:
-    from rhi.models import Associate, Location
-
     # The world's RHIs name "Jay" and a bus station in Luton; make the narrative unmistakable.
     Associate.objects.filter(name__icontains="jay").update(name="Zebedee Quux", is_adult=True)
     Location.objects.update(description="Behind the Quuxton arcade", town="Quuxton", postcode="QX9 9ZZ")

@@ -107,7 +107,8 @@ def test_sql_clock_state_agrees_with_the_clock_module_for_every_rhi(org: dict[st
         declined_by="child",
         decline_reason="not_wanted",
     )
-    annotated = {r.pk: r.clock_state for r in with_clock_state(visible_rhis(org["manager"]), now=NOW)}
+    # with_clock_state annotates ``clock_state`` in SQL, which the model's type does not declare.
+    annotated = {r.pk: r.clock_state for r in with_clock_state(visible_rhis(org["manager"]), now=NOW)}  # type: ignore[attr-defined]
     for rhi in [*rhis, interviewed, late, declined]:
         held = rhi.interview.held_at if hasattr(rhi, "interview") else None
         assert annotated[rhi.pk] == rhi_clock_state(rhi, now=NOW, interview_held_at=held), rhi.due_at
@@ -166,6 +167,7 @@ def test_rows_are_sorted_by_time_left_with_initials_only_and_page_by_keyset(
     make(org, due_in=None)
     base = visible_rhis(org["manager"])
     page1, cursor = dashboard_rows(base, now=NOW)
+    assert cursor is not None
     page2, cursor2 = dashboard_rows(base, now=NOW, cursor=Cursor.decode(cursor.encode()))
     page3, cursor3 = dashboard_rows(base, now=NOW, cursor=cursor2)
     due = [row["due_at"] for row in page1 + page2 + page3]

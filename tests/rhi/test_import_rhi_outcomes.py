@@ -62,6 +62,7 @@ def test_accepted_row_closes_the_rhi_as_imported_approved_with_its_interview_in_
     assert interview.location_type == ""  # blank is "not known"
     assert interview.interviewer_independence == "independent_provider"
     transition = rhi.transitions.order_by("at", "pk").last()
+    assert transition is not None
     assert (transition.from_state, transition.to_state, transition.note) == (
         RHIState.UNALLOCATED,
         RHIState.APPROVED,
@@ -72,6 +73,7 @@ def test_accepted_row_closes_the_rhi_as_imported_approved_with_its_interview_in_
         .order_by("pk")
         .last()
     )
+    assert event is not None
     assert event.detail == {
         "step": "imported_history",
         "result": "created",
@@ -262,7 +264,8 @@ def test_a_later_import_corrects_imported_history_and_removes_an_interview_no_lo
     rhi = rhi_of(1)
     assert (rhi.state, rhi.outcome) == (RHIState.DECLINED, "declined")
     assert not Interview.objects.filter(rhi=rhi).exists()
-    assert rhi.transitions.order_by("at", "pk").last().note == "Imported from history (corrected)"
+    last = rhi.transitions.order_by("at", "pk").last()
+    assert last is not None and last.note == "Imported from history (corrected)"
 
 
 def test_an_outcome_recorded_live_in_the_service_is_never_overwritten(la: Organisation) -> None:
@@ -272,6 +275,7 @@ def test_an_outcome_recorded_live_in_the_service_is_never_overwritten(la: Organi
     live = rhi_of(1)
     allocate_rhi(rhi_id=live.pk, worker=worker, by=manager)
     offered_at = parse_local_datetime(at(returned(1) + timedelta(hours=3)))
+    assert offered_at is not None
     record_offer(rhi_id=live.pk, by=worker, offered_at=offered_at, offered_to="parent_carer", method="phone")
     record_decline(rhi_id=live.pk, by=worker, declined_by="parent_carer", reason="parent_refused")
     allocate_rhi(rhi_id=rhi_of(2).pk, worker=worker, by=manager)
@@ -314,9 +318,11 @@ def test_a_row_the_database_refuses_mid_file_is_reported_half_writes_nothing_and
     # violates the one-interview-per-RHI constraint in the middle of that row's writes.
     crafted = rhi_of(2)
     version = crafted.version
+    held_at = parse_local_datetime(at(returned(2) + timedelta(hours=5)))
+    assert held_at is not None
     Interview.objects.create(
         rhi=crafted,
-        held_at=parse_local_datetime(at(returned(2) + timedelta(hours=5))),
+        held_at=held_at,
         location_type="home",
         interviewer_name="Someone",
         interviewer_independence="police",
@@ -337,7 +343,7 @@ def test_a_row_the_database_refuses_mid_file_is_reported_half_writes_nothing_and
     assert rhi_of(3).state == RHIState.APPROVED  # the rows after it still ran
 
 
-text_cells = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=30)
+text_cells = st.text(alphabet=st.characters(exclude_categories=["Cs"]), max_size=30)
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

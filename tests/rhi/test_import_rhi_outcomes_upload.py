@@ -14,8 +14,10 @@ from django.core.management import call_command
 from django.test import Client, TestCase
 from django.urls import reverse
 
+import rhi.tasks  # noqa: F401 — registers the tasks, so Celery's eager mode runs them
 from accounts.models import Commission, Organisation, Role
 from audit.models import AuditEvent, AuditOutcome
+from config.celery import app
 from missing_episodes.models import Child, LegalStatus, MissingEpisode
 from missing_episodes.services import parse_local_datetime
 from reporting.annex_a import list8_rows
@@ -47,9 +49,6 @@ pytestmark = pytest.mark.django_db
 def upload(client: Client, text: str, *, dry_run: bool) -> Any:
     """Upload on the web page; the job it starts runs (Celery eager, once the request commits) and the
     job's page is returned. A refused upload returns the form page."""
-    import rhi.tasks  # noqa: F401 - registers the import task here, so Celery's eager mode runs it
-    from config.celery import app
-
     data: dict[str, object] = {
         "file": SimpleUploadedFile("history.csv", text.encode(), content_type="text/csv"),
         "encoding": "utf-8",
@@ -187,12 +186,13 @@ def test_demo_history_imports_cleanly_and_is_counted_in_the_returns(
             sum(1 for r in declined if r["declined_by"] == "child"),
             sum(1 for r in declined if r["declined_by"] == "parent_carer"),
         )
-    in_time = sum(
-        1
-        for r in by_outcome["accepted"]
-        if parse_local_datetime(r["interview_held_at"]) - returned_at[r["police_reference"]]
-        <= timedelta(hours=72)
-    )
+
+    def held_within_72_hours(row: dict[str, str]) -> bool:
+        held, back = parse_local_datetime(row["interview_held_at"]), returned_at[row["police_reference"]]
+        assert held is not None and back is not None
+        return held - back <= timedelta(hours=72)
+
+    in_time = sum(1 for r in by_outcome["accepted"] if held_within_72_hours(r))
     assert 0 < in_time < len(by_outcome["accepted"])
     assert result.counts["own__in_time"] == in_time
     assert result.counts["own__late"] == len(by_outcome["accepted"]) - in_time

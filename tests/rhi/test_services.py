@@ -55,7 +55,7 @@ def test_return_opens_an_unallocated_rhi_with_the_las_policy_snapshot_and_deadli
     assert rhi.policy_snapshot["complete_unit"] == "working_days"
     assert rhi.policy_snapshot["repeat_rule"] == RepeatRule.SEPARATE
     # Friday 1 May 2026 17:00 + 3 working days: Mon 4 May is the Early May bank holiday.
-    assert rhi.due_at.astimezone(LONDON).date() == date(2026, 5, 7)
+    assert rhi.due_at is not None and rhi.due_at.astimezone(LONDON).date() == date(2026, 5, 7)
     assert StateTransition.objects.filter(rhi=rhi, to_state=RHIState.UNALLOCATED).count() == 1
     assert (
         AuditEvent.objects.filter(object_type="rhi.returnhomeinterview", object_id=str(rhi.pk)).count() == 1
@@ -94,7 +94,7 @@ def test_out_of_area_episode_is_handled_by_the_host_authority_under_its_policy()
     episode = episode_for(ChildFactory.create(responsible_la=placing), host_la=host, was_out_of_area=True)
     rhi = open_rhi_for_returned_episode(episode=episode)
     assert rhi.local_authority == host
-    assert rhi.due_at.astimezone(LONDON).date() == date(2026, 5, 4)
+    assert rhi.due_at is not None and rhi.due_at.astimezone(LONDON).date() == date(2026, 5, 4)
 
 
 @pytest.mark.parametrize(
@@ -151,7 +151,7 @@ def test_authorised_policy_correction_replaces_snapshot_recomputes_and_is_audite
     rhi = correct_policy_snapshot(rhi=rhi, policy=corrected, by=manager, reason="Wrong policy applied")
 
     assert rhi.policy_snapshot["complete_unit"] == "calendar_days"
-    assert rhi.due_at.astimezone(LONDON).date() == date(2026, 5, 4)
+    assert rhi.due_at is not None and rhi.due_at.astimezone(LONDON).date() == date(2026, 5, 4)
     assert AuditEvent.objects.count() == before + 1
     with pytest.raises(ValueError, match="needs a reason"):
         correct_policy_snapshot(rhi=rhi, policy=corrected, by=manager, reason="  ")

@@ -62,6 +62,7 @@ def test_the_intelligence_summary_goes_only_to_a_police_force() -> None:
 def test_only_an_approved_rhi_is_shared() -> None:
     case = build_case(consent="given")
     force = case.rhi.episodes.get().police_force
+    assert force is not None
     with pytest.raises(services.TransitionError):
         services.share(
             rhi_id=case.rhi.pk,

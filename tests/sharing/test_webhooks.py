@@ -13,7 +13,8 @@ import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connection, transaction
+from django.utils import timezone
 from pytest_django import DjangoCaptureOnCommitCallbacks, Settings
 
 from missing_episodes.services import record_episode
@@ -21,6 +22,7 @@ from rhi import services
 from rhi.models import RHIState
 from sharing import webhooks
 from sharing.models import DeliveryState, OutboxEvent, WebhookDelivery
+from sharing.services import share
 from sharing.tasks import deliver_webhook, webhook_sweep
 from tests.factories_domain import (
     ChildFactory,
@@ -231,7 +233,7 @@ def test_a_receiver_that_never_answers_well_gets_backoff_capped_at_an_hour_then_
         waits = []
         delivery = WebhookDelivery.objects.get()
         while delivery.state == DeliveryState.PENDING:
-            assert delivery.next_attempt_at is not None
+            assert delivery.next_attempt_at is not None and delivery.last_attempt_at is not None
             waits.append(delivery.next_attempt_at - delivery.last_attempt_at)
             clock.move_to(delivery.next_attempt_at)
             sweep(django_capture_on_commit_callbacks)
@@ -305,9 +307,8 @@ def test_sharing_an_intelligence_summary_tells_that_force_and_no_other(
     eager_celery: None,
     django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
 ) -> None:
-    from sharing.services import share
-
     force = case.episode.police_force
+    assert force is not None
     mine = subscribe(force, receiver.url("/force"), ["disclosure.made"])
     subscribe(PoliceForceFactory.create(), receiver.url("/other-force"), ["disclosure.made"])
     submit(case)
@@ -352,9 +353,6 @@ def test_only_https_addresses_are_accepted_unless_local_http_is_allowed(
 def test_a_delivery_another_worker_is_sending_is_skipped_by_tasks_and_the_sweep_and_sent_once(
     receiver: Receiver, eager_celery: None
 ) -> None:
-    from django.db import connection
-    from django.utils import timezone
-
     created = subscribe(ProviderFactory.create(), receiver.url(), ["rhi.completed"])
     event = OutboxEvent.objects.create(
         event_type="rhi.completed", object_type="rhi.returnhomeinterview", object_id=7, payload={"rhi_id": 7}
@@ -429,6 +427,7 @@ def test_a_failed_delivery_is_retried_on_the_sweep_one_backoff_later_not_a_whole
         third = WebhookDelivery.objects.get()
         assert (third.state, third.attempts) == (DeliveryState.DELIVERED, 3)
 
+        assert first.last_attempt_at and second.last_attempt_at and third.delivered_at
         waits = [second.last_attempt_at - first.last_attempt_at, third.delivered_at - second.last_attempt_at]
         leeway = webhooks.RETRY_LEEWAY
         for wait, documented in zip(waits, (timedelta(minutes=1), timedelta(minutes=2)), strict=True):
