@@ -1,4 +1,5 @@
-"""Forms for the deadline dashboard, allocation and clock policies. Validation only; services do the writing."""
+"""Forms for the deadline dashboard, allocation, clock policies and the RHI history upload. Validation only;
+services do the writing."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from django.utils import timezone
 
 from accounts.models import Organisation, Team, User
 from core.forms import limit_choices, set_choices
+from missing_episodes.forms import UploadEpisodesForm
 from rhi.clock import ClockState
 from rhi.models import ClockPolicy, ClockUnit
 from rhi.selectors import DASHBOARD_STATES, DashboardFilters
@@ -134,3 +136,22 @@ class ClockPolicyForm(forms.ModelForm):
                 "A policy cannot start in the past: RHIs already created keep the policy they were created under."
             )
         return value
+
+
+class UploadHistoryForm(UploadEpisodesForm):
+    """The episode upload's file checks (CSV, its encoding, 5 MB), with a dry-run choice."""
+
+    dry_run = forms.BooleanField(
+        label="Check only (dry run): report what would change and save nothing",
+        help_text="Untick to save the rows. Upload the same file again after a dry run to save it.",
+        required=False,
+        initial=True,
+    )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["file"].label = "Upload the RHI history spreadsheet"
+        self.fields["file"].help_text = (
+            "A CSV file (up to 5 MB) with one row per episode's RHI outcome, in the format described in the "
+            "import guide."
+        )

@@ -7,7 +7,6 @@ Thin: who may import comes from access, the work from rhi.importers.
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -16,31 +15,12 @@ from django.views.decorators.http import require_http_methods
 from access.reporting import history_import_authority_ids
 from accounts.web import request_user
 from audit.exceptions import NotVisible
-from missing_episodes.forms import UploadEpisodesForm
 from missing_episodes.import_jobs import start_import_job
 from missing_episodes.models import ImportKind
+from rhi.forms import UploadHistoryForm
 from rhi.importers import HEADER
 
 OBJECT_TYPE = "rhi.history_import"
-
-
-class UploadHistoryForm(UploadEpisodesForm):
-    """The episode upload's file checks (CSV, its encoding, 5 MB), with a dry-run choice."""
-
-    dry_run = forms.BooleanField(
-        label="Check only (dry run): report what would change and save nothing",
-        help_text="Untick to save the rows. Upload the same file again after a dry run to save it.",
-        required=False,
-        initial=True,
-    )
-
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["file"].label = "Upload the RHI history spreadsheet"
-        self.fields["file"].help_text = (
-            "A CSV file (up to 5 MB) with one row per episode's RHI outcome, in the format described in the "
-            "import guide."
-        )
 
 
 @login_required
