@@ -412,3 +412,24 @@ def test_available_actions_follow_the_state(allocated: JourneyCase) -> None:
     assert available_actions(case.manager2, current(case))  # managers of the provider may work on it
     stranger = member("stranger", ProviderFactory.create(), Role.TEAM_MANAGER)
     assert available_actions(stranger, current(case)) == []
+
+
+@pytest.mark.parametrize(("name", "method"), [("contact", "put"), ("review", "delete"), ("take", "get")])
+def test_a_method_a_step_page_does_not_take_answers_405_before_the_rhi_is_looked_up(
+    client: Client, allocated: JourneyCase, name: str, method: str
+) -> None:
+    case = allocated
+    stranger = member("stranger", ProviderFactory.create(), Role.RHI_WORKER)
+    client.force_login(stranger)  # would be a 404 for this RHI, but the method is refused first
+    response = getattr(client, method)(reverse(f"rhi:{name}", args=[case.rhi.pk]))
+    assert response.status_code == 405
+
+
+def test_a_worker_refused_the_review_page_is_audited_with_the_pages_step(
+    client: Client, allocated: JourneyCase
+) -> None:
+    case = allocated
+    client.force_login(case.worker)
+    assert client.get(reverse("rhi:review", args=[case.rhi.pk])).status_code == 403
+    event = AuditEvent.objects.get(actor=case.worker, outcome=AuditOutcome.DENIED, object_id=str(case.rhi.pk))
+    assert event.detail == {"step": "review"}
