@@ -11,7 +11,10 @@ from typing import Any
 import pytest
 import time_machine
 from _pytest.terminal import TerminalReporter
+from django.utils.module_loading import autodiscover_modules
+from playwright.sync_api import sync_playwright
 
+from config.celery import app as celery_app
 from tests import casework
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM must still be usable there.
@@ -42,9 +45,6 @@ def _plain_static_storage(settings: Any) -> None:
 def eager_celery() -> Iterator[None]:
     """Run tasks in the calling thread (unit tests of what a task does; the reliability tests use a real
     worker and Redis instead)."""
-    from django.utils.module_loading import autodiscover_modules
-
-    from config.celery import app as celery_app
 
     # A worker imports every app's tasks module when it starts (autodiscovery); so does eager mode here, or a
     # task sent by name (import jobs, emails) would be unknown to a test module that imported none of them.
@@ -73,8 +73,6 @@ def chromium_path() -> str:
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(
             executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True

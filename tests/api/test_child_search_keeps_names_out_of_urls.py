@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 from django.urls import reverse
+from gunicorn.config import Config
 
 from access.episodes import visible_children
 from accounts.models import ApiScope
@@ -148,8 +149,6 @@ def test_production_gunicorn_access_log_never_holds_a_query_string_or_a_childs_n
 
 
 def test_gunicorn_error_log_names_a_failed_request_by_its_path_alone(tmp_path: Path) -> None:
-    from gunicorn.config import Config
-
     spec = importlib.util.spec_from_file_location("rhi_gunicorn_conf", ROOT / "config" / "gunicorn.conf.py")
     assert spec is not None and spec.loader is not None
     conf = importlib.util.module_from_spec(spec)

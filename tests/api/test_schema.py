@@ -50,7 +50,7 @@ def api_schema(settings: Any, db: Any) -> Iterator[Any]:
     database connection (Django would otherwise close it at the end of each request, mid-transaction)."""
     settings.ALLOWED_HOSTS = ["localhost", "testserver"]
     settings.RHI_API_THROTTLE_RATE = "100000/min"
-    from config.wsgi import application
+    from config.wsgi import application  # noqa: PLC0415 — importing the WSGI module is the test
 
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)

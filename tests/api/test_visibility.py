@@ -19,6 +19,7 @@ from access.episodes import visible_children_filter, visible_episodes
 from access.levels import rhi_level, rhi_levels
 from accounts.models import ApiScope, Commission
 from missing_episodes.models import MissingEpisode
+from sharing import services
 from sharing.models import DisclosureLevel
 from tests.api.conftest import Api, as_client, new_client
 from tests.casework import (
@@ -102,8 +103,6 @@ def test_provider_system_sees_its_rhi_in_full_with_the_interview_and_clock(case:
 
 
 def test_revoking_the_disclosure_removes_the_police_access_at_once(case: ApiCase) -> None:
-    from sharing import services
-
     disclosure = share(case)
     assert case.police_api.get(rhi_url(case)).status_code == 200
     services.revoke(disclosure_id=disclosure.pk, by=case.manager, reason="Sent in error.")
@@ -149,7 +148,6 @@ def test_police_list_read_and_acknowledge_what_was_shared_with_them(case: ApiCas
 
 
 def test_provider_reads_the_referrals_of_its_rhis_and_nobody_else_does(case: ApiCase) -> None:
-
     referral = refer(case)
     rows = case.provider_api.get(reverse("api:referral-list")).json()["results"]
     assert [row["id"] for row in rows] == [referral.pk]

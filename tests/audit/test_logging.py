@@ -13,7 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client, TestCase
 from django.urls import reverse
 
-from accounts.models import Commission, Membership, Role, User
+from accounts.models import Commission, Membership, Organisation, Role, User
 from tests.factories_domain import LocalAuthorityFactory, PoliceForceFactory, ProviderFactory
 
 pytestmark = pytest.mark.django_db
@@ -62,8 +62,6 @@ def assert_no_personal_data(caplog: pytest.LogCaptureFixture) -> None:
 def test_notification_failing_validation_with_a_childs_name_logs_no_name_or_birth_date(
     client: Client, worker: User, logs: pytest.LogCaptureFixture
 ) -> None:
-    from accounts.models import Organisation
-
     client.force_login(worker)
     response = client.post(
         reverse("missing_episodes:episode_new"),

@@ -15,6 +15,7 @@ from django.urls import reverse
 from accounts.models import Role, Team, User
 from audit.models import AuditAction, AuditEvent, AuditOutcome
 from audit.selectors import child_targets, month_bounds, rhi_targets, who_has_seen
+from tests.browser.axe import assert_no_axe_violations
 from tests.factories import member
 from tests.factories_domain import ChildFactory, LocalAuthorityFactory, ProviderFactory, RHIFactory
 
@@ -157,8 +158,6 @@ def test_rhi_page_links_to_the_trail_for_a_manager_only(client: Client, case: di
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_manager_opens_who_has_seen_from_the_rhi_page_in_the_browser(page: Any, case: dict[str, Any]) -> None:
-    from tests.browser.axe import assert_no_axe_violations
-
     seen(case["worker"], case["rhi"], NOW - timedelta(hours=2))
     seen(case["worker"], case["rhi"], datetime(2026, 5, 12, 9, 0, tzinfo=UTC))
     page.goto("/accounts/sign-in/")

@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 from itertools import pairwise
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Max, Q
 from pytest_django import DjangoDbBlocker
@@ -22,7 +23,9 @@ from demo import DEMO_PASSWORD, DEMO_USERS
 from demo.generator import MODEL_ORDER, SeedResult, seed_demo
 from demo.reference import FORCES_BY_CODE, LAS_BY_CODE, LOCAL_AUTHORITIES, POLICE_FORCES
 from demo.timeutil import Span
+from missing_episodes.identifiers import validate_la_child_id, validate_police_reference
 from missing_episodes.models import Child, MissingEpisode, Placement, PossibleDuplicate
+from reporting.ssda903 import CollectionYear, validate_year
 from rhi.clock import ClockRules, Deadlines, compute_deadlines, open_state
 from rhi.models import OPEN_STATES, ClockPolicy, Interview, ReturnHomeInterview, RHIEpisode, StateTransition
 from rhi.selectors import clock_rules_for_policy
@@ -352,8 +355,6 @@ def test_seeding_again_changes_nothing(demo: SeedResult) -> None:
 
 
 def test_demo_ssda903_missing_returns_pass_the_dfe_rules_for_every_la(demo: SeedResult) -> None:
-    from reporting.ssda903 import CollectionYear, validate_year
-
     this_year = CollectionYear.containing(ANCHOR)
     for la in Organisation.objects.filter(kind="local_authority"):
         for year in (CollectionYear.starting(this_year.start.year - 1), this_year):
@@ -361,9 +362,6 @@ def test_demo_ssda903_missing_returns_pass_the_dfe_rules_for_every_la(demo: Seed
 
 
 def test_every_demo_child_id_and_police_reference_fits_the_intake_patterns(demo: SeedResult) -> None:
-    from django.core.exceptions import ValidationError
-
-    from missing_episodes.identifiers import validate_la_child_id, validate_police_reference
 
     def misfits(values, validator) -> list[str]:  # type: ignore[no-untyped-def]
         bad = []

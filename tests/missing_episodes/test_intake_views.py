@@ -14,10 +14,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client, TestCase
 from django.urls import reverse
 
+import missing_episodes.tasks  # noqa: F401 — registers the tasks, so Celery's eager mode runs them
 from access.episodes import visible_children
 from access.memberships import intake_authority_ids
 from accounts.models import Commission, Membership, Role, Team, User
 from audit.models import AuditEvent, AuditOutcome
+from config.celery import app
 from missing_episodes.forms import MAX_UPLOAD_BYTES
 from missing_episodes.importers import HEADER
 from missing_episodes.models import Child, MissingEpisode, PossibleDuplicate
@@ -527,9 +529,6 @@ def csv_row(**overrides: str) -> dict[str, str]:
 def upload(client: Client, content: bytes, name: str = "police.csv", encoding: str = "utf-8") -> Any:
     """Upload the file; the job it starts runs (Celery eager, once the request's transaction commits) and the
     job's page is returned. A refused upload returns the form page."""
-    import missing_episodes.tasks  # noqa: F401 - registers the import task here, so Celery's eager mode runs it
-    from config.celery import app
-
     app.conf.task_always_eager = True
     try:
         with TestCase.captureOnCommitCallbacks(execute=True):

@@ -13,6 +13,8 @@ from django.urls import reverse
 from audit.models import AuditEvent, AuditOutcome
 from referrals import services
 from referrals.models import Referral
+from tests.browser.axe import assert_no_axe_violations
+from tests.browser.test_deadline_dashboard import sign_in
 from tests.casework import (
     build_case,
     refer,
@@ -161,9 +163,6 @@ def test_worker_sees_their_referrals_awaiting_acknowledgement_overdue_first(clie
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_worker_makes_and_acknowledges_a_referral_in_the_browser_on_axe_clean_pages(page: Any) -> None:
-    from tests.browser.axe import assert_no_axe_violations
-    from tests.browser.test_deadline_dashboard import sign_in
-
     case = build_case()
     sign_in(page, "worker", password="unused-password-1")
     page.goto(reverse("rhi:detail", args=[case.rhi.pk]))

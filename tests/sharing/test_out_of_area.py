@@ -24,9 +24,16 @@ from rhi.models import RHIState
 from rhi.services.findings import record_consent
 from sharing.models import ConsentState, Disclosure, DisclosureEvent, DisclosureLevel, LawfulBasis
 from sharing.out_of_area import placements_without_notification
+from tests.browser.axe import assert_no_axe_violations
 from tests.browser.helpers import sign_in
 from tests.factories import MEMBER_PASSWORD, member
-from tests.factories_domain import ChildFactory, LocalAuthorityFactory, PlacementFactory, PoliceForceFactory
+from tests.factories_domain import (
+    ChildFactory,
+    LocalAuthorityFactory,
+    PlacementFactory,
+    PoliceForceFactory,
+    ProviderFactory,
+)
 
 pytestmark = pytest.mark.django_db
 # Friday before the spring bank holiday (Monday 25 May 2026): two working days on is the end of Wednesday 27th.
@@ -303,8 +310,6 @@ def test_unrelated_user_gets_404_for_a_placement_and_it_is_audited_as_denied(
 def test_provider_staff_without_an_la_role_do_not_get_the_placements_list(
     client: Client, world: dict[str, Any]
 ) -> None:
-    from tests.factories_domain import ProviderFactory
-
     client.force_login(member("charity", ProviderFactory.create(), Role.TEAM_MANAGER))
     assert client.get(reverse("sharing_out_of_area:unnotified")).status_code == 404
 
@@ -317,8 +322,6 @@ def test_provider_staff_without_an_la_role_do_not_get_the_placements_list(
 def test_la_worker_records_placement_notifications_in_the_browser(
     page: Any, world: dict[str, Any], placements: dict[str, Any]
 ) -> None:
-    from tests.browser.axe import assert_no_axe_violations
-
     member("laworker", world["placing"], Role.RHI_WORKER)
     sign_in(page, "laworker", MEMBER_PASSWORD)
     page.get_by_role("navigation", name="Menu").get_by_role("link", name="Placement notifications").click()

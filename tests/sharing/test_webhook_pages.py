@@ -15,6 +15,7 @@ from accounts.models import Role, User
 from audit.models import AuditEvent, AuditOutcome
 from sharing import secret_box
 from sharing.models import DeliveryState, OutboxEvent, WebhookDelivery, WebhookSubscription
+from tests.browser.axe import assert_no_axe_violations
 from tests.factories import member
 from tests.factories_domain import (
     ProviderFactory,
@@ -140,8 +141,6 @@ def test_only_the_organisations_admin_may_see_or_stop_its_webhooks(case: Webhook
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_org_admin_adds_reads_the_log_of_and_stops_a_webhook_in_the_browser(page: Any) -> None:
-    from tests.browser.axe import assert_no_axe_violations
-
     provider = ProviderFactory.create(name="Safe Return Partnership")
     member("provider-admin", provider, Role.ORG_ADMIN)
     page.goto("/accounts/sign-in/")

@@ -9,8 +9,10 @@ from typing import Any
 
 import pytest
 from cryptography.fernet import Fernet
+from django.core.checks import run_checks
 from django.core.management import call_command
 from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 
 from accounts.models import Membership, Role, User
 from sharing import secret_box, webhooks
@@ -91,8 +93,6 @@ def test_the_embedded_default_with_no_keys_still_encrypts_with_a_derived_key(set
 
 
 def test_a_malformed_key_is_reported_by_the_system_checks(settings: Any) -> None:
-    from django.core.checks import run_checks
-
     settings.RHI_WEBHOOK_SECRET_KEYS = ["not-a-fernet-key"]
     assert "sharing.E003" in {message.id for message in run_checks()}
 
@@ -100,8 +100,6 @@ def test_a_malformed_key_is_reported_by_the_system_checks(settings: Any) -> None
 @pytest.mark.django_db(transaction=True)
 def test_the_migration_encrypts_existing_clear_secrets_and_coarsens_old_error_texts(settings: Any) -> None:
     """sharing 0004 on a database that held secrets in clear and raw exception texts; and its reverse."""
-    from django.db.migrations.executor import MigrationExecutor
-
     settings.RHI_WEBHOOK_SECRET_KEYS = [Fernet.generate_key().decode()]
     before, after = [("sharing", "0003_webhooks")], [("sharing", "0004_webhook_secrets_encrypted")]
     provider = ProviderFactory.create()

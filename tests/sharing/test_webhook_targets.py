@@ -11,6 +11,10 @@ from typing import Any
 
 import pytest
 import time_machine
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from pytest_django import DjangoCaptureOnCommitCallbacks, Settings
@@ -174,11 +178,6 @@ def test_a_name_that_rebinds_to_an_internal_address_after_the_check_still_gets_o
 
 def certificates(directory: Any) -> tuple[str, str, str]:
     """A test CA and a server certificate it signed for the name "localhost": (CA file, cert file, key file)."""
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
-
     # OpenSSL checks validity against the real clock, not time-machine's: a wide window.
     start, end = datetime(2020, 1, 1, tzinfo=UTC), datetime(2099, 1, 1, tzinfo=UTC)
     ca_key, key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
