@@ -1,9 +1,24 @@
 # IdempotencyKey moved here from accounts (issue 12): state only, the table keeps its name
-# (accounts_idempotencykey), so no row moves and no lock is taken.
+# (accounts_idempotencykey), so no row moves and no lock is taken. Its content type is renamed too, as for the
+# alert models (alerts/0001), so permissions on it follow the model.
+
+from collections.abc import Callable
 
 import django.db.models.deletion
 import django.utils.timezone
 from django.db import migrations, models
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+from django.db.migrations.state import StateApps
+
+
+def content_type_to(app_label: str, from_label: str) -> Callable[[StateApps, BaseDatabaseSchemaEditor], None]:
+    def rename(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
+        content_type = apps.get_model("contenttypes", "ContentType")
+        types = content_type.objects.using(schema_editor.connection.alias)
+        if not types.filter(app_label=app_label, model="idempotencykey").exists():
+            types.filter(app_label=from_label, model="idempotencykey").update(app_label=app_label)
+
+    return rename
 
 
 class Migration(migrations.Migration):
@@ -11,6 +26,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ("accounts", "0003_api_client_approval"),
+        ("contenttypes", "0002_remove_content_type_name"),
     ]
 
     operations = [
@@ -54,4 +70,5 @@ class Migration(migrations.Migration):
             ],
             database_operations=[],
         ),
+        migrations.RunPython(content_type_to("api", "accounts"), content_type_to("accounts", "api")),
     ]
