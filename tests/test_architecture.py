@@ -7,6 +7,7 @@ import-linter's contracts in pyproject.toml, run by scripts/test.sh (docs/archit
 
 from __future__ import annotations
 
+import tomllib
 from pathlib import Path
 
 import grimp
@@ -74,6 +75,13 @@ def import_graph() -> grimp.ImportGraph:
 def test_the_graph_covers_every_app(import_graph: grimp.ImportGraph) -> None:
     assert {"config", "core", "api", "accounts", "audit", "rhi", "missing_episodes"} <= set(PACKAGES)
     assert "api.idempotency" in import_graph.modules
+
+
+def test_the_layer_contracts_cover_every_package() -> None:
+    """A new top-level package must be placed in the layers (pyproject.toml [tool.importlinter])."""
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]
+
+    assert sorted(config["root_packages"]) == PACKAGES
 
 
 def test_a_loop_through_an_import_inside_a_function_is_reported(
