@@ -90,6 +90,80 @@ def _check_recipient(recipient: Organisation, level: str, rhi: ReturnHomeIntervi
         raise ValidationError({"level": "The intelligence summary is for a police force."})
 
 
+def _check_choices(level: str, lawful_basis: str) -> None:
+    errors: dict[str, str] = {}
+    if level not in DisclosureLevel.values:
+        errors["level"] = "Choose what to share."
+    if lawful_basis not in LawfulBasis.values:
+        errors["lawful_basis"] = "Choose the lawful basis for sharing."
+    if errors:
+        raise ValidationError(errors)
+
+
+def _subject_to_share(
+    *, by: User, rhi_id: int | None, episode_id: int | None, level: str
+) -> tuple[ReturnHomeInterview | None, MissingEpisode | None]:
+    """The approved RHI ``by`` may share, or the episode ``by`` may notify about (locked / loaded)."""
+    if rhi_id is not None:
+        rhi = (
+            ReturnHomeInterview.objects.select_for_update(of=("self",))
+            .select_related("local_authority", "child")
+            .get(pk=rhi_id)
+        )
+        if not can_work_on(by, rhi):
+            raise ActionNotAllowed(
+                "Only the allocated worker or a manager of the provider can share this RHI."
+            )
+        if rhi.state != RHIState.APPROVED:
+            raise TransitionError("An RHI is shared once its report has been approved.")
+        return rhi, None
+    if episode_id is not None and level == DisclosureLevel.NOTIFICATION:
+        episode = MissingEpisode.objects.select_related("responsible_la").get(pk=episode_id)
+        if not visible_episodes(by).filter(pk=episode.pk).exists():
+            raise ActionNotAllowed("You cannot share information about this episode.")
+        return None, episode
+    raise ValidationError({"level": "Only a notification can be shared before there is an approved RHI."})
+
+
+def _recipient(
+    recipient_id: int, *, level: str, rhi: ReturnHomeInterview | None, episode: MissingEpisode | None
+) -> Organisation:
+    """The organisation to share with, if it may receive this level and has not been given it already."""
+    recipient = Organisation.objects.filter(pk=recipient_id).first()
+    if recipient is None:
+        raise ValidationError({"recipient_organisation": "Choose who to share with."})
+    _check_recipient(recipient, level, rhi)
+    duplicate = (
+        Disclosure.objects.filter(recipient_organisation=recipient, level=level, revoked_at__isnull=True)
+        .exclude(status=DisclosureStatus.REFUSED)
+        .filter(**({"rhi": rhi, "episode__isnull": True} if rhi is not None else {"episode": episode}))
+    )
+    if duplicate.exists():
+        raise ValidationError(
+            {"recipient_organisation": "This has already been shared with that organisation at this level."}
+        )
+    return recipient
+
+
+def _justification(
+    consent_state: str, *, rhi: ReturnHomeInterview | None, given: str, lawful_basis: str
+) -> str:
+    """Without the child's consent: the justification given here or the override recorded on the RHI (and a
+    lawful basis other than consent); with it, none."""
+    if consent_state not in (ConsentState.REFUSED_OVERRIDDEN, ConsentState.NOT_SOUGHT):
+        return ""
+    justification = given.strip()
+    if not justification and rhi is not None and rhi.share_without_consent:
+        justification = rhi.consent_override_justification.strip()
+    if not justification:
+        raise ValidationError(
+            {"override_justification": "Explain why this is shared without the child's consent."}
+        )
+    if lawful_basis == LawfulBasis.CONSENT:
+        raise ValidationError({"lawful_basis": "The child has not consented: choose another lawful basis."})
+    return justification
+
+
 @transaction.atomic
 def share(
     *,
@@ -108,62 +182,13 @@ def share(
     shared only with a justification: the one given here, or the override recorded on the RHI. To an
     organisation outside the child's relations (``access.disclosures.related_recipient_ids``) it needs a reason and waits,
     unseen by the recipient, for another manager's approval (``approve_share``)."""
-    errors: dict[str, str] = {}
-    if level not in DisclosureLevel.values:
-        errors["level"] = "Choose what to share."
-    if lawful_basis not in LawfulBasis.values:
-        errors["lawful_basis"] = "Choose the lawful basis for sharing."
-    if errors:
-        raise ValidationError(errors)
-    rhi: ReturnHomeInterview | None = None
-    episode: MissingEpisode | None = None
-    if rhi_id is not None:
-        rhi = (
-            ReturnHomeInterview.objects.select_for_update(of=("self",))
-            .select_related("local_authority", "child")
-            .get(pk=rhi_id)
-        )
-        if not can_work_on(by, rhi):
-            raise ActionNotAllowed(
-                "Only the allocated worker or a manager of the provider can share this RHI."
-            )
-        if rhi.state != RHIState.APPROVED:
-            raise TransitionError("An RHI is shared once its report has been approved.")
-    elif episode_id is not None and level == DisclosureLevel.NOTIFICATION:
-        episode = MissingEpisode.objects.select_related("responsible_la").get(pk=episode_id)
-        if not visible_episodes(by).filter(pk=episode.pk).exists():
-            raise ActionNotAllowed("You cannot share information about this episode.")
-    else:
-        raise ValidationError({"level": "Only a notification can be shared before there is an approved RHI."})
-
-    recipient = Organisation.objects.filter(pk=recipient_organisation_id).first()
-    if recipient is None:
-        raise ValidationError({"recipient_organisation": "Choose who to share with."})
-    _check_recipient(recipient, level, rhi)
-    duplicate = (
-        Disclosure.objects.filter(recipient_organisation=recipient, level=level, revoked_at__isnull=True)
-        .exclude(status=DisclosureStatus.REFUSED)
-        .filter(**({"rhi": rhi, "episode__isnull": True} if rhi is not None else {"episode": episode}))
-    )
-    if duplicate.exists():
-        raise ValidationError(
-            {"recipient_organisation": "This has already been shared with that organisation at this level."}
-        )
-
+    _check_choices(level, lawful_basis)
+    rhi, episode = _subject_to_share(by=by, rhi_id=rhi_id, episode_id=episode_id, level=level)
+    recipient = _recipient(recipient_organisation_id, level=level, rhi=rhi, episode=episode)
     consent_state = consent_state_for(rhi, level)
-    needs_override = consent_state in (ConsentState.REFUSED_OVERRIDDEN, ConsentState.NOT_SOUGHT)
-    justification = override_justification.strip() if needs_override else ""
-    if needs_override:
-        if not justification and rhi is not None and rhi.share_without_consent:
-            justification = rhi.consent_override_justification.strip()
-        if not justification:
-            raise ValidationError(
-                {"override_justification": "Explain why this is shared without the child's consent."}
-            )
-        if lawful_basis == LawfulBasis.CONSENT:
-            raise ValidationError(
-                {"lawful_basis": "The child has not consented: choose another lawful basis."}
-            )
+    justification = _justification(
+        consent_state, rhi=rhi, given=override_justification, lawful_basis=lawful_basis
+    )
 
     approval_reason = approval_reason.strip()
     related = recipient.pk in related_recipient_ids(rhi=rhi, episode=episode, level=level)

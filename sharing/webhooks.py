@@ -378,7 +378,7 @@ def _send(
     except secret_box.InvalidToken:
         # A key was dropped before rotate_webhook_secrets re-encrypted under the new one: an operator's fix,
         # so the delivery keeps its retries meanwhile.
-        logger.error(
+        logger.exception(
             "webhook subscription %s: secret not readable with the configured keys", delivery.subscription_id
         )
         return webhook_targets.Answer(status=None, error=SECRET_UNREADABLE)
@@ -398,6 +398,14 @@ def _permanent(status: int | None) -> bool:
     if status is None or status >= 500:
         return False
     return status not in RETRYABLE_CLIENT_ERRORS
+
+
+def _live_target(subscription: WebhookSubscription) -> webhook_targets.Target:
+    """Where an attempt may go now: refused once the subscription is stopped, and checked again at every
+    attempt (the name may resolve elsewhere now, or the setting changed)."""
+    if not subscription.active:
+        raise webhook_targets.TargetRefused("", "Subscription stopped")
+    return webhook_targets.check_target(subscription.url)
 
 
 def deliver(*, delivery_id: int) -> str:
@@ -423,10 +431,7 @@ def deliver(*, delivery_id: int) -> str:
             return "skipped"
         subscription = delivery.subscription
         try:
-            if not subscription.active:
-                raise webhook_targets.TargetRefused("", "Subscription stopped")
-            # Checked again at every attempt: the name may resolve elsewhere now, or the setting changed.
-            target = webhook_targets.check_target(subscription.url)
+            target = _live_target(subscription)
         except webhook_targets.TargetRefused as refused:
             if not refused.transient:
                 delivery.state, delivery.last_error = DeliveryState.FAILED, refused.error_class

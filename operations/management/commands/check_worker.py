@@ -4,10 +4,13 @@ consumes from its queues, else 1. The compose healthcheck of the worker service 
 from __future__ import annotations
 
 import socket
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from celery import current_app as app  # config.celery's app; operations does not import the wiring
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+T = TypeVar("T")
 
 
 class Command(BaseCommand):
@@ -26,15 +29,11 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         node, timeout = options["node"], options["timeout"]
-        try:
-            replies = app.control.ping(destination=[node], timeout=timeout) or []
-            if not any(node in reply for reply in replies):
-                raise CommandError(f"{node} did not answer a ping within {timeout:.0f} s")
-            active = app.control.inspect(destination=[node], timeout=timeout).active_queues() or {}
-        except CommandError:
-            raise
-        except Exception as error:  # the broker is unreachable: the worker cannot be consuming either
-            raise CommandError(f"the broker did not answer: {type(error).__name__}") from error
+        replies = _ask_broker(lambda: app.control.ping(destination=[node], timeout=timeout)) or []
+        if not any(node in reply for reply in replies):
+            raise CommandError(f"{node} did not answer a ping within {timeout:.0f} s")
+        inspect = app.control.inspect(destination=[node], timeout=timeout)
+        active = _ask_broker(inspect.active_queues) or {}
         consumed = {queue["name"] for queue in active.get(node, [])}
         if not consumed:
             raise CommandError(f"{node} consumes from no queue")
@@ -42,3 +41,10 @@ class Command(BaseCommand):
         if missing:
             raise CommandError(f"{node} does not consume from: {', '.join(missing)}")
         self.stdout.write(f"{node} ok: consuming {', '.join(sorted(consumed))}")
+
+
+def _ask_broker(question: Callable[[], T]) -> T:
+    try:
+        return question()
+    except Exception as error:  # the broker is unreachable: the worker cannot be consuming either
+        raise CommandError(f"the broker did not answer: {type(error).__name__}") from error
