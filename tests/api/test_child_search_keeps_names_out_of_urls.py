@@ -156,8 +156,12 @@ def test_gunicorn_error_log_names_a_failed_request_by_its_path_alone(tmp_path: P
     cfg = Config()
     cfg.set("errorlog", str(tmp_path / "error.log"))
     logger = conf.logger_class(cfg)
-    try:
+
+    def handle_request() -> None:
         raise RuntimeError("boom")
+
+    try:
+        handle_request()
     except RuntimeError:
         logger.exception(
             "Error handling request %s", f"{CHILDREN}?last_name=Quillfeather&date_of_birth=2011-01-02"

@@ -4,7 +4,7 @@ owns it read its audit trail, newest first, a keyset page at a time, filtered by
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -107,7 +107,7 @@ def test_worker_and_unrelated_admin_get_404_and_it_is_audited_as_denied(
 def test_month_filter_shows_who_looked_at_the_child_this_month(client: Client, case: dict[str, Any]) -> None:
     seen(case["worker"], case["child"], datetime(2026, 5, 31, 22, 30, tzinfo=UTC))  # 23:30 London: May
     seen(case["manager"], case["child"], datetime(2026, 5, 31, 23, 30, tzinfo=UTC))  # 00:30 London: June
-    june, july = month_bounds(datetime(2026, 6, 1).date())
+    june, july = month_bounds(date(2026, 6, 1))
     rows, _ = who_has_seen(child_targets(case["child"].pk), since=june, until=july)
     assert [row.actor_name for row in rows] == ["Morgan Lee"]
     client.force_login(case["manager"])

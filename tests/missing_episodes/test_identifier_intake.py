@@ -24,10 +24,11 @@ from reporting.exports import FORMULA_STARTS
 from rhi.models import ClockPolicy
 from tests.api.conftest import EPISODES, as_client, new_client
 from tests.api.conftest import notification as api_notification
+from tests.factories import member
 from tests.factories_domain import ChildFactory, LocalAuthorityFactory, PoliceForceFactory, ProviderFactory
+from tests.missing_episodes.intake import Places, errors_of
+from tests.missing_episodes.intake import notification as form_notification
 from tests.missing_episodes.test_import_episodes import as_csv, row
-from tests.missing_episodes.test_intake_views import errors_of, member
-from tests.missing_episodes.test_intake_views import notification as form_notification
 
 pytestmark = pytest.mark.django_db
 FORMULAS = [
@@ -53,7 +54,7 @@ def test_rhi_worker_typing_a_formula_as_child_id_or_police_reference_gets_field_
     provider = ProviderFactory.create(name="Safe Return Partnership")
     Commission.objects.create(local_authority=orgs["la"], provider=provider, starts_on=date(2024, 4, 1))
     client.force_login(member("worker", provider, Role.RHI_WORKER))
-    world = {"force": orgs["force"], "la": orgs["la"]}
+    world = Places(force=orgs["force"], la=orgs["la"])
     with time_machine.travel(datetime(2026, 6, 10, 12, tzinfo=UTC), tick=False):
         response = client.post(
             reverse("missing_episodes:episode_new"),

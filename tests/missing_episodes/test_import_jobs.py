@@ -8,7 +8,6 @@ from __future__ import annotations
 import csv
 import io
 from datetime import timedelta
-from typing import Any
 
 import pytest
 import time_machine
@@ -25,17 +24,15 @@ from missing_episodes.import_jobs import PROBLEMS_SHOWN, requeue_lost_import_job
 from missing_episodes.models import ImportJob, ImportKind, ImportState, MissingEpisode
 from missing_episodes.tasks import run_import
 from tests.http import streamed_bytes
-from tests.missing_episodes import test_intake_views as intake
-from tests.missing_episodes.test_intake_views import csv_row, csv_text, upload
+from tests.missing_episodes.intake import NotificationWorld, csv_row, csv_text, upload
 
 pytestmark = pytest.mark.django_db
-world = intake.world  # the intake pages' organisations and users, as a fixture here too
 
 
 def test_worker_uploads_a_spreadsheet_and_the_request_only_stores_it_and_starts_the_job(
-    client: Client, world: Any
+    client: Client, world: NotificationWorld
 ) -> None:
-    client.force_login(world["worker"])
+    client.force_login(world.worker)
     response = client.post(
         reverse("missing_episodes:episode_import"),
         {"file": SimpleUploadedFile("Jordan Taylor.csv", csv_text(csv_row()).encode()), "encoding": "utf-8"},
@@ -52,9 +49,9 @@ def test_worker_uploads_a_spreadsheet_and_the_request_only_stores_it_and_starts_
 
 
 def test_a_file_of_65000_bad_rows_gives_a_short_page_a_summary_and_every_problem_as_csv(
-    client: Client, world: Any
+    client: Client, world: NotificationWorld
 ) -> None:
-    client.force_login(world["worker"])
+    client.force_login(world.worker)
     text = csv_text() + "x\n" * 65_000
     page = upload(client, text.encode())
     job = page.context["job"]
@@ -68,35 +65,39 @@ def test_a_file_of_65000_bad_rows_gives_a_short_page_a_summary_and_every_problem
     rows = list(csv.reader(io.StringIO(streamed_bytes(download).decode("utf-8-sig"))))
     assert rows[0] == ["line", "column", "problem"] and len(rows) == 65_001
     assert rows[1][:2] == ["2", "row"] and rows[-1][:2] == ["65001", "row"]
-    assert AuditEvent.objects.filter(detail__problems_downloaded=65_000, actor=world["worker"]).exists()
+    assert AuditEvent.objects.filter(detail__problems_downloaded=65_000, actor=world.worker).exists()
 
 
-def test_another_user_gets_404_for_an_import_job_and_it_is_audited(client: Client, world: Any) -> None:
+def test_another_user_gets_404_for_an_import_job_and_it_is_audited(
+    client: Client, world: NotificationWorld
+) -> None:
     job = start_import_job(
-        by=world["worker"], kind=ImportKind.EPISODES, upload=SimpleUploadedFile("a.csv", b"x\n")
+        by=world.worker, kind=ImportKind.EPISODES, upload=SimpleUploadedFile("a.csv", b"x\n")
     )
-    client.force_login(world["stranger"])
+    client.force_login(world.stranger)
     for name in ("missing_episodes:import_job", "missing_episodes:import_job_problems"):
         assert client.get(reverse(name, args=[job.pk])).status_code == 404
     assert (
         AuditEvent.objects.filter(
-            actor=world["stranger"], object_id=str(job.pk), outcome=AuditOutcome.DENIED
+            actor=world.stranger, object_id=str(job.pk), outcome=AuditOutcome.DENIED
         ).count()
         == 2
     )
 
 
-def test_a_windows_1252_upload_declared_as_such_imports_its_accents(client: Client, world: Any) -> None:
-    client.force_login(world["worker"])
+def test_a_windows_1252_upload_declared_as_such_imports_its_accents(
+    client: Client, world: NotificationWorld
+) -> None:
+    client.force_login(world.worker)
     page = upload(client, csv_text(csv_row(first_name="Zoë")).encode("cp1252"), encoding="windows-1252")
     assert page.context["job"].created == 1
     assert MissingEpisode.objects.get().child.first_name == "Zoë"
 
 
 def test_a_latin1_upload_declared_utf8_is_refused_up_front_naming_the_first_bad_line(
-    client: Client, world: Any
+    client: Client, world: NotificationWorld
 ) -> None:
-    client.force_login(world["worker"])
+    client.force_login(world.worker)
     text = csv_text(csv_row(), csv_row(police_reference="WM-2", la_child_id="C2", first_name="Zoë"))
     page = upload(client, text.encode("latin-1"))
     assert page.status_code == 200 and not ImportJob.objects.exists()
@@ -105,9 +106,9 @@ def test_a_latin1_upload_declared_utf8_is_refused_up_front_naming_the_first_bad_
 
 
 def test_an_oversized_body_is_refused_with_413_before_it_is_read(
-    client: Client, world: Any, settings: Settings
+    client: Client, world: NotificationWorld, settings: Settings
 ) -> None:
-    client.force_login(world["worker"])
+    client.force_login(world.worker)
     # The test client's body is empty: reading past it raises, so a 413 proves nothing read the 80 MB.
     response = client.post(
         reverse("missing_episodes:episode_import"),
@@ -133,10 +134,10 @@ def test_an_upload_streaming_past_the_limit_is_stopped_by_the_upload_handler(set
 
 
 def test_a_job_whose_task_was_lost_is_sent_again_by_the_sweep_and_runs_once(
-    world: Any, eager_celery: None
+    world: NotificationWorld, eager_celery: None
 ) -> None:
     job = start_import_job(  # its task is never sent: on_commit does not run inside the test's transaction
-        by=world["worker"],
+        by=world.worker,
         kind=ImportKind.EPISODES,
         upload=SimpleUploadedFile("a.csv", csv_text(csv_row()).encode()),
     )
@@ -152,10 +153,10 @@ def test_a_job_whose_task_was_lost_is_sent_again_by_the_sweep_and_runs_once(
 
 
 def test_a_job_whose_worker_died_mid_file_is_run_again_and_saves_each_row_once(
-    world: Any, eager_celery: None
+    world: NotificationWorld, eager_celery: None
 ) -> None:
     job = start_import_job(
-        by=world["worker"],
+        by=world.worker,
         kind=ImportKind.EPISODES,
         upload=SimpleUploadedFile("a.csv", csv_text(csv_row()).encode()),
     )

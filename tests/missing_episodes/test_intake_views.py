@@ -3,119 +3,55 @@ the police spreadsheet upload, through Django's test client."""
 
 from __future__ import annotations
 
-import io
-from collections.abc import Iterator
 from datetime import UTC, date, datetime
-from typing import Any
 
 import pytest
-import time_machine
-from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client, TestCase
+from django.test import Client
 from django.urls import reverse
 
 import missing_episodes.tasks  # noqa: F401 — registers the tasks, so Celery's eager mode runs them
 from access.episodes import visible_children
 from access.memberships import intake_authority_ids
-from accounts.models import Commission, Membership, Role, Team, User
+from accounts.models import Commission, Role, Team
 from audit.models import AuditEvent, AuditOutcome
-from config.celery import app
-from missing_episodes.forms import MAX_UPLOAD_BYTES
-from missing_episodes.importers import HEADER
 from missing_episodes.models import Child, MissingEpisode, PossibleDuplicate
-from rhi.models import ClockPolicy, ReturnHomeInterview
+from rhi.models import ReturnHomeInterview
+from tests.factories import member
 from tests.factories_domain import (
     ChildFactory,
-    LocalAuthorityFactory,
     MissingEpisodeFactory,
-    PoliceForceFactory,
-    ProviderFactory,
+)
+from tests.missing_episodes.intake import (
+    NotificationWorld,
+    errors_of,
+    notification,
 )
 
-pytestmark = pytest.mark.django_db
-NOW = datetime(2026, 6, 10, 12, 0, tzinfo=UTC)  # 13:00 in London
-
-
-def member(username: str, org: Any, role: str, team: Any = None) -> User:
-    user = User.objects.create_user(username=username, password="unused-password-1", organisation=org)
-    Membership.objects.create(user=user, organisation=org, team=team, role=role)
-    return user
-
-
-@pytest.fixture(autouse=True)
-def frozen() -> Iterator[None]:
-    with time_machine.travel(NOW, tick=False):
-        yield
-
-
-@pytest.fixture
-def world() -> dict[str, Any]:
-    la = LocalAuthorityFactory.create(code="333", name="Sandwell")
-    other_la = LocalAuthorityFactory.create(code="334", name="Walsall")
-    ClockPolicy.objects.create(local_authority=la, effective_from=date(2020, 1, 1))
-    provider = ProviderFactory.create(name="Safe Return Partnership")
-    Commission.objects.create(local_authority=la, provider=provider, starts_on=date(2024, 4, 1))
-    other_provider = ProviderFactory.create(name="Another Charity")
-    Commission.objects.create(local_authority=other_la, provider=other_provider, starts_on=date(2024, 4, 1))
-    return {
-        "la": la,
-        "other_la": other_la,
-        "force": PoliceForceFactory.create(code="E23000014", name="West Midlands Police"),
-        "provider": provider,
-        "worker": member("worker", provider, Role.RHI_WORKER),
-        "stranger": member("stranger", other_provider, Role.RHI_WORKER),
-    }
-
-
-def notification(world: Any, **overrides: object) -> dict[str, object]:
-    data: dict[str, object] = {
-        "police_force": world["force"].pk,
-        "police_reference": "WM-2026-0000001",
-        "category": "missing",
-        "risk_level": "medium",
-        "missing_from": "home",
-        "missing_at": "2026-06-08T18:00",
-        "reported_at": "2026-06-08T21:00",
-        "returned_at": "2026-06-09T09:30",
-        "return_method": "found_by_police",
-        "found_location": "Bus station",
-        "police_notified_at": "2026-06-09T11:00",
-        "responsible_la": world["la"].pk,
-        "la_child_id": "C1001",
-        "first_name": "Jordan",
-        "last_name": "Taylor",
-        "date_of_birth": "2011-05-17",
-        "gender": "male",
-    }
-    return data | overrides
-
-
-def errors_of(response: Any) -> dict[str, list[str]]:
-    return {name: list(errors) for name, errors in response.context["form"].errors.items()}
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("intake_clock")]
 
 
 # --- who may record -----------------------------------------------------------------------------------------
 
 
 def test_provider_worker_records_for_commissioning_las_and_in_house_team_for_its_own_la(
-    world: dict[str, Any],
+    world: NotificationWorld,
 ) -> None:
-    in_house = member("la.worker", world["other_la"], Role.RHI_WORKER)
-    assert intake_authority_ids(world["worker"]) == {world["la"].pk}
-    assert intake_authority_ids(in_house) == {world["other_la"].pk}
-    lead = member("lead", world["la"], Role.PERFORMANCE_LEAD)
+    in_house = member("la.worker", world.other_la, Role.RHI_WORKER)
+    assert intake_authority_ids(world.worker) == {world.la.pk}
+    assert intake_authority_ids(in_house) == {world.other_la.pk}
+    lead = member("lead", world.la, Role.PERFORMANCE_LEAD)
     assert intake_authority_ids(lead) == set()
 
 
-def test_ended_commission_no_longer_gives_intake_rights(world: dict[str, Any]) -> None:
-    Commission.objects.filter(provider=world["provider"]).update(ends_on=date(2026, 5, 31))
-    assert intake_authority_ids(world["worker"]) == set()
+def test_ended_commission_no_longer_gives_intake_rights(world: NotificationWorld) -> None:
+    Commission.objects.filter(provider=world.provider).update(ends_on=date(2026, 5, 31))
+    assert intake_authority_ids(world.worker) == set()
 
 
 def test_user_without_intake_authority_gets_404_for_the_form_and_the_upload(
-    client: Client, world: dict[str, Any]
+    client: Client, world: NotificationWorld
 ) -> None:
-    lead = member("lead", world["la"], Role.PERFORMANCE_LEAD)
+    lead = member("lead", world.la, Role.PERFORMANCE_LEAD)
     client.force_login(lead)
     assert client.get(reverse("missing_episodes:episode_new")).status_code == 404
     assert client.get(reverse("missing_episodes:episode_import")).status_code == 404
@@ -123,13 +59,13 @@ def test_user_without_intake_authority_gets_404_for_the_form_and_the_upload(
 
 
 def test_responsible_la_choices_are_only_the_users_intake_authorities(
-    client: Client, world: dict[str, Any]
+    client: Client, world: NotificationWorld
 ) -> None:
-    client.force_login(world["worker"])
+    client.force_login(world.worker)
     response = client.get(reverse("missing_episodes:episode_new"))
-    assert list(response.context["form"].fields["responsible_la"].queryset) == [world["la"]]
+    assert list(response.context["form"].fields["responsible_la"].queryset) == [world.la]
     response = client.post(
-        reverse("missing_episodes:episode_new"), notification(world, responsible_la=world["other_la"].pk)
+        reverse("missing_episodes:episode_new"), notification(world, responsible_la=world.other_la.pk)
     )
     assert "responsible_la" in errors_of(response)
     assert not Child.objects.exists()
@@ -139,18 +75,18 @@ def test_responsible_la_choices_are_only_the_users_intake_authorities(
 
 
 def test_worker_records_a_returned_child_and_the_rhi_opens_with_its_clock(
-    client: Client, world: dict[str, Any]
+    client: Client, world: NotificationWorld
 ) -> None:
-    client.force_login(world["worker"])
+    client.force_login(world.worker)
     response = client.post(reverse("missing_episodes:episode_new"), notification(world))
     episode = MissingEpisode.objects.get()
     assert response.status_code == 302
     assert response["Location"] == reverse("missing_episodes:episode_detail", args=[episode.pk])
-    assert episode.child.la_child_id == "C1001" and episode.child.responsible_la == world["la"]
+    assert episode.child.la_child_id == "C1001" and episode.child.responsible_la == world.la
     assert episode.returned_at == datetime(2026, 6, 9, 8, 30, tzinfo=UTC)  # 09:30 BST
     assert episode.source == "manual"
     rhi = ReturnHomeInterview.objects.get()
-    assert rhi.provider == world["provider"]
+    assert rhi.provider == world.provider
     assert rhi.due_at == datetime(2026, 6, 12, 8, 30, tzinfo=UTC)  # 72 hours from the return
     page = client.get(response["Location"])
     html = page.content.decode()
@@ -161,9 +97,9 @@ def test_worker_records_a_returned_child_and_the_rhi_opens_with_its_clock(
 
 
 def test_child_still_missing_is_shown_and_recording_the_return_opens_the_rhi(
-    client: Client, world: dict[str, Any]
+    client: Client, world: NotificationWorld
 ) -> None:
-    client.force_login(world["worker"])
+    client.force_login(world.worker)
     client.post(
         reverse("missing_episodes:episode_new"),
         notification(world, returned_at="", return_method="", found_location="", police_notified_at=""),
@@ -191,16 +127,16 @@ def test_child_still_missing_is_shown_and_recording_the_return_opens_the_rhi(
 
 
 def test_return_before_the_child_went_missing_is_a_field_error_on_the_return_form(
-    client: Client, world: dict[str, Any]
+    client: Client, world: NotificationWorld
 ) -> None:
-    child = ChildFactory.create(responsible_la=world["la"])
+    child = ChildFactory.create(responsible_la=world.la)
     episode = MissingEpisodeFactory.create(
         child=child,
         returned_at=None,
         missing_at=datetime(2026, 6, 9, 12, tzinfo=UTC),
-        police_force=world["force"],
+        police_force=world.force,
     )
-    client.force_login(world["worker"])
+    client.force_login(world.worker)
     stamp = episode.updated_at.isoformat()
     response = client.post(
         reverse("missing_episodes:episode_record_return", args=[episode.pk]),
@@ -214,16 +150,16 @@ def test_return_before_the_child_went_missing_is_a_field_error_on_the_return_for
 
 
 def test_return_recorded_from_a_stale_page_is_refused_not_overwritten(
-    client: Client, world: dict[str, Any]
+    client: Client, world: NotificationWorld
 ) -> None:
-    child = ChildFactory.create(responsible_la=world["la"])
+    child = ChildFactory.create(responsible_la=world.la)
     episode = MissingEpisodeFactory.create(
         child=child,
         returned_at=None,
         missing_at=datetime(2026, 6, 9, 12, tzinfo=UTC),
-        police_force=world["force"],
+        police_force=world.force,
     )
-    client.force_login(world["worker"])
+    client.force_login(world.worker)
     stale = episode.updated_at.isoformat()
     MissingEpisode.objects.filter(pk=episode.pk).update(
         found_location="Library", updated_at=datetime(2026, 6, 10, 11, 59, tzinfo=UTC)
@@ -250,24 +186,24 @@ def test_return_recorded_from_a_stale_page_is_refused_not_overwritten(
 
 
 def test_worker_who_loses_the_race_to_record_the_return_keeps_what_they_typed(
-    client: Client, world: dict[str, Any]
+    client: Client, world: NotificationWorld
 ) -> None:
-    child = ChildFactory.create(responsible_la=world["la"])
+    child = ChildFactory.create(responsible_la=world.la)
     episode = MissingEpisodeFactory.create(
         child=child,
         returned_at=None,
         missing_at=datetime(2026, 6, 9, 12, tzinfo=UTC),
-        police_force=world["force"],
+        police_force=world.force,
     )
     stamp = episode.updated_at.isoformat()
-    rival = member("rival.worker", world["provider"], Role.RHI_WORKER)
+    rival = member("rival.worker", world.provider, Role.RHI_WORKER)
     client.force_login(rival)
     won = client.post(
         reverse("missing_episodes:episode_record_return", args=[episode.pk]),
         {"returned_at": "2026-06-10T08:00", "stamp": stamp},
     )
     assert won.status_code == 302
-    client.force_login(world["worker"])
+    client.force_login(world.worker)
     response = client.post(
         reverse("missing_episodes:episode_record_return", args=[episode.pk]),
         {
@@ -286,9 +222,9 @@ def test_worker_who_loses_the_race_to_record_the_return_keeps_what_they_typed(
 
 
 def test_return_before_missing_on_the_new_form_is_a_field_error_and_nothing_is_saved(
-    client: Client, world: dict[str, Any]
+    client: Client, world: NotificationWorld
 ) -> None:
-    client.force_login(world["worker"])
+    client.force_login(world.worker)
     response = client.post(
         reverse("missing_episodes:episode_new"), notification(world, returned_at="2026-06-08T17:00")
     )
@@ -302,8 +238,8 @@ def test_return_before_missing_on_the_new_form_is_a_field_error_and_nothing_is_s
     assert response.context["form"]["first_name"].value() == "Jordan"
 
 
-def test_time_in_the_future_is_a_field_error(client: Client, world: dict[str, Any]) -> None:
-    client.force_login(world["worker"])
+def test_time_in_the_future_is_a_field_error(client: Client, world: NotificationWorld) -> None:
+    client.force_login(world.worker)
     response = client.post(
         reverse("missing_episodes:episode_new"),
         notification(world, returned_at="2026-06-11T09:00", police_notified_at=""),
@@ -312,27 +248,27 @@ def test_time_in_the_future_is_a_field_error(client: Client, world: dict[str, An
     assert not MissingEpisode.objects.exists() and not Child.objects.exists()
 
 
-def test_duplicate_police_reference_is_a_field_error(client: Client, world: dict[str, Any]) -> None:
-    MissingEpisodeFactory.create(police_force=world["force"], police_reference="WM-2026-0000001")
-    client.force_login(world["worker"])
+def test_duplicate_police_reference_is_a_field_error(client: Client, world: NotificationWorld) -> None:
+    MissingEpisodeFactory.create(police_force=world.force, police_reference="WM-2026-0000001")
+    client.force_login(world.worker)
     response = client.post(reverse("missing_episodes:episode_new"), notification(world))
     assert list(errors_of(response)) == ["police_reference"]
     assert MissingEpisode.objects.count() == 1
 
 
 def test_overlapping_episode_of_the_same_child_is_a_field_error(
-    client: Client, world: dict[str, Any]
+    client: Client, world: NotificationWorld
 ) -> None:
     child = ChildFactory.create(
-        responsible_la=world["la"], la_child_id="C1001", first_name="Jordan", last_name="Taylor"
+        responsible_la=world.la, la_child_id="C1001", first_name="Jordan", last_name="Taylor"
     )
     MissingEpisodeFactory.create(
         child=child,
-        police_force=world["force"],
+        police_force=world.force,
         missing_at=datetime(2026, 6, 8, 12, tzinfo=UTC),
         returned_at=None,
     )
-    client.force_login(world["worker"])
+    client.force_login(world.worker)
     response = client.post(
         reverse("missing_episodes:episode_new"),
         notification(world, child_choice_step="1", child_choice=str(child.pk)),
@@ -343,8 +279,8 @@ def test_overlapping_episode_of_the_same_child_is_a_field_error(
     assert MissingEpisode.objects.count() == 1
 
 
-def test_bad_input_gives_field_errors_not_a_crash(client: Client, world: dict[str, Any]) -> None:
-    client.force_login(world["worker"])
+def test_bad_input_gives_field_errors_not_a_crash(client: Client, world: NotificationWorld) -> None:
+    client.force_login(world.worker)
     response = client.post(
         reverse("missing_episodes:episode_new"),
         {"police_force": "999999", "missing_at": "yesterday", "date_of_birth": "2099-01-01", "category": "x"},
@@ -365,16 +301,16 @@ def test_bad_input_gives_field_errors_not_a_crash(client: Client, world: dict[st
 
 
 def test_same_name_and_birth_date_asks_which_child_keeping_everything_typed(
-    client: Client, world: dict[str, Any]
+    client: Client, world: NotificationWorld
 ) -> None:
     existing = ChildFactory.create(
-        responsible_la=world["la"],
+        responsible_la=world.la,
         la_child_id="OLD-7",
         first_name="Jordan",
         last_name="Taylor",
         date_of_birth=date(2011, 5, 17),
     )
-    client.force_login(world["worker"])
+    client.force_login(world.worker)
     response = client.post(reverse("missing_episodes:episode_new"), notification(world))
     assert response.status_code == 200
     assert response.templates[0].name == "missing_episodes/episode_choose_child.html"
@@ -396,16 +332,16 @@ def test_same_name_and_birth_date_asks_which_child_keeping_everything_typed(
 
 
 def test_choosing_none_of_these_creates_a_new_child_flagged_as_a_possible_duplicate(
-    client: Client, world: dict[str, Any]
+    client: Client, world: NotificationWorld
 ) -> None:
     existing = ChildFactory.create(
-        responsible_la=world["la"],
+        responsible_la=world.la,
         la_child_id="OLD-7",
         first_name="Jordan",
         last_name="Taylor",
         date_of_birth=date(2011, 5, 17),
     )
-    client.force_login(world["worker"])
+    client.force_login(world.worker)
     response = client.post(
         reverse("missing_episodes:episode_new"),
         notification(world, child_choice_step="1", child_choice="new"),
@@ -417,12 +353,12 @@ def test_choosing_none_of_these_creates_a_new_child_flagged_as_a_possible_duplic
 
 
 def test_not_choosing_on_the_second_step_is_an_error_and_saves_nothing(
-    client: Client, world: dict[str, Any]
+    client: Client, world: NotificationWorld
 ) -> None:
     ChildFactory.create(
-        responsible_la=world["la"], first_name="Jordan", last_name="Taylor", date_of_birth=date(2011, 5, 17)
+        responsible_la=world.la, first_name="Jordan", last_name="Taylor", date_of_birth=date(2011, 5, 17)
     )
-    client.force_login(world["worker"])
+    client.force_login(world.worker)
     response = client.post(
         reverse("missing_episodes:episode_new"), notification(world, child_choice_step="1")
     )
@@ -431,11 +367,9 @@ def test_not_choosing_on_the_second_step_is_an_error_and_saves_nothing(
     assert not MissingEpisode.objects.exists()
 
 
-def test_a_known_la_child_id_cannot_be_made_a_new_child(client: Client, world: dict[str, Any]) -> None:
-    ChildFactory.create(
-        responsible_la=world["la"], la_child_id="C1001", first_name="Jordan", last_name="Taylor"
-    )
-    client.force_login(world["worker"])
+def test_a_known_la_child_id_cannot_be_made_a_new_child(client: Client, world: NotificationWorld) -> None:
+    ChildFactory.create(responsible_la=world.la, la_child_id="C1001", first_name="Jordan", last_name="Taylor")
+    client.force_login(world.worker)
     response = client.post(
         reverse("missing_episodes:episode_new"),
         notification(world, child_choice_step="1", child_choice="new"),
@@ -445,34 +379,34 @@ def test_a_known_la_child_id_cannot_be_made_a_new_child(client: Client, world: d
 
 
 def test_children_of_other_authorities_are_never_offered_as_matches(
-    client: Client, world: dict[str, Any]
+    client: Client, world: NotificationWorld
 ) -> None:
     ChildFactory.create(
-        responsible_la=world["other_la"],
+        responsible_la=world.other_la,
         first_name="Jordan",
         last_name="Taylor",
         date_of_birth=date(2011, 5, 17),
     )
-    client.force_login(world["worker"])
+    client.force_login(world.worker)
     response = client.post(reverse("missing_episodes:episode_new"), notification(world))
     assert response.status_code == 302  # straight through: the other LA's child is not visible
-    assert MissingEpisode.objects.get().child.responsible_la == world["la"]
+    assert MissingEpisode.objects.get().child.responsible_la == world.la
 
 
 # --- the episode page ---------------------------------------------------------------------------------------
 
 
 def test_other_organisations_worker_gets_404_for_the_episode_and_it_is_audited(
-    client: Client, world: dict[str, Any]
+    client: Client, world: NotificationWorld
 ) -> None:
     episode = MissingEpisodeFactory.create(
-        child=ChildFactory.create(responsible_la=world["la"]), police_force=world["force"]
+        child=ChildFactory.create(responsible_la=world.la), police_force=world.force
     )
-    client.force_login(world["stranger"])
+    client.force_login(world.stranger)
     response = client.get(reverse("missing_episodes:episode_detail", args=[episode.pk]))
     assert response.status_code == 404
     assert AuditEvent.objects.filter(
-        actor=world["stranger"], object_id=str(episode.pk), outcome=AuditOutcome.DENIED
+        actor=world.stranger, object_id=str(episode.pk), outcome=AuditOutcome.DENIED
     ).exists()
     response = client.post(
         reverse("missing_episodes:episode_record_return", args=[episode.pk]),
@@ -482,145 +416,18 @@ def test_other_organisations_worker_gets_404_for_the_episode_and_it_is_audited(
 
 
 def test_worker_in_a_team_sees_the_episode_but_no_link_to_an_rhi_outside_their_queue(
-    client: Client, world: dict[str, Any]
+    client: Client, world: NotificationWorld
 ) -> None:
-    team = Team.objects.create(organisation=world["provider"], name="North")
-    team_worker = member("team.worker", world["provider"], Role.RHI_WORKER, team)
-    client.force_login(world["worker"])
+    team = Team.objects.create(organisation=world.provider, name="North")
+    team_worker = member("team.worker", world.provider, Role.RHI_WORKER, team)
+    client.force_login(world.worker)
     client.post(reverse("missing_episodes:episode_new"), notification(world))
     episode = MissingEpisode.objects.get()
     # Taken by another team (while unallocated and team-less it is the shared intake queue, seen by all).
-    south = Team.objects.create(organisation=world["provider"], name="South")
+    south = Team.objects.create(organisation=world.provider, name="South")
     ReturnHomeInterview.objects.filter(episodes=episode).update(team=south)
     client.force_login(team_worker)
     response = client.get(reverse("missing_episodes:episode_detail", args=[episode.pk]))
     assert response.status_code == 200
     assert response.context["rhi"] is not None and response.context["rhi_visible"] is False
     assert episode.child in visible_children(team_worker)
-
-
-# --- the upload ---------------------------------------------------------------------------------------------
-
-
-def csv_text(*rows: dict[str, str]) -> str:
-    lines = [",".join(HEADER)]
-    lines += [",".join(row.get(name, "") for name in HEADER) for row in rows]
-    return "\n".join(lines) + "\n"
-
-
-def csv_row(**overrides: str) -> dict[str, str]:
-    return {
-        "police_force": "E23000014",
-        "police_reference": "WM-2026-0000001",
-        "responsible_la": "333",
-        "la_child_id": "C1001",
-        "first_name": "Jordan",
-        "last_name": "Taylor",
-        "date_of_birth": "2011-05-17",
-        "gender": "male",
-        "category": "missing",
-        "risk_level": "medium",
-        "missing_from": "home",
-        "missing_at": "2026-05-01T18:00",
-        "returned_at": "2026-05-02T09:30",
-    } | overrides
-
-
-def upload(client: Client, content: bytes, name: str = "police.csv", encoding: str = "utf-8") -> Any:
-    """Upload the file; the job it starts runs (Celery eager, once the request's transaction commits) and the
-    job's page is returned. A refused upload returns the form page."""
-    app.conf.task_always_eager = True
-    try:
-        with TestCase.captureOnCommitCallbacks(execute=True):
-            response = client.post(
-                reverse("missing_episodes:episode_import"),
-                {"file": SimpleUploadedFile(name, content, content_type="text/csv"), "encoding": encoding},
-            )
-    finally:
-        app.conf.task_always_eager = False
-    if response.status_code != 302:
-        return response
-    return client.get(response["Location"])
-
-
-def problems(response: Any) -> list[tuple[int, str]]:
-    return [(e.line, e.column) for e in response.context["problems"]]
-
-
-def test_upload_reports_saved_and_bad_rows_with_line_column_and_reason(
-    client: Client, world: dict[str, Any]
-) -> None:
-    client.force_login(world["worker"])
-    text = csv_text(
-        csv_row(),
-        csv_row(
-            police_reference="WM-2",
-            la_child_id="C2",
-            missing_at="2026-05-03T10:00",
-            returned_at="2026-05-03T09:00",
-        ),
-        csv_row(police_reference="WM-3", la_child_id="C3", responsible_la="334"),
-    )
-    response = upload(client, text.encode())
-    assert response.status_code == 200
-    html = response.content.decode()
-    job = response.context["job"]
-    assert (job.state, job.created, job.unchanged, job.bad_rows) == ("done", 1, 0, 2)
-    assert problems(response) == [(3, "returned_at"), (4, "responsible_la")]
-    assert "Police spreadsheet uploaded" in html and "Refresh" not in response
-    assert "The return time must be after the time the child went missing." in html
-    assert "You do not record police notifications for this local authority." in html
-    assert (
-        MissingEpisode.objects.count() == 1
-        and not Child.objects.filter(responsible_la=world["other_la"]).exists()
-    )
-    event = AuditEvent.objects.get(object_type="missing_episodes.import", detail__state="done")
-    assert event.actor == world["worker"] and event.detail["created"] == 1 and event.detail["bad_rows"] == 2
-    # The uploaded file (children's details) is not kept once the job has run.
-    assert not job.file
-
-    again = upload(client, text.encode())
-    assert (again.context["job"].created, again.context["job"].unchanged) == (0, 1)
-    assert MissingEpisode.objects.count() == 1
-
-
-@pytest.mark.parametrize(
-    ("name", "content", "message"),
-    [
-        ("police.xlsx", b"PK\x03\x04", "The file must be a CSV file (ending .csv)."),
-        ("police.csv", "police_force\n\xe9".encode("latin-1"), "The file must be saved as UTF-8 CSV"),
-        ("police.csv", b"a" * (MAX_UPLOAD_BYTES + 1), "The file must be smaller than 5 MB"),
-    ],
-)
-def test_upload_refuses_non_csv_non_utf8_and_oversized_files_with_a_field_error(
-    client: Client, world: dict[str, Any], name: str, content: Any, message: str
-) -> None:
-    client.force_login(world["worker"])
-    response = upload(client, content, name)
-    assert response.status_code == 200
-    assert any(message in error for error in response.context["form"].errors["file"])
-    assert "Error: Upload the police spreadsheet" in response.content.decode()
-    assert not MissingEpisode.objects.exists()
-
-
-def test_upload_with_no_file_is_a_field_error(client: Client, world: dict[str, Any]) -> None:
-    client.force_login(world["worker"])
-    response = client.post(reverse("missing_episodes:episode_import"), {})
-    assert response.context["form"].errors["file"] == ["Choose a CSV file to upload."]
-
-
-def test_upload_line_numbers_stay_right_after_a_refused_multiline_row(
-    client: Client, world: dict[str, Any]
-) -> None:
-    client.force_login(world["worker"])
-    buffer = io.StringIO()
-    buffer.write(",".join(HEADER) + "\n")
-    refused = csv_row(police_reference="WM-9", responsible_la="334", found_location='"two\nlines"')
-    buffer.write(",".join(refused.get(name, "") for name in HEADER) + "\n")
-    bad = csv_row(police_reference="WM-10", category="lost")
-    buffer.write(",".join(bad.get(name, "") for name in HEADER) + "\n")
-    response = upload(client, buffer.getvalue().encode())
-    assert problems(response) == [
-        (2, "responsible_la"),
-        (4, "category"),
-    ]

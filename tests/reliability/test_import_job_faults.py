@@ -20,7 +20,7 @@ from missing_episodes.import_jobs import requeue_lost_import_jobs
 from missing_episodes.models import ImportJob, ImportState, MissingEpisode
 from rhi.models import ClockPolicy
 from tests.factories_domain import LocalAuthorityFactory, PoliceForceFactory, ProviderFactory
-from tests.missing_episodes.test_intake_views import csv_row, csv_text
+from tests.missing_episodes.intake import csv_row, csv_text
 from tests.reliability.conftest import CeleryProcess, RedisServer, wait_for
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]

@@ -17,13 +17,14 @@ South's child G is placed in North's area: North's "placed in" cohort, outside N
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, TypedDict
 
 import pytest
 
-from accounts.models import Nation
-from missing_episodes.models import EpisodeCategory, MissingFrom
+from accounts.models import Nation, Organisation
+from missing_episodes.models import EpisodeCategory, MissingEpisode, MissingFrom
 from referrals.models import Referral, ReferralOutcome, Service
 from rhi.clock import ClockRules
 from rhi.models import (
@@ -99,7 +100,25 @@ def rhi_for(episodes: Any, *, la: Any, provider: Any, snap: Any, counts: Any = N
     return rhi
 
 
-def build_world() -> dict:
+@dataclass(frozen=True)
+class PerformanceWorld:
+    """Two authorities with different clock policies (North bunches repeats; South counts 3 working days from
+    the police notification), a charity, and the episodes the figures tests name: A (a Friday return before
+    the bank holiday), B1/B2 (bunched), C, D, E1 and S (South's)."""
+
+    north: Organisation
+    south: Organisation
+    charity: Organisation
+    a: MissingEpisode
+    b1: MissingEpisode
+    b2: MissingEpisode
+    c: MissingEpisode
+    d: MissingEpisode
+    e1: MissingEpisode
+    s: MissingEpisode
+
+
+def build_world() -> PerformanceWorld:
     north = LocalAuthorityFactory.create(code="801", name="North")
     south = LocalAuthorityFactory.create(code="802", name="South", nation=Nation.ENGLAND)
     ClockPolicy.objects.create(
@@ -115,7 +134,6 @@ def build_world() -> dict:
     charity = ProviderFactory.create(name="Charity")
     n_snap = snapshot(NORTH_RULES, RepeatRule.BUNCH_FROM_LATEST)
     s_snap = snapshot(SOUTH_RULES, RepeatRule.SEPARATE)
-    w: dict[str, Any] = {"north": north, "south": south, "charity": charity}
 
     # A: Friday return before the bank holiday weekend.
     a = MissingEpisodeFactory.create(
@@ -301,5 +319,6 @@ def build_world() -> dict:
         created_by=author,
         sent_at=utc(2025, 6, 6, 9),
     )
-    w |= {"a": a, "b1": b1, "b2": b2, "c": c, "d": d, "e1": e1, "s": s}
-    return w
+    return PerformanceWorld(
+        north=north, south=south, charity=charity, a=a, b1=b1, b2=b2, c=c, d=d, e1=e1, s=s
+    )

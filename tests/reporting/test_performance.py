@@ -25,21 +25,29 @@ from reporting.performance import (
     suppress_percent,
 )
 from tests.factories_domain import ChildFactory, MissingEpisodeFactory
-from tests.reporting.performance_world import NORTH_RULES, NOW, YEAR, build_world, rhi_for, snapshot
+from tests.reporting.performance_world import (
+    NORTH_RULES,
+    NOW,
+    YEAR,
+    PerformanceWorld,
+    build_world,
+    rhi_for,
+    snapshot,
+)
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def world() -> Any:
+def world() -> PerformanceWorld:
     return build_world()
 
 
-def north_year(world: Any) -> Any:
-    return performance_figures(local_authority=world["north"], now=NOW, **YEAR)
+def north_year(world: PerformanceWorld) -> Any:
+    return performance_figures(local_authority=world.north, now=NOW, **YEAR)
 
 
-def test_headline_counts_incidents_children_and_repeat_share(world: Any) -> None:
+def test_headline_counts_incidents_children_and_repeat_share(world: PerformanceWorld) -> None:
     result = north_year(world)
     # A, B1, B2, C, D, E1, E2, F (G is South's child, placed in North: not in North's totals).
     assert result.incidents == 8
@@ -48,7 +56,7 @@ def test_headline_counts_incidents_children_and_repeat_share(world: Any) -> None
     assert result.repeat_episodes == 4 and result.repeat_share == "50%"
 
 
-def test_offers_outcomes_and_a_decline_by_a_parent_under_its_reason(world: Any) -> None:
+def test_offers_outcomes_and_a_decline_by_a_parent_under_its_reason(world: PerformanceWorld) -> None:
     result = north_year(world)
     counts = result.counts
     assert counts["offered"] == 5  # A, B1, B2 (one RHI addresses both), C, E1
@@ -62,12 +70,10 @@ def test_offers_outcomes_and_a_decline_by_a_parent_under_its_reason(world: Any) 
     assert counts["carried_out"] == 4  # A, B1, B2, E1: the bunched episode was addressed too
     assert counts["no_rhi"] == 2  # E2 and F
     assert counts["bunched"] == 1  # B1
-    assert figure_records("declined_by_parent", local_authority=world["north"], now=NOW, **YEAR) == [
-        world["c"].pk
-    ]
+    assert figure_records("declined_by_parent", local_authority=world.north, now=NOW, **YEAR) == [world.c.pk]
 
 
-def test_friday_return_before_the_bank_holiday_weekend_under_each_definition(world: Any) -> None:
+def test_friday_return_before_the_bank_holiday_weekend_under_each_definition(world: PerformanceWorld) -> None:
     """A returned Friday 23 May 2025 18:00 BST; the police notification came Saturday 24 May 09:00 BST; Monday
     26 May was the late-May bank holiday; the interview was Wednesday 28 May 10:00 BST.
       from return, 72 hours:           due Mon 26 May 18:00 BST            → late
@@ -87,11 +93,13 @@ def test_friday_return_before_the_bank_holiday_weekend_under_each_definition(wor
         "police_notification_3_working_days": IN_TIME,
     }
     for definition, status in expected.items():
-        ids = figure_records(f"{definition}__{status}", local_authority=world["north"], now=NOW, **YEAR)
-        assert world["a"].pk in ids, definition
+        ids = figure_records(f"{definition}__{status}", local_authority=world.north, now=NOW, **YEAR)
+        assert world.a.pk in ids, definition
 
 
-def test_six_definitions_table_excludes_bunched_episodes_and_counts_clocks_not_started(world: Any) -> None:
+def test_six_definitions_table_excludes_bunched_episodes_and_counts_clocks_not_started(
+    world: PerformanceWorld,
+) -> None:
     rows = {row.key: row.counts for row in north_year(world).timeliness}
 
     def counts(in_time: Any, late: Any, not_done: Any, not_started: Any) -> Any:
@@ -114,20 +122,22 @@ def test_six_definitions_table_excludes_bunched_episodes_and_counts_clocks_not_s
     assert rows["police_notification_72_hours"] == counts(2, 1, 2, 2)
     assert rows["police_notification_3_calendar_days"] == counts(2, 1, 2, 2)
     assert rows["police_notification_3_working_days"] == counts(3, 0, 2, 2)
-    assert figure_records("bunched", local_authority=world["north"], now=NOW, **YEAR) == [world["b1"].pk]
+    assert figure_records("bunched", local_authority=world.north, now=NOW, **YEAR) == [world.b1.pk]
 
 
-def test_episode_spanning_the_year_boundary_counts_in_the_year_it_started(world: Any) -> None:
-    assert world["d"].pk in figure_records("incidents", local_authority=world["north"], now=NOW, **YEAR)
+def test_episode_spanning_the_year_boundary_counts_in_the_year_it_started(world: PerformanceWorld) -> None:
+    assert world.d.pk in figure_records("incidents", local_authority=world.north, now=NOW, **YEAR)
     next_year = performance_figures(
-        local_authority=world["north"], date_from=date(2026, 4, 1), date_to=date(2027, 3, 31), now=NOW
+        local_authority=world.north, date_from=date(2026, 4, 1), date_to=date(2027, 3, 31), now=NOW
     )
     assert next_year.incidents == 0
     months = {row.month: row.incidents for row in north_year(world).months}
     assert months[date(2026, 3, 1)] == 1 and len(months) == 12
 
 
-def test_child_who_became_looked_after_mid_year_is_in_both_cohorts_by_episode(world: Any) -> None:
+def test_child_who_became_looked_after_mid_year_is_in_both_cohorts_by_episode(
+    world: PerformanceWorld,
+) -> None:
     cohorts = {row.key: row for row in north_year(world).cohorts}
     assert cohorts["from_home"].incidents == 6  # A, B1, B2, C, D, E1
     assert cohorts["from_home"].children == 5
@@ -139,17 +149,13 @@ def test_child_who_became_looked_after_mid_year_is_in_both_cohorts_by_episode(wo
     assert placed_in.incidents == 1 and not placed_in.in_headline  # G
 
 
-def test_two_authorities_with_different_policies_show_different_figures(world: Any) -> None:
+def test_two_authorities_with_different_policies_show_different_figures(world: PerformanceWorld) -> None:
     north = north_year(world)
-    south = performance_figures(local_authority=world["south"], now=NOW, **YEAR)
+    south = performance_figures(local_authority=world.south, now=NOW, **YEAR)
     # The same Friday-before-the-bank-holiday times: late under North's 72 hours, in time under South's
     # 3 working days from the police notification.
-    assert figure_records(f"{OWN}__{LATE}", local_authority=world["north"], now=NOW, **YEAR) == [
-        world["a"].pk
-    ]
-    assert world["s"].pk in figure_records(
-        f"{OWN}__{IN_TIME}", local_authority=world["south"], now=NOW, **YEAR
-    )
+    assert figure_records(f"{OWN}__{LATE}", local_authority=world.north, now=NOW, **YEAR) == [world.a.pk]
+    assert world.s.pk in figure_records(f"{OWN}__{IN_TIME}", local_authority=world.south, now=NOW, **YEAR)
     assert north.own.counts[LATE] == 1 and south.own.counts[LATE] == 0
     assert "the child's return" in north.method and "72 hours" in north.method
     assert "restarts at the latest return" in north.method
@@ -159,7 +165,7 @@ def test_two_authorities_with_different_policies_show_different_figures(world: A
     assert {row.key: row.incidents for row in south.cohorts}["placed_out_of_area"] == 1
 
 
-def test_interviewers_referrals_risk_indicators_places_and_associates(world: Any) -> None:
+def test_interviewers_referrals_risk_indicators_places_and_associates(world: PerformanceWorld) -> None:
     result = north_year(world)
     independence = {code: n for code, _, n in result.independence}
     assert result.interviews == 3
@@ -180,26 +186,26 @@ def test_interviewers_referrals_risk_indicators_places_and_associates(world: Any
     ]
 
 
-def test_provider_return_counts_the_episodes_its_rhis_address(world: Any) -> None:
-    result = performance_figures(provider=world["charity"], now=NOW, **YEAR)
+def test_provider_return_counts_the_episodes_its_rhis_address(world: PerformanceWorld) -> None:
+    result = performance_figures(provider=world.charity, now=NOW, **YEAR)
     assert result.incidents == 3  # A, B1, B2
     assert result.counts["carried_out"] == 3
 
 
-def test_open_rhi_before_its_deadline_is_not_yet_due(world: Any) -> None:
+def test_open_rhi_before_its_deadline_is_not_yet_due(world: PerformanceWorld) -> None:
     episode = MissingEpisodeFactory.create(
-        child=ChildFactory.create(responsible_la=world["north"]),
+        child=ChildFactory.create(responsible_la=world.north),
         missing_at=NOW - timedelta(hours=30),
         returned_at=NOW - timedelta(hours=20),
     )
-    rhi_for([episode], la=world["north"], provider=world["north"], snap=snapshot(NORTH_RULES, "separate"))
+    rhi_for([episode], la=world.north, provider=world.north, snap=snapshot(NORTH_RULES, "separate"))
     result = performance_figures(
-        local_authority=world["north"], date_from=date(2026, 4, 1), date_to=date(2027, 3, 31), now=NOW
+        local_authority=world.north, date_from=date(2026, 4, 1), date_to=date(2027, 3, 31), now=NOW
     )
     assert result.own.counts[NOT_YET_DUE] == 1 and result.own.counts[NOT_DONE] == 0
 
 
-def test_small_numbers_are_suppressed_in_every_published_table(world: Any) -> None:
+def test_small_numbers_are_suppressed_in_every_published_table(world: PerformanceWorld) -> None:
     assert [suppress(n) for n in (0, 1, 4, 5, 12)] == [0, "<5", "<5", 5, 12]
     assert (
         suppress_percent(3, 10) == "–" and suppress_percent(5, 10) == "50%" and suppress_percent(0, 0) == ""
@@ -225,11 +231,11 @@ def test_method_paragraph_without_a_policy_says_the_statutory_default_is_used() 
     assert "statutory default" in text and "72 hours" in text and "England bank holidays" in text
 
 
-def test_dashboard_compares_this_year_to_date_with_the_same_span_last_year(world: Any) -> None:
+def test_dashboard_compares_this_year_to_date_with_the_same_span_last_year(world: PerformanceWorld) -> None:
     this, last = year_to_date(date(2026, 3, 31))
     assert (this.date_from, this.date_to) == (date(2025, 4, 1), date(2026, 3, 31))
     assert (last.date_from, last.date_to) == (date(2024, 4, 1), date(2025, 3, 31))
-    board = performance_dashboard(local_authority=world["north"], today=date(2026, 3, 31), now=NOW)
+    board = performance_dashboard(local_authority=world.north, today=date(2026, 3, 31), now=NOW)
     headline = {fig.key: fig for fig in board.headline}
     assert headline["incidents"].this_year == 8 and headline["incidents"].last_year == 0
     quality = {item.key: item.count for group in board.data_quality for item in group.items}

@@ -6,6 +6,8 @@ from __future__ import annotations
 import io
 import shutil
 import subprocess
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -15,26 +17,33 @@ import time_machine
 from django.test import Client
 from django.urls import reverse
 
-from accounts.models import Role
+from accounts.models import Role, User
 from audit.models import AuditAction, AuditEvent, AuditOutcome
 from rhi.models import Associate, Location
 from tests.factories import user_with_role
-from tests.reporting.performance_world import NOW, build_world
+from tests.reporting.performance_world import NOW, PerformanceWorld, build_world
 
 pytestmark = pytest.mark.django_db
 PERIOD = {"date_from": "2025-04-01", "date_to": "2026-03-31"}
 
 
+@dataclass(frozen=True)
+class LeadWorld(PerformanceWorld):
+    """The performance world with North's performance lead."""
+
+    lead: User
+
+
 @pytest.fixture
-def world() -> Any:
+def world() -> Iterator[LeadWorld]:
     with time_machine.travel(NOW, tick=False):
         data = build_world()
-        data["lead"] = user_with_role(Role.PERFORMANCE_LEAD, organisation=data["north"])
-        yield data
+        lead = user_with_role(Role.PERFORMANCE_LEAD, organisation=data.north)
+        yield LeadWorld(**vars(data), lead=lead)
 
 
-def query(world: Any, **extra: Any) -> dict:
-    return {"la": world["north"].pk, **PERIOD, **extra}
+def query(world: LeadWorld, **extra: Any) -> dict:
+    return {"la": world.north.pk, **PERIOD, **extra}
 
 
 def denied_events(user: Any) -> int:
@@ -42,9 +51,9 @@ def denied_events(user: Any) -> int:
 
 
 def test_performance_lead_sees_their_authority_return_with_the_method_and_six_definitions(
-    client: Client, world: Any
+    client: Client, world: LeadWorld
 ) -> None:
-    client.force_login(world["lead"])
+    client.force_login(world.lead)
     response = client.get(reverse("performance:return"), query(world))
     assert response.status_code == 200
     html = response.content.decode()
@@ -54,29 +63,29 @@ def test_performance_lead_sees_their_authority_return_with_the_method_and_six_de
     assert 'role="img"' in html and "Missing and absent episodes by month" in html
     assert response.context["result"].incidents == 8
     assert AuditEvent.objects.filter(
-        actor=world["lead"], action=AuditAction.VIEW, object_id=str(world["north"].pk)
+        actor=world.lead, action=AuditAction.VIEW, object_id=str(world.north.pk)
     ).exists()
 
 
 def test_performance_lead_asking_for_another_authority_gets_404_and_an_audit_record(
-    client: Client, world: Any
+    client: Client, world: LeadWorld
 ) -> None:
-    client.force_login(world["lead"])
+    client.force_login(world.lead)
     for name, args in (
         ("performance:return", []),
         ("performance:download", ["pdf"]),
         ("performance:records", ["incidents"]),
     ):
-        response = client.get(reverse(name, args=args), {**PERIOD, "la": world["south"].pk})
+        response = client.get(reverse(name, args=args), {**PERIOD, "la": str(world.south.pk)})
         assert response.status_code == 404, name
-    assert denied_events(world["lead"]) == 3
+    assert denied_events(world.lead) == 3
 
 
 @pytest.mark.parametrize("role", [Role.RHI_WORKER, Role.TEAM_MANAGER, Role.POLICE, Role.ORG_ADMIN])
 def test_users_without_the_performance_lead_role_get_404_and_an_audit_record(
-    client: Client, world: Any, role: Any
+    client: Client, world: LeadWorld, role: Any
 ) -> None:
-    user = user_with_role(role, organisation=world["north"])
+    user = user_with_role(role, organisation=world.north)
     client.force_login(user)
     for url in (
         reverse("performance:return"),
@@ -88,8 +97,8 @@ def test_users_without_the_performance_lead_role_get_404_and_an_audit_record(
     assert denied_events(user) == 4
 
 
-def test_bad_dates_show_errors_in_the_summary_not_a_crash(client: Client, world: Any) -> None:
-    client.force_login(world["lead"])
+def test_bad_dates_show_errors_in_the_summary_not_a_crash(client: Client, world: LeadWorld) -> None:
+    client.force_login(world.lead)
     response = client.get(
         reverse("performance:return"), query(world, date_from="2026-13-45", date_to="2025-01-01")
     )
@@ -101,10 +110,10 @@ def test_bad_dates_show_errors_in_the_summary_not_a_crash(client: Client, world:
 
 
 def test_pdf_holds_the_six_definition_table_and_the_method_paragraph(
-    client: Client, world: Any, tmp_path: Path
+    client: Client, world: LeadWorld, tmp_path: Path
 ) -> None:
     assert shutil.which("pdftotext"), "poppler-utils is installed by scripts/test.sh"
-    client.force_login(world["lead"])
+    client.force_login(world.lead)
     response = client.get(reverse("performance:download", args=["pdf"]), query(world))
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     pdf = tmp_path / "return.pdf"
@@ -125,11 +134,13 @@ def test_pdf_holds_the_six_definition_table_and_the_method_paragraph(
         assert label in flat, label
     assert "How this was counted" in flat
     assert "The clock starts at the child's return" in flat and "restarts at the latest return" in flat
-    assert AuditEvent.objects.filter(actor=world["lead"], action=AuditAction.EXPORT).count() == 1
+    assert AuditEvent.objects.filter(actor=world.lead, action=AuditAction.EXPORT).count() == 1
 
 
-def test_xlsx_opens_with_openpyxl_and_holds_the_same_suppressed_figures(client: Client, world: Any) -> None:
-    client.force_login(world["lead"])
+def test_xlsx_opens_with_openpyxl_and_holds_the_same_suppressed_figures(
+    client: Client, world: LeadWorld
+) -> None:
+    client.force_login(world.lead)
     response = client.get(reverse("performance:download", args=["xlsx"]), query(world))
     assert response.status_code == 200
     workbook = openpyxl.load_workbook(io.BytesIO(response.content), read_only=True)
@@ -141,8 +152,8 @@ def test_xlsx_opens_with_openpyxl_and_holds_the_same_suppressed_figures(client: 
     assert len(timeliness) == 7 and timeliness[0].startswith("Own policy")
 
 
-def test_dashboard_links_each_number_to_the_records_behind_it(client: Client, world: Any) -> None:
-    client.force_login(world["lead"])
+def test_dashboard_links_each_number_to_the_records_behind_it(client: Client, world: LeadWorld) -> None:
+    client.force_login(world.lead)
     with time_machine.travel(NOW, tick=False):
         response = client.get(reverse("performance:dashboard"))
     assert response.status_code == 200
@@ -152,28 +163,28 @@ def test_dashboard_links_each_number_to_the_records_behind_it(client: Client, wo
     response = client.get(records_url, query(world))
     assert response.status_code == 200
     html = response.content.decode()
-    assert f"EP-{world['c'].pk}" in html and "1 episode behind this figure" in html
-    assert world["c"].child.first_name not in html
+    assert f"EP-{world.c.pk}" in html and "1 episode behind this figure" in html
+    assert world.c.child.first_name not in html
     assert (
         reverse("performance:records", args=["incidents"])
         in client.get(reverse("performance:dashboard")).content.decode()
     )
 
 
-def test_unknown_figure_or_format_is_404(client: Client, world: Any) -> None:
-    client.force_login(world["lead"])
+def test_unknown_figure_or_format_is_404(client: Client, world: LeadWorld) -> None:
+    client.force_login(world.lead)
     assert client.get(reverse("performance:records", args=["nonsense"]), query(world)).status_code == 404
     assert client.get(reverse("performance:download", args=["docx"]), query(world)).status_code == 404
 
 
 def test_performance_lead_sees_places_and_associates_as_figures_never_names_on_page_pdf_and_xlsx(
-    client: Client, world: Any, tmp_path: Path
+    client: Client, world: LeadWorld, tmp_path: Path
 ) -> None:
     # The world's RHIs name "Jay" and a bus station in Luton; make the narrative unmistakable.
     Associate.objects.filter(name__icontains="jay").update(name="Zebedee Quux", is_adult=True)
     Location.objects.update(description="Behind the Quuxton arcade", town="Quuxton", postcode="QX9 9ZZ")
     secrets = ("Zebedee", "Quux", "QX9", "arcade")
-    client.force_login(world["lead"])
+    client.force_login(world.lead)
 
     page = client.get(reverse("performance:return"), query(world)).content.decode()
     assert "Associates named, by age group" in page and "Adult (18 or over)" in page
