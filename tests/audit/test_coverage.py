@@ -4,8 +4,8 @@ event for someone entitled to it, and exactly one DENIED event (with a 404 or 40
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
 
 import pytest
 import time_machine
@@ -14,9 +14,11 @@ from django.urls import reverse
 
 from accounts.models import Role, Team, User
 from audit.models import AuditAction, AuditEvent, AuditOutcome
-from missing_episodes.models import Placement
+from missing_episodes.models import Child, MissingEpisode, Placement
+from referrals.models import Referral
 from referrals.services import make_referral
 from rhi import services
+from rhi.models import ReturnHomeInterview
 from rhi.services.findings import record_consent
 from tests.factories import member
 from tests.factories_domain import (
@@ -37,8 +39,21 @@ def frozen() -> Iterator[None]:
         yield
 
 
+@dataclass(frozen=True)
+class CoverageCase:
+    rhi: ReturnHomeInterview
+    child: Child
+    episode: MissingEpisode
+    referral: Referral
+    placement: Placement
+    worker: User
+    manager: User
+    la_worker: User
+    stranger: User
+
+
 @pytest.fixture
-def case() -> dict[str, Any]:
+def case() -> CoverageCase:
     """An approved RHI with a referral, worked by a provider's worker and approved by its manager."""
     la = LocalAuthorityFactory.create(code="333")
     provider = ProviderFactory.create()
@@ -96,17 +111,17 @@ def case() -> dict[str, Any]:
     )
     la_worker = member("laworker", la, Role.RHI_WORKER)
     stranger = member("stranger", ProviderFactory.create(), Role.TEAM_MANAGER)
-    return {
-        "rhi": rhi,
-        "child": child,
-        "episode": episode,
-        "referral": referral,
-        "placement": placement,
-        "worker": worker,
-        "manager": manager,
-        "la_worker": la_worker,
-        "stranger": stranger,
-    }
+    return CoverageCase(
+        rhi=rhi,
+        child=child,
+        episode=episode,
+        referral=referral,
+        placement=placement,
+        worker=worker,
+        manager=manager,
+        la_worker=la_worker,
+        stranger=stranger,
+    )
 
 
 # (url name, the case's object giving the id, the fixture user allowed to see it)
@@ -136,40 +151,42 @@ def events_during(client: Client, user: User, url: str, expected_status: int) ->
 
 @pytest.mark.parametrize(("name", "target", "allowed"), PAGES)
 def test_allowed_user_viewing_a_page_records_exactly_one_allowed_view(
-    client: Client, case: dict[str, Any], name: Any, target: Any, allowed: Any
+    client: Client, case: CoverageCase, name: str, target: str, allowed: str
 ) -> None:
-    url = reverse(name, args=[case[target].pk])
-    assert events_during(client, case[allowed], url, 200) == [(AuditAction.VIEW, AuditOutcome.ALLOWED)]
+    url = reverse(name, args=[getattr(case, target).pk])
+    assert events_during(client, getattr(case, allowed), url, 200) == [
+        (AuditAction.VIEW, AuditOutcome.ALLOWED)
+    ]
 
 
 @pytest.mark.parametrize(("name", "target", "allowed"), PAGES)
 def test_unrelated_user_gets_404_and_exactly_one_denied_event(
-    client: Client, case: dict[str, Any], name: Any, target: Any, allowed: Any
+    client: Client, case: CoverageCase, name: str, target: str, allowed: str
 ) -> None:
-    url = reverse(name, args=[case[target].pk])
-    assert events_during(client, case["stranger"], url, 404) == [(AuditAction.VIEW, AuditOutcome.DENIED)]
+    url = reverse(name, args=[getattr(case, target).pk])
+    assert events_during(client, case.stranger, url, 404) == [(AuditAction.VIEW, AuditOutcome.DENIED)]
 
 
 def test_report_pdf_download_records_one_view_and_a_stranger_one_denial(
-    client: Client, case: dict[str, Any]
+    client: Client, case: CoverageCase
 ) -> None:
-    url = reverse("rhi:report_download", args=[case["rhi"].pk, "full_report"])
-    assert events_during(client, case["worker"], url, 200) == [(AuditAction.VIEW, AuditOutcome.ALLOWED)]
-    assert events_during(client, case["stranger"], url, 404) == [(AuditAction.VIEW, AuditOutcome.DENIED)]
+    url = reverse("rhi:report_download", args=[case.rhi.pk, "full_report"])
+    assert events_during(client, case.worker, url, 200) == [(AuditAction.VIEW, AuditOutcome.ALLOWED)]
+    assert events_during(client, case.stranger, url, 404) == [(AuditAction.VIEW, AuditOutcome.DENIED)]
 
 
 def test_seeing_the_rhi_but_not_working_on_it_is_a_denied_referral_step(
-    client: Client, case: dict[str, Any]
+    client: Client, case: CoverageCase
 ) -> None:
-    other_worker = member("other", case["rhi"].provider, Role.RHI_WORKER, case["rhi"].team)
-    url = reverse("referrals:mark_sent", args=[case["referral"].pk])
+    other_worker = member("other", case.rhi.provider, Role.RHI_WORKER, case.rhi.team)
+    url = reverse("referrals:mark_sent", args=[case.referral.pk])
     assert events_during(client, other_worker, url, 403) == [(AuditAction.VIEW, AuditOutcome.DENIED)]
 
 
-def test_denied_allocation_of_an_unseen_rhi_is_audited(client: Client, case: dict[str, Any]) -> None:
-    client.force_login(case["stranger"])
-    response = client.post(reverse("rhi:allocate", args=[case["rhi"].pk]), {"worker": case["worker"].pk})
+def test_denied_allocation_of_an_unseen_rhi_is_audited(client: Client, case: CoverageCase) -> None:
+    client.force_login(case.stranger)
+    response = client.post(reverse("rhi:allocate", args=[case.rhi.pk]), {"worker": case.worker.pk})
     assert response.status_code == 404
     assert AuditEvent.objects.filter(
-        actor=case["stranger"], outcome=AuditOutcome.DENIED, object_id=str(case["rhi"].pk)
+        actor=case.stranger, outcome=AuditOutcome.DENIED, object_id=str(case.rhi.pk)
     ).exists()

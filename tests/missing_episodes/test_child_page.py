@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -11,9 +12,9 @@ import time_machine
 from django.test import Client
 from django.urls import reverse
 
-from accounts.models import Commission, Role, Team
+from accounts.models import Commission, Organisation, Role, Team, User
 from audit.models import AuditEvent, AuditOutcome
-from missing_episodes.models import ChildFlag, EpisodeCategory, FlagKind, LegalStatus
+from missing_episodes.models import Child, ChildFlag, EpisodeCategory, FlagKind, LegalStatus
 from missing_episodes.selectors import repeat_missing_count, twelve_months_before
 from referrals.models import Referral, Service
 from rhi.models import DeclinedBy, DeclineReason, Outcome, RHIState
@@ -38,8 +39,17 @@ def frozen() -> Iterator[None]:
         yield
 
 
+@dataclass(frozen=True)
+class ChildPageWorld:
+    la: Organisation
+    host: Organisation
+    provider: Organisation
+    worker: User
+    child: Child
+
+
 @pytest.fixture
-def world() -> dict[str, Any]:
+def world() -> ChildPageWorld:
     la = LocalAuthorityFactory.create(code="333", name="Sandwell")
     host = LocalAuthorityFactory.create(code="335", name="Wolverhampton")
     provider = ProviderFactory.create(name="Safe Return Partnership")
@@ -54,15 +64,15 @@ def world() -> dict[str, Any]:
         legal_status=LegalStatus.LOOKED_AFTER,
     )
     PlacementFactory.create(child=child, host_la=host, start_date=date(2025, 9, 1), provider_name="Oak House")
-    return {"la": la, "host": host, "provider": provider, "worker": worker, "child": child}
+    return ChildPageWorld(la=la, host=host, provider=provider, worker=worker, child=child)
 
 
 def episode(child: Any, start: datetime, **kwargs: Any) -> Any:
     return MissingEpisodeFactory.create(child=child, missing_at=start, **kwargs)
 
 
-def test_repeat_missing_count_counts_episodes_begun_in_the_last_12_months(world: dict[str, Any]) -> None:
-    child = world["child"]
+def test_repeat_missing_count_counts_episodes_begun_in_the_last_12_months(world: ChildPageWorld) -> None:
+    child = world.child
     episode(child, datetime(2025, 6, 10, 12, 0, tzinfo=UTC))  # exactly 12 months ago: outside
     episode(child, datetime(2025, 6, 10, 12, 1, tzinfo=UTC))
     episode(child, datetime(2026, 3, 1, 9, 0, tzinfo=UTC), category=EpisodeCategory.ABSENT)
@@ -72,19 +82,19 @@ def test_repeat_missing_count_counts_episodes_begun_in_the_last_12_months(world:
 
 
 def test_worker_sees_the_childs_header_count_placement_and_flags_and_the_view_is_audited(
-    client: Client, world: dict[str, Any]
+    client: Client, world: ChildPageWorld
 ) -> None:
-    child = world["child"]
+    child = world.child
     episode(child, datetime(2026, 5, 1, 17, 0, tzinfo=UTC))
     episode(child, datetime(2026, 6, 1, 17, 0, tzinfo=UTC))
     ChildFlag.objects.create(
         child=child,
         kind=FlagKind.CCE,
         reason="Seen with older males",
-        set_by=world["worker"],
+        set_by=world.worker,
         review_on=date(2026, 9, 1),
     )
-    client.force_login(world["worker"])
+    client.force_login(world.worker)
     response = client.get(reverse("missing_episodes:child_detail", args=[child.pk]))
     assert response.status_code == 200
     html = response.content.decode()
@@ -95,7 +105,7 @@ def test_worker_sees_the_childs_header_count_placement_and_flags_and_the_view_is
     assert "Missing 2 times in the last 12 months" in html
     assert (
         AuditEvent.objects.filter(
-            actor=world["worker"],
+            actor=world.worker,
             object_type="missing_episodes.child",
             object_id=str(child.pk),
             action="view",
@@ -105,15 +115,15 @@ def test_worker_sees_the_childs_header_count_placement_and_flags_and_the_view_is
 
 
 def test_timeline_mixes_episodes_rhis_flags_and_referrals_newest_first(
-    client: Client, world: dict[str, Any]
+    client: Client, world: ChildPageWorld
 ) -> None:
-    child = world["child"]
+    child = world.child
     first = episode(
         child, datetime(2026, 5, 1, 17, 0, tzinfo=UTC), returned_at=datetime(2026, 5, 2, 9, tzinfo=UTC)
     )
     rhi = RHIFactory.create(
         child=child,
-        provider=world["provider"],
+        provider=world.provider,
         state=RHIState.DECLINED,
         outcome=Outcome.DECLINED,
         declined_by=DeclinedBy.CHILD,
@@ -126,18 +136,18 @@ def test_timeline_mixes_episodes_rhis_flags_and_referrals_newest_first(
         service=Service.CAMHS,
         reason="Low mood",
         sent_at=datetime(2026, 5, 4, 10, tzinfo=UTC),
-        created_by=world["worker"],
+        created_by=world.worker,
     )
     ChildFlag.objects.create(
         child=child,
         kind=FlagKind.SELF_HARM,
         reason="Disclosed",
-        set_by=world["worker"],
+        set_by=world.worker,
         set_at=datetime(2026, 5, 3, 10, tzinfo=UTC),
         review_on=date(2026, 8, 1),
     )
     episode(child, datetime(2026, 6, 9, 17, 0, tzinfo=UTC), returned_at=None)
-    client.force_login(world["worker"])
+    client.force_login(world.worker)
     response = client.get(reverse("missing_episodes:child_detail", args=[child.pk]))
     kinds = [entry.kind for entry in response.context["timeline"]]
     assert kinds == ["missing", "referral", "flag", "rhi", "returned", "missing"]
@@ -147,18 +157,18 @@ def test_timeline_mixes_episodes_rhis_flags_and_referrals_newest_first(
 
 
 def test_team_worker_sees_rhis_outside_their_queue_without_a_link_or_referrals(
-    client: Client, world: dict[str, Any]
+    client: Client, world: ChildPageWorld
 ) -> None:
-    child = world["child"]
+    child = world.child
     # Another team's RHI (a team-less unallocated one is the provider's shared intake queue, seen by all).
-    south = Team.objects.create(organisation=world["provider"], name="South")
-    rhi = RHIFactory.create(child=child, provider=world["provider"], team=south, state=RHIState.UNALLOCATED)
-    Referral.objects.create(rhi=rhi, service=Service.CAMHS, reason="Low mood", created_by=world["worker"])
+    south = Team.objects.create(organisation=world.provider, name="South")
+    rhi = RHIFactory.create(child=child, provider=world.provider, team=south, state=RHIState.UNALLOCATED)
+    Referral.objects.create(rhi=rhi, service=Service.CAMHS, reason="Low mood", created_by=world.worker)
     team_worker = member(
         "team.worker",
-        world["provider"],
+        world.provider,
         Role.RHI_WORKER,
-        Team.objects.create(organisation=world["provider"], name="North"),
+        Team.objects.create(organisation=world.provider, name="North"),
     )
     client.force_login(team_worker)
     response = client.get(reverse("missing_episodes:child_detail", args=[child.pk]))
@@ -168,35 +178,35 @@ def test_team_worker_sees_rhis_outside_their_queue_without_a_link_or_referrals(
 
 
 def test_worker_of_another_organisation_gets_404_and_the_denial_is_audited(
-    client: Client, world: dict[str, Any]
+    client: Client, world: ChildPageWorld
 ) -> None:
     other_la = LocalAuthorityFactory.create(code="334", name="Walsall")
     stranger_org = ProviderFactory.create(name="Another Charity")
     Commission.objects.create(local_authority=other_la, provider=stranger_org, starts_on=date(2024, 4, 1))
     stranger = member("stranger", stranger_org, Role.RHI_WORKER)
     client.force_login(stranger)
-    response = client.get(reverse("missing_episodes:child_detail", args=[world["child"].pk]))
+    response = client.get(reverse("missing_episodes:child_detail", args=[world.child.pk]))
     assert response.status_code == 404
     assert "Jordan" not in response.content.decode()
     assert (
         AuditEvent.objects.filter(
-            actor=stranger, object_id=str(world["child"].pk), outcome=AuditOutcome.DENIED
+            actor=stranger, object_id=str(world.child.pk), outcome=AuditOutcome.DENIED
         ).count()
         == 1
     )
 
 
 def test_child_of_another_la_is_visible_through_an_rhi_the_user_works_on(
-    client: Client, world: dict[str, Any]
+    client: Client, world: ChildPageWorld
 ) -> None:
     other_child = ChildFactory.create(responsible_la=LocalAuthorityFactory.create(code="336", name="Dudley"))
     rhi = RHIFactory.create(
         child=other_child,
-        provider=world["provider"],
-        allocated_worker=world["worker"],
+        provider=world.provider,
+        allocated_worker=world.worker,
         state=RHIState.ALLOCATED,
     )
-    client.force_login(world["worker"])
+    client.force_login(world.worker)
     response = client.get(reverse("missing_episodes:child_detail", args=[other_child.pk]))
     assert response.status_code == 200
     assert other_child.full_name in response.content.decode()
@@ -213,14 +223,14 @@ def test_child_of_another_la_is_visible_through_an_rhi_the_user_works_on(
     assert client.get(reverse("missing_episodes:child_detail", args=[other_child.pk])).status_code == 404
 
 
-def test_performance_lead_without_a_casework_role_gets_404(client: Client, world: dict[str, Any]) -> None:
-    lead = member("lead", world["la"], Role.PERFORMANCE_LEAD)
+def test_performance_lead_without_a_casework_role_gets_404(client: Client, world: ChildPageWorld) -> None:
+    lead = member("lead", world.la, Role.PERFORMANCE_LEAD)
     client.force_login(lead)
-    assert client.get(reverse("missing_episodes:child_detail", args=[world["child"].pk])).status_code == 404
+    assert client.get(reverse("missing_episodes:child_detail", args=[world.child.pk])).status_code == 404
 
 
-def test_rhi_page_links_the_childs_name_to_the_child_page(client: Client, world: dict[str, Any]) -> None:
-    rhi = RHIFactory.create(child=world["child"], provider=world["provider"])
-    client.force_login(world["worker"])
+def test_rhi_page_links_the_childs_name_to_the_child_page(client: Client, world: ChildPageWorld) -> None:
+    rhi = RHIFactory.create(child=world.child, provider=world.provider)
+    client.force_login(world.worker)
     html = client.get(reverse("rhi:detail", args=[rhi.pk])).content.decode()
-    assert reverse("missing_episodes:child_detail", args=[world["child"].pk]) in html
+    assert reverse("missing_episodes:child_detail", args=[world.child.pk]) in html

@@ -5,6 +5,7 @@ each in missing_episodes.identifiers (issue 11, item 4)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -16,7 +17,7 @@ from django.urls import reverse
 from hypothesis import given
 from hypothesis import strategies as st
 
-from accounts.models import ApiScope, Commission, Role
+from accounts.models import ApiScope, Commission, Organisation, Role
 from missing_episodes.identifiers import validate_la_child_id, validate_police_reference
 from missing_episodes.importers import import_episodes_text
 from missing_episodes.models import Child, MissingEpisode
@@ -40,21 +41,29 @@ FORMULAS = [
 ]
 
 
+@dataclass(frozen=True)
+class IntakeOrganisations:
+    la: Organisation
+    force: Organisation
+
+
 @pytest.fixture
-def orgs() -> dict[str, Any]:
+def orgs() -> IntakeOrganisations:
     la = LocalAuthorityFactory.create(code="333", name="Sandwell")
     ClockPolicy.objects.create(local_authority=la, effective_from=date(2020, 1, 1))
-    return {"la": la, "force": PoliceForceFactory.create(code="E23000014", name="West Midlands Police")}
+    return IntakeOrganisations(
+        la=la, force=PoliceForceFactory.create(code="E23000014", name="West Midlands Police")
+    )
 
 
 @pytest.mark.parametrize("formula", FORMULAS)
 def test_rhi_worker_typing_a_formula_as_child_id_or_police_reference_gets_field_errors_and_nothing_saved(
-    client: Client, orgs: dict[str, Any], formula: Any
+    client: Client, orgs: IntakeOrganisations, formula: Any
 ) -> None:
     provider = ProviderFactory.create(name="Safe Return Partnership")
-    Commission.objects.create(local_authority=orgs["la"], provider=provider, starts_on=date(2024, 4, 1))
+    Commission.objects.create(local_authority=orgs.la, provider=provider, starts_on=date(2024, 4, 1))
     client.force_login(member("worker", provider, Role.RHI_WORKER))
-    world = Places(force=orgs["force"], la=orgs["la"])
+    world = Places(force=orgs.force, la=orgs.la)
     with time_machine.travel(datetime(2026, 6, 10, 12, tzinfo=UTC), tick=False):
         response = client.post(
             reverse("missing_episodes:episode_new"),
@@ -67,7 +76,7 @@ def test_rhi_worker_typing_a_formula_as_child_id_or_police_reference_gets_field_
 
 @pytest.mark.parametrize("formula", FORMULAS)
 def test_police_spreadsheet_row_with_a_formula_identifier_is_reported_by_column_and_not_saved(
-    orgs: dict[str, Any], formula: Any
+    orgs: IntakeOrganisations, formula: Any
 ) -> None:
     report = import_episodes_text(
         as_csv(row(la_child_id=formula), row(police_reference=formula, la_child_id="C1002"))
@@ -78,10 +87,10 @@ def test_police_spreadsheet_row_with_a_formula_identifier_is_reported_by_column_
 
 @pytest.mark.parametrize("formula", FORMULAS)
 def test_police_system_posting_a_formula_identifier_gets_400_per_field_and_saves_nothing(
-    orgs: dict[str, Any], formula: Any
+    orgs: IntakeOrganisations, formula: Any
 ) -> None:
-    police = as_client(new_client(orgs["force"], [ApiScope.EPISODES_READ, ApiScope.EPISODES_WRITE]))
-    payload = api_notification(orgs["force"], orgs["la"], la_child_id=formula, police_reference=formula)
+    police = as_client(new_client(orgs.force, [ApiScope.EPISODES_READ, ApiScope.EPISODES_WRITE]))
+    payload = api_notification(orgs.force, orgs.la, la_child_id=formula, police_reference=formula)
     response = police.post(EPISODES, payload, **{"Idempotency-Key": "formula"})
     assert response.status_code == 400
     assert {"la_child_id", "police_reference"} <= {error["field"] for error in response.json()["errors"]}
@@ -89,9 +98,9 @@ def test_police_system_posting_a_formula_identifier_gets_400_per_field_and_saves
 
 
 def test_support_staff_saving_a_formula_child_id_in_the_admin_is_refused_by_the_models_validation(
-    orgs: dict[str, Any],
+    orgs: IntakeOrganisations,
 ) -> None:
-    child = ChildFactory.create(responsible_la=orgs["la"], la_child_id="C1001")
+    child = ChildFactory.create(responsible_la=orgs.la, la_child_id="C1001")
     child.la_child_id = "=1+1"
     with pytest.raises(ValidationError) as raised:
         child.full_clean()  # what the admin's ModelForm and the services run

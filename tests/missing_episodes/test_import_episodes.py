@@ -8,6 +8,7 @@ import io
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from django.db import connection, transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from accounts.models import Organisation
 from core.csv_import import ImportReport
 from missing_episodes.importers import HEADER, import_episodes_text
 from missing_episodes.models import Child, MissingEpisode, PossibleDuplicate
@@ -28,11 +30,19 @@ pytestmark = pytest.mark.django_db
 EXAMPLE = Path(__file__).resolve().parents[2] / "docs" / "examples" / "episodes.csv"
 
 
+@dataclass(frozen=True)
+class ImportOrganisations:
+    la: Organisation
+    force: Organisation
+
+
 @pytest.fixture
-def orgs() -> dict[str, Any]:
+def orgs() -> ImportOrganisations:
     la = LocalAuthorityFactory.create(code="333", name="Sandwell")
     ClockPolicy.objects.create(local_authority=la, effective_from="2020-01-01")
-    return {"la": la, "force": PoliceForceFactory.create(code="E23000014", name="West Midlands Police")}
+    return ImportOrganisations(
+        la=la, force=PoliceForceFactory.create(code="E23000014", name="West Midlands Police")
+    )
 
 
 def row(**overrides: str) -> dict[str, str]:
@@ -68,7 +78,9 @@ def as_csv(*rows: dict[str, str]) -> str:
     return buffer.getvalue()
 
 
-def test_good_row_creates_child_episode_and_rhi_with_naive_times_as_uk_time(orgs: dict[str, Any]) -> None:
+def test_good_row_creates_child_episode_and_rhi_with_naive_times_as_uk_time(
+    orgs: ImportOrganisations,
+) -> None:
     report = import_episodes_text(as_csv(row()))
     assert (report.created, report.errors, report.children_created) == (1, [], 1)
     episode = MissingEpisode.objects.get()
@@ -78,7 +90,7 @@ def test_good_row_creates_child_episode_and_rhi_with_naive_times_as_uk_time(orgs
     assert rhi.clock_started_at == datetime(2026, 5, 2, 8, 30, tzinfo=UTC)
 
 
-def test_reimporting_the_same_file_changes_nothing(orgs: dict[str, Any]) -> None:
+def test_reimporting_the_same_file_changes_nothing(orgs: ImportOrganisations) -> None:
     text = as_csv(
         row(),
         row(
@@ -102,7 +114,7 @@ def test_reimporting_the_same_file_changes_nothing(orgs: dict[str, Any]) -> None
     ) == counts
 
 
-def test_reimporting_times_in_the_repeated_autumn_hour_changes_nothing(orgs: dict[str, Any]) -> None:
+def test_reimporting_times_in_the_repeated_autumn_hour_changes_nothing(orgs: ImportOrganisations) -> None:
     # 25 October 2026: 01:00-02:00 happens twice in the UK; a naive time there is its first (BST) occurrence.
     text = as_csv(
         row(
@@ -118,7 +130,7 @@ def test_reimporting_times_in_the_repeated_autumn_hour_changes_nothing(orgs: dic
     assert MissingEpisode.objects.get().returned_at == datetime(2026, 10, 25, 0, 40, tzinfo=UTC)
 
 
-def test_a_later_found_notification_updates_the_episode_and_opens_its_rhi(orgs: dict[str, Any]) -> None:
+def test_a_later_found_notification_updates_the_episode_and_opens_its_rhi(orgs: ImportOrganisations) -> None:
     import_episodes_text(as_csv(row(returned_at="", police_notified_at="")))
     assert ReturnHomeInterview.objects.count() == 0
     report = import_episodes_text(as_csv(row()))
@@ -126,7 +138,7 @@ def test_a_later_found_notification_updates_the_episode_and_opens_its_rhi(orgs: 
     assert ReturnHomeInterview.objects.count() == 1
 
 
-def test_bad_rows_are_reported_by_line_and_column_and_good_rows_are_kept(orgs: dict[str, Any]) -> None:
+def test_bad_rows_are_reported_by_line_and_column_and_good_rows_are_kept(orgs: ImportOrganisations) -> None:
     text = as_csv(
         row(),
         row(police_reference="R2", la_child_id="C2", category="lost"),
@@ -152,7 +164,7 @@ def test_bad_rows_are_reported_by_line_and_column_and_good_rows_are_kept(orgs: d
 
 
 def test_overlapping_episodes_and_a_reference_used_for_another_child_are_refused(
-    orgs: dict[str, Any],
+    orgs: ImportOrganisations,
 ) -> None:
     import_episodes_text(as_csv(row()))
     overlap = row(
@@ -170,7 +182,7 @@ def test_overlapping_episodes_and_a_reference_used_for_another_child_are_refused
     assert MissingEpisode.objects.count() == 1
 
 
-def test_known_child_id_with_another_date_of_birth_is_refused_not_guessed(orgs: dict[str, Any]) -> None:
+def test_known_child_id_with_another_date_of_birth_is_refused_not_guessed(orgs: ImportOrganisations) -> None:
     import_episodes_text(as_csv(row()))
     report = import_episodes_text(
         as_csv(
@@ -186,7 +198,7 @@ def test_known_child_id_with_another_date_of_birth_is_refused_not_guessed(orgs: 
 
 
 def test_same_name_and_birthday_under_another_id_is_flagged_as_a_possible_duplicate(
-    orgs: dict[str, Any],
+    orgs: ImportOrganisations,
 ) -> None:
     import_episodes_text(
         as_csv(
@@ -203,14 +215,14 @@ def test_same_name_and_birthday_under_another_id_is_flagged_as_a_possible_duplic
     assert PossibleDuplicate.objects.count() == 1
 
 
-def test_wrong_header_is_reported_once_and_nothing_is_saved(orgs: dict[str, Any]) -> None:
+def test_wrong_header_is_reported_once_and_nothing_is_saved(orgs: ImportOrganisations) -> None:
     report = import_episodes_text("police_force,reference\nE23000014,R1\n")
     assert len(report.errors) == 1 and report.errors[0].line == 1
     assert MissingEpisode.objects.count() == 0
 
 
 def test_the_documented_example_file_imports_cleanly_twice(
-    orgs: dict[str, Any], capsys: pytest.CaptureFixture[str]
+    orgs: ImportOrganisations, capsys: pytest.CaptureFixture[str]
 ) -> None:
     LocalAuthorityFactory.create(code="860", name="Staffordshire")
     PoliceForceFactory.create(code="E23000015", name="Staffordshire Police")
@@ -230,7 +242,7 @@ text_cells = st.text(alphabet=st.characters(exclude_categories=["Cs"]), max_size
     keep=st.sets(st.sampled_from(HEADER)),
 )
 def test_property_any_row_is_either_saved_whole_or_reported_never_a_crash(
-    orgs: dict[str, Any], cells: Any, keep: Any
+    orgs: ImportOrganisations, cells: Any, keep: Any
 ) -> None:
     # Start from a good row and replace a random set of cells with arbitrary text.
     mixed = row(police_reference=f"P-{abs(hash(str(cells))) % 10**9}") | {
@@ -267,7 +279,7 @@ def police_file(rows: int, *, accented_row: int) -> list[dict[str, str]]:
 
 
 def test_one_latin1_byte_mid_file_is_a_bad_row_with_its_line_and_every_other_row_is_imported(
-    orgs: dict[str, Any], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    orgs: ImportOrganisations, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     path = tmp_path / "police.csv"
     path.write_bytes(as_csv(*police_file(40, accented_row=30)).encode("latin-1"))
@@ -282,7 +294,7 @@ def test_one_latin1_byte_mid_file_is_a_bad_row_with_its_line_and_every_other_row
 
 
 def test_police_export_declared_windows_1252_imports_every_row_with_its_accents(
-    orgs: dict[str, Any], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    orgs: ImportOrganisations, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     path = tmp_path / "police.csv"
     path.write_bytes(as_csv(*police_file(40, accented_row=30)).encode("cp1252"))
@@ -292,7 +304,7 @@ def test_police_export_declared_windows_1252_imports_every_row_with_its_accents(
 
 
 def test_a_utf16_file_is_refused_up_front_with_a_clear_message_and_nothing_is_saved(
-    orgs: dict[str, Any], tmp_path: Path
+    orgs: ImportOrganisations, tmp_path: Path
 ) -> None:
     path = tmp_path / "police.csv"
     path.write_bytes(as_csv(row()).encode("utf-16"))
@@ -301,7 +313,7 @@ def test_a_utf16_file_is_refused_up_front_with_a_clear_message_and_nothing_is_sa
     assert not MissingEpisode.objects.exists()
 
 
-def test_a_header_in_another_encoding_is_refused_on_line_1(orgs: dict[str, Any]) -> None:
+def test_a_header_in_another_encoding_is_refused_on_line_1(orgs: ImportOrganisations) -> None:
     text = as_csv(row()).replace("found_location", "found_location\udce9", 1)
     report = import_episodes_text(text)
     assert [(e.line, e.column) for e in report.errors] == [(1, "row")]
@@ -346,7 +358,7 @@ def import_in_parallel(run: Callable[[], object]) -> dict[str, object]:
 
 @pytest.mark.django_db(transaction=True)
 def test_the_same_file_imported_twice_at_once_reports_the_losers_rows_unchanged_never_a_crash(
-    orgs: dict[str, Any],
+    orgs: ImportOrganisations,
 ) -> None:
     text = as_csv(*police_file(3, accented_row=0))
     results = import_in_parallel(lambda: import_episodes_text(text))

@@ -4,6 +4,7 @@ interview details. None changes the state; all refuse a stale version, the wrong
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -11,10 +12,10 @@ import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 
-from accounts.models import Role, Team
+from accounts.models import Organisation, Role, Team, User
 from audit.models import AuditEvent
 from rhi import services
-from rhi.models import Associate, Location, RHIState, RiskIndicatorFinding
+from rhi.models import Associate, Location, ReturnHomeInterview, RHIState, RiskIndicatorFinding
 from rhi.services import ActionNotAllowed, StaleVersionError, TransitionError
 from tests.factories import member
 from tests.factories_domain import ChildFactory, MissingEpisodeFactory, ProviderFactory
@@ -30,8 +31,17 @@ def frozen() -> Iterator[None]:
         yield
 
 
+@dataclass(frozen=True)
+class DraftingCase:
+    rhi: ReturnHomeInterview
+    worker: User
+    manager: User
+    provider: Organisation
+    team: Team
+
+
 @pytest.fixture
-def drafting() -> dict[str, Any]:
+def drafting() -> DraftingCase:
     """An RHI whose interview is recorded: the report is in draft."""
     provider = ProviderFactory.create()
     team = Team.objects.create(organisation=provider, name="North")
@@ -59,15 +69,15 @@ def drafting() -> dict[str, Any]:
         },
     )
     rhi.refresh_from_db()
-    return {"rhi": rhi, "worker": worker, "manager": manager, "provider": provider, "team": team}
+    return DraftingCase(rhi=rhi, worker=worker, manager=manager, provider=provider, team=team)
 
 
-def version(case: Any) -> int:
-    case["rhi"].refresh_from_db()
-    return case["rhi"].version
+def version(case: DraftingCase) -> int:
+    case.rhi.refresh_from_db()
+    return case.rhi.version
 
 
-def save(case: Any, *, by: Any = None, expected_version: Any = None, **kwargs: Any) -> Any:
+def save(case: DraftingCase, *, by: Any = None, expected_version: Any = None, **kwargs: Any) -> Any:
     args = {
         "findings": {
             "child_words": "  I stayed at Jay's.  ",
@@ -88,19 +98,19 @@ def save(case: Any, *, by: Any = None, expected_version: Any = None, **kwargs: A
         "associates": [{"name": "Jay", "approximate_age": 19, "is_adult": True, "relationship": "Friend"}],
     } | kwargs
     return services.save_findings(
-        rhi_id=case["rhi"].pk,
-        by=by or case["worker"],
+        rhi_id=case.rhi.pk,
+        by=by or case.worker,
         expected_version=version(case) if expected_version is None else expected_version,
         **args,
     )
 
 
 def test_worker_saves_findings_with_places_people_and_risks_without_changing_state(
-    drafting: dict[str, Any],
+    drafting: DraftingCase,
 ) -> None:
     before = version(drafting)
     interview = save(drafting)
-    rhi = drafting["rhi"]
+    rhi = drafting.rhi
     rhi.refresh_from_db()
     assert rhi.state == RHIState.DRAFTING and rhi.version == before + 1
     assert interview.child_words == "I stayed at Jay's." and interview.push_factors == ["bullying"]
@@ -117,10 +127,10 @@ def test_worker_saves_findings_with_places_people_and_risks_without_changing_sta
     assert event.detail["locations"] == 2 and "Jay" not in str(event.detail)
 
 
-def test_saving_again_replaces_the_places_people_and_risks(drafting: dict[str, Any]) -> None:
+def test_saving_again_replaces_the_places_people_and_risks(drafting: DraftingCase) -> None:
     save(drafting)
     save(drafting, locations=[{"description": "Park"}], associates=[], risk_indicators=[], risk_notes={})
-    rhi = drafting["rhi"]
+    rhi = drafting.rhi
     assert list(Location.objects.filter(rhi=rhi).values_list("description", "place_type")) == [
         ("Park", "other")
     ]
@@ -128,16 +138,16 @@ def test_saving_again_replaces_the_places_people_and_risks(drafting: dict[str, A
     assert not RiskIndicatorFinding.objects.filter(rhi=rhi).exists()
 
 
-def test_stale_findings_are_refused_and_nothing_is_written(drafting: dict[str, Any]) -> None:
+def test_stale_findings_are_refused_and_nothing_is_written(drafting: DraftingCase) -> None:
     stale = version(drafting)
     save(drafting)
     with pytest.raises(StaleVersionError):
         save(drafting, expected_version=stale, locations=[])
-    assert Location.objects.filter(rhi=drafting["rhi"]).count() == 2
+    assert Location.objects.filter(rhi=drafting.rhi).count() == 2
 
 
 def test_unknown_codes_and_bad_rows_are_refused_with_field_errors_and_nothing_is_written(
-    drafting: dict[str, Any],
+    drafting: DraftingCase,
 ) -> None:
     with pytest.raises(ValidationError) as bad_code:
         save(drafting, findings={"push_factors": ["not-a-code"]})
@@ -147,17 +157,17 @@ def test_unknown_codes_and_bad_rows_are_refused_with_field_errors_and_nothing_is
     assert "locations-1-description" in bad_row.value.message_dict
     with pytest.raises(ValidationError):
         save(drafting, findings={"state": "approved"})
-    assert not Location.objects.filter(rhi=drafting["rhi"]).exists()
+    assert not Location.objects.filter(rhi=drafting.rhi).exists()
 
 
-def test_someone_who_cannot_work_on_the_rhi_cannot_save_findings(drafting: dict[str, Any]) -> None:
-    colleague = member("colleague", drafting["provider"], Role.RHI_WORKER, drafting["team"])
+def test_someone_who_cannot_work_on_the_rhi_cannot_save_findings(drafting: DraftingCase) -> None:
+    colleague = member("colleague", drafting.provider, Role.RHI_WORKER, drafting.team)
     with pytest.raises(ActionNotAllowed):
         save(drafting, by=colleague)
 
 
-def test_submitted_and_approved_reports_are_frozen(drafting: dict[str, Any]) -> None:
-    rhi, worker, manager = drafting["rhi"], drafting["worker"], drafting["manager"]
+def test_submitted_and_approved_reports_are_frozen(drafting: DraftingCase) -> None:
+    rhi, worker, manager = drafting.rhi, drafting.worker, drafting.manager
     services.record_consent(
         rhi_id=rhi.pk,
         by=worker,
@@ -182,8 +192,8 @@ def test_submitted_and_approved_reports_are_frozen(drafting: dict[str, Any]) -> 
             attempt()
 
 
-def test_consent_override_needs_a_justification_and_records_who_decided(drafting: dict[str, Any]) -> None:
-    rhi, manager = drafting["rhi"], drafting["manager"]
+def test_consent_override_needs_a_justification_and_records_who_decided(drafting: DraftingCase) -> None:
+    rhi, manager = drafting.rhi, drafting.manager
     with pytest.raises(ValidationError) as missing:
         services.record_consent(
             rhi_id=rhi.pk,
@@ -205,8 +215,8 @@ def test_consent_override_needs_a_justification_and_records_who_decided(drafting
     assert rhi.share_without_consent and rhi.consent_override_by == manager and rhi.state == RHIState.DRAFTING
 
 
-def test_withdrawing_the_override_clears_the_justification(drafting: dict[str, Any]) -> None:
-    rhi, worker = drafting["rhi"], drafting["worker"]
+def test_withdrawing_the_override_clears_the_justification(drafting: DraftingCase) -> None:
+    rhi, worker = drafting.rhi, drafting.worker
     services.record_consent(
         rhi_id=rhi.pk,
         by=worker,
@@ -224,9 +234,9 @@ def test_withdrawing_the_override_clears_the_justification(drafting: dict[str, A
 
 
 def test_interview_details_are_corrected_but_not_to_before_the_return_or_the_future(
-    drafting: dict[str, Any],
+    drafting: DraftingCase,
 ) -> None:
-    rhi, worker = drafting["rhi"], drafting["worker"]
+    rhi, worker = drafting.rhi, drafting.worker
     interview = services.update_interview_details(
         rhi_id=rhi.pk,
         by=worker,

@@ -4,6 +4,7 @@ version the user saw and who is acting, and refuses bad input with field-level e
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -11,9 +12,9 @@ import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 
-from accounts.models import Role, Team
+from accounts.models import Organisation, Role, Team, User
 from rhi import services
-from rhi.models import Outcome, ReviewDecision, RHIState, StateTransition
+from rhi.models import Outcome, ReturnHomeInterview, ReviewDecision, RHIState, StateTransition
 from rhi.services import ActionNotAllowed, StaleVersionError, TransitionError
 from tests.factories import member
 from tests.factories_domain import ChildFactory, MissingEpisodeFactory, ProviderFactory
@@ -29,8 +30,16 @@ def frozen() -> Iterator[None]:
         yield
 
 
+@dataclass(frozen=True)
+class LifecycleCase:
+    rhi: ReturnHomeInterview
+    worker: User
+    manager: User
+    provider: Organisation
+
+
 @pytest.fixture
-def case() -> dict[str, Any]:
+def case() -> LifecycleCase:
     provider = ProviderFactory.create()
     team = Team.objects.create(organisation=provider, name="North")
     child = ChildFactory.create()
@@ -43,7 +52,7 @@ def case() -> dict[str, Any]:
     worker = member("worker", provider, Role.RHI_WORKER, team)
     manager = member("manager", provider, Role.TEAM_MANAGER, team)
     rhi = services.allocate_rhi(rhi_id=rhi.pk, worker=worker, by=manager)
-    return {"rhi": rhi, "worker": worker, "manager": manager, "provider": provider}
+    return LifecycleCase(rhi=rhi, worker=worker, manager=manager, provider=provider)
 
 
 def contact(case: Any, **kwargs: Any) -> Any:
@@ -53,13 +62,13 @@ def contact(case: Any, **kwargs: Any) -> Any:
         "contact_with": "child",
         "outcome": "spoke",
     }
-    return services.log_contact_attempt(rhi_id=case["rhi"].pk, by=case["worker"], **(defaults | kwargs))
+    return services.log_contact_attempt(rhi_id=case.rhi.pk, by=case.worker, **(defaults | kwargs))
 
 
 def offer(case: Any) -> Any:
     return services.record_offer(
-        rhi_id=case["rhi"].pk,
-        by=case["worker"],
+        rhi_id=case.rhi.pk,
+        by=case.worker,
         offered_at=RETURNED + timedelta(hours=4),
         offered_to="child",
         method="phone",
@@ -74,21 +83,21 @@ def interview(case: Any, **kwargs: Any) -> Any:
         "child_choice_of_interviewer": "yes",
         "child_words": "I went to my friend's house.",
     } | kwargs
-    return services.record_interview(rhi_id=case["rhi"].pk, by=case["worker"], interview=data)
+    return services.record_interview(rhi_id=case.rhi.pk, by=case.worker, interview=data)
 
 
-def test_worker_takes_a_child_from_contact_to_an_approved_report(case: dict[str, Any]) -> None:
+def test_worker_takes_a_child_from_contact_to_an_approved_report(case: LifecycleCase) -> None:
     contact(case)
     offer(case)
-    services.record_acceptance(rhi_id=case["rhi"].pk, by=case["worker"])
+    services.record_acceptance(rhi_id=case.rhi.pk, by=case.worker)
     record = interview(case)
-    assert record.interviewer == case["worker"]
-    rhi = case["rhi"]
+    assert record.interviewer == case.worker
+    rhi = case.rhi
     rhi.refresh_from_db()
     rhi.consent_to_share = "given"
     rhi.save()
-    services.submit_for_approval(rhi_id=rhi.pk, by=case["worker"])
-    rhi = services.approve(rhi_id=rhi.pk, by=case["manager"])
+    services.submit_for_approval(rhi_id=rhi.pk, by=case.worker)
+    rhi = services.approve(rhi_id=rhi.pk, by=case.manager)
     assert rhi.state == RHIState.APPROVED and rhi.outcome == Outcome.ACCEPTED
     assert list(StateTransition.objects.filter(rhi=rhi).values_list("to_state", flat=True)) == [
         "unallocated",
@@ -103,19 +112,19 @@ def test_worker_takes_a_child_from_contact_to_an_approved_report(case: dict[str,
     assert ReviewDecision.objects.get(rhi=rhi).decision == "approved"
 
 
-def test_decline_needs_who_and_a_coded_reason_and_other_needs_words(case: dict[str, Any]) -> None:
+def test_decline_needs_who_and_a_coded_reason_and_other_needs_words(case: LifecycleCase) -> None:
     contact(case)
     offer(case)
     with pytest.raises(ValidationError) as excinfo:
-        services.record_decline(rhi_id=case["rhi"].pk, by=case["worker"], declined_by="child", reason="other")
+        services.record_decline(rhi_id=case.rhi.pk, by=case.worker, declined_by="child", reason="other")
     assert "decline_reason_text" in excinfo.value.message_dict
     rhi = services.record_decline(
-        rhi_id=case["rhi"].pk, by=case["worker"], declined_by="parent_carer", reason="parent_refused"
+        rhi_id=case.rhi.pk, by=case.worker, declined_by="parent_carer", reason="parent_refused"
     )
     assert (rhi.state, rhi.outcome, rhi.declined_by) == (RHIState.DECLINED, Outcome.DECLINED, "parent_carer")
 
 
-def test_interview_before_the_return_or_in_the_future_is_refused(case: dict[str, Any]) -> None:
+def test_interview_before_the_return_or_in_the_future_is_refused(case: LifecycleCase) -> None:
     contact(case)
     offer(case)
     with pytest.raises(ValidationError) as before:
@@ -124,29 +133,29 @@ def test_interview_before_the_return_or_in_the_future_is_refused(case: dict[str,
     with pytest.raises(ValidationError) as future:
         interview(case, held_at=NOW + timedelta(hours=2))
     assert "future" in future.value.message_dict["held_at"][0]
-    case["rhi"].refresh_from_db()
-    assert case["rhi"].state == RHIState.OFFERED
+    case.rhi.refresh_from_db()
+    assert case.rhi.state == RHIState.OFFERED
 
 
-def test_author_cannot_approve_their_own_report_and_a_return_needs_comments(case: dict[str, Any]) -> None:
+def test_author_cannot_approve_their_own_report_and_a_return_needs_comments(case: LifecycleCase) -> None:
     contact(case)
     offer(case)
     interview(case)
-    rhi = case["rhi"]
+    rhi = case.rhi
     rhi.refresh_from_db()
     rhi.consent_to_share = "refused"
     rhi.save()
-    services.submit_for_approval(rhi_id=rhi.pk, by=case["manager"])
+    services.submit_for_approval(rhi_id=rhi.pk, by=case.manager)
     with pytest.raises(ValidationError):
-        services.approve(rhi_id=rhi.pk, by=case["manager"])
+        services.approve(rhi_id=rhi.pk, by=case.manager)
     with pytest.raises(ValidationError):
-        services.return_for_changes(rhi_id=rhi.pk, by=case["manager"], comments=" ")
-    other_manager = member("other", case["provider"], Role.TEAM_MANAGER)
+        services.return_for_changes(rhi_id=rhi.pk, by=case.manager, comments=" ")
+    other_manager = member("other", case.provider, Role.TEAM_MANAGER)
     rhi = services.return_for_changes(
         rhi_id=rhi.pk, by=other_manager, comments="Add the safety advice given."
     )
     assert rhi.state == RHIState.RETURNED
-    assert services.submit_for_approval(rhi_id=rhi.pk, by=case["worker"]).state == RHIState.SUBMITTED
+    assert services.submit_for_approval(rhi_id=rhi.pk, by=case.worker).state == RHIState.SUBMITTED
 
 
 def _worker_submits_after(case: Any, edit: Any) -> None:
@@ -154,21 +163,21 @@ def _worker_submits_after(case: Any, edit: Any) -> None:
     offer(case)
     interview(case)
     edit()
-    rhi = case["rhi"]
+    rhi = case.rhi
     rhi.refresh_from_db()
     rhi.consent_to_share = "given"
     rhi.save()
-    services.submit_for_approval(rhi_id=rhi.pk, by=case["worker"])
+    services.submit_for_approval(rhi_id=rhi.pk, by=case.worker)
 
 
 def test_manager_who_wrote_the_findings_cannot_approve_what_the_worker_submitted(
-    case: dict[str, Any],
+    case: LifecycleCase,
 ) -> None:
     _worker_submits_after(
         case,
         lambda: services.save_findings(
-            rhi_id=case["rhi"].pk,
-            by=case["manager"],
+            rhi_id=case.rhi.pk,
+            by=case.manager,
             findings={"worker_assessment": "Written by the manager."},
             risk_indicators=[],
             locations=[],
@@ -177,61 +186,61 @@ def test_manager_who_wrote_the_findings_cannot_approve_what_the_worker_submitted
         ),
     )
     with pytest.raises(ValidationError) as refused:
-        services.approve(rhi_id=case["rhi"].pk, by=case["manager"])
+        services.approve(rhi_id=case.rhi.pk, by=case.manager)
     assert "You wrote or changed part of this report" in refused.value.messages[0]
-    case["rhi"].refresh_from_db()
-    assert case["rhi"].state == RHIState.SUBMITTED and case["rhi"].approved_by is None
-    other_manager = member("other", case["provider"], Role.TEAM_MANAGER)
-    assert services.approve(rhi_id=case["rhi"].pk, by=other_manager).state == RHIState.APPROVED
+    case.rhi.refresh_from_db()
+    assert case.rhi.state == RHIState.SUBMITTED and case.rhi.approved_by is None
+    other_manager = member("other", case.provider, Role.TEAM_MANAGER)
+    assert services.approve(rhi_id=case.rhi.pk, by=other_manager).state == RHIState.APPROVED
 
 
-def test_manager_who_corrected_the_interview_details_cannot_approve_it(case: dict[str, Any]) -> None:
+def test_manager_who_corrected_the_interview_details_cannot_approve_it(case: LifecycleCase) -> None:
     _worker_submits_after(
         case,
         lambda: services.update_interview_details(
-            rhi_id=case["rhi"].pk,
-            by=case["manager"],
+            rhi_id=case.rhi.pk,
+            by=case.manager,
             details={"location_type": "school"},
             expected_version=None,
         ),
     )
     with pytest.raises(ValidationError):
-        services.approve(rhi_id=case["rhi"].pk, by=case["manager"])
-    case["rhi"].refresh_from_db()
-    assert services.approval_refusal(case["rhi"], case["manager"]).startswith("You wrote or changed")
-    assert services.approval_refusal(case["rhi"], case["worker"]).startswith("A report cannot be approved")
+        services.approve(rhi_id=case.rhi.pk, by=case.manager)
+    case.rhi.refresh_from_db()
+    assert services.approval_refusal(case.rhi, case.manager).startswith("You wrote or changed")
+    assert services.approval_refusal(case.rhi, case.worker).startswith("A report cannot be approved")
 
 
-def test_manager_who_only_allocated_and_reviewed_may_approve(case: dict[str, Any]) -> None:
+def test_manager_who_only_allocated_and_reviewed_may_approve(case: LifecycleCase) -> None:
     _worker_submits_after(case, lambda: None)
-    assert services.approval_refusal(case["rhi"], case["manager"]) == ""
-    assert services.approve(rhi_id=case["rhi"].pk, by=case["manager"]).state == RHIState.APPROVED
+    assert services.approval_refusal(case.rhi, case.manager) == ""
+    assert services.approve(rhi_id=case.rhi.pk, by=case.manager).state == RHIState.APPROVED
 
 
 def test_steps_out_of_order_are_refused_as_out_of_order_before_their_input_is_checked(
-    case: dict[str, Any],
+    case: LifecycleCase,
 ) -> None:
     with pytest.raises(TransitionError):
-        services.record_acceptance(rhi_id=case["rhi"].pk, by=case["worker"])
+        services.record_acceptance(rhi_id=case.rhi.pk, by=case.worker)
     # No contact attempt and no interview either, but the state is the first thing refused.
     with pytest.raises(TransitionError):
-        services.record_unable_to_contact(rhi_id=case["rhi"].pk, by=case["worker"])
+        services.record_unable_to_contact(rhi_id=case.rhi.pk, by=case.worker)
     with pytest.raises(TransitionError):
-        services.submit_for_approval(rhi_id=case["rhi"].pk, by=case["worker"])
+        services.submit_for_approval(rhi_id=case.rhi.pk, by=case.worker)
 
 
-def test_second_save_from_a_stale_page_is_refused(case: dict[str, Any]) -> None:
-    version = case["rhi"].version
+def test_second_save_from_a_stale_page_is_refused(case: LifecycleCase) -> None:
+    version = case.rhi.version
     contact(case, expected_version=version)
     with pytest.raises(StaleVersionError):
         contact(case, expected_version=version)
 
 
-def test_another_teams_worker_cannot_record_steps(case: dict[str, Any]) -> None:
-    stranger = member("stranger", case["provider"], Role.RHI_WORKER)
+def test_another_teams_worker_cannot_record_steps(case: LifecycleCase) -> None:
+    stranger = member("stranger", case.provider, Role.RHI_WORKER)
     with pytest.raises(ActionNotAllowed):
         services.log_contact_attempt(
-            rhi_id=case["rhi"].pk,
+            rhi_id=case.rhi.pk,
             by=stranger,
             attempted_at=RETURNED + timedelta(hours=1),
             method="phone",
@@ -240,7 +249,7 @@ def test_another_teams_worker_cannot_record_steps(case: dict[str, Any]) -> None:
         )
 
 
-def test_not_offered_and_unable_to_contact_close_the_rhi_with_their_outcome(case: dict[str, Any]) -> None:
+def test_not_offered_and_unable_to_contact_close_the_rhi_with_their_outcome(case: LifecycleCase) -> None:
     contact(case, outcome="no_answer")
-    rhi = services.record_unable_to_contact(rhi_id=case["rhi"].pk, by=case["worker"])
+    rhi = services.record_unable_to_contact(rhi_id=case.rhi.pk, by=case.worker)
     assert (rhi.state, rhi.outcome) == (RHIState.UNABLE_TO_CONTACT, Outcome.UNABLE_TO_CONTACT)

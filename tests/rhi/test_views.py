@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -12,7 +13,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Membership, Role, Team, User
+from accounts.models import Membership, Organisation, Role, Team, User
 from audit.models import AuditEvent, AuditOutcome
 from rhi.models import ClockPolicy, RHIState
 from tests.factories_domain import (
@@ -39,16 +40,24 @@ def member(username: str, org: Any, role: str, team: Any = None) -> User:
     return user
 
 
+@dataclass(frozen=True)
+class ProviderTeams:
+    provider: Organisation
+    team: Team
+    manager: User
+    worker: User
+
+
 @pytest.fixture
-def org() -> dict[str, Any]:
+def org() -> ProviderTeams:
     provider = ProviderFactory.create(name="Safe Return Partnership")
     team = Team.objects.create(organisation=provider, name="North")
-    return {
-        "provider": provider,
-        "team": team,
-        "manager": member("manager", provider, Role.TEAM_MANAGER, team),
-        "worker": member("worker", provider, Role.RHI_WORKER, team),
-    }
+    return ProviderTeams(
+        provider=provider,
+        team=team,
+        manager=member("manager", provider, Role.TEAM_MANAGER, team),
+        worker=member("worker", provider, Role.RHI_WORKER, team),
+    )
 
 
 @pytest.fixture(autouse=True)
@@ -63,9 +72,9 @@ def make(
     due = NOW + due_in
     return RHIFactory.create(
         child=ChildFactory.create(first_name=first_name, last_name=last_name),
-        provider=org["provider"],
-        team=org["team"],
-        allocated_worker=org["worker"] if allocated else None,
+        provider=org.provider,
+        team=org.team,
+        allocated_worker=org.worker if allocated else None,
         state=RHIState.ALLOCATED if allocated else RHIState.UNALLOCATED,
         clock_started_at=due - timedelta(hours=72),
         due_at=due,
@@ -74,31 +83,31 @@ def make(
 
 
 def test_manager_sees_dashboard_counts_and_rows_with_initials_only(
-    client: Client, org: dict[str, Any]
+    client: Client, org: ProviderTeams
 ) -> None:
     make(org, due_in=timedelta(hours=-3))
     make(org, due_in=timedelta(hours=5), allocated=False)
-    client.force_login(org["manager"])
+    client.force_login(org.manager)
     response = client.get(reverse("rhi:dashboard"))
     assert response.status_code == 200
     html = response.content.decode()
     assert "JT" in html and "Jordan" not in html and "Taylor" not in html
     assert "overdue by 3 h" in html and "Unallocated" in html
     assert response.context["counts"]["overdue"] == 1 and response.context["counts"]["due_soon"] == 1
-    assert AuditEvent.objects.filter(object_type="rhi.dashboard", actor=org["manager"]).count() == 1
+    assert AuditEvent.objects.filter(object_type="rhi.dashboard", actor=org.manager).count() == 1
 
 
-def test_count_links_filter_the_list_by_state(client: Client, org: dict[str, Any]) -> None:
+def test_count_links_filter_the_list_by_state(client: Client, org: ProviderTeams) -> None:
     make(org, due_in=timedelta(hours=-3))
     make(org, due_in=timedelta(hours=50))
-    client.force_login(org["manager"])
+    client.force_login(org.manager)
     response = client.get(reverse("rhi:dashboard"), {"state": "on_track"})
     assert [row["clock_state"] for row in response.context["rows"]] == ["on_track"]
     assert "state=on_track" in response.content.decode()
 
 
-def test_bad_filter_values_answer_with_an_error_not_a_crash(client: Client, org: dict[str, Any]) -> None:
-    client.force_login(org["manager"])
+def test_bad_filter_values_answer_with_an_error_not_a_crash(client: Client, org: ProviderTeams) -> None:
+    client.force_login(org.manager)
     response = client.get(
         reverse("rhi:dashboard"), {"team": "not-a-number", "after": "garbage~x", "state": "??"}
     )
@@ -107,7 +116,7 @@ def test_bad_filter_values_answer_with_an_error_not_a_crash(client: Client, org:
 
 
 def test_user_without_a_casework_role_is_refused_the_dashboard_and_the_denial_is_audited(
-    client: Client, org: dict[str, Any]
+    client: Client, org: ProviderTeams
 ) -> None:
     outsider = member("lead", LocalAuthorityFactory.create(), Role.PERFORMANCE_LEAD)
     client.force_login(outsider)
@@ -120,9 +129,9 @@ def test_anonymous_user_is_sent_to_sign_in(client: Client) -> None:
     assert response.status_code == 302 and reverse("accounts:login") in response["Location"]
 
 
-def test_opening_a_row_shows_the_name_and_records_the_view(client: Client, org: dict[str, Any]) -> None:
+def test_opening_a_row_shows_the_name_and_records_the_view(client: Client, org: ProviderTeams) -> None:
     rhi = make(org, due_in=timedelta(hours=5))
-    client.force_login(org["manager"])
+    client.force_login(org.manager)
     response = client.get(reverse("rhi:detail", args=[rhi.pk]))
     assert response.status_code == 200
     assert "Jordan Taylor" in response.content.decode()
@@ -130,7 +139,7 @@ def test_opening_a_row_shows_the_name_and_records_the_view(client: Client, org: 
 
 
 def test_rhi_page_header_shows_how_often_the_child_went_missing_in_the_last_12_months(
-    client: Client, org: dict[str, Any]
+    client: Client, org: ProviderTeams
 ) -> None:
     rhi = make(org, due_in=timedelta(hours=5))
     now = timezone.now()
@@ -140,14 +149,14 @@ def test_rhi_page_header_shows_how_often_the_child_went_missing_in_the_last_12_m
             missing_at=now - timedelta(days=days_ago),
             returned_at=now - timedelta(days=days_ago) + timedelta(hours=5),
         )
-    client.force_login(org["manager"])
+    client.force_login(org.manager)
     response = client.get(reverse("rhi:detail", args=[rhi.pk]))
     assert response.context["missing_count"] == 3
     assert "Missing 3 times in the last 12 months" in response.content.decode()
 
 
 def test_other_providers_manager_gets_404_for_an_rhi_and_the_denial_is_audited(
-    client: Client, org: dict[str, Any]
+    client: Client, org: ProviderTeams
 ) -> None:
     rhi = make(org, due_in=timedelta(hours=5))
     stranger = member("stranger", ProviderFactory.create(), Role.TEAM_MANAGER)
@@ -158,37 +167,37 @@ def test_other_providers_manager_gets_404_for_an_rhi_and_the_denial_is_audited(
     assert AuditEvent.objects.filter(actor=stranger, object_id=str(rhi.pk), outcome="denied").count() == 1
 
 
-def test_manager_allocates_from_the_rhi_page(client: Client, org: dict[str, Any]) -> None:
+def test_manager_allocates_from_the_rhi_page(client: Client, org: ProviderTeams) -> None:
     rhi = make(org, due_in=timedelta(hours=5), allocated=False)
-    client.force_login(org["manager"])
+    client.force_login(org.manager)
     response = client.post(
         reverse("rhi:allocate", args=[rhi.pk]),
-        {"worker": org["worker"].pk, "version": rhi.version},
+        {"worker": org.worker.pk, "version": rhi.version},
         follow=True,
     )
     assert response.status_code == 200
     rhi.refresh_from_db()
-    assert rhi.allocated_worker == org["worker"] and rhi.state == RHIState.ALLOCATED
+    assert rhi.allocated_worker == org.worker and rhi.state == RHIState.ALLOCATED
     assert "allocated to" in response.content.decode()
 
 
-def test_allocation_from_a_stale_page_is_refused_with_a_message(client: Client, org: dict[str, Any]) -> None:
+def test_allocation_from_a_stale_page_is_refused_with_a_message(client: Client, org: ProviderTeams) -> None:
     rhi = make(org, due_in=timedelta(hours=5), allocated=False)
-    client.force_login(org["manager"])
-    client.post(reverse("rhi:allocate", args=[rhi.pk]), {"worker": org["worker"].pk, "version": rhi.version})
+    client.force_login(org.manager)
+    client.post(reverse("rhi:allocate", args=[rhi.pk]), {"worker": org.worker.pk, "version": rhi.version})
     response = client.post(
         reverse("rhi:allocate", args=[rhi.pk]),
-        {"worker": org["worker"].pk, "version": rhi.version},
+        {"worker": org.worker.pk, "version": rhi.version},
         follow=True,
     )
     assert "changed by someone else" in response.content.decode()
 
 
-def test_worker_cannot_allocate_by_posting_directly(client: Client, org: dict[str, Any]) -> None:
+def test_worker_cannot_allocate_by_posting_directly(client: Client, org: ProviderTeams) -> None:
     rhi = make(org, due_in=timedelta(hours=5), allocated=False)
-    client.force_login(org["worker"])
+    client.force_login(org.worker)
     response = client.post(
-        reverse("rhi:allocate", args=[rhi.pk]), {"worker": org["worker"].pk, "version": rhi.version}
+        reverse("rhi:allocate", args=[rhi.pk]), {"worker": org.worker.pk, "version": rhi.version}
     )
     assert response.status_code == 403
     rhi.refresh_from_db()
@@ -269,10 +278,10 @@ def test_policy_form_refuses_past_dates_and_half_contact_deadlines_with_field_er
 
 
 def test_worker_and_other_las_admin_cannot_change_a_policy(
-    client: Client, la_admin: Any, org: dict[str, Any]
+    client: Client, la_admin: Any, org: ProviderTeams
 ) -> None:
     la, _ = la_admin
-    client.force_login(org["worker"])
+    client.force_login(org.worker)
     assert client.get(reverse("rhi:policies")).status_code == 403
     other_admin = member("other-admin", LocalAuthorityFactory.create(code="335"), Role.ORG_ADMIN)
     client.force_login(other_admin)
@@ -280,36 +289,36 @@ def test_worker_and_other_las_admin_cannot_change_a_policy(
 
 
 def test_manager_allocates_from_the_unallocated_queue_and_returns_to_it(
-    client: Client, org: dict[str, Any]
+    client: Client, org: ProviderTeams
 ) -> None:
     rhi = make(org, due_in=timedelta(hours=5), allocated=False)
-    client.force_login(org["manager"])
+    client.force_login(org.manager)
     queue = client.get(reverse("rhi:dashboard"), {"unallocated": "on"})
     assert f'id="allocate-{rhi.pk}"' in queue.content.decode()
     response = client.post(
         reverse("rhi:allocate", args=[rhi.pk]),
-        {"worker": org["worker"].pk, "version": rhi.version, "next": "/dashboard/?unallocated=on"},
+        {"worker": org.worker.pk, "version": rhi.version, "next": "/dashboard/?unallocated=on"},
     )
     assert response.status_code == 302 and response["Location"] == "/dashboard/?unallocated=on"
     rhi.refresh_from_db()
-    assert rhi.allocated_worker == org["worker"]
+    assert rhi.allocated_worker == org.worker
 
 
-def test_allocate_ignores_an_offsite_next_address(client: Client, org: dict[str, Any]) -> None:
+def test_allocate_ignores_an_offsite_next_address(client: Client, org: ProviderTeams) -> None:
     rhi = make(org, due_in=timedelta(hours=5), allocated=False)
-    client.force_login(org["manager"])
+    client.force_login(org.manager)
     response = client.post(
         reverse("rhi:allocate", args=[rhi.pk]),
-        {"worker": org["worker"].pk, "version": rhi.version, "next": "//evil.example/"},
+        {"worker": org.worker.pk, "version": rhi.version, "next": "//evil.example/"},
     )
     assert response["Location"] == reverse("rhi:detail", args=[rhi.pk])
 
 
 def test_manager_of_two_providers_filters_the_dashboard_by_provider(
-    client: Client, org: dict[str, Any]
+    client: Client, org: ProviderTeams
 ) -> None:
     other = ProviderFactory.create(name="Second Provider")
-    Membership.objects.create(user=org["manager"], organisation=other, role=Role.TEAM_MANAGER)
+    Membership.objects.create(user=org.manager, organisation=other, role=Role.TEAM_MANAGER)
     make(org, due_in=timedelta(hours=-3))
     RHIFactory.create(
         child=ChildFactory.create(),
@@ -319,7 +328,7 @@ def test_manager_of_two_providers_filters_the_dashboard_by_provider(
         due_at=NOW - timedelta(hours=8),
         due_soon_at=NOW - timedelta(hours=32),
     )
-    client.force_login(org["manager"])
+    client.force_login(org.manager)
     assert client.get(reverse("rhi:dashboard")).context["counts"]["overdue"] == 2
     response = client.get(reverse("rhi:dashboard"), {"provider": other.pk})
     assert response.context["counts"]["overdue"] == 1
