@@ -7,6 +7,7 @@ import-linter's contracts in pyproject.toml, run by scripts/test.sh (docs/archit
 
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
 
@@ -82,6 +83,23 @@ def test_the_layer_contracts_cover_every_package() -> None:
     config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]
 
     assert sorted(config["root_packages"]) == PACKAGES
+
+
+def test_every_module_of_an_app_has_a_place_in_its_layers() -> None:
+    """The per-app layers contract constrains only the modules it names: a new module must be placed."""
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]
+    (contract,) = [c for c in config["contracts"] if c["id"] == "app-layers"]
+    placed = {name.strip().strip("()") for layer in contract["layers"] for name in re.split("[:|]", layer)}
+    unplaced = {
+        f"{app}.{path.stem}"
+        for app in contract["containers"]
+        for path in (ROOT / app).iterdir()
+        if (path.suffix == ".py" or (path / "__init__.py").exists())
+        and path.stem not in {"__init__", "apps", "migrations"}
+        and path.stem not in placed
+    }
+
+    assert not unplaced, f"add these to a layer of app-layers in pyproject.toml: {sorted(unplaced)}"
 
 
 def test_a_loop_through_an_import_inside_a_function_is_reported(
