@@ -10,6 +10,7 @@ import subprocess
 import sys
 import urllib.error
 import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -18,8 +19,9 @@ from django.urls import reverse
 from gunicorn.config import Config
 
 from access.episodes import visible_children
-from accounts.models import ApiScope
-from tests.api.conftest import as_client, new_client
+from accounts.models import ApiClient, ApiScope, Organisation
+from missing_episodes.models import Child
+from tests.api.conftest import Api, as_client, new_client
 from tests.factories_domain import ChildFactory, LocalAuthorityFactory
 from tests.reliability.conftest import free_port, wait_for
 from tests.reliability.conftest import test_database_url as live_database_url
@@ -29,35 +31,44 @@ SEARCH = reverse("api:child-search")
 CHILDREN = reverse("api:child-list")
 
 
+@dataclass(frozen=True)
+class CouncilSystem:
+    la: Organisation
+    child: Child
+    api: Api
+    client: ApiClient
+    token: str
+
+
 @pytest.fixture
-def council_system(db: Any) -> dict[str, Any]:
+def council_system(db: Any) -> CouncilSystem:
     la = LocalAuthorityFactory.create()
     child = ChildFactory.create(responsible_la=la, last_name="Quillfeather", first_name="Ada")
     new = new_client(la, [ApiScope.CHILDREN_READ])
-    return {"la": la, "child": child, "api": as_client(new), "client": new.client, "token": new.token}
+    return CouncilSystem(la=la, child=child, api=as_client(new), client=new.client, token=new.token)
 
 
 def test_council_system_searching_by_name_in_a_post_body_finds_the_child_it_may_see(
-    council_system: dict[str, Any],
+    council_system: CouncilSystem,
 ) -> None:
-    child = council_system["child"]
+    child = council_system.child
     body = {"last_name": "quillfeather", "date_of_birth": child.date_of_birth.isoformat()}
-    response = council_system["api"].post(SEARCH, body)
+    response = council_system.api.post(SEARCH, body)
     assert response.status_code == 200
     expected = list(
-        visible_children(council_system["client"].user).filter(pk=child.pk).values_list("pk", flat=True)
+        visible_children(council_system.client.user).filter(pk=child.pk).values_list("pk", flat=True)
     )
     assert [row["id"] for row in response.json()["results"]] == expected
-    by_id = council_system["api"].get(f"{CHILDREN}?la_child_id={child.la_child_id}")
+    by_id = council_system.api.get(f"{CHILDREN}?la_child_id={child.la_child_id}")
     assert by_id.status_code == 200
     assert [row["id"] for row in by_id.json()["results"]] == expected
 
 
 def test_council_system_putting_a_name_or_birth_date_in_the_url_is_refused_with_400(
-    council_system: dict[str, Any],
+    council_system: CouncilSystem,
 ) -> None:
-    child = council_system["child"]
-    response = council_system["api"].get(
+    child = council_system.child
+    response = council_system.api.get(
         f"{CHILDREN}?last_name=Quillfeather&date_of_birth={child.date_of_birth.isoformat()}"
     )
     assert response.status_code == 400
@@ -65,11 +76,10 @@ def test_council_system_putting_a_name_or_birth_date_in_the_url_is_refused_with_
     assert "Quillfeather" not in response.content.decode()
 
 
-def test_search_without_terms_in_the_body_is_a_400_not_a_500(council_system: dict[str, Any]) -> None:
-    assert council_system["api"].post(SEARCH, {}).status_code == 400
+def test_search_without_terms_in_the_body_is_a_400_not_a_500(council_system: CouncilSystem) -> None:
+    assert council_system.api.post(SEARCH, {}).status_code == 400
     assert (
-        council_system["api"].post(SEARCH, {"date_of_birth": "not a date", "last_name": "x"}).status_code
-        == 400
+        council_system.api.post(SEARCH, {"date_of_birth": "not a date", "last_name": "x"}).status_code == 400
     )
 
 

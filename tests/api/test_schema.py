@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from dataclasses import dataclass
 from io import StringIO
 from typing import Any
 
@@ -24,6 +25,7 @@ from sharing.models import DisclosureLevel
 from tests.api.conftest import new_client
 from tests.casework import (
     CHILD_WORDS,
+    SharingCase,
     share,
     sharing_case,
 )
@@ -64,8 +66,16 @@ def api_schema(settings: Any, db: Any) -> Iterator[Any]:
 schema = schemathesis.pytest.from_fixture("api_schema")
 
 
+@dataclass(frozen=True)
+class SchemaWorld:
+    case: SharingCase
+    police: str
+    council: str
+    hidden: dict[str, Any]  # what the API must never show: the hidden episode's id, child and reference
+
+
 @pytest.fixture
-def world(db: Any) -> dict[str, Any]:
+def world(db: Any) -> SchemaWorld:
     """An approved RHI shared with its police force (intelligence summary) and the child's council
     (notification), and a second case nobody shared with either: its records must never appear."""
     case = sharing_case()
@@ -79,16 +89,16 @@ def world(db: Any) -> dict[str, Any]:
     hidden_episode = MissingEpisodeFactory.create(
         child=ChildFactory.create(responsible_la=hidden_la, first_name="Hidden")
     )
-    return {
-        "case": case,
-        "police": new_client(case.force, ALL_SCOPES).token,
-        "council": new_client(case.la, ALL_SCOPES).token,
-        "hidden": {
+    return SchemaWorld(
+        case=case,
+        police=new_client(case.force, ALL_SCOPES).token,
+        council=new_client(case.la, ALL_SCOPES).token,
+        hidden={
             "episode": hidden_episode.pk,
             "child": hidden_episode.child_id,
             "police_reference": hidden_episode.police_reference,
         },
-    }
+    )
 
 
 def _record_ids(body: Any) -> list[tuple[str, Any]]:
@@ -105,7 +115,7 @@ def _record_ids(body: Any) -> list[tuple[str, Any]]:
     return found
 
 
-def _check(case: Any, world: dict[str, Any], token: str, *, police: bool) -> None:
+def _check(case: Any, world: SchemaWorld, token: str, *, police: bool) -> None:
     response = case.call(headers={"Authorization": f"Bearer {token}"})
     assert response.status_code < 500, response.text[:500]
     case.validate_response(
@@ -121,7 +131,7 @@ def _check(case: Any, world: dict[str, Any], token: str, *, police: bool) -> Non
     if "json" not in response.headers.get("Content-Type", [""])[0]:
         return
     body = response.json()
-    hidden = world["hidden"]
+    hidden = world.hidden
     for key, value in _record_ids(body):
         assert not (key == "police_reference" and value == hidden["police_reference"])
         assert not (key == "child_id" and value == hidden["child"])
@@ -132,14 +142,14 @@ def _check(case: Any, world: dict[str, Any], token: str, *, police: bool) -> Non
 
 @schema.parametrize()
 @EXAMPLES
-def test_police_force_system_never_gets_a_5xx_or_an_unshared_record(case: Any, world: dict[str, Any]) -> None:
-    _check(case, world, world["police"], police=True)
+def test_police_force_system_never_gets_a_5xx_or_an_unshared_record(case: Any, world: SchemaWorld) -> None:
+    _check(case, world, world.police, police=True)
 
 
 @schema.parametrize()
 @EXAMPLES
-def test_council_system_never_gets_a_5xx_or_an_unshared_record(case: Any, world: dict[str, Any]) -> None:
-    _check(case, world, world["council"], police=False)
+def test_council_system_never_gets_a_5xx_or_an_unshared_record(case: Any, world: SchemaWorld) -> None:
+    _check(case, world, world.council, police=False)
 
 
 def test_the_notification_body_in_the_schema_has_every_field_the_web_form_and_the_csv_take() -> None:

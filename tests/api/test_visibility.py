@@ -7,8 +7,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import date, timedelta
-from typing import Any
+from datetime import date, datetime, timedelta
 
 import pytest
 from django.db import connection
@@ -159,8 +158,16 @@ def test_provider_reads_the_referrals_of_its_rhis_and_nobody_else_does(case: Api
 # ---------------------------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class SyncedCase:
+    api: Api
+    ids: list[int]
+    unseen: int
+    base: datetime
+
+
 @pytest.fixture
-def synced() -> dict[str, Any]:
+def synced() -> SyncedCase:
     la = LocalAuthorityFactory.create()
     provider = ProviderFactory.create()
     Commission.objects.create(local_authority=la, provider=provider, starts_on=date(2020, 1, 1))
@@ -179,12 +186,12 @@ def synced() -> dict[str, Any]:
     unseen = MissingEpisodeFactory.create(
         child=ChildFactory.create(responsible_la=LocalAuthorityFactory.create())
     )
-    return {
-        "api": as_client(new_client(provider, [ApiScope.EPISODES_READ])),
-        "ids": [e.pk for e in episodes],
-        "unseen": unseen.pk,
-        "base": base,
-    }
+    return SyncedCase(
+        api=as_client(new_client(provider, [ApiScope.EPISODES_READ])),
+        ids=[e.pk for e in episodes],
+        unseen=unseen.pk,
+        base=base,
+    )
 
 
 def walk(api: Api, url: str) -> tuple[list[int], list[int]]:
@@ -202,25 +209,25 @@ def walk(api: Api, url: str) -> tuple[list[int], list[int]]:
 
 
 def test_the_cursor_walks_every_page_without_repeats_at_a_constant_query_count(
-    synced: dict[str, Any],
+    synced: SyncedCase,
 ) -> None:
-    synced["api"].get(
+    synced.api.get(
         reverse("api:episode-list")
     )  # the client's first call of the minute also stamps last_used_at
-    ids, queries = walk(synced["api"], reverse("api:episode-list") + "?page_size=5")
+    ids, queries = walk(synced.api, reverse("api:episode-list") + "?page_size=5")
     assert len(ids) == len(set(ids)) == 27
-    assert set(ids) == set(synced["ids"]) and synced["unseen"] not in ids
+    assert set(ids) == set(synced.ids) and synced.unseen not in ids
     assert len(queries) == 6 and len(set(queries)) == 1
 
 
-def test_changed_since_returns_only_what_changed_from_that_time(synced: dict[str, Any]) -> None:
-    since = (synced["base"] + timedelta(minutes=5)).isoformat()
-    ids, _ = walk(synced["api"], reverse("api:episode-list") + f"?changed_since={since.replace('+', '%2B')}")
-    assert sorted(ids) == sorted(synced["ids"][20:])
+def test_changed_since_returns_only_what_changed_from_that_time(synced: SyncedCase) -> None:
+    since = (synced.base + timedelta(minutes=5)).isoformat()
+    ids, _ = walk(synced.api, reverse("api:episode-list") + f"?changed_since={since.replace('+', '%2B')}")
+    assert sorted(ids) == sorted(synced.ids[20:])
 
 
-def test_a_bad_cursor_or_changed_since_is_a_field_error(synced: dict[str, Any]) -> None:
-    api = synced["api"]
+def test_a_bad_cursor_or_changed_since_is_a_field_error(synced: SyncedCase) -> None:
+    api = synced.api
     for query, field in (("cursor=nonsense", "cursor"), ("changed_since=yesterday", "changed_since")):
         response = api.get(reverse("api:episode-list") + "?" + query)
         assert response.status_code == 400

@@ -3,6 +3,7 @@ every page visited is axe-core clean."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -37,8 +38,14 @@ def saved(page: Page, text: str) -> None:
     assert_no_axe_violations(page)
 
 
+@dataclass(frozen=True)
+class JourneyStart:
+    rhi: ReturnHomeInterview
+    returned: datetime
+
+
 @pytest.fixture
-def case() -> dict[str, Any]:
+def case() -> JourneyStart:
     provider = ProviderFactory.create()
     team = Team.objects.create(organisation=provider, name="North")
     worker = user_with_role(Role.RHI_WORKER, organisation=provider, team=team, username="worker")
@@ -53,13 +60,11 @@ def case() -> dict[str, Any]:
     rhi.provider, rhi.team = provider, team
     rhi.save()
     services.allocate_rhi(rhi_id=rhi.pk, worker=worker, by=manager)
-    return {"rhi": rhi, "returned": returned}
+    return JourneyStart(rhi=rhi, returned=returned)
 
 
-def test_worker_records_the_journey_and_a_manager_approves_the_report(
-    page: Any, case: dict[str, Any]
-) -> None:
-    rhi, returned = case["rhi"], case["returned"]
+def test_worker_records_the_journey_and_a_manager_approves_the_report(page: Any, case: JourneyStart) -> None:
+    rhi, returned = case.rhi, case.returned
     sign_in(page, "worker")
     page.goto(f"/rhi/{rhi.pk}/")
     check(page)
@@ -137,10 +142,10 @@ def test_worker_records_the_journey_and_a_manager_approves_the_report(
 
 
 def test_findings_typed_are_saved_in_the_background_without_pressing_a_button(
-    page: Any, case: dict[str, Any], settings: Settings
+    page: Any, case: JourneyStart, settings: Settings
 ) -> None:
     settings.RHI_AUTOSAVE_SECONDS = 1
-    rhi, returned = case["rhi"], case["returned"]
+    rhi, returned = case.rhi, case.returned
     worker = rhi.allocated_worker or ReturnHomeInterview.objects.get(pk=rhi.pk).allocated_worker
     assert worker is not None
     services.record_offer(
