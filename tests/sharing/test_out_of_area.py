@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -14,13 +15,13 @@ import time_machine
 from django.test import Client
 from django.urls import reverse
 
-from accounts.models import Role, Team
+from accounts.models import Organisation, Role, Team, User
 from audit.models import AuditAction, AuditEvent, AuditOutcome
 from missing_episodes.importers import import_episodes_text
-from missing_episodes.models import Child, MissingEpisode
+from missing_episodes.models import Child, MissingEpisode, Placement
 from missing_episodes.services import record_episode
 from rhi import services
-from rhi.models import RHIState
+from rhi.models import ReturnHomeInterview, RHIState
 from rhi.services.findings import record_consent
 from sharing.models import ConsentState, Disclosure, DisclosureEvent, DisclosureLevel, LawfulBasis
 from sharing.out_of_area import placements_without_notification
@@ -48,8 +49,34 @@ def frozen() -> Iterator[None]:
         yield
 
 
+@dataclass(frozen=True)
+class OutOfAreaWorld:
+    """Sandwell placing one child (``away``) in Birmingham, in West Midlands Police's area, and one at home."""
+
+    placing: Organisation
+    host: Organisation
+    force: Organisation
+    away: Child
+    home: Child
+
+
+@dataclass(frozen=True)
+class OutOfAreaCase(OutOfAreaWorld):
+    """The world, with the away child's RHI handled by the host LA's in-house team."""
+
+    rhi: ReturnHomeInterview
+    worker: User
+    manager: User
+
+
+@dataclass(frozen=True)
+class Placements:
+    away: Placement
+    half: Placement
+
+
 @pytest.fixture
-def world() -> dict[str, Any]:
+def world() -> OutOfAreaWorld:
     placing = LocalAuthorityFactory.create(code="333", name="Sandwell")
     host = LocalAuthorityFactory.create(code="330", name="Birmingham")
     force = PoliceForceFactory.create(code="E23000014", name="West Midlands Police")
@@ -57,13 +84,13 @@ def world() -> dict[str, Any]:
     PlacementFactory.create(child=away, host_la=host, police_force_area=force, start_date=date(2026, 1, 5))
     home = ChildFactory.create(responsible_la=placing, la_child_id="SAN-2")
     PlacementFactory.create(child=home, host_la=placing, start_date=date(2026, 1, 5))
-    return {"placing": placing, "host": host, "force": force, "away": away, "home": home}
+    return OutOfAreaWorld(placing=placing, host=host, force=force, away=away, home=home)
 
 
-def report(world: Any, child: Child, reference: str, **fields: Any) -> Any:
+def report(world: OutOfAreaWorld, child: Child, reference: str, **fields: Any) -> Any:
     return record_episode(
         child=child,
-        police_force=world["force"],
+        police_force=world.force,
         police_reference=reference,
         fields={"category": "missing", "missing_from": "care", "missing_at": MISSING} | fields,
     )
@@ -74,12 +101,12 @@ def automatic(**lookup: Any) -> list[Disclosure]:
 
 
 def test_out_of_area_childs_episode_notifies_the_placing_authority_exactly_once(
-    world: dict[str, Any],
+    world: OutOfAreaWorld,
 ) -> None:
-    result = report(world, world["away"], "WM-1")
-    report(world, world["away"], "WM-1")  # the same notification again: unchanged
+    result = report(world, world.away, "WM-1")
+    report(world, world.away, "WM-1")  # the same notification again: unchanged
     [notice] = automatic(episode=result.episode)
-    assert notice.recipient_organisation == world["placing"]
+    assert notice.recipient_organisation == world.placing
     assert (notice.level, notice.event) == (DisclosureLevel.NOTIFICATION, DisclosureEvent.EPISODE_REPORTED)
     assert notice.lawful_basis == LawfulBasis.PUBLIC_TASK
     assert notice.consent_state == ConsentState.NOT_REQUIRED
@@ -89,24 +116,24 @@ def test_out_of_area_childs_episode_notifies_the_placing_authority_exactly_once(
     assert shared.detail["automatic"] is True and shared.level == DisclosureLevel.NOTIFICATION
 
 
-def test_recording_the_return_later_notifies_the_placing_authority_once_more(world: dict[str, Any]) -> None:
-    episode = report(world, world["away"], "WM-1").episode
-    report(world, world["away"], "WM-1", returned_at=RETURNED)
-    report(world, world["away"], "WM-1", returned_at=RETURNED)
+def test_recording_the_return_later_notifies_the_placing_authority_once_more(world: OutOfAreaWorld) -> None:
+    episode = report(world, world.away, "WM-1").episode
+    report(world, world.away, "WM-1", returned_at=RETURNED)
+    report(world, world.away, "WM-1", returned_at=RETURNED)
     events = [d.event for d in automatic(episode=episode)]
     assert events == [DisclosureEvent.EPISODE_REPORTED, DisclosureEvent.EPISODE_RETURNED]
 
 
-def test_in_area_childs_episode_notifies_nobody(world: dict[str, Any]) -> None:
-    episode = report(world, world["home"], "WM-2", returned_at=RETURNED).episode
+def test_in_area_childs_episode_notifies_nobody(world: OutOfAreaWorld) -> None:
+    episode = report(world, world.home, "WM-2", returned_at=RETURNED).episode
     assert Disclosure.objects.filter(episode=episode).count() == 0
 
 
-def test_reimporting_the_same_file_creates_no_second_notification(world: dict[str, Any]) -> None:
+def test_reimporting_the_same_file_creates_no_second_notification(world: OutOfAreaWorld) -> None:
     text = (
         "police_force,police_reference,responsible_la,la_child_id,first_name,last_name,date_of_birth,gender,"
         "category,risk_level,missing_from,missing_at,reported_at,returned_at,police_notified_at,found_location\n"
-        f"E23000014,WM-9,333,SAN-1,{world['away'].first_name},{world['away'].last_name},2011-05-17,male,"
+        f"E23000014,WM-9,333,SAN-1,{world.away.first_name},{world.away.last_name},2011-05-17,male,"
         "missing,medium,care,2026-05-20T19:00,,2026-05-21T10:00,,\n"
     )
     first = import_episodes_text(text)
@@ -120,14 +147,14 @@ def test_reimporting_the_same_file_creates_no_second_notification(world: dict[st
 
 
 @pytest.fixture
-def rhi_case(world: dict[str, Any]) -> dict[str, Any]:
+def rhi_case(world: OutOfAreaWorld) -> OutOfAreaCase:
     """An out-of-area child's RHI, handled by the host LA's in-house team, interviewed and in draft."""
-    episode = report(world, world["away"], "WM-1", returned_at=RETURNED).episode
+    episode = report(world, world.away, "WM-1", returned_at=RETURNED).episode
     rhi = episode.rhi_link.rhi
-    assert rhi.local_authority == world["host"] and rhi.provider == world["host"]
-    team = Team.objects.create(organisation=world["host"], name="Missing team")
-    worker = member("worker", world["host"], Role.RHI_WORKER, team)
-    manager = member("manager", world["host"], Role.TEAM_MANAGER, team)
+    assert rhi.local_authority == world.host and rhi.provider == world.host
+    team = Team.objects.create(organisation=world.host, name="Missing team")
+    worker = member("worker", world.host, Role.RHI_WORKER, team)
+    manager = member("manager", world.host, Role.TEAM_MANAGER, team)
     services.allocate_rhi(rhi_id=rhi.pk, worker=worker, by=manager)
     services.log_contact_attempt(
         rhi_id=rhi.pk,
@@ -140,11 +167,11 @@ def rhi_case(world: dict[str, Any]) -> dict[str, Any]:
     services.record_offer(
         rhi_id=rhi.pk, by=worker, offered_at=RETURNED + timedelta(hours=3), offered_to="child", method="phone"
     )
-    return {"rhi": rhi, "worker": worker, "manager": manager, **world}
+    return OutOfAreaCase(**vars(world), rhi=rhi, worker=worker, manager=manager)
 
 
-def interview_and_approve(case: Any, *, consent: str, override: str = "") -> None:
-    rhi_id, worker = case["rhi"].pk, case["worker"]
+def interview_and_approve(case: OutOfAreaCase, *, consent: str, override: str = "") -> None:
+    rhi_id, worker = case.rhi.pk, case.worker
     services.record_interview(
         rhi_id=rhi_id,
         by=worker,
@@ -164,19 +191,19 @@ def interview_and_approve(case: Any, *, consent: str, override: str = "") -> Non
         expected_version=None,
     )
     services.submit_for_approval(rhi_id=rhi_id, by=worker)
-    approved = services.approve(rhi_id=rhi_id, by=case["manager"])
+    approved = services.approve(rhi_id=rhi_id, by=case.manager)
     assert approved.state == RHIState.APPROVED
 
 
-def rhi_disclosures(case: Any) -> list[tuple[str, str, str]]:
+def rhi_disclosures(case: OutOfAreaCase) -> list[tuple[str, str, str]]:
     return [
         (d.level, d.event, d.consent_state)
-        for d in automatic(rhi=case["rhi"], episode__isnull=True, recipient_organisation=case["placing"])
+        for d in automatic(rhi=case.rhi, episode__isnull=True, recipient_organisation=case.placing)
     ]
 
 
 def test_approved_rhi_with_consent_notifies_and_offers_the_report_to_the_placing_authority(
-    rhi_case: dict[str, Any],
+    rhi_case: OutOfAreaCase,
 ) -> None:
     interview_and_approve(rhi_case, consent="given")
     assert rhi_disclosures(rhi_case) == [
@@ -185,31 +212,31 @@ def test_approved_rhi_with_consent_notifies_and_offers_the_report_to_the_placing
     ]
 
 
-def test_refused_consent_without_override_sends_the_notification_only(rhi_case: dict[str, Any]) -> None:
+def test_refused_consent_without_override_sends_the_notification_only(rhi_case: OutOfAreaCase) -> None:
     interview_and_approve(rhi_case, consent="refused")
     assert rhi_disclosures(rhi_case) == [
         (DisclosureLevel.NOTIFICATION, DisclosureEvent.RHI_OUTCOME, ConsentState.NOT_REQUIRED)
     ]
 
 
-def test_refused_consent_with_a_justified_override_offers_the_report(rhi_case: dict[str, Any]) -> None:
+def test_refused_consent_with_a_justified_override_offers_the_report(rhi_case: OutOfAreaCase) -> None:
     interview_and_approve(rhi_case, consent="refused", override="Risk of serious harm from an adult.")
-    report_disclosure = automatic(rhi=rhi_case["rhi"], level=DisclosureLevel.FULL_REPORT)[0]
+    report_disclosure = automatic(rhi=rhi_case.rhi, level=DisclosureLevel.FULL_REPORT)[0]
     assert report_disclosure.consent_state == ConsentState.REFUSED_OVERRIDDEN
     assert report_disclosure.override_justification == "Risk of serious harm from an adult."
 
 
-def test_declined_rhi_notifies_the_placing_authority_of_the_outcome(rhi_case: dict[str, Any]) -> None:
+def test_declined_rhi_notifies_the_placing_authority_of_the_outcome(rhi_case: OutOfAreaCase) -> None:
     services.record_decline(
-        rhi_id=rhi_case["rhi"].pk, by=rhi_case["worker"], declined_by="child", reason="not_wanted"
+        rhi_id=rhi_case.rhi.pk, by=rhi_case.worker, declined_by="child", reason="not_wanted"
     )
     assert rhi_disclosures(rhi_case) == [
         (DisclosureLevel.NOTIFICATION, DisclosureEvent.RHI_OUTCOME, ConsentState.NOT_REQUIRED)
     ]
 
 
-def test_steps_before_an_outcome_notify_nobody(rhi_case: dict[str, Any]) -> None:
-    services.record_acceptance(rhi_id=rhi_case["rhi"].pk, by=rhi_case["worker"])
+def test_steps_before_an_outcome_notify_nobody(rhi_case: OutOfAreaCase) -> None:
+    services.record_acceptance(rhi_id=rhi_case.rhi.pk, by=rhi_case.worker)
     assert rhi_disclosures(rhi_case) == []
 
 
@@ -217,32 +244,32 @@ def test_steps_before_an_outcome_notify_nobody(rhi_case: dict[str, Any]) -> None
 
 
 @pytest.fixture
-def placements(world: dict[str, Any]) -> dict[str, Any]:
-    notified = ChildFactory.create(responsible_la=world["placing"], la_child_id="SAN-3")
+def placements(world: OutOfAreaWorld) -> Placements:
+    notified = ChildFactory.create(responsible_la=world.placing, la_child_id="SAN-3")
     PlacementFactory.create(
         child=notified,
-        host_la=world["host"],
+        host_la=world.host,
         start_date=date(2026, 2, 1),
         host_la_notified_at=NOW - timedelta(days=90),
         host_police_notified_at=NOW - timedelta(days=90),
     )
-    half = ChildFactory.create(responsible_la=world["placing"], la_child_id="SAN-4")
+    half = ChildFactory.create(responsible_la=world.placing, la_child_id="SAN-4")
     half_placement = PlacementFactory.create(
-        child=half, host_la=world["host"], start_date=date(2026, 3, 1), host_la_notified_at=NOW
+        child=half, host_la=world.host, start_date=date(2026, 3, 1), host_la_notified_at=NOW
     )
-    ended = ChildFactory.create(responsible_la=world["placing"], la_child_id="SAN-5")
+    ended = ChildFactory.create(responsible_la=world.placing, la_child_id="SAN-5")
     PlacementFactory.create(
-        child=ended, host_la=world["host"], start_date=date(2025, 1, 1), end_date=date(2025, 6, 1)
+        child=ended, host_la=world.host, start_date=date(2025, 1, 1), end_date=date(2025, 6, 1)
     )
-    return {"away": world["away"].placements.get(), "half": half_placement}
+    return Placements(away=world.away.placements.get(), half=half_placement)
 
 
 def test_placements_list_shows_only_current_out_of_area_placements_missing_a_notification(
-    world: dict[str, Any], placements: dict[str, Any]
+    world: OutOfAreaWorld, placements: Placements
 ) -> None:
-    lead = member("lead", world["placing"], Role.PERFORMANCE_LEAD)
-    host_viewer = member("viewer", world["host"], Role.PARTNER_VIEWER)
-    expected = [placements["away"].pk, placements["half"].pk]
+    lead = member("lead", world.placing, Role.PERFORMANCE_LEAD)
+    host_viewer = member("viewer", world.host, Role.PARTNER_VIEWER)
+    expected = [placements.away.pk, placements.half.pk]
     assert [p.pk for p in placements_without_notification(lead)] == expected
     assert [p.pk for p in placements_without_notification(host_viewer)] == expected
     elsewhere = member("elsewhere", LocalAuthorityFactory.create(code="201"), Role.PERFORMANCE_LEAD)
@@ -257,20 +284,20 @@ def listed(response: Any) -> list[str]:
 
 
 def test_la_worker_records_both_notifications_and_the_placement_leaves_the_list(
-    client: Client, world: dict[str, Any], placements: dict[str, Any]
+    client: Client, world: OutOfAreaWorld, placements: Placements
 ) -> None:
-    worker = member("laworker", world["placing"], Role.RHI_WORKER)
+    worker = member("laworker", world.placing, Role.RHI_WORKER)
     client.force_login(worker)
     listing = client.get(reverse("sharing_out_of_area:unnotified"))
     assert listing.status_code == 200
     assert listed(listing) == ["SAN-1", "SAN-4"]
-    url = reverse("sharing_out_of_area:record", args=[placements["away"].pk])
+    url = reverse("sharing_out_of_area:record", args=[placements.away.pk])
     assert client.get(url).status_code == 200
     response = client.post(
         url, {"host_la_notified_at": "2026-01-06T10:00", "host_police_notified_at": "2026-01-06T11:30"}
     )
     assert response.status_code == 302
-    placement = placements["away"]
+    placement = placements.away
     placement.refresh_from_db()
     assert placement.host_la_notified_at == datetime(2026, 1, 6, 10, 0, tzinfo=UTC)
     assert placement.host_police_notified_at == datetime(2026, 1, 6, 11, 30, tzinfo=UTC)
@@ -281,34 +308,34 @@ def test_la_worker_records_both_notifications_and_the_placement_leaves_the_list(
 
 
 def test_recording_a_future_or_empty_notification_shows_errors_and_saves_nothing(
-    client: Client, world: dict[str, Any], placements: dict[str, Any]
+    client: Client, world: OutOfAreaWorld, placements: Placements
 ) -> None:
-    client.force_login(member("laworker", world["placing"], Role.RHI_WORKER))
-    url = reverse("sharing_out_of_area:record", args=[placements["away"].pk])
+    client.force_login(member("laworker", world.placing, Role.RHI_WORKER))
+    url = reverse("sharing_out_of_area:record", args=[placements.away.pk])
     empty = client.post(url, {"host_la_notified_at": "", "host_police_notified_at": ""})
     assert empty.status_code == 200 and "<title>Error: " in empty.content.decode()
     future = client.post(url, {"host_la_notified_at": "2026-06-30T10:00", "host_police_notified_at": ""})
     assert "The time cannot be in the future." in future.content.decode()
-    placements["away"].refresh_from_db()
-    assert placements["away"].host_la_notified_at is None
+    placements.away.refresh_from_db()
+    assert placements.away.host_la_notified_at is None
 
 
 def test_unrelated_user_gets_404_for_a_placement_and_it_is_audited_as_denied(
-    client: Client, world: dict[str, Any], placements: dict[str, Any]
+    client: Client, world: OutOfAreaWorld, placements: Placements
 ) -> None:
     stranger = member("stranger", LocalAuthorityFactory.create(code="201"), Role.TEAM_MANAGER)
     client.force_login(stranger)
-    url = reverse("sharing_out_of_area:record", args=[placements["away"].pk])
+    url = reverse("sharing_out_of_area:record", args=[placements.away.pk])
     assert client.post(url, {"host_la_notified_at": "2026-01-06T10:00"}).status_code == 404
     assert AuditEvent.objects.filter(
-        actor=stranger, outcome=AuditOutcome.DENIED, object_id=str(placements["away"].pk)
+        actor=stranger, outcome=AuditOutcome.DENIED, object_id=str(placements.away.pk)
     ).exists()
-    placements["away"].refresh_from_db()
-    assert placements["away"].host_la_notified_at is None
+    placements.away.refresh_from_db()
+    assert placements.away.host_la_notified_at is None
 
 
 def test_provider_staff_without_an_la_role_do_not_get_the_placements_list(
-    client: Client, world: dict[str, Any]
+    client: Client, world: OutOfAreaWorld
 ) -> None:
     client.force_login(member("charity", ProviderFactory.create(), Role.TEAM_MANAGER))
     assert client.get(reverse("sharing_out_of_area:unnotified")).status_code == 404
@@ -320,9 +347,9 @@ def test_provider_staff_without_an_la_role_do_not_get_the_placements_list(
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_la_worker_records_placement_notifications_in_the_browser(
-    page: Any, world: dict[str, Any], placements: dict[str, Any]
+    page: Any, world: OutOfAreaWorld, placements: Placements
 ) -> None:
-    member("laworker", world["placing"], Role.RHI_WORKER)
+    member("laworker", world.placing, Role.RHI_WORKER)
     sign_in(page, "laworker", MEMBER_PASSWORD)
     page.get_by_role("navigation", name="Menu").get_by_role("link", name="Placement notifications").click()
     page.get_by_role("heading", name="Placements with no recorded notification").wait_for()
