@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import secrets
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -53,7 +54,7 @@ def row_counts(conn: psycopg.Connection[Any]) -> dict[str, int]:
 
 
 @pytest.fixture
-def fresh_database() -> Any:
+def fresh_database() -> Iterator[str]:
     if connection.vendor != "postgresql":
         pytest.skip("backup and restore are PostgreSQL's (./scripts/test.sh)")
     name = f"rhi_restore_{secrets.token_hex(4)}"
@@ -65,7 +66,7 @@ def fresh_database() -> Any:
 
 
 def test_operator_restores_last_nights_backup_into_a_fresh_database_with_every_row_and_the_audit_lock(
-    fresh_database: Any, tmp_path: Path
+    fresh_database: str, tmp_path: Path
 ) -> None:
     for _ in range(3):
         episode = MissingEpisodeFactory.create(child=ChildFactory.create())

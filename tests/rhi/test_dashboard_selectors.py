@@ -11,7 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from access.casework import visible_rhis
-from accounts.models import Membership, Organisation, Role, Team, User
+from accounts.models import Organisation, Role, Team, User
 from rhi import selectors
 from rhi.clock import ClockState
 from rhi.models import Interview, RHIState
@@ -24,18 +24,11 @@ from rhi.selectors import (
     with_clock_state,
 )
 from rhi.services import ActionNotAllowed, StaleVersionError, TransitionError, allocate_rhi
+from tests.factories import member
 from tests.factories_domain import ChildFactory, ProviderFactory, RHIFactory
 
 pytestmark = pytest.mark.django_db
 NOW = datetime(2026, 6, 10, 12, 0, tzinfo=UTC)
-
-
-def member(username: str, org: Any, role: str, team: Any = None, **kwargs: Any) -> User:
-    user = User.objects.create_user(
-        username=username, password="unused-password-1", organisation=org, **kwargs
-    )
-    Membership.objects.create(user=user, organisation=org, team=team, role=role)
-    return user
 
 
 @dataclass(frozen=True)

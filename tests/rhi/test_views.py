@@ -16,6 +16,7 @@ from django.utils import timezone
 from accounts.models import Membership, Organisation, Role, Team, User
 from audit.models import AuditEvent, AuditOutcome
 from rhi.models import ClockPolicy, RHIState
+from tests.factories import member
 from tests.factories_domain import (
     ChildFactory,
     LocalAuthorityFactory,
@@ -26,18 +27,6 @@ from tests.factories_domain import (
 
 pytestmark = pytest.mark.django_db
 NOW = datetime(2026, 6, 10, 12, 0, tzinfo=UTC)
-
-
-def member(username: str, org: Any, role: str, team: Any = None) -> User:
-    user = User.objects.create_user(
-        username=username,
-        password="unused-password-1",
-        organisation=org,
-        first_name=username.title(),
-        last_name="Demo",
-    )
-    Membership.objects.create(user=user, organisation=org, team=team, role=role)
-    return user
 
 
 @dataclass(frozen=True)
@@ -205,14 +194,14 @@ def test_worker_cannot_allocate_by_posting_directly(client: Client, org: Provide
 
 
 @pytest.fixture
-def la_admin() -> Any:
+def la_admin() -> tuple[Organisation, User]:
     la = LocalAuthorityFactory.create(code="333", name="Sandwell")
     ClockPolicy.objects.create(local_authority=la, effective_from=date(2024, 4, 1))
     return la, member("orgadmin", la, Role.ORG_ADMIN)
 
 
 def test_org_admin_sees_policy_with_worked_example_from_the_clock_module(
-    client: Client, la_admin: Any
+    client: Client, la_admin: tuple[Organisation, User]
 ) -> None:
     _, admin = la_admin
     client.force_login(admin)
@@ -223,7 +212,9 @@ def test_org_admin_sees_policy_with_worked_example_from_the_clock_module(
     assert "Sandwell" in html
 
 
-def test_org_admin_previews_and_saves_a_working_days_policy(client: Client, la_admin: Any) -> None:
+def test_org_admin_previews_and_saves_a_working_days_policy(
+    client: Client, la_admin: tuple[Organisation, User]
+) -> None:
     la, admin = la_admin
     client.force_login(admin)
     data = {
@@ -252,7 +243,7 @@ def test_org_admin_previews_and_saves_a_working_days_policy(client: Client, la_a
 
 
 def test_policy_form_refuses_past_dates_and_half_contact_deadlines_with_field_errors(
-    client: Client, la_admin: Any
+    client: Client, la_admin: tuple[Organisation, User]
 ) -> None:
     la, admin = la_admin
     client.force_login(admin)
@@ -278,7 +269,7 @@ def test_policy_form_refuses_past_dates_and_half_contact_deadlines_with_field_er
 
 
 def test_worker_and_other_las_admin_cannot_change_a_policy(
-    client: Client, la_admin: Any, org: ProviderTeams
+    client: Client, la_admin: tuple[Organisation, User], org: ProviderTeams
 ) -> None:
     la, _ = la_admin
     client.force_login(org.worker)
