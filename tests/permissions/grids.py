@@ -154,8 +154,9 @@ ALLOCATED_WORKER_OR_MANAGER_STEP = """
             anonymous               login login      login        login
 """
 
-# A referral's steps: the allocated worker or a manager of the provider that made it.
-REFERRAL_STEP = """
+# Casework over a child's own records (a child's page, a referral's steps): workers and managers of the
+# provider working on the child (own, placed in), nobody else; the unrelated targets are the other provider's.
+CASEWORK_OWN_AND_PLACED = """
                                     own   placed_in  unrelated
             worker                  200   200        404
             manager                 200   200        404
@@ -307,3 +308,24 @@ API_LIST = """
 """
 # An export asked for through the API: its requester's alone; anonymous callers get 401.
 API_OWN_EXPORT = OWN_EXPORT.replace("login", "401")
+
+
+# A disclosure through the API: only the organisation it was shared with (police, the placing LA's partner
+# viewer); the sharing provider reads its RHI instead.
+API_DISCLOSURE_RECIPIENT = """
+                                    shared_with_police  shared_with_placing  placed_in_full_report  unrelated
+            worker                  404                 404                  404                    404
+            manager                 404                 404                  404                    404
+            performance_lead        404                 404                  404                    404
+            police                  200                 404                  404                    404
+            partner_viewer          404                 200                  200                    404
+            org_admin               404                 404                  404                    404
+            worker_other            404                 404                  404                    404
+            manager_other           404                 404                  404                    404
+            performance_lead_other  404                 404                  404                    404
+            police_other            404                 404                  404                    200
+            partner_viewer_other    404                 404                  404                    404
+            org_admin_other         404                 404                  404                    404
+            support                 404                 404                  404                    404
+            anonymous               401                 401                  401                    401
+"""

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from tests.permissions.grids import API_CASEWORK_RECORD, API_EVERYONE_BOTH_LAS, API_LIST, API_OWN_EXPORT
+from tests.permissions.grids import (
+    API_CASEWORK_RECORD,
+    API_DISCLOSURE_RECIPIENT,
+    API_EVERYONE_BOTH_LAS,
+    API_LIST,
+    API_OWN_EXPORT,
+)
 from tests.permissions.matrix import GET, POST, Route
 from tests.permissions.targets import (
     API_CHILD_SEARCH,
@@ -133,45 +139,13 @@ ROUTES: dict[str, Route] = {
     "api:disclosure-detail": Route(
         GET,
         DISCLOSURES,
-        """
-                                    shared_with_police  shared_with_placing  placed_in_full_report  unrelated
-            worker                  404                 404                  404                    404
-            manager                 404                 404                  404                    404
-            performance_lead        404                 404                  404                    404
-            police                  200                 404                  404                    404
-            partner_viewer          404                 200                  200                    404
-            org_admin               404                 404                  404                    404
-            worker_other            404                 404                  404                    404
-            manager_other           404                 404                  404                    404
-            performance_lead_other  404                 404                  404                    404
-            police_other            404                 404                  404                    200
-            partner_viewer_other    404                 404                  404                    404
-            org_admin_other         404                 404                  404                    404
-            support                 404                 404                  404                    404
-            anonymous               401                 401                  401                    401
-            """,
+        API_DISCLOSURE_RECIPIENT,
         markers=api_disclosure_at_its_level,
     ),
     "api:disclosure-acknowledge": Route(
         POST,
         DISCLOSURES,
-        """
-                                    shared_with_police  shared_with_placing  placed_in_full_report  unrelated
-            worker                  404                 404                  404                    404
-            manager                 404                 404                  404                    404
-            performance_lead        404                 404                  404                    404
-            police                  200                 404                  404                    404
-            partner_viewer          404                 200                  200                    404
-            org_admin               404                 404                  404                    404
-            worker_other            404                 404                  404                    404
-            manager_other           404                 404                  404                    404
-            performance_lead_other  404                 404                  404                    404
-            police_other            404                 404                  404                    200
-            partner_viewer_other    404                 404                  404                    404
-            org_admin_other         404                 404                  404                    404
-            support                 404                 404                  404                    404
-            anonymous               401                 401                  401                    401
-            """,
+        API_DISCLOSURE_RECIPIENT,
     ),
     # Start a return for Home (own) or Other (unrelated): only that LA's performance lead (202).
     "api:return-start": Route(

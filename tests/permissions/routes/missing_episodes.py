@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.permissions.grids import CASEWORK_ELSE_403, CASEWORK_ELSE_404, OWN_IMPORT
+from tests.permissions.grids import CASEWORK_ELSE_403, CASEWORK_ELSE_404, CASEWORK_OWN_AND_PLACED, OWN_IMPORT
 from tests.permissions.matrix import GET, POST, Route
 from tests.permissions.targets import (
     CHILDREN,
@@ -79,23 +79,7 @@ ROUTES: dict[str, Route] = {
     "missing_episodes:child_detail": Route(
         GET,
         CHILDREN,
-        """
-                                    own   placed_in  unrelated
-            worker                  200   200        404
-            manager                 200   200        404
-            performance_lead        404   404        404
-            police                  404   404        404
-            partner_viewer          404   404        404
-            org_admin               404   404        404
-            worker_other            404   404        200
-            manager_other           404   404        200
-            performance_lead_other  404   404        404
-            police_other            404   404        404
-            partner_viewer_other    404   404        404
-            org_admin_other         404   404        404
-            support                 404   404        404
-            anonymous               login login      login
-            """,
+        CASEWORK_OWN_AND_PLACED,
         markers=child_page,
     ),
     # Police notifications naming a child the force has no relation to wait for the child's council or its

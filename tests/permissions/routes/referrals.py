@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.permissions.grids import EVERYONE_SIGNED_IN, REFERRAL_STEP
+from tests.permissions.grids import CASEWORK_OWN_AND_PLACED, EVERYONE_SIGNED_IN
 from tests.permissions.matrix import GET, Route
 from tests.permissions.targets import NO_RECORD, REFERRALS, no_case_narrative, rhi_targets
 
@@ -41,4 +41,4 @@ ROUTES: dict[str, Route] = {
 }
 
 for step in ("mark_sent", "acknowledge", "outcome"):
-    ROUTES[f"referrals:{step}"] = Route(GET, REFERRALS, REFERRAL_STEP)
+    ROUTES[f"referrals:{step}"] = Route(GET, REFERRALS, CASEWORK_OWN_AND_PLACED)
