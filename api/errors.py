@@ -17,7 +17,7 @@ from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from accounts.models import User
-from audit.middleware import current_request_id
+from audit.context import current_request_id
 from audit.models import AuditAction, AuditOutcome
 from audit.services import record_event
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from rhi.clock import compute_deadlines
+from rhi.clock import compute_deadlines, policy_day
 from rhi.models import (
     ContactAttempt,
     ReturnHomeInterview,
@@ -138,7 +138,8 @@ class RHIEngine(FollowUp):
         la = episode.host
         created_at = episode.rhi_created_at
         assert created_at is not None
-        policy = la.policy_on(created_at.astimezone(LONDON).date())
+        # The RHI's policy is chosen as the service chooses it (rhi.clock.policy_day: the return, else missing).
+        policy = la.policy_on(policy_day(returned_at=episode.returned_at, missing_at=episode.missing_at))
         team = la.team
         worker_id = scenario.worker_id if scenario and scenario.worker_id else rng.choice(team.worker_ids)
         plan = Plan(

@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from django.contrib.auth.hashers import make_password
 
 from accounts.models import Commission, Membership, Organisation, Team, User
-from rhi.clock import ClockRules
+from rhi.clock import ClockRules, policy_on
 from rhi.models import ClockPolicy
 
 from . import DEMO_PASSWORD, DEMO_PASSWORD_SALT, DEMO_USERS
@@ -122,11 +122,9 @@ class LACtx:
     next_child_number: int = 1
 
     def policy_on(self, day: date) -> PolicyCtx:
-        chosen = self.policies[0]
-        for policy in self.policies:
-            if policy.effective_from <= day:
-                chosen = policy
-        return chosen
+        # rhi.clock.policy_on decides which version is in force; demo histories can start before an LA's first
+        # version, and the demo times those episodes under that first version rather than the no-policy rules.
+        return policy_on(self.policies, day) or self.policies[0]
 
 
 @dataclass
