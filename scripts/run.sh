@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # THE run command: ./scripts/run.sh — the app with demo data on the embedded default: SQLite and Celery's
 # local-file broker under var/ (no DATABASE_URL, no REDIS_URL), a Celery worker and beat in the background
-# (logs in var/celery-*.log) and Django's development server in the foreground. Ctrl-C stops all three.
+# (logs in var/celery-*.log) and Django's development server. Ctrl-C, or TERM to this script, stops all three.
 #
 # On a fresh Debian machine with Python 3.11 and Node: creates .venv/, installs the Python dependencies,
 # builds the front end, migrates, and seeds the small demo data set once (when no organisation exists yet).
@@ -35,6 +35,7 @@ if [ "$has_data" != "True" ]; then
 fi
 
 PIDS=()
+SERVER_PID=""
 any_alive() {
   local pid
   for pid in "${PIDS[@]}"; do kill -0 "$pid" 2>/dev/null && return 0; done
@@ -44,6 +45,12 @@ any_alive() {
 # KILL the supervisors, worker, beat and the worker's pool processes if still there after 20 s. Runs on every
 # exit, Ctrl-C included.
 stop_all() {
+  if [ -n "$SERVER_PID" ]; then
+    # runserver's autoreloader serves from a child process, which outlives its parent: stop both.
+    pkill -TERM -P "$SERVER_PID" 2>/dev/null || true
+    kill -TERM "$SERVER_PID" 2>/dev/null || true
+    SERVER_PID=""
+  fi
   [ ${#PIDS[@]} -eq 0 ] && return 0
   trap '' PIPE # the terminal or a pipe may be gone already: never die half-way through stopping them
   log "Stopping the Celery worker and beat" 2>/dev/null || true
@@ -84,4 +91,8 @@ supervise "Celery beat" "$VAR_DIR/celery-beat.log" \
   "$VENV/bin/celery" -A config beat --loglevel=INFO --schedule "$VAR_DIR/celerybeat-schedule"
 
 log "Open http://localhost:$PORT/ — demo logins are in README.md"
-"$PY" manage.py runserver "0.0.0.0:$PORT"
+# In the background and waited for, so a TERM sent to this script alone (a process manager, `kill`) is handled
+# at once: bash holds its traps while a foreground command runs, which left the server, worker and beat behind.
+"$PY" manage.py runserver "0.0.0.0:$PORT" &
+SERVER_PID=$!
+wait "$SERVER_PID"
