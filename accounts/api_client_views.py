@@ -38,6 +38,7 @@ from accounts.api_client_services import (
     revoke_client,
 )
 from accounts.models import ApiClient, ApiScope, Organisation, Role
+from accounts.selectors import api_client_of, api_clients_of, organisations_by_name
 from accounts.web import request_user
 from audit.exceptions import NotVisible
 from audit.models import AuditAction
@@ -135,12 +136,7 @@ def _admin_organisations(request: HttpRequest) -> set[int]:
 @require_GET
 def client_list(request: HttpRequest) -> HttpResponse:
     organisation_ids = _admin_organisations(request)
-    clients = list(
-        ApiClient.objects.filter(organisation_id__in=organisation_ids)
-        .select_related("organisation", "created_by", "user")
-        .prefetch_related("user__memberships", "decisions__decided_by")
-        .order_by("organisation__name", "revoked_at", "name")
-    )
+    clients = api_clients_of(organisation_ids)
     record_event(
         actor=request_user(request),
         action=AuditAction.VIEW,
@@ -164,7 +160,7 @@ def client_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def client_new(request: HttpRequest) -> HttpResponse:
     organisation_ids = _admin_organisations(request)
-    organisations = Organisation.objects.filter(pk__in=organisation_ids).order_by("name")
+    organisations = organisations_by_name(organisation_ids)
     form = ApiClientForm(request.POST or None, organisations=organisations)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -202,11 +198,7 @@ def client_new(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def client_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     organisation_ids = _admin_organisations(request)
-    client = (
-        ApiClient.objects.filter(pk=pk, organisation_id__in=organisation_ids)
-        .select_related("organisation")
-        .first()
-    )
+    client = api_client_of(pk, organisation_ids)
     if client is None:
         raise NotVisible(object_type="accounts.apiclient", object_id=pk)
     if request.method == "POST":

@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from accounts.models import ApiClientDecision, ApiClientDecisionKind, Membership, Organisation, Role, User
+from accounts.models import (
+    ApiClient,
+    ApiClientDecision,
+    ApiClientDecisionKind,
+    Membership,
+    Organisation,
+    Role,
+    User,
+)
 
 # The order a person with several roles sees their home page sections in.
 ROLE_ORDER: tuple[str, ...] = (
@@ -63,3 +73,29 @@ def organisation_by_code(*, kind: str, code: str) -> Organisation | None:
     case and surrounding spaces: the API, the CSV imports and the returns API all name organisations by code,
     and all ask here."""
     return Organisation.objects.filter(kind=kind, code__iexact=code.strip()).first()
+
+
+def organisations_by_name(ids: Iterable[int]) -> QuerySet[Organisation]:
+    """The organisations with these ids in name order: the choices of a form or a page's list of the
+    organisations someone acts for (the ids come from the policy)."""
+    return Organisation.objects.filter(pk__in=ids).order_by("name")
+
+
+def api_clients_of(organisation_ids: Iterable[int]) -> list[ApiClient]:
+    """The API clients of these organisations (the ids an organisation admin may manage), with what their
+    page shows: organisation, issuer, system user's roles and approval decisions."""
+    return list(
+        ApiClient.objects.filter(organisation_id__in=organisation_ids)
+        .select_related("organisation", "created_by", "user")
+        .prefetch_related("user__memberships", "decisions__decided_by")
+        .order_by("organisation__name", "revoked_at", "name")
+    )
+
+
+def api_client_of(pk: int, organisation_ids: Iterable[int]) -> ApiClient | None:
+    """One API client, only if it belongs to one of these organisations (else None: the page answers 404)."""
+    return (
+        ApiClient.objects.filter(pk=pk, organisation_id__in=organisation_ids)
+        .select_related("organisation")
+        .first()
+    )

@@ -13,15 +13,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from access.episodes import pending_link_filter
 from access.memberships import intake_authority_ids
 from accounts.web import request_user
 from audit.exceptions import NotAllowed, NotVisible
 from audit.models import AuditAction
 from audit.services import record_event
 from core.exceptions import ActionNotAllowed, TransitionError
-from missing_episodes import services
-from missing_episodes.models import PendingEpisodeLink
+from missing_episodes import selectors, services
 
 LINK_TYPE = "missing_episodes.pendingepisodelink"
 
@@ -50,11 +48,7 @@ def pending_links(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
     if not intake_authority_ids(user):
         raise NotAllowed(object_type=LINK_TYPE, detail={"page": "pending_links"})
-    rows = list(
-        PendingEpisodeLink.objects.filter(pending_link_filter(user)).select_related(
-            "child", "police_force", "child__responsible_la"
-        )
-    )
+    rows = selectors.pending_links_for(user)
     _audit(request, object_type=LINK_TYPE, level="full", detail={"page": "pending_links", "rows": len(rows)})
     return render(request, "missing_episodes/pending_links.html", {"rows": rows})
 
@@ -63,11 +57,7 @@ def pending_links(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def pending_link(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
-    link = (
-        PendingEpisodeLink.objects.filter(pending_link_filter(user), pk=pk)
-        .select_related("child", "police_force", "child__responsible_la")
-        .first()
-    )
+    link = selectors.pending_link_for(user, pk)
     if link is None:
         raise NotVisible(object_type=LINK_TYPE, object_id=pk, detail={"page": "link"})
     form = LinkDecisionForm(request.POST or None)

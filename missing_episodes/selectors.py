@@ -11,7 +11,16 @@ from django.db.models import F, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from missing_episodes.models import Child, ChildFlag, LegalStatus, MissingEpisode, Placement
+from access.episodes import pending_link_filter
+from accounts.models import User
+from missing_episodes.models import (
+    Child,
+    ChildFlag,
+    LegalStatus,
+    MissingEpisode,
+    PendingEpisodeLink,
+    Placement,
+)
 from referrals.models import Referral
 from rhi.models import ReturnHomeInterview
 
@@ -216,4 +225,22 @@ def episodes_while_looked_after() -> QuerySet[MissingEpisode]:
     ).filter(
         Q(child__legal_status_since__isnull=True) | Q(start_date__gte=F("child__legal_status_since")),
         child__legal_status=LegalStatus.LOOKED_AFTER,
+    )
+
+
+def pending_links_for(user: User) -> list[PendingEpisodeLink]:
+    """The notifications waiting for this council to confirm the child (``access.episodes.pending_link_filter``)."""
+    return list(
+        PendingEpisodeLink.objects.filter(pending_link_filter(user)).select_related(
+            "child", "police_force", "child__responsible_la"
+        )
+    )
+
+
+def pending_link_for(user: User, pk: int) -> PendingEpisodeLink | None:
+    """One waiting notification this council may decide, or None (the page answers 404)."""
+    return (
+        PendingEpisodeLink.objects.filter(pending_link_filter(user), pk=pk)
+        .select_related("child", "police_force", "child__responsible_la")
+        .first()
     )

@@ -21,6 +21,7 @@ from access.episodes import can_record_return, visible_children, visible_episode
 from access.memberships import intake_authority_ids
 from access.reporting import visible_import_jobs
 from accounts.models import Organisation
+from accounts.selectors import organisations_by_name
 from accounts.web import request_user
 from audit.exceptions import NotAllowed, NotVisible
 from audit.models import AuditAction
@@ -55,7 +56,7 @@ def _intake_authorities(request: HttpRequest, object_type: str) -> QuerySet[Orga
     ids = intake_authority_ids(request_user(request))
     if not ids:
         raise NotVisible(object_type=object_type)
-    return Organisation.objects.filter(pk__in=ids).order_by("name")
+    return organisations_by_name(ids)
 
 
 # ---------------------------------------------------------------------------------------------------------

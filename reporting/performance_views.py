@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET
 from access.reporting import reporting_authority_ids
 from accounts.fields import DateInput
 from accounts.models import Organisation
+from accounts.selectors import organisations_by_name
 from accounts.web import request_user
 from audit.exceptions import NotVisible
 from audit.models import AuditAction
@@ -77,7 +78,7 @@ class PerformanceForm(forms.Form):
 
 def _authorities(request: HttpRequest, what: str) -> list[Organisation]:
     ids = reporting_authority_ids(request_user(request))
-    authorities = list(Organisation.objects.filter(pk__in=ids).order_by("name"))
+    authorities = list(organisations_by_name(ids))
     if not authorities:
         raise NotVisible(object_type=what)
     return authorities

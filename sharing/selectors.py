@@ -8,6 +8,7 @@ template cannot reach a field the level leaves out (the child's words, wishes an
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -18,14 +19,14 @@ from django.db.models.functions import Concat, Substr, Upper
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from access.disclosures import received_disclosures
+from access.disclosures import received_disclosures, share_approval_filter
 from access.episodes import police_episode_filter
 from access.levels import Level, disclosure_level
 from accounts.models import Organisation, User
 from missing_episodes.models import EpisodeCategory, MissingEpisode, RiskLevel
 from rhi.journey_selectors import summary_context
 from rhi.models import Interview, Outcome, ReturnHomeInterview
-from sharing.models import RECIPIENT_KINDS, Disclosure, DisclosureLevel
+from sharing.models import RECIPIENT_KINDS, Disclosure, DisclosureLevel, WebhookSubscription
 
 PDF_VARIANT = "pdf/ua-1"
 PDF_TEMPLATES: dict[str, str] = {
@@ -304,3 +305,41 @@ def police_recent_episodes(user: User) -> list[dict[str, Any]]:
         row["risk_label"] = risks.get(row["risk_level"], "Not graded")
         row["outcome_label"] = outcomes.get(row["rhi_outcome"] or "", "")
     return rows
+
+
+def webhook_subscriptions_of(organisation_ids: Iterable[int]) -> list[WebhookSubscription]:
+    """The webhook subscriptions of these organisations (the ids an organisation admin may manage), active
+    first, newest first within each organisation."""
+    return list(
+        WebhookSubscription.objects.filter(organisation_id__in=organisation_ids)
+        .select_related("organisation")
+        .order_by("organisation__name", "-active", "-created_at", "-pk")
+    )
+
+
+def webhook_subscription_of(pk: int, organisation_ids: Iterable[int]) -> WebhookSubscription | None:
+    """One subscription, only if it belongs to one of these organisations (else None: the page answers 404)."""
+    return (
+        WebhookSubscription.objects.filter(pk=pk, organisation_id__in=organisation_ids)
+        .select_related("organisation")
+        .first()
+    )
+
+
+def shares_awaiting_approval(user: User) -> list[Disclosure]:
+    """The shares this manager may approve or refuse (``access.disclosures.share_approval_filter``), oldest
+    first: the approvals page."""
+    return list(
+        Disclosure.objects.filter(share_approval_filter(user))
+        .select_related("recipient_organisation", "shared_by", "rhi")
+        .order_by("shared_at", "pk")
+    )
+
+
+def share_awaiting_approval(user: User, pk: int) -> Disclosure | None:
+    """One share this manager may decide, or None (the page answers 404)."""
+    return (
+        Disclosure.objects.filter(share_approval_filter(user), pk=pk)
+        .select_related("recipient_organisation", "shared_by", "rhi", "rhi__child")
+        .first()
+    )

@@ -25,7 +25,6 @@ from access.disclosures import (
     can_decide_share,
     can_revoke,
     related_recipient_ids,
-    share_approval_filter,
     visible_disclosures,
 )
 from access.memberships import is_disclosure_recipient, managed_organisation_ids, police_force_ids
@@ -147,11 +146,7 @@ def share_approvals(request: HttpRequest) -> HttpResponse:
         raise NotAllowed(
             object_type="sharing.disclosure", action=BY_METHOD, detail={"page": "share_approvals"}
         )
-    rows = list(
-        Disclosure.objects.filter(share_approval_filter(user))
-        .select_related("recipient_organisation", "shared_by", "rhi")
-        .order_by("shared_at", "pk")
-    )
+    rows = selectors.shares_awaiting_approval(user)
     record_event(
         actor=user,
         action=AuditAction.VIEW,
@@ -167,11 +162,7 @@ def share_approvals(request: HttpRequest) -> HttpResponse:
 def share_decide(request: HttpRequest, pk: int) -> HttpResponse:
     """Approve or refuse one share waiting for approval. Anyone else answers 404, audited as denied."""
     user = request_user(request)
-    disclosure = (
-        Disclosure.objects.filter(share_approval_filter(user), pk=pk)
-        .select_related("recipient_organisation", "shared_by", "rhi", "rhi__child")
-        .first()
-    )
+    disclosure = selectors.share_awaiting_approval(user, pk)
     if disclosure is None or not can_decide_share(user, disclosure):
         raise NotVisible(
             object_type="sharing.disclosure", object_id=pk, action=BY_METHOD, detail={"page": "share_decide"}

@@ -18,13 +18,15 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from access.webhooks import webhook_organisation_ids
 from accounts.models import Organisation
+from accounts.selectors import organisations_by_name
 from accounts.web import request_user
 from audit.exceptions import NotVisible
 from audit.models import AuditAction
 from audit.services import record_event
 from core import query_params
 from core.forms import limit_choices
-from sharing.models import WebhookEventType, WebhookSubscription
+from sharing.models import WebhookEventType
+from sharing.selectors import webhook_subscription_of, webhook_subscriptions_of
 from sharing.webhooks import create_subscription, deactivate_subscription, delivery_log, url_problem
 
 LOG_PAGE_SIZE = 50
@@ -75,11 +77,7 @@ def _admin_organisations(request: HttpRequest, object_type: str = "sharing.webho
 @require_GET
 def subscription_list(request: HttpRequest) -> HttpResponse:
     organisation_ids = _admin_organisations(request)
-    subscriptions = list(
-        WebhookSubscription.objects.filter(organisation_id__in=organisation_ids)
-        .select_related("organisation")
-        .order_by("organisation__name", "-active", "-created_at", "-pk")
-    )
+    subscriptions = webhook_subscriptions_of(organisation_ids)
     record_event(
         actor=request_user(request),
         action=AuditAction.VIEW,
@@ -97,7 +95,7 @@ def subscription_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def subscription_new(request: HttpRequest) -> HttpResponse:
     organisation_ids = _admin_organisations(request)
-    organisations = Organisation.objects.filter(pk__in=organisation_ids).order_by("name")
+    organisations = organisations_by_name(organisation_ids)
     form = SubscriptionForm(request.POST or None, organisations=organisations)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -127,11 +125,7 @@ def subscription_new(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def subscription_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
     organisation_ids = _admin_organisations(request)
-    subscription = (
-        WebhookSubscription.objects.filter(pk=pk, organisation_id__in=organisation_ids)
-        .select_related("organisation")
-        .first()
-    )
+    subscription = webhook_subscription_of(pk, organisation_ids)
     if subscription is None:
         raise NotVisible(object_type="sharing.webhooksubscription", object_id=pk)
     if request.method == "POST":
