@@ -11,10 +11,7 @@ from access.casework import can_allocate, can_work_on
 from access.memberships import managed_organisation_ids
 from accounts.models import User
 from rhi.models import ReturnHomeInterview
-from rhi.transitions import OUTCOME_ACTIONS, REVIEW_ACTIONS, TRANSITIONS, Actor, RHIAction, actions_from
-
-# The steps themselves are the state machine's (rhi.transitions); re-exported for the policy's callers.
-__all__ = ["OUTCOME_ACTIONS", "REVIEW_ACTIONS", "RHIAction", "available_actions"]
+from rhi.transitions import TRANSITIONS, Actor, RHIAction, actions_from
 
 
 def available_actions(user: User | AnonymousUser, rhi: ReturnHomeInterview) -> list[RHIAction]:

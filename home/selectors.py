@@ -21,8 +21,8 @@ from access.memberships import (
 )
 from access.reporting import reporting_authority_ids
 from access.webhooks import webhook_organisation_ids
-from accounts.models import Organisation, Role, User
-from accounts.selectors import user_roles
+from accounts.models import Role, User
+from accounts.selectors import organisations_by_name, user_roles
 from referrals.models import Referral
 from referrals.selectors import awaiting_acknowledgement_for
 from reporting.dashboard import year_to_date
@@ -80,7 +80,7 @@ def performance_headline(user: User | AnonymousUser, *, today: date) -> list[dic
     """This collection year's headline figures so far, one entry per LA the user reports on."""
     this_year, _ = year_to_date(today)
     headline = []
-    for la in Organisation.objects.filter(pk__in=reporting_authority_ids(user)).order_by("name"):
+    for la in organisations_by_name(reporting_authority_ids(user)):
         result = performance_figures(
             local_authority=la, date_from=this_year.date_from, date_to=this_year.date_to
         )

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from accounts.fields import DateInput
 from accounts.models import Organisation
+from accounts.selectors import organisations_by_name
 from core.forms import limit_choices, set_choices
 from core.query_params import validate_date_in_range
 from reporting.models import ExportFormat, ReturnKind
@@ -88,9 +89,7 @@ class ReturnForm(forms.Form):
         super().__init__(*args, **kwargs)
         today = today or timezone.localdate()
         self.today = today
-        limit_choices(
-            self, "local_authority", Organisation.objects.filter(pk__in=authority_ids).order_by("name")
-        )
+        limit_choices(self, "local_authority", organisations_by_name(authority_ids))
         set_choices(self, "collection_year", collection_year_choices(today))
         self.fields["collection_year"].initial = str(CollectionYear.containing(today).start.year - 1)
         self.fields["as_at"].initial = today
@@ -158,7 +157,5 @@ class ValidationForm(forms.Form):
     def __init__(self, *args: Any, authority_ids: set[int], today: date | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         today = today or timezone.localdate()
-        limit_choices(
-            self, "local_authority", Organisation.objects.filter(pk__in=authority_ids).order_by("name")
-        )
+        limit_choices(self, "local_authority", organisations_by_name(authority_ids))
         set_choices(self, "collection_year", collection_year_choices(today))

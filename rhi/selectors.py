@@ -12,6 +12,7 @@ from django.db.models.expressions import Case, When
 from django.db.models.functions import Concat, Substr, Upper
 
 from accounts.models import Commission, Organisation, OrganisationKind, Role, Team, User
+from accounts.selectors import organisations_by_name
 from core import query_params
 from missing_episodes.models import MissingEpisode
 from rhi.clock import (
@@ -416,7 +417,7 @@ def dashboard_filter_options(organisation_ids: set[int]) -> FilterOptions:
         .order_by("name"),
         workers=workers,
         authorities=authorities,
-        providers=Organisation.objects.filter(pk__in=organisation_ids).order_by("name"),
+        providers=organisations_by_name(organisation_ids),
     )
 
 

@@ -9,10 +9,11 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from access.actions import RHIAction, available_actions
+from access.actions import available_actions
 from accounts.models import Role
 from audit.models import AuditEvent, AuditOutcome
 from rhi.models import Associate, Interview, Location, ReviewDecision, RHIState, RiskIndicatorFinding
+from rhi.transitions import RHIAction
 from tests.factories import member
 from tests.factories_domain import ProviderFactory
 from tests.rhi.journey import (
