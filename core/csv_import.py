@@ -13,6 +13,7 @@ import io
 import re
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import IO, Any, TypeVar
 
 from django.core.exceptions import ValidationError
@@ -38,6 +39,23 @@ CLASHED = (
     "saved; nothing of it was kept. Import the file again, and ask support if this row is refused again."
 )
 _T = TypeVar("_T")
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+_UK_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})", re.ASCII)
+
+
+def parse_date(value: str) -> date | None:
+    """A date cell as council systems and Excel write them: ISO ``YYYY-MM-DD`` or UK ``DD/MM/YYYY`` (never the
+    US order, and never a two-digit year: both would be guesses). Blank is None; anything else ValueError."""
+    value = value.strip()
+    if not value:
+        return None
+    match = _UK_DATE.fullmatch(value)
+    if match:
+        day, month, year = (int(part) for part in match.groups())
+        return date(year, month, day)
+    if not _ISO_DATE.fullmatch(value):
+        raise ValueError(value)
+    return date.fromisoformat(value)
 
 
 class UnreadableFile(Exception):
