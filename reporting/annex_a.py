@@ -22,7 +22,8 @@ from missing_episodes.models import Child, EpisodeCategory, Gender, Placement
 from missing_episodes.selectors import age_on, episodes_while_looked_after, looked_after_on
 from reporting.export_types import ExportContent, Sheet
 from reporting.ssda903 import DateFormatter, local_midnight
-from rhi.models import Outcome, RHIEpisode, RHIState
+from rhi.models import Outcome, ReturnHomeInterview, RHIEpisode, RHIState
+from rhi.selectors import answering_rhi_ids
 
 COLUMNS = [
     "Child Unique ID",
@@ -92,6 +93,26 @@ def offered_and_accepted(state: str | None, offered_at: Any, outcome: str | None
     return ("Y" if offered else "N"), ("Y" if accepted else "N")
 
 
+def _interviews(episode_ids: list[int]) -> dict[int, tuple[str, str]]:
+    """Offered / accepted for each episode from the RHI that answers for it (``rhi.selectors.answering_rhi_ids``:
+    its own, or the last RHI that took it over when the child went missing again — the same rule as the
+    performance return). One more query only when an RHI was superseded."""
+    links = list(
+        RHIEpisode.objects.filter(episode_id__in=episode_ids).values_list(
+            "episode_id", "rhi_id", "rhi__superseded_by_id", "rhi__state", "rhi__offered_at", "rhi__outcome"
+        )
+    )
+    answers: dict[int, tuple[Any, ...]] = {rhi_id: tuple(rest) for _, rhi_id, _, *rest in links}
+    answering = answering_rhi_ids({rhi_id: successor for _, rhi_id, successor, *_ in links})
+    successors = set(answering.values()) - set(answers)
+    if successors:
+        for rhi_id, *rest in ReturnHomeInterview.objects.filter(pk__in=successors).values_list(
+            "pk", "state", "offered_at", "outcome"
+        ):
+            answers[rhi_id] = tuple(rest)
+    return {episode_id: offered_and_accepted(*answers[answering[rhi_id]]) for episode_id, rhi_id, *_ in links}
+
+
 def list8_rows(*, local_authority_id: int, as_at: date) -> list[list[object]]:
     """Annex A list 8 rows (in ``COLUMNS`` order) for every child the LA looks after on ``as_at``."""
     window = Window(as_at)
@@ -137,29 +158,7 @@ def list8_rows(*, local_authority_id: int, as_at: date) -> list[list[object]]:
         .values_list("child_id", "host_la_id", "host_la__name")
     ):
         placements[child_id] = (host_la_id, host_la_name)  # the latest start wins
-    episode_ids = [episode_id for _, episode_id in last_missing.values()]
-    interviews: dict[int, tuple[str, str]] = {}
-    for (
-        episode_id,
-        state,
-        offered_at,
-        outcome,
-        next_state,
-        next_offered_at,
-        next_outcome,
-    ) in RHIEpisode.objects.filter(episode_id__in=episode_ids).values_list(
-        "episode_id",
-        "rhi__state",
-        "rhi__offered_at",
-        "rhi__outcome",
-        "rhi__superseded_by__state",
-        "rhi__superseded_by__offered_at",
-        "rhi__superseded_by__outcome",
-    ):
-        # An RHI superseded by a later one (a bunched repeat episode): the later RHI answers for it.
-        if state == RHIState.SUPERSEDED and next_state is not None:
-            state, offered_at, outcome = next_state, next_offered_at, next_outcome
-        interviews[episode_id] = offered_and_accepted(state, offered_at, outcome)
+    interviews = _interviews([episode_id for _, episode_id in last_missing.values()])
 
     formatted = DateFormatter()
     rows: list[list[object]] = []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from datetime import time as time_of_day
@@ -73,6 +74,30 @@ def policy_in_force(*, local_authority: Organisation, on: date) -> ClockPolicy |
     """The LA's policy effective on ``on`` (``rhi.clock.policy_on`` decides; an LA has a handful of versions,
     so they are all read). For an episode, ``on`` is ``rhi.clock.policy_day``."""
     return policy_on(ClockPolicy.objects.filter(local_authority=local_authority, effective_from__lte=on), on)
+
+
+def answering_rhi_ids(superseded_by: Mapping[int, int | None]) -> dict[int, int]:
+    """The RHI that answers for each RHI of ``superseded_by`` ({RHI id: the RHI that superseded it, or None}):
+    itself, or — for one a later RHI took over when the child went missing again before the interview — the
+    last of its chain of successors. The one rule behind Annex A's return interview columns and the
+    performance return's offered / carried out (issue 13 part 6): an episode whose RHI was superseded was
+    offered, interviewed or declined by the RHI that took it over. One query per further link of the longest
+    chain (none when nothing was superseded)."""
+    answer = {rhi_id: successor or rhi_id for rhi_id, successor in superseded_by.items()}
+    seen: set[int] = set()
+    pending = {successor for successor in superseded_by.values() if successor is not None}
+    while pending:
+        seen |= pending
+        next_of = dict(
+            ReturnHomeInterview.objects.filter(pk__in=pending, superseded_by__isnull=False).values_list(
+                "pk", "superseded_by_id"
+            )
+        )
+        for rhi_id, current in answer.items():
+            if current in next_of:
+                answer[rhi_id] = next_of[current]
+        pending = set(next_of.values()) - seen  # a successor is always later, but never loop on bad data
+    return answer
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -146,7 +146,14 @@ def _figures() -> dict[str, Figure]:
         Figure(
             "bunched",
             "Bunched into a later RHI (excluded from timeliness)",
-            _headline(lambda r: r.rhi_id is not None and r.counts_for_timeliness is False),
+            _headline(
+                lambda r: r.rhi_id is not None and r.counts_for_timeliness is False and not r.superseded
+            ),
+        ),
+        Figure(
+            "superseded",
+            "Taken over by a later RHI (superseded: answered by it, excluded from timeliness)",
+            _headline(lambda r: r.superseded),
         ),
         # Data quality (the performance lead's dashboard).
         Figure(

@@ -42,7 +42,10 @@ def method_paragraph(policy: ClockPolicy | None, *, organisation: Organisation |
     sentences.append(_BUNCHING_WORDS[policy.repeat_rule if policy is not None else RepeatRule.SEPARATE])
     sentences.append(
         "Each RHI is timed under the policy recorded on it when it was opened (a later policy change never "
-        "rewrites history). An episode counts in the period in which it started; it is in time when the "
+        "rewrites history). When a child went missing again before the interview and a later RHI took the "
+        "first one over (superseded), that later RHI answers for the earlier episode: it counts as offered, "
+        "accepted, declined or carried out as the later RHI was, and is excluded from timeliness, whose clock "
+        "ran from the later episode (Annex A answers the same way). An episode counts in the period in which it started; it is in time when the "
         "interview was held at or before the due time; an episode without the timestamp its definition starts "
         "from is counted as 'clock not started', never estimated. The six standard definitions time the same "
         "episodes from the return or the police notification, in 72 hours, 3 calendar days or 3 working days."

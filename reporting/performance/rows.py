@@ -15,7 +15,8 @@ from django.db.models.expressions import RawSQL
 from accounts.models import Organisation
 from missing_episodes.models import MissingEpisode
 from reporting.periods import period_bounds
-from rhi.models import RHIEpisode
+from rhi.models import ReturnHomeInterview, RHIEpisode
+from rhi.selectors import answering_rhi_ids
 
 
 class EpisodeRow(NamedTuple):
@@ -42,6 +43,8 @@ class EpisodeRow(NamedTuple):
     snapshot: dict[str, Any] | None
     held_at: datetime | None
     independence: str | None
+    commissioning_la_id: int | None  # the LA whose policy the RHI took (the host LA for a child placed away)
+    superseded: bool  # the episode's own RHI was superseded: the fields above are its successor's
 
 
 EPISODE_FIELDS = (
@@ -57,22 +60,28 @@ EPISODE_FIELDS = (
     "was_out_of_area",
     "police_reference",
 )
+# What the RHI that answers for an episode says (``rhi.selectors.answering_rhi_ids``), in EpisodeRow order.
+ANSWER_FIELDS = (
+    "state",
+    "outcome",
+    "offered_at",
+    "offered_to",
+    "declined_by",
+    "decline_reason",
+    "not_offered_reason",
+    "policy_snapshot",
+    "interview__held_at",
+    "interview__interviewer_independence",
+    "local_authority_id",
+)
 RHI_FIELDS = (
     "episode_id",
     "rhi_id",
     "counts_for_timeliness",
-    "rhi__state",
-    "rhi__outcome",
-    "rhi__offered_at",
-    "rhi__offered_to",
-    "rhi__declined_by",
-    "rhi__decline_reason",
-    "rhi__not_offered_reason",
-    "rhi__policy_snapshot",
-    "rhi__interview__held_at",
-    "rhi__interview__interviewer_independence",
+    *(f"rhi__{name}" for name in ANSWER_FIELDS),
+    "rhi__superseded_by_id",
 )
-NO_RHI = (None,) * (len(RHI_FIELDS) - 1)
+NO_RHI = (None,) * (len(ANSWER_FIELDS) + 2) + (False,)
 LOOKUP_CHUNK = 5000
 
 
@@ -132,10 +141,34 @@ def fetch_rows(scope: Scope) -> list[EpisodeRow]:
     episodes = list(episodes_in_scope(scope).order_by().values_list(*EPISODE_FIELDS))
     ids = [values[0] for values in episodes]
     links: dict[int, tuple[Any, ...]] = {}
+    superseded: dict[int, tuple[int, int]] = {}  # episode id: (its RHI, the RHI that superseded it)
     for offset in range(0, len(ids), LOOKUP_CHUNK):
         chunk = ids[offset : offset + LOOKUP_CHUNK]
         for values in (
             RHIEpisode.objects.filter(ids_in("episode_id", chunk)).order_by().values_list(*RHI_FIELDS)
         ):
-            links[values[0]] = values[1:]
+            episode_id, rhi_id, successor = values[0], values[1], values[-1]
+            links[episode_id] = (*values[1:-1], False)
+            if successor is not None:
+                superseded[episode_id] = (rhi_id, successor)
+    links.update(_answered_by_successors(superseded))
     return [EpisodeRow(*values, *links.get(values[0], NO_RHI)) for values in episodes]
+
+
+def _answered_by_successors(superseded: dict[int, tuple[int, int]]) -> dict[int, tuple[Any, ...]]:
+    """The link values of episodes whose RHI was superseded, taken from the RHI that answers for them: they
+    were offered, interviewed or declined by it, and are excluded from timeliness (its clock runs from a later
+    episode, as for a bunched one)."""
+    if not superseded:
+        return {}
+    answering = answering_rhi_ids(dict(superseded.values()))
+    answers = {
+        values[0]: values[1:]
+        for values in ReturnHomeInterview.objects.filter(pk__in=set(answering.values()))
+        .order_by()
+        .values_list("pk", *ANSWER_FIELDS)
+    }
+    return {
+        episode_id: (answering[rhi_id], False, *answers[answering[rhi_id]], True)
+        for episode_id, (rhi_id, _) in superseded.items()
+    }
