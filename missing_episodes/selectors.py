@@ -7,19 +7,20 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from access.episodes import pending_link_filter
 from accounts.models import User
 from missing_episodes.models import (
+    CarePeriod,
     Child,
     ChildFlag,
-    LegalStatus,
     MissingEpisode,
     PendingEpisodeLink,
     Placement,
+    covers_q,
 )
 from referrals.models import Referral
 from rhi.models import ReturnHomeInterview
@@ -204,27 +205,38 @@ def child_timeline(
 
 
 # ---------------------------------------------------------------------------------------------------------
-# "Looked after": one definition for every return that asks it (SSDA903 Missing, Annex A list 8).
-# Only the current legal status and the date it began are held, so a child looked after on a day is one
-# whose status is looked after and began on or before it (or whose start is not recorded).
+# "Looked after": one definition for every return and page that asks it (SSDA903 Missing, Annex A list 8, the
+# child's page). A child is looked after on a day when one of their periods of care covers it
+# (``missing_episodes.models.care.covers_q``: start <= day < the day care ceased). ``Child.legal_status`` is
+# not read: it holds the other involvements.
 # ---------------------------------------------------------------------------------------------------------
 
 
 def looked_after_on(day: date) -> Q:
-    """Children looked after on ``day``."""
-    return Q(legal_status=LegalStatus.LOOKED_AFTER) & (
-        Q(legal_status_since__isnull=True) | Q(legal_status_since__lte=day)
-    )
+    """Children looked after on ``day``, as a condition on ``Child``."""
+    return Q(Exists(CarePeriod.objects.filter(covers_q(day), child_id=OuterRef("pk"))))
 
 
 def episodes_while_looked_after() -> QuerySet[MissingEpisode]:
-    """Episodes of looked-after children that began (UK date) on or after the day they became looked after,
-    annotated ``start_date``: the episodes a looked-after child's return counts."""
+    """Episodes that began (UK date, annotated ``start_date``) on a day a period of care of their child covers:
+    the episodes a looked-after child's return counts, whatever happened to their care afterwards."""
+    covering = CarePeriod.objects.filter(covers_q(OuterRef("start_date")), child_id=OuterRef("child_id"))
     return MissingEpisode.objects.annotate(
         start_date=TruncDate("missing_at", tzinfo=timezone.get_default_timezone())
-    ).filter(
-        Q(child__legal_status_since__isnull=True) | Q(start_date__gte=F("child__legal_status_since")),
-        child__legal_status=LegalStatus.LOOKED_AFTER,
+    ).filter(Exists(covering))
+
+
+def care_periods_of(child: Child) -> list[CarePeriod]:
+    """The child's periods of care, newest first, with who recorded them."""
+    return list(CarePeriod.objects.filter(child=child).select_related("recorded_by").order_by("-start_date"))
+
+
+def looked_after_during(child_id: int, date_from: date, date_to: date) -> bool:
+    """Whether the child was looked after on any day from ``date_from`` to ``date_to`` inclusive."""
+    return (
+        CarePeriod.objects.filter(child_id=child_id, start_date__lte=date_to)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gt=date_from))
+        .exists()
     )
 
 

@@ -1,10 +1,9 @@
 """SSDA903 (DfE children looked after return): the Missing table, its matching Header rows, and the DfE
 validation rules that concern those two tables (docs/returns.md).
 
-Who is in the return: children the LA is responsible for whose legal status is looked after, from
-``legal_status_since`` (or always, when that date is not recorded). Which episodes: those of such a child that
-are open at some time in the collection year (start on or before 31 March, and no end or an end on or after
-1 April) and that started on or after the day the child became looked after. Dates are the Europe/London
+Who is in the return: children the LA is responsible for with an episode that began on a day a period of care
+of theirs covers (``missing_episodes.selectors.episodes_while_looked_after``), and which were open at some time
+in the collection year (start on or before 31 March, and no end or an end on or after 1 April). Dates are the Europe/London
 calendar dates of the recorded times, written dd/mm/yyyy. MIS_END is blank while the child is still missing,
 and also when they came back after the end of the collection year: at 31 March they were still missing.
 
@@ -24,8 +23,8 @@ from django.db.models import Case, CharField, DateField, F, Q, QuerySet, Value, 
 from django.db.models.functions import TruncDate
 
 from accounts.models import Organisation
-from missing_episodes.models import Child, EpisodeCategory, Gender, LegalStatus, MissingEpisode
-from missing_episodes.selectors import episodes_while_looked_after
+from missing_episodes.models import Child, EpisodeCategory, Gender, MissingEpisode
+from missing_episodes.selectors import episodes_while_looked_after, looked_after_during
 from reporting.export_types import ExportContent, Sheet
 from reporting.periods import CollectionYear
 
@@ -327,11 +326,12 @@ def validate_year(
 def failures_for_child(child: Child, *, today: date) -> list[tuple[CollectionYear, Failure]]:
     """The child's failures in the current collection year and the one before (the return being prepared
     in spring), for the child's own page."""
-    if child.legal_status != LegalStatus.LOOKED_AFTER:
-        return []
     current = CollectionYear.containing(today)
+    previous = CollectionYear.starting(current.start.year - 1)
+    if not looked_after_during(child.pk, previous.start, current.end):
+        return []
     found: list[tuple[CollectionYear, Failure]] = []
-    for year in (CollectionYear.starting(current.start.year - 1), current):
+    for year in (previous, current):
         for failure in validate_year(
             local_authority_id=child.responsible_la_id, year=year, child_id=child.pk
         ):

@@ -11,8 +11,12 @@ import factory
 
 from accounts.models import Organisation, OrganisationKind
 from missing_episodes.models import (
+    CareLegalStatus,
+    CarePeriod,
+    CareSource,
     Child,
     EpisodeCategory,
+    LegalStatus,
     MissingEpisode,
     MissingFrom,
     Placement,
@@ -53,12 +57,28 @@ class ProviderFactory(factory.django.DjangoModelFactory[Organisation]):
 class ChildFactory(factory.django.DjangoModelFactory[Child]):
     class Meta:
         model = Child
+        skip_postgeneration_save = True  # the hook saves a period, not the child
 
     responsible_la = factory.SubFactory(LocalAuthorityFactory)
     la_child_id = factory.Sequence(lambda n: f"C{n:06d}")
     first_name = factory.Sequence(lambda n: f"Alex{n}")
     last_name = factory.Sequence(lambda n: f"Smith{n}")
     date_of_birth = date(2011, 5, 17)
+
+    @factory.post_generation
+    # factory_boy passes the object it built, not the factory.
+    def care_period(child: Child, create: bool, extracted: object, **kwargs: object) -> None:
+        """A child made "looked after" gets the one open period of care the data migration would give them
+        (from ``legal_status_since``, or birth): "looked after" is decided from periods of care alone. Pass
+        ``care_period=False`` to record the periods yourself."""
+        if not create or extracted is False or child.legal_status != LegalStatus.LOOKED_AFTER:
+            return
+        CarePeriod.objects.create(
+            child=child,
+            start_date=child.legal_status_since or child.date_of_birth,
+            legal_status=CareLegalStatus.C2,
+            source=CareSource.MIGRATION,
+        )
 
 
 class PlacementFactory(factory.django.DjangoModelFactory[Placement]):

@@ -13,7 +13,7 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import Organisation, Role
-from missing_episodes.models import EpisodeCategory, Gender, LegalStatus
+from missing_episodes.models import CareLegalStatus, CarePeriod, EpisodeCategory, Gender, LegalStatus
 from reporting import ssda903
 from reporting.periods import CollectionYear
 from reporting.ssda903 import HeaderRecord, MissingRecord
@@ -219,7 +219,11 @@ def test_source_records_that_break_the_rules_are_found_with_their_episode(la: Or
     first = MissingEpisodeFactory.create(child=child, missing_at=at(2025, 6, 1), returned_at=None)
     second = MissingEpisodeFactory.create(child=child, missing_at=at(2025, 6, 5), returned_at=at(2025, 6, 6))
     wrong_type = MissingEpisodeFactory.create(child=child, category="other", missing_at=at(2025, 8, 1))
-    unborn = looked_after(la, la_child_id="R2", gender=Gender.FEMALE, date_of_birth=date(2025, 9, 1))
+    # A period of care wrongly recorded from before birth (the model does not refuse it; the service does).
+    unborn = looked_after(
+        la, la_child_id="R2", gender=Gender.FEMALE, date_of_birth=date(2025, 9, 1), care_period=False
+    )
+    CarePeriod.objects.create(child=unborn, start_date=date(2025, 1, 1), legal_status=CareLegalStatus.V2)
     early = MissingEpisodeFactory.create(child=unborn, missing_at=at(2025, 7, 1))
 
     found = {(f.rule, f.episode_pk) for f in ssda903.validate_year(local_authority_id=la.pk, year=YEAR)}

@@ -1,0 +1,80 @@
+"""The missing_episodes app's models, one module per subject; Django finds them (and everyone imports them)
+here.
+
+children   children, placements, flags, possible duplicates
+care       periods of care (when a child was looked after)
+episodes   missing and absent episodes, police notifications waiting for the council
+imports    web uploads imported by a task
+"""
+
+from missing_episodes.models.care import (
+    CareLegalStatus,
+    CarePeriod,
+    CareSource,
+    covers_q,
+)
+from missing_episodes.models.children import (
+    LA_ONLY,
+    POLICE_ONLY,
+    Child,
+    ChildFlag,
+    DuplicateReason,
+    DuplicateStatus,
+    Ethnicity,
+    FlagKind,
+    Gender,
+    LegalStatus,
+    Placement,
+    PlacementType,
+    PossibleDuplicate,
+    validate_not_future_date,
+    validate_not_future_datetime,
+)
+from missing_episodes.models.episodes import (
+    EpisodeCategory,
+    EpisodeSource,
+    MissingEpisode,
+    MissingFrom,
+    PendingEpisodeLink,
+    PendingLinkStatus,
+    ReturnMethod,
+    RiskLevel,
+)
+from missing_episodes.models.imports import (
+    ImportJob,
+    ImportKind,
+    ImportState,
+)
+
+__all__ = [
+    "LA_ONLY",
+    "POLICE_ONLY",
+    "CareLegalStatus",
+    "CarePeriod",
+    "CareSource",
+    "Child",
+    "ChildFlag",
+    "DuplicateReason",
+    "DuplicateStatus",
+    "EpisodeCategory",
+    "EpisodeSource",
+    "Ethnicity",
+    "FlagKind",
+    "Gender",
+    "ImportJob",
+    "ImportKind",
+    "ImportState",
+    "LegalStatus",
+    "MissingEpisode",
+    "MissingFrom",
+    "PendingEpisodeLink",
+    "PendingLinkStatus",
+    "Placement",
+    "PlacementType",
+    "PossibleDuplicate",
+    "ReturnMethod",
+    "RiskLevel",
+    "covers_q",
+    "validate_not_future_date",
+    "validate_not_future_datetime",
+]
