@@ -11,6 +11,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from access.casework import visible_rhis
 from access.memberships import (
+    casework_organisation_ids,
     intake_authority_ids,
     is_casework_user,
     placement_authority_ids,
@@ -124,6 +125,12 @@ def can_record_return(user: User | AnonymousUser, episode: MissingEpisode) -> bo
     return can_record_notification(
         user, police_force_id=episode.police_force_id, responsible_la_id=episode.responsible_la_id
     )
+
+
+def can_record_care(user: User | AnonymousUser, child: Child) -> bool:
+    """Record, end, correct or delete a child's periods of care: RHI workers and team managers of the child's
+    responsible LA itself (not a provider it commissions: care is the council's legal record)."""
+    return child.responsible_la_id in casework_organisation_ids(user)
 
 
 def placement_visibility_filter(user: User | AnonymousUser) -> Q:

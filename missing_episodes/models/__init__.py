@@ -8,10 +8,12 @@ imports    web uploads imported by a task
 """
 
 from missing_episodes.models.care import (
+    CareDeletionReason,
     CareLegalStatus,
     CarePeriod,
     CareSource,
     covers_q,
+    eighteenth_birthday,
 )
 from missing_episodes.models.children import (
     LA_ONLY,
@@ -49,6 +51,7 @@ from missing_episodes.models.imports import (
 __all__ = [
     "LA_ONLY",
     "POLICE_ONLY",
+    "CareDeletionReason",
     "CareLegalStatus",
     "CarePeriod",
     "CareSource",
@@ -75,6 +78,7 @@ __all__ = [
     "ReturnMethod",
     "RiskLevel",
     "covers_q",
+    "eighteenth_birthday",
     "validate_not_future_date",
     "validate_not_future_datetime",
 ]

@@ -41,6 +41,23 @@ class CareSource(models.TextChoices):
     DEMO = "demo", "Demo data"
 
 
+class CareDeletionReason(models.TextChoices):
+    """Why a period was deleted: a code, so the audit trail can hold it (never free text, which may name people)."""
+
+    RECORDED_IN_ERROR = "recorded_in_error", "It was recorded in error (the child was not looked after)"
+    DUPLICATE = "duplicate", "It duplicates another period of care"
+    WRONG_CHILD = "wrong_child", "It was recorded against the wrong child"
+
+
+def eighteenth_birthday(date_of_birth: date) -> date:
+    """The day a child turns 18 and care ceases at the latest (1 March for a child born on 29 February, as
+    ``missing_episodes.selectors.age_on`` counts)."""
+    try:
+        return date_of_birth.replace(year=date_of_birth.year + 18)
+    except ValueError:
+        return date(date_of_birth.year + 18, 3, 1)
+
+
 def covers_q(day: date | F, prefix: str = "") -> Q:
     """THE rule, as a query: a period covers ``day`` when it began on or before it and has not ended by it.
     ``end_date`` is SSDA903's DEC, the day care ceased, so the child is not looked after on that day. ``day``
