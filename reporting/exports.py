@@ -30,8 +30,11 @@ FORMATS = ("csv", "xlsx", "pdf", "json")
 # A spreadsheet reads a cell starting with one of these as a formula (CSV injection); full-width forms too,
 # since some spreadsheet programs normalise them.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
-# Where a cell begins in csv.writer's output: the start of a line or after a comma, perhaps inside quotes.
-_CSV_FORMULA_CELL = re.compile(r'(?:^|,)"?[=+\-@\t\r\uff1d\uff0b\uff0d\uff20]', re.MULTILINE)
+# Where a cell begins in csv.writer's output: the start of a line or after a comma, perhaps inside quotes. A
+# cell starting with a carriage return is always quoted (csv.writer quotes any \r), so a bare \r after a comma
+# is the line end after an empty last cell, not a formula: matching it made every batch with an empty last
+# cell (most SSDA903 rows) take the slow path.
+_CSV_FORMULA_CELL = re.compile(r'(?:^|,)(?:"?[=+\-@\t\uff1d\uff0b\uff0d\uff20]|"\r)', re.MULTILINE)
 
 
 RETURNS: dict[str, Builder] = {
