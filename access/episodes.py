@@ -17,7 +17,7 @@ from access.memberships import (
     placement_authority_ids,
     police_force_ids,
 )
-from accounts.models import User
+from accounts.models import Organisation, OrganisationKind, User
 from missing_episodes.models import Child, MissingEpisode, PendingEpisodeLink, PendingLinkStatus, Placement
 
 
@@ -131,6 +131,16 @@ def can_record_care(user: User | AnonymousUser, child: Child) -> bool:
     """Record, end, correct or delete a child's periods of care: RHI workers and team managers of the child's
     responsible LA itself (not a provider it commissions: care is the council's legal record)."""
     return child.responsible_la_id in casework_organisation_ids(user)
+
+
+def care_authority_ids(user: User | AnonymousUser) -> set[int]:
+    """``can_record_care`` as a set: the LAs whose own RHI workers or team managers the user is. The care-period
+    upload (docs/import-care-periods.md) offers these and its job refuses a file for any other."""
+    return set(
+        Organisation.objects.filter(
+            pk__in=casework_organisation_ids(user), kind=OrganisationKind.LOCAL_AUTHORITY
+        ).values_list("pk", flat=True)
+    )
 
 
 def placement_visibility_filter(user: User | AnonymousUser) -> Q:
