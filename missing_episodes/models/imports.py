@@ -11,6 +11,7 @@ from django.utils import timezone
 class ImportKind(models.TextChoices):
     EPISODES = "episodes", "Police spreadsheet (missing episodes)"
     RHI_HISTORY = "rhi_history", "RHI history"
+    CARE_PERIODS = "care_periods", "Periods of care"
 
 
 class ImportState(models.TextChoices):
@@ -30,6 +31,10 @@ class ImportJob(models.Model):
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     encoding = models.CharField(max_length=20, default="utf-8")
     dry_run = models.BooleanField(default=False)
+    # The council whose children the file lists, for kinds whose rows do not name it (periods of care).
+    local_authority = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
     file = models.FileField(upload_to="imports/%Y/%m/", blank=True)
     state = models.CharField(max_length=10, choices=ImportState.choices, default=ImportState.QUEUED)
     total_lines = models.PositiveIntegerField(default=0)
