@@ -22,7 +22,8 @@ from reporting.performance.timeliness import (
     STANDARD_LABELS,
     TIMELINESS_LABELS,
     TIMELINESS_STATUSES,
-    statuses_by_episode,
+    OtherCommission,
+    time_rows,
 )
 from rhi.models import DeclinedBy, DeclineReason, Outcome
 
@@ -36,6 +37,7 @@ class Context:
     scope: Scope
     now: datetime
     statuses: dict[int, dict[str, str]] = field(default_factory=dict)
+    other_commission: dict[int, OtherCommission] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         la = self.scope.local_authority
@@ -53,7 +55,8 @@ Predicate = Callable[[EpisodeRow, Context], bool]
 
 def context_for(scope: Scope, rows: Iterable[EpisodeRow], *, now: datetime) -> Context:
     rows = list(rows)
-    return Context(scope=scope, now=now, statuses=statuses_by_episode(scope, rows, now=now))
+    timing = time_rows(scope, rows, now=now)
+    return Context(scope=scope, now=now, statuses=timing.statuses, other_commission=timing.other_commission)
 
 
 def _headline(test: Callable[[EpisodeRow], bool]) -> Predicate:
@@ -148,6 +151,18 @@ def _figures() -> dict[str, Figure]:
             "Bunched into a later RHI (excluded from timeliness)",
             _headline(
                 lambda r: r.rhi_id is not None and r.counts_for_timeliness is False and not r.superseded
+            ),
+        ),
+        Figure(
+            "own_other_commission",
+            "Own policy: timed under another commission's policy (child placed in its area)",
+            lambda r, ctx: r.episode_id in ctx.other_commission,
+        ),
+        Figure(
+            "own_other_basis_or_unit",
+            "Own policy: timed under another commission's policy with a different basis or unit",
+            lambda r, ctx: (
+                r.episode_id in ctx.other_commission and ctx.other_commission[r.episode_id].differs
             ),
         ),
         Figure(

@@ -20,7 +20,7 @@ from reporting.performance.findings import (
     referral_counts,
     risk_indicators,
 )
-from reporting.performance.method import method_paragraph
+from reporting.performance.method import TimedElsewhere, method_paragraph
 from reporting.performance.rows import EpisodeRow, Scope, fetch_rows
 from reporting.performance.suppression import percent
 from reporting.performance.timeliness import (
@@ -116,6 +116,7 @@ class PerformanceReturn:
     associates_by_age: list[Ranked]
     months: list[MonthRow]
     policy: ClockPolicy | None
+    timed_elsewhere: TimedElsewhere
     method: str
 
     @property
@@ -209,10 +210,12 @@ def performance_figures(
     not_offered_counts = Counter(r.not_offered_reason for r in headline if r.outcome == Outcome.NOT_OFFERED)
     not_offered = [(code.value, code.label, not_offered_counts[code.value]) for code in NotOfferedReason]
 
+    elsewhere = TimedElsewhere.of(ctx.other_commission, incidents=len(headline))
+    own_label = f"{OWN_LABEL}; {elsewhere.note}" if elsewhere.note else OWN_LABEL
     timeliness = [
         TimelinessRow(
             definition,
-            OWN_LABEL if definition == OWN else STANDARD_LABELS[definition],
+            own_label if definition == OWN else STANDARD_LABELS[definition],
             {status: counts[f"{definition}__{status}"] for status in TIMELINESS_STATUSES},
         )
         for definition in DEFINITION_KEYS
@@ -266,7 +269,12 @@ def performance_figures(
         associates_by_age=associates_by_age(rhi_ids, child_of),
         months=_months(scope, rows, ctx),
         policy=policy,
-        method=method_paragraph(policy, organisation=scope.organisation),
+        timed_elsewhere=elsewhere,
+        method=method_paragraph(
+            policy,
+            organisation=scope.organisation,
+            timed_elsewhere=elsewhere if scope.local_authority is not None else None,
+        ),
     )
 
 

@@ -16,8 +16,9 @@ row and definition; ``DeadlineCalculator`` caches ``rhi.clock.deadline_after`` f
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from accounts.models import Organisation
 from reporting.performance.rows import EpisodeRow, Scope
@@ -165,22 +166,50 @@ def timeliness_status(
     return NOT_YET_DUE if still_open and not is_past(due, now) else NOT_DONE
 
 
-def statuses_by_episode(
-    scope: Scope, rows: Iterable[EpisodeRow], *, now: datetime
-) -> dict[int, dict[str, str]]:
-    """Each row's status under its own policy and each standard definition: {episode id: {definition: status}}."""
-    policies = policies_of(scope.local_authority) if scope.local_authority is not None else []
-    own_rules = RulesCache(rules_without_rhi(scope.organisation, policies))
+class OtherCommission(NamedTuple):
+    """An episode of the LA's own child timed under another commission's policy: the RHI was commissioned by
+    the LA where the child was placed (``rhi.selectors.handling_authority``), so its snapshot is that LA's."""
+
+    rules: ClockRules
+    differs: bool  # the basis or the unit differs from the reporting LA's own rules for the episode
+
+
+@dataclass(frozen=True)
+class Timing:
+    """Each row's status under its own policy and each standard definition ({episode id: {definition:
+    status}}), and the LA's own episodes timed under another commission's policy."""
+
+    statuses: dict[int, dict[str, str]]
+    other_commission: dict[int, OtherCommission]
+
+
+def time_rows(scope: Scope, rows: Iterable[EpisodeRow], *, now: datetime) -> Timing:
+    """Every row under its own policy and the six standard definitions, in one pass."""
+    la = scope.local_authority
+    policies = policies_of(la) if la is not None else []
+    la_rules = rules_without_rhi(scope.organisation, policies)
+    own_rules = RulesCache(la_rules)
     nation = rules_without_policy(scope.organisation).nation
     standards = {name: standard_definition(name, nation) for name in STANDARD_DEFINITIONS}
     calculator = DeadlineCalculator()
     statuses: dict[int, dict[str, str]] = {}
+    other: dict[int, OtherCommission] = {}
     for row in rows:
-        by_definition = {OWN: timeliness_status(row, own_rules.for_row(row), now=now, calculator=calculator)}
-        for name, rules in standards.items():
-            by_definition[name] = timeliness_status(row, rules, now=now, calculator=calculator)
+        rules = own_rules.for_row(row)
+        by_definition = {OWN: timeliness_status(row, rules, now=now, calculator=calculator)}
+        for name, standard in standards.items():
+            by_definition[name] = timeliness_status(row, standard, now=now, calculator=calculator)
         statuses[row.episode_id] = by_definition
-    return statuses
+        if (
+            la is not None
+            and row.responsible_la_id == la.pk
+            and row.commissioning_la_id is not None
+            and row.commissioning_la_id != la.pk
+        ):
+            ours = la_rules(row)
+            differs = (rules.basis, rules.complete_unit) != (ours.basis, ours.complete_unit)
+            other[row.episode_id] = OtherCommission(rules, differs)
+    return Timing(statuses, other)
 
 
 def policy_at_end(scope: Scope) -> ClockPolicy | None:
