@@ -97,7 +97,7 @@ def _lock_child(child: Child, by: User | None) -> Child:
     return locked
 
 
-def _lock_period(period: CarePeriod, by: User) -> CarePeriod:
+def _lock_period(period: CarePeriod, by: User | None) -> CarePeriod:
     """Lock the child, then re-read the period (someone may have changed it since the caller loaded it)."""
     child = _lock_child(period.child, by)
     current = CarePeriod.objects.get(pk=period.pk)
@@ -145,7 +145,7 @@ def record_care_period(
     return period
 
 
-def _save_change(period: CarePeriod, changes: dict[str, Any], by: User, step: str) -> CarePeriod:
+def _save_change(period: CarePeriod, changes: dict[str, Any], by: User | None, step: str) -> CarePeriod:
     before = _dates(period)
     for name, value in changes.items():
         setattr(period, name, value)
@@ -177,8 +177,9 @@ def _save_change(period: CarePeriod, changes: dict[str, Any], by: User, step: st
 
 
 @transaction.atomic(durable=True)
-def end_care_period(*, period: CarePeriod, end_date: date, by: User) -> CarePeriod:
-    """The child ceased to be looked after on ``end_date`` (SSDA903 DEC)."""
+def end_care_period(*, period: CarePeriod, end_date: date, by: User | None) -> CarePeriod:
+    """The child ceased to be looked after on ``end_date`` (SSDA903 DEC). ``by`` None only for an operator's
+    command (import_care_periods)."""
     current = _lock_period(period, by)
     if current.end_date is not None:
         raise ValidationError({"end_date": "This period of care has already ended: correct it instead."})
