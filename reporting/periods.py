@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
+from django.core.exceptions import ValidationError
+
 from rhi.clock import LONDON
 
 
@@ -19,6 +21,22 @@ class CollectionYear:
     @classmethod
     def starting(cls, year: int) -> CollectionYear:
         return cls(date(year, 4, 1), date(year + 1, 3, 31))
+
+    @classmethod
+    def of_period(cls, date_from: date, date_to: date) -> CollectionYear:
+        """The collection year that is exactly ``date_from``–``date_to``; any other period (a year from June,
+        two years, a month) raises a ValidationError on ``date_from`` saying so. The one test of "is this a
+        collection year" for the SSDA903 export, its command, its web form and the API."""
+        year = cls.containing(date_from)
+        if (date_from, date_to) != (year.start, year.end):
+            raise ValidationError(
+                {
+                    "date_from": f"SSDA903 covers a DfE collection year, 1 April to 31 March: "
+                    f"{date_from:%-d %B %Y} to {date_to:%-d %B %Y} is not one. For the year starting in "
+                    f"April {year.start.year}, give {year.start.isoformat()} to {year.end.isoformat()}."
+                }
+            )
+        return year
 
     @classmethod
     def containing(cls, day: date) -> CollectionYear:

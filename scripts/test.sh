@@ -7,20 +7,25 @@
 #    stops them and removes everything they wrote when the script exits, whatever happens.
 # 3. Runs the quality gates in order, stopping at the first failure: ruff check, ruff format --check, mypy,
 #    lint-imports (the layers: pyproject.toml [tool.importlinter]), makemigrations --check, check --deploy
-#    (production-like settings); then collectstatic and pytest.
+#    (production-like settings), the DfE's own SSDA903 validator (csc-validator-be-903, in var/venv-903: it
+#    pins pandas<2, so never in .venv) on every demo LA's SSDA903 for two collection years; then collectstatic
+#    and pytest (whose tests comparing our SSDA903 checks with the DfE's read DFE903_PYTHON).
 #    Extra arguments go to pytest: ./scripts/test.sh tests/rhi -k clock
 #    pytest's summary counts the permission matrix's cells (tests/permissions/) apart from the other tests
 #    (tests/conftest.py: pytest_terminal_summary), so each number means what it says.
 #
 # Exits non-zero on any failure, and when pytest collected no test at all (pytest's exit code 5).
 #
-# RHI_SKIP_GATES=1 skips the static gates (ruff, ruff format, mypy, lint-imports, makemigrations --check,
-# check --deploy) for a quick local run of some tests; collectstatic and pytest always run.
+# RHI_SKIP_GATES=1 skips the gates (ruff, ruff format, mypy, lint-imports, makemigrations --check,
+# check --deploy, the DfE validator on the demo returns) for a quick local run of some tests; collectstatic and
+# pytest always run.
 set -euo pipefail
 # shellcheck source=scripts/lib/common.sh
 source "$(dirname "$0")/lib/common.sh"
 # shellcheck source=scripts/lib/services.sh
 source "$ROOT/scripts/lib/services.sh"
+# shellcheck source=scripts/lib/dfe903.sh
+source "$ROOT/scripts/lib/dfe903.sh"
 cd "$ROOT"
 
 STEP="set-up"
@@ -82,6 +87,7 @@ step() {
 
 ensure_debian_packages postgresql redis-server chromium poppler-utils "${WEASYPRINT_DEBIAN_PACKAGES[@]}"
 ensure_venv
+ensure_dfe903_venv
 ensure_frontend
 
 services_init
@@ -103,7 +109,7 @@ export CHROMIUM_PATH
 unset DJANGO_ALLOW_ASYNC_UNSAFE # set for pytest only, below: check --deploy must not see it
 
 if [ "${RHI_SKIP_GATES:-}" = "1" ]; then
-  log "RHI_SKIP_GATES=1: skipping ruff, mypy, lint-imports, makemigrations --check and check --deploy"
+  log "RHI_SKIP_GATES=1: skipping ruff, mypy, lint-imports, makemigrations --check, check --deploy and the DfE validator gate"
 else
   step "ruff check"
   "$VENV/bin/ruff" check .
@@ -120,6 +126,8 @@ else
     DJANGO_SECRET_KEY="$("$PY" -c 'import secrets; print(secrets.token_urlsafe(64))')" \
     RHI_WEBHOOK_SECRET_KEYS="$("$PY" -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')" \
     "$PY" manage.py check --deploy --fail-level WARNING
+  step "DfE SSDA903 validator on every demo LA's return, 2024/25 and 2025/26 (scripts/lib/dfe903.sh)"
+  dfe903_gate
 fi
 
 # DEBUG=false serves static files through whitenoise's manifest storage, which needs them collected.
