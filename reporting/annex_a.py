@@ -8,7 +8,13 @@ began while the child was looked after. The return interview questions are about
 (accepted or declined); accepted = the child accepted (the interview was arranged or held). Both are blank
 when the child had no missing episode in the 12 months.
 
-Four queries whatever the number of children; no model instance per row.
+Values follow the template's codes (``reporting.annex_a_spec``: the one home of List 8's headings and codes),
+and the return interview questions are answered as at the list's date (``reporting.annex_a_interviews``).
+A child with no placement on the day has blank placement columns: "Complete your List 8" lists them as data
+quality items for the lead (``placement_gaps``).
+
+Four queries whatever the number of children (one more when an RHI changed after the day, two more per step
+of a superseded chain); no model instance per row.
 """
 
 from __future__ import annotations
@@ -18,50 +24,15 @@ from datetime import date, timedelta
 from typing import Any
 
 from accounts.models import Organisation
-from missing_episodes.models import Child, EpisodeCategory, Gender, Placement
+from missing_episodes.models import Child, EpisodeCategory, Placement
 from missing_episodes.selectors import age_on, episodes_while_looked_after, looked_after_on
+from reporting import annex_a_spec as spec
+from reporting.annex_a_interviews import interviews_as_at
 from reporting.export_types import ExportContent, Sheet
 from reporting.ssda903 import DateFormatter, local_midnight
-from rhi.models import Outcome, ReturnHomeInterview, RHIEpisode, RHIState
-from rhi.selectors import answering_rhi_ids
 
-COLUMNS = [
-    "Child Unique ID",
-    "Gender",
-    "Ethnicity",
-    "Date of Birth",
-    "Age of Child (Years)",
-    "Unaccompanied Asylum Seeking Child (UASC) within the Last 12 Months (Y/N)",
-    "Does the Child have a Disability",
-    "Placement Location",
-    "LA of Placement",
-    "Number of Episodes the Child has been 'Missing' from their Placement in the last 12 months",
-    "Number of Episodes the Child has been 'Absent' from their Placement in the last 12 months",
-    "Was the child offered a Return Interview after their last missing episode (Y/N)?",
-    "Did the child accept a Return Interview after their last missing episode (Y/N)?",
-    "Allocated Team",
-    "Allocated Worker",
-]
-GENDER_VALUES = {
-    Gender.MALE.value: "a) Male",
-    Gender.FEMALE.value: "b) Female",
-    Gender.NOT_KNOWN.value: "c) Not stated/recorded",
-    Gender.OTHER.value: "d) Neither",
-}
-OFFERED_STATES = frozenset(
-    {
-        RHIState.OFFERED,
-        RHIState.ACCEPTED,
-        RHIState.DRAFTING,
-        RHIState.SUBMITTED,
-        RHIState.RETURNED,
-        RHIState.APPROVED,
-        RHIState.DECLINED,
-    }
-)
-ACCEPTED_STATES = frozenset(
-    {RHIState.ACCEPTED, RHIState.DRAFTING, RHIState.SUBMITTED, RHIState.RETURNED, RHIState.APPROVED}
-)
+# The columns this service holds, in Ofsted's order (annex_a_spec.COLUMNS is the whole List 8).
+COLUMNS = list(spec.HELD_HERE)
 
 
 @dataclass(frozen=True)
@@ -80,37 +51,6 @@ class Window:
 
 def looked_after_children(*, local_authority_id: int, as_at: date) -> Any:
     return Child.objects.filter(looked_after_on(as_at), responsible_la_id=local_authority_id)
-
-
-def offered_and_accepted(state: str | None, offered_at: Any, outcome: str | None) -> tuple[str, str]:
-    """Y/N for the two return interview questions from the RHI that addressed the episode (N when none)."""
-    if state is None:
-        return "N", "N"
-    offered = (
-        offered_at is not None or state in OFFERED_STATES or outcome in (Outcome.ACCEPTED, Outcome.DECLINED)
-    )
-    accepted = outcome == Outcome.ACCEPTED or state in ACCEPTED_STATES
-    return ("Y" if offered else "N"), ("Y" if accepted else "N")
-
-
-def _interviews(episode_ids: list[int]) -> dict[int, tuple[str, str]]:
-    """Offered / accepted for each episode from the RHI that answers for it (``rhi.selectors.answering_rhi_ids``:
-    its own, or the last RHI that took it over when the child went missing again — the same rule as the
-    performance return). One more query only when an RHI was superseded."""
-    links = list(
-        RHIEpisode.objects.filter(episode_id__in=episode_ids).values_list(
-            "episode_id", "rhi_id", "rhi__superseded_by_id", "rhi__state", "rhi__offered_at", "rhi__outcome"
-        )
-    )
-    answers: dict[int, tuple[Any, ...]] = {rhi_id: tuple(rest) for _, rhi_id, _, *rest in links}
-    answering = answering_rhi_ids({rhi_id: successor for _, rhi_id, successor, *_ in links})
-    successors = set(answering.values()) - set(answers)
-    if successors:
-        for rhi_id, *rest in ReturnHomeInterview.objects.filter(pk__in=successors).values_list(
-            "pk", "state", "offered_at", "outcome"
-        ):
-            answers[rhi_id] = tuple(rest)
-    return {episode_id: offered_and_accepted(*answers[answering[rhi_id]]) for episode_id, rhi_id, *_ in links}
 
 
 def list8_rows(*, local_authority_id: int, as_at: date) -> list[list[object]]:
@@ -150,15 +90,15 @@ def list8_rows(*, local_authority_id: int, as_at: date) -> list[list[object]]:
         ):
             last_missing[child_id] = (missing_at, episode_id)
     child_ids = [row[0] for row in children]
-    placements: dict[int, tuple[int, str]] = {}
-    for child_id, host_la_id, host_la_name in (
+    placements: dict[int, tuple[int, str, str]] = {}
+    for child_id, host_la_id, host_la_name, host_nation in (
         Placement.objects.filter(child_id__in=child_ids, start_date__lte=as_at)
         .exclude(end_date__lt=as_at)
         .order_by("child_id", "start_date", "pk")
-        .values_list("child_id", "host_la_id", "host_la__name")
+        .values_list("child_id", "host_la_id", "host_la__name", "host_la__nation")
     ):
-        placements[child_id] = (host_la_id, host_la_name)  # the latest start wins
-    interviews = _interviews([episode_id for _, episode_id in last_missing.values()])
+        placements[child_id] = (host_la_id, host_la_name, host_nation)  # the latest start wins
+    interviews = interviews_as_at([episode_id for _, episode_id in last_missing.values()], as_at)
 
     formatted = DateFormatter()
     rows: list[list[object]] = []
@@ -177,8 +117,8 @@ def list8_rows(*, local_authority_id: int, as_at: date) -> list[list[object]]:
         if placement is None:
             location, placement_la = "", ""
         else:
-            location = "In" if placement[0] == local_authority_id else "Out"
-            placement_la = placement[1]
+            location = spec.PLACEMENT_IN if placement[0] == local_authority_id else spec.PLACEMENT_OUT
+            placement_la = spec.la_of_placement(host_name=placement[1], host_nation=placement[2])
         if child_id in last_missing:
             offered, accepted = interviews.get(last_missing[child_id][1], ("N", "N"))
         else:
@@ -186,12 +126,12 @@ def list8_rows(*, local_authority_id: int, as_at: date) -> list[list[object]]:
         rows.append(
             [
                 la_child_id,
-                GENDER_VALUES.get(gender, "c) Not stated/recorded"),
-                ethnicity,
+                spec.GENDER_CODES.get(gender, spec.GENDER_CODES["not_known"]),
+                spec.ETHNICITY_CODES.get(ethnicity, ethnicity),
                 formatted(dob),
                 age_on(dob, as_at),
-                "Y" if is_uasc else "N",
-                "Yes" if has_disability else "No",
+                spec.YES if is_uasc else spec.NO,
+                spec.DISABILITY_CODES[bool(has_disability)],
                 location,
                 placement_la,
                 counts.get((child_id, EpisodeCategory.MISSING.value), 0),
@@ -203,6 +143,13 @@ def list8_rows(*, local_authority_id: int, as_at: date) -> list[list[object]]:
             ]
         )
     return rows
+
+
+def placement_gaps(rows: list[list[object]]) -> list[str]:
+    """The Child Unique IDs of rows with no placement on the day: a data quality item for the lead (Ofsted's
+    "Placement Location" cannot be blank), never a blank written silently."""
+    location = COLUMNS.index(spec.PLACEMENT_LOCATION)
+    return [str(row[0]) for row in rows if not row[location]]
 
 
 def build_export(*, local_authority: Organisation, date_from: date, date_to: date) -> ExportContent:

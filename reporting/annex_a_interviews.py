@@ -8,7 +8,7 @@ April was not on the record on 31 March):
 
 * an RHI created after the day does not exist yet: ``N``, ``N``;
 * an RHI whose state has not changed since the day answers from its record as it stands (the same rule as
-  ever: ``annex_a.offered_and_accepted``);
+  ever: ``offered_and_accepted``);
 * otherwise the states it had reached by the end of the day answer: offered when one of them follows an offer,
   accepted when the state it was in then is one of acceptance;
 * history imported from a council's earlier system (``source=import``) is a copy of what that system recorded
@@ -97,6 +97,8 @@ class InterviewRecord:
     def state_at(self, cutoff: datetime) -> str | None:
         """The state the RHI was in just before ``cutoff`` (None: it did not exist yet, or — for a row kept
         without its history — it is not known)."""
+        if self.source == RecordSource.IMPORT:
+            return self.state
         if self.created_at >= cutoff:
             return None
         if not self.changed_after(cutoff):
@@ -108,7 +110,11 @@ class InterviewRecord:
 def answers_as_at(record: InterviewRecord | None, cutoff: datetime) -> tuple[str, str]:
     """Offered / accepted (Y/N) for one RHI, from what was on record before ``cutoff`` (the midnight after the
     as-at day). The one place the as-at rule is decided."""
-    if record is None or record.created_at >= cutoff:
+    if record is None:
+        return NO, NO
+    if record.source == RecordSource.IMPORT:
+        return offered_and_accepted(record.state, record.offered_at, record.outcome)
+    if record.created_at >= cutoff:
         return NO, NO
     if not record.changed_after(cutoff):
         return offered_and_accepted(record.state, record.offered_at, record.outcome)

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -11,7 +11,7 @@ from pytest_django import DjangoAssertNumQueries
 
 from accounts.models import Organisation
 from missing_episodes.models import EpisodeCategory, Gender, LegalStatus
-from reporting import annex_a
+from reporting import annex_a, annex_a_spec
 from rhi.models import DeclinedBy, DeclineReason, Outcome, RHIState
 from tests.factories_domain import (
     ChildFactory,
@@ -53,6 +53,9 @@ def rows_by_child(la: Any) -> dict[str, dict[str, object]]:
 
 
 def link_rhi(episode: Any, **fields: Any) -> Any:
+    """An RHI for the episode, on record since the day after it began (kept without a state history)."""
+    recorded = episode.missing_at + timedelta(days=1)
+    fields = {"created_at": recorded, "state_changed_at": recorded, **fields}
     rhi = RHIFactory.create(child=episode.child, **fields)
     RHIEpisodeFactory.create(rhi=rhi, episode=episode)
     return rhi
@@ -97,10 +100,11 @@ def test_counts_cover_the_12_months_and_the_last_missing_episode_answers_the_que
     assert row[ABSENT] == 1
     assert (row[OFFERED], row[ACCEPTED]) == ("Y", "Y")
     assert row["Gender"] == "b) Female"
-    assert row["Ethnicity"] == "BCRB"
+    assert row["Ethnicity"] == "n) BCRB"
     assert row["Date of Birth"] == "15/06/2010"
     assert row["Age of Child (Years)"] == 15
-    assert (row["Placement Location"], row["LA of Placement"]) == ("In", "Camden")
+    assert (row["Placement Location"], row["LA of Placement"]) == ("a) In", "Camden")
+    assert (row[annex_a_spec.UASC], row[annex_a_spec.DISABILITY]) == ("N", "b) No")
     assert (row["Allocated Team"], row["Allocated Worker"]) == ("Team North", "Sam Jones")
 
 
@@ -131,7 +135,7 @@ def test_declined_offer_and_no_rhi_and_out_of_area(la: Organisation) -> None:
     rows = rows_by_child(la)
 
     assert (rows["L2"][OFFERED], rows["L2"][ACCEPTED]) == ("Y", "N")
-    assert (rows["L2"]["Placement Location"], rows["L2"]["LA of Placement"]) == ("Out", "Barnet")
+    assert (rows["L2"]["Placement Location"], rows["L2"]["LA of Placement"]) == ("b) Out", "Barnet")
     assert (rows["L3"][MISSING], rows["L3"][ABSENT], rows["L3"][OFFERED], rows["L3"][ACCEPTED]) == (
         1,
         1,
@@ -140,6 +144,7 @@ def test_declined_offer_and_no_rhi_and_out_of_area(la: Organisation) -> None:
     )
     assert (rows["L4"][OFFERED], rows["L4"][ACCEPTED]) == ("N", "N")
     assert rows["L3"]["Placement Location"] == ""
+    assert "L3" in annex_a.placement_gaps(annex_a.list8_rows(local_authority_id=la.pk, as_at=AS_AT))
 
 
 def test_every_looked_after_child_is_listed_with_only_episodes_while_looked_after(la: Organisation) -> None:
