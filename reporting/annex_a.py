@@ -71,7 +71,8 @@ def list8_rows(*, local_authority_id: int, as_at: date) -> list[list[object]]:
         )
     )
     # Episodes that began in the 12 months, while the child was looked after: counted per child and
-    # category; the latest missing one is the "last missing episode".
+    # category; the latest missing one is the "last missing episode". One LA's year, read in one round trip (a
+    # server-side cursor, .iterator(), costs about 10 ms more whatever the size: docs/benchmarks.md).
     counts: dict[tuple[int, str], int] = {}
     last_missing: dict[int, tuple[Any, int]] = {}
     for child_id, category, episode_id, missing_at in (
@@ -82,7 +83,6 @@ def list8_rows(*, local_authority_id: int, as_at: date) -> list[list[object]]:
             missing_at__lt=local_midnight(as_at + timedelta(days=1)),
         )
         .values_list("child_id", "category", "pk", "missing_at")
-        .iterator(chunk_size=5000)
     ):
         counts[(child_id, category)] = counts.get((child_id, category), 0) + 1
         if category == EpisodeCategory.MISSING and (
