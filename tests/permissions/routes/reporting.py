@@ -33,6 +33,7 @@ ROUTES: dict[str, Route] = {
     ),
     "reporting:returns": Route(GET, NO_RECORD, PERFORMANCE_LEADS_ONLY, markers=no_case_narrative),
     "reporting:ssda903_validation": Route(GET, NO_RECORD, PERFORMANCE_LEADS_ONLY, markers=no_case_narrative),
+    "reporting:list8_complete": Route(GET, NO_RECORD, PERFORMANCE_LEADS_ONLY, markers=no_case_narrative),
     "reporting:export_detail": Route(GET, EXPORTS, OWN_EXPORT, markers=no_case_narrative),
     "reporting:export_download": Route(GET, EXPORTS, OWN_EXPORT, content_type="text/csv"),
 }
