@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
 
+from access.episodes import care_authority_ids
 from access.memberships import authorities_served_by, intake_authority_ids
 from accounts.models import Role, User
 from accounts.selectors import memberships
@@ -40,7 +41,8 @@ def visible_export_jobs(user: User | AnonymousUser) -> QuerySet[ExportJob]:
 def visible_import_jobs(user: User | AnonymousUser) -> QuerySet[ImportJob]:
     """Import jobs (web uploads) the user may follow and whose problems they may download: only those they
     started themselves, and only while they still import that kind of file (police notifications:
-    ``intake_authority_ids``; past RHI outcomes: ``history_import_authority_ids``)."""
+    ``intake_authority_ids``; past RHI outcomes: ``history_import_authority_ids``; periods of care:
+    ``access.episodes.care_authority_ids``)."""
     if not user.is_authenticated:
         return ImportJob.objects.none()
     kinds = [
@@ -48,6 +50,7 @@ def visible_import_jobs(user: User | AnonymousUser) -> QuerySet[ImportJob]:
         for kind, authorities in (
             (ImportKind.EPISODES, intake_authority_ids),
             (ImportKind.RHI_HISTORY, history_import_authority_ids),
+            (ImportKind.CARE_PERIODS, care_authority_ids),
         )
         if authorities(user)
     ]

@@ -28,7 +28,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import Organisation, User
 from audit.models import AuditAction
 from audit.services import record_event
 from core.csv_import import ImportReport, RowError, UnreadableFile, open_csv
@@ -41,10 +41,12 @@ logger = logging.getLogger(__name__)
 TASK_FOR_KIND = {
     ImportKind.EPISODES: "missing_episodes.run_import",
     ImportKind.RHI_HISTORY: "rhi.run_history_import",
+    ImportKind.CARE_PERIODS: "missing_episodes.run_care_period_import",
 }
 OBJECT_TYPE_FOR_KIND = {
     ImportKind.EPISODES: "missing_episodes.import",
     ImportKind.RHI_HISTORY: "rhi.history_import",
+    ImportKind.CARE_PERIODS: "missing_episodes.care_period_import",
 }
 # The report page lists this many problems; all of them are in the problems CSV (a file of 65,000 bad rows
 # must not become a page of 65,000 table rows).
@@ -63,17 +65,31 @@ def _count_lines(binary: IO[bytes]) -> int:
 
 
 def start_import_job(
-    *, by: User, kind: str, upload: File, encoding: str = "utf-8", dry_run: bool = False
+    *,
+    by: User,
+    kind: str,
+    upload: File,
+    encoding: str = "utf-8",
+    dry_run: bool = False,
+    local_authority: Organisation | None = None,
 ) -> ImportJob:
     """Store the checked upload and record its job, queued once committed. The stored name is random: a
-    file name can carry a child's name."""
+    file name can carry a child's name. ``local_authority``: the council whose children the file lists, for
+    a kind whose rows do not name it (periods of care)."""
     if kind not in TASK_FOR_KIND:
         raise ValueError(kind)
     upload.seek(0)
     total = _count_lines(upload)
     # Durable: the job is queued after this commits, so no caller may hold it in a longer transaction.
     with transaction.atomic(durable=True):
-        job = ImportJob(kind=kind, requested_by=by, encoding=encoding, dry_run=dry_run, total_lines=total)
+        job = ImportJob(
+            kind=kind,
+            requested_by=by,
+            encoding=encoding,
+            dry_run=dry_run,
+            total_lines=total,
+            local_authority=local_authority,
+        )
         job.file.save(f"{uuid.uuid4().hex}.csv", upload, save=False)
         job.save()
         record_event(
@@ -81,7 +97,8 @@ def start_import_job(
             action=AuditAction.CREATE,
             object_type=OBJECT_TYPE_FOR_KIND[ImportKind(kind)],
             object_id=str(job.pk),
-            detail={"state": ImportState.QUEUED, "dry_run": dry_run, "encoding": encoding},
+            detail={"state": ImportState.QUEUED, "dry_run": dry_run, "encoding": encoding}
+            | ({"local_authority": local_authority.pk} if local_authority else {}),
         )
         call_after_commit(enqueue_import_job, job.pk)
     return job

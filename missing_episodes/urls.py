@@ -1,6 +1,6 @@
 from django.urls import path
 
-from missing_episodes import link_views, views
+from missing_episodes import care_import_views, link_views, views
 
 app_name = "missing_episodes"
 
@@ -12,6 +12,11 @@ urlpatterns = [
     path("episodes/<int:pk>/", views.episode_detail, name="episode_detail"),
     path("episodes/<int:pk>/return/", views.episode_record_return, name="episode_record_return"),
     path("children/<int:pk>/", views.child_detail, name="child_detail"),
+    path(
+        "children/care-periods/import/",
+        care_import_views.care_period_import,
+        name="care_period_import",
+    ),
     path("episodes/to-confirm/", link_views.pending_links, name="pending_links"),
     path("episodes/to-confirm/<int:pk>/", link_views.pending_link, name="pending_link"),
 ]

@@ -294,6 +294,7 @@ def import_job(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "job": job,
             "is_history": job.kind == ImportKind.RHI_HISTORY,
+            "is_care": job.kind == ImportKind.CARE_PERIODS,
             "problems": [RowError(**problem) for problem in job.first_problems],
             "more_problems": max(0, job.problem_count - len(job.first_problems)),
         },

@@ -27,6 +27,30 @@ ROUTES: dict[str, Route] = {
         NO_RECORD,
         CASEWORK_ELSE_404,
     ),
+    # Importing periods of care: the council's own RHI workers and team managers (access.episodes.
+    # care_authority_ids, as can_record_care). The world's workers and managers are a commissioned provider's,
+    # never the council's own, so no one here may (the allowed path: tests/missing_episodes/test_care_period_upload.py).
+    "missing_episodes:care_period_import": Route(
+        GET,
+        NO_RECORD,
+        """
+            none
+            worker                  404
+            manager                 404
+            performance_lead        404
+            police                  404
+            partner_viewer          404
+            org_admin               404
+            worker_other            404
+            manager_other           404
+            performance_lead_other  404
+            police_other            404
+            partner_viewer_other    404
+            org_admin_other         404
+            support                 404
+            anonymous               login
+            """,
+    ),
     # Children (and their episodes) of the commissioning LAs and of the RHIs the user works on: the
     # child placed in Home's area is P's to see through its RHI.
     "missing_episodes:episode_detail": Route(
