@@ -34,7 +34,7 @@ from core.csv_import import (
     validation_errors,
 )
 from core.exceptions import ActionNotAllowed
-from missing_episodes.care_services import end_care_period, record_care_period
+from missing_episodes.care_services import correct_care_period, end_care_period, record_care_period
 from missing_episodes.identifiers import identifier_errors
 from missing_episodes.models import CareLegalStatus, CarePeriod, CareSource, Child
 
@@ -119,9 +119,10 @@ def _differs(period: CarePeriod, row: CareRow) -> list[tuple[str, str]]:
 
 
 def save_care_row(row: CareRow, *, by: User | None) -> str:
-    """Save one row through the care service: ``created``, ``updated`` (an open period ended) or
-    ``unchanged`` (the period is already recorded as the row says). A period from the row's start date that
-    says otherwise is refused, never overwritten: a file must not undo a correction made on the child's page.
+    """Save one row through the care service: ``created``, ``updated`` (an open period ended, or the period
+    made from the old legal status given its code) or ``unchanged`` (the period is already recorded as the row
+    says). A period from the row's start date that says otherwise is refused, never overwritten: a file must
+    not undo a correction made on the child's page.
     Read again on every attempt (core.csv_import.save_row), so a row that lost a race is then unchanged."""
     period = CarePeriod.objects.filter(child=row.child, start_date=row.start_date).first()
     if period is None:
@@ -137,6 +138,17 @@ def save_care_row(row: CareRow, *, by: User | None) -> str:
     errors = _differs(period, row)
     if errors:
         raise RowInvalid(errors)
+    if period.source == CareSource.MIGRATION and not period.legal_status:
+        # The period made from the old "looked after" status, which never held the DfE code: the file gives
+        # its code (and its end, if it has ended).
+        correct_care_period(
+            period=period,
+            start_date=period.start_date,
+            end_date=row.end_date,
+            legal_status=row.legal_status,
+            by=by,
+        )
+        return "updated"
     if period.end_date == row.end_date:
         return "unchanged"
     # An open period the row ends (a recorded end date that differs was refused above).

@@ -188,9 +188,10 @@ def end_care_period(*, period: CarePeriod, end_date: date, by: User | None) -> C
 
 @transaction.atomic(durable=True)
 def correct_care_period(
-    *, period: CarePeriod, start_date: date, end_date: date | None, legal_status: str, by: User
+    *, period: CarePeriod, start_date: date, end_date: date | None, legal_status: str, by: User | None
 ) -> CarePeriod:
-    """Put right a period recorded wrongly (any of its dates or its legal status)."""
+    """Put right a period recorded wrongly (any of its dates or its legal status). ``by`` None only for an
+    operator's command (import_care_periods gives a migrated period its legal status)."""
     current = _lock_period(period, by)
     changes = {"start_date": start_date, "end_date": end_date, "legal_status": legal_status}
     return _save_change(current, changes, by, "corrected")

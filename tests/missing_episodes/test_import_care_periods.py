@@ -141,6 +141,33 @@ def test_a_row_giving_the_end_of_an_open_period_ends_it(world: CareWorld) -> Non
     assert run(world, care_row(start_date="2025-10-14", end_date="2026-03-31")).unchanged == 1
 
 
+def test_the_period_made_from_the_old_legal_status_is_given_its_code_and_end_by_a_row_from_its_start(
+    world: CareWorld,
+) -> None:
+    CarePeriod.objects.create(
+        child=world.child, start_date=date(2025, 10, 14), legal_status="", source=CareSource.MIGRATION
+    )
+    report = run(world, care_row(start_date="2025-10-14", end_date="2026-03-31", legal_status="C1"))
+    assert (report.created, report.updated, report.errors) == (0, 1, [])
+    assert periods(world.child) == [(date(2025, 10, 14), date(2026, 3, 31), "C1")]
+    assert (
+        run(world, care_row(start_date="2025-10-14", end_date="2026-03-31", legal_status="C1")).unchanged == 1
+    )
+
+
+def test_a_row_overlapping_the_period_made_from_the_old_legal_status_is_refused_for_a_person_to_correct(
+    world: CareWorld,
+) -> None:
+    CarePeriod.objects.create(
+        child=world.child, start_date=date(2020, 1, 1), legal_status="", source=CareSource.MIGRATION
+    )
+    report = run(world, care_row(start_date="2025-10-14"))
+    assert [(e.line, e.column, e.reason) for e in report.errors] == [
+        (2, "start_date", "This overlaps the period of care from 01/01/2020 (still open).")
+    ]
+    assert periods(world.child) == [(date(2020, 1, 1), None, "")]
+
+
 # --- bad rows --------------------------------------------------------------------------------------------
 
 
