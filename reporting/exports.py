@@ -21,8 +21,10 @@ from pathlib import Path
 from django.template.loader import render_to_string
 from openpyxl import Workbook
 
+from accounts.models import Nation, Organisation
 from reporting import annex_a, ssda903
 from reporting.export_types import Builder, ExportContent, Sheet
+from reporting.models import ReturnKind
 from reporting.performance import export as performance_export
 
 PROGRESS_EVERY = 2000
@@ -42,6 +44,42 @@ RETURNS: dict[str, Builder] = {
     "annex-a-list8": annex_a.build_export,
     "performance": performance_export.build_export,
 }
+
+# England's statutory returns: the DfE's SSDA903 and Ofsted's Annex A (ILACS) are collected from English
+# authorities only. Welsh, Scottish and Northern Irish authorities get the performance return (docs/returns.md,
+# "Authorities outside England", says why there is no Welsh census return).
+ENGLAND_ONLY: frozenset[str] = frozenset({ReturnKind.SSDA903_MISSING.value, ReturnKind.ANNEX_A_LIST8.value})
+
+
+def returns_offered(local_authority: Organisation) -> list[str]:
+    """The returns ``local_authority`` is offered, in ``RETURNS`` order: every return for an English authority,
+    the ones not only England's for any other. The one rule behind the returns page, its form, the API, the
+    export jobs and ``export_return``."""
+    english = local_authority.nation == Nation.ENGLAND
+    return [kind for kind in RETURNS if english or kind not in ENGLAND_ONLY]
+
+
+def not_offered_reason(return_kind: str, local_authority: Organisation) -> str | None:
+    """Why ``return_kind`` is not offered to ``local_authority`` (None when it is), in words for the lead."""
+    if return_kind not in RETURNS or return_kind in returns_offered(local_authority):
+        return None
+    return (
+        f"{ReturnKind(return_kind).label} is collected from local authorities in England only, and "
+        f"{local_authority.name} is in {Nation(local_authority.nation).label}. Export the RHI performance "
+        "return instead."
+    )
+
+
+def offer_note(local_authority: Organisation) -> str | None:
+    """What the returns page says of an authority that is not offered every return (None when it is)."""
+    missing = [ReturnKind(kind).label for kind in RETURNS if kind not in returns_offered(local_authority)]
+    if not missing:
+        return None
+    return (
+        f"{local_authority.name} is in {Nation(local_authority.nation).label}: {' and '.join(missing)} "
+        f"{'are' if len(missing) > 1 else 'is'} collected from local authorities in England only, so "
+        f"{local_authority.name} is offered the RHI performance return."
+    )
 
 
 class _Counter:

@@ -14,6 +14,7 @@ from accounts.models import Organisation
 from accounts.selectors import organisations_by_name
 from core.forms import limit_choices, set_choices
 from core.query_params import validate_date_in_range
+from reporting.exports import not_offered_reason, offer_note, returns_offered
 from reporting.models import ExportFormat, ReturnKind
 from reporting.periods import CollectionYear
 
@@ -89,7 +90,12 @@ class ReturnForm(forms.Form):
         super().__init__(*args, **kwargs)
         today = today or timezone.localdate()
         self.today = today
-        limit_choices(self, "local_authority", organisations_by_name(authority_ids))
+        authorities = organisations_by_name(authority_ids)
+        limit_choices(self, "local_authority", authorities)
+        # Only the returns some authority of the lead's is offered (an English one gets them all).
+        offered = {kind for authority in authorities for kind in returns_offered(authority)}
+        self.offer_notes = [note for authority in authorities if (note := offer_note(authority))]
+        set_choices(self, "return_kind", [(k, label) for k, label in ReturnKind.choices if k in offered])
         set_choices(self, "collection_year", collection_year_choices(today))
         self.fields["collection_year"].initial = str(CollectionYear.containing(today).start.year - 1)
         self.fields["as_at"].initial = today
@@ -102,6 +108,11 @@ class ReturnForm(forms.Form):
             ReturnKind.ANNEX_A_LIST8: self._as_at_period,
             ReturnKind.PERFORMANCE: self._dated_period,
         }
+        local_authority, kind = data.get("local_authority"), data.get("return_kind")
+        reason = not_offered_reason(kind, local_authority) if local_authority is not None and kind else None
+        if reason:
+            self.add_error("return_kind", reason)
+            return data
         period_of = periods.get(data.get("return_kind") or "")
         period = period_of(data) if period_of else None
         if period is not None:
@@ -159,3 +170,9 @@ class ValidationForm(forms.Form):
         today = today or timezone.localdate()
         limit_choices(self, "local_authority", organisations_by_name(authority_ids))
         set_choices(self, "collection_year", collection_year_choices(today))
+
+    def clean_local_authority(self) -> Organisation:
+        local_authority: Organisation = self.cleaned_data["local_authority"]
+        if reason := not_offered_reason(ReturnKind.SSDA903_MISSING, local_authority):
+            raise forms.ValidationError(reason)
+        return local_authority

@@ -20,7 +20,7 @@ from accounts.models import Organisation, OrganisationKind, User
 from audit.models import AuditAction
 from audit.services import record_event
 from core.enqueue import call_after_commit, publisher, send_task
-from reporting.exports import RETURNS, Written, write_export
+from reporting.exports import RETURNS, Written, not_offered_reason, write_export
 from reporting.models import ExportFormat, ExportJob, ExportState, ReturnKind
 
 logger = logging.getLogger(__name__)
@@ -40,9 +40,11 @@ def _export_detail(
     }
 
 
-def _check(return_kind: str, fmt: str, date_from: date, date_to: date) -> None:
+def _check(return_kind: str, fmt: str, date_from: date, date_to: date, local_authority: Organisation) -> None:
     if return_kind not in ReturnKind.values or return_kind not in RETURNS:
         raise ValidationError({"return_kind": "Choose a return."})
+    if reason := not_offered_reason(return_kind, local_authority):  # England's returns, for English LAs
+        raise ValidationError({"return_kind": reason})
     if fmt not in ExportFormat.values:
         raise ValidationError({"format": "Choose a format."})
     if date_to < date_from:
@@ -62,7 +64,7 @@ def start_export(
     """Record an export job for a performance lead of ``local_authority`` and queue it once committed."""
     if local_authority.pk not in reporting_authority_ids(by):
         raise PermissionDenied
-    _check(return_kind, fmt, date_from, date_to)
+    _check(return_kind, fmt, date_from, date_to, local_authority)
     job = ExportJob.objects.create(
         requested_by=by,
         return_kind=return_kind,
@@ -172,7 +174,7 @@ def export_to_path(
 ) -> Written:
     """The command's export: the same builders and writers as the web's jobs, written straight to ``path``
     and audited (no user: the command runs with server access)."""
-    _check(return_kind, fmt, date_from, date_to)
+    _check(return_kind, fmt, date_from, date_to, local_authority)
     if local_authority.kind != OrganisationKind.LOCAL_AUTHORITY:
         raise ValidationError({"local_authority": "Choose a local authority."})
     content = RETURNS[return_kind](local_authority=local_authority, date_from=date_from, date_to=date_to)
