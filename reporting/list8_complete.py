@@ -10,8 +10,10 @@ location, a different value the upload had in a column filled here, a Child Uniq
 all).
 
 Nothing is stored: the upload holds children's details, so it is read, answered and dropped in the request.
-Even the largest authority's list (about 4,300 rows) takes a second or two, so no background job is needed; the
-row and size limits keep it so. Every check and download is audited with counts only.
+The largest authority's list (4,300 rows of Ofsted's 34 columns, a 420 kB workbook) takes about 3 s on two
+shared cores (reading 0.95 s, merging 0.05 s, writing the xlsx 1.5 s or the CSVs 0.4 s, plus its List 8 rows),
+so no background job is needed; the row and size limits keep it so. Every check and download is audited with
+counts only.
 """
 
 from __future__ import annotations

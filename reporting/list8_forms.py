@@ -17,8 +17,10 @@ from accounts.models import Organisation
 from accounts.selectors import organisations_by_name
 from core.forms import limit_choices
 from core.query_params import validate_date_in_range
+from reporting.exports import not_offered_reason
 from reporting.forms import AuthorityChoiceField
 from reporting.list8_complete import UnreadableList, UploadedList, read_upload
+from reporting.models import ReturnKind
 
 MAX_UPLOAD_BYTES: int = settings.RHI_MAX_UPLOAD_BYTES
 FORMATS = [("xlsx", "Excel (xlsx)"), ("csv", "CSV (a zip of four CSV files: the List 8 and the three lists)")]
@@ -64,6 +66,14 @@ class List8UploadForm(forms.Form):
         limit_choices(self, "local_authority", organisations_by_name(authority_ids))
         self.fields["as_at"].initial = self.today
         self.uploaded: UploadedList | None = None
+
+    def clean_local_authority(self) -> Organisation:
+        """Annex A is England's: an authority elsewhere is told so (reporting.exports.returns_offered)."""
+        local_authority: Organisation = self.cleaned_data["local_authority"]
+        reason = not_offered_reason(ReturnKind.ANNEX_A_LIST8, local_authority)
+        if reason:
+            raise ValidationError(reason)
+        return local_authority
 
     def clean_as_at(self) -> date:
         as_at: date = self.cleaned_data["as_at"]

@@ -26,7 +26,7 @@ from django.test import Client
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
-from accounts.models import Organisation, Role, User
+from accounts.models import Nation, Organisation, Role, User
 from audit.models import AuditAction, AuditEvent
 from missing_episodes.models import EpisodeCategory, LegalStatus
 from reporting import annex_a_spec as spec
@@ -313,3 +313,12 @@ def test_a_list_longer_than_the_limit_is_refused(
     response = post(client, world, xlsx_file(UPLOADED_HEADER, UPLOADED_ROWS), "check")
 
     assert "limited to 2 children" in response.content.decode()
+
+
+def test_a_welsh_authority_is_told_annex_a_is_englands(client: Client, world: List8World) -> None:
+    Organisation.objects.filter(pk=world.la.pk).update(nation=Nation.WALES)
+
+    response = post(client, world, csv_file(UPLOADED_HEADER, UPLOADED_ROWS), "download")
+
+    assert "collected from local authorities in England only" in response.content.decode()
+    assert not AuditEvent.objects.filter(object_type=list8_complete.AUDIT_TYPE).exists()
