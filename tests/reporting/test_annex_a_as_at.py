@@ -5,14 +5,16 @@ record it."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from accounts.models import Organisation
 from missing_episodes.models import LegalStatus, MissingEpisode
 from reporting import annex_a
-from reporting.annex_a_interviews import InterviewRecord, answers_as_at
+from reporting.annex_a_interviews import ACCEPTED_STATES, OFFERED_STATES, InterviewRecord, answers_as_at
 from reporting.annex_a_spec import ACCEPTED, OFFERED
 from reporting.ssda903 import local_midnight
 from rhi.models import Outcome, RecordSource, ReturnHomeInterview, RHIState, StateTransition
@@ -177,3 +179,51 @@ def test_imported_history_answers_from_its_record_whenever_it_was_imported() -> 
 
     assert answers_as_at(imported, cutoff) == ("Y", "N")
     assert answers_as_at(None, cutoff) == ("N", "N")
+
+
+# Any path through the states, one step a few hours apart, and a cutoff somewhere along it.
+_STATES = [state for state in RHIState.values if state != RHIState.SUPERSEDED]
+
+
+def _record(
+    steps: list[tuple[datetime, str]], transitions: tuple[tuple[datetime, str], ...]
+) -> InterviewRecord:
+    """The RHI's row as the services leave it after ``steps``: the offer time is when an offer state was first
+    reached, the outcome follows the state."""
+    state = steps[-1][1]
+    offered = [at for at, step in steps if step in OFFERED_STATES]
+    changes = [at for (at, step), (_, before) in zip(steps[1:], steps, strict=False) if step != before]
+    outcome = (
+        Outcome.ACCEPTED
+        if state in ACCEPTED_STATES
+        else (Outcome.DECLINED if state == RHIState.DECLINED else "")
+    )
+    return InterviewRecord(
+        created_at=steps[0][0],
+        state=state,
+        state_changed_at=changes[-1] if changes else steps[0][0],
+        offered_at=offered[0] if offered else None,
+        outcome=outcome,
+        transitions=transitions,
+    )
+
+
+@given(
+    path=st.lists(st.sampled_from(_STATES), min_size=1, max_size=8),
+    gaps=st.lists(st.integers(min_value=0, max_value=3), min_size=8, max_size=8),
+    cut=st.integers(min_value=0, max_value=30),
+)
+def test_nothing_recorded_after_the_cutoff_changes_the_answers(
+    path: list[str], gaps: list[int], cut: int
+) -> None:
+    start = at(3, 1)
+    steps, hours = [], 0
+    for state, gap in zip([RHIState.UNALLOCATED, *path], [0, *gaps], strict=False):
+        hours += gap
+        steps.append((start + timedelta(hours=hours), state))
+    cutoff = start + timedelta(hours=cut)
+    before = [step for step in steps if step[0] < cutoff]
+    whole = _record(steps, tuple(before))  # as the list reads it later: its history up to the cutoff
+    then = _record(before, ()) if before else None  # the row as it stood at the cutoff
+
+    assert answers_as_at(whole, cutoff) == answers_as_at(then, cutoff)
