@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from pytest_django import DjangoAssertNumQueries
 
-from accounts.models import Organisation
+from accounts.models import Nation, Organisation
 from missing_episodes.models import EpisodeCategory, Gender, LegalStatus
 from reporting import annex_a, annex_a_spec
 from rhi.models import DeclinedBy, DeclineReason, Outcome, RHIState
@@ -186,3 +186,13 @@ def test_the_list_takes_a_fixed_number_of_queries(
 
     assert len(rows) == 12
     assert {(row[COL[OFFERED]], row[COL[ACCEPTED]]) for row in rows} == {("Y", "N")}
+
+
+def test_a_child_placed_in_wales_has_the_templates_code_for_la_of_placement(la: Organisation) -> None:
+    child = looked_after(la, "W1")
+    cardiff = LocalAuthorityFactory.create(code="681", name="Cardiff", nation=Nation.WALES)
+    PlacementFactory.create(child=child, host_la=cardiff, start_date=date(2025, 6, 1))
+
+    row = rows_by_child(la)["W1"]
+
+    assert (row["Placement Location"], row["LA of Placement"]) == ("b) Out", "WAL - Child placed in Wales")
