@@ -226,6 +226,16 @@ def episodes_while_looked_after() -> QuerySet[MissingEpisode]:
     ).filter(Exists(covering))
 
 
+def with_looked_after_at_start(episodes: QuerySet[MissingEpisode]) -> QuerySet[MissingEpisode]:
+    """``episodes`` annotated ``looked_after_at_start``: whether a period of care of the child covered the UK
+    date the episode began (``start_date``) — the rule ``episodes_while_looked_after`` filters on, as a flag, for
+    the performance return's "looked after when the episode began" cohorts. One EXISTS per row, no N+1."""
+    covering = CarePeriod.objects.filter(covers_q(OuterRef("start_date")), child_id=OuterRef("child_id"))
+    return episodes.annotate(
+        start_date=TruncDate("missing_at", tzinfo=timezone.get_default_timezone())
+    ).annotate(looked_after_at_start=Exists(covering))
+
+
 def care_periods_of(child: Child) -> list[CarePeriod]:
     """The child's periods of care, newest first, with who recorded them."""
     return list(CarePeriod.objects.filter(child=child).select_related("recorded_by").order_by("-start_date"))

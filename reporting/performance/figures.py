@@ -1,9 +1,10 @@
 """The figures of the performance return: each one predicate over an episode row, so the count on the page and
 the list of records behind it (``figure_records``) call the same predicate and cannot disagree.
 
-Cohorts are per episode, from what the police recorded when it began (``missing_from`` and whether the child
-was placed out of area): "missing from a care placement" is the episode's place, not the child's legal status
-("looked after" in SSDA903 and Annex A is ``missing_episodes.selectors.looked_after_on``). docs/performance-return.md.
+Cohorts are per episode: by what the police recorded when it began (``missing_from`` and whether the child was
+placed out of area: "missing from a care placement" is the episode's place, not the child's legal status), and by
+whether the child was looked after on the day it began, from their periods of care (the same rule as SSDA903 and
+Annex A, ``missing_episodes.selectors``). docs/performance-return.md.
 """
 
 from __future__ import annotations
@@ -91,12 +92,14 @@ def _placed_in(row: EpisodeRow, ctx: Context) -> bool:
     return la is not None and row.host_la_id == la.pk and row.responsible_la_id != la.pk
 
 
-# The labels say which "looked after" applies: where the episode began as the police recorded it, never the
-# child's legal status (B.1.4 of the structure review; docs/performance-return.md, "Cohorts").
+# Each cohort is named for what it counts: the first four by where the episode began as the police recorded it
+# ("missing from a care placement" is a place, not a legal status); "looked after when the episode began" from
+# the child's periods of care (missing_episodes.selectors.with_looked_after_at_start, the rule SSDA903 and
+# Annex A use). docs/performance-return.md, "Cohorts".
 COHORTS: tuple[Cohort, ...] = (
     Cohort("from_home", "Missing from home", _headline(lambda r: r.missing_from == MissingFrom.HOME)),
     Cohort(
-        "looked_after_in_area",
+        "from_care_in_area",
         "Missing from a care placement, in area",
         _headline(lambda r: r.missing_from == MissingFrom.CARE and r.was_out_of_area is not True),
     ),
@@ -109,6 +112,16 @@ COHORTS: tuple[Cohort, ...] = (
         "from_elsewhere",
         "Missing from elsewhere, in area",
         _headline(lambda r: r.missing_from == MissingFrom.OTHER and r.was_out_of_area is not True),
+    ),
+    Cohort(
+        "looked_after_at_start",
+        "Looked after when the episode began (periods of care)",
+        _headline(lambda r: r.looked_after_at_start),
+    ),
+    Cohort(
+        "not_looked_after_at_start",
+        "Not looked after when the episode began (periods of care)",
+        _headline(lambda r: not r.looked_after_at_start),
     ),
     Cohort("missing", "Category: missing", _headline(lambda r: r.category == EpisodeCategory.MISSING)),
     Cohort("absent", "Category: absent", _headline(lambda r: r.category == EpisodeCategory.ABSENT)),

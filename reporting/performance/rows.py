@@ -14,6 +14,7 @@ from django.db.models.expressions import RawSQL
 
 from accounts.models import Organisation
 from missing_episodes.models import MissingEpisode
+from missing_episodes.selectors import with_looked_after_at_start
 from reporting.periods import period_bounds
 from rhi.models import ReturnHomeInterview, RHIEpisode
 from rhi.selectors import answering_rhi_ids
@@ -31,6 +32,7 @@ class EpisodeRow(NamedTuple):
     host_la_id: int | None
     was_out_of_area: bool | None
     police_reference: str
+    looked_after_at_start: bool  # a period of care covered the day it began (missing_episodes.selectors)
     rhi_id: int | None
     counts_for_timeliness: bool | None
     rhi_state: str | None
@@ -59,6 +61,7 @@ EPISODE_FIELDS = (
     "host_la_id",
     "was_out_of_area",
     "police_reference",
+    "looked_after_at_start",
 )
 # What the RHI that answers for an episode says (``rhi.selectors.answering_rhi_ids``), in EpisodeRow order.
 ANSWER_FIELDS = (
@@ -138,7 +141,9 @@ def ids_in(field: str, ids: Sequence[int]) -> Q | RawSQL:
 def fetch_rows(scope: Scope) -> list[EpisodeRow]:
     """One row per episode in scope: the episodes by their (LA, start) indexes, then their RHI links by the
     unique episode index in chunks of ids (a join lets the planner hash the whole link table instead)."""
-    episodes = list(episodes_in_scope(scope).order_by().values_list(*EPISODE_FIELDS))
+    episodes = list(
+        with_looked_after_at_start(episodes_in_scope(scope)).order_by().values_list(*EPISODE_FIELDS)
+    )
     ids = [values[0] for values in episodes]
     links: dict[int, tuple[Any, ...]] = {}
     superseded: dict[int, tuple[int, int]] = {}  # episode id: (its RHI, the RHI that superseded it)

@@ -141,8 +141,8 @@ def test_child_who_became_looked_after_mid_year_is_in_both_cohorts_by_episode(
     cohorts = {row.key: row for row in north_year(world).cohorts}
     assert cohorts["from_home"].incidents == 6  # A, B1, B2, C, D, E1
     assert cohorts["from_home"].children == 5
-    assert cohorts["looked_after_in_area"].incidents == 1  # E2
-    assert cohorts["looked_after_in_area"].children == 1
+    assert cohorts["from_care_in_area"].incidents == 1  # E2
+    assert cohorts["from_care_in_area"].children == 1
     assert cohorts["placed_out_of_area"].incidents == 1  # F
     assert cohorts["absent"].incidents == 1 and cohorts["missing"].incidents == 7
     placed_in = cohorts["placed_in_by_other_la"]
