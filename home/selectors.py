@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from access.api_clients import api_client_organisation_ids
 from access.clock_policies import policy_authorities
+from access.episodes import care_authority_ids
 from access.memberships import (
     is_casework_user,
     is_disclosure_recipient,
@@ -111,6 +112,8 @@ class HomePage:
     awaiting_approval: list[dict[str, Any]] = field(default_factory=list)
     shared: dict[str, int] = field(default_factory=dict)
     headline: list[dict[str, Any]] = field(default_factory=list)
+    # The council's own workers and managers import its periods of care (access.episodes.care_authority_ids).
+    records_care: bool = False
 
 
 def home_page(user: User, *, now: datetime) -> HomePage:
@@ -124,6 +127,8 @@ def home_page(user: User, *, now: datetime) -> HomePage:
         page.referrals_overdue = awaiting.filter(acknowledgement_due_at__lt=now).count()
     if Role.TEAM_MANAGER in sections:
         page.awaiting_approval = queues.awaiting_approval(user, now=now)
+    if Role.RHI_WORKER in sections or Role.TEAM_MANAGER in sections:
+        page.records_care = bool(care_authority_ids(user))
     if is_disclosure_recipient(user) and _SECTIONS_WITH_SHARED.union({SHARED_SECTION}) & set(sections):
         page.shared = received_counts(user, now=now)
     if Role.PERFORMANCE_LEAD in sections:
