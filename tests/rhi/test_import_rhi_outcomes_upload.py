@@ -18,7 +18,7 @@ import rhi.tasks  # noqa: F401 — registers the tasks, so Celery's eager mode r
 from accounts.models import Commission, Organisation, Role
 from audit.models import AuditEvent, AuditOutcome
 from config.celery import app
-from missing_episodes.models import Child, LegalStatus, MissingEpisode
+from missing_episodes.models import CareLegalStatus, CarePeriod, Child, LegalStatus, MissingEpisode
 from missing_episodes.services import parse_local_datetime
 from reporting.annex_a import list8_rows
 from reporting.performance import performance_figures
@@ -200,6 +200,10 @@ def test_demo_history_imports_cleanly_and_is_counted_in_the_returns(
 
     # Annex A list 8: the children looked after; the outcome of each child's last missing episode.
     Child.objects.filter(responsible_la=la).update(legal_status=LegalStatus.LOOKED_AFTER)
+    CarePeriod.objects.bulk_create(  # "looked after" is decided from periods of care alone
+        CarePeriod(child=child, start_date=child.date_of_birth, legal_status=CareLegalStatus.C2)
+        for child in Child.objects.filter(responsible_la=la)
+    )
     outcome_of = {r["police_reference"]: r for r in rows}
     last: dict[str, dict[str, str]] = {}
     for episode in episodes:  # in order of going missing
