@@ -118,22 +118,37 @@ def _differs(period: CarePeriod, row: CareRow) -> list[tuple[str, str]]:
     return errors
 
 
+def _recorded(row: CareRow) -> CarePeriod | None:
+    return CarePeriod.objects.filter(child=row.child, start_date=row.start_date).first()
+
+
+def _is_recorded_as(period: CarePeriod | None, row: CareRow) -> bool:
+    return period is not None and period.end_date == row.end_date and period.legal_status == row.legal_status
+
+
 def save_care_row(row: CareRow, *, by: User | None) -> str:
     """Save one row through the care service: ``created``, ``updated`` (an open period ended, or the period
     made from the old legal status given its code) or ``unchanged`` (the period is already recorded as the row
     says). A period from the row's start date that says otherwise is refused, never overwritten: a file must
     not undo a correction made on the child's page.
     Read again on every attempt (core.csv_import.save_row), so a row that lost a race is then unchanged."""
-    period = CarePeriod.objects.filter(child=row.child, start_date=row.start_date).first()
+    period = _recorded(row)
     if period is None:
-        record_care_period(
-            child=row.child,
-            start_date=row.start_date,
-            end_date=row.end_date,
-            legal_status=row.legal_status,
-            by=by,
-            source=CareSource.IMPORT,
-        )
+        try:
+            record_care_period(
+                child=row.child,
+                start_date=row.start_date,
+                end_date=row.end_date,
+                legal_status=row.legal_status,
+                by=by,
+                source=CareSource.IMPORT,
+            )
+        except ValidationError:
+            # Another import (or a person) saved this very period while this row waited for the child's lock:
+            # the service then finds it overlapping, but the row is simply already recorded.
+            if _is_recorded_as(_recorded(row), row):
+                return "unchanged"
+            raise
         return "created"
     errors = _differs(period, row)
     if errors:

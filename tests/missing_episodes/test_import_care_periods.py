@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import csv
 import io
+import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -16,6 +18,7 @@ from typing import Any
 import pytest
 import time_machine
 from django.core.management import CommandError, call_command
+from django.db import connection, transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -307,6 +310,44 @@ def test_property_random_rows_are_each_saved_whole_or_reported_and_a_reimport_ch
         CarePeriod.objects.order_by("pk").values_list("pk", "start_date", "end_date", "legal_status")
     ) == (snapshot)
     CarePeriod.objects.all().delete()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_row_that_waited_while_someone_else_saved_the_same_period_is_unchanged_never_an_overlap(
+    world: CareWorld,
+) -> None:
+    """The race: the import reads no period, then waits for the child's lock while another request saves
+    the very same period; the care service then sees an overlap, and the row is reported unchanged."""
+    locked, results = threading.Event(), {}
+
+    def someone_else() -> None:
+        try:
+            with transaction.atomic():
+                Child.objects.select_for_update().get(pk=world.child.pk)
+                locked.set()
+                time.sleep(1.5)  # the import reads no period meanwhile and queues on the lock
+                CarePeriod.objects.create(
+                    child=world.child, start_date=date(2025, 10, 14), legal_status="C2", source=CareSource.WEB
+                )
+        finally:
+            locked.set()
+            connection.close()
+
+    def the_import() -> None:
+        locked.wait(30)
+        try:
+            results["report"] = run(world, care_row())
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=someone_else), threading.Thread(target=the_import)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    report = results["report"]
+    assert (report.created, report.unchanged, report.errors) == (0, 1, [])
+    assert periods(world.child) == [(date(2025, 10, 14), None, "C2")]
 
 
 # --- the command ---------------------------------------------------------------------------------------------
