@@ -13,11 +13,14 @@ K2: R2's clock runs from K3.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 import pytest
 
 from accounts.models import Organisation
-from missing_episodes.models import EpisodeCategory, MissingEpisode
+from missing_episodes.models import CareLegalStatus, CarePeriod, EpisodeCategory, MissingEpisode
+from reporting import annex_a
+from reporting.annex_a_spec import ACCEPTED, OFFERED
 from reporting.performance import EXCLUDED, IN_TIME, LATE, NOT_DONE, OWN, figure_records, performance_figures
 from rhi.models import ClockPolicy, OfferedTo, Outcome, RepeatRule, ReturnHomeInterview, RHIState
 from rhi.selectors import answering_rhi_ids
@@ -111,6 +114,25 @@ def test_superseded_episode_is_excluded_from_timeliness_like_a_bunched_one(
         assert row.counts[EXCLUDED] == 2 and row.counts[NOT_DONE] == 0, row.key
     excluded = figure_records(f"{OWN}__{EXCLUDED}", local_authority=superseded.north, now=NOW, **YEAR)
     assert excluded == sorted([superseded.k1.pk, superseded.k2.pk])
+
+
+def test_annex_a_answers_for_the_superseded_episode_from_the_same_successor(
+    superseded: SupersededWorld,
+) -> None:
+    """K1 is the child's last *missing* episode (K2 and K3 are absences); R2, which took R1 over on 2 September,
+    accepted and interviewed, answers for it in Annex A as in the performance return."""
+    ReturnHomeInterview.objects.filter(pk=superseded.r1.pk).update(
+        created_at=utc(2025, 9, 1, 19), state_changed_at=utc(2025, 9, 2, 21)
+    )
+    ReturnHomeInterview.objects.filter(pk=superseded.r2.pk).update(
+        created_at=utc(2025, 9, 2, 21), state_changed_at=utc(2025, 9, 5, 10)
+    )
+    CarePeriod.objects.create(
+        child=superseded.k1.child, start_date=date(2024, 1, 1), legal_status=CareLegalStatus.C2
+    )
+    (row,) = annex_a.list8_rows(local_authority_id=superseded.north.pk, as_at=date(2026, 3, 31))
+    named = dict(zip(annex_a.COLUMNS, row, strict=True))
+    assert (named[OFFERED], named[ACCEPTED]) == ("Y", "Y")
 
 
 def test_answering_rhi_follows_a_chain_of_successors_to_the_last() -> None:
