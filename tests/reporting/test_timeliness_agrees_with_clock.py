@@ -42,6 +42,7 @@ ROW = EpisodeRow(
     host_la_id=None,
     was_out_of_area=None,
     police_reference="REF",
+    looked_after_at_start=False,
     rhi_id=1,
     counts_for_timeliness=True,
     rhi_state=RHIState.ALLOCATED,
@@ -54,6 +55,8 @@ ROW = EpisodeRow(
     snapshot=None,
     held_at=None,
     independence=None,
+    commissioning_la_id=1,
+    superseded=False,
 )
 minutes = st.integers(min_value=0, max_value=60 * 24 * 400)
 moments = minutes.map(lambda m: BASE + timedelta(minutes=m))
