@@ -83,6 +83,8 @@ class ReturnForm(forms.Form):
         choices=ExportFormat.choices,
         widget=forms.RadioSelect,
         initial=ExportFormat.CSV,
+        help_text="CSV writes one file per table: SSDA903 comes as a zip of two CSV files (Missing and Header), "
+        "the performance return as a zip of one CSV file per table.",
         error_messages={"required": "Choose a format."},
     )
 

@@ -28,6 +28,13 @@ class ExportFormat(models.TextChoices):
     JSON = "json", "JSON"
 
 
+# A CSV export of more than one table downloads as one zip of a CSV file per table (reporting.services).
+CSV_ZIPS: dict[str, str] = {
+    ReturnKind.SSDA903_MISSING: "CSV: a zip of two CSV files, Missing and Header",
+    ReturnKind.PERFORMANCE: "CSV: a zip of one CSV file per table",
+}
+
+
 class ExportState(models.TextChoices):
     QUEUED = "queued", "Waiting to start"
     RUNNING = "running", "Running"
@@ -72,6 +79,13 @@ class ExportJob(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.state in (ExportState.DONE, ExportState.FAILED)
+
+    @property
+    def format_label(self) -> str:
+        """The format as the download is: a CSV export of more than one table is a zip of CSV files."""
+        if self.format == ExportFormat.CSV and self.return_kind in CSV_ZIPS:
+            return CSV_ZIPS[self.return_kind]
+        return self.get_format_display()
 
     @property
     def filename(self) -> str:

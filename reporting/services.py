@@ -22,6 +22,7 @@ from audit.services import record_event
 from core.enqueue import call_after_commit, publisher, send_task
 from reporting.exports import RETURNS, Written, not_offered_reason, write_export
 from reporting.models import ExportFormat, ExportJob, ExportState, ReturnKind
+from reporting.periods import CollectionYear
 
 logger = logging.getLogger(__name__)
 RUN_EXPORT_TASK = "reporting.run_export"  # reporting.tasks.run_export_task
@@ -49,6 +50,8 @@ def _check(return_kind: str, fmt: str, date_from: date, date_to: date, local_aut
         raise ValidationError({"format": "Choose a format."})
     if date_to < date_from:
         raise ValidationError({"date_to": "The end of the period must be on or after its start."})
+    if return_kind == ReturnKind.SSDA903_MISSING:
+        CollectionYear.of_period(date_from, date_to)  # refuses any other period
 
 
 @transaction.atomic

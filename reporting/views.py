@@ -20,6 +20,7 @@ from reporting import services, ssda903
 from reporting.forms import ReturnForm, ValidationForm
 from reporting.models import ExportJob, ExportState, ReturnKind
 from reporting.periods import CollectionYear
+from reporting.ssda903_spec import spec_for
 
 FAILURES_SHOWN = 500
 REFRESH_SECONDS = 2
@@ -98,6 +99,7 @@ def ssda903_validation(request: HttpRequest) -> HttpResponse:
             "failures": failures[:FAILURES_SHOWN],
             "failure_count": len(failures),
             "by_rule": sorted((rule, count, ssda903.RULES[rule]) for rule, count in by_rule.items()),
+            "spec_label": spec_for(year.start.year).label,
             "truncated": len(failures) > FAILURES_SHOWN,
         },
     )

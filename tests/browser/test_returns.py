@@ -57,7 +57,7 @@ def test_performance_lead_checks_and_exports_the_ssda903_missing_table(
     checker.get_by_role("button", name="Check against the DfE rules").click()
     page.get_by_role("heading", name="SSDA903 Header and Missing: DfE validation").wait_for()
     assert "1 failure" in page.locator("#failure-count").inner_text()
-    assert "SEX_INVALID" in page.locator("#failures").inner_text()
+    assert "SEX_UNKNOWN (DfE 232)" in page.locator("#failures").inner_text()  # gender "other": SEX U
     assert_no_axe_violations(page)
     page.get_by_role("link", name="Back to statutory returns").click()
 
@@ -76,6 +76,7 @@ def test_performance_lead_checks_and_exports_the_ssda903_missing_table(
     run_export(job_id=job.pk)  # what the Celery worker does; the page refreshes itself meanwhile
 
     page.locator("#download-link").wait_for(timeout=20_000)
+    assert "a zip of two CSV files" in page.locator("#download-link").inner_text()
     assert page.locator("#export-rows").inner_text() == "6"
     assert_no_axe_violations(page)
     with page.expect_download() as download_info:

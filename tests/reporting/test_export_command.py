@@ -28,7 +28,7 @@ MISSING_ROWS = [
 ]
 HEADER_ROWS = [
     ["CHILD", "SEX", "DOB", "ETHNIC", "UPN", "MOTHER", "MC_DOB"],
-    ["X1", "2", "15/06/2010", "WBRI", "", "", ""],
+    ["X1", "F", "15/06/2010", "WBRI", "UN5", "", ""],
 ]
 
 

@@ -206,7 +206,7 @@ def test_validation_page_lists_failures_with_links_to_the_records(
 
     text = page.content.decode()
     assert page.status_code == 200
-    assert "SEX_INVALID" in text and "MISSING_TYPE" in text
+    assert "SEX_UNKNOWN" in text and "MISSING_TYPE" in text  # gender "other" is SEX U, queried by rule 232
     assert reverse("missing_episodes:child_detail", args=[child.pk]) in text
     assert reverse("missing_episodes:episode_detail", args=[episode.pk]) in text
     assert AuditEvent.objects.filter(

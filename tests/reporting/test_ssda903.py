@@ -130,9 +130,10 @@ def test_header_has_one_row_per_child_in_the_missing_table_with_dfe_codes(la: Or
         MissingEpisodeFactory.create(child=child, missing_at=at(2025, 9, 1 + child.pk % 20))
 
     rows = sorted(header_rows(la))
+    # 2025/26: SEX is M or F (rule 101 since 2024/25); no UPN held → UN5 for a child of school age.
     assert rows == [
-        ("B1", "1", "02/01/2011", "WBRI", "", "", ""),
-        ("G1", "2", "15/06/2010", "BAFR", "A123456789012", "", ""),
+        ("B1", "M", "02/01/2011", "WBRI", "UN5", "", ""),
+        ("G1", "F", "15/06/2010", "BAFR", "A123456789012", "", ""),
     ]
 
 
@@ -154,7 +155,7 @@ def test_a_clean_set_passes_every_rule(la: Organisation) -> None:
 
 # --- Each rule, triggered by a crafted row (the rows as they would be written to the files) ------------------
 
-HEADER = [HeaderRecord(1, "C1", "1", "15/06/2010", "WBRI", "", "", "")]
+HEADER = [HeaderRecord(1, "C1", "M", "15/06/2010", "WBRI", "UN5", "", "")]
 
 
 def missing(
@@ -198,20 +199,32 @@ def test_each_rule_is_reported_with_the_child_and_the_rule(rows: Any, rule: str)
 
     assert [f.rule for f in failures] == [rule]
     assert failures[0].child == rows[-1][2]
-    assert failures[0].message == ssda903.RULES[rule]
+    assert failures[0].message == ssda903.RULES[rule].message
 
 
 def test_dates_before_birth_are_reported() -> None:
-    header = [HeaderRecord(1, "C1", "1", "01/06/2025", "WBRI", "", "", "")]
+    header = [HeaderRecord(1, "C1", "M", "01/06/2025", "WBRI", "UN1", "", "")]
     failures = ssda903.validate(header, [missing(dob="01/06/2025")], year=YEAR)
 
     assert [f.rule for f in failures] == ["BEFORE_BIRTH"]
 
 
-def test_header_sex_must_be_1_or_2() -> None:
-    header = [HeaderRecord(1, "C1", "", "15/06/2010", "WBRI", "", "", "")]
+@pytest.mark.parametrize(
+    ("year", "sex", "rules"),
+    [
+        (YEAR, "1", ["SEX_INVALID"]),  # the code before 2024/25: every Header row failed rule 101
+        (YEAR, "", ["SEX_INVALID"]),
+        (YEAR, "U", ["SEX_UNKNOWN"]),  # accepted by rule 101, queried by rule 232
+        (YEAR, "F", []),
+        (CollectionYear.starting(2023), "1", []),
+        (CollectionYear.starting(2023), "M", ["SEX_INVALID"]),
+    ],
+)
+def test_header_sex_follows_the_years_codes(year: CollectionYear, sex: str, rules: list[str]) -> None:
+    header = [HeaderRecord(1, "C1", sex, "15/06/2010", "WBRI", "UN5", "", "")]
+    row = missing(start=f"01/05/{year.start.year}", end=f"02/05/{year.start.year}")
 
-    assert [f.rule for f in ssda903.validate(header, [missing()], year=YEAR)] == ["SEX_INVALID"]
+    assert [f.rule for f in ssda903.validate(header, [row], year=year)] == rules
 
 
 def test_source_records_that_break_the_rules_are_found_with_their_episode(la: Organisation) -> None:
@@ -228,9 +241,10 @@ def test_source_records_that_break_the_rules_are_found_with_their_episode(la: Or
 
     found = {(f.rule, f.episode_pk) for f in ssda903.validate_year(local_authority_id=la.pk, year=YEAR)}
 
+    # Rule 574 as the DfE runs it compares each period with the one before it in order of end: the second
+    # (the first still open) fails; the third follows the second, which had ended.
     assert found == {
         ("MISSING_OVERLAP", second.pk),
-        ("MISSING_OVERLAP", wrong_type.pk),  # the first is still open when this one starts
         ("MISSING_TYPE", wrong_type.pk),
         ("BEFORE_BIRTH", early.pk),
     }
