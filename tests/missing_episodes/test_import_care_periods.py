@@ -378,6 +378,23 @@ def test_the_command_prints_each_problem_and_strict_fails_on_a_refused_row(
     assert "1 created, 0 updated, 0 unchanged, 1 rows with errors" in out
 
 
+def test_a_windows_1252_file_declared_as_such_imports_and_undeclared_its_bad_line_is_reported(
+    world: CareWorld, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ChildFactory.create(responsible_la=world.la, la_child_id="C1003", date_of_birth=date(2012, 1, 1))
+    path = tmp_path / "care.csv"
+    text = as_csv(care_row(), care_row(la_child_id="C1002", legal_status="Ç2"), care_row(la_child_id="C1003"))
+    path.write_bytes(text.encode("cp1252"))
+    call_command("import_care_periods", str(path), "--la", "333")
+    out = capsys.readouterr().out
+    assert "line 3, column row: This row has characters that are not valid UTF-8" in out
+    assert "2 created, 0 updated, 0 unchanged, 1 rows with errors" in out
+    call_command("import_care_periods", str(path), "--la", "333", "--encoding", "windows-1252")
+    out = capsys.readouterr().out
+    assert "line 3, column legal_status: This is not a DfE legal status code" in out
+    assert "0 created, 0 updated, 2 unchanged, 1 rows with errors" in out
+
+
 def test_the_command_refuses_an_unknown_council_code(world: CareWorld, tmp_path: Path) -> None:
     path = tmp_path / "care.csv"
     path.write_text(as_csv(care_row()), encoding="utf-8")
