@@ -14,25 +14,24 @@ same query is what the benchmark copies with PostgreSQL's COPY.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
-from django.db.models import Case, CharField, DateField, F, Q, QuerySet, Value, When
-from django.db.models.functions import TruncDate
+from django.db.models import Case, CharField, Count, DateField, F, Q, QuerySet, Value, When
+from django.db.models.functions import Trim, TruncDate, Upper
 
 from accounts.models import Organisation
-from missing_episodes.models import Child, EpisodeCategory, Gender, MissingEpisode
+from missing_episodes.models import Child, MissingEpisode
 from missing_episodes.selectors import episodes_while_looked_after, looked_after_during
 from reporting.export_types import ExportContent, Sheet
 from reporting.periods import CollectionYear
+from reporting.ssda903_rules import Failure, add_years, validate
+from reporting.ssda903_spec import RULES, Ssda903Spec, spec_for
+
+__all__ = ["RULES", "CollectionYear", "Failure", "validate"]
 
 LONDON = ZoneInfo("Europe/London")
-
-MISSING_COLUMNS = ["CHILD", "DOB", "MISSING", "MIS_START", "MIS_END"]
-HEADER_COLUMNS = ["CHILD", "SEX", "DOB", "ETHNIC", "UPN", "MOTHER", "MC_DOB"]
-SEX_CODES = {Gender.MALE.value: "1", Gender.FEMALE.value: "2"}
 CHUNK = 5000
 
 
@@ -71,35 +70,6 @@ class HeaderRecord(NamedTuple):
     MC_DOB: str
 
 
-@dataclass(frozen=True)
-class Failure:
-    """One DfE validation failure: the child, the episode (None for a Header row), the rule and what to fix."""
-
-    child_pk: int | None
-    episode_pk: int | None
-    child: str
-    table: str
-    rule: str
-    message: str
-
-
-# Rule code → what is wrong, in words the worker fixing the source record can act on.
-RULES: dict[str, str] = {
-    "MIS_START_BLANK": "MIS_START is blank: the date the child went missing or absent must be recorded.",
-    "MISSING_TYPE": "MISSING must be M (missing) or A (absent).",
-    "MIS_START_INVALID": "MIS_START is not a valid date in the form dd/mm/yyyy.",
-    "MIS_END_INVALID": "MIS_END is not a valid date in the form dd/mm/yyyy.",
-    "MIS_END_BEFORE_START": "MIS_END is before MIS_START: the period cannot end before it starts.",
-    "MIS_START_AFTER_YEAR": "MIS_START is after the end of the collection year.",
-    "MIS_END_OUTSIDE_YEAR": "MIS_END is outside the collection year (leave it blank if still missing on 31 March).",
-    "MISSING_OVERLAP": "A new missing or absence period starts before the previous one has ended.",
-    "BEFORE_BIRTH": "The missing or absence dates are before the child's date of birth.",
-    "NOT_IN_HEADER": "The child has Missing rows but no Header row.",
-    "DOB_DIFFERS": "DOB differs from the date of birth in the Header.",
-    "SEX_INVALID": "SEX must be 1 (male) or 2 (female): the child's gender is not recorded as male or female.",
-}
-
-
 class DateFormatter:
     """dd/mm/yyyy for a date, "" for None; memoised, since a year's rows share a few hundred dates."""
 
@@ -113,17 +83,6 @@ class DateFormatter:
             assert day is not None
             text = self._cache[day] = f"{day.day:02d}/{day.month:02d}/{day.year:04d}"
             return text
-
-
-def parse_date(text: str) -> date | None:
-    """A dd/mm/yyyy date, or None when the text is not one."""
-    try:
-        day, month, year = text.split("/")
-        if len(day) != 2 or len(month) != 2 or len(year) != 4:
-            return None
-        return date(int(year), int(month), int(day))
-    except ValueError:
-        return None
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -157,8 +116,10 @@ def missing_rows_queryset(
         episodes_in_year(local_authority_id=local_authority_id, year=year, child_id=child_id)
         .annotate(
             missing_code=Case(
-                When(category=EpisodeCategory.MISSING, then=Value("M")),
-                When(category=EpisodeCategory.ABSENT, then=Value("A")),
+                *(
+                    When(category=category, then=Value(code))
+                    for category, code in spec_for(year.start.year).missing_codes.items()
+                ),
                 default=F("category"),
                 output_field=CharField(),
             ),
@@ -211,14 +172,39 @@ def header_rows_queryset(
     )
 
 
+def upn_as_written(upn: str, dob: date, spec: Ssda903Spec) -> str:
+    """The UPN held (upper case), or, when none is, the DfE's unknown code: UN1 for a child not yet of school
+    age (rule 209's test), else the year's code for a UPN the service does not hold (UN5)."""
+    if upn.strip():
+        return upn.strip().upper()
+    return "UN1" if add_years(dob, 4) > spec.upn_school_age_reference else spec.upn_not_held
+
+
 def header_records(
     *, local_authority_id: int | None, year: CollectionYear, child_id: int | None = None
 ) -> Iterator[tuple[Any, ...]]:
-    """Header rows as written (laid out as ``HeaderRecord``). MOTHER and MC_DOB are not held: blank."""
+    """Header rows as written (laid out as ``HeaderRecord``), coded to the year's specification. MOTHER and
+    MC_DOB are not held: blank."""
+    spec = spec_for(year.start.year)
     formatted = DateFormatter()
     queryset = header_rows_queryset(local_authority_id=local_authority_id, year=year, child_id=child_id)
     for child_pk, child, gender, dob, ethnicity, upn in read(queryset, local_authority_id):
-        yield (child_pk, child, SEX_CODES.get(gender, ""), formatted(dob), ethnicity, upn, "", "")
+        sex = spec.sex_codes.get(gender, spec.sex_other)
+        yield (child_pk, child, sex, formatted(dob), ethnicity, upn_as_written(upn, dob, spec), "", "")
+
+
+def upn_counts(*, local_authority_id: int | None, year: CollectionYear) -> dict[str, int]:
+    """UPNs held for more than one child in the LA's return (rule 444), with how many children."""
+    episodes = episodes_in_year(local_authority_id=local_authority_id, year=year)
+    rows = (
+        Child.objects.filter(pk__in=episodes.values("child_id"))
+        .exclude(upn="")
+        .values(written=Upper(Trim("upn")))
+        .annotate(children=Count("pk"))
+        .filter(children__gt=1)
+        .values_list("written", "children")
+    )
+    return dict(rows)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -226,108 +212,14 @@ def header_records(
 # ---------------------------------------------------------------------------------------------------------
 
 
-def _failure(record: Any, table: str, rule: str, episode: bool = True) -> Failure:
-    if table == "Header":
-        return Failure(record[0], None, record[1], table, rule, RULES[rule])
-    return Failure(record[0], record[1] if episode else None, record[2], table, rule, RULES[rule])
-
-
-def _child_rules(record: Any, header_dob: dict[str, str], reported_header: set[str]) -> list[Failure]:
-    """The Missing row's child is in the Header (reported once per child) with the same birth date; its type."""
-    failures = []
-    child, dob_text, code = record[2], record[3], record[4]
-    if child not in header_dob:
-        if child not in reported_header:
-            reported_header.add(child)
-            failures.append(_failure(record, "Missing", "NOT_IN_HEADER", episode=False))
-    elif header_dob[child] != dob_text:
-        failures.append(_failure(record, "Missing", "DOB_DIFFERS"))
-    if code not in ("M", "A"):
-        failures.append(_failure(record, "Missing", "MISSING_TYPE"))
-    return failures
-
-
-def _date_rules(record: Any, year: CollectionYear) -> tuple[list[Failure], date | None, date | None]:
-    """The Missing row's start and end: present, real dates, in the year, in order and after the birth."""
-    failures = []
-    dob_text, start_text, end_text = record[3], record[5], record[6]
-    start = end = None
-    if not start_text:
-        failures.append(_failure(record, "Missing", "MIS_START_BLANK"))
-    else:
-        start = parse_date(start_text)
-        if start is None:
-            failures.append(_failure(record, "Missing", "MIS_START_INVALID"))
-    if end_text:
-        end = parse_date(end_text)
-        if end is None:
-            failures.append(_failure(record, "Missing", "MIS_END_INVALID"))
-    if start is not None and start > year.end:
-        failures.append(_failure(record, "Missing", "MIS_START_AFTER_YEAR"))
-    if end is not None:
-        if start is not None and end < start:
-            failures.append(_failure(record, "Missing", "MIS_END_BEFORE_START"))
-        if end < year.start or end > year.end:
-            failures.append(_failure(record, "Missing", "MIS_END_OUTSIDE_YEAR"))
-    dob = parse_date(dob_text)
-    if dob is not None and ((start is not None and start < dob) or (end is not None and end < dob)):
-        failures.append(_failure(record, "Missing", "BEFORE_BIRTH"))
-    return failures, start, end
-
-
-@dataclass
-class _EarlierPeriods:
-    """A child's periods read so far (rows come grouped by child in start order): one still open, and the
-    latest end."""
-
-    child: str | None = None
-    latest_end: date | None = None
-    any_open: bool = False
-
-    def overlap(self, record: Any, start: date | None, end: date | None) -> list[Failure]:
-        failures = []
-        if record[2] != self.child:
-            self.child, self.latest_end, self.any_open = record[2], None, False
-        elif start is not None and (
-            self.any_open or (self.latest_end is not None and start < self.latest_end)
-        ):
-            failures.append(_failure(record, "Missing", "MISSING_OVERLAP"))
-        if start is not None:
-            self.any_open = self.any_open or not record[6]
-            if end is not None and (self.latest_end is None or end > self.latest_end):
-                self.latest_end = end
-        return failures
-
-
-def validate(
-    header: Iterable[tuple[Any, ...]], missing: Iterable[tuple[Any, ...]], *, year: CollectionYear
-) -> list[Failure]:
-    """Run the DfE rules for the Header and Missing tables over rows as written to the files. Missing rows
-    must come grouped by child in start order (as the selector gives them) for the overlap rule."""
-    failures: list[Failure] = []
-    header_dob: dict[str, str] = {}
-    for record in header:
-        header_dob[record[1]] = record[3]
-        if record[2] not in ("1", "2"):
-            failures.append(_failure(record, "Header", "SEX_INVALID"))
-
-    reported_header: set[str] = set()
-    earlier = _EarlierPeriods()
-    for record in missing:
-        failures += _child_rules(record, header_dob, reported_header)
-        date_failures, start, end = _date_rules(record, year)
-        failures += date_failures
-        # Against every earlier period of the child: one still open, or one ending after this one starts.
-        failures += earlier.overlap(record, start, end)
-    return failures
-
-
 def validate_year(
     *, local_authority_id: int | None, year: CollectionYear, child_id: int | None = None
 ) -> list[Failure]:
     """The failures of the rows the export would write for this LA (or one child) and year."""
     scope: dict[str, Any] = {"local_authority_id": local_authority_id, "year": year, "child_id": child_id}
-    return validate(header_records(**scope), missing_records(**scope), year=year)
+    # One child's Header row cannot show a UPN shared with another child: count them over the LA's return.
+    counts = upn_counts(local_authority_id=local_authority_id, year=year) if child_id is not None else None
+    return validate(header_records(**scope), missing_records(**scope), year=year, upn_counts=counts)
 
 
 def failures_for_child(child: Child, *, today: date) -> list[tuple[CollectionYear, Failure]]:
@@ -354,15 +246,17 @@ def failures_for_child(child: Child, *, today: date) -> list[tuple[CollectionYea
 def export_sheets(*, local_authority_id: int | None, year: CollectionYear) -> list[Sheet]:
     """The Missing and Header sheets, streamed (every LA when ``local_authority_id`` is None)."""
     scope: dict[str, Any] = {"local_authority_id": local_authority_id, "year": year}
+    spec = spec_for(year.start.year)
     return [
-        Sheet("Missing", list(MISSING_COLUMNS), missing_file_rows(**scope)),
-        Sheet("Header", list(HEADER_COLUMNS), (row[1:] for row in header_records(**scope))),
+        Sheet("Missing", list(spec.missing_columns), missing_file_rows(**scope)),
+        Sheet("Header", list(spec.header_columns), (row[1:] for row in header_records(**scope))),
     ]
 
 
 def build_export(*, local_authority: Organisation, date_from: date, date_to: date) -> ExportContent:
-    """The Missing and Header tables for the collection year ``date_from``–``date_to`` (1 April–31 March)."""
-    year = CollectionYear(date_from, date_to)
+    """The Missing and Header tables for the collection year ``date_from``–``date_to`` (1 April–31 March;
+    any other period is refused with a ValidationError)."""
+    year = CollectionYear.of_period(date_from, date_to)
     scope: dict[str, Any] = {"local_authority_id": local_authority.pk, "year": year}
     # One LA's year is a few thousand rows at most: read them now, so the job's progress total is their number
     # rather than two more queries counting them.
