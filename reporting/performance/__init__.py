@@ -18,8 +18,9 @@ How it is counted, one concern per module:
   descriptions, towns, postcodes) is read into it; the names and places stay behind ``access`` on the RHI.
 - ``result``: ``performance_figures`` (the whole return) and ``figure_records``; ``method``: the method
   paragraph.
-- ``suppression``, ``tables``, ``charts``, ``export``: what is published. Every table goes through
-  ``suppress`` (1–4 shown as "<5").
+- ``suppression``, ``tables``, ``charts``, ``export``: what is published. Every count of every table goes
+  through one ``protect`` (1–4 shown as "<5", and the cells that would give one away by subtraction withheld
+  as "[c]", from the sums each table declares next to its layout in ``tables.TABLES``).
 
 Speed: one ``values_list`` query for the episode rows and one grouped query per finding table; the clock runs
 in Python over tuples, with day-unit deadlines cached per (local date, rules).
@@ -33,8 +34,8 @@ from reporting.performance.figures import COHORTS, FIGURES, Figure, count_figure
 from reporting.performance.method import method_paragraph
 from reporting.performance.result import PerformanceReturn, figure_records, performance_figures
 from reporting.performance.rows import Scope, fetch_rows
-from reporting.performance.suppression import percent, suppress, suppress_percent
-from reporting.performance.tables import Table, published_tables
+from reporting.performance.suppression import Relation, percent, protect, suppress, suppress_percent
+from reporting.performance.tables import PublishedCells, Table, published_cells, published_tables
 from reporting.performance.timeliness import (
     DEFINITION_KEYS,
     EXCLUDED,
@@ -64,6 +65,8 @@ __all__ = [
     "BarChart",
     "Figure",
     "PerformanceReturn",
+    "PublishedCells",
+    "Relation",
     "Scope",
     "Table",
     "bar_chart",
@@ -77,6 +80,8 @@ __all__ = [
     "pdf_context",
     "percent",
     "performance_figures",
+    "protect",
+    "published_cells",
     "published_tables",
     "suppress",
     "suppress_percent",

@@ -1,5 +1,6 @@
 """Charts of the performance return: bar geometry for the server-rendered SVG (the template draws it; a table
-sits beside it)."""
+sits beside it). A bar shows what its table shows: a withheld count ("<5", "[c]") is drawn as no bar with its
+mark, since a bar's height would give the number away."""
 
 from __future__ import annotations
 
@@ -7,14 +8,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from reporting.performance.result import PerformanceReturn
-from reporting.performance.suppression import suppress
+from reporting.performance.suppression import Shown
+from reporting.performance.tables import published_cells
 
 
 @dataclass(frozen=True)
 class Bar:
     label: str
-    value: int
-    shown: int | str
+    shown: Shown
     x: float
     y: float
     width: float
@@ -33,23 +34,22 @@ class BarChart:
 
 
 def bar_chart(
-    title: str, points: Sequence[tuple[str, int]], *, width: int = 640, height: int = 220
+    title: str, points: Sequence[tuple[str, Shown]], *, width: int = 640, height: int = 220
 ) -> BarChart:
-    """Bars scaled to the largest value; values are shown suppressed, like every published number."""
+    """Bars scaled to the largest number shown; ``points`` are (label, value as published)."""
     top, bottom = 20.0, 30.0
     plot = height - top - bottom
-    largest = max((value for _, value in points), default=0) or 1
+    largest = max((shown for _, shown in points if isinstance(shown, int)), default=0) or 1
     slot = width / max(len(points), 1)
     bar_width = slot * 0.7
     bars = []
-    for index, (label, value) in enumerate(points):
-        bar_height = plot * value / largest
+    for index, (label, shown) in enumerate(points):
+        bar_height = plot * shown / largest if isinstance(shown, int) else 0.0
         x = index * slot + (slot - bar_width) / 2
         bars.append(
             Bar(
                 label=label,
-                value=value,
-                shown=suppress(value),
+                shown=shown,
                 x=round(x, 1),
                 y=round(top + plot - bar_height, 1),
                 width=round(bar_width, 1),
@@ -57,12 +57,17 @@ def bar_chart(
                 label_x=round(x + bar_width / 2, 1),
             )
         )
-    description = "; ".join(f"{label}: {suppress(value)}" for label, value in points)
+    description = "; ".join(f"{label}: {shown}" for label, shown in points)
     return BarChart(title, description, bars, width, height, top + plot)
 
 
 def monthly_chart(result: PerformanceReturn) -> BarChart:
+    """Incidents by month, as the "Trend by month" table publishes them."""
+    shown = published_cells(result).shown
     return bar_chart(
         "Missing and absent episodes by month",
-        [(row.month.strftime("%b %y"), row.incidents) for row in result.months],
+        [
+            (row.month.strftime("%b %y"), shown[("months", row.month.isoformat(), "incidents")])
+            for row in result.months
+        ],
     )

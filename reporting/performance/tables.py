@@ -1,8 +1,12 @@
-"""The published tables of the performance return (small numbers suppressed) for the HTML page, the PDF and
-the xlsx: one builder, three outputs.
+"""The published tables of the performance return for the HTML page, the PDF, the chart and the xlsx/csv/json
+exports: one builder, every output.
 
-``TABLES`` is the return's layout as data: each spec names its sheet, title and columns, and one function turns
-the result into rows. Every count goes through ``suppress`` and every percentage through ``suppress_percent``.
+``TABLES`` is the return's layout as data: each spec names its sheet, title and columns, one function that
+lays the result out as cells (``Count``s, ``Share``s and labels) and one that states the sums the table
+publishes (``Relation``s: which cells add up to which total, including totals in another table, such as the
+headline "Declined" that the declines table breaks down). ``published_cells`` runs
+``reporting.performance.suppression.protect`` once over every count of every table with every relation, so a
+"<5" cannot be worked out by subtraction anywhere in the return; ``published_tables`` renders the result.
 """
 
 from __future__ import annotations
@@ -11,10 +15,35 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from reporting.performance.result import PerformanceReturn
-from reporting.performance.suppression import suppress, suppress_percent
-from reporting.performance.timeliness import EXCLUDED, IN_TIME, LATE, NOT_DONE, NOT_STARTED, NOT_YET_DUE
+from reporting.performance.suppression import (
+    CellKey,
+    Relation,
+    Shown,
+    at_least,
+    protect,
+    published_percent,
+    sums,
+)
+from reporting.performance.timeliness import EXCLUDED, IN_TIME, LATE, NOT_DONE, NOT_STARTED, NOT_YET_DUE, OWN
 from rhi.models import OfferedTo
 
+
+@dataclass(frozen=True)
+class Count:
+    key: CellKey
+    value: int
+
+
+@dataclass(frozen=True)
+class Share:
+    """A percentage: the numerator's count over the sum of the denominator's."""
+
+    numerator: CellKey
+    denominator: tuple[CellKey, ...]
+
+
+Cell = Count | Share | str
+Grid = list[list[Cell]]
 Rows = list[list[object]]
 
 
@@ -33,90 +62,307 @@ class TableSpec:
     sheet: str
     title: str
     header: tuple[str, ...]
-    rows: Callable[[PerformanceReturn], Rows]
+    cells: Callable[[PerformanceReturn], Grid]
+    relations: Callable[[PerformanceReturn], list[Relation]]
 
 
-_s = suppress
+@dataclass(frozen=True)
+class PublishedCells:
+    """Every count of the return (``values``), the sums its tables publish and what is shown of each count."""
+
+    values: dict[CellKey, int]
+    relations: list[Relation]
+    shown: dict[CellKey, Shown]
+    grids: list[Grid]
 
 
-def _headline(result: PerformanceReturn) -> Rows:
-    c, n = result.counts, result.incidents
+def _headline_key(name: str) -> CellKey:
+    return ("headline", name, "number")
 
-    def share(label: str, key: str) -> list[object]:
-        return [label, _s(c[key]), suppress_percent(c[key], n)]
 
-    return [
-        ["Missing and absent episodes (incidents)", _s(n), ""],
-        ["Individual children", _s(result.children), ""],
-        ["Children missing more than once", _s(result.repeat_children), ""],
-        [
+INCIDENTS = _headline_key("incidents")
+OFFER_RECIPIENTS = {
+    OfferedTo.CHILD: "offered to the child",
+    OfferedTo.PARENT_CARER: "offered to a parent or carer",
+    OfferedTo.BOTH: "offered to both",
+}
+OUTCOMES = ("accepted", "declined", "unable_to_contact", "not_offered", "no_rhi")
+# Cohorts that split the headline episodes between them (by where the episode began; by category).
+COHORT_PARTITIONS = (
+    ("from_home", "from_care_in_area", "placed_out_of_area", "from_elsewhere"),
+    ("looked_after_at_start", "not_looked_after_at_start"),
+    ("missing", "absent"),
+)
+# Columns counted per row (cohort, month) that add up to the headline figure of the same key.
+ADDITIVE = ("incidents", "offered", "carried_out", "in_time_own")
+
+
+def _headline(result: PerformanceReturn) -> Grid:
+    c = result.counts
+    figures = [
+        ("Missing and absent episodes (incidents)", "incidents", result.incidents, False),
+        ("Individual children", "children", result.children, False),
+        ("Children missing more than once", "repeat_children", result.repeat_children, False),
+        (
             "Episodes belonging to children missing more than once",
-            _s(result.repeat_episodes),
-            suppress_percent(result.repeat_episodes, n),
-        ],
-        share("Offered an RHI (child or parent/carer)", "offered"),
-        ["  offered to the child", _s(result.offered_to[OfferedTo.CHILD]), ""],
-        ["  offered to a parent or carer", _s(result.offered_to[OfferedTo.PARENT_CARER]), ""],
-        ["  offered to both", _s(result.offered_to[OfferedTo.BOTH]), ""],
-        share("Accepted", "accepted"),
-        share("Declined", "declined"),
-        share("Unable to contact", "unable_to_contact"),
-        share("Not offered", "not_offered"),
-        share("RHI carried out", "carried_out"),
-        [
-            "Carried out within the timeframe (own policy)",
-            _s(result.own.counts[IN_TIME]),
-            suppress_percent(result.own.counts[IN_TIME], n),
-        ],
-        share("Returned, but no RHI record", "no_rhi"),
+            "repeat_episodes",
+            result.repeat_episodes,
+            True,
+        ),
+        ("Offered an RHI (child or parent/carer)", "offered", c["offered"], True),
+        *(
+            (f"  {words}", f"offered_to_{code}", result.offered_to[code], False)
+            for code, words in OFFER_RECIPIENTS.items()
+        ),
+        ("Accepted", "accepted", c["accepted"], True),
+        ("Declined", "declined", c["declined"], True),
+        ("Unable to contact", "unable_to_contact", c["unable_to_contact"], True),
+        ("Not offered", "not_offered", c["not_offered"], True),
+        ("RHI carried out", "carried_out", c["carried_out"], True),
+        ("Carried out within the timeframe (own policy)", "in_time_own", result.own.counts[IN_TIME], True),
+        ("Returned, but no RHI record", "no_rhi", c["no_rhi"], True),
+    ]
+    return [
+        [label, Count(_headline_key(name), value), Share(_headline_key(name), (INCIDENTS,)) if share else ""]
+        for label, name, value, share in figures
     ]
 
 
-def _timeliness(result: PerformanceReturn) -> Rows:
+def _headline_relations(result: PerformanceReturn) -> list[Relation]:
+    h = _headline_key
     return [
-        [
-            row.label,
-            _s(row.counts[IN_TIME]),
-            suppress_percent(row.counts[IN_TIME], row.timed),
-            suppress_percent(row.counts[IN_TIME], row.carried_out),
-            _s(row.counts[LATE]),
-            _s(row.counts[NOT_DONE]),
-            _s(row.counts[NOT_YET_DUE]),
-            _s(row.counts[NOT_STARTED]),
-            _s(row.counts[EXCLUDED]),
-        ]
-        for row in result.timeliness
+        at_least(h("offered"), [h(f"offered_to_{code}") for code in OFFER_RECIPIENTS]),
+        at_least(INCIDENTS, [h(name) for name in OUTCOMES]),  # an episode has one outcome, or no RHI
+        *(at_least(INCIDENTS, [h(name)]) for name in ("offered", "carried_out", "children")),
+        at_least(h("carried_out"), [h("in_time_own")]),
+        at_least(h("children"), [h("repeat_children")]),
+        # A child missing more than once has two or more episodes; the other children have one each.
+        at_least(h("repeat_episodes"), [h("repeat_children"), h("repeat_children")]),
+        sums(INCIDENTS, [h("repeat_episodes"), h("children")], less=[h("repeat_children")]),
+        sums(h("in_time_own"), [("timeliness", OWN, IN_TIME)]),
     ]
 
 
-def _cohorts(result: PerformanceReturn) -> Rows:
+TIMELINESS_COLUMNS = (IN_TIME, LATE, NOT_DONE, NOT_YET_DUE, NOT_STARTED, EXCLUDED)
+
+
+def _timeliness(result: PerformanceReturn) -> Grid:
+    grid: Grid = []
+    for row in result.timeliness:
+        key = {status: ("timeliness", row.key, status) for status in TIMELINESS_COLUMNS}
+        in_time = key[IN_TIME]
+        grid.append(
+            [
+                row.label,
+                Count(in_time, row.counts[IN_TIME]),
+                Share(in_time, (in_time, key[LATE], key[NOT_DONE])),
+                Share(in_time, (in_time, key[LATE])),
+                *(Count(key[status], row.counts[status]) for status in TIMELINESS_COLUMNS[1:]),
+            ]
+        )
+    return grid
+
+
+def _timeliness_relations(result: PerformanceReturn) -> list[Relation]:
+    relations = []
+    for row in result.timeliness:
+        cells = [("timeliness", row.key, status) for status in TIMELINESS_COLUMNS]
+        relations.append(sums(INCIDENTS, cells))  # each episode is in exactly one column per definition
+        relations.append(at_least(_headline_key("carried_out"), cells[:2]))  # in time or late: carried out
+    return relations
+
+
+def _cohorts(result: PerformanceReturn) -> Grid:
+    columns = ("incidents", "children", "offered", "carried_out", "in_time_own")
     return [
         [
             row.label,
-            _s(row.incidents),
-            _s(row.children),
-            _s(row.offered),
-            _s(row.carried_out),
-            _s(row.in_time_own),
-            suppress_percent(row.in_time_own, row.incidents),
+            *(Count(("cohorts", row.key, column), getattr(row, column)) for column in columns),
+            Share(("cohorts", row.key, "in_time_own"), (("cohorts", row.key, "incidents"),)),
         ]
         for row in result.cohorts
     ]
 
 
-def _referrals(result: PerformanceReturn) -> Rows:
+def _cohort_relations(result: PerformanceReturn) -> list[Relation]:
+    present = {row.key for row in result.cohorts}
+    relations = [
+        sums(_headline_key(column), [("cohorts", key, column) for key in partition])
+        for partition in COHORT_PARTITIONS
+        if present.issuperset(partition)
+        for column in ADDITIVE
+    ]
+    for key in sorted(present):
+        relations += _within_row("cohorts", key)
+        relations.append(at_least(("cohorts", key, "incidents"), [("cohorts", key, "children")]))
+    return relations
+
+
+def _within_row(table: str, row: str) -> list[Relation]:
+    """Offered and carried out are among the row's incidents; in time (own policy) among those carried out."""
+    return [
+        at_least((table, row, "incidents"), [(table, row, "offered")]),
+        at_least((table, row, "incidents"), [(table, row, "carried_out")]),
+        at_least((table, row, "carried_out"), [(table, row, "in_time_own")]),
+    ]
+
+
+def _declines(result: PerformanceReturn) -> Grid:
+    return [
+        [
+            label,
+            Count(("declines", code, "child"), child),
+            Count(("declines", code, "parent_carer"), parent),
+            Count(("declines", code, "total"), child + parent),
+        ]
+        for code, label, child, parent in result.declines
+    ]
+
+
+def _decline_relations(result: PerformanceReturn) -> list[Relation]:
+    codes = [code for code, *_ in result.declines]
+    return [
+        *(
+            sums(("declines", c, "total"), [("declines", c, "child"), ("declines", c, "parent_carer")])
+            for c in codes
+        ),
+        # A decline always has a reason and who declined (a database constraint on the RHI).
+        sums(_headline_key("declined"), [("declines", code, "total") for code in codes]),
+    ]
+
+
+def _not_offered(result: PerformanceReturn) -> Grid:
+    return [[label, Count(("not_offered", code, "episodes"), v)] for code, label, v in result.not_offered]
+
+
+def _not_offered_relations(result: PerformanceReturn) -> list[Relation]:
+    # A "not offered" outcome always has its reason (a database constraint on the RHI).
+    parts = [("not_offered", code, "episodes") for code, *_ in result.not_offered]
+    return [sums(_headline_key("not_offered"), parts)]
+
+
+ALL_INTERVIEWS: CellKey = ("independence", "all", "interviews")
+
+
+def _independence(result: PerformanceReturn) -> Grid:
+    rows: Grid = [
+        [
+            label,
+            Count(("independence", code, "interviews"), v),
+            Share(("independence", code, "interviews"), (ALL_INTERVIEWS,)),
+        ]
+        for code, label, v in result.independence
+    ]
+    return [*rows, ["All interviews", Count(ALL_INTERVIEWS, result.interviews), ""]]
+
+
+def _independence_relations(result: PerformanceReturn) -> list[Relation]:
+    return [
+        sums(ALL_INTERVIEWS, [("independence", code, "interviews") for code, *_ in result.independence]),
+        # One interview per RHI, and each RHI carries out one or more of the period's episodes.
+        at_least(_headline_key("carried_out"), [ALL_INTERVIEWS]),
+    ]
+
+
+def _referrals(result: PerformanceReturn) -> Grid:
     totals = result.referrals
-    by_service: Rows = [[label, _s(made), _s(ack)] for _, label, made, ack in result.referrals_by_service]
-    return [*by_service, ["All services", _s(totals["made"]), _s(totals["acknowledged"])]]
+    rows: Grid = [
+        [label, Count(("referrals", code, "made"), made), Count(("referrals", code, "acknowledged"), ack)]
+        for code, label, made, ack in result.referrals_by_service
+    ]
+    all_made, all_ack = (
+        Count(("referrals", "all", "made"), totals["made"]),
+        Count(("referrals", "all", "acknowledged"), totals["acknowledged"]),
+    )
+    return [*rows, ["All services", all_made, all_ack]]
 
 
-def _referral_outcomes(result: PerformanceReturn) -> Rows:
-    by_outcome: Rows = [[label, _s(v)] for _, label, v in result.referral_outcomes]
-    return [*by_outcome, ["Sent, awaiting acknowledgement", _s(result.referrals["awaiting"])]]
+def _referral_relations(result: PerformanceReturn) -> list[Relation]:
+    codes = [code for code, *_ in result.referrals_by_service]
+    return [
+        *(
+            sums(("referrals", "all", column), [("referrals", c, column) for c in codes])
+            for column in ("made", "acknowledged")
+        ),
+        *(at_least(("referrals", c, "made"), [("referrals", c, "acknowledged")]) for c in [*codes, "all"]),
+    ]
+
+
+def _referral_outcomes(result: PerformanceReturn) -> Grid:
+    by_outcome: Grid = [
+        [label, Count(("referral_outcomes", code, "referrals"), v)]
+        for code, label, v in result.referral_outcomes
+    ]
+    awaiting = Count(("referral_outcomes", "awaiting", "referrals"), result.referrals["awaiting"])
+    return [*by_outcome, ["Sent, awaiting acknowledgement", awaiting]]
+
+
+def _referral_outcome_relations(result: PerformanceReturn) -> list[Relation]:
+    made = ("referrals", "all", "made")
+    return [
+        at_least(made, [("referral_outcomes", code, "referrals") for code, *_ in result.referral_outcomes]),
+        # Awaiting = sent and not acknowledged, so apart from those acknowledged.
+        at_least(
+            made, [("referrals", "all", "acknowledged"), ("referral_outcomes", "awaiting", "referrals")]
+        ),
+    ]
+
+
+def _ranked(table: str) -> Callable[[PerformanceReturn], Grid]:
+    def cells(result: PerformanceReturn) -> Grid:
+        ranked = result.places_by_kind if table == "locations" else result.associates_by_age
+        return [
+            [
+                row.label,
+                Count((table, row.label, "children"), row.children),
+                Count((table, row.label, "rhis"), row.rhis),
+            ]
+            for row in ranked
+        ]
+
+    return cells
+
+
+def _ranked_relations(table: str) -> Callable[[PerformanceReturn], list[Relation]]:
+    def relations(result: PerformanceReturn) -> list[Relation]:
+        ranked = result.places_by_kind if table == "locations" else result.associates_by_age
+        # Each child counted has one or more RHIs counted in the same row.
+        return [at_least((table, row.label, "rhis"), [(table, row.label, "children")]) for row in ranked]
+
+    return relations
+
+
+def _months(result: PerformanceReturn) -> Grid:
+    return [
+        [
+            row.label,
+            *(Count(("months", row.month.isoformat(), column), getattr(row, column)) for column in ADDITIVE),
+        ]
+        for row in result.months
+    ]
+
+
+def _month_relations(result: PerformanceReturn) -> list[Relation]:
+    months = [row.month.isoformat() for row in result.months]
+    relations = [sums(_headline_key(column), [("months", m, column) for m in months]) for column in ADDITIVE]
+    for month in months:
+        relations += _within_row("months", month)
+    return relations
+
+
+def _no_relations(result: PerformanceReturn) -> list[Relation]:
+    return []
 
 
 TABLES: tuple[TableSpec, ...] = (
-    TableSpec("headline", "Headline", "Headline figures", ("Figure", "Number", "% of incidents"), _headline),
+    TableSpec(
+        "headline",
+        "Headline",
+        "Headline figures",
+        ("Figure", "Number", "% of incidents"),
+        _headline,
+        _headline_relations,
+    ),
     TableSpec(
         "timeliness",
         "Timeliness",
@@ -133,6 +379,7 @@ TABLES: tuple[TableSpec, ...] = (
             "Excluded (bunched)",
         ),
         _timeliness,
+        _timeliness_relations,
     ),
     TableSpec(
         "cohorts",
@@ -140,32 +387,39 @@ TABLES: tuple[TableSpec, ...] = (
         "By cohort",
         ("Cohort", "Incidents", "Children", "Offered", "Carried out", "In time (own policy)", "% in time"),
         _cohorts,
+        _cohort_relations,
     ),
     TableSpec(
         "declines",
         "Declines",
         "Declined, by reason and by whom",
         ("Reason", "By the child", "By a parent or carer", "Total"),
-        lambda r: [
-            [label, _s(child), _s(parent), _s(child + parent)] for _, label, child, parent in r.declines
-        ],
+        _declines,
+        _decline_relations,
     ),
     TableSpec(
         "not_offered",
         "Not offered",
         "Not offered, by reason",
         ("Reason", "Episodes"),
-        lambda r: [[label, _s(v)] for _, label, v in r.not_offered],
+        _not_offered,
+        _not_offered_relations,
     ),
     TableSpec(
         "independence",
         "Interviewers",
         "Who carried out the interviews",
         ("Interviewer", "Interviews", "% of interviews"),
-        lambda r: [[label, _s(v), suppress_percent(v, r.interviews)] for _, label, v in r.independence],
+        _independence,
+        _independence_relations,
     ),
     TableSpec(
-        "referrals", "Referrals", "Follow-up referrals", ("Service", "Made", "Acknowledged"), _referrals
+        "referrals",
+        "Referrals",
+        "Follow-up referrals",
+        ("Service", "Made", "Acknowledged"),
+        _referrals,
+        _referral_relations,
     ),
     TableSpec(
         "referral_outcomes",
@@ -173,41 +427,78 @@ TABLES: tuple[TableSpec, ...] = (
         "Referral outcomes",
         ("Outcome", "Referrals"),
         _referral_outcomes,
+        _referral_outcome_relations,
     ),
     TableSpec(
         "risk_indicators",
         "Risk indicators",
         "Risk indicators identified in interviews",
         ("Risk indicator", "RHIs"),
-        lambda r: [[label, _s(v)] for _, label, v in r.risk_indicators],
+        lambda r: [
+            [label, Count(("risk_indicators", code, "rhis"), v)] for code, label, v in r.risk_indicators
+        ],
+        _no_relations,  # an RHI may show several indicators: the rows do not add up to anything published
     ),
     TableSpec(
         "locations",
         "Places",
         "Places children went, by kind of place",
         ("Kind of place", "Children", "RHIs"),
-        lambda r: [[row.label, _s(row.children), _s(row.rhis)] for row in r.places_by_kind],
+        _ranked("locations"),
+        _ranked_relations("locations"),
     ),
     TableSpec(
         "associates",
         "Associates",
         "Associates named, by age group",
         ("Age group", "Children", "RHIs"),
-        lambda r: [[row.label, _s(row.children), _s(row.rhis)] for row in r.associates_by_age],
+        _ranked("associates"),
+        _ranked_relations("associates"),
     ),
     TableSpec(
         "months",
         "By month",
         "Trend by month",
         ("Month", "Incidents", "Offered", "Carried out", "In time (own policy)"),
-        lambda r: [
-            [row.label, _s(row.incidents), _s(row.offered), _s(row.carried_out), _s(row.in_time_own)]
-            for row in r.months
-        ],
+        _months,
+        _month_relations,
     ),
 )
 
 
+def published_cells(result: PerformanceReturn) -> PublishedCells:
+    """Every count of every table, the sums the tables publish, and what ``protect`` shows of each count."""
+    grids = [spec.cells(result) for spec in TABLES]
+    values = {
+        cell.key: cell.value for grid in grids for row in grid for cell in row if isinstance(cell, Count)
+    }
+    relations = [relation for spec in TABLES for relation in spec.relations(result)]
+    return PublishedCells(values, relations, protect(values, relations), grids)
+
+
+def _render(cell: Cell, cells: PublishedCells) -> object:
+    if isinstance(cell, Count):
+        return cells.shown[cell.key]
+    if isinstance(cell, Share):
+        keys = [cell.numerator, *cell.denominator]
+        denominator = sum(cells.values[key] for key in cell.denominator)
+        return published_percent(
+            [cells.shown[key] for key in keys], cells.values[cell.numerator], denominator
+        )
+    return cell
+
+
 def published_tables(result: PerformanceReturn) -> list[Table]:
-    """Every table of the return, in ``TABLES`` order, with small numbers suppressed."""
-    return [Table(spec.key, spec.sheet, spec.title, list(spec.header), spec.rows(result)) for spec in TABLES]
+    """Every table of the return, in ``TABLES`` order, as published: small numbers suppressed and the cells
+    that would give them away withheld."""
+    cells = published_cells(result)
+    return [
+        Table(
+            spec.key,
+            spec.sheet,
+            spec.title,
+            list(spec.header),
+            [[_render(c, cells) for c in row] for row in grid],
+        )
+        for spec, grid in zip(TABLES, cells.grids, strict=True)
+    ]
