@@ -39,6 +39,24 @@ DIVERSE_LAS = frozenset({"330", "333", "335", "336", "352", "380", "856", "371"}
 NON_LAC_STATUS = Weighted([("child_in_need", 0.25), ("child_protection", 0.1), ("none", 0.65)])
 
 
+# A UPN's check letter: the 12 characters after it, weighted 2 to 13, summed modulo 23 (no I, O or S).
+UPN_CHECK_LETTERS = "ABCDEFGHJKLMNPQRTUVWXYZ"
+
+
+def demo_upn(child_id: int, la_code: str, date_of_birth: date, first_day: date) -> str:
+    """A well-formed unique pupil number for a child of school age when first missing (LA code, a school
+    number and serial from the child's id, unique within the LA, the year they started school), else "" (none
+    yet; the SSDA903 export writes UN1). One child in ten has none recorded (written UN5). Derived, not drawn:
+    the seed's random stream, and so every other value, is unchanged."""
+    if child_id % 10 == 0 or (first_day - date_of_birth).days < 5 * 365:
+        return ""
+    body = (
+        f"{la_code}{(child_id // 1000) % 10000:04d}{(date_of_birth.year + 5) % 100:02d}{child_id % 1000:03d}"
+    )
+    check = sum(int(digit) * weight for digit, weight in zip(body, range(2, 14), strict=True)) % 23
+    return UPN_CHECK_LETTERS[check] + body
+
+
 class ChildRecords:
     """Writes what belongs to the child rather than to one episode. The generator supplies the state below."""
 
@@ -87,6 +105,7 @@ class ChildRecords:
                 is_uasc=is_uasc,
                 legal_status=legal_status,
                 legal_status_since=since_or_none,
+                upn=demo_upn(child.id, la.ref.code, child.date_of_birth, first_day),
                 social_worker_name=child.social_worker_name if has_worker else "",
                 social_worker_email=f"{sw_first}.{sw_last}@{la.slug}.demo.invalid".lower()
                 if has_worker

@@ -7,6 +7,7 @@ module (test_seed_demo_determinism.py): here the module's open transaction would
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
@@ -26,6 +27,7 @@ from demo.timeutil import Span
 from missing_episodes.identifiers import validate_la_child_id, validate_police_reference
 from missing_episodes.models import Child, MissingEpisode, Placement, PossibleDuplicate
 from reporting.ssda903 import CollectionYear, validate_year
+from reporting.ssda903_spec import UPN_PATTERN
 from rhi.clock import ClockRules, Deadlines, compute_deadlines, open_state
 from rhi.models import OPEN_STATES, ClockPolicy, Interview, ReturnHomeInterview, RHIEpisode, StateTransition
 from rhi.selectors import clock_rules_for_policy
@@ -359,6 +361,16 @@ def test_demo_ssda903_missing_returns_pass_the_dfe_rules_for_every_la(demo: Seed
     for la in Organisation.objects.filter(kind="local_authority"):
         for year in (CollectionYear.starting(this_year.start.year - 1), this_year):
             assert validate_year(local_authority_id=la.pk, year=year) == [], (la.code, year)
+
+
+def test_demo_upns_are_well_formed_with_their_check_letter_and_unique_in_each_la(demo: SeedResult) -> None:
+    upns = list(Child.objects.exclude(upn="").values_list("responsible_la_id", "upn"))
+    assert len(upns) >= 0.5 * Child.objects.count()  # most children are of school age
+    for _, upn in upns:
+        assert re.fullmatch(UPN_PATTERN, upn) and not upn.startswith("UN"), upn
+        weighted = sum(int(digit) * weight for digit, weight in zip(upn[1:], range(2, 14), strict=True))
+        assert upn[0] == "ABCDEFGHJKLMNPQRTUVWXYZ"[weighted % 23], upn
+    assert len(set(upns)) == len(upns)
 
 
 def test_every_demo_child_id_and_police_reference_fits_the_intake_patterns(demo: SeedResult) -> None:
