@@ -124,10 +124,11 @@ def performance_return(request: HttpRequest) -> HttpResponse:
         result = performance.performance_figures(
             local_authority=local_authority, date_from=date_from, date_to=date_to
         )
+        cells = performance.published_cells(result)
         context |= {
             "result": result,
-            "tables": performance.published_tables(result),
-            "chart": performance.monthly_chart(result),
+            "tables": performance.published_tables(result, cells),
+            "chart": performance.monthly_chart(result, cells),
             "query": _query(local_authority, date_from, date_to),
         }
         record_event(

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from reporting.performance.result import PerformanceReturn
 from reporting.performance.suppression import Shown
-from reporting.performance.tables import published_cells
+from reporting.performance.tables import PublishedCells, published_cells
 
 
 @dataclass(frozen=True)
@@ -61,9 +61,9 @@ def bar_chart(
     return BarChart(title, description, bars, width, height, top + plot)
 
 
-def monthly_chart(result: PerformanceReturn) -> BarChart:
+def monthly_chart(result: PerformanceReturn, cells: PublishedCells | None = None) -> BarChart:
     """Incidents by month, as the "Trend by month" table publishes them."""
-    shown = published_cells(result).shown
+    shown = (cells or published_cells(result)).shown
     return bar_chart(
         "Missing and absent episodes by month",
         [

@@ -10,14 +10,15 @@ from accounts.models import Organisation
 from reporting.export_types import ExportContent, Sheet
 from reporting.performance.charts import monthly_chart
 from reporting.performance.result import PerformanceReturn, performance_figures
-from reporting.performance.tables import published_tables
+from reporting.performance.tables import PublishedCells, published_cells, published_tables
 
 
-def pdf_context(result: PerformanceReturn) -> dict[str, Any]:
+def pdf_context(result: PerformanceReturn, cells: PublishedCells | None = None) -> dict[str, Any]:
+    cells = cells or published_cells(result)
     return {
         "result": result,
-        "tables": published_tables(result),
-        "chart": monthly_chart(result),
+        "tables": published_tables(result, cells),
+        "chart": monthly_chart(result, cells),
         "title": export_title(result),
     }
 
@@ -34,13 +35,14 @@ def build_export(*, local_authority: Organisation, date_from: date, date_to: dat
     """The performance return as sheets (xlsx/csv/json) and a PDF template, for reporting.exports.RETURNS."""
 
     result = performance_figures(local_authority=local_authority, date_from=date_from, date_to=date_to)
-    tables = published_tables(result)
+    cells = published_cells(result)  # suppression decided once for the sheets and the PDF
+    tables = published_tables(result, cells)
     sheets = [Sheet(name=table.sheet, header=table.header, rows=table.rows) for table in tables]
     sheets.append(Sheet(name="Method", header=["How this return was counted"], rows=[[result.method]]))
     return ExportContent(
         title=export_title(result),
         sheets=sheets,
         pdf_template="reporting/pdf/performance.html",
-        pdf_context=pdf_context(result),
+        pdf_context=pdf_context(result, cells),
         row_count=result.incidents,
     )

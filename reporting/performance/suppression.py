@@ -28,10 +28,10 @@ CellKey = tuple[str, str, str]  # (table, row, column)
 Shown = int | str
 _SMALL, _ANY = "small", "any"  # what a reader knows of a withheld cell: 1 to 4 ("<5"), or 0 or more ("[c]")
 _MAX_SMALL = SUPPRESSION_THRESHOLD - 1
-# Withheld cells tied together in one component beyond which no linear programme is run (it grows fast in
-# exact fractions): such a component arises only where most numbers are small, and treating a cell the
-# algebra cannot move as determined only withholds more.
-PROGRAMME_LIMIT = 40
+# Withheld cells tied together in one component beyond which no linear programme is run (its cost grows fast
+# in exact fractions: about 2 s at 80 cells on the test machine): such a component arises only where most
+# numbers are small, and treating a cell the algebra cannot move as determined only withholds more.
+PROGRAMME_LIMIT = 80
 
 
 @dataclass(frozen=True)
@@ -167,7 +167,9 @@ class _System:
         while changed:
             changed = False
             for equation in self.equations:
-                if sum(1 for key in equation if key in known) == 1:
+                withheld = [key for key in equation if key in known]
+                # A lone unknown that is an unpublished rest gives nothing away: leave that relation be.
+                if len(withheld) == 1 and withheld[0] in self.published:
                     complement = self._candidates([equation], known)
                     if complement is not None:
                         known[complement] = _ANY

@@ -488,10 +488,10 @@ def _render(cell: Cell, cells: PublishedCells) -> object:
     return cell
 
 
-def published_tables(result: PerformanceReturn) -> list[Table]:
+def published_tables(result: PerformanceReturn, cells: PublishedCells | None = None) -> list[Table]:
     """Every table of the return, in ``TABLES`` order, as published: small numbers suppressed and the cells
-    that would give them away withheld."""
-    cells = published_cells(result)
+    that would give them away withheld (``cells``: ``published_cells(result)`` when already worked out)."""
+    cells = cells or published_cells(result)
     return [
         Table(
             spec.key,

@@ -20,7 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linprog
 
-from reporting.performance import performance_figures, published_cells, published_tables
+from reporting.performance import COHORTS, performance_figures, published_cells, published_tables
 from reporting.performance.charts import monthly_chart
 from reporting.performance.suppression import (
     SUPPRESSED,
@@ -32,6 +32,7 @@ from reporting.performance.suppression import (
     protect,
     sums,
 )
+from reporting.performance.tables import COHORT_PARTITIONS
 from tests.reporting.performance_world import NOW, YEAR, PerformanceWorld, Period, build_world
 
 Values = Mapping[CellKey, int]
@@ -285,3 +286,10 @@ def test_a_relation_that_does_not_hold_is_ignored_rather_than_trusted() -> None:
     relation = sums(("t", "total", "n"), [("t", "a", "n")])
     assert dataclasses.replace(relation, exact=False).rest(values) == 48
     assert protect(values, [relation]) == {("t", "a", "n"): "<5", ("t", "total", "n"): 50}
+
+
+def test_each_cohort_partition_the_sums_name_is_made_of_cohorts_of_the_return() -> None:
+    """A renamed cohort would silently drop its sums (and their protection): the names must be real."""
+    keys = {cohort.key for cohort in COHORTS if cohort.in_headline}
+    for partition in COHORT_PARTITIONS:
+        assert set(partition) <= keys, partition
