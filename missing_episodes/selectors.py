@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -219,11 +219,18 @@ def looked_after_on(day: date) -> Q:
 
 def episodes_while_looked_after() -> QuerySet[MissingEpisode]:
     """Episodes that began (UK date, annotated ``start_date``) on a day a period of care of their child covers:
-    the episodes a looked-after child's return counts, whatever happened to their care afterwards."""
+    the episodes a looked-after child's return counts, whatever happened to their care afterwards. Annotated
+    ``care_ceased`` too: the day that period ended (SSDA903 DEC; NULL while it goes on), computed only by a
+    query that reads it. A child who ceases to be looked after while missing is, for the returns, missing until
+    that day and no later (the DfE's rules 575 and 577: no open or later MIS_END once care has ceased)."""
     covering = CarePeriod.objects.filter(covers_q(OuterRef("start_date")), child_id=OuterRef("child_id"))
-    return MissingEpisode.objects.annotate(
-        start_date=TruncDate("missing_at", tzinfo=timezone.get_default_timezone())
-    ).filter(Exists(covering))
+    return (
+        MissingEpisode.objects.annotate(
+            start_date=TruncDate("missing_at", tzinfo=timezone.get_default_timezone())
+        )
+        .filter(Exists(covering))
+        .annotate(care_ceased=Subquery(covering.values("end_date")[:1]))
+    )
 
 
 def with_looked_after_at_start(episodes: QuerySet[MissingEpisode]) -> QuerySet[MissingEpisode]:

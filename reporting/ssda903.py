@@ -5,7 +5,8 @@ Who is in the return: children the LA is responsible for with an episode that be
 of theirs covers (``missing_episodes.selectors.episodes_while_looked_after``), and which were open at some time
 in the collection year (start on or before 31 March, and no end or an end on or after 1 April). Dates are the Europe/London
 calendar dates of the recorded times, written dd/mm/yyyy. MIS_END is blank while the child is still missing,
-and also when they came back after the end of the collection year: at 31 March they were still missing.
+and also when they came back after the end of the collection year: at 31 March they were still missing. A child
+who ceased to be looked after while missing has MIS_END the day care ceased (DEC; DfE rules 575 and 577).
 
 The rows stream from one ``values_list(...).iterator()`` query: no model instance is built per row, and the
 same query is what the benchmark copies with PostgreSQL's COPY.
@@ -97,6 +98,8 @@ def episodes_in_year(
     some time in the year, that began on or after the day the child became looked after."""
     queryset = episodes_while_looked_after().filter(
         Q(returned_at__isnull=True) | Q(returned_at__gte=local_midnight(year.start)),
+        # Care that ceased before the year ended the episode for the return (MIS_END is at most DEC).
+        Q(care_ceased__isnull=True) | Q(care_ceased__gte=year.start),
         missing_at__lt=local_midnight(year.end + timedelta(days=1)),
     )
     if local_authority_id is not None:
@@ -110,7 +113,8 @@ def missing_rows_queryset(
     *, local_authority_id: int | None, year: CollectionYear, child_id: int | None = None
 ) -> QuerySet[Any]:
     """The Missing table as database values, in file order: (child pk, episode pk, CHILD, DOB, MISSING,
-    start date, end date). The end date is NULL while missing and when the return came after the year."""
+    start date, end date). The end date is NULL while missing and when the return came after the year; it is
+    the day care ceased when that came first."""
     year_over = local_midnight(year.end + timedelta(days=1))
     return (
         episodes_in_year(local_authority_id=local_authority_id, year=year, child_id=child_id)
@@ -123,9 +127,18 @@ def missing_rows_queryset(
                 default=F("category"),
                 output_field=CharField(),
             ),
+            return_day=TruncDate("returned_at", tzinfo=LONDON),
+        )
+        .annotate(
+            # Care ceased while missing (or before the return): the episode ends that day (DfE 575/577).
             end_date=Case(
+                When(
+                    Q(care_ceased__lte=year.end)
+                    & (Q(returned_at__isnull=True) | Q(return_day__gt=F("care_ceased"))),
+                    then=F("care_ceased"),
+                ),
                 When(returned_at__gte=year_over, then=Value(None, output_field=DateField())),
-                default=TruncDate("returned_at", tzinfo=LONDON),
+                default=F("return_day"),
             ),
         )
         .order_by("child_id", "missing_at", "pk")
