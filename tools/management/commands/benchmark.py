@@ -23,6 +23,7 @@ BENCHMARKS: dict[str, Callable[[int], dict[str, Any]]] = {
     "recompute": lambda runs: casework.recompute(),
     "ssda903": lambda runs: returns.ssda903_national(),
     "annex_a": lambda runs: returns.annex_a_largest(),
+    "exports": returns.exports_per_la,
     "performance": lambda runs: performance.performance_largest(min(runs, 10)),
     "api": api.api_benchmark,
 }
