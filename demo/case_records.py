@@ -8,7 +8,7 @@ import random
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from missing_episodes.models import Child, ChildFlag, PossibleDuplicate
+from missing_episodes.models import CarePeriod, Child, ChildFlag, PossibleDuplicate, eighteenth_birthday
 from sharing.models import Disclosure
 
 from .case_context import ChildCtx, EpisodeCtx
@@ -40,6 +40,9 @@ NON_LAC_STATUS = Weighted([("child_in_need", 0.25), ("child_protection", 0.1), (
 
 
 # A UPN's check letter: the 12 characters after it, weighted 2 to 13, summed modulo 23 (no I, O or S).
+# The DfE legal status codes the demo's periods of care use, most often a full care order.
+CARE_STATUS = ("C2", "C2", "C2", "V2", "V2", "C1", "E1", "J1")
+
 UPN_CHECK_LETTERS = "ABCDEFGHJKLMNPQRTUVWXYZ"
 
 
@@ -117,7 +120,34 @@ class ChildRecords:
             ),
         )
         la.next_child_number += 1
+        if child.looked_after:
+            self._write_care_period(child, episodes, since_or_none or child.date_of_birth)
         self._record_duplicate(child, created_at)
+
+    def _write_care_period(self, child: ChildCtx, episodes: list[EpisodeCtx], since: date) -> None:
+        """The child's period of care, derived from the child's id rather than drawn (the random stream, and
+        so every other value, is unchanged): care ceases at the latest on the 18th birthday; one child in nine
+        leaves care a month after their last episode; one in seven came into care on the day of their middle
+        episode, so the earlier ones were at home."""
+        today = self.now.astimezone(LONDON).date()
+        days = [e.missing_at.astimezone(LONDON).date() for e in episodes]
+        adult_on = eighteenth_birthday(child.date_of_birth)
+        start = max(since, days[len(days) // 2]) if child.id % 7 == 0 and len(days) > 1 else since
+        end = adult_on if adult_on <= today else None
+        if child.id % 9 == 0 and days[-1] + timedelta(days=30) < min(today, adult_on):
+            end = days[-1] + timedelta(days=30)
+        if start >= adult_on or (end is not None and end <= start):
+            return  # came into care too late to count: not looked after in the demo
+        self.writer.add(
+            CarePeriod,
+            self.rows.care_period(
+                id=self.ids.next(CarePeriod),
+                child_id=child.id,
+                start_date=start,
+                end_date=end,
+                legal_status=CARE_STATUS[child.id % len(CARE_STATUS)],
+            ),
+        )
 
     def _record_duplicate(self, child: ChildCtx, created_at: datetime) -> None:
         """Same name and date of birth as a child already known elsewhere: flagged, never merged."""

@@ -18,7 +18,14 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from accounts.models import Commission, Membership, Organisation, Team, User
-from missing_episodes.models import Child, ChildFlag, MissingEpisode, Placement, PossibleDuplicate
+from missing_episodes.models import (
+    CarePeriod,
+    Child,
+    ChildFlag,
+    MissingEpisode,
+    Placement,
+    PossibleDuplicate,
+)
 from referrals.models import Referral
 from rhi.models import (
     Associate,
@@ -51,6 +58,7 @@ MODEL_ORDER: list[type[models.Model]] = [
     Commission,
     ClockPolicy,
     Child,
+    CarePeriod,
     Placement,
     ChildFlag,
     PossibleDuplicate,

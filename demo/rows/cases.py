@@ -64,6 +64,23 @@ class CaseRows(RowsBase):
             "updated_at": updated_at,
         }
 
+    def care_period(
+        self, *, id: int, child_id: int, start_date: date, end_date: date | None, legal_status: str
+    ) -> Row:
+        require(end_date is None or end_date > start_date, "care ceases before it starts")
+        require((end_date or start_date) <= self.now.date(), "care period dated in the future")
+        return {
+            "id": id,
+            "child_id": child_id,
+            "start_date": start_date,
+            "end_date": end_date,
+            "legal_status": legal_status,
+            "recorded_by_id": None,
+            "source": "demo",
+            "created_at": self.now,
+            "updated_at": self.now,
+        }
+
     def placement(
         self,
         *,

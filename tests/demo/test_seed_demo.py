@@ -25,7 +25,15 @@ from demo.generator import MODEL_ORDER, SeedResult, seed_demo
 from demo.reference import FORCES_BY_CODE, LAS_BY_CODE, LOCAL_AUTHORITIES, POLICE_FORCES
 from demo.timeutil import Span
 from missing_episodes.identifiers import validate_la_child_id, validate_police_reference
-from missing_episodes.models import Child, MissingEpisode, Placement, PossibleDuplicate
+from missing_episodes.models import (
+    CarePeriod,
+    Child,
+    MissingEpisode,
+    Placement,
+    PossibleDuplicate,
+    eighteenth_birthday,
+)
+from missing_episodes.selectors import looked_after_on
 from reporting.ssda903 import CollectionYear, validate_year
 from reporting.ssda903_spec import UPN_PATTERN
 from rhi.clock import ClockRules, Deadlines, compute_deadlines, open_state
@@ -391,3 +399,30 @@ def test_every_demo_child_id_and_police_reference_fits_the_intake_patterns(demo:
     assert ids.exists() and references.exists()
     assert misfits(ids, validate_la_child_id) == []
     assert misfits(references, validate_police_reference) == []
+
+
+def test_demo_care_ends_by_the_18th_birthday_and_some_children_leave_or_enter_care_mid_way(
+    demo: SeedResult,
+) -> None:
+    periods = list(CarePeriod.objects.select_related("child"))
+    today = NOW.date()
+
+    assert periods
+    for period in periods:
+        adult_on = eighteenth_birthday(period.child.date_of_birth)
+        assert period.start_date < adult_on
+        assert period.end_date is not None or adult_on > today, period.child.la_child_id
+        assert period.end_date is None or period.end_date <= min(adult_on, today)
+    assert (
+        Child.objects.filter(
+            looked_after_on(today), date_of_birth__lte=today - timedelta(days=18 * 366)
+        ).count()
+        == 0
+    )
+    left_early = [
+        p for p in periods if p.end_date and p.end_date < eighteenth_birthday(p.child.date_of_birth)
+    ]
+    entered_after_an_episode = CarePeriod.objects.filter(
+        child__episodes__missing_at__date__lt=F("start_date")
+    ).distinct()
+    assert left_early and entered_after_an_episode.exists()
