@@ -248,6 +248,11 @@ def care_periods_of(child: Child) -> list[CarePeriod]:
     return list(CarePeriod.objects.filter(child=child).select_related("recorded_by").order_by("-start_date"))
 
 
+def looked_after_today(periods: list[CarePeriod], today: date) -> bool:
+    """Whether one of these periods (``care_periods_of``) covers ``today`` (the child's page)."""
+    return any(period.covers(today) for period in periods)
+
+
 def looked_after_during(child_id: int, date_from: date, date_to: date) -> bool:
     """Whether the child was looked after on any day from ``date_from`` to ``date_to`` inclusive."""
     return (

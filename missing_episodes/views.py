@@ -341,11 +341,14 @@ def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
     today = timezone.localdate(now)
     placement = selectors.current_placement(child, today)
     linkable = set(visible_rhis(user).filter(child=child).values_list("pk", flat=True))
+    care_periods = selectors.care_periods_of(child)
     return render(
         request,
         "missing_episodes/child_detail.html",
         {
             "child": child,
+            "care_periods": care_periods,
+            "looked_after_today": selectors.looked_after_today(care_periods, today),
             "age": selectors.age_on(child.date_of_birth, today),
             "placement": placement,
             "out_of_area": placement is not None and placement.host_la_id != child.responsible_la_id,

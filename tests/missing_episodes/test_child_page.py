@@ -234,3 +234,20 @@ def test_rhi_page_links_the_childs_name_to_the_child_page(client: Client, world:
     client.force_login(world.worker)
     html = client.get(reverse("rhi:detail", args=[rhi.pk])).content.decode()
     assert reverse("missing_episodes:child_detail", args=[world.child.pk]) in html
+
+
+def test_childs_page_lists_periods_of_care_and_says_whether_looked_after_today(
+    client: Client, world: ChildPageWorld
+) -> None:
+    child = world.child  # looked after since birth (the factory's open period, status code C2)
+    client.force_login(world.worker)
+
+    html = client.get(reverse("missing_episodes:child_detail", args=[child.pk])).content.decode()
+    child.care_periods.update(end_date=date(2026, 1, 5))
+    after = client.get(reverse("missing_episodes:child_detail", args=[child.pk])).content.decode()
+
+    assert "Periods of care" in html and "17 May 2011" in html and "Still looked after" in html
+    assert "C2: Full care order" in html
+    assert 'Looked after today</dt><dd class="govuk-summary-list__value">Yes' in html
+    assert "5 January 2026" in after
+    assert 'Looked after today</dt><dd class="govuk-summary-list__value">No' in after
