@@ -230,7 +230,7 @@ def test_deleting_a_period_needs_a_reason_code_and_the_audit_keeps_it(child: Chi
     }
 
 
-def test_the_migration_gives_each_looked_after_child_one_open_period_from_the_status_date_or_birth(
+def test_the_migration_gives_each_looked_after_child_one_period_from_the_status_date_or_birth_to_18(
     la: Organisation,
 ) -> None:
     since = ChildFactory.create(
@@ -245,6 +245,20 @@ def test_the_migration_gives_each_looked_after_child_one_open_period_from_the_st
         date_of_birth=date(2012, 3, 3),
         care_period=False,
     )
+    adult = ChildFactory.create(
+        responsible_la=la,
+        legal_status=LegalStatus.LOOKED_AFTER,
+        legal_status_since=date(2019, 5, 1),
+        date_of_birth=date(2007, 11, 10),
+        care_period=False,
+    )
+    ChildFactory.create(
+        responsible_la=la,
+        legal_status=LegalStatus.LOOKED_AFTER,
+        legal_status_since=date(2026, 1, 1),
+        date_of_birth=date(2007, 11, 10),
+        care_period=False,
+    )  # "looked after" only from 18: never care, no period
     ChildFactory.create(responsible_la=la, legal_status=LegalStatus.CHILD_IN_NEED)
     migration = importlib.import_module("missing_episodes.migrations.0004_care_periods")
 
@@ -253,4 +267,5 @@ def test_the_migration_gives_each_looked_after_child_one_open_period_from_the_st
     assert sorted(CarePeriod.objects.values_list("child_id", "start_date", "end_date", "source")) == [
         (since.pk, date(2024, 2, 1), None, "migration"),
         (unknown.pk, date(2012, 3, 3), None, "migration"),
+        (adult.pk, date(2019, 5, 1), date(2025, 11, 10), "migration"),
     ]
