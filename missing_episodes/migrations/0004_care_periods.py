@@ -5,9 +5,9 @@ from typing import Any
 
 import django.db.models.deletion
 import django.utils.timezone
-from django.utils import timezone
 from django.conf import settings
 from django.db import migrations, models
+from django.utils import timezone
 
 
 def periods_from_legal_status(apps: Any, schema_editor: Any) -> None:
