@@ -4,14 +4,15 @@ row written as one line of XML into the zip as it comes.
 Why not openpyxl, which reads the uploads: without lxml its write-only mode spends 20–50 µs a cell in pure-Python
 XML serialisation, which put an xlsx export of one LA at 4–10 times a PostgreSQL COPY of the same rows
 (docs/benchmarks.md). Here a cell is one formatted string. The workbook holds only what the exports need: text
-(inline strings, so no shared-string table to hold in memory), numbers, booleans and empty cells, one default
-style; any other value is written as its text. openpyxl reads the files back in the tests.
+(inline strings, so no shared-string table to hold in memory), numbers, booleans, dates (dd/mm/yyyy) and empty
+cells; any other value is written as its text. openpyxl reads the files back in the tests.
 """
 
 from __future__ import annotations
 
 import zipfile
 from collections.abc import Iterable, Sequence
+from datetime import date, datetime
 from decimal import Decimal
 from math import isfinite
 from pathlib import Path
@@ -20,6 +21,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.datetime import to_excel
 from openpyxl.utils.exceptions import IllegalCharacterError
 
 _HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
@@ -29,12 +31,16 @@ _PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 _SHEET_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 _STYLES = (
     f'{_HEAD}<styleSheet xmlns="{_MAIN}">'
+    '<numFmts count="2"><numFmt numFmtId="164" formatCode="dd/mm/yyyy"/>'
+    '<numFmt numFmtId="165" formatCode="dd/mm/yyyy hh:mm:ss"/></numFmts>'
     '<fonts count="1"><font><sz val="11"/><name val="Calibri"/><family val="2"/></font></fonts>'
     '<fills count="2"><fill><patternFill patternType="none"/></fill>'
     '<fill><patternFill patternType="gray125"/></fill></fills>'
     '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
     '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
-    '<cellXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/></cellXfs>'
+    '<cellXfs count="3"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+    '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+    '<xf numFmtId="165" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/></cellXfs>'
     '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
     "</styleSheet>"
 )
@@ -54,6 +60,12 @@ def cell_xml(ref: str, value: object) -> str:
         return f'<c r="{ref}" t="b"><v>{int(value)}</v></c>'
     if isinstance(value, int | float | Decimal) and isfinite(value):
         return f'<c r="{ref}"><v>{value}</v></c>'
+    # Dates as date cells (style 1: dd/mm/yyyy; 2 with the time), e.g. an uploaded List 8's dates passed on;
+    # an aware datetime has no spreadsheet form and is written as its text.
+    if isinstance(value, datetime) and value.tzinfo is None:
+        return f'<c r="{ref}" s="2"><v>{to_excel(value)}</v></c>'
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return f'<c r="{ref}" s="1"><v>{to_excel(value)}</v></c>'
     return _text(ref, str(value))
 
 

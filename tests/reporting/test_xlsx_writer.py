@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -41,6 +42,17 @@ def test_sheets_keep_their_names_order_and_values_of_every_kind(tmp_path: Path) 
         "Missing": [("CHILD", "AGE"), ("A&B <1>", 7), (" padded ",)],
         "Header & 'notes'": [(True, 2.5, 3.25, None, "'=1+1")],
     }
+
+
+def test_dates_are_date_cells(tmp_path: Path) -> None:
+    # A spreadsheet's date-times carry no zone: naive, as openpyxl reads them from an upload.
+    morning = datetime(2025, 4, 1, 9, 30, tzinfo=UTC).replace(tzinfo=None)
+    path = tmp_path / "out.xlsx"
+    with XlsxBook(path) as book:
+        book.add_sheet("s", [[[date(2010, 6, 15), morning]]])
+
+    birthday = datetime(2010, 6, 15, tzinfo=UTC).replace(tzinfo=None)
+    assert read_back(path) == {"s": [(birthday, morning)]}
 
 
 def test_a_value_of_another_type_is_written_as_its_text(tmp_path: Path) -> None:
