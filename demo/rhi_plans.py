@@ -3,9 +3,11 @@ the part before "now"), and which event moves the RHI to which state."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
+
+from rhi.clock import BunchedLink, clock_episode
 
 if TYPE_CHECKING:
     from .case_context import ChildCtx, EpisodeCtx
@@ -50,6 +52,15 @@ class ScenarioSpec:
     worker_id: int | None = None
 
 
+@dataclass(frozen=True)
+class Link:
+    """An episode the RHI addresses, when it was linked, and whether it counts for timeliness."""
+
+    episode: EpisodeCtx
+    linked_at: datetime
+    counts: bool = True
+
+
 @dataclass
 class Plan:
     id: int
@@ -60,11 +71,20 @@ class Plan:
     worker_id: int
     manager_id: int
     events: list[Event]
-    links: list[tuple[EpisodeCtx, datetime]]
+    links: list[Link]
     clock_episode: EpisodeCtx
     # Until when a repeat episode acts on this plan (the interview, or the closing decision); None: never.
     pivot: datetime | None
     superseded_by: int | None = None
+
+    def bunch(self, episode: EpisodeCtx, linked_at: datetime, link: BunchedLink) -> None:
+        """A repeat episode joins this RHI, linked as ``rhi.clock.bunched_link`` says (the service's rule), and
+        the clock runs from the episode ``rhi.clock.clock_episode`` picks under the RHI's own repeat rule."""
+        if not link.earlier_keep_counting:
+            self.links = [replace(old, counts=False) for old in self.links]
+        self.links.append(Link(episode, linked_at, link.counts))
+        counted = sorted((x.episode for x in self.links if x.counts), key=lambda e: (e.missing_at, e.id))
+        self.clock_episode = clock_episode(self.policy.repeat_rule, counted) or self.clock_episode
 
     def drop_after(self, moment: datetime) -> None:
         self.events = [e for e in self.events if e.at <= moment]

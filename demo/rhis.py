@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from rhi.clock import compute_deadlines, policy_day
+from rhi.clock import bunched_link, bunches, compute_deadlines, policy_day
 from rhi.models import (
     ContactAttempt,
     ReturnHomeInterview,
@@ -35,13 +35,13 @@ from .people import (
 )
 from .random_tools import Weighted, chance, hours
 from .rhi_followup import FollowUp
-from .rhi_plans import OUTCOME_AFTER, STATE_AFTER, Event, Plan, ScenarioSpec
+from .rhi_plans import OUTCOME_AFTER, STATE_AFTER, Event, Link, Plan, ScenarioSpec
 from .rows import Rows
 from .timeutil import LONDON
 
 if TYPE_CHECKING:
     from .case_context import ChildCtx, EpisodeCtx
-    from .world import LACtx, World
+    from .world import LACtx, PolicyCtx, World
     from .writer import IdAllocator, Row, RowWriter
 
 DECLINE_RATE = 0.18
@@ -112,11 +112,11 @@ class RHIEngine(FollowUp):
                     current.drop_after(episode.missing_at)  # still missing, or the return not yet known
                     current.pivot = None
                     continue
-                if current.policy.repeat_rule != "separate" and episode.host is current.la:
+                # As the service decides: the new episode's own policy says whether it joins the open RHI.
+                rule = self._policy_for(episode).repeat_rule
+                if bunches(rule) and episode.host is current.la:
                     current.pause(episode.missing_at, episode.rhi_created_at + hours(self.rng, 0.5, 4))
-                    current.links.append((episode, episode.rhi_created_at))
-                    if current.policy.repeat_rule == "bunch_from_latest":
-                        current.clock_episode = episode
+                    current.bunch(episode, episode.rhi_created_at, bunched_link(rule))
                     continue
                 current.drop_after(episode.missing_at)
                 successor = self._new_plan(child, episode, scenario=None)
@@ -138,8 +138,7 @@ class RHIEngine(FollowUp):
         la = episode.host
         created_at = episode.rhi_created_at
         assert created_at is not None
-        # The RHI's policy is chosen as the service chooses it (rhi.clock.policy_day: the return, else missing).
-        policy = la.policy_on(policy_day(returned_at=episode.returned_at, missing_at=episode.missing_at))
+        policy = self._policy_for(episode)
         team = la.team
         worker_id = scenario.worker_id if scenario and scenario.worker_id else rng.choice(team.worker_ids)
         plan = Plan(
@@ -151,7 +150,7 @@ class RHIEngine(FollowUp):
             worker_id=worker_id,
             manager_id=team.manager_id,
             events=[],
-            links=[(episode, created_at)],
+            links=[Link(episode, created_at)],
             clock_episode=episode,
             pivot=None,
         )
@@ -176,6 +175,14 @@ class RHIEngine(FollowUp):
         ]
         plan.pivot = closing[0] if closing else None
         return plan
+
+    @staticmethod
+    def _policy_for(episode: EpisodeCtx) -> PolicyCtx:
+        """The policy of the episode's handling LA, chosen as the service chooses it (rhi.clock.policy_day: the
+        return, else the missing date)."""
+        return episode.host.policy_on(
+            policy_day(returned_at=episode.returned_at, missing_at=episode.missing_at)
+        )
 
     def _decide(self, la: LACtx, child: ChildCtx, created_at: datetime) -> str:
         rng = self.rng
@@ -444,16 +451,15 @@ class RHIEngine(FollowUp):
             updated_at=max(last_change, events[-1].at if events else plan.created_at),
         )
         add(ReturnHomeInterview, rows.rhi(rhi))
-        for episode, linked_at in plan.links:
-            counts = plan.policy.repeat_rule != "bunch_from_latest" or episode is clock_episode
+        for link in plan.links:
             add(
                 RHIEpisode,
                 rows.rhi_episode(
                     id=ids.next(RHIEpisode),
                     rhi_id=plan.id,
-                    episode_id=episode.id,
-                    counts=counts,
-                    linked_at=linked_at,
+                    episode_id=link.episode.id,
+                    counts=link.counts,
+                    linked_at=link.linked_at,
                 ),
             )
         for from_state, to_state, at, by_id, note in replay.transitions:

@@ -16,6 +16,7 @@ from django.contrib.auth.hashers import make_password
 from accounts.models import Commission, Membership, Organisation, Team, User
 from rhi.clock import ClockRules, policy_on
 from rhi.models import ClockPolicy
+from rhi.services import policy_snapshot
 
 from . import DEMO_PASSWORD, DEMO_PASSWORD_SALT, DEMO_USERS
 from .people import (
@@ -216,36 +217,28 @@ class WorldBuilder:
             for year in range(self.span.start.year - 1, self.span.now.year + 2)
             for month, day in ref.closure_month_days
         )
-        rules = ClockRules(
+        policy_id = self.ids.next(ClockPolicy)
+        row = self.rows.clock_policy(
+            id=policy_id,
+            local_authority_id=la_org_id,
+            effective_from=effective_from,
             basis=ref.basis,
             complete_unit=ref.complete_unit,
             complete_length=ref.complete_length,
-            contact_unit=ref.contact_unit or None,
+            contact_unit=ref.contact_unit,
             contact_length=ref.contact_length,
             nation=la.nation,
-            closure_days=frozenset(date.fromisoformat(d) for d in closure_days),
+            closure_days=closure_days,
             due_soon_hours=ref.due_soon_hours,
+            repeat_rule=ref.repeat_rule,
+            created_at=datetime.combine(effective_from, time(9, 0), tzinfo=LONDON).astimezone(UTC),
         )
-        policy_id = self.ids.next(ClockPolicy)
-        self.writer.add(
-            ClockPolicy,
-            self.rows.clock_policy(
-                id=policy_id,
-                local_authority_id=la_org_id,
-                effective_from=effective_from,
-                basis=ref.basis,
-                complete_unit=ref.complete_unit,
-                complete_length=ref.complete_length,
-                contact_unit=ref.contact_unit,
-                contact_length=ref.contact_length,
-                nation=la.nation,
-                closure_days=closure_days,
-                due_soon_hours=ref.due_soon_hours,
-                repeat_rule=ref.repeat_rule,
-                created_at=datetime.combine(effective_from, time(9, 0), tzinfo=LONDON).astimezone(UTC),
-            ),
-        )
-        return PolicyCtx(policy_id, effective_from, rules, rules.to_snapshot(), ref.repeat_rule)
+        self.writer.add(ClockPolicy, row)
+        # The RHIs' snapshot and rules come from the services' own builders, on the policy as it is stored.
+        stored = ClockPolicy(**row)
+        snapshot = policy_snapshot(stored, local_authority=Organisation(pk=la_org_id, nation=la.nation))
+        rules = ClockRules.from_snapshot(snapshot)
+        return PolicyCtx(policy_id, effective_from, rules, snapshot, ref.repeat_rule)
 
     # -- the world ---------------------------------------------------------------------------------------
 

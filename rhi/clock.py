@@ -15,7 +15,7 @@ tested exhaustively and reasoned about on its own. The definitions (DESIGN.md §
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
@@ -150,6 +150,49 @@ def policy_day(*, returned_at: datetime | None, missing_at: datetime) -> date:
     is only a stand-in for an episode that has no return yet, whose return-basis clock has not started anyway.
     """
     return local_date(returned_at if returned_at is not None else missing_at)
+
+
+# Repeat episodes (docs/clock.md, "Repeat episodes"). Under a bunching rule, an episode whose child returns while
+# the handling LA's latest RHI for them is still before its interview joins that RHI instead of opening its own.
+# These are the one statement of what bunching does to the links and the clock: the service that opens RHIs
+# (rhi.services.deadlines) and the demo seed both call them.
+SEPARATE = "separate"
+BUNCH_FROM_LATEST = "bunch_from_latest"
+BUNCH_FROM_FIRST = "bunch_from_first"
+EpisodeT = TypeVar("EpisodeT")
+
+
+def bunches(repeat_rule: str) -> bool:
+    """Whether a repeat episode under ``repeat_rule`` joins the child's open RHI (else it opens its own)."""
+    return repeat_rule in (BUNCH_FROM_LATEST, BUNCH_FROM_FIRST)
+
+
+@dataclass(frozen=True)
+class BunchedLink:
+    """How an episode bunched into an open RHI is linked: whether its own link counts for timeliness, and
+    whether the links already there keep counting."""
+
+    counts: bool
+    earlier_keep_counting: bool
+
+
+def bunched_link(repeat_rule: str) -> BunchedLink:
+    """``bunch_from_latest`` restarts the clock at the latest return: the new episode counts and the earlier ones
+    stop counting (addressed, not timed). ``bunch_from_first`` keeps the first return's clock: the new episode
+    is addressed but not timed. ``separate`` never bunches."""
+    if repeat_rule == BUNCH_FROM_LATEST:
+        return BunchedLink(counts=True, earlier_keep_counting=False)
+    if repeat_rule == BUNCH_FROM_FIRST:
+        return BunchedLink(counts=False, earlier_keep_counting=True)
+    raise ValueError(f"The repeat rule {repeat_rule!r} does not bunch episodes.")
+
+
+def clock_episode(repeat_rule: str | None, counted: Sequence[EpisodeT]) -> EpisodeT | None:
+    """Of an RHI's episodes that count for timeliness, ordered by when they went missing, the one whose
+    timestamps start its clock: the first under ``bunch_from_first``, else the latest. None without any."""
+    if not counted:
+        return None
+    return counted[0] if repeat_rule == BUNCH_FROM_FIRST else counted[-1]
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from accounts.models import Commission, Organisation, User
 from audit.models import AuditAction
 from audit.services import record_event
 from missing_episodes.models import MissingEpisode
-from rhi.clock import ClockRules, compute_deadlines, policy_day
+from rhi.clock import ClockRules, bunched_link, bunches, clock_episode, compute_deadlines, policy_day
 from rhi.models import (
     CLOCK_RUNNING_STATES,
     OPEN_STATES,
@@ -113,7 +113,7 @@ def open_rhi_for_returned_episode(*, episode: MissingEpisode, by: User | None = 
     rule = snapshot["repeat_rule"]
 
     open_rhi = None
-    if rule != RepeatRule.SEPARATE:
+    if bunches(rule):
         open_rhi = (
             ReturnHomeInterview.objects.select_for_update()
             .filter(child=episode.child, local_authority=la, state__in=CLOCK_RUNNING_STATES)
@@ -122,14 +122,11 @@ def open_rhi_for_returned_episode(*, episode: MissingEpisode, by: User | None = 
         )
     now = timezone.now()
     if open_rhi is not None:
-        if rule == RepeatRule.BUNCH_FROM_LATEST:
-            # The clock restarts at the latest return; earlier episodes are addressed but not timed.
+        link = bunched_link(rule)  # rhi.clock decides which links count (the demo seed asks it too)
+        if not link.earlier_keep_counting:
             RHIEpisode.objects.filter(rhi=open_rhi).update(counts_for_timeliness=False)
         RHIEpisode.objects.create(
-            rhi=open_rhi,
-            episode=episode,
-            counts_for_timeliness=rule == RepeatRule.BUNCH_FROM_LATEST,
-            linked_at=now,
+            rhi=open_rhi, episode=episode, counts_for_timeliness=link.counts, linked_at=now
         )
         fields = _apply_deadlines(open_rhi, _clock_episode(open_rhi))
         open_rhi.updated_at = now
@@ -237,8 +234,8 @@ def apply_policy_to_open_rhis(*, policy: ClockPolicy, by: User, batch_size: int 
 
 
 def _clock_episodes(rhis: Iterable[ReturnHomeInterview]) -> dict[int, MissingEpisode]:
-    """The episode whose timestamps start each RHI's clock, in one query: the first counted episode under
-    bunch_from_first, else the latest counted one (under bunch_from_latest earlier ones no longer count)."""
+    """The episode whose timestamps start each RHI's clock, in one query (``rhi.clock.clock_episode`` chooses
+    among the counted episodes: the first under bunch_from_first, else the latest)."""
     by_rhi: dict[int, list[MissingEpisode]] = {}
     rules = {rhi.pk: rhi.policy_snapshot.get("repeat_rule") for rhi in rhis}
     links = RHIEpisode.objects.filter(rhi_id__in=list(rules), counts_for_timeliness=True).select_related(
@@ -249,5 +246,7 @@ def _clock_episodes(rhis: Iterable[ReturnHomeInterview]) -> dict[int, MissingEpi
     chosen: dict[int, MissingEpisode] = {}
     for rhi_id, episodes in by_rhi.items():
         episodes.sort(key=lambda e: (e.missing_at, e.pk))
-        chosen[rhi_id] = episodes[0] if rules[rhi_id] == RepeatRule.BUNCH_FROM_FIRST else episodes[-1]
+        first_or_latest = clock_episode(rules[rhi_id], episodes)
+        if first_or_latest is not None:
+            chosen[rhi_id] = first_or_latest
     return chosen

@@ -36,9 +36,10 @@ from missing_episodes.models import (
 from missing_episodes.selectors import looked_after_on
 from reporting.ssda903 import CollectionYear, validate_year
 from reporting.ssda903_spec import UPN_PATTERN
-from rhi.clock import ClockRules, Deadlines, compute_deadlines, open_state
+from rhi.clock import ClockRules, Deadlines, compute_deadlines, open_state, policy_day
 from rhi.models import OPEN_STATES, ClockPolicy, Interview, ReturnHomeInterview, RHIEpisode, StateTransition
-from rhi.selectors import clock_rules_for_policy
+from rhi.selectors import clock_rules_for_policy, policy_in_force
+from rhi.services import policy_snapshot
 from sharing.models import Disclosure
 
 SEED = 7
@@ -256,7 +257,9 @@ def test_open_rhis_in_every_state_for_both_demo_teams(demo: SeedResult) -> None:
 def test_stored_deadlines_come_from_the_clock_module_and_the_policy_snapshot(demo: SeedResult) -> None:
     for rhi in ReturnHomeInterview.objects.select_related("policy").order_by("pk")[:300]:
         assert rhi.policy is not None
-        assert rhi.policy_snapshot == clock_rules_for_policy(rhi.policy).to_snapshot()
+        # The service's own snapshot: the clock rules plus the repeat rule and which policy (issue 13).
+        assert rhi.policy_snapshot == policy_snapshot(rhi.policy, local_authority=rhi.local_authority)
+        assert ClockRules.from_snapshot(rhi.policy_snapshot) == clock_rules_for_policy(rhi.policy)
         links = list(rhi.episode_links.select_related("episode"))
         counting = [link.episode for link in links if link.counts_for_timeliness]
         clock_episode = max(counting, key=lambda e: e.missing_at) if counting else links[0].episode
@@ -281,9 +284,13 @@ def test_repeat_episodes_follow_each_authoritys_repeat_rule(demo: SeedResult) ->
     assert bunched_ids, "some RHIs address several episodes"
     for rhi in ReturnHomeInterview.objects.filter(pk__in=bunched_ids).select_related("policy"):
         assert rhi.policy is not None
-        assert rhi.policy.repeat_rule != "separate"
         links = sorted(rhi.episode_links.select_related("episode"), key=lambda link: link.episode.missing_at)
         assert {link.episode.child_id for link in links} == {rhi.child_id}
+        # As the service decides: each later episode joined because its own policy bunches.
+        for link in links[1:]:
+            day = policy_day(returned_at=link.episode.returned_at, missing_at=link.episode.missing_at)
+            policy = policy_in_force(local_authority=rhi.local_authority, on=day)
+            assert policy is not None and policy.repeat_rule != "separate"
         if rhi.policy.repeat_rule == "bunch_from_latest":
             assert [link.counts_for_timeliness for link in links] == [False] * (len(links) - 1) + [True]
     superseded = ReturnHomeInterview.objects.filter(outcome="superseded").select_related("superseded_by")
