@@ -5,6 +5,7 @@ module: config is the wiring on top of every app."""
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -36,6 +37,13 @@ app.conf.beat_schedule = {
         "task": "missing_episodes.import_sweep",
         "schedule": 60.0,
         "options": {"expires": 55},
+    },
+    # Care ceases at the latest on the 18th birthday (missing_episodes.care_services.end_care_at_eighteen);
+    # idempotent, so a day missed during an outage is caught up by the next run. 00:10 UTC: after midnight in London.
+    "end-care-at-eighteen": {
+        "task": "missing_episodes.end_care_at_eighteen",
+        "schedule": crontab(hour=0, minute=10),
+        "options": {"expires": 12 * 60 * 60},
     },
     # API idempotency keys older than RHI_IDEMPOTENCY_KEY_RETENTION_HOURS.
     "idempotency-key-purge": {

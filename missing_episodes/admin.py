@@ -1,7 +1,10 @@
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest
 
 from audit.admin import AuditedAdminMixin, FrozenInlineMixin
-from missing_episodes.models import Child, ChildFlag, MissingEpisode, Placement, PossibleDuplicate
+from missing_episodes.models import CarePeriod, Child, ChildFlag, MissingEpisode, Placement, PossibleDuplicate
 
 
 class PlacementInline(admin.TabularInline):
@@ -19,6 +22,23 @@ class FlagInline(FrozenInlineMixin, admin.TabularInline):
     raw_id_fields = ("set_by", "removed_by")
 
 
+class CarePeriodInline(admin.TabularInline):
+    """Read-only: periods of care are written through missing_episodes.care_services (the child's page, the API,
+    the upload), which check overlaps and the 18th birthday and audit each change with its reason."""
+
+    model = CarePeriod
+    extra = 0
+    fields = ("start_date", "end_date", "legal_status", "source", "recorded_by", "updated_at")
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 @admin.register(Child)
 class ChildAdmin(AuditedAdminMixin, admin.ModelAdmin):
     # Lists show ids and initials only; names appear on the audited change page.
@@ -28,7 +48,7 @@ class ChildAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_select_related = ("responsible_la",)
     autocomplete_fields = ("responsible_la",)
     show_full_result_count = False
-    inlines = [PlacementInline, FlagInline]
+    inlines = [CarePeriodInline, PlacementInline, FlagInline]
 
 
 @admin.register(MissingEpisode)

@@ -11,6 +11,7 @@ from access.episodes import care_authority_ids
 from access.memberships import intake_authority_ids
 from core.csv_import import ImportReport
 from missing_episodes.care_importers import import_care_periods
+from missing_episodes.care_services import end_care_at_eighteen
 from missing_episodes.import_jobs import requeue_lost_import_jobs, run_import_job
 from missing_episodes.importers import import_episodes
 from missing_episodes.models import ImportJob
@@ -57,3 +58,9 @@ def run_care_period_import(job_id: int) -> str | None:
 @shared_task(name="missing_episodes.import_sweep", ignore_result=True)
 def import_sweep() -> int:
     return requeue_lost_import_jobs()
+
+
+@shared_task(name="missing_episodes.end_care_at_eighteen", ignore_result=True)
+def end_care_at_eighteen_task() -> int:
+    """Daily (config/celery.py): open periods of care of children who have turned 18 end on the birthday."""
+    return end_care_at_eighteen()
