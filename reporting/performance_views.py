@@ -128,6 +128,7 @@ def performance_return(request: HttpRequest) -> HttpResponse:
         context |= {
             "result": result,
             "tables": performance.published_tables(result, cells),
+            "method": cells.method,
             "chart": performance.monthly_chart(result, cells),
             "query": _query(local_authority, date_from, date_to),
         }
@@ -191,6 +192,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         request=request,
         detail={"return": "performance_dashboard"},
     )
+    cells = performance.published_cells(board.this_year)
     this_query = _query(local_authority, board.this_period.date_from, board.this_period.date_to)
     last_query = _query(local_authority, board.last_period.date_from, board.last_period.date_to)
     return render(
@@ -201,7 +203,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "authorities": authorities,
             "this_query": this_query,
             "last_query": last_query,
-            "tables": performance.published_tables(board.this_year),
+            "tables": performance.published_tables(board.this_year, cells),
+            "method": cells.method,
         },
     )
 

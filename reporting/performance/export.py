@@ -17,6 +17,7 @@ def pdf_context(result: PerformanceReturn, cells: PublishedCells | None = None) 
     cells = cells or published_cells(result)
     return {
         "result": result,
+        "method": cells.method,
         "tables": published_tables(result, cells),
         "chart": monthly_chart(result, cells),
         "title": export_title(result),
@@ -38,7 +39,7 @@ def build_export(*, local_authority: Organisation, date_from: date, date_to: dat
     cells = published_cells(result)  # suppression decided once for the sheets and the PDF
     tables = published_tables(result, cells)
     sheets = [Sheet(name=table.sheet, header=table.header, rows=table.rows) for table in tables]
-    sheets.append(Sheet(name="Method", header=["How this return was counted"], rows=[[result.method]]))
+    sheets.append(Sheet(name="Method", header=["How this return was counted"], rows=[[cells.method]]))
     return ExportContent(
         title=export_title(result),
         sheets=sheets,

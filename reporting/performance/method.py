@@ -1,15 +1,21 @@
 """The method paragraph of the performance return: how it was counted, generated from the policy in force at
-the end of the period (or ``rhi.selectors.rules_without_policy`` when there is none)."""
+the end of the period (or ``rhi.selectors.rules_without_policy`` when there is none), and the own-policy row's
+label.
+
+Words with figures in them (how many episodes were timed under another commission's policy, and of how many)
+are written only from the published cells: ``TimedElsewhere`` declares its counts and their sums, so
+``reporting.performance.tables.published_cells`` protects them in the same ``protect`` as every table, and the
+label and the paragraph print what that decided ("<5", "[c]"), never a raw count."""
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from accounts.models import Organisation
-from reporting.performance.suppression import percent, suppress
-from reporting.performance.timeliness import OtherCommission
+from reporting.performance.suppression import CellKey, Relation, Shown, at_least, percent, sums
+from reporting.performance.timeliness import OWN_LABEL, OtherCommission
 from rhi.clock import Basis, Unit, describe_rules
 from rhi.models import ClockPolicy, RepeatRule
 from rhi.selectors import clock_rules_for_policy, rules_without_policy
@@ -41,19 +47,43 @@ _UNIT_WORDS: Mapping[str, str] = {
     Unit.WORKING_DAYS: "working days",
 }
 
+ELSEWHERE = "timed_elsewhere"
+ELSEWHERE_EPISODES: CellKey = (ELSEWHERE, "all", "episodes")
+ELSEWHERE_DIFFER: CellKey = (ELSEWHERE, "all", "different_basis_or_unit")
+Published = Mapping[CellKey, Shown]
+
+
+def _rules_key(words: str) -> CellKey:
+    return (ELSEWHERE, words, "episodes")
+
+
+def _share(numerator: Shown, denominator: Shown) -> str:
+    """A percentage of two published counts: "–" when either is withheld (shown as numbers, they are the
+    counts themselves)."""
+    if isinstance(numerator, str) or isinstance(denominator, str):
+        return "–"
+    return percent(numerator, denominator)
+
+
+@dataclass(frozen=True)
+class Prose:
+    """Words with figures in them, as a table cell: written from the published cells only."""
+
+    render: Callable[[Published], str]
+
 
 @dataclass(frozen=True)
 class TimedElsewhere:
     """How many of an LA's own episodes were timed under another commission's policy, how many of those with
-    a different basis or unit from its own, and those by the rules they were timed under."""
+    a different basis or unit from its own, and those by the rules they were timed under (in the order of
+    their words: ordered by count, the list would rank withheld numbers)."""
 
-    incidents: int
     episodes: int
     differ: int
     by_rules: tuple[tuple[str, int], ...]
 
     @classmethod
-    def of(cls, other: Mapping[int, OtherCommission], *, incidents: int) -> TimedElsewhere:
+    def of(cls, other: Mapping[int, OtherCommission]) -> TimedElsewhere:
         by_rules = Counter(
             f"{_BASIS_WORDS[entry.rules.basis]}, {entry.rules.complete_length} "
             f"{_UNIT_WORDS[entry.rules.complete_unit]}"
@@ -61,38 +91,53 @@ class TimedElsewhere:
             if entry.differs
         )
         return cls(
-            incidents=incidents,
-            episodes=len(other),
-            differ=sum(by_rules.values()),
-            by_rules=tuple(sorted(by_rules.items(), key=lambda item: (-item[1], item[0]))),
+            episodes=len(other), differ=sum(by_rules.values()), by_rules=tuple(sorted(by_rules.items()))
         )
 
-    @property
-    def note(self) -> str:
+    def cells(self) -> dict[CellKey, int]:
+        """The counts the label and the paragraph print, as cells for ``protect``."""
+        return {
+            ELSEWHERE_EPISODES: self.episodes,
+            ELSEWHERE_DIFFER: self.differ,
+            **{_rules_key(words): n for words, n in self.by_rules},
+        }
+
+    def relations(self, incidents: CellKey) -> list[Relation]:
+        """The sums a reader knows: they are among the return's episodes (``incidents``); those with a
+        different basis or unit among them, and made of the counts by rules."""
+        return [
+            at_least(incidents, [ELSEWHERE_EPISODES]),
+            at_least(ELSEWHERE_EPISODES, [ELSEWHERE_DIFFER]),
+            sums(ELSEWHERE_DIFFER, [_rules_key(words) for words, _ in self.by_rules]),
+        ]
+
+    def note(self, shown: Published) -> str:
         """The own-policy row's note: "N episodes timed under another commission's policy (M with a different
-        basis or unit)", small numbers suppressed; blank when there are none."""
-        if not self.episodes:
+        basis or unit)", as published; blank when there are none."""
+        if shown[ELSEWHERE_EPISODES] == 0:
             return ""
         return (
-            f"{suppress(self.episodes)} episodes timed under another commission's policy "
-            f"({suppress(self.differ)} with a different basis or unit)"
+            f"{shown[ELSEWHERE_EPISODES]} episodes timed under another commission's policy "
+            f"({shown[ELSEWHERE_DIFFER]} with a different basis or unit)"
         )
 
-    @property
-    def _share(self) -> str:
-        small = isinstance(suppress(self.episodes), str) or isinstance(suppress(self.incidents), str)
-        return "–" if small else percent(self.episodes, self.incidents)
+    def own_label(self, shown: Published) -> str:
+        note = self.note(shown)
+        return f"{OWN_LABEL}; {note}" if note else OWN_LABEL
 
-    @property
-    def sentence(self) -> str:
-        if not self.episodes:
+    def label_cell(self) -> Prose:
+        return Prose(self.own_label)
+
+    def sentence(self, shown: Published, *, incidents: CellKey) -> str:
+        episodes, total = shown[ELSEWHERE_EPISODES], shown[incidents]
+        if episodes == 0:
             return "No episode of this return was timed under another commission's policy."
-        rules = "; ".join(f"{words}: {suppress(n)}" for words, n in self.by_rules)
+        share = _share(episodes, total)
+        rules = "; ".join(f"{words}: {shown[_rules_key(words)]}" for words, _ in self.by_rules)
         return (
             "A child placed in another LA's area is interviewed by that LA's commissioned service, so the RHI is "
-            f"timed under that commission's policy: {suppress(self.episodes)} of this return's "
-            f"{suppress(self.incidents)} episodes ({self._share}) were "
-            f"timed under another commission's policy, {suppress(self.differ)} of them with a different basis "
+            f"timed under that commission's policy: {episodes} of this return's {total} episodes ({share}) were "
+            f"timed under another commission's policy, {shown[ELSEWHERE_DIFFER]} of them with a different basis "
             f"or unit from this LA's own" + (f" ({rules})." if rules else ".") + " The own-policy figures "
             "therefore mix policies; the six standard definitions time every episode by the same rules and are "
             "the like-for-like comparison."
@@ -103,9 +148,10 @@ def method_paragraph(
     policy: ClockPolicy | None,
     *,
     organisation: Organisation | None = None,
-    timed_elsewhere: TimedElsewhere | None = None,
+    timed_elsewhere: str = "",
 ) -> str:
-    """How the return was counted, from the policy: basis, unit, length, bank holidays and bunching."""
+    """How the return was counted, from the policy: basis, unit, length, bank holidays and bunching, with
+    ``timed_elsewhere`` (``TimedElsewhere.sentence``, written from the published cells) after the bunching."""
     rules = clock_rules_for_policy(policy) if policy is not None else rules_without_policy(organisation)
     if policy is None:
         opening = "No clock policy is recorded, so the statutory default is used. "
@@ -117,8 +163,8 @@ def method_paragraph(
         f"Working days exclude weekends and {NATION_WORDS.get(rules.nation, rules.nation)} bank holidays{closures}."
     )
     sentences.append(_BUNCHING_WORDS[policy.repeat_rule if policy is not None else RepeatRule.SEPARATE])
-    if timed_elsewhere is not None:
-        sentences.append(timed_elsewhere.sentence)
+    if timed_elsewhere:
+        sentences.append(timed_elsewhere)
     sentences.append(
         "Each RHI is timed under the policy recorded on it when it was opened (a later policy change never "
         "rewrites history). When a child went missing again before the interview and a later RHI took the "

@@ -20,9 +20,9 @@ from reporting.performance.findings import (
     referral_counts,
     risk_indicators,
 )
-from reporting.performance.method import TimedElsewhere, method_paragraph
+from reporting.performance.method import Published, TimedElsewhere, method_paragraph
 from reporting.performance.rows import EpisodeRow, Scope, fetch_rows
-from reporting.performance.suppression import percent
+from reporting.performance.suppression import CellKey, percent
 from reporting.performance.timeliness import (
     DEFINITION_KEYS,
     IN_TIME,
@@ -117,7 +117,6 @@ class PerformanceReturn:
     months: list[MonthRow]
     policy: ClockPolicy | None
     timed_elsewhere: TimedElsewhere
-    method: str
 
     @property
     def incidents(self) -> int:
@@ -126,6 +125,14 @@ class PerformanceReturn:
     @property
     def repeat_share(self) -> str:
         return percent(self.repeat_episodes, self.incidents)
+
+    def published_method(self, shown: Published, *, incidents: CellKey) -> str:
+        """The method paragraph as published: its figures (an LA's episodes timed under another commission's
+        policy) are the ones ``protect`` decided, in ``shown`` (``tables.published_cells``)."""
+        elsewhere = (
+            self.timed_elsewhere.sentence(shown, incidents=incidents) if self.scope.local_authority else ""
+        )
+        return method_paragraph(self.policy, organisation=self.scope.organisation, timed_elsewhere=elsewhere)
 
     @property
     def own(self) -> TimelinessRow:
@@ -210,12 +217,11 @@ def performance_figures(
     not_offered_counts = Counter(r.not_offered_reason for r in headline if r.outcome == Outcome.NOT_OFFERED)
     not_offered = [(code.value, code.label, not_offered_counts[code.value]) for code in NotOfferedReason]
 
-    elsewhere = TimedElsewhere.of(ctx.other_commission, incidents=len(headline))
-    own_label = f"{OWN_LABEL}; {elsewhere.note}" if elsewhere.note else OWN_LABEL
+    # The own-policy row's note of episodes timed elsewhere has figures: tables.published_cells writes it.
     timeliness = [
         TimelinessRow(
             definition,
-            own_label if definition == OWN else STANDARD_LABELS[definition],
+            OWN_LABEL if definition == OWN else STANDARD_LABELS[definition],
             {status: counts[f"{definition}__{status}"] for status in TIMELINESS_STATUSES},
         )
         for definition in DEFINITION_KEYS
@@ -269,12 +275,7 @@ def performance_figures(
         associates_by_age=associates_by_age(rhi_ids, child_of),
         months=_months(scope, rows, ctx),
         policy=policy,
-        timed_elsewhere=elsewhere,
-        method=method_paragraph(
-            policy,
-            organisation=scope.organisation,
-            timed_elsewhere=elsewhere if scope.local_authority is not None else None,
-        ),
+        timed_elsewhere=TimedElsewhere.of(ctx.other_commission),
     )
 
 

@@ -5,8 +5,9 @@ exports: one builder, every output.
 lays the result out as cells (``Count``s, ``Share``s and labels) and one that states the sums the table
 publishes (``Relation``s: which cells add up to which total, including totals in another table, such as the
 headline "Declined" that the declines table breaks down). ``published_cells`` runs
-``reporting.performance.suppression.protect`` once over every count of every table with every relation, so a
-"<5" cannot be worked out by subtraction anywhere in the return; ``published_tables`` renders the result.
+``reporting.performance.suppression.protect`` once over every count of every table with every relation, and the
+counts the words print (``method.TimedElsewhere``: the own-policy label, the method paragraph), so a "<5" cannot
+be worked out by subtraction anywhere in the return; ``published_tables`` renders the result.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from reporting.performance.method import Prose
 from reporting.performance.result import PerformanceReturn
 from reporting.performance.suppression import (
     CellKey,
@@ -42,7 +44,7 @@ class Share:
     denominator: tuple[CellKey, ...]
 
 
-Cell = Count | Share | str
+Cell = Count | Share | Prose | str
 Grid = list[list[Cell]]
 Rows = list[list[object]]
 
@@ -68,12 +70,14 @@ class TableSpec:
 
 @dataclass(frozen=True)
 class PublishedCells:
-    """Every count of the return (``values``), the sums its tables publish and what is shown of each count."""
+    """Every count of the return (``values``: the tables' and those the words print), the sums they publish,
+    what is shown of each count, and the method paragraph written from it."""
 
     values: dict[CellKey, int]
     relations: list[Relation]
     shown: dict[CellKey, Shown]
     grids: list[Grid]
+    method: str
 
 
 def _headline_key(name: str) -> CellKey:
@@ -153,7 +157,7 @@ def _timeliness(result: PerformanceReturn) -> Grid:
         in_time = key[IN_TIME]
         grid.append(
             [
-                row.label,
+                result.timed_elsewhere.label_cell() if row.key == OWN else row.label,
                 Count(in_time, row.counts[IN_TIME]),
                 Share(in_time, (in_time, key[LATE], key[NOT_DONE])),
                 Share(in_time, (in_time, key[LATE])),
@@ -473,12 +477,20 @@ def published_cells(result: PerformanceReturn) -> PublishedCells:
         cell.key: cell.value for grid in grids for row in grid for cell in row if isinstance(cell, Count)
     }
     relations = [relation for spec in TABLES for relation in spec.relations(result)]
-    return PublishedCells(values, relations, protect(values, relations), grids)
+    # The counts the own-policy label and the method paragraph print go through the same protect.
+    values |= result.timed_elsewhere.cells()
+    relations += result.timed_elsewhere.relations(INCIDENTS)
+    shown = protect(values, relations)
+    return PublishedCells(
+        values, relations, shown, grids, result.published_method(shown, incidents=INCIDENTS)
+    )
 
 
 def _render(cell: Cell, cells: PublishedCells) -> object:
     if isinstance(cell, Count):
         return cells.shown[cell.key]
+    if isinstance(cell, Prose):
+        return cell.render(cells.shown)
     if isinstance(cell, Share):
         keys = [cell.numerator, *cell.denominator]
         denominator = sum(cells.values[key] for key in cell.denominator)

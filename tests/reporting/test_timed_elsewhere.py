@@ -19,7 +19,16 @@ import pytest
 
 from accounts.models import Organisation
 from missing_episodes.models import MissingEpisode, MissingFrom
-from reporting.performance import IN_TIME, LATE, OWN, figure_records, performance_figures
+from reporting.performance import (
+    IN_TIME,
+    LATE,
+    OWN,
+    figure_records,
+    performance_figures,
+    published_cells,
+    published_tables,
+)
+from reporting.performance.timeliness import OWN_LABEL
 from rhi.clock import ClockRules
 from rhi.models import ClockPolicy, OfferedTo, Outcome, RepeatRule, RHIState
 from tests.factories_domain import ChildFactory, LocalAuthorityFactory, MissingEpisodeFactory
@@ -107,15 +116,18 @@ def test_own_policy_row_and_method_paragraph_say_how_many_were_timed_under_anoth
     placed_away: PlacedAway,
 ) -> None:
     result = performance_figures(local_authority=placed_away.north, now=NOW, **YEAR)
-    assert result.own.label.endswith(
-        "6 episodes timed under another commission's policy (5 with a different basis or unit)"
+    cells = published_cells(result)
+    timeliness = next(table for table in published_tables(result, cells) if table.key == "timeliness")
+    assert timeliness.rows[0][0] == (
+        f"{OWN_LABEL}; 6 episodes timed under another commission's policy (5 with a different basis or unit)"
     )
-    assert all("another commission" not in row.label for row in result.standard)
+    assert result.own.label == OWN_LABEL  # the figures are written from the published cells only
+    assert all("another commission" not in row[0] for row in timeliness.rows[1:])
     assert (
         "6 of this return's 8 episodes (75%) were timed under another commission's policy, 5 of them with a "
         "different basis or unit from this LA's own (from the police notification, 3 working days: 5)."
-    ) in result.method
-    assert "the six standard definitions time every episode by the same rules" in result.method
+    ) in cells.method
+    assert "the six standard definitions time every episode by the same rules" in cells.method
 
 
 def test_small_numbers_timed_elsewhere_are_suppressed_in_the_label_and_the_paragraph(
@@ -124,9 +136,14 @@ def test_small_numbers_timed_elsewhere_are_suppressed_in_the_label_and_the_parag
     east = LocalAuthorityFactory.create(code="824", name="East")  # no policy: the statutory 72 hours
     _interviewed(east, placed_away.south, SOUTH_RULES, host_la=placed_away.south, was_out_of_area=True)
     result = performance_figures(local_authority=east, now=NOW, **YEAR)
-    assert result.own.label.endswith(
-        "<5 episodes timed under another commission's policy (<5 with a different basis or unit)"
+    cells = published_cells(result)
+    timeliness = next(table for table in published_tables(result, cells) if table.key == "timeliness")
+    assert timeliness.rows[0][0] == (
+        f"{OWN_LABEL}; <5 episodes timed under another commission's policy (<5 with a different basis or unit)"
     )
-    assert "<5 of this return's <5 episodes (–) were timed under another commission's policy" in result.method
+    assert "<5 of this return's <5 episodes (–) were timed under another commission's policy" in cells.method
     south = performance_figures(local_authority=placed_away.south, now=NOW, **YEAR)
-    assert "No episode of this return was timed under another commission's policy." in south.method
+    assert (
+        "No episode of this return was timed under another commission's policy."
+        in published_cells(south).method
+    )
