@@ -101,7 +101,8 @@ def test_ssda903_check_refuses_a_welsh_authority_with_the_reason(
 ) -> None:
     client.force_login(cardiff_lead)
     page = client.get(
-        reverse("reporting:ssda903_validation"), {"local_authority": str(cardiff.pk), "collection_year": "2025"}
+        reverse("reporting:ssda903_validation"),
+        {"local_authority": str(cardiff.pk), "collection_year": "2025"},
     )
     assert page.status_code == 200 and page.context["checked"] is False
     assert "England only" in page.context["form"].errors["local_authority"][0]
