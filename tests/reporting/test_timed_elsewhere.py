@@ -122,7 +122,7 @@ def test_own_policy_row_and_method_paragraph_say_how_many_were_timed_under_anoth
         f"{OWN_LABEL}; 6 episodes timed under another commission's policy (5 with a different basis or unit)"
     )
     assert result.own.label == OWN_LABEL  # the figures are written from the published cells only
-    assert all("another commission" not in row[0] for row in timeliness.rows[1:])
+    assert all("another commission" not in str(row[0]) for row in timeliness.rows[1:])
     assert (
         "6 of this return's 8 episodes (75%) were timed under another commission's policy, 5 of them with a "
         "different basis or unit from this LA's own (from the police notification, 3 working days: 5)."
