@@ -1,5 +1,7 @@
 """Small-number suppression: the one rule every published number of the performance return goes through
-(tables, chart, page, PDF, xlsx, csv and json). docs/performance-return.md, "Small-number suppression".
+(tables, chart, page, PDF, xlsx, csv and json, and the numbers in its words: the own-policy label and the method
+paragraph print cells ``protect`` decided, ``method.TimedElsewhere``). docs/performance-return.md,
+"Small-number suppression".
 
 - Primary: a count from 1 to 4 is shown as "<5" (it could identify a child); 0 and 5 or more as they are.
 - Secondary (complementary): the tables publish sums — a row's total, a column's total, a headline figure that
