@@ -34,6 +34,7 @@ from rhi.models import (
     RHIState,
     StateTransition,
 )
+from rhi.selectors import last_of_chain
 
 YES, NO = "Y", "N"
 OFFERED_STATES = frozenset(
@@ -171,18 +172,14 @@ def interviews_as_at(episode_ids: Iterable[int], as_at: date) -> dict[int, tuple
 
 def _follow(records: dict[int, InterviewRecord], answering: dict[int, int], cutoff: datetime) -> set[int]:
     """Move each RHI's answering RHI along the successors that had superseded it by ``cutoff``, as far as the
-    loaded records go; the successors still to load."""
-    to_load: set[int] = set()
+    loaded records go (``rhi.selectors.last_of_chain``); the successors still to load."""
+
+    def successor(rhi_id: int) -> int | None:
+        record = records.get(rhi_id)
+        if record is None or record.state_at(cutoff) != RHIState.SUPERSEDED:
+            return None
+        return record.superseded_by_id
+
     for rhi_id, current in answering.items():
-        visited = {current}
-        record = records.get(current)
-        while record is not None and record.superseded_by_id is not None:
-            if record.state_at(cutoff) != RHIState.SUPERSEDED or record.superseded_by_id in visited:
-                break
-            current = record.superseded_by_id
-            visited.add(current)
-            record = records.get(current)
-        answering[rhi_id] = current
-        if current not in records:
-            to_load.add(current)
-    return to_load
+        answering[rhi_id] = last_of_chain(current, successor)
+    return {current for current in answering.values() if current not in records}

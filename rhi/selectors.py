@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from datetime import time as time_of_day
@@ -76,6 +76,18 @@ def policy_in_force(*, local_authority: Organisation, on: date) -> ClockPolicy |
     return policy_on(ClockPolicy.objects.filter(local_authority=local_authority, effective_from__lte=on), on)
 
 
+def last_of_chain(start: int, successor: Callable[[int], int | None]) -> int:
+    """The last RHI of the chain of successors from ``start`` (``successor`` gives the RHI that took one over,
+    or None). The one walk behind ``answering_rhi_ids`` and Annex A's answers as at a date; stops rather than
+    loops if bad data ever made a cycle."""
+    visited = {start}
+    current = start
+    while (following := successor(current)) is not None and following not in visited:
+        visited.add(following)
+        current = following
+    return current
+
+
 def answering_rhi_ids(superseded_by: Mapping[int, int | None]) -> dict[int, int]:
     """The RHI that answers for each RHI of ``superseded_by`` ({RHI id: the RHI that superseded it, or None}):
     itself, or — for one a later RHI took over when the child went missing again before the interview — the
@@ -83,21 +95,19 @@ def answering_rhi_ids(superseded_by: Mapping[int, int | None]) -> dict[int, int]
     performance return's offered / carried out (issue 13 part 6): an episode whose RHI was superseded was
     offered, interviewed or declined by the RHI that took it over. One query per further link of the longest
     chain (none when nothing was superseded)."""
-    answer = {rhi_id: successor or rhi_id for rhi_id, successor in superseded_by.items()}
-    seen: set[int] = set()
-    pending = {successor for successor in superseded_by.values() if successor is not None}
+    successor_of = {rhi_id: successor for rhi_id, successor in superseded_by.items() if successor is not None}
+    seen = set(superseded_by)
+    pending = set(successor_of.values()) - seen
     while pending:
         seen |= pending
-        next_of = dict(
+        found = dict(
             ReturnHomeInterview.objects.filter(pk__in=pending, superseded_by__isnull=False).values_list(
                 "pk", "superseded_by_id"
             )
         )
-        for rhi_id, current in answer.items():
-            if current in next_of:
-                answer[rhi_id] = next_of[current]
-        pending = set(next_of.values()) - seen  # a successor is always later, but never loop on bad data
-    return answer
+        successor_of.update(found)
+        pending = set(found.values()) - seen
+    return {rhi_id: last_of_chain(rhi_id, successor_of.get) for rhi_id in superseded_by}
 
 
 # ---------------------------------------------------------------------------------------------------------

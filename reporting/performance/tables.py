@@ -380,7 +380,7 @@ TABLES: tuple[TableSpec, ...] = (
             "Not done, timeframe passed",
             "Not yet due",
             "Clock not started",
-            "Excluded (bunched)",
+            "Excluded (bunched or superseded)",
         ),
         _timeliness,
         _timeliness_relations,

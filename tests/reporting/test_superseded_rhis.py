@@ -23,7 +23,7 @@ from reporting import annex_a
 from reporting.annex_a_spec import ACCEPTED, OFFERED
 from reporting.performance import EXCLUDED, IN_TIME, LATE, NOT_DONE, OWN, figure_records, performance_figures
 from rhi.models import ClockPolicy, OfferedTo, Outcome, RepeatRule, ReturnHomeInterview, RHIState
-from rhi.selectors import answering_rhi_ids
+from rhi.selectors import answering_rhi_ids, last_of_chain
 from tests.factories_domain import ChildFactory, LocalAuthorityFactory, MissingEpisodeFactory, RHIFactory
 from tests.reporting.performance_world import NORTH_RULES, NOW, YEAR, interview, rhi_for, snapshot, utc
 
@@ -156,3 +156,40 @@ def test_answering_rhi_follows_a_chain_of_successors_to_the_last() -> None:
     answers = answering_rhi_ids({first.pk: middle.pk, middle.pk: last.pk, last.pk: None})
     assert answers == {first.pk: last.pk, middle.pk: last.pk, last.pk: last.pk}
     assert answering_rhi_ids({}) == {}
+
+
+def _chain(length: int) -> list[ReturnHomeInterview]:
+    """RHIs of one child, each superseded by the next; the last answers."""
+    la = LocalAuthorityFactory.create()
+    child = ChildFactory.create(responsible_la=la)
+    chain = [RHIFactory.create(child=child, local_authority=la)]
+    for _ in range(length - 1):
+        chain.insert(
+            0,
+            RHIFactory.create(
+                child=child,
+                local_authority=la,
+                state=RHIState.SUPERSEDED,
+                outcome=Outcome.SUPERSEDED,
+                superseded_by=chain[0],
+            ),
+        )
+    return chain
+
+
+def test_answering_rhi_follows_a_chain_of_four_to_the_last_whichever_links_the_caller_knows() -> None:
+    """Found on the large demo data (7 Birmingham episodes): with three links known, the first RHI of a chain of
+    four stopped at the third, itself superseded."""
+    first, second, third, last = _chain(4)
+    known = {first.pk: second.pk, second.pk: third.pk, third.pk: last.pk}
+    assert answering_rhi_ids(known) == dict.fromkeys(known, last.pk)
+    assert answering_rhi_ids({first.pk: second.pk}) == {first.pk: last.pk}
+    assert answering_rhi_ids({first.pk: second.pk, third.pk: last.pk}) == {
+        first.pk: last.pk,
+        third.pk: last.pk,
+    }
+
+
+def test_the_chain_walk_stops_at_a_cycle_in_bad_data() -> None:
+    assert last_of_chain(1, {1: 2, 2: 3, 3: 1}.get) == 3
+    assert last_of_chain(7, {}.get) == 7
