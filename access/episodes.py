@@ -149,3 +149,11 @@ def placement_visibility_filter(user: User | AnonymousUser) -> Q:
     if not authorities:
         return Q(pk__in=[])
     return Q(child__responsible_la_id__in=authorities) | Q(host_la_id__in=authorities)
+
+
+def can_correct_facts(user: User | AnonymousUser, record: Child | MissingEpisode) -> bool:
+    """Correct an episode's times (last seen, police notification, return) or a child's date of birth on the
+    web (docs/corrections.md): RHI workers and team managers of the responsible LA and of the provider that
+    records its police notifications (``intake_authority_ids``: the organisations that record them). A police
+    force corrects its own notification by sending it again."""
+    return record.responsible_la_id in intake_authority_ids(user)

@@ -287,6 +287,7 @@ class EpisodeListView(ApiView):
                 fields=payload.notification_fields(),
                 source=EpisodeSource.API,
                 by=user,
+                confirm_age=data["confirm_age"],
             )
         except ChildRecordMismatch:
             match_limits.note_mismatch(_match_key(request))

@@ -125,9 +125,12 @@ class PoliceNotificationForm(forms.Form):
     gender = forms.ChoiceField(
         choices=Gender.choices, widget=forms.RadioSelect, initial=Gender.NOT_KNOWN, required=False
     )
+    # Shown only once the service has asked (plausibility: over 25 at the episode), or once ticked.
+    confirm_age = forms.BooleanField(required=False, label="Yes, this date of birth is right")
 
     def __init__(self, *args: Any, authorities: QuerySet[Organisation], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.age_asked = False
         limit_choices(self, "police_force", police_forces())
         limit_choices(self, "responsible_la", authorities)
         for name in ("police_force", "responsible_la"):
@@ -158,6 +161,10 @@ class PoliceNotificationForm(forms.Form):
 
     def episode_fields(self) -> dict[str, Any]:
         return {name: self.cleaned_data.get(name) for name in NOTIFICATION_FIELDS}
+
+    def shows_age_question(self) -> bool:
+        """The confirm step: the service asked (``ImplausibleAge``), or the box came ticked."""
+        return self.age_asked or bool(self.is_bound and self.cleaned_data.get("confirm_age"))
 
 
 class ChildChoiceForm(forms.Form):

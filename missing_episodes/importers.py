@@ -37,6 +37,7 @@ from missing_episodes.models import (
 from missing_episodes.services import (
     NOTIFICATION_FIELDS,
     ChildDetails,
+    ImplausibleAge,
     PendingResult,
     parse_local_datetime,
     record_notification,
@@ -54,10 +55,13 @@ CHILD_COLUMNS = (
     "date_of_birth",
     "gender",
 )
-HEADER = [*CHILD_COLUMNS, *NOTIFICATION_FIELDS]
+# confirm_age: "yes" confirms a date of birth making the child over 25 at the episode (plausibility); without
+# it such a row is refused with the question as its reason (docs/corrections.md).
+HEADER = [*CHILD_COLUMNS, *NOTIFICATION_FIELDS, "confirm_age"]
 # Columns a file may leave out, so files written before they were accepted still import. A column left out
 # changes nothing on an episode already recorded; a column present but blank clears the value.
-OPTIONAL_COLUMNS = ("return_method",)
+OPTIONAL_COLUMNS = ("return_method", "confirm_age")
+CONFIRM_WORDS = {"": False, "no": False, "yes": True}
 REQUIRED_COLUMNS = [name for name in HEADER if name not in OPTIONAL_COLUMNS]
 TIME_COLUMNS = ("missing_at", "reported_at", "returned_at", "police_notified_at")
 NOT_YOUR_AUTHORITY = "You do not record police notifications for this local authority."
@@ -120,6 +124,13 @@ def _organisation(
     return found
 
 
+def confirms_age(row: dict[str, str], errors: list[tuple[str, str]]) -> bool:
+    value = row.get("confirm_age", "").strip().lower()
+    if value not in CONFIRM_WORDS:
+        errors.append(("confirm_age", "Enter yes to confirm the date of birth, or leave it blank."))
+    return CONFIRM_WORDS.get(value, False)
+
+
 def _parse_row(
     row: dict[str, str], orgs: _Organisations
 ) -> tuple[ChildDetails, Organisation, str, dict[str, Any]]:
@@ -158,6 +169,7 @@ def _parse_row(
         errors.append(("date_of_birth", "Enter the date of birth as YYYY-MM-DD."))
     gender = _choice(row["gender"], Gender.values, "gender", errors, blank=Gender.NOT_KNOWN)
     fields = _parse_notification_fields(row, errors)
+    confirms_age(row, errors)
     if errors:
         raise RowInvalid(errors)
     assert la is not None and force is not None and dob is not None
@@ -209,10 +221,17 @@ def import_episodes(
                     fields=fields,
                     source=source,
                     by=by,
+                    confirm_age=confirms_age(row, []),
                 )
             )
         except RowInvalid as exc:
             report.errors.extend(RowError(line, column, reason) for column, reason in exc.errors)
+            continue
+        except ImplausibleAge as exc:
+            report.errors.extend(
+                RowError(line, column, f"{reason} To keep it, put yes in the row's confirm_age column.")
+                for column, reason in validation_errors(exc, HEADER)
+            )
             continue
         except ValidationError as exc:
             report.errors.extend(

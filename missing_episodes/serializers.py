@@ -11,7 +11,7 @@ from rest_framework import serializers
 
 from accounts.models import Organisation, OrganisationKind
 from accounts.selectors import organisation_by_code
-from missing_episodes import identifiers
+from missing_episodes import identifiers, plausibility
 from missing_episodes.models import (
     Child,
     EpisodeCategory,
@@ -196,6 +196,12 @@ class EpisodeCreateSerializer(serializers.Serializer):
     return_method = serializers.ChoiceField(choices=ReturnMethod.choices, required=False, allow_blank=True)
     police_notified_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
     found_location = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
+    confirm_age = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="True confirms a date of birth that makes the child over 25 at the episode; without it such "
+        "a notification is refused with a question on date_of_birth (docs/corrections.md).",
+    )
 
     def validate_police_force(self, value: str) -> Organisation:
         return _organisation(
@@ -216,7 +222,7 @@ class EpisodeCreateSerializer(serializers.Serializer):
 
     def validate_date_of_birth(self, value: Any) -> Any:
         if value > timezone.localdate():
-            raise serializers.ValidationError("The date cannot be in the future.")
+            raise serializers.ValidationError(plausibility.DOB_IN_FUTURE)
         return value
 
     def child_details(self) -> ChildDetails:

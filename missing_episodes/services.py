@@ -23,6 +23,7 @@ from accounts.models import Organisation, User
 from audit.models import AuditAction
 from audit.services import record_event
 from core.exceptions import ActionNotAllowed, TransitionError
+from missing_episodes import plausibility
 from missing_episodes.models import (
     Child,
     DuplicateReason,
@@ -88,7 +89,7 @@ class PendingResult:
     created: bool
 
 
-def _flag_possible_duplicates(child: Child) -> None:
+def flag_possible_duplicates(child: Child) -> None:
     """Same name and date of birth elsewhere: a person decides (never merged silently)."""
     matches = (
         Child.objects.filter(
@@ -143,6 +144,8 @@ def _match_or_create_child(*, details: ChildDetails, by: User | None) -> tuple[C
         if child.date_of_birth != details.date_of_birth or not same_name:
             raise ChildRecordMismatch(_mismatch_errors(child, details, same_name=same_name, by=by))
         return child, False
+    if details.date_of_birth > timezone.localdate():
+        raise ValidationError({"date_of_birth": plausibility.DOB_IN_FUTURE})
     now = timezone.now()
     child = Child(
         responsible_la=details.responsible_la,
@@ -156,16 +159,13 @@ def _match_or_create_child(*, details: ChildDetails, by: User | None) -> tuple[C
     )
     child.full_clean()
     child.save()
-    _flag_possible_duplicates(child)
+    flag_possible_duplicates(child)
     record_event(actor=by, action=AuditAction.CREATE, obj=child)
     return child, True
 
 
 def _check_against_other_rows(episode: MissingEpisode) -> None:
     errors: dict[str, str] = {}
-    born = episode.child.date_of_birth if episode.child_id else None
-    if episode.missing_at and born and timezone.localdate(episode.missing_at) < born:
-        errors["missing_at"] = "The child went missing before their date of birth."
     if episode.police_reference and episode.police_force_id:
         taken = MissingEpisode.objects.filter(
             police_force_id=episode.police_force_id, police_reference=episode.police_reference
@@ -181,6 +181,50 @@ def _check_against_other_rows(episode: MissingEpisode) -> None:
             errors["missing_at"] = "This overlaps another episode of the same child: check the times."
     if errors:
         raise ValidationError(errors)
+
+
+class ImplausibleAge(ValidationError):
+    """Asked, not refused: the same call with ``confirm_age=True`` saves it (plausibility.MAX_PLAUSIBLE_AGE)."""
+
+
+def _rule_errors(episode: MissingEpisode, *, birth_field: str) -> dict[str, str]:
+    """The plausible-date rules (one message per field, naming it) and then the model's own rules."""
+    errors = plausibility.time_errors(
+        {name: getattr(episode, name) for name in plausibility.TIME_NAMES}, now=timezone.now()
+    )
+    born = episode.child.date_of_birth if episode.child_id else None
+    if born is not None:
+        message = plausibility.birth_error(born, episode.missing_at)
+        if message is not None:
+            errors.setdefault(birth_field, message)
+    try:
+        episode.full_clean(validate_unique=False, exclude=list(errors))
+    except ValidationError as exc:
+        for name, messages in exc.message_dict.items():
+            errors.setdefault(name, messages[0])
+    return errors
+
+
+def check_age(date_of_birth: date, on: datetime | date, *, confirm_age: bool) -> None:
+    """Over ``MAX_PLAUSIBLE_AGE`` at the episode: asked (``ImplausibleAge``) unless already confirmed."""
+    age = plausibility.implausible_age(date_of_birth, on)
+    if age is not None and not confirm_age:
+        raise ImplausibleAge({"date_of_birth": plausibility.age_question(age)}, code="implausible_age")
+
+
+def check_episode(
+    episode: MissingEpisode, *, child_is_new: bool = False, confirm_age: bool = False, ask_age: bool = True
+) -> None:
+    """The one validation of an episode, whichever channel or correction brings it: the plausible-date rules
+    (``missing_episodes.plausibility``), the model's, those needing other rows, then the age question. A child
+    born on or after the day they went missing is reported on the date of birth when the child is new in this
+    notification (that is what was typed), else on the time last seen."""
+    errors = _rule_errors(episode, birth_field="date_of_birth" if child_is_new else "missing_at")
+    if errors:
+        raise ValidationError(errors)
+    _check_against_other_rows(episode)
+    if ask_age and episode.missing_at is not None:
+        check_age(episode.child.date_of_birth, episode.missing_at, confirm_age=confirm_age)
 
 
 def _placement_snapshot(episode: MissingEpisode) -> None:
@@ -205,9 +249,12 @@ def record_episode(
     fields: dict[str, Any],
     source: str = EpisodeSource.MANUAL,
     by: User | None = None,
+    confirm_age: bool = False,
+    child_is_new: bool = False,
 ) -> EpisodeResult:
     """Create the episode, or update the one with this force + reference. Idempotent: the same notification
-    twice changes nothing. A return time (new or corrected) opens, extends or re-times the RHI."""
+    twice changes nothing. A return time (new or corrected) opens, extends or re-times the RHI. The age
+    question (``check_episode``) is asked of a new episode or a changed time last seen."""
     unknown = set(fields) - set(NOTIFICATION_FIELDS)
     if unknown:
         raise TypeError(f"Unknown episode fields: {sorted(unknown)}")
@@ -236,8 +283,12 @@ def record_episode(
         changed = [name for name in NOTIFICATION_FIELDS if getattr(episode, name) != before[name]]
         if existing is not None and not changed:
             return EpisodeResult(episode=existing, outcome="unchanged", child_created=False)
-        episode.full_clean(validate_unique=False)
-        _check_against_other_rows(episode)
+        check_episode(
+            episode,
+            child_is_new=child_is_new,
+            confirm_age=confirm_age,
+            ask_age=existing is None or "missing_at" in changed,
+        )
         now = timezone.now()
         if existing is None:
             _placement_snapshot(episode)
@@ -335,6 +386,7 @@ def record_notification(
     fields: dict[str, Any],
     source: str,
     by: User | None,
+    confirm_age: bool = False,
 ) -> EpisodeResult | PendingResult:
     """Record a police notification, whichever channel brings it (the web form, the CSV import, the API): the
     child (``child`` when the person chose one, else matched by LA child id or created from ``details``) and
@@ -342,7 +394,8 @@ def record_notification(
     generic refusal otherwise). If the recorder has no relation to that existing child
     (``may_link_episode_to_child``) nothing is attached: the notification waits as a ``PendingEpisodeLink``
     for the council to confirm, and the recorder learns nothing more about the child. ``by`` None is an
-    operator's command-line import, which attaches.
+    operator's command-line import, which attaches. ``confirm_age``: the recorder confirmed an age over
+    ``plausibility.MAX_PLAUSIBLE_AGE`` at the episode (``ImplausibleAge`` asks for it).
 
     Plain atomic, not durable: the API's idempotency wrapper runs it in its own transaction, so that the
     stored answer commits with the episode."""
@@ -365,6 +418,7 @@ def record_notification(
                 fields=fields,
                 source=source,
                 by=by,
+                confirm_age=confirm_age,
             )
         result = record_episode(
             child=child,
@@ -373,6 +427,8 @@ def record_notification(
             fields=fields,
             source=source,
             by=by,
+            confirm_age=confirm_age,
+            child_is_new=child_created,
         )
     return EpisodeResult(episode=result.episode, outcome=result.outcome, child_created=child_created)
 
@@ -394,6 +450,7 @@ def _keep_pending(
     fields: dict[str, Any],
     source: str,
     by: User,
+    confirm_age: bool,
 ) -> PendingResult:
     """Keep the notification for the council to confirm (inside ``record_notification``'s transaction)."""
     # Validate what can be checked without the child's other records, so a confirmation does not fail on
@@ -407,7 +464,10 @@ def _keep_pending(
             name: value if value is not None or name.endswith("_at") else "" for name, value in fields.items()
         },
     )
-    episode.full_clean(validate_unique=False)
+    errors = _rule_errors(episode, birth_field="missing_at")
+    if errors:
+        raise ValidationError(errors)
+    check_age(child.date_of_birth, episode.missing_at, confirm_age=confirm_age)
     if MissingEpisode.objects.filter(police_force=police_force, police_reference=police_reference).exists():
         raise ValidationError({"police_reference": "This police reference is already recorded."})
     link = (
@@ -449,7 +509,8 @@ def _lock_pending(link_id: int, by: User) -> PendingEpisodeLink:
 @transaction.atomic(durable=True)
 def confirm_episode_link(*, link_id: int, by: User, note: str = "") -> PendingEpisodeLink:
     """The council confirms the notification is about this child: the episode is recorded now, exactly as if
-    it had come in attached (the checks against the child's other episodes run here)."""
+    it had come in attached (the checks against the child's other episodes run here; the age question was
+    answered when the notification was kept)."""
     link = _lock_pending(link_id, by)
     result = record_episode(
         child=link.child,
@@ -458,6 +519,7 @@ def confirm_episode_link(*, link_id: int, by: User, note: str = "") -> PendingEp
         fields=_from_json(link.episode_fields),
         source=EpisodeSource.API,
         by=by,
+        confirm_age=True,
     )
     link.status, link.episode = PendingLinkStatus.CONFIRMED, result.episode
     link.decided_by, link.decided_at, link.decision_note = by, timezone.now(), note.strip()

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from access.casework import visible_rhis
-from access.episodes import can_record_return, visible_children, visible_episodes
+from access.episodes import can_record_care, can_record_return, visible_children, visible_episodes
 from access.memberships import intake_authority_ids
 from access.reporting import visible_import_jobs
 from accounts.models import Organisation
@@ -41,6 +41,7 @@ from missing_episodes.forms import (
 from missing_episodes.models import Child, EpisodeSource, ImportJob, ImportKind, MissingEpisode
 from missing_episodes.services import (
     ChildDetails,
+    ImplausibleAge,
     PendingResult,
     StaleEpisodeError,
     record_notification,
@@ -118,8 +119,10 @@ def episode_new(request: HttpRequest) -> HttpResponse:
             fields=form.episode_fields(),
             source=EpisodeSource.MANUAL,
             by=user,
+            confirm_age=data["confirm_age"],
         )
     except ValidationError as exc:
+        form.age_asked = isinstance(exc, ImplausibleAge)
         add_service_errors(form, exc)
         return render(request, "missing_episodes/episode_new.html", {"form": form})
     if isinstance(result, PendingResult):
@@ -349,6 +352,7 @@ def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "child": child,
             "care_periods": care_periods,
             "looked_after_today": selectors.looked_after_today(care_periods, today),
+            "can_record_care": can_record_care(user, child),
             "age": selectors.age_on(child.date_of_birth, today),
             "placement": placement,
             "out_of_area": placement is not None and placement.host_la_id != child.responsible_la_id,

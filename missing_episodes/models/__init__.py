@@ -4,6 +4,7 @@ here.
 children   children, placements, flags, possible duplicates
 care       periods of care (when a child was looked after)
 episodes   missing and absent episodes, police notifications waiting for the council
+corrections  facts corrected after they were recorded (an episode's times, a date of birth)
 imports    web uploads imported by a task
 """
 
@@ -32,6 +33,12 @@ from missing_episodes.models.children import (
     validate_not_future_date,
     validate_not_future_datetime,
 )
+from missing_episodes.models.corrections import (
+    EPISODE_FIELDS,
+    CorrectedField,
+    CorrectionReason,
+    FactCorrection,
+)
 from missing_episodes.models.episodes import (
     EpisodeCategory,
     EpisodeSource,
@@ -49,6 +56,7 @@ from missing_episodes.models.imports import (
 )
 
 __all__ = [
+    "EPISODE_FIELDS",
     "LA_ONLY",
     "POLICE_ONLY",
     "CareDeletionReason",
@@ -57,11 +65,14 @@ __all__ = [
     "CareSource",
     "Child",
     "ChildFlag",
+    "CorrectedField",
+    "CorrectionReason",
     "DuplicateReason",
     "DuplicateStatus",
     "EpisodeCategory",
     "EpisodeSource",
     "Ethnicity",
+    "FactCorrection",
     "FlagKind",
     "Gender",
     "ImportJob",

@@ -244,7 +244,7 @@ def test_time_in_the_future_is_a_field_error(client: Client, world: Notification
         reverse("missing_episodes:episode_new"),
         notification(world, returned_at="2026-06-11T09:00", police_notified_at=""),
     )
-    assert errors_of(response)["returned_at"] == ["The time cannot be in the future."]
+    assert errors_of(response)["returned_at"] == ["The return time cannot be in the future."]
     assert not MissingEpisode.objects.exists() and not Child.objects.exists()
 
 
