@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser
 
-from access.memberships import admin_organisation_ids
+from access.memberships import admin_organisation_ids, roles_held_in
 from accounts.models import ApiClient, ApiClientDecisionKind, Role, User
 from accounts.selectors import memberships
 
@@ -56,8 +56,7 @@ def api_client_roles_user_may_approve(user: User | AnonymousUser, client: ApiCli
         return set()
     if client.created_by_id == user.pk or client.revoked_at is not None or api_client_refused(client):
         return set()
-    held = {m.role for m in memberships(user) if m.organisation_id == client.organisation_id}
-    return api_client_awaiting_roles(client) & held
+    return api_client_awaiting_roles(client) & roles_held_in(user, client.organisation_id)
 
 
 def api_client_approver_organisation_ids(user: User | AnonymousUser) -> set[int]:

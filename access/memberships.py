@@ -39,6 +39,12 @@ def admin_organisation_ids(user: User | AnonymousUser) -> set[int]:
     return {m.organisation_id for m in memberships(user) if m.role == Role.ORG_ADMIN}
 
 
+def roles_held_in(user: User | AnonymousUser, organisation_id: int) -> set[str]:
+    """The roles the user holds (and that count) in one organisation: what they may give or approve there
+    (access.api_clients, access.org_admin: nobody gives a role they lack)."""
+    return {m.role for m in memberships(user) if m.organisation_id == organisation_id}
+
+
 def authorities_served_by(organisation_ids: set[int]) -> set[int]:
     """The LAs among ``organisation_ids`` and the LAs currently commissioning any of them."""
     if not organisation_ids:

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 
+from axes.models import AccessAttempt
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import (
     ApiClient,
@@ -14,6 +18,7 @@ from accounts.models import (
     Membership,
     Organisation,
     Role,
+    Team,
     User,
 )
 
@@ -99,3 +104,52 @@ def api_client_of(pk: int, organisation_ids: Iterable[int]) -> ApiClient | None:
         .select_related("organisation")
         .first()
     )
+
+
+# --- An organisation admin's pages (access.org_admin decides whom; these read them) ----------------------
+
+PEOPLE_PAGE_SIZE = 50
+
+
+def people_page(people: QuerySet[User], *, after: int | None) -> tuple[list[User], int | None]:
+    """One page of ``people`` in name order, after the person with id ``after`` (keyset: a cursor id, never a
+    name, in the URL). Returns the page and the cursor of the next page, if any."""
+    ordered = people.order_by("last_name", "first_name", "pk")
+    if after is not None:
+        cursor = people.filter(pk=after).values("last_name", "first_name", "pk").first()
+        if cursor is not None:
+            ordered = ordered.filter(
+                Q(last_name__gt=cursor["last_name"])
+                | Q(last_name=cursor["last_name"], first_name__gt=cursor["first_name"])
+                | Q(last_name=cursor["last_name"], first_name=cursor["first_name"], pk__gt=cursor["pk"])
+            )
+    rows = list(
+        ordered.prefetch_related("memberships__team").select_related("organisation")[: PEOPLE_PAGE_SIZE + 1]
+    )
+    more = len(rows) > PEOPLE_PAGE_SIZE
+    rows = rows[:PEOPLE_PAGE_SIZE]
+    return rows, (rows[-1].pk if more else None)
+
+
+def locked_out_usernames(usernames: Iterable[str], *, now: datetime) -> set[str]:
+    """Which of these usernames are locked out of signing in from some address now (django-axes' records)."""
+    since = now - settings.AXES_COOLOFF_TIME
+    return set(
+        AccessAttempt.objects.filter(
+            username__in=list(usernames),
+            failures_since_start__gte=settings.AXES_FAILURE_LIMIT,
+            attempt_time__gte=since,
+        ).values_list("username", flat=True)
+    )
+
+
+def users_with_two_factor(user_ids: Iterable[int]) -> set[int]:
+    return set(
+        TOTPDevice.objects.filter(user_id__in=list(user_ids), confirmed=True).values_list(
+            "user_id", flat=True
+        )
+    )
+
+
+def teams_of(organisation_id: int) -> QuerySet[Team]:
+    return Team.objects.filter(organisation_id=organisation_id).order_by("name")

@@ -20,6 +20,7 @@ from access.memberships import (
     placement_authority_ids,
     police_force_ids,
 )
+from access.org_admin import user_admin_organisation_ids
 from access.reporting import reporting_authority_ids
 from access.webhooks import webhook_organisation_ids
 from accounts.models import Role, User
@@ -61,6 +62,8 @@ def navigation_entries(user: User | AnonymousUser) -> list[NavigationEntry]:
         entries.append(NavigationEntry("Episodes in your area", "sharing:police_episodes"))
     if reporting_authority_ids(user):
         entries.append(NavigationEntry("Statutory returns", "reporting:returns"))
+    if user_admin_organisation_ids(user):
+        entries.append(NavigationEntry("Users and teams", "accounts:org_users"))
     if api_client_organisation_ids(user):
         entries.append(NavigationEntry("API clients", "accounts:api_clients"))
     if webhook_organisation_ids(user):
@@ -114,6 +117,8 @@ class HomePage:
     headline: list[dict[str, Any]] = field(default_factory=list)
     # The council's own workers and managers import its periods of care (access.episodes.care_authority_ids).
     records_care: bool = False
+    # An LA's org admins change its clock policies (access.clock_policies); a provider's have none.
+    manages_policies: bool = False
 
 
 def home_page(user: User, *, now: datetime) -> HomePage:
@@ -131,6 +136,8 @@ def home_page(user: User, *, now: datetime) -> HomePage:
         page.records_care = bool(care_authority_ids(user))
     if is_disclosure_recipient(user) and _SECTIONS_WITH_SHARED.union({SHARED_SECTION}) & set(sections):
         page.shared = received_counts(user, now=now)
+    if Role.ORG_ADMIN in sections:
+        page.manages_policies = bool(policy_authorities(user))
     if Role.PERFORMANCE_LEAD in sections:
         page.headline = performance_headline(user, today=timezone.localdate(now))
     return page

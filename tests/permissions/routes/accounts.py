@@ -9,7 +9,7 @@ from tests.permissions.grids import (
     ORG_ADMINS_ONLY,
     OWN_ORGANISATIONS_RECORD,
 )
-from tests.permissions.matrix import GET, POST, Route
+from tests.permissions.matrix import GET, POST, Route, Target
 from tests.permissions.targets import API_CLIENT_DECISIONS, API_CLIENTS, NO_RECORD, no_case_narrative
 
 ROUTES: dict[str, Route] = {
@@ -134,4 +134,31 @@ ROUTES: dict[str, Route] = {
             """,
         markers=no_case_narrative,
     ),
+}
+
+
+# --- An organisation admin's people and settings (issue 14 item 6) -------------------------------------------
+# Home's performance lead is one of Home's admin's people; Other's is Other's admin's.
+PEOPLE: dict[str, Target] = {
+    "own": lambda w: ({"pk": w.users["performance_lead"].pk}, ""),
+    "unrelated": lambda w: ({"pk": w.users["performance_lead_other"].pk}, ""),
+}
+ORGANISATIONS: dict[str, Target] = {
+    "own": lambda w: ({"organisation_id": w.home.pk}, ""),
+    "unrelated": lambda w: ({"organisation_id": w.other.pk}, ""),
+}
+# Posted empty: a form's errors on the page (200) or, for a button with nothing to choose, back to the page.
+OWN_ADMIN_302 = OWN_ORGANISATIONS_RECORD.replace("200", "302")
+
+ROUTES |= {
+    "accounts:org_users": Route(GET, NO_RECORD, ORG_ADMINS_ONLY, markers=no_case_narrative),
+    "accounts:org_user": Route(GET, PEOPLE, OWN_ORGANISATIONS_RECORD, markers=no_case_narrative),
+    "accounts:org_user_role_give": Route(POST, PEOPLE, OWN_ORGANISATIONS_RECORD),
+    "accounts:org_user_role_remove": Route(POST, PEOPLE, OWN_ORGANISATIONS_RECORD),
+    "accounts:org_user_role_team": Route(POST, PEOPLE, OWN_ORGANISATIONS_RECORD),
+    "accounts:org_user_active": Route(POST, PEOPLE, OWN_ADMIN_302),
+    "accounts:org_user_two_factor_reset": Route(POST, PEOPLE, OWN_ADMIN_302),
+    "accounts:org_user_unlock": Route(POST, PEOPLE, OWN_ADMIN_302),
+    "accounts:org_settings": Route(GET, ORGANISATIONS, OWN_ORGANISATIONS_RECORD, markers=no_case_narrative),
+    "accounts:org_team_new": Route(POST, ORGANISATIONS, OWN_ORGANISATIONS_RECORD),
 }
