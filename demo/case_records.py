@@ -8,8 +8,17 @@ import random
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from missing_episodes.models import CarePeriod, Child, ChildFlag, PossibleDuplicate, eighteenth_birthday
+from accounts.models import Organisation
+from missing_episodes.models import (
+    CarePeriod,
+    Child,
+    ChildFlag,
+    MissingEpisode,
+    PossibleDuplicate,
+    eighteenth_birthday,
+)
 from sharing.models import Disclosure
+from sharing.services import disclosure_acknowledgement_due
 
 from .case_context import ChildCtx, EpisodeCtx
 from .people import (
@@ -221,6 +230,9 @@ class ChildRecords:
     def _notify_placing_authority(self, child: ChildCtx, episodes: list[EpisodeCtx]) -> None:
         """An out-of-area child's placing authority is told of every episode, automatically."""
         rng, partner = self.rng, child.la.partner_user_id
+        # The episode as the service's acknowledgement rule reads it (the placing LA's working-day calendar),
+        # unsaved: the seed writes rows in bulk.
+        placing = Organisation(pk=child.la.org_id, nation=child.la.ref.nation)
         for episode in episodes:
             if not episode.out_of_area:
                 continue
@@ -242,7 +254,9 @@ class ChildRecords:
                     lawful_basis="public_task",
                     consent_state="not_required",
                     override_justification="",
-                    acknowledgement_due_at=shared_at + timedelta(days=2),
+                    acknowledgement_due_at=disclosure_acknowledgement_due(
+                        shared_at=shared_at, rhi=None, episode=MissingEpisode(responsible_la=placing)
+                    ),
                     acknowledged_at=acknowledged_at,
                     acknowledged_by_id=partner if acknowledged_at else None,
                 ),

@@ -13,13 +13,16 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from referrals.models import Referral
+from referrals.services import referral_acknowledgement_due
 from rhi.models import (
     Associate,
     Interview,
     Location,
+    ReturnHomeInterview,
     RiskIndicatorFinding,
 )
 from sharing.models import Disclosure
+from sharing.services import disclosure_acknowledgement_due
 
 from .people import (
     ASSESSMENTS,
@@ -147,6 +150,13 @@ RETURN_METHOD_WORDS: dict[str, str] = {
     "returned_by_other": "Brought back by a friend's parent",
     "not_known": "",
 }
+
+
+def _as_the_rules_read_it(plan: Plan) -> ReturnHomeInterview:
+    """The RHI as the services' acknowledgement rules read it (its authority and policy snapshot, so its
+    working-day calendar), unsaved: the seed writes rows in bulk, and the rules take an RHI. Every seeded
+    snapshot names its policy, so the calendar comes from the snapshot without a query."""
+    return ReturnHomeInterview(local_authority_id=plan.la.org_id, policy_snapshot=plan.policy.snapshot)
 
 
 class FollowUp:
@@ -339,7 +349,9 @@ class FollowUp:
                             i for i in indicators if service in SERVICE_FOR_INDICATOR.get(i, ())
                         ],
                         sent_at=sent_at,
-                        acknowledgement_due_at=sent_at + timedelta(days=5),
+                        acknowledgement_due_at=referral_acknowledgement_due(
+                            sent_at=sent_at, rhi=_as_the_rules_read_it(plan)
+                        ),
                         acknowledged_at=acknowledged_at,
                         acknowledged_by_name=f"Duty officer, {SERVICE_NAMES[service]}"
                         if acknowledged_at
@@ -375,7 +387,6 @@ class FollowUp:
                     shared_by=plan.worker_id,
                     rhi=rhi,
                     acknowledger=force.police_user_id,
-                    due_days=3,
                 )
 
     def _share_outcome(self, plan: Plan, rhi: Row) -> None:
@@ -406,7 +417,6 @@ class FollowUp:
             shared_by=None,
             rhi=rhi,
             acknowledger=child.la.partner_user_id,
-            due_days=2,
             about_outcome=True,
         )
         if rhi["state"] == "approved" and (
@@ -422,7 +432,6 @@ class FollowUp:
                     shared_by=plan.worker_id,
                     rhi=rhi,
                     acknowledger=child.la.partner_user_id,
-                    due_days=5,
                 )
 
     def _disclose(
@@ -435,7 +444,6 @@ class FollowUp:
         shared_by: int | None,
         rhi: Row,
         acknowledger: int | None,
-        due_days: int,
         about_outcome: bool = False,
     ) -> None:
         rng, now = self.rng, self.now
@@ -464,7 +472,9 @@ class FollowUp:
                 lawful_basis=lawful_basis,
                 consent_state=consent_state,
                 override_justification=justification,
-                acknowledgement_due_at=shared_at + timedelta(days=due_days),
+                acknowledgement_due_at=disclosure_acknowledgement_due(
+                    shared_at=shared_at, rhi=_as_the_rules_read_it(plan), episode=None
+                ),
                 acknowledged_at=acknowledged_at,
                 acknowledged_by_id=acknowledger if acknowledged_at else None,
             ),

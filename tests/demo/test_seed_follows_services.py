@@ -19,6 +19,8 @@ import time_machine
 
 from demo.generator import SeedResult, seed_demo
 from demo.reference import DEMO_POLICIES, SANDWELL, WALSALL
+from referrals.models import Referral
+from referrals.services import referral_acknowledgement_due
 from rhi.models import (
     CLOCK_RUNNING_STATES,
     ClockPolicy,
@@ -29,6 +31,8 @@ from rhi.models import (
     StateTransition,
 )
 from rhi.services import open_rhi_for_returned_episode, recompute_deadlines
+from sharing.models import Disclosure
+from sharing.services import disclosure_acknowledgement_due
 
 # (seed, anchor, bunch from first): the fixed demo seed with an anchor in March; and another seed and a November
 # anchor where Sandwell and Walsall bunch repeat episodes from the first return, a rule the small demo's own
@@ -166,3 +170,30 @@ def test_every_seeded_snapshot_names_its_policy_and_repeat_rule(demo: SeedResult
         assert rhi.policy is not None
         assert rhi.policy_snapshot["policy_id"] == rhi.policy_id
         assert rhi.policy_snapshot["repeat_rule"] == rhi.policy.repeat_rule
+
+
+def test_every_seeded_acknowledgement_is_due_when_the_services_rule_says(demo: SeedResult) -> None:
+    """Referrals: the end of the fifth working day after sending; disclosures (to the police, to the placing
+    authority, of an episode or an RHI): the end of the second working day after sharing — each on the RHI's
+    (or, for an episode, the placing authority's) working-day calendar, as the services compute them."""
+    referrals = list(Referral.objects.exclude(sent_at=None).select_related("rhi", "rhi__local_authority"))
+    wrong = [
+        r.pk
+        for r in referrals
+        if r.sent_at is None
+        or r.acknowledgement_due_at != referral_acknowledgement_due(sent_at=r.sent_at, rhi=r.rhi)
+    ]
+    disclosures = list(
+        Disclosure.objects.exclude(acknowledgement_due_at=None).select_related(
+            "rhi", "rhi__local_authority", "episode__responsible_la"
+        )
+    )
+    wrong += [
+        d.pk
+        for d in disclosures
+        if d.acknowledgement_due_at
+        != disclosure_acknowledgement_due(shared_at=d.shared_at, rhi=d.rhi, episode=d.episode)
+    ]
+    assert wrong[:5] == []
+    # Both kinds, and disclosures both of an RHI and of an episode alone, were seeded and checked.
+    assert len(referrals) >= 20 and {d.rhi_id is None for d in disclosures} == {True, False}
