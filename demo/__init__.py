@@ -114,6 +114,15 @@ DEMO_USERS: tuple[DemoUser, ...] = (
         "Organisation administrator (Safe Return Partnership)",
     ),
     DemoUser(
+        "la.orgadmin",
+        "Aisha",
+        "Rahman",
+        "org_admin",
+        "Birmingham",
+        None,
+        "Organisation administrator (Birmingham: users, teams, roles and clock policies)",
+    ),
+    DemoUser(
         "admin",
         "Support",
         "Admin",
