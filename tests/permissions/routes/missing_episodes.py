@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.permissions.grids import CASEWORK_ELSE_403, CASEWORK_ELSE_404, CASEWORK_OWN_AND_PLACED, OWN_IMPORT
-from tests.permissions.matrix import GET, POST, Route
+from tests.permissions.matrix import GET, POST, Route, Target
 from tests.permissions.targets import (
     CHILDREN,
     EPISODES,
@@ -13,6 +13,43 @@ from tests.permissions.targets import (
     episode_page,
     no_case_narrative,
 )
+
+# Periods of care on a child's page: the council's own RHI workers and team managers (access.episodes.
+# can_record_care). The world's workers and managers are a commissioned provider's, so the pages do not exist for
+# anyone here, even those who see the child's page (404, audited). The allowed path and the refusals with a
+# council's own worker: tests/missing_episodes/test_care_pages.py.
+CARE_NOBODY = """
+                                    own   placed_in  unrelated
+            worker                  404   404        404
+            manager                 404   404        404
+            performance_lead        404   404        404
+            police                  404   404        404
+            partner_viewer          404   404        404
+            org_admin               404   404        404
+            worker_other            404   404        404
+            manager_other           404   404        404
+            performance_lead_other  404   404        404
+            police_other            404   404        404
+            partner_viewer_other    404   404        404
+            org_admin_other         404   404        404
+            support                 404   404        404
+            anonymous               login login      login
+"""
+
+
+def _care_period_target(child_target: Target) -> Target:
+    # No period of care in this world: the child's page decides first, so any period id shows the refusal.
+    return lambda w: ({**child_target(w)[0], "period_pk": 0}, "")
+
+
+CARE_PERIODS: dict[str, Target] = {relation: _care_period_target(t) for relation, t in CHILDREN.items()}
+
+
+def _correction_target(episode_target: Target) -> Target:
+    return lambda w: ({**episode_target(w)[0], "field": "missing_at"}, "")
+
+
+EPISODE_CORRECTIONS: dict[str, Target] = {relation: _correction_target(t) for relation, t in EPISODES.items()}
 
 ROUTES: dict[str, Route] = {
     # --- Intake: police notifications, episodes and children --------------------------------------
@@ -106,6 +143,55 @@ ROUTES: dict[str, Route] = {
         CASEWORK_OWN_AND_PLACED,
         markers=child_page,
     ),
+    # Correcting an episode's times and a child's date of birth (access.episodes.can_correct_facts): the workers
+    # and managers who record the responsible LA's notifications. P sees the placed child through its RHI, but
+    # Placing's records are not P's to correct (403, as recording the return).
+    "missing_episodes:episode_correct": Route(
+        GET,
+        EPISODE_CORRECTIONS,
+        """
+                                    own   own_open  placed_in  placed_in_open  unrelated
+            worker                  200   200       403        403             404
+            manager                 200   200       403        403             404
+            performance_lead        404   404       404        404             404
+            police                  404   404       404        404             404
+            partner_viewer          404   404       404        404             404
+            org_admin               404   404       404        404             404
+            worker_other            404   404       404        404             200
+            manager_other           404   404       404        404             200
+            performance_lead_other  404   404       404        404             404
+            police_other            404   404       404        404             404
+            partner_viewer_other    404   404       404        404             404
+            org_admin_other         404   404       404        404             404
+            support                 404   404       404        404             404
+            anonymous               login login     login      login           login
+            """,
+    ),
+    "missing_episodes:child_correct_date_of_birth": Route(
+        GET,
+        CHILDREN,
+        """
+                                    own   placed_in  unrelated
+            worker                  200   403        404
+            manager                 200   403        404
+            performance_lead        404   404        404
+            police                  404   404        404
+            partner_viewer          404   404        404
+            org_admin               404   404        404
+            worker_other            404   404        200
+            manager_other           404   404        200
+            performance_lead_other  404   404        404
+            police_other            404   404        404
+            partner_viewer_other    404   404        404
+            org_admin_other         404   404        404
+            support                 404   404        404
+            anonymous               login login      login
+            """,
+    ),
+    "missing_episodes:care_period_new": Route(GET, CHILDREN, CARE_NOBODY),
+    "missing_episodes:care_period_end": Route(POST, CARE_PERIODS, CARE_NOBODY),
+    "missing_episodes:care_period_correct": Route(GET, CARE_PERIODS, CARE_NOBODY),
+    "missing_episodes:care_period_delete": Route(POST, CARE_PERIODS, CARE_NOBODY),
     # Police notifications naming a child the force has no relation to wait for the child's council or its
     # commissioned provider (issue 11 item 6). No link is pending in this world: every decision page is 404.
     "missing_episodes:pending_links": Route(
