@@ -193,6 +193,7 @@ class ApiScope(models.TextChoices):
     CHILDREN_READ = "children:read", "Search and read children"
     EPISODES_READ = "episodes:read", "Read missing episodes"
     EPISODES_WRITE = "episodes:write", "Record police notifications and returns"
+    CARE_WRITE = "care:write", "Record, end, correct and delete children's periods of care"
     RHI_READ = "rhi:read", "Read return home interviews (at the level shared)"
     REFERRALS_READ = "referrals:read", "Read follow-up referrals"
     DISCLOSURES_READ = "disclosures:read", "Read what was shared with the organisation"

@@ -4,6 +4,7 @@ from django.urls import path, re_path
 
 from api.views import ApiNotFoundView
 from missing_episodes import api as episodes_api
+from missing_episodes import care_api
 from referrals import api as referrals_api
 from reporting import api as reporting_api
 from rhi import api as rhi_api
@@ -15,6 +16,12 @@ urlpatterns = [
     path("children/", episodes_api.ChildListView.as_view(), name="child-list"),
     path("children/search/", episodes_api.ChildSearchView.as_view(), name="child-search"),
     path("children/<int:pk>/", episodes_api.ChildDetailView.as_view(), name="child-detail"),
+    path("children/<int:pk>/care-periods/", care_api.CarePeriodListView.as_view(), name="care-period-list"),
+    path(
+        "children/<int:pk>/care-periods/<int:period_pk>/",
+        care_api.CarePeriodDetailView.as_view(),
+        name="care-period-detail",
+    ),
     path("episodes/", episodes_api.EpisodeListView.as_view(), name="episode-list"),
     path("episodes/<int:pk>/", episodes_api.EpisodeDetailView.as_view(), name="episode-detail"),
     path("episodes/<int:pk>/return/", episodes_api.EpisodeReturnView.as_view(), name="episode-return"),

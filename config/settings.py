@@ -324,6 +324,7 @@ SPECTACULAR_SETTINGS = {
         "DisclosureLevelEnum": "sharing.models.DisclosureLevel",
         "ExportStateEnum": "reporting.models.ExportState",
         "ReferralOutcomeEnum": "referrals.models.ReferralOutcome",
+        "CareLegalStatusEnum": "missing_episodes.models.CareLegalStatus",
     },
     "TAGS": [
         {"name": "children", "description": "Search the children the caller may see."},

@@ -10,6 +10,7 @@ from tests.permissions.grids import (
     API_OWN_EXPORT,
 )
 from tests.permissions.matrix import GET, POST, Route
+from tests.permissions.routes.missing_episodes import CARE_PERIODS
 from tests.permissions.targets import (
     API_CHILD_SEARCH,
     API_CHILD_SEARCH_POST,
@@ -53,6 +54,31 @@ ROUTES: dict[str, Route] = {
         CHILDREN,
         API_CASEWORK_RECORD,
         markers=child_page,
+    ),
+    # A child's periods of care: read by whoever sees the child (as on the child's page).
+    "api:care-period-list": Route(GET, CHILDREN, API_CASEWORK_RECORD),
+    # No period of care in this world: 404 for every caller (reading and writing one, and the refusals of a
+    # council's own worker's writes: tests/api/test_care_periods_api.py).
+    "api:care-period-detail": Route(
+        GET,
+        CARE_PERIODS,
+        """
+                                    own   placed_in  unrelated
+            worker                  404   404        404
+            manager                 404   404        404
+            performance_lead        404   404        404
+            police                  404   404        404
+            partner_viewer          404   404        404
+            org_admin               404   404        404
+            worker_other            404   404        404
+            manager_other           404   404        404
+            performance_lead_other  404   404        404
+            police_other            404   404        404
+            partner_viewer_other    404   404        404
+            org_admin_other         404   404        404
+            support                 404   404        404
+            anonymous               401   401        401
+            """,
     ),
     "api:episode-list": Route(GET, NO_RECORD, API_LIST, markers=api_episode_rows),
     # A missing-person coordinator reads the episodes reported to their force (without the child's
