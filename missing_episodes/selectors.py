@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, F, FilteredRelation, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -217,19 +217,36 @@ def looked_after_on(day: date) -> Q:
     return Q(Exists(CarePeriod.objects.filter(covers_q(day), child_id=OuterRef("pk"))))
 
 
+def _uk_start_date() -> TruncDate:
+    return TruncDate("missing_at", tzinfo=timezone.get_default_timezone())
+
+
+# The period of care covering the day an episode began, as a join (a FilteredRelation on the child's periods):
+# periods of a child never overlap (care_services checks it under a lock on the child's row), so at most one
+# matches and the join neither drops nor repeats an episode. It was a correlated EXISTS plus a subquery for DEC
+# that Django repeated wherever the annotation was used (SSDA903's filter and end-date CASE: five subplans a row,
+# each joining the child for the model's default ordering); the planner's estimate grew so high that PostgreSQL
+# JIT-compiled the query, most of its time (national SSDA903 COPY 0.20 s to 0.98 s). docs/benchmarks.md.
+_COVERING = "covering_care"
+
+
+def _covering_period() -> FilteredRelation:
+    return FilteredRelation(
+        "child__care_periods", condition=covers_q(F("start_date"), prefix="child__care_periods__")
+    )
+
+
 def episodes_while_looked_after() -> QuerySet[MissingEpisode]:
     """Episodes that began (UK date, annotated ``start_date``) on a day a period of care of their child covers:
     the episodes a looked-after child's return counts, whatever happened to their care afterwards. Annotated
-    ``care_ceased`` too: the day that period ended (SSDA903 DEC; NULL while it goes on), computed only by a
-    query that reads it. A child who ceases to be looked after while missing is, for the returns, missing until
-    that day and no later (the DfE's rules 575 and 577: no open or later MIS_END once care has ceased)."""
-    covering = CarePeriod.objects.filter(covers_q(OuterRef("start_date")), child_id=OuterRef("child_id"))
+    ``care_ceased`` too: the day that period ended (SSDA903 DEC; NULL while it goes on). A child who ceases to
+    be looked after while missing is, for the returns, missing until that day and no later (the DfE's rules 575
+    and 577: no open or later MIS_END once care has ceased)."""
     return (
-        MissingEpisode.objects.annotate(
-            start_date=TruncDate("missing_at", tzinfo=timezone.get_default_timezone())
-        )
-        .filter(Exists(covering))
-        .annotate(care_ceased=Subquery(covering.values("end_date")[:1]))
+        MissingEpisode.objects.annotate(start_date=_uk_start_date())
+        .annotate(**{_COVERING: _covering_period()})
+        .filter(**{f"{_COVERING}__isnull": False})
+        .annotate(care_ceased=F(f"{_COVERING}__end_date"))
     )
 
 
@@ -238,9 +255,7 @@ def with_looked_after_at_start(episodes: QuerySet[MissingEpisode]) -> QuerySet[M
     date the episode began (``start_date``) — the rule ``episodes_while_looked_after`` filters on, as a flag, for
     the performance return's "looked after when the episode began" cohorts. One EXISTS per row, no N+1."""
     covering = CarePeriod.objects.filter(covers_q(OuterRef("start_date")), child_id=OuterRef("child_id"))
-    return episodes.annotate(
-        start_date=TruncDate("missing_at", tzinfo=timezone.get_default_timezone())
-    ).annotate(looked_after_at_start=Exists(covering))
+    return episodes.annotate(start_date=_uk_start_date()).annotate(looked_after_at_start=Exists(covering))
 
 
 def care_periods_of(child: Child) -> list[CarePeriod]:
