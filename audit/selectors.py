@@ -15,7 +15,7 @@ from django.db.models import Q
 from accounts.models import Organisation
 from audit.models import AuditAction, AuditEvent, AuditOutcome
 from core import query_params
-from missing_episodes.models import MissingEpisode
+from missing_episodes.models import CorrectedField, MissingEpisode, shown_value
 from referrals.models import Referral
 from rhi.models import ReturnHomeInterview
 from sharing.models import Disclosure
@@ -54,6 +54,18 @@ class SeenRow:
     level: str
     outcome: str
     denied: bool
+    change: str = ""
+
+
+def _change(detail: dict[str, object]) -> str:
+    """What a correction changed (missing_episodes.corrections): the field, the old and the new value."""
+    step, old, new = detail.get("step"), str(detail.get("old", "")), str(detail.get("new", ""))
+    if step == "corrected" and detail.get("field") in CorrectedField.values:
+        label = CorrectedField(str(detail["field"])).label
+        return f"{label} corrected from {shown_value(old)} to {shown_value(new)}"
+    if step == "due_moved_by_correction":
+        return f"Interview due time moved from {shown_value(old)} to {shown_value(new)} by a correction"
+    return ""
 
 
 def month_bounds(month: date) -> tuple[datetime, datetime]:
@@ -140,6 +152,7 @@ def who_has_seen(
             level=event.level.replace("_", " "),
             outcome=AuditOutcome(event.outcome).label,
             denied=event.outcome == AuditOutcome.DENIED,
+            change=_change(event.detail) if isinstance(event.detail, dict) else "",
         )
         for event in events
     ]

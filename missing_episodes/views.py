@@ -17,7 +17,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from access.casework import visible_rhis
-from access.episodes import can_record_care, can_record_return, visible_children, visible_episodes
+from access.episodes import (
+    can_correct_facts,
+    can_record_care,
+    can_record_return,
+    visible_children,
+    visible_episodes,
+)
 from access.memberships import intake_authority_ids
 from access.reporting import visible_import_jobs
 from accounts.models import Organisation
@@ -174,6 +180,7 @@ def _render_episode(
             "rhi": rhi,
             "rhi_visible": rhi is not None and visible_rhis(user).filter(pk=rhi.pk).exists(),
             "return_form": return_form if can_update else None,
+            "can_correct": can_correct_facts(user, episode),
             "unsaved_return": unsaved or [],
         },
         status=status,
@@ -353,6 +360,7 @@ def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "care_periods": care_periods,
             "looked_after_today": selectors.looked_after_today(care_periods, today),
             "can_record_care": can_record_care(user, child),
+            "can_correct": can_correct_facts(user, child),
             "age": selectors.age_on(child.date_of_birth, today),
             "placement": placement,
             "out_of_area": placement is not None and placement.host_la_id != child.responsible_la_id,

@@ -9,8 +9,10 @@ change it: it is the record of what was known at that version.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
 from django.conf import settings
@@ -21,6 +23,7 @@ from django.utils import timezone
 
 from audit.models import AuditAction
 from audit.services import record_event
+from missing_episodes.models import EPISODE_FIELDS, Child, CorrectedField, FactCorrection, MissingEpisode
 from referrals.selectors import referrals_for_rhi
 from rhi.clock import CLOCK_STATE_LABELS, ClockRules, describe_rules
 from rhi.models import (
@@ -33,7 +36,7 @@ from rhi.models import (
     ReturnHomeInterview,
     RHIState,
 )
-from rhi.selectors import rhi_clock_state, rhi_deadlines
+from rhi.selectors import corrections_after_approval, rhi_clock_state, rhi_deadlines
 
 TEMPLATES: dict[str, str] = {
     ReportKind.FULL_REPORT: "rhi/pdf/full_report.html",
@@ -89,6 +92,30 @@ def _timeliness(rhi: ReturnHomeInterview, interview: Interview | None) -> Timeli
     )
 
 
+def _as_approved(
+    child: Child, episodes: list[MissingEpisode], corrections: list[FactCorrection]
+) -> tuple[Child, list[MissingEpisode]]:
+    """The child and episodes as they were when the RHI was approved: each fact corrected since takes the
+    value its first later correction replaced (copies: nothing is saved). The report keeps what it said."""
+    first: dict[tuple[int | None, str], str] = {}
+    for correction in corrections:  # oldest first
+        first.setdefault((correction.episode_id, correction.field), correction.old_value)
+    if not first:
+        return child, episodes
+    child = copy.copy(child)
+    if (None, CorrectedField.DATE_OF_BIRTH) in first:
+        child.date_of_birth = date.fromisoformat(first[(None, CorrectedField.DATE_OF_BIRTH)])
+    shown = []
+    for episode in episodes:
+        episode = copy.copy(episode)
+        for field in EPISODE_FIELDS:
+            if (episode.pk, field) in first:
+                old = first[(episode.pk, field)]
+                setattr(episode, field, datetime.fromisoformat(old) if old else None)
+        shown.append(episode)
+    return child, shown
+
+
 def _context(rhi: ReturnHomeInterview, kind: str) -> dict[str, Any]:
     interview = Interview.objects.select_related("interviewer").filter(rhi=rhi).first()
     episodes = [
@@ -97,9 +124,12 @@ def _context(rhi: ReturnHomeInterview, kind: str) -> dict[str, Any]:
             "episode__missing_at"
         )
     ]
+    later_corrections = corrections_after_approval(rhi)
+    child, episodes = _as_approved(rhi.child, episodes, later_corrections)
     context: dict[str, Any] = {
         "rhi": rhi,
-        "child": rhi.child,
+        "child": child,
+        "later_corrections": later_corrections,
         "episodes": episodes,
         "interview": interview,
         "report_available": report_available_to_placing_authority(rhi),

@@ -15,7 +15,7 @@ from django.db.models.functions import Concat, Substr, Upper
 from accounts.models import Commission, Organisation, OrganisationKind, Role, Team, User
 from accounts.selectors import organisations_by_name
 from core import query_params
-from missing_episodes.models import MissingEpisode
+from missing_episodes.models import FactCorrection, MissingEpisode
 from rhi.clock import (
     LONDON,
     NATIONS,
@@ -465,4 +465,18 @@ def rhi_detail(queryset: QuerySet[ReturnHomeInterview], pk: int) -> ReturnHomeIn
         .prefetch_related("episode_links__episode__police_force", "transitions__by")
         .filter(pk=pk)
         .first()
+    )
+
+
+def corrections_after_approval(rhi: ReturnHomeInterview) -> list[FactCorrection]:
+    """Facts an approved RHI's report states (its episodes' times, the child's date of birth) that were
+    corrected after it was approved, oldest first (missing_episodes.corrections; docs/corrections.md)."""
+    if rhi.state != RHIState.APPROVED or rhi.approved_at is None:
+        return []
+    episode_ids = RHIEpisode.objects.filter(rhi_id=rhi.pk).values("episode_id")
+    return list(
+        FactCorrection.objects.filter(
+            Q(episode_id__in=episode_ids) | Q(child_id=rhi.child_id, episode__isnull=True),
+            at__gt=rhi.approved_at,
+        ).order_by("at", "pk")
     )

@@ -114,6 +114,7 @@ def rhi_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "episodes": [link.episode for link in rhi.episode_links.all()],
             "allocate_form": allocate_form,
             "missing_count": repeat_missing_count(rhi.child, now),
+            "later_corrections": selectors.corrections_after_approval(rhi),
             **journey_context(user, rhi),
         },
     )

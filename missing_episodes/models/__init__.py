@@ -38,6 +38,7 @@ from missing_episodes.models.corrections import (
     CorrectedField,
     CorrectionReason,
     FactCorrection,
+    shown_value,
 )
 from missing_episodes.models.episodes import (
     EpisodeCategory,
@@ -90,6 +91,7 @@ __all__ = [
     "RiskLevel",
     "covers_q",
     "eighteenth_birthday",
+    "shown_value",
     "validate_not_future_date",
     "validate_not_future_datetime",
 ]

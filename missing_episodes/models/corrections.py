@@ -6,6 +6,9 @@ approved RHI report shows the facts as they were when it was approved and says w
 
 from __future__ import annotations
 
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -31,6 +34,15 @@ class CorrectionReason(models.TextChoices):
     TYPED_WRONGLY = "typed_wrongly", "It was typed or imported wrongly"
     POLICE_CORRECTED = "police_corrected", "The police sent a correction"
     LATER_INFORMATION = "later_information", "Later information showed it was wrong"
+
+
+def shown_value(value: str) -> str:
+    """A corrected value as stored (ISO date, or UTC date-time; "" for none) as people read it, in UK time."""
+    if not value:
+        return "not recorded"
+    if "T" not in value:
+        return date.fromisoformat(value).strftime("%d/%m/%Y")
+    return datetime.fromisoformat(value).astimezone(ZoneInfo(settings.TIME_ZONE)).strftime("%d/%m/%Y %H:%M")
 
 
 class FactCorrection(models.Model):
@@ -64,3 +76,11 @@ class FactCorrection(models.Model):
 
     def __str__(self) -> str:
         return f"Correction {self.pk} ({self.get_field_display()})"
+
+    @property
+    def old_shown(self) -> str:
+        return shown_value(self.old_value)
+
+    @property
+    def new_shown(self) -> str:
+        return shown_value(self.new_value)

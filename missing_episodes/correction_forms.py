@@ -1,0 +1,76 @@
+"""Forms to correct an episode's times and a child's date of birth (missing_episodes.corrections decides what
+is a valid correction; its errors are put back on these fields)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from accounts.fields import DateInput, LocalDateTimeField
+from missing_episodes.models import CorrectedField, CorrectionReason
+from missing_episodes.plausibility import TIME_NAMES
+
+EXPLANATION_MAX = 2000
+
+
+class _CorrectionForm(forms.Form):
+    reason = forms.ChoiceField(
+        choices=CorrectionReason.choices,
+        widget=forms.RadioSelect,
+        label="Why is it being corrected?",
+        error_messages={"required": "Choose why this is being corrected."},
+    )
+    explanation = forms.CharField(
+        widget=forms.Textarea,
+        max_length=EXPLANATION_MAX,
+        label="Explain the correction",
+        help_text="For example where the right value comes from. Shown to those who see the child's record.",
+        error_messages={
+            "required": "Explain the correction, for example where the right value comes from.",
+            "max_length": f"The explanation must be {EXPLANATION_MAX} characters or fewer.",
+        },
+    )
+    # Shown only once the service has asked (over 25 at the episode), or once ticked.
+    confirm_age = forms.BooleanField(
+        required=False, label="Yes, this makes the child over 25 and it is right"
+    )
+    stamp = forms.CharField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.age_asked = False
+
+    def shows_age_question(self) -> bool:
+        return self.age_asked or bool(self.is_bound and self.data.get("confirm_age"))
+
+
+class EpisodeCorrectionForm(_CorrectionForm):
+    value = LocalDateTimeField(required=False)
+
+    field_order = ("value", "reason", "explanation", "confirm_age", "stamp")
+
+    def __init__(self, *args: Any, field: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        name = TIME_NAMES[field]
+        value = self.fields["value"]
+        value.label = f"Corrected {name}"
+        # The police notification time may be cleared (not known); the other two are always recorded.
+        value.required = field != CorrectedField.POLICE_NOTIFIED_AT
+        value.error_messages["required"] = f"Enter the corrected {name}."
+        value.error_messages["invalid"] = f"Enter the {name} as a real date and time, like 21/11/2026 17:30."
+        if not value.required:
+            value.help_text = "Leave blank if the notification time is not known."
+
+
+class DateOfBirthCorrectionForm(_CorrectionForm):
+    value = forms.DateField(
+        widget=DateInput,
+        label="Corrected date of birth",
+        error_messages={
+            "required": "Enter the corrected date of birth.",
+            "invalid": "Enter a real date of birth, like 17/05/2011.",
+        },
+    )
+
+    field_order = ("value", "reason", "explanation", "confirm_age", "stamp")
