@@ -6,9 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.contrib.auth.forms import SetPasswordForm
 from django.db.models import QuerySet
 
-from accounts.models import Membership, Role, Team
+from accounts.models import Membership, Role, Team, User
 
 ROLE_REQUIRED = {"required": "Choose a role.", "invalid_choice": "Choose a role you may give."}
 TEAM_CHOICE = {"invalid_choice": "Choose one of your organisation's teams."}
@@ -118,7 +119,7 @@ class InviteForm(forms.Form):
         regex=r"^[\w.@+-]+\Z",
         max_length=150,
         label="Username",
-        help_text="What they type to sign in, like 'j.smith'. Letters, digits and . @ + - _ only.",
+        help_text="What they type to sign in, like j.smith. Letters, digits and . @ + - _ only.",
         error_messages={
             "required": "Enter a username.",
             "invalid": "The username may have only letters, digits and . @ + - _",
@@ -139,3 +140,14 @@ class InviteForm(forms.Form):
         self.fields["role"].choices = [("", "Choose a role"), *role_choices(roles)]  # type: ignore[attr-defined]
         self.fields["team"].queryset = teams  # type: ignore[attr-defined]
 
+
+class AcceptInvitationForm(SetPasswordForm):
+    """The invitee chooses a password, checked by the service's password rules (docs/account-security.md)."""
+
+    def __init__(self, user: User, *args: Any, **kwargs: Any) -> None:
+        super().__init__(user, *args, **kwargs)
+        first, second = self.fields["new_password1"], self.fields["new_password2"]
+        first.label, second.label = "Choose a password", "Type the password again"
+        first.help_text = "At least 12 characters, not a common password and not all numbers."
+        first.error_messages["required"] = "Enter a password."
+        second.error_messages["required"] = "Type the password again."

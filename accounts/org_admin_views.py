@@ -24,17 +24,27 @@ from access.org_admin import (
 )
 from accounts import services
 from accounts.models import Organisation, Role, User
-from accounts.org_admin_forms import GiveRoleForm, MembershipForm, OrganisationSettingsForm, TeamForm
+from accounts.org_admin_forms import (
+    AcceptInvitationForm,
+    GiveRoleForm,
+    InviteForm,
+    MembershipForm,
+    OrganisationSettingsForm,
+    TeamForm,
+)
 from accounts.selectors import (
+    invited_user,
+    is_invited,
     locked_out_usernames,
     organisations_by_name,
     people_page,
     teams_of,
     users_with_two_factor,
 )
+from accounts.tokens import invitation_claim
 from accounts.web import request_user
 from audit.exceptions import NotVisible
-from audit.models import AuditAction
+from audit.models import AuditAction, AuditOutcome
 from audit.services import record_event
 
 USER_TYPE = "accounts.user"
@@ -108,6 +118,7 @@ def _person_page(
         "give_form": forms.get("give_form") or GiveRoleForm(roles=giveable, teams=teams),
         "membership_form": forms.get("membership_form"),
         "is_self": person.pk == admin.pk,
+        "invited": is_invited(person),
     }
     return render(request, "accounts/org_admin/person.html", context, status=status)
 
@@ -303,3 +314,85 @@ def team_new(request: HttpRequest, organisation_id: int) -> HttpResponse:
         self_allocation=organisation.pk in self_allocation_organisation_ids(admin),
     )
     return _settings_page(request, admin, organisation, settings_form=settings_form, team_form=form)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def invite(request: HttpRequest) -> HttpResponse:
+    """Invite a person into the admin's organisation with one role they may give (the first organisation
+    they administer, in name order: an admin of several invites from each one's own login in practice)."""
+    admin = _admin_of_any(request)
+    organisation = organisations_by_name(user_admin_organisation_ids(admin)).first()
+    assert organisation is not None
+    form = InviteForm(
+        request.POST if request.method == "POST" else None,
+        roles=roles_user_may_give(admin, organisation.pk),
+        teams=teams_of(organisation.pk),
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            person = services.invite_user(
+                by=admin,
+                organisation_id=organisation.pk,
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                email=data["email"],
+                username=data["username"],
+                role=data["role"],
+                team_id=data["team"].pk if data["team"] else None,
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        except PermissionDenied:
+            form.add_error("role", "Choose a role you may give.")
+        else:
+            messages.success(request, f"Invitation sent to {person}. The link works once, for 7 days.")
+            return redirect("accounts:org_user", pk=person.pk)
+    return render(request, "accounts/org_admin/invite.html", {"form": form, "organisation": organisation})
+
+
+@login_required
+@require_POST
+def resend_invitation(request: HttpRequest, pk: int) -> HttpResponse:
+    admin, target = _person(request, pk)
+    try:
+        services.resend_invitation(by=admin, user_id=target.pk)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"A new invitation link is on its way to {target}.")
+    return redirect("accounts:org_user", pk=target.pk)
+
+
+@require_http_methods(["GET", "POST"])
+def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
+    """The invitee's page, reached from the emailed link (no sign-in: the link is the credential, once, for
+    7 days). A link that does not work says so and nothing else: not whose it was."""
+    claim = invitation_claim(token)
+    invitee = invited_user(token)
+    if claim is None or invitee is None:
+        record_event(
+            actor=None,
+            action=AuditAction.VIEW,
+            object_type=USER_TYPE,
+            outcome=AuditOutcome.DENIED,
+            request=request,
+            detail={"page": "invitation", "reason": "link_not_valid"},
+        )
+        return render(request, "accounts/invitation_invalid.html")
+    if request.method == "GET":
+        record_event(
+            actor=None, action=AuditAction.VIEW, obj=invitee, request=request, detail={"page": "invitation"}
+        )
+    form = AcceptInvitationForm(invitee, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.accept_invitation(
+                user_id=invitee.pk, mark=claim[1], password=form.cleaned_data["new_password1"]
+            )
+        except services.NotYours:  # used in another tab meanwhile
+            return render(request, "accounts/invitation_invalid.html")
+        messages.success(request, "Your password is set. Sign in with your username and new password.")
+        return redirect("accounts:login")
+    return render(request, "accounts/invitation.html", {"form": form, "invitee": invitee})

@@ -21,6 +21,7 @@ from accounts.models import (
     Team,
     User,
 )
+from accounts.tokens import invitation_claim, invitation_matches
 
 # The order a person with several roles sees their home page sections in.
 ROLE_ORDER: tuple[str, ...] = (
@@ -153,3 +154,19 @@ def users_with_two_factor(user_ids: Iterable[int]) -> set[int]:
 
 def teams_of(organisation_id: int) -> QuerySet[Team]:
     return Team.objects.filter(organisation_id=organisation_id).order_by("name")
+
+
+def invited_user(token: str) -> User | None:
+    """The invitee an invitation link (accounts.tokens) is for, while it still works; else None."""
+    claim = invitation_claim(token)
+    if claim is None:
+        return None
+    user = User.objects.filter(pk=claim[0]).select_related("organisation").first()
+    if user is None or not invitation_matches(user, claim[1]):
+        return None
+    return user
+
+
+def is_invited(user: User) -> bool:
+    """Invited and not yet joined: no password chosen and never signed in."""
+    return user.last_login is None and not user.has_usable_password()

@@ -8,6 +8,8 @@ lacks raises ``PermissionDenied`` (nobody gives what they lack: the rule of issu
 
 from __future__ import annotations
 
+import logging
+
 from axes.utils import reset as axes_reset
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -20,8 +22,13 @@ from access.org_admin import (
     user_admin_organisation_ids,
 )
 from accounts.models import Membership, Organisation, Role, Team, User
+from accounts.selectors import is_invited
+from accounts.tokens import invitation_matches
 from audit.models import AuditAction
 from audit.services import record_event
+from core.enqueue import call_after_commit, publisher, send_task
+
+logger = logging.getLogger(__name__)
 
 
 class NotYours(Exception):
@@ -222,3 +229,87 @@ def set_self_allocation(*, by: User, organisation_id: int, allowed: bool) -> Org
         detail={"field": "allow_self_allocation", "old": old, "new": allowed},
     )
     return organisation
+
+
+# --- Invitations ----------------------------------------------------------------------------------------------
+# The email goes through the notification channel (alerts.emails.send_invitation_email, its retries and failed
+# state); accounts sits under alerts, so it announces the work by the task's name (core.enqueue).
+INVITATION_EMAIL_TASK = "rhi.send_invitation_email"
+
+
+def _announce_invitation(user_id: int) -> None:
+    try:
+        with publisher() as producer:
+            send_task(INVITATION_EMAIL_TASK, user_id, producer=producer)
+    except Exception as exc:  # a broker that is down never fails the invitation; "Send the invitation again"
+        logger.warning("broker unavailable (%s): invitation email not queued", type(exc).__name__)
+
+
+@transaction.atomic(durable=True)
+def invite_user(
+    *,
+    by: User,
+    organisation_id: int,
+    first_name: str,
+    last_name: str,
+    email: str,
+    username: str,
+    role: str,
+    team_id: int | None = None,
+) -> User:
+    """A new person of the admin's organisation holding ``role`` (one the admin may give), who joins through a
+    one-time link emailed to them: they choose a password (and set up an authenticator app if the organisation
+    requires one). Until then they cannot sign in."""
+    if organisation_id not in user_admin_organisation_ids(by):
+        raise NotYours
+    if not may_give_role(by, organisation_id, role):
+        raise PermissionDenied
+    team = _team_of(organisation_id, team_id)
+    errors: dict[str, str] = {}
+    if User.objects.filter(username__iexact=username.strip()).exists():
+        errors["username"] = "That username is taken. Choose another."
+    if User.objects.filter(email__iexact=email.strip()).exists():
+        errors["email"] = "Someone already uses this email address."
+    if errors:
+        raise ValidationError(errors)
+    user = User(
+        username=username.strip(),
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+        email=email.strip(),
+        organisation_id=organisation_id,
+    )
+    user.set_unusable_password()
+    user.save()
+    Membership.objects.create(user=user, organisation_id=organisation_id, role=role, team=team)
+    record_event(
+        actor=by,
+        action=AuditAction.CREATE,
+        obj=user,
+        detail={"invited": True, "old": None, "new": {"role": role, "team": team_id}},
+    )
+    call_after_commit(_announce_invitation, user.pk)
+    return user
+
+
+@transaction.atomic(durable=True)
+def resend_invitation(*, by: User, user_id: int) -> None:
+    """A new link for someone invited who has not joined yet (the last one was lost or ran out)."""
+    user = _managed_user(by, user_id)
+    if not is_invited(user) or not user.is_active:
+        raise ValidationError({"invitation": "They have already joined, or their account is deactivated."})
+    record_event(actor=by, action=AuditAction.UPDATE, obj=user, detail={"invitation": "sent again"})
+    call_after_commit(_announce_invitation, user.pk)
+
+
+@transaction.atomic(durable=True)
+def accept_invitation(*, user_id: int, mark: str, password: str) -> User:
+    """The invitee chooses their password (already checked by the form's password rules): the link then
+    stops working, as its mark no longer matches."""
+    user = User.objects.select_for_update().filter(pk=user_id).first()
+    if user is None or not invitation_matches(user, mark):
+        raise NotYours
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    record_event(actor=user, action=AuditAction.UPDATE, obj=user, detail={"invitation": "accepted"})
+    return user

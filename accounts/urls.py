@@ -19,7 +19,9 @@ urlpatterns = [
 # An organisation admin's people and settings (accounts.org_admin_views, issue 14 item 6).
 urlpatterns += [
     path("users/", org_admin_views.people, name="org_users"),
+    path("users/invite/", org_admin_views.invite, name="org_user_invite"),
     path("users/<int:pk>/", org_admin_views.person, name="org_user"),
+    path("users/<int:pk>/invitation/", org_admin_views.resend_invitation, name="org_user_invitation_resend"),
     path("users/<int:pk>/roles/give/", org_admin_views.give_role, name="org_user_role_give"),
     path("users/<int:pk>/roles/remove/", org_admin_views.remove_role, name="org_user_role_remove"),
     path("users/<int:pk>/roles/team/", org_admin_views.set_team, name="org_user_role_team"),
@@ -29,5 +31,6 @@ urlpatterns += [
     ),
     path("users/<int:pk>/unlock/", org_admin_views.unlock, name="org_user_unlock"),
     path("organisation/<int:organisation_id>/", org_admin_views.organisation_settings, name="org_settings"),
+    path("invitation/<str:token>/", org_admin_views.accept_invitation, name="invitation"),
     path("organisation/<int:organisation_id>/teams/new/", org_admin_views.team_new, name="org_team_new"),
 ]

@@ -17,9 +17,12 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.selectors import is_invited
+from accounts.tokens import INVITATION_MAX_AGE, invitation_token
 from alerts.models import AlertKind, EmailStatus, Notification
 from audit.models import AuditAction
 from audit.services import record_event
@@ -35,6 +38,8 @@ SEND_EMAIL_TASK = "rhi.send_notification_email"
 # wait for the next minute's sweep.
 REQUEUE_BATCHES = 5
 REQUEUE_BATCH_SIZE = 2000
+# A person's invitation to join (accounts.services.invite_user): a notification with no alert.
+INVITATION_KIND = "invitation"
 
 
 def send_notification_email(*, notification_id: int) -> bool:
@@ -77,7 +82,24 @@ def send_notification_email(*, notification_id: int) -> bool:
     return True
 
 
+def send_invitation_email(*, user_id: int) -> bool:
+    """Queue and send a person's invitation (accounts.services.invite_user) as a notification email, with its
+    attempts, backoff and failed state. Nothing for someone who has joined meanwhile or is deactivated."""
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None or not is_invited(user) or not user.email:
+        return False
+    now = timezone.now()
+    # Read already: it is an email, not something to do in the service's notification list.
+    notification = Notification.objects.create(
+        recipient=user, kind=INVITATION_KIND, read_at=now, email_next_attempt_at=now
+    )
+    return send_notification_email(notification_id=notification.pk)
+
+
 def _send(notification: Notification) -> None:
+    if notification.kind == INVITATION_KIND:
+        _send_invitation(notification.recipient)
+        return
     label = AlertKind(notification.kind).label if notification.kind in AlertKind.values else "Update"
     context = {
         "label": label,
@@ -90,6 +112,21 @@ def _send(notification: Notification) -> None:
         message=render_to_string("alerts/email/notification.txt", context),
         from_email=None,
         recipient_list=[notification.recipient.email],
+    )
+
+
+def _send_invitation(user: User) -> None:
+    """The link is made as the email goes (accounts.tokens: nothing stored), so a retry sends a working one.
+    The subject and text name the service only, never the person."""
+    link = getattr(settings, "SERVICE_BASE_URL", "") + reverse(
+        "accounts:invitation", args=[invitation_token(user)]
+    )
+    context = {"service_name": settings.SERVICE_NAME, "link": link, "days": INVITATION_MAX_AGE.days}
+    send_mail(
+        subject=f"{settings.SERVICE_NAME}: you are invited to join",
+        message=render_to_string("alerts/email/invitation.txt", context),
+        from_email=None,
+        recipient_list=[user.email],
     )
 
 

@@ -33,3 +33,9 @@ def send_notification_email(notification_id: int) -> bool:
 @shared_task(name="rhi.send_manager_digests", ignore_result=True)
 def send_manager_digests() -> int:
     return digests.send_manager_digests()
+
+
+# Queued by name by accounts.services (accounts sits under alerts): the invitee's email through the channel.
+@shared_task(name="rhi.send_invitation_email", ignore_result=True)
+def send_invitation_email(user_id: int) -> bool:
+    return emails.send_invitation_email(user_id=user_id)

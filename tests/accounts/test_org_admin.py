@@ -3,7 +3,11 @@ none giving a role the admin lacks, none reaching another organisation's people.
 
 from __future__ import annotations
 
+from datetime import timedelta
+from typing import Any
+
 import pytest
+import time_machine
 from axes.models import AccessAttempt
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
@@ -14,6 +18,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from access.org_admin import roles_user_may_give
 from accounts import services
 from accounts.models import Membership, Organisation, Role, Team, User
+from accounts.tokens import invitation_token
 from audit.models import AuditAction, AuditEvent
 from tests.factories import user_with_role
 from tests.factories_domain import LocalAuthorityFactory, ProviderFactory
@@ -185,3 +190,71 @@ def test_council_admin_home_links_clock_policies_and_provider_admin_home_does_no
     client.force_login(provider_admin)
     html = client.get(reverse("home")).content.decode()
     assert reverse("rhi:policies") not in html and reverse("accounts:org_users") in html
+
+
+@pytest.mark.usefixtures("eager_celery")
+def test_admin_invites_a_person_who_chooses_a_password_once_through_the_emailed_link(
+    client: Client, admin: User, django_capture_on_commit_callbacks: Any, mailoutbox: list[Any]
+) -> None:
+    assert admin.organisation_id is not None
+    with django_capture_on_commit_callbacks(execute=True):
+        invitee = services.invite_user(
+            by=admin,
+            organisation_id=admin.organisation_id,
+            first_name="Jo",
+            last_name="Newstarter",
+            email="jo.newstarter@council.example",
+            username="jo.newstarter",
+            role=Role.ORG_ADMIN,
+        )
+    assert invitee.memberships.get().role == Role.ORG_ADMIN and not invitee.has_usable_password()
+    assert last_event().detail == {"invited": True, "old": None, "new": {"role": "org_admin", "team": None}}
+    (email,) = mailoutbox
+    assert "Newstarter" not in email.subject and email.to == ["jo.newstarter@council.example"]
+    link = next(line for line in email.body.splitlines() if "/accounts/invitation/" in line)
+    path = link[link.index("/accounts/invitation/") :]
+    assert "Choose your password" in client.get(path).content.decode()
+    weak = client.post(path, {"new_password1": "123", "new_password2": "123"})
+    assert weak.status_code == 200 and "There is a problem" in weak.content.decode()
+    assert "123" not in weak.content.decode().split("</form>")[0].split("<form")[1]
+    password = "a-long-enough-pass-phrase"
+    done = client.post(path, {"new_password1": password, "new_password2": password})
+    assert done.status_code == 302 and done["Location"] == reverse("accounts:login")
+    invitee.refresh_from_db()
+    assert invitee.check_password(password)
+    assert "This link does not work" in client.get(path).content.decode()
+
+
+def test_an_invitation_link_stops_working_after_seven_days(client: Client, admin: User) -> None:
+    assert admin.organisation_id is not None
+    invitee = services.invite_user(
+        by=admin,
+        organisation_id=admin.organisation_id,
+        first_name="Al",
+        last_name="Late",
+        email="al@council.example",
+        username="al.late",
+        role=Role.ORG_ADMIN,
+    )
+    path = reverse("accounts:invitation", args=[invitation_token(invitee)])
+    with time_machine.travel(timezone.now() + timedelta(days=7, minutes=1)):
+        assert "This link does not work" in client.get(path).content.decode()
+
+
+def test_admin_cannot_invite_into_a_role_they_lack_or_with_a_taken_username(
+    admin: User, colleague: User
+) -> None:
+    assert admin.organisation_id is not None
+    fields: dict[str, Any] = {
+        "by": admin,
+        "organisation_id": admin.organisation_id,
+        "first_name": "Pat",
+        "last_name": "Doe",
+        "email": "pat@council.example",
+    }
+    with pytest.raises(PermissionDenied):
+        services.invite_user(**fields, username="pat.doe", role=Role.TEAM_MANAGER)
+    with pytest.raises(ValidationError) as taken:
+        services.invite_user(**fields, username=colleague.username.upper(), role=Role.ORG_ADMIN)
+    assert "username" in taken.value.message_dict
+    assert not User.objects.filter(username="pat.doe").exists()

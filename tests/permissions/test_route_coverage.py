@@ -16,7 +16,8 @@ from tests.permissions.routes.tokens import TOKEN_GRIDS
 pytestmark = pytest.mark.django_db
 
 PUBLIC_DOCUMENTATION = ("api-schema", "api-docs")
-PUBLIC_PAGES = {"healthz", "readyz", "accounts:login", "accounts:logout"}
+# The invitation page: the emailed one-time link is the invitee's credential (they have no password yet).
+PUBLIC_PAGES = {"healthz", "readyz", "accounts:login", "accounts:logout", "accounts:invitation"}
 
 
 def discovered_routes() -> dict[str, str]:

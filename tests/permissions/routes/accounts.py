@@ -162,3 +162,12 @@ ROUTES |= {
     "accounts:org_settings": Route(GET, ORGANISATIONS, OWN_ORGANISATIONS_RECORD, markers=no_case_narrative),
     "accounts:org_team_new": Route(POST, ORGANISATIONS, OWN_ORGANISATIONS_RECORD),
 }
+
+ROUTES |= {
+    "accounts:org_user_invite": Route(GET, NO_RECORD, ORG_ADMINS_ONLY),
+    "accounts:org_user_invitation_resend": Route(POST, PEOPLE, OWN_ADMIN_302),
+    # A link that does not work says only that, to anyone (the link is the invitee's credential, no sign-in).
+    "accounts:invitation": Route(
+        GET, {"none": lambda w: ({"token": "not-a-real-token"}, "")}, EVERYONE_EVEN_ANONYMOUS
+    ),
+}
