@@ -25,7 +25,8 @@ from missing_episodes.corrections import (
     correct_episode_time,
 )
 from missing_episodes.forms import add_service_errors
-from missing_episodes.models import EPISODE_FIELDS, Child, CorrectedField, MissingEpisode
+from missing_episodes.models import EPISODE_FIELDS, Child, MissingEpisode
+from missing_episodes.plausibility import TIME_NAMES
 from missing_episodes.services import ImplausibleAge
 
 
@@ -76,7 +77,7 @@ def episode_correct(request: HttpRequest, pk: int, field: str) -> HttpResponse:
     if field not in EPISODE_FIELDS:
         raise Http404
     user = request_user(request)
-    name = CorrectedField(field).label
+    name = TIME_NAMES[field]
     context = {
         "episode": episode,
         "child": episode.child,
@@ -111,7 +112,7 @@ def episode_correct(request: HttpRequest, pk: int, field: str) -> HttpResponse:
         except ValidationError as exc:
             _refused(form, exc)
         else:
-            _saved_message(request, name.lower(), result)
+            _saved_message(request, name, result)
             return redirect("missing_episodes:episode_detail", pk=episode.pk)
     return render(request, "missing_episodes/correct_episode.html", context | {"form": form}, status=status)
 

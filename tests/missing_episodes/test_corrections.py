@@ -228,7 +228,7 @@ def test_the_episode_page_offers_the_corrections_and_the_form_saves_one(
         },
         follow=True,
     )
-    assert "The returned or found at is corrected." in saved.content.decode()
+    assert "The return time is corrected." in saved.content.decode()
     episode.refresh_from_db()
     assert episode.returned_at == LATER_RETURN
 
