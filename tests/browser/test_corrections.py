@@ -70,6 +70,7 @@ def test_worker_corrects_a_return_time_the_due_time_moves_and_the_manager_sees_o
 ) -> None:
     rhi = ReturnHomeInterview.objects.get(child=episode.child)
     old_return, old_due = episode.returned_at, rhi.due_at
+    assert old_return is not None
     new_return = old_return + timedelta(hours=6)
 
     sign_in(page, "priya")

@@ -266,6 +266,7 @@ def test_an_approved_report_keeps_the_approved_return_time_and_says_it_was_corre
     )
     episode = case.rhi.episode_links.get().episode
     approved_return = episode.returned_at
+    assert approved_return is not None
     with time_machine.travel(NOW + timedelta(days=1), tick=False):
         correct_episode_time(
             episode_id=episode.pk,
@@ -279,7 +280,7 @@ def test_an_approved_report_keeps_the_approved_return_time_and_says_it_was_corre
     rhi = ReturnHomeInterview.objects.get(pk=case.rhi.pk)
     context = reports._context(rhi, ReportKind.FULL_REPORT)
     assert context["episodes"][0].returned_at == approved_return
-    MissingEpisode.objects.get(pk=episode.pk)  # the copy shown is not saved
+    # The report's copy is not saved: the episode keeps the corrected time.
     assert MissingEpisode.objects.get(pk=episode.pk).returned_at == approved_return + timedelta(hours=3)
     text = pdf_text(reports.render_report_pdf(rhi, ReportKind.FULL_REPORT), tmp_path)
     assert "Facts corrected after approval on 11 June 2026" in text
