@@ -19,6 +19,10 @@ def role_choices(roles: set[str]) -> list[tuple[str, str]]:
     return [(role.value, role.label) for role in Role if role.value in roles]
 
 
+def team_name(team: Team) -> str:
+    return team.name  # the organisation is the page's own: "(Birmingham)" after every team says nothing
+
+
 class GiveRoleForm(forms.Form):
     role = forms.ChoiceField(label="Role", error_messages=ROLE_REQUIRED)
     team = forms.ModelChoiceField(
@@ -33,6 +37,7 @@ class GiveRoleForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["role"].choices = [("", "Choose a role"), *role_choices(roles)]  # type: ignore[attr-defined]
         self.fields["team"].queryset = teams  # type: ignore[attr-defined]
+        self.fields["team"].label_from_instance = team_name  # type: ignore[attr-defined]
 
 
 class MembershipForm(forms.Form):
@@ -57,6 +62,7 @@ class MembershipForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["membership"].queryset = memberships  # type: ignore[attr-defined]
         self.fields["team"].queryset = teams  # type: ignore[attr-defined]
+        self.fields["team"].label_from_instance = team_name  # type: ignore[attr-defined]
 
 
 class OrganisationSettingsForm(forms.Form):
@@ -139,6 +145,7 @@ class InviteForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["role"].choices = [("", "Choose a role"), *role_choices(roles)]  # type: ignore[attr-defined]
         self.fields["team"].queryset = teams  # type: ignore[attr-defined]
+        self.fields["team"].label_from_instance = team_name  # type: ignore[attr-defined]
 
 
 class AcceptInvitationForm(SetPasswordForm):
