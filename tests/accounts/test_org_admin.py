@@ -10,6 +10,7 @@ import pytest
 import time_machine
 from axes.models import AccessAttempt
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -258,3 +259,15 @@ def test_admin_cannot_invite_into_a_role_they_lack_or_with_a_taken_username(
         services.invite_user(**fields, username=colleague.username.upper(), role=Role.ORG_ADMIN)
     assert "username" in taken.value.message_dict
     assert not User.objects.filter(username="pat.doe").exists()
+
+
+def test_demo_council_admin_reaches_clock_policies_and_users_and_demo_provider_admin_sees_no_policy_link(
+    client: Client,
+) -> None:
+    call_command("seed_demo", "--size", "small", "--seed", "1", verbosity=0)
+    client.force_login(User.objects.get(username="la.orgadmin"))
+    assert client.get(reverse("rhi:policies")).status_code == 200
+    assert "Birmingham" in client.get(reverse("accounts:org_users")).content.decode()
+    client.force_login(User.objects.get(username="orgadmin"))
+    assert reverse("rhi:policies") not in client.get(reverse("home")).content.decode()
+    assert client.get(reverse("accounts:org_users")).status_code == 200
