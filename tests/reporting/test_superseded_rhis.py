@@ -191,5 +191,6 @@ def test_answering_rhi_follows_a_chain_of_four_to_the_last_whichever_links_the_c
 
 
 def test_the_chain_walk_stops_at_a_cycle_in_bad_data() -> None:
-    assert last_of_chain(1, {1: 2, 2: 3, 3: 1}.get) == 3
-    assert last_of_chain(7, {}.get) == 7
+    cycle: dict[int, int] = {1: 2, 2: 3, 3: 1}
+    assert last_of_chain(1, lambda rhi_id: cycle.get(rhi_id)) == 3
+    assert last_of_chain(7, lambda rhi_id: None) == 7
