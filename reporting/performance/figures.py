@@ -60,8 +60,21 @@ def context_for(scope: Scope, rows: Iterable[EpisodeRow], *, now: datetime) -> C
     return Context(scope=scope, now=now, statuses=timing.statuses, other_commission=timing.other_commission)
 
 
+class _Headline:
+    """A headline figure's predicate: the LA's own episode (``Context.in_headline``) and ``test``. ``test`` is
+    kept so that ``count_figures`` can run it alone over rows it already knows are headline ones."""
+
+    __slots__ = ("test",)
+
+    def __init__(self, test: Callable[[EpisodeRow], bool]) -> None:
+        self.test = test
+
+    def __call__(self, row: EpisodeRow, ctx: Context) -> bool:
+        return ctx.in_headline(row) and self.test(row)
+
+
 def _headline(test: Callable[[EpisodeRow], bool]) -> Predicate:
-    return lambda row, ctx: ctx.in_headline(row) and test(row)
+    return _Headline(test)
 
 
 def _status_is(definition: str, status: str) -> Predicate:
@@ -267,16 +280,23 @@ TIMELINESS_FIGURES = frozenset(f"{d}__{s}" for d in DEFINITION_KEYS for s in TIM
 
 def count_figures(rows: Sequence[EpisodeRow], ctx: Context, keys: Iterable[str]) -> dict[str, int]:
     """How many rows each figure's predicate selects. Timeliness figures (``definition__status``) select a row
-    when its status under the definition is that status, so they are counted from the statuses in one pass."""
+    when its status under the definition is that status, so they are counted from the statuses in one pass; a
+    headline figure's test runs over the headline rows, picked out once (the same rows its predicate selects).
+    """
     wanted = list(keys)
+    headline = [row for row in rows if ctx.in_headline(row)]
     statuses: Counter[str] = Counter()
     if any(key in TIMELINESS_FIGURES for key in wanted):
-        for row in rows:
-            if ctx.in_headline(row):
-                statuses.update(f"{d}__{s}" for d, s in ctx.statuses[row.episode_id].items())
-    return {
-        key: statuses[key]
-        if key in TIMELINESS_FIGURES
-        else sum(1 for row in rows if FIGURES[key].predicate(row, ctx))
-        for key in wanted
-    }
+        for row in headline:
+            statuses.update(f"{d}__{s}" for d, s in ctx.statuses[row.episode_id].items())
+    counts: dict[str, int] = {}
+    for key in wanted:
+        predicate = FIGURES[key].predicate
+        if key in TIMELINESS_FIGURES:
+            counts[key] = statuses[key]
+        elif isinstance(predicate, _Headline):
+            test = predicate.test
+            counts[key] = sum(1 for row in headline if test(row))
+        else:
+            counts[key] = sum(1 for row in rows if predicate(row, ctx))
+    return counts

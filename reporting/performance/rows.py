@@ -1,8 +1,14 @@
 """The rows of the performance return: one per episode in scope, fetched with one query for the episodes and
-one per chunk of ids for their RHI links, as plain tuples (no model instance per row)."""
+one per chunk of ids for their RHI links, as plain tuples (no model instance per row).
+
+Speed (docs/benchmarks.md): on PostgreSQL the rows are read through psycopg's own (C) loaders, not Django's
+per-value ones: Django loads every ``timestamptz`` through a pure-Python loader (to set its tzinfo) and parses
+every RHI's ``policy_snapshot`` with ``json.loads``, which for a large LA's year was about a third of the
+return's time. The instants are the same (UTC); a snapshot is parsed once per distinct text."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -11,6 +17,7 @@ from typing import Any, NamedTuple
 from django.db import connection
 from django.db.models import BooleanField, Q, QuerySet
 from django.db.models.expressions import RawSQL
+from psycopg.types.datetime import TimestamptzLoader
 
 from accounts.models import Organisation
 from missing_episodes.models import MissingEpisode
@@ -138,22 +145,59 @@ def ids_in(field: str, ids: Sequence[int]) -> Q | RawSQL:
     return Q(**{f"{field}__in": ids})
 
 
+def read_tuples(queryset: QuerySet[Any]) -> list[tuple[Any, ...]]:
+    """A ``values_list`` queryset's rows, in one round trip. On PostgreSQL through a cursor whose
+    ``timestamptz`` loader is psycopg's C one (aware UTC datetimes, as Django's) and whose ``jsonb`` arrives as
+    text (Django's setting): no Django converter runs. Elsewhere the queryset itself."""
+    if connection.vendor != "postgresql":
+        return list(queryset)
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:  # Django's wrapper: execute wrappers and query logging still apply
+        cursor.cursor.adapters.register_loader("timestamptz", TimestamptzLoader)
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+class SnapshotParser:
+    """``policy_snapshot`` as a dict, parsed once per distinct text (an LA's RHIs share a few policies). The
+    dicts are shared between rows: read, never changed."""
+
+    def __init__(self) -> None:
+        self._parsed: dict[str, Any] = {}
+
+    def __call__(self, snapshot: Any) -> Any:
+        if not isinstance(snapshot, str):  # SQLite: Django has parsed it
+            return snapshot
+        parsed = self._parsed.get(snapshot)
+        if parsed is None:
+            parsed = self._parsed[snapshot] = json.loads(snapshot)
+        return parsed
+
+
+LINK_SNAPSHOT = 2 + ANSWER_FIELDS.index(
+    "policy_snapshot"
+)  # in a link: the RHI, counts_for_timeliness, answers
+
+
 def fetch_rows(scope: Scope) -> list[EpisodeRow]:
     """One row per episode in scope: the episodes by their (LA, start) indexes, then their RHI links by the
     unique episode index in chunks of ids (a join lets the planner hash the whole link table instead)."""
-    episodes = list(
+    episodes = read_tuples(
         with_looked_after_at_start(episodes_in_scope(scope)).order_by().values_list(*EPISODE_FIELDS)
     )
     ids = [values[0] for values in episodes]
+    snapshot = SnapshotParser()
     links: dict[int, tuple[Any, ...]] = {}
     superseded: dict[int, tuple[int, int]] = {}  # episode id: (its RHI, the RHI that superseded it)
     for offset in range(0, len(ids), LOOKUP_CHUNK):
         chunk = ids[offset : offset + LOOKUP_CHUNK]
-        for values in (
+        for values in read_tuples(
             RHIEpisode.objects.filter(ids_in("episode_id", chunk)).order_by().values_list(*RHI_FIELDS)
         ):
             episode_id, rhi_id, successor = values[0], values[1], values[-1]
-            links[episode_id] = (*values[1:-1], False)
+            link = list(values[1:-1])
+            link[LINK_SNAPSHOT] = snapshot(link[LINK_SNAPSHOT])
+            links[episode_id] = (*link, False)
             if successor is not None:
                 superseded[episode_id] = (rhi_id, successor)
     links.update(_answered_by_successors(superseded))
