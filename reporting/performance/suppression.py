@@ -30,6 +30,7 @@ CellKey = tuple[str, str, str]  # (table, row, column)
 Shown = int | str
 _SMALL, _ANY = "small", "any"  # what a reader knows of a withheld cell: 1 to 4 ("<5"), or 0 or more ("[c]")
 _MAX_SMALL = SUPPRESSION_THRESHOLD - 1
+_ZERO, _ONE = Fraction(0), Fraction(1)  # shared: fractions are immutable, and making one costs more than sums
 # Withheld cells tied together in one component beyond which no linear programme is run (its cost grows fast
 # in exact fractions: about 2 s at 80 cells on the test machine): such a component arises only where most
 # numbers are small, and treating a cell the algebra cannot move as determined only withholds more.
@@ -297,7 +298,7 @@ class _Component:
             n = len(self.cells)
             capped = [i for i, (_, high) in enumerate(self.bounds) if high is not None]
             width = n + len(capped)
-            rows = [[row.get(i, Fraction(0)) for i in range(width)] for row in self.sparse]
+            rows = [[row.get(i, _ZERO) for i in range(width)] for row in self.sparse]
             rhs = [
                 b - sum(v * self.bounds[i][0] for i, v in row.items())
                 for row, b in zip(self.sparse, self.rhs, strict=True)
@@ -349,7 +350,9 @@ class _Simplex:
         tableau = []
         for i, (row, rhs) in enumerate(zip(a, b, strict=True)):
             sign = -1 if rhs < 0 else 1
-            tableau.append([sign * v for v in row] + [Fraction(int(i == k)) for k in range(m)] + [sign * rhs])
+            tableau.append(
+                [sign * v for v in row] + [_ONE if i == k else _ZERO for k in range(m)] + [sign * rhs]
+            )
         basis = list(range(n, n + m))
         _optimum(tableau, basis, [Fraction(0)] * n + [Fraction(-1)] * m)
         for i in reversed(range(len(tableau))):
@@ -386,15 +389,21 @@ def _optimum(tableau: list[list[Fraction]], basis: list[int], cost: list[Fractio
         _pivot(tableau, basis, min(ratios)[2], entering)
         weight = objective[entering]
         pivot_row = tableau[min(ratios)[2]]
-        objective = [o - weight * v for o, v in zip(objective, pivot_row, strict=True)]
+        objective = [o - weight * v if v else o for o, v in zip(objective, pivot_row, strict=True)]
 
 
 def _pivot(tableau: list[list[Fraction]], basis: list[int], row_index: int, column: int) -> None:
+    # Only the pivot row's non-zero columns change another row (x - f * 0 is x): the tableaux are mostly zeros,
+    # and a Fraction operation costs microseconds.
     lead = tableau[row_index][column]
-    tableau[row_index] = [v / lead for v in tableau[row_index]]
-    pivot_row = tableau[row_index]
+    pivot_row = [v / lead if v else v for v in tableau[row_index]]
+    tableau[row_index] = pivot_row
+    nonzero = [j for j, v in enumerate(pivot_row) if v]
     for i, row in enumerate(tableau):
         if i != row_index and row[column] != 0:
             factor = row[column]
-            tableau[i] = [x - factor * y for x, y in zip(row, pivot_row, strict=True)]
+            updated = list(row)
+            for j in nonzero:
+                updated[j] = row[j] - factor * pivot_row[j]
+            tableau[i] = updated
     basis[row_index] = column
