@@ -147,6 +147,18 @@ COHORTS: tuple[Cohort, ...] = (
 )
 
 
+def cohort_members(
+    cohort: Cohort, rows: Sequence[EpisodeRow], headline: Sequence[EpisodeRow], ctx: Context
+) -> list[EpisodeRow]:
+    """The rows a cohort's predicate selects; ``headline`` is ``rows`` filtered by ``Context.in_headline``, so a
+    headline cohort's test runs over those alone (the same rows, in the same order)."""
+    predicate = cohort.predicate
+    if isinstance(predicate, _Headline):
+        test = predicate.test
+        return [row for row in headline if test(row)]
+    return [row for row in rows if predicate(row, ctx)]
+
+
 def _figures() -> dict[str, Figure]:
     figures = [
         Figure("incidents", "Missing and absent episodes (incidents)", _headline(lambda r: True)),

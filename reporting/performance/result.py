@@ -12,7 +12,14 @@ from datetime import date, datetime, timedelta
 from django.utils import timezone
 
 from accounts.models import Organisation
-from reporting.performance.figures import COHORTS, FIGURES, Context, context_for, count_figures
+from reporting.performance.figures import (
+    COHORTS,
+    FIGURES,
+    Context,
+    cohort_members,
+    context_for,
+    count_figures,
+)
 from reporting.performance.findings import (
     Ranked,
     associates_by_age,
@@ -193,24 +200,13 @@ def performance_figures(
     repeat_episodes = sum(n for n in per_child.values() if n > 1)
 
     offered_to = Counter(row.offered_to for row in headline if row.offered_at is not None and row.offered_to)
+    declined = Counter((r.decline_reason, r.declined_by) for r in headline if r.outcome == Outcome.DECLINED)
     declines = [
         (
             reason.value,
             reason.label,
-            sum(
-                1
-                for r in headline
-                if r.outcome == Outcome.DECLINED
-                and r.decline_reason == reason
-                and r.declined_by == DeclinedBy.CHILD
-            ),
-            sum(
-                1
-                for r in headline
-                if r.outcome == Outcome.DECLINED
-                and r.decline_reason == reason
-                and r.declined_by == DeclinedBy.PARENT_CARER
-            ),
+            declined[(reason.value, DeclinedBy.CHILD.value)],
+            declined[(reason.value, DeclinedBy.PARENT_CARER.value)],
         )
         for reason in DeclineReason
     ]
@@ -231,7 +227,7 @@ def performance_figures(
     for cohort in COHORTS:
         if not cohort.in_headline and scope.local_authority is None:
             continue
-        members = [row for row in rows if cohort.predicate(row, ctx)]
+        members = cohort_members(cohort, rows, headline, ctx)
         cohorts.append(
             CohortRow(
                 cohort.key,

@@ -76,10 +76,17 @@ class DeadlineCalculator:
     def __init__(self) -> None:
         self._days: dict[tuple[date, str, int, str, frozenset[date]], datetime] = {}
         self._local: dict[datetime, date] = {}
+        self._hours: dict[tuple[datetime, int], datetime] = {}
 
     def due(self, rules: ClockRules, start: datetime) -> datetime:
         if rules.complete_unit == Unit.HOURS:
-            return deadline_after(start, rules.complete_unit, rules.complete_length)
+            # Cached too: an episode's own policy and the 72-hour definitions often share a start.
+            hours = self._hours.get((start, rules.complete_length))
+            if hours is None:
+                hours = self._hours[(start, rules.complete_length)] = deadline_after(
+                    start, rules.complete_unit, rules.complete_length
+                )
+            return hours
         day = self._local.get(start)
         if day is None:
             day = self._local[start] = start.astimezone(LONDON).date()
