@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AnonymousUser
 
 from access.memberships import admin_organisation_ids, roles_held_in
-from accounts.models import ApiClient, ApiClientDecisionKind, Role, User
+from accounts.models import ApiClient, ApiClientDecisionKind, ApiScope, OrganisationKind, Role, User
 from accounts.selectors import memberships
 
 
@@ -28,10 +28,28 @@ def api_client_roles(client: ApiClient) -> set[str]:
     return {m.role for m in client.user.memberships.all()} & API_CLIENT_CASE_ROLES
 
 
+def api_client_care_writer(client: ApiClient) -> bool:
+    """A council's client given ``care:write``: it records its council's periods of care without holding a
+    casework role (access.episodes.care_client_authority_ids), so it reads no RHI."""
+    return client.organisation.kind == OrganisationKind.LOCAL_AUTHORITY and client.has_scope(
+        ApiScope.CARE_WRITE
+    )
+
+
+def api_client_approval_roles(client: ApiClient) -> set[str]:
+    """Whose approval the client needs: a holder of each case role it acts as, and, for a council's care
+    writer, a team manager of the council too (someone who may record its care on the web): nobody gives what
+    they lack, and the partner viewer its system user is cannot record care. The decision gives no membership."""
+    roles = api_client_roles(client)
+    if api_client_care_writer(client):
+        roles.add(Role.TEAM_MANAGER.value)
+    return roles
+
+
 def api_client_awaiting_roles(client: ApiClient) -> set[str]:
-    """Case roles the client acts as that nobody has approved yet (prefetch ``decisions`` for lists)."""
+    """Approvals the client still needs (``api_client_approval_roles``; prefetch ``decisions`` for lists)."""
     decided = {d.role for d in client.decisions.all()}
-    return api_client_roles(client) - decided
+    return api_client_approval_roles(client) - decided
 
 
 def api_client_refused(client: ApiClient) -> bool:

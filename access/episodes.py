@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
+from access.api_clients import api_client_care_writer, api_client_may_act
 from access.casework import visible_rhis
 from access.memberships import (
     casework_organisation_ids,
@@ -127,20 +128,44 @@ def can_record_return(user: User | AnonymousUser, episode: MissingEpisode) -> bo
     )
 
 
-def can_record_care(user: User | AnonymousUser, child: Child) -> bool:
-    """Record, end, correct or delete a child's periods of care: RHI workers and team managers of the child's
-    responsible LA itself (not a provider it commissions: care is the council's legal record)."""
-    return child.responsible_la_id in casework_organisation_ids(user)
+def care_client_authority_ids(user: User | AnonymousUser) -> set[int]:
+    """The council whose periods of care the user records as an API client (docs/api.md, "Periods of care"): a
+    council's own client, approved (with a team manager's approval: access.api_clients.api_client_approval_roles)
+    and given ``care:write``. No role comes with it, so it sees neither the child's details nor an RHI."""
+    if not isinstance(user, User) or not user.is_active:
+        return set()
+    client = getattr(user, "api_client", None)
+    if client is None or not api_client_care_writer(client) or not api_client_may_act(client):
+        return set()
+    return {client.organisation_id}
 
 
 def care_authority_ids(user: User | AnonymousUser) -> set[int]:
-    """``can_record_care`` as a set: the LAs whose own RHI workers or team managers the user is. The care-period
-    upload (docs/import-care-periods.md) offers these and its job refuses a file for any other."""
+    """The LAs whose children's periods of care the user may record, end, correct or delete: those whose own RHI
+    workers or team managers they are (not a provider's: care is the council's legal record), and, for a
+    council's care-writing API client, its council (``care_client_authority_ids``). The one rule of the web
+    form, the API and the upload (docs/import-care-periods.md: it offers these and its job refuses others)."""
     return set(
         Organisation.objects.filter(
             pk__in=casework_organisation_ids(user), kind=OrganisationKind.LOCAL_AUTHORITY
         ).values_list("pk", flat=True)
-    )
+    ) | care_client_authority_ids(user)
+
+
+def can_record_care(user: User | AnonymousUser, child: Child) -> bool:
+    """Record, end, correct or delete this child's periods of care: ``care_authority_ids`` without its query (a
+    child's responsible LA is always an LA)."""
+    return child.responsible_la_id in casework_organisation_ids(user) | care_client_authority_ids(user)
+
+
+def care_period_children(user: User | AnonymousUser) -> QuerySet[Child]:
+    """Children whose periods of care the user may read: those they see (``visible_children``), and those whose
+    care they record (a care-writing client reads its council's periods for their ETags, and nothing else)."""
+    condition = visible_children_filter(user)
+    clients = care_client_authority_ids(user)
+    if clients:
+        condition |= Q(responsible_la_id__in=clients)
+    return Child.objects.filter(condition)
 
 
 def placement_visibility_filter(user: User | AnonymousUser) -> Q:

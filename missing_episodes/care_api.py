@@ -2,8 +2,8 @@
 child), record one (idempotent), end or correct one (PATCH, If-Match) and delete one recorded in error (DELETE,
 If-Match, a reason code).
 
-Thin: who may is access (``visible_children`` to read, ``can_record_care`` to write: anyone else gets 404, as on
-the child's page); every write goes through missing_episodes.care_services, whose ValidationError is the 400's
+Thin: who may is access (``care_period_children`` to read, ``can_record_care`` to write: anyone else gets 404, as
+on the child's page); every write goes through missing_episodes.care_services, whose ValidationError is the 400's
 field errors.
 """
 
@@ -16,7 +16,7 @@ from rest_framework import exceptions, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from access.episodes import can_record_care, visible_children
+from access.episodes import can_record_care, care_period_children
 from accounts.api_auth import HasScope
 from accounts.models import ApiScope
 from api.callers import api_user, audit_view
@@ -56,7 +56,7 @@ def _child(request: Request, pk: int, *, writing: bool) -> Child:
     """The child, if the caller sees them (and, to write, records their care); otherwise 404 (audited by the
     exception handler), so a caller learns nothing about a child that is not theirs."""
     user = api_user(request)
-    child = visible_children(user).filter(pk=pk).first()
+    child = care_period_children(user).filter(pk=pk).first()
     if child is None or (writing and not can_record_care(user, child)):
         raise exceptions.NotFound()
     return child
@@ -106,7 +106,7 @@ class CarePeriodListView(ApiView):
 
     @extend_schema(
         tags=["children"],
-        summary="Record a period of care (the child's council's own RHI workers and team managers)",
+        summary="Record a period of care (the child's council's own RHI workers, team managers and care:write client)",
         description="Requires an Idempotency-Key header: a retry with the same key and body returns the first "
         "answer and records nothing more. A period overlapping another of the child's, starting before "
         "birth or in the future, or ending after the 18th birthday answers 400 with the field's error.",

@@ -21,7 +21,8 @@ Records (keys of ``World.rhis``, ``children``, ``episodes``, … ):
 
 API tokens (``World.extra["tokens"]``, issue 11): one client acting in each role a client can hold (P's team
 manager, F's police, Placing's partner viewer, Home's performance lead), issued by its organisation's admin
-and approved by a holder of the role; and P's, F's and Home's issued by an org admin alone (pending).
+and approved by a holder of the role (Home's, which writes care, by a Home team manager too); and P's, F's and
+Home's issued by an org admin alone (pending).
 
 Users (``World.users``), one per role in the organisation the role belongs to ("own") and one in the other
 organisation ("*_other"), plus ``support`` (staff superuser, no case role); anonymous is no user.
@@ -475,15 +476,22 @@ def _api_tokens(
     }
     admins[home.pk] = users["org_admin"]
     home_partner = _member("mx_partner_home", home, Role.PARTNER_VIEWER)  # approves with the performance lead
+    # ... and, as the client may write care (care:write), a team manager of Home's own (access.api_clients).
+    home_manager = _member("mx_manager_home", home, Role.TEAM_MANAGER)
     issued = {
         "token_manager": (provider, every_scope, [users["manager"]]),
         "token_police": (force, every_scope, [users["police"]]),
         "token_partner_viewer": (
             placing,
-            [scope for scope in every_scope if scope != ApiScope.RETURNS_RUN],
+            # A partner viewer's client: neither returns nor care (Home's client below writes care).
+            [scope for scope in every_scope if scope not in (ApiScope.RETURNS_RUN, ApiScope.CARE_WRITE)],
             [users["partner_viewer"]],
         ),
-        "token_performance_lead": (home, every_scope, [users["performance_lead"], home_partner]),
+        "token_performance_lead": (
+            home,
+            every_scope,
+            [users["performance_lead"], home_partner, home_manager],
+        ),
         "token_pending_manager": (provider, every_scope, []),
         "token_pending_police": (force, every_scope, []),
         "token_pending_council": (home, every_scope, []),

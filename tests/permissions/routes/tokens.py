@@ -38,12 +38,14 @@ TOKEN_GRIDS: dict[str, str] = {
             token_pending_police    403   403        403
             token_pending_council   403   403        403
 """,
+    # Home's client has care:write (approved by a Home team manager too): it reads its own children's periods
+    # of care (for their ETags) and nothing else of theirs (tests/api/test_care_periods_client.py).
     "api:care-period-list": """
                                     own   placed_in  unrelated
             token_manager           200   200        404
             token_police            404   404        404
             token_partner_viewer    404   404        404
-            token_performance_lead  404   404        404
+            token_performance_lead  200   404        404
             token_pending_manager   403   403        403
             token_pending_police    403   403        403
             token_pending_council   403   403        403
