@@ -351,7 +351,9 @@ class _Simplex:
         for i, (row, rhs) in enumerate(zip(a, b, strict=True)):
             sign = -1 if rhs < 0 else 1
             tableau.append(
-                [sign * v for v in row] + [_ONE if i == k else _ZERO for k in range(m)] + [sign * rhs]
+                [v if sign > 0 else -v for v in row]
+                + [_ONE if i == k else _ZERO for k in range(m)]
+                + [sign * rhs]
             )
         basis = list(range(n, n + m))
         _optimum(tableau, basis, [Fraction(0)] * n + [Fraction(-1)] * m)
@@ -376,7 +378,7 @@ def _optimum(tableau: list[list[Fraction]], basis: list[int], cost: list[Fractio
     for i, row in enumerate(tableau):
         weight = cost[basis[i]]
         if weight:
-            objective = [o - weight * v for o, v in zip(objective, row, strict=True)]
+            objective = [o - weight * v if v else o for o, v in zip(objective, row, strict=True)]
     while True:
         entering = next((j for j in range(len(cost)) if objective[j] > 0), None)
         if entering is None:
