@@ -40,6 +40,9 @@ class ChildCtx:
     profile: str | None  # 'cce', 'cse', 'self_harm', 'substance_misuse' or None
     social_worker_name: str
     duplicate_of: int | None = None  # an earlier child elsewhere with the same name and date of birth
+    # A looked-after child who came into care during the history: the day care started (episodes before it
+    # were from home, and no placement covers them).
+    care_from: date | None = None
     placements: list[PlacementCtx] = field(default_factory=list)
 
     def age_on(self, day: date) -> float:

@@ -92,6 +92,14 @@ class ChildRecords:
             since = first_day - timedelta(days=rng.randint(30, 700))
         since_or_none = max(since, child.date_of_birth) if legal_status != "none" else None
         has_worker = legal_status != "none"
+        care = (
+            self._care_span(child, episodes, since_or_none or child.date_of_birth)
+            if child.looked_after
+            else None
+        )
+        if child.looked_after:
+            # The current status follows the period of care (the draws above stay as they were).
+            legal_status, since_or_none = self._status_after_care(child, care)
         sw_first, _, sw_last = child.social_worker_name.partition(" ")
         phone_prefix = PHONE_PREFIXES.get(la.ref.code, GENERIC_PHONE_PREFIX)
         created_at = episodes[0].created_at - timedelta(minutes=1)
@@ -129,24 +137,41 @@ class ChildRecords:
             ),
         )
         la.next_child_number += 1
-        if child.looked_after:
-            self._write_care_period(child, episodes, since_or_none or child.date_of_birth)
+        if care is not None:
+            self._write_care_period(child, care)
         self._record_duplicate(child, created_at)
 
-    def _write_care_period(self, child: ChildCtx, episodes: list[EpisodeCtx], since: date) -> None:
-        """The child's period of care, derived from the child's id rather than drawn (the random stream, and
-        so every other value, is unchanged): care ceases at the latest on the 18th birthday; one child in nine
-        leaves care a month after their last episode; one in seven came into care on the day of their middle
-        episode, so the earlier ones were at home."""
+    def _care_span(
+        self, child: ChildCtx, episodes: list[EpisodeCtx], since: date
+    ) -> tuple[date, date | None] | None:
+        """The child's period of care (start, the day care ceased or None), derived from the child's id rather
+        than drawn (the random stream, and so every other value, is unchanged): care ceases at the latest on the
+        18th birthday; one child in nine leaves care a month after their last episode; one in seven came into
+        care on the day of their middle episode (``ChildCtx.care_from``), so the earlier ones were from home."""
         today = self.now.astimezone(LONDON).date()
-        days = [e.missing_at.astimezone(LONDON).date() for e in episodes]
+        last_day = episodes[-1].missing_at.astimezone(LONDON).date()
         adult_on = eighteenth_birthday(child.date_of_birth)
-        start = max(since, days[len(days) // 2]) if child.id % 7 == 0 and len(days) > 1 else since
+        start = max(since, child.care_from) if child.care_from is not None else since
         end = adult_on if adult_on <= today else None
-        if child.id % 9 == 0 and days[-1] + timedelta(days=30) < min(today, adult_on):
-            end = days[-1] + timedelta(days=30)
+        if child.id % 9 == 0 and last_day + timedelta(days=30) < min(today, adult_on):
+            end = last_day + timedelta(days=30)
         if start >= adult_on or (end is not None and end <= start):
-            return  # came into care too late to count: not looked after in the demo
+            return None  # came into care too late to count: not looked after in the demo
+        return start, end
+
+    @staticmethod
+    def _status_after_care(child: ChildCtx, care: tuple[date, date | None] | None) -> tuple[str, date | None]:
+        """Child.legal_status as a council would have it today: looked after while the period is open; a care
+        leaver once it ended at 16 or later; otherwise a child in need (still known to children's services)."""
+        if care is None:
+            return "child_in_need", None
+        start, end = care
+        if end is None:
+            return "looked_after", start
+        return ("care_leaver" if child.age_on(end) >= 16 else "child_in_need"), end
+
+    def _write_care_period(self, child: ChildCtx, care: tuple[date, date | None]) -> None:
+        start, end = care
         self.writer.add(
             CarePeriod,
             self.rows.care_period(

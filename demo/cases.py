@@ -138,6 +138,10 @@ class CaseGenerator(ChildRecords):
         if not times:
             return 0  # aged out or ran past "now" before a first episode: nothing to record
         child.id = self.ids.next(Child)
+        if child.looked_after and child.id % 7 == 0 and len(times) > 1:
+            # One looked-after child in seven came into care on the day of their middle episode (derived from
+            # the id, not drawn, so the random stream is unchanged).
+            child.care_from = times[len(times) // 2][0].astimezone(LONDON).date()
         self._place(child, times)
         episodes = [
             self._episode(child, missing_at, returned_at, override) for missing_at, returned_at in times
@@ -250,6 +254,8 @@ class CaseGenerator(ChildRecords):
             first_day - timedelta(days=rng.randint(30, 900)), child.date_of_birth + timedelta(days=30)
         )
         start = min(start, first_day)
+        if child.care_from is not None:
+            start = child.care_from
         switch: date | None = None
         if len(times) >= 2 and chance(rng, 0.25):
             i = rng.randrange(1, len(times))
@@ -330,7 +336,7 @@ class CaseGenerator(ChildRecords):
         placement = next((p for p in child.placements if p.covers(day)), None)
         host = placement.host if placement else child.la
         out_of_area = host is not child.la
-        missing_from, absent = self._missing_from(child, override)
+        missing_from, absent = self._missing_from(child, day, override)
         category = "absent" if absent else "missing"
         risk = self._risk(child, absent, override)
         reported_at = self._reported_at(missing_at, returned_at, absent=absent, override=override)
@@ -404,10 +410,11 @@ class CaseGenerator(ChildRecords):
         )
         return episode
 
-    def _missing_from(self, child: ChildCtx, override: EpisodeOverride | None) -> tuple[str, bool]:
-        """Where the child went missing from, and whether only 'absent' (never for a scenario's episode)."""
+    def _missing_from(self, child: ChildCtx, day: date, override: EpisodeOverride | None) -> tuple[str, bool]:
+        """Where the child went missing from, and whether only 'absent' (never for a scenario's episode). A
+        child who came into care later went missing from home before (the same two draws either way)."""
         rng = self.rng
-        if child.looked_after:
+        if child.looked_after and (child.care_from is None or day >= child.care_from):
             missing_from = "care" if chance(rng, 0.95) else "other"
             absent = chance(rng, 0.2)
         else:

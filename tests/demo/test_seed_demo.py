@@ -433,3 +433,12 @@ def test_demo_care_ends_by_the_18th_birthday_and_some_children_leave_or_enter_ca
         child__episodes__missing_at__date__lt=F("start_date")
     ).distinct()
     assert left_early and entered_after_an_episode.exists()
+    # Episodes before a child came into care were from home, and today's status follows the periods.
+    assert not MissingEpisode.objects.filter(
+        missing_from="care", child__care_periods__start_date__gt=F("missing_at__date")
+    ).exists()
+    looked_after_today = set(Child.objects.filter(looked_after_on(today)).values_list("pk", flat=True))
+    assert looked_after_today == set(
+        Child.objects.filter(legal_status="looked_after").values_list("pk", flat=True)
+    )
+    assert Child.objects.filter(legal_status="care_leaver", care_periods__end_date__isnull=False).exists()
