@@ -17,6 +17,7 @@ from missing_episodes.models import (
     CarePeriod,
     Child,
     ChildFlag,
+    FactCorrection,
     MissingEpisode,
     PendingEpisodeLink,
     Placement,
@@ -115,6 +116,16 @@ def episode_detail(visible: QuerySet[MissingEpisode], pk: int) -> MissingEpisode
         visible.select_related("child", "child__responsible_la", "police_force", "host_la", "rhi_link__rhi")
         .filter(pk=pk)
         .first()
+    )
+
+
+def corrections_of(*, child: Child, episode: MissingEpisode | None = None) -> list[FactCorrection]:
+    """The corrections of an episode's times, or (without ``episode``) of the child's date of birth, newest
+    first (missing_episodes.corrections)."""
+    return list(
+        FactCorrection.objects.filter(child=child, episode=episode)
+        .select_related("by")
+        .order_by("-at", "-pk")
     )
 
 

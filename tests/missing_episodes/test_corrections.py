@@ -229,6 +229,9 @@ def test_the_episode_page_offers_the_corrections_and_the_form_saves_one(
         follow=True,
     )
     assert "The return time is corrected." in saved.content.decode()
+    assert "<strong>Returned or found at</strong>: 09/06/2026 09:30 corrected to 09/06/2026 16:00" in (
+        saved.content.decode()
+    )
     episode.refresh_from_db()
     assert episode.returned_at == LATER_RETURN
 
