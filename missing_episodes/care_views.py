@@ -8,6 +8,9 @@ whose ValidationError is put back on the form's fields.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -17,6 +20,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from access.episodes import can_record_care, visible_children
+from accounts.models import User
 from accounts.web import request_user
 from audit.exceptions import BY_METHOD, NotVisible
 from audit.models import AuditAction
@@ -26,6 +30,7 @@ from missing_episodes.care_forms import (
     CarePeriodDeleteForm,
     CarePeriodEndForm,
     CarePeriodForm,
+    StampedForm,
     care_stamp,
 )
 from missing_episodes.care_services import (
@@ -101,73 +106,79 @@ def care_period_new(request: HttpRequest, pk: int) -> HttpResponse:
     return _page(request, "period_new.html", {"child": child, "form": form})
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def care_period_end(request: HttpRequest, pk: int, period_pk: int) -> HttpResponse:
-    period = _period_for_care(request, pk, period_pk)
+def _change_period(
+    request: HttpRequest,
+    period: CarePeriod,
+    *,
+    form_class: type[StampedForm],
+    initial: dict[str, object],
+    apply: Callable[[User, dict[str, Any]], object],
+    done: str,
+    template: str,
+) -> HttpResponse:
+    """End, correct or delete: the form (with the stamp of the period as read), then the service, its field
+    errors back on the form, a stale period back to the child's page with a message."""
     user = request_user(request)
     if request.method == "GET":
         record_event(actor=user, action=AuditAction.VIEW, obj=period, request=request)
-        form = CarePeriodEndForm(initial={"stamp": care_stamp(period)})
+        form = form_class(initial={**initial, "stamp": care_stamp(period)})
     else:
-        form = CarePeriodEndForm(request.POST)
+        form = form_class(request.POST)
         if form.is_valid():
             try:
-                end_care_period(
-                    period=period,
-                    end_date=form.cleaned_data["end_date"],
-                    by=user,
-                    expected_updated_at=form.cleaned_data["stamp"],
-                )
+                apply(user, form.cleaned_data)
             except StaleCarePeriod as exc:
                 return _stale(request, period.child, exc)
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:
-                messages.success(request, "Period of care ended.")
+                messages.success(request, done)
                 return _back_to_child(period.child)
-    context = {"child": period.child, "period": period, "form": form}
-    return _page(request, "period_end.html", context)
+    return _page(request, template, {"child": period.child, "period": period, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def care_period_end(request: HttpRequest, pk: int, period_pk: int) -> HttpResponse:
+    period = _period_for_care(request, pk, period_pk)
+    return _change_period(
+        request,
+        period,
+        form_class=CarePeriodEndForm,
+        initial={},
+        apply=lambda user, data: end_care_period(
+            period=period, end_date=data["end_date"], by=user, expected_updated_at=data["stamp"]
+        ),
+        done="Period of care ended.",
+        template="period_end.html",
+    )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def care_period_correct(request: HttpRequest, pk: int, period_pk: int) -> HttpResponse:
     period = _period_for_care(request, pk, period_pk)
-    user = request_user(request)
-    if request.method == "GET":
-        record_event(actor=user, action=AuditAction.VIEW, obj=period, request=request)
-        form = CarePeriodCorrectForm(
-            initial={
-                "start_date": period.start_date,
-                "end_date": period.end_date,
-                "legal_status": period.legal_status,
-                "stamp": care_stamp(period),
-            }
-        )
-    else:
-        form = CarePeriodCorrectForm(request.POST)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                correct_care_period(
-                    period=period,
-                    start_date=data["start_date"],
-                    end_date=data["end_date"],
-                    legal_status=data["legal_status"],
-                    by=user,
-                    expected_updated_at=data["stamp"],
-                    reason=data["reason"],
-                )
-            except StaleCarePeriod as exc:
-                return _stale(request, period.child, exc)
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, "Period of care corrected.")
-                return _back_to_child(period.child)
-    context = {"child": period.child, "period": period, "form": form}
-    return _page(request, "period_correct.html", context)
+    return _change_period(
+        request,
+        period,
+        form_class=CarePeriodCorrectForm,
+        initial={
+            "start_date": period.start_date,
+            "end_date": period.end_date,
+            "legal_status": period.legal_status,
+        },
+        apply=lambda user, data: correct_care_period(
+            period=period,
+            start_date=data["start_date"],
+            end_date=data["end_date"],
+            legal_status=data["legal_status"],
+            by=user,
+            expected_updated_at=data["stamp"],
+            reason=data["reason"],
+        ),
+        done="Period of care corrected.",
+        template="period_correct.html",
+    )
 
 
 @login_required
@@ -175,26 +186,14 @@ def care_period_correct(request: HttpRequest, pk: int, period_pk: int) -> HttpRe
 def care_period_delete(request: HttpRequest, pk: int, period_pk: int) -> HttpResponse:
     """A confirmation page (the period, why it is being deleted), then the deletion."""
     period = _period_for_care(request, pk, period_pk)
-    user = request_user(request)
-    if request.method == "GET":
-        record_event(actor=user, action=AuditAction.VIEW, obj=period, request=request)
-        form = CarePeriodDeleteForm(initial={"stamp": care_stamp(period)})
-    else:
-        form = CarePeriodDeleteForm(request.POST)
-        if form.is_valid():
-            try:
-                delete_care_period(
-                    period=period,
-                    by=user,
-                    reason=form.cleaned_data["reason"],
-                    expected_updated_at=form.cleaned_data["stamp"],
-                )
-            except StaleCarePeriod as exc:
-                return _stale(request, period.child, exc)
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, "Period of care deleted.")
-                return _back_to_child(period.child)
-    context = {"child": period.child, "period": period, "form": form}
-    return _page(request, "period_delete.html", context)
+    return _change_period(
+        request,
+        period,
+        form_class=CarePeriodDeleteForm,
+        initial={},
+        apply=lambda user, data: delete_care_period(
+            period=period, by=user, reason=data["reason"], expected_updated_at=data["stamp"]
+        ),
+        done="Period of care deleted.",
+        template="period_delete.html",
+    )
