@@ -146,6 +146,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "home.context_processors.navigation",
             ],
+            # core is no app, so its template filters are named here ({% load dates %}).
+            "libraries": {"dates": "core.templatetags.dates"},
         },
     },
 ]
