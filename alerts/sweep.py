@@ -30,7 +30,7 @@ from accounts.selectors import people_memberships
 from alerts.emails import enqueue_emails, requeue_emails
 from alerts.models import AlertKind, DeadlineAlert, EmailStatus, Notification
 from core.enqueue import call_after_commit
-from referrals.models import Referral
+from referrals.models import Referral, in_force
 from rhi.models import AWAITING_CONTACT_STATES, CLOCK_RUNNING_STATES, ReturnHomeInterview
 from sharing.models import Disclosure
 
@@ -128,7 +128,8 @@ REFERRAL_ACKNOWLEDGEMENT = AwaitedAcknowledgement(
     kind=AlertKind.REFERRAL_UNACKNOWLEDGED,
     model=Referral,
     subject="referral",
-    awaiting=Q(sent_at__isnull=False),
+    # A withdrawn referral is no longer awaited (referrals.models.in_force).
+    awaiting=Q(sent_at__isnull=False) & in_force(),
 )
 # A disclosure about an episode without an RHI has nobody to alert; a revoked one is no longer awaited.
 DISCLOSURE_ACKNOWLEDGEMENT = AwaitedAcknowledgement(

@@ -203,7 +203,9 @@ def child_timeline(
                 kind="referral",
                 title=f"Referral to {referral.get_service_display()}",
                 detail=(
-                    f"Acknowledged {timezone.localtime(referral.acknowledged_at):%d/%m/%Y}"
+                    f"Withdrawn {timezone.localtime(referral.withdrawn_at):%d/%m/%Y}"
+                    if referral.withdrawn_at
+                    else f"Acknowledged {timezone.localtime(referral.acknowledged_at):%d/%m/%Y}"
                     if referral.acknowledged_at
                     else ("Sent, not yet acknowledged" if referral.sent_at else "Draft")
                 ),

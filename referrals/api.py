@@ -52,6 +52,8 @@ class ReferralSerializer(serializers.ModelSerializer[Referral]):
             "acknowledgement_due_at",
             "acknowledged_at",
             "outcome",
+            "withdrawn_at",
+            "withdrawal_reason",
             "created_at",
             "updated_at",
         ]

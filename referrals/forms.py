@@ -114,3 +114,17 @@ class OutcomeForm(forms.Form):
         error_messages={"required": "Choose the outcome of the referral."},
     )
     outcome_notes = forms.CharField(label="Notes (optional)", widget=forms.Textarea, required=False)
+
+
+class WithdrawForm(forms.Form):
+    withdrawal_reason = forms.CharField(
+        label="Why are you withdrawing this referral?",
+        help_text="For example, it was made twice or sent to the wrong service. The referral is kept, marked"
+        " as withdrawn.",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={
+            "required": "Say why the referral is being withdrawn.",
+            "max_length": "The reason must be 2000 characters or fewer.",
+        },
+    )

@@ -35,6 +35,13 @@ class ReferralOutcome(models.TextChoices):
     ALREADY_OPEN = "already_open", "Already open to the service"
 
 
+def in_force(prefix: str = "") -> Q:
+    """The one rule for a referral that still counts: not withdrawn. Every list, count, alert and return of
+    referrals asks this (``prefix`` for a lookup through a relation, e.g. ``"referrals__"``); a withdrawn
+    referral is kept, and shown as withdrawn, only on its RHI's page and in the audit."""
+    return Q(**{f"{prefix}withdrawn_at__isnull": True})
+
+
 class Referral(models.Model):
     rhi = models.ForeignKey(ReturnHomeInterview, on_delete=models.PROTECT, related_name="referrals")
     service = models.CharField(max_length=30, choices=Service.choices)
@@ -52,6 +59,12 @@ class Referral(models.Model):
     acknowledged_by_name = models.CharField(max_length=200, blank=True)
     outcome = models.CharField(max_length=30, choices=ReferralOutcome.choices, blank=True)
     outcome_notes = models.TextField(blank=True)
+    # A referral made in error is withdrawn with a reason, never deleted.
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    withdrawal_reason = models.TextField(blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(default=timezone.now)
@@ -69,6 +82,11 @@ class Referral(models.Model):
                 condition=Q(acknowledgement_due_at__isnull=True)
                 | Q(sent_at__isnull=False, acknowledgement_due_at__gte=F("sent_at")),
                 name="referral_ack_due_after_sent",
+            ),
+            models.CheckConstraint(
+                condition=Q(withdrawn_at__isnull=True, withdrawn_by__isnull=True, withdrawal_reason="")
+                | (Q(withdrawn_at__isnull=False, withdrawn_by__isnull=False) & ~Q(withdrawal_reason="")),
+                name="referral_withdrawn_with_who_when_why",
             ),
         ]
         indexes = [
@@ -93,3 +111,7 @@ class Referral(models.Model):
             raise ValidationError(
                 {"acknowledgement_due_at": "The acknowledgement is due after the referral is sent."}
             )
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None

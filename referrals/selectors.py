@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from access.casework import visible_referrals, works_on_rhi_filter
 from accounts.models import User
-from referrals.models import Referral
+from referrals.models import Referral, in_force
 from rhi.models import ReturnHomeInterview
 
 
@@ -21,7 +21,7 @@ def awaiting_acknowledgement_for(user: User, *, now: datetime | None = None) -> 
     return (
         visible_referrals(user)
         .filter(works_on_rhi_filter(user, prefix="rhi__"))
-        .filter(sent_at__isnull=False, acknowledged_at__isnull=True)
+        .filter(in_force(), sent_at__isnull=False, acknowledged_at__isnull=True)
         .annotate(
             overdue=Case(
                 When(Q(acknowledgement_due_at__lt=moment), then=Value(True)),
@@ -34,7 +34,11 @@ def awaiting_acknowledgement_for(user: User, *, now: datetime | None = None) -> 
     )
 
 
-def referrals_for_rhi(rhi: ReturnHomeInterview) -> QuerySet[Referral]:
+def referrals_for_rhi(rhi: ReturnHomeInterview, *, include_withdrawn: bool = False) -> QuerySet[Referral]:
+    """Referrals made from the RHI; withdrawn ones only where asked (the RHI page shows them as withdrawn,
+    with who, when and why; the report leaves them out)."""
     return (
-        Referral.objects.filter(rhi=rhi).select_related("recipient_organisation").order_by("created_at", "pk")
+        Referral.objects.filter(Q() if include_withdrawn else in_force(), rhi=rhi)
+        .select_related("recipient_organisation", "withdrawn_by")
+        .order_by("created_at", "pk")
     )

@@ -23,7 +23,7 @@ from accounts.models import Organisation, User
 from audit.models import AuditAction
 from audit.services import record_event
 from core.exceptions import ActionNotAllowed, TransitionError
-from referrals.models import Referral, ReferralOutcome, Service
+from referrals.models import Referral, ReferralOutcome, Service, in_force
 from rhi.clock import Unit, deadline_after
 from rhi.models import ReturnHomeInterview, RHIState, RiskIndicator
 from rhi.selectors import working_day_calendar
@@ -47,6 +47,7 @@ __all__ = [
     "record_acknowledgement",
     "record_outcome",
     "referral_acknowledgement_due",
+    "withdraw_referral",
 ]
 
 
@@ -83,12 +84,47 @@ def _check_sent_at(rhi: ReturnHomeInterview, sent_at: datetime) -> None:
         raise ValidationError({"sent_at": "A referral cannot be sent before the child returned."})
 
 
-def _lock_referral(referral_id: int) -> Referral:
-    return (
+def _lock_referral(referral_id: int, *, withdrawn_ok: bool = False) -> Referral:
+    referral = (
         Referral.objects.select_for_update(of=("self",))
         .select_related("rhi", "rhi__local_authority")
         .get(pk=referral_id)
     )
+    if referral.is_withdrawn and not withdrawn_ok:
+        raise TransitionError("This referral was withdrawn: it cannot be changed.")
+    return referral
+
+
+def _refuse_duplicate(
+    rhi: ReturnHomeInterview,
+    *,
+    service: str,
+    recipient_organisation: Organisation | None,
+    recipient_name: str,
+) -> None:
+    """An identical referral (same service and recipient) still open on this RHI (not withdrawn, no outcome
+    yet) is refused: a double-clicked or resent form must not make a second one. Race-safe because the caller
+    holds the RHI row lock, so a concurrent make_referral waits and then sees this one committed."""
+    duplicate = (
+        Referral.objects.filter(
+            in_force(),
+            rhi=rhi,
+            service=service,
+            recipient_organisation=recipient_organisation,
+            recipient_name__iexact=recipient_name,
+            outcome="",
+        )
+        .order_by("created_at")
+        .first()
+    )
+    if duplicate is not None:
+        made = timezone.localtime(duplicate.created_at).strftime("%-d %B %Y at %H:%M")
+        raise ValidationError(
+            {
+                "service": f"A referral to {duplicate.get_service_display()} for {recipient_name} is "
+                f"already open on this RHI (made on {made}). Withdraw it first if it was made in error."
+            }
+        )
 
 
 def _save(referral: Referral, *, by: User, action: str, detail: dict[str, object]) -> Referral:
@@ -133,6 +169,12 @@ def make_referral(
         errors["risk_indicators"] = "Choose risk indicators from the list."
     if errors:
         raise ValidationError(errors)
+    _refuse_duplicate(
+        rhi,
+        service=service,
+        recipient_organisation=recipient_organisation,
+        recipient_name=recipient_name.strip(),
+    )
     if sent_at is not None:
         _check_sent_at(rhi, sent_at)
     now = timezone.now()
@@ -208,3 +250,21 @@ def record_outcome(*, referral_id: int, by: User, outcome: str, outcome_notes: s
     referral.outcome = outcome
     referral.outcome_notes = outcome_notes.strip()
     return _save(referral, by=by, action=AuditAction.UPDATE, detail={"step": "outcome", "outcome": outcome})
+
+
+@transaction.atomic(durable=True)
+def withdraw_referral(*, referral_id: int, by: User, reason: str) -> Referral:
+    """Withdraw a referral made in error: kept, shown as withdrawn with who, when and why, and no longer
+    counted (``referrals.models.in_force``). Once the service has recorded an outcome it was not in error."""
+    referral = _lock_referral(referral_id, withdrawn_ok=True)
+    _require_worker(referral.rhi, by)
+    if referral.is_withdrawn:
+        raise TransitionError("This referral has already been withdrawn.")
+    if referral.outcome:
+        raise TransitionError("This referral has an outcome recorded: it can no longer be withdrawn.")
+    if not reason.strip():
+        raise ValidationError({"withdrawal_reason": "Say why the referral is being withdrawn."})
+    referral.withdrawn_at = timezone.now()
+    referral.withdrawn_by = by
+    referral.withdrawal_reason = reason.strip()
+    return _save(referral, by=by, action=AuditAction.UPDATE, detail={"step": "withdrawn"})

@@ -10,4 +10,5 @@ urlpatterns = [
     path("referrals/<int:referral_id>/sent/", views.mark_sent, name="mark_sent"),
     path("referrals/<int:referral_id>/acknowledgement/", views.acknowledge, name="acknowledge"),
     path("referrals/<int:referral_id>/outcome/", views.outcome, name="outcome"),
+    path("referrals/<int:referral_id>/withdraw/", views.withdraw, name="withdraw"),
 ]

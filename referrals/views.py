@@ -26,7 +26,7 @@ from audit.exceptions import NotAllowed, NotVisible
 from audit.models import AuditAction
 from audit.services import record_event
 from referrals import selectors, services
-from referrals.forms import AcknowledgementForm, MarkSentForm, OutcomeForm, ReferralForm
+from referrals.forms import AcknowledgementForm, MarkSentForm, OutcomeForm, ReferralForm, WithdrawForm
 from referrals.models import Referral
 
 
@@ -171,6 +171,22 @@ def outcome(request: HttpRequest, referral_id: int) -> HttpResponse:
             referral_id=referral.pk, by=user, outcome=data["outcome"], outcome_notes=data["outcome_notes"]
         ),
         done="Outcome recorded.",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def withdraw(request: HttpRequest, referral_id: int) -> HttpResponse:
+    return _referral_step(
+        request,
+        referral_id,
+        form_class=WithdrawForm,
+        title="Withdraw the referral",
+        button="Withdraw referral",
+        action=lambda referral, user, data: services.withdraw_referral(
+            referral_id=referral.pk, by=user, reason=data["withdrawal_reason"]
+        ),
+        done="Referral withdrawn.",
     )
 
 

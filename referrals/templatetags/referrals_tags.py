@@ -22,7 +22,7 @@ def rhi_referrals(context: template.Context, rhi: ReturnHomeInterview) -> dict[s
     may_act = user is not None and can_work_on(user, rhi)
     return {
         "rhi": rhi,
-        "referrals": list(referrals_for_rhi(rhi)),
+        "referrals": list(referrals_for_rhi(rhi, include_withdrawn=True)),
         "may_act": may_act,
         "may_refer": may_act and can_refer_from(rhi),
         "now": timezone.now(),

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count
 
-from referrals.models import Referral, ReferralOutcome, Service
+from referrals.models import Referral, ReferralOutcome, Service, in_force
 from reporting.performance.rows import ids_in
 from rhi.models import Associate, Location, PlaceType, RiskIndicator, RiskIndicatorFinding
 
@@ -78,7 +78,7 @@ def referral_counts(
     outcomes: Counter[str] = Counter()
     totals = {"made": 0, "sent": 0, "acknowledged": 0, "awaiting": 0, "with_outcome": 0}
     for service, sent_at, acknowledged_at, outcome in Referral.objects.filter(
-        ids_in("rhi_id", rhi_ids)
+        ids_in("rhi_id", rhi_ids), in_force()
     ).values_list("service", "sent_at", "acknowledged_at", "outcome"):
         totals["made"] += 1
         made[service] += 1

@@ -85,7 +85,7 @@ def test_acknowledgement_before_sending_or_before_the_sent_time_or_in_the_future
             acknowledged_by_name="Duty desk",
         )
     assert "sent" in not_sent.value.message_dict["acknowledged_at"][0]
-    sent = refer(case)
+    sent = refer(case, service="camhs")  # an identical open referral would be refused
     assert sent.sent_at is not None
     with pytest.raises(ValidationError) as early:
         services.record_acknowledgement(

@@ -40,5 +40,5 @@ ROUTES: dict[str, Route] = {
     ),
 }
 
-for step in ("mark_sent", "acknowledge", "outcome"):
+for step in ("mark_sent", "acknowledge", "outcome", "withdraw"):
     ROUTES[f"referrals:{step}"] = Route(GET, REFERRALS, CASEWORK_OWN_AND_PLACED)
