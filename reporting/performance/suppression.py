@@ -150,6 +150,9 @@ class _System:
                 coefficients[rest] = 1
             self.equations.append({key: c for key, c in coefficients.items() if c})
         self.order = {key: position for position, key in enumerate(self.values)}
+        # A component's answer depends only on its cells and what a reader knows of each (the equations and
+        # values are fixed): each round of ``protect`` changes one component, so the others are not rerun.
+        self._answers: dict[tuple[tuple[CellKey, str], ...], CellKey | None] = {}
 
     def _candidates(
         self, equations: Iterable[dict[CellKey, int]], known: Mapping[CellKey, str]
@@ -208,7 +211,10 @@ class _System:
                 continue
             component = sorted(self._component(cell, known), key=self.order.__getitem__)
             done |= set(component)
-            exposed = _Component(self, component, known).first_determined()
+            signature = tuple((key, known[key]) for key in component)
+            if signature not in self._answers:
+                self._answers[signature] = _Component(self, component, known).first_determined()
+            exposed = self._answers[signature]
             if exposed is not None:
                 return exposed
         return None
@@ -284,6 +290,9 @@ class _Component:
         """Exact min and max of one cell over everything a reader knows."""
         simplex = self._simplex()
         value = Fraction(self.system.values[self.cells[target]] - self.bounds[target][0])
+        # Any feasible point the simplex has already visited with another value settles it without a solve.
+        if any(point[target] != value for point in simplex.points):
+            return False
         for sign in (1, -1):
             cost = [Fraction(0)] * simplex.width
             cost[target] = Fraction(sign)
@@ -366,10 +375,26 @@ class _Simplex:
                     _pivot(tableau, basis, i, column)
         self.tableau = [[*row[:n], row[-1]] for row in tableau]
         self.basis = basis
+        # Feasible points found so far (the first basis, then each optimum): two of them that differ in a cell
+        # show it is not fixed.
+        self.points = [_point(self.tableau, basis, n)]
 
     def maximise(self, cost: list[Fraction]) -> Fraction | None:
         """The optimum, or None when unbounded."""
-        return _optimum([list(row) for row in self.tableau], list(self.basis), cost)
+        tableau, basis = [list(row) for row in self.tableau], list(self.basis)
+        best = _optimum(tableau, basis, cost)
+        if best is not None:
+            self.points.append(_point(tableau, basis, self.width))
+        return best
+
+
+def _point(tableau: list[list[Fraction]], basis: list[int], width: int) -> list[Fraction]:
+    """The basic solution of a tableau: each basic column takes its row's right-hand side, the rest 0."""
+    point = [_ZERO] * width
+    for row, column in zip(tableau, basis, strict=True):
+        if column < width:
+            point[column] = row[-1]
+    return point
 
 
 def _optimum(tableau: list[list[Fraction]], basis: list[int], cost: list[Fraction]) -> Fraction | None:
