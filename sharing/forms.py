@@ -9,7 +9,10 @@ from django import forms
 from django.db.models import QuerySet
 
 from accounts.models import Organisation
+from core.query_params import BadParameter, parse_id
+from missing_episodes.identifiers import MAX_IDENTIFIER_LENGTH, validate_police_reference
 from sharing.models import DisclosureLevel, LawfulBasis
+from sharing.selectors import ListQuery
 
 # Plain-English explanation of what each level holds, shown under its radio.
 LEVEL_HINTS: dict[str, str] = {
@@ -133,3 +136,56 @@ class RevokeForm(forms.Form):
         error_messages={"required": "Say why it is being revoked."},
         help_text="The recipient loses access as soon as you confirm.",
     )
+
+
+class ListForm(forms.Form):
+    """The police and partner lists' filter, order and page (GET), and the police reference search (POST: the
+    reference, which identifies a child's episode to the force, stays out of the URL, docs/security.md)."""
+
+    show = forms.ChoiceField(
+        label="Show",
+        choices=[("all", "All"), ("awaiting", "Not acknowledged")],
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    sort = forms.ChoiceField(
+        label="Order",
+        choices=[("newest", "Newest shared first"), ("due", "Acknowledgement due soonest first")],
+        required=False,
+    )
+    reference = forms.CharField(
+        label="Police reference",
+        help_text="The whole reference, exactly as the force gives it, for example MP-2026-004512",
+        max_length=MAX_IDENTIFIER_LENGTH,
+        required=False,
+        validators=[validate_police_reference],
+        error_messages={"max_length": "Police reference must be 40 characters or fewer"},
+    )
+    after = forms.CharField(required=False, max_length=20)
+
+    def __init__(self, *args: Any, searching: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # A search needs a reference; a plain page view never takes one.
+        self.fields["reference"].required = searching
+        self.fields["reference"].error_messages["required"] = "Enter a police reference"
+
+    def clean_after(self) -> int | None:
+        raw = self.cleaned_data.get("after") or ""
+        if not raw:
+            return None
+        try:
+            return parse_id(raw)
+        except BadParameter:
+            # No field on the page to link to: a message for the whole form.
+            self.add_error(None, "That page link is not valid: go back to the first page.")
+            return None
+
+    def query(self) -> ListQuery:
+        """The list's query from a valid form (call after ``is_valid``)."""
+        data = self.cleaned_data
+        return ListQuery(
+            awaiting_only=data.get("show") == "awaiting",
+            due_first=data.get("sort") == "due",
+            police_reference=(data.get("reference") or "").strip(),
+            after=data.get("after"),
+        )

@@ -8,14 +8,14 @@ template cannot reach a field the level leaves out (the child's words, wishes an
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.db.models import CharField, Count, F, Q, QuerySet
-from django.db.models.functions import Concat, Substr, Upper
+from django.db.models import CharField, Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, Concat, NullIf, Substr, Upper
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -25,7 +25,7 @@ from access.levels import Level, disclosure_level
 from accounts.models import Organisation, User
 from missing_episodes.models import EpisodeCategory, MissingEpisode, RiskLevel
 from rhi.journey_selectors import summary_context
-from rhi.models import Interview, Outcome, ReturnHomeInterview
+from rhi.models import Interview, Outcome, ReturnHomeInterview, RHIEpisode
 from sharing.models import RECIPIENT_KINDS, Disclosure, DisclosureLevel, WebhookSubscription
 
 PDF_VARIANT = "pdf/ua-1"
@@ -33,8 +33,8 @@ PDF_TEMPLATES: dict[str, str] = {
     DisclosureLevel.NOTIFICATION: "sharing/pdf/notification.html",
     DisclosureLevel.INTELLIGENCE_SUMMARY: "sharing/pdf/intelligence_summary.html",
 }
-POLICE_EPISODE_LIMIT = 100
-LIST_LIMIT = 200
+# Rows on one page of the police and partner lists; older rows are on the next pages (keyset).
+PAGE_SIZE = 100
 
 
 @dataclass(frozen=True)
@@ -226,12 +226,90 @@ def _initials() -> Concat:
     )
 
 
-def received_rows(user: User) -> list[dict[str, Any]]:
-    """ "Shared with your organisation": newest first, the child by initials only."""
+@dataclass(frozen=True)
+class ListQuery:
+    """What a police or partner list shows: only the unacknowledged, which order, one police reference (exact),
+    and the page after the row with id ``after`` (keyset: a row id, never a date or a reference, in the URL)."""
+
+    awaiting_only: bool = False
+    due_first: bool = False
+    police_reference: str = ""
+    after: int | None = None
+
+
+@dataclass(frozen=True)
+class ListPage:
+    rows: list[dict[str, Any]]
+    next_after: int | None
+
+
+def _page(rows: list[dict[str, Any]]) -> ListPage:
+    more = len(rows) > PAGE_SIZE
+    rows = rows[:PAGE_SIZE]
+    return ListPage(rows=rows, next_after=rows[-1]["pk"] if more else None)
+
+
+def _received_after(cursor: Mapping[str, Any], *, due_first: bool) -> Q:
+    """The rows after ``cursor`` in the list's order (due soonest first with no due time last, or newest)."""
+    if not due_first:
+        shared = cursor["shared_at"]
+        return Q(shared_at__lt=shared) | Q(shared_at=shared, pk__lt=cursor["pk"])
+    due = cursor["acknowledgement_due_at"]
+    if due is None:
+        return Q(acknowledgement_due_at__isnull=True, pk__gt=cursor["pk"])
+    return (
+        Q(acknowledgement_due_at__gt=due)
+        | Q(acknowledgement_due_at=due, pk__gt=cursor["pk"])
+        | Q(acknowledgement_due_at__isnull=True)
+    )
+
+
+def _first_reference() -> Subquery:
+    """The police reference a disclosure is about: its episode's, else its RHI's earliest episode's."""
+    return Subquery(
+        RHIEpisode.objects.filter(rhi=OuterRef("rhi"))
+        .exclude(episode__police_reference="")
+        .order_by("episode__missing_at", "pk")
+        .values("episode__police_reference")[:1]
+    )
+
+
+def received_page(user: User, query: ListQuery) -> ListPage:
+    """ "Shared with your organisation", one page: the child by initials only, with the police reference."""
+    disclosures = received_disclosures(user)
+    if query.awaiting_only:
+        disclosures = disclosures.filter(acknowledged_at__isnull=True)
+    if query.police_reference:
+        disclosures = disclosures.filter(
+            Q(episode__police_reference=query.police_reference)
+            | Exists(
+                RHIEpisode.objects.filter(
+                    rhi=OuterRef("rhi"), episode__police_reference=query.police_reference
+                )
+            )
+        )
+    if query.after is not None:
+        # The cursor row is looked up among everything received, so one acknowledged meanwhile still marks
+        # the place.
+        cursor = (
+            received_disclosures(user)
+            .filter(pk=query.after)
+            .values("pk", "shared_at", "acknowledgement_due_at")
+            .first()
+        )
+        if cursor is not None:
+            disclosures = disclosures.filter(_received_after(cursor, due_first=query.due_first))
+    order = (
+        (F("acknowledgement_due_at").asc(nulls_last=True), "pk") if query.due_first else ("-shared_at", "-pk")
+    )
     rows = (
-        received_disclosures(user)
-        .annotate(initials=_initials())
-        .order_by("-shared_at", "-pk")
+        disclosures.annotate(
+            initials=_initials(),
+            police_reference=Coalesce(
+                NullIf(F("episode__police_reference"), Value("")), _first_reference(), Value("")
+            ),
+        )
+        .order_by(*order)
         .values(
             "pk",
             "initials",
@@ -239,11 +317,11 @@ def received_rows(user: User) -> list[dict[str, Any]]:
             "shared_at",
             "acknowledged_at",
             "acknowledgement_due_at",
-            "recipient_organisation__name",
+            "police_reference",
             provider_name=F("rhi__provider__name"),
-        )[:LIST_LIMIT]
+        )[: PAGE_SIZE + 1]
     )
-    return [dict(row) for row in rows]
+    return _page([dict(row) for row in rows])
 
 
 def received_counts(user: User, *, now: datetime) -> dict[str, int]:
@@ -275,36 +353,51 @@ def recipient_choices(rhi: ReturnHomeInterview) -> QuerySet[Organisation]:
     )
 
 
-def police_recent_episodes(user: User) -> list[dict[str, Any]]:
-    """The latest episodes reported to the user's force(s): reference, dates, risk grade, the child's initials
-    only and the RHI outcome where there is one. Reads the (police_force, missing_at) index."""
+def police_episode_page(user: User, query: ListQuery) -> ListPage:
+    """Episodes reported to the user's force(s), newest first, one page: reference, dates, risk grade, the
+    child's initials only and the RHI outcome where there is one. Reads the (police_force, missing_at) index."""
     categories, risks, outcomes = (
         dict(EpisodeCategory.choices),
         dict(RiskLevel.choices),
         dict(Outcome.choices),
     )
-    rows: list[dict[str, Any]] = [
-        dict(row)
-        for row in MissingEpisode.objects.filter(police_episode_filter(user))
-        .annotate(initials=_initials(), rhi_outcome=F("rhi_link__rhi__outcome"))
-        .order_by("-missing_at", "-pk")
-        .values(
-            "pk",
-            "police_reference",
-            "category",
-            "missing_at",
-            "returned_at",
-            "risk_level",
-            "initials",
-            "rhi_outcome",
-            force=F("police_force__name"),
-        )[:POLICE_EPISODE_LIMIT]
-    ]
-    for row in rows:
+    episodes = MissingEpisode.objects.filter(police_episode_filter(user))
+    if query.police_reference:
+        episodes = episodes.filter(police_reference=query.police_reference)
+    if query.after is not None:
+        cursor = (
+            MissingEpisode.objects.filter(police_episode_filter(user), pk=query.after)
+            .values("pk", "missing_at")
+            .first()
+        )
+        if cursor is not None:
+            episodes = episodes.filter(
+                Q(missing_at__lt=cursor["missing_at"])
+                | Q(missing_at=cursor["missing_at"], pk__lt=cursor["pk"])
+            )
+    page = _page(
+        [
+            dict(row)
+            for row in episodes.annotate(initials=_initials(), rhi_outcome=F("rhi_link__rhi__outcome"))
+            .order_by("-missing_at", "-pk")
+            .values(
+                "pk",
+                "police_reference",
+                "category",
+                "missing_at",
+                "returned_at",
+                "risk_level",
+                "initials",
+                "rhi_outcome",
+                force=F("police_force__name"),
+            )[: PAGE_SIZE + 1]
+        ]
+    )
+    for row in page.rows:
         row["category_label"] = categories.get(row["category"], "")
         row["risk_label"] = risks.get(row["risk_level"], "Not graded")
         row["outcome_label"] = outcomes.get(row["rhi_outcome"] or "", "")
-    return rows
+    return page
 
 
 def webhook_subscriptions_of(organisation_ids: Iterable[int]) -> list[WebhookSubscription]:

@@ -13,7 +13,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -34,7 +34,7 @@ from audit.models import AuditAction
 from audit.services import record_event
 from rhi.models import RHIState
 from sharing import selectors, services
-from sharing.forms import RevokeForm, ShareDecisionForm, ShareForm
+from sharing.forms import ListForm, RevokeForm, ShareDecisionForm, ShareForm
 from sharing.models import ConsentState, Disclosure, DisclosureLevel, DisclosureStatus
 
 
@@ -189,21 +189,55 @@ def share_decide(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "sharing/share_decide.html", {"disclosure": disclosure, "form": form})
 
 
+def _list_form(request: HttpRequest) -> ListForm:
+    """The list's form: a POST is a police reference search (the reference in the body, not the URL)."""
+    if request.method == "POST":
+        return ListForm(request.POST, searching=True)
+    return ListForm(request.GET)
+
+
+def _next_query(form: ListForm, next_after: int | None) -> str | None:
+    """The next page's query string: the same filter and order, after the last row (never the reference)."""
+    if next_after is None or form.query().police_reference:
+        return None
+    query = QueryDict(mutable=True)
+    for name in ("show", "sort"):
+        if form.cleaned_data.get(name):
+            query[name] = form.cleaned_data[name]
+    query["after"] = str(next_after)
+    return query.urlencode()
+
+
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def shared_list(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
     if not is_disclosure_recipient(user):
         raise NotAllowed(object_type="sharing.disclosure", action=BY_METHOD, detail={"page": "shared_list"})
-    rows = selectors.received_rows(user)
+    form = _list_form(request)
+    valid = form.is_valid()
+    page = (
+        selectors.received_page(user, form.query()) if valid else selectors.ListPage(rows=[], next_after=None)
+    )
     record_event(
         actor=user,
         action=AuditAction.VIEW,
         object_type="sharing.disclosure",
         request=request,
-        detail={"page": "shared_list", "rows": len(rows)},
+        detail={"page": "shared_list", "rows": len(page.rows), "searched": request.method == "POST"},
     )
-    return render(request, "sharing/shared_list.html", {"rows": rows, "now": timezone.now()})
+    return render(
+        request,
+        "sharing/shared_list.html",
+        {
+            "form": form,
+            "rows": page.rows,
+            "next_query": _next_query(form, page.next_after) if valid else None,
+            "searched": valid and bool(form.query().police_reference),
+            "now": timezone.now(),
+        },
+        status=200 if valid else 400,
+    )
 
 
 @login_required
@@ -298,7 +332,7 @@ def revoke(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def police_episodes(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
     if not police_force_ids(user):
@@ -307,15 +341,30 @@ def police_episodes(request: HttpRequest) -> HttpResponse:
             action=BY_METHOD,
             detail={"page": "police_episodes"},
         )
-    rows = selectors.police_recent_episodes(user)
+    form = _list_form(request)
+    valid = form.is_valid()
+    page = (
+        selectors.police_episode_page(user, form.query())
+        if valid
+        else selectors.ListPage(rows=[], next_after=None)
+    )
     record_event(
         actor=user,
         action=AuditAction.VIEW,
         object_type="missing_episodes.missingepisode",
         level="notification",
         request=request,
-        detail={"page": "police_episodes", "rows": len(rows)},
+        detail={"page": "police_episodes", "rows": len(page.rows), "searched": request.method == "POST"},
     )
     return render(
-        request, "sharing/police_episodes.html", {"rows": rows, "limit": selectors.POLICE_EPISODE_LIMIT}
+        request,
+        "sharing/police_episodes.html",
+        {
+            "form": form,
+            "rows": page.rows,
+            "next_query": _next_query(form, page.next_after) if valid else None,
+            "searched": valid and bool(form.query().police_reference),
+            "page_size": selectors.PAGE_SIZE,
+        },
+        status=200 if valid else 400,
     )
