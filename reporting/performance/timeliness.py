@@ -161,16 +161,34 @@ def timeliness_status(
 ) -> str:
     """One episode under one definition: excluded (bunched), clock not started, in time, late, not yet due
     or not done. In time = the interview held at or before the due time (DESIGN.md §5)."""
+    return row_statuses(row, ((OWN, rules),), now=now, calculator=calculator)[OWN]
+
+
+def row_statuses(
+    row: EpisodeRow,
+    definitions: Iterable[tuple[str, ClockRules]],
+    *,
+    now: datetime,
+    calculator: DeadlineCalculator,
+) -> dict[str, str]:
+    """``timeliness_status`` of one row under each of several definitions: what depends only on the row
+    (bunched, held, still open) is worked out once, as it runs for every row of the return."""
     if row.rhi_id is not None and row.counts_for_timeliness is False:
-        return EXCLUDED
-    start = basis_time(rules, returned_at=row.returned_at, police_notified_at=row.police_notified_at)
-    if start is None:
-        return NOT_STARTED
-    due = calculator.due(rules, start)
-    if row.held_at is not None:
-        return IN_TIME if done_in_time(row.held_at, due) else LATE
+        return {name: EXCLUDED for name, _ in definitions}
+    returned_at, police_notified_at, held_at = row.returned_at, row.police_notified_at, row.held_at
     still_open = row.rhi_id is None or row.rhi_state in OPEN_STATES
-    return NOT_YET_DUE if still_open and not is_past(due, now) else NOT_DONE
+    statuses: dict[str, str] = {}
+    for name, rules in definitions:
+        start = basis_time(rules, returned_at=returned_at, police_notified_at=police_notified_at)
+        if start is None:
+            statuses[name] = NOT_STARTED
+            continue
+        due = calculator.due(rules, start)
+        if held_at is not None:
+            statuses[name] = IN_TIME if done_in_time(held_at, due) else LATE
+        else:
+            statuses[name] = NOT_YET_DUE if still_open and not is_past(due, now) else NOT_DONE
+    return statuses
 
 
 class OtherCommission(NamedTuple):
@@ -201,12 +219,12 @@ def time_rows(scope: Scope, rows: Iterable[EpisodeRow], *, now: datetime) -> Tim
     calculator = DeadlineCalculator()
     statuses: dict[int, dict[str, str]] = {}
     other: dict[int, OtherCommission] = {}
+    standard_pairs = list(standards.items())
     for row in rows:
         rules = own_rules.for_row(row)
-        by_definition = {OWN: timeliness_status(row, rules, now=now, calculator=calculator)}
-        for name, standard in standards.items():
-            by_definition[name] = timeliness_status(row, standard, now=now, calculator=calculator)
-        statuses[row.episode_id] = by_definition
+        statuses[row.episode_id] = row_statuses(
+            row, [(OWN, rules), *standard_pairs], now=now, calculator=calculator
+        )
         if (
             la is not None
             and row.responsible_la_id == la.pk
