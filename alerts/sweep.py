@@ -31,7 +31,8 @@ from alerts.emails import enqueue_emails, requeue_emails
 from alerts.models import AlertKind, DeadlineAlert, EmailStatus, Notification
 from core.enqueue import call_after_commit
 from referrals.models import Referral, in_force
-from rhi.models import AWAITING_CONTACT_STATES, CLOCK_RUNNING_STATES, ReturnHomeInterview
+from rhi.models import CLOCK_RUNNING_STATES, ReturnHomeInterview
+from rhi.selectors import first_contact_overdue_condition
 from sharing.models import Disclosure
 
 BATCH_SIZE = 2000
@@ -74,7 +75,7 @@ def _rhi_candidates(kind: str, now: datetime) -> QuerySet[ReturnHomeInterview]:
     if kind == AlertKind.OVERDUE:
         return base.filter(state__in=CLOCK_RUNNING_STATES, due_at__lt=now)
     if kind == AlertKind.CONTACT_OVERDUE:
-        return base.filter(state__in=AWAITING_CONTACT_STATES, contact_due_at__lt=now)
+        return base.filter(first_contact_overdue_condition(now))
     raise ValueError(kind)
 
 

@@ -17,8 +17,8 @@ from access.casework import visible_rhis
 from access.memberships import managed_organisation_ids
 from accounts.models import User
 from rhi.clock import Deadlines
-from rhi.models import AWAITING_CONTACT_STATES, OPEN_STATES, ReturnHomeInterview, RHIState
-from rhi.selectors import running_time_left, with_clock_state
+from rhi.models import OPEN_STATES, ReturnHomeInterview, RHIState
+from rhi.selectors import FirstContact, first_contact, running_time_left, with_clock_state
 
 QUEUE_LIMIT = 100
 _ROW_FIELDS = (
@@ -61,8 +61,11 @@ def _rows(queryset: QuerySet[ReturnHomeInterview], *, now: datetime, order: tupl
             start=row["clock_started_at"], contact_due=None, due=row["due_at"], due_soon=None
         )
         row["time_left"] = running_time_left(row["state"], deadlines, now)
-        if row["contact_due_at"] is not None:
-            row["contact_overdue"] = row["contact_due_at"] < now
+        # The one rule for "first contact made" (as the RHI page and the sweep's alert).
+        row["first_contact"] = first_contact(
+            state=row["state"], contact_due_at=row["contact_due_at"], now=now
+        )
+        row["contact_overdue"] = row["first_contact"] == FirstContact.OVERDUE
     return rows
 
 
@@ -73,9 +76,9 @@ def worker_queues(user: User, *, now: datetime) -> WorkerQueues:
     all_open = _rows(mine, now=now, order=by_deadline)
     return WorkerQueues(
         open_rhis=all_open,
-        # Nobody has spoken to the child yet: the first-contact clock (where the policy has one) orders them.
+        # First contact not made yet: the first-contact clock (where the policy has one) orders them.
         contact_due=sorted(
-            (row for row in all_open if row["state"] in AWAITING_CONTACT_STATES | {RHIState.CONTACTING}),
+            (row for row in all_open if row["first_contact"] in {FirstContact.AWAITED, FirstContact.OVERDUE}),
             key=lambda row: (row["contact_due_at"] is None, row["contact_due_at"] or now, row["pk"]),
         ),
         drafts=[row for row in all_open if row["state"] == RHIState.DRAFTING],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -32,6 +33,7 @@ from rhi.clock import (
     time_left,
 )
 from rhi.models import (
+    AWAITING_CONTACT_STATES,
     CLOCK_RUNNING_STATES,
     OPEN_STATES,
     ClockPolicy,
@@ -182,6 +184,63 @@ def with_clock_state(
                 then=Value(ClockState.MISSED.value),
             ),
             default=Value(ClockState.NOT_APPLICABLE.value),
+            output_field=CharField(),
+        )
+    )
+
+
+class FirstContact(enum.StrEnum):
+    """Whether first contact has been made: the one definition for the home queues, the RHI page and the
+    deadline sweep's "first contact overdue" alert (docs/clock.md). Made = the RHI has left
+    ``AWAITING_CONTACT_STATES``: a contact attempt or an offer has been recorded (logging an attempt moves it
+    to "contacting"). Awaited and past ``contact_due_at``: overdue. Closed without a contact recorded
+    (cancelled, superseded, not offered): no longer needed."""
+
+    AWAITED = "awaited"
+    OVERDUE = "overdue"
+    MADE = "made"
+    NOT_NEEDED = "not_needed"
+
+
+# Every state reached only through a contact attempt or an offer (see rhi.transitions).
+CONTACT_MADE_STATES: frozenset[str] = frozenset(
+    {
+        RHIState.CONTACTING,
+        RHIState.OFFERED,
+        RHIState.ACCEPTED,
+        RHIState.DRAFTING,
+        RHIState.SUBMITTED,
+        RHIState.RETURNED,
+        RHIState.APPROVED,
+        RHIState.DECLINED,
+        RHIState.UNABLE_TO_CONTACT,
+    }
+)
+
+
+def first_contact(*, state: str, contact_due_at: datetime | None, now: datetime) -> FirstContact:
+    """In Python, for a loaded RHI or a queue row; ``with_first_contact`` is the same rule in SQL."""
+    if state in AWAITING_CONTACT_STATES:
+        overdue = contact_due_at is not None and contact_due_at < now
+        return FirstContact.OVERDUE if overdue else FirstContact.AWAITED
+    return FirstContact.MADE if state in CONTACT_MADE_STATES else FirstContact.NOT_NEEDED
+
+
+def first_contact_overdue_condition(now: datetime) -> Q:
+    """The SQL filter for ``FirstContact.OVERDUE`` (the sweep's candidates)."""
+    return Q(state__in=sorted(AWAITING_CONTACT_STATES), contact_due_at__lt=now)
+
+
+def with_first_contact(
+    queryset: QuerySet[ReturnHomeInterview], *, now: datetime
+) -> QuerySet[ReturnHomeInterview]:
+    """Annotate ``first_contact`` (a FirstContact value) in SQL, by the same rule as ``first_contact``."""
+    return queryset.annotate(
+        first_contact=Case(
+            When(first_contact_overdue_condition(now), then=Value(FirstContact.OVERDUE.value)),
+            When(state__in=sorted(AWAITING_CONTACT_STATES), then=Value(FirstContact.AWAITED.value)),
+            When(state__in=sorted(CONTACT_MADE_STATES), then=Value(FirstContact.MADE.value)),
+            default=Value(FirstContact.NOT_NEEDED.value),
             output_field=CharField(),
         )
     )

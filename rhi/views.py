@@ -110,6 +110,9 @@ def rhi_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 rhi, now=now, interview_held_at=interview.held_at if interview else None
             ),
             "time_left": selectors.running_time_left(rhi.state, selectors.rhi_deadlines(rhi), now),
+            "first_contact": selectors.first_contact(
+                state=rhi.state, contact_due_at=rhi.contact_due_at, now=now
+            ).value,
             "method": describe_rules(rules) if rules else "",
             "episodes": [link.episode for link in rhi.episode_links.all()],
             "allocate_form": allocate_form,
