@@ -9,6 +9,7 @@ import pytest
 import time_machine
 from django.test import Client
 from django.urls import reverse
+from playwright.sync_api import Page
 
 from accounts.models import Membership, Role, Team
 from alerts.models import AlertKind, DeadlineAlert
@@ -18,6 +19,8 @@ from rhi.queues import worker_queues
 from rhi.selectors import FirstContact, first_contact, with_first_contact
 from tests.alerts.world import NOW, ProviderTeams
 from tests.alerts.world import user as alerts_user
+from tests.browser.axe import assert_no_axe_violations
+from tests.browser.helpers import sign_in
 from tests.factories_domain import ProviderFactory, RHIFactory
 
 pytestmark = pytest.mark.django_db
@@ -92,3 +95,23 @@ def test_contacting_rhi_past_its_contact_deadline_is_made_on_the_home_page_the_r
     assert made.context["first_contact"] == FirstContact.MADE
     assert 'govuk-tag--green">Made' in made.content.decode()
     assert overdue.context["first_contact"] == FirstContact.OVERDUE
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_worker_sees_first_contact_overdue_on_home_and_made_on_the_rhi_page_axe_clean(
+    world: ProviderTeams, page: Page
+) -> None:
+    waiting = rhi_in(world, RHIState.ALLOCATED, contact_due_in=timedelta(hours=-2))
+    contacted = rhi_in(world, RHIState.CONTACTING, contact_due_in=timedelta(hours=-2))
+    sign_in(page, "worker", password="unused-password-1", check_accessibility=True)
+    contact_table = page.locator("table", has_text="Contact to make")
+    assert f"RHI-{waiting.pk}" in contact_table.inner_text() and "Overdue" in contact_table.inner_text()
+    assert f"RHI-{contacted.pk}" not in contact_table.inner_text()
+
+    page.goto(reverse("rhi:detail", args=[contacted.pk]))
+    row = page.locator(".govuk-summary-list__row", has_text="First contact")
+    assert "Made" in row.inner_text()
+    assert_no_axe_violations(page)
+    page.goto(reverse("rhi:detail", args=[waiting.pk]))
+    assert "Overdue" in page.locator(".govuk-summary-list__row", has_text="First contact").inner_text()
