@@ -30,7 +30,10 @@ CellKey = tuple[str, str, str]  # (table, row, column)
 Shown = int | str
 _SMALL, _ANY = "small", "any"  # what a reader knows of a withheld cell: 1 to 4 ("<5"), or 0 or more ("[c]")
 _MAX_SMALL = SUPPRESSION_THRESHOLD - 1
-_ZERO, _ONE = Fraction(0), Fraction(1)  # shared: fractions are immutable, and making one costs more than sums
+# Exact numbers: ints while they are whole (the coefficients are +-1 and most pivots are +-1), a Fraction only
+# where a division leaves a remainder (``_div``); an int operation costs a fraction of a Fraction one.
+Number = int | Fraction
+_ZERO, _ONE = 0, 1
 # Withheld cells tied together in one component beyond which no linear programme is run (its cost grows fast
 # in exact fractions: about 2 s at 80 cells on the test machine): such a component arises only where most
 # numbers are small, and treating a cell the algebra cannot move as determined only withholds more.
@@ -227,15 +230,15 @@ class _Component:
         self.system = system
         self.cells = cells
         index = {key: i for i, key in enumerate(cells)}
-        self.sparse: list[dict[int, Fraction]] = []
-        self.rhs: list[Fraction] = []
+        self.sparse: list[dict[int, Number]] = []
+        self.rhs: list[Number] = []
         for equation in system.equations:
             if not any(key in index for key in equation):
                 continue
-            row = {index[key]: Fraction(c) for key, c in equation.items() if key in index}
+            row: dict[int, Number] = {index[key]: c for key, c in equation.items() if key in index}
             constant = sum(c * system.values[key] for key, c in equation.items() if key not in index)
             self.sparse.append(row)
-            self.rhs.append(Fraction(-constant))
+            self.rhs.append(-constant)
         self.bounds = [_bounds(system.values[key], known[key]) for key in cells]
         value = [system.values[key] for key in cells]
         self.simplex: _Simplex | None = None
@@ -266,7 +269,7 @@ class _Component:
         position = {cell: j for j, cell in enumerate(self.inside)}
         width = len(self.inside)
         rows = [
-            {**{position[i]: v for i, v in row.items() if i in position}, width + r: Fraction(1)}
+            {**{position[i]: v for i, v in row.items() if i in position}, width + r: _ONE}
             for r, row in enumerate(self.sparse)
         ]
         pivots, left_null = _eliminate(rows, width)
@@ -279,23 +282,20 @@ class _Component:
         # combination of equations that cancels the inside cells also cancels it.
         for i in set(range(len(self.cells))) - set(self.inside):
             column_i = {r: row[i] for r, row in enumerate(self.sparse) if i in row}
-            if all(
-                sum((tag.get(width + r, 0) * v for r, v in column_i.items()), Fraction(0)) == 0
-                for tag in left_null
-            ):
+            if all(sum(tag.get(width + r, 0) * v for r, v in column_i.items()) == 0 for tag in left_null):
                 movable.add(i)
         return movable
 
     def _fixed_by_programme(self, target: int) -> bool:
         """Exact min and max of one cell over everything a reader knows."""
         simplex = self._simplex()
-        value = Fraction(self.system.values[self.cells[target]] - self.bounds[target][0])
+        value = self.system.values[self.cells[target]] - self.bounds[target][0]
         # Any feasible point the simplex has already visited with another value settles it without a solve.
         if any(point[target] != value for point in simplex.points):
             return False
         for sign in (1, -1):
-            cost = [Fraction(0)] * simplex.width
-            cost[target] = Fraction(sign)
+            cost: list[Number] = [_ZERO] * simplex.width
+            cost[target] = sign
             best = simplex.maximise(cost)
             if best is None or best != sign * value:
                 return False
@@ -307,39 +307,39 @@ class _Component:
             n = len(self.cells)
             capped = [i for i, (_, high) in enumerate(self.bounds) if high is not None]
             width = n + len(capped)
-            rows = [[row.get(i, _ZERO) for i in range(width)] for row in self.sparse]
+            rows: list[list[Number]] = [[row.get(i, _ZERO) for i in range(width)] for row in self.sparse]
             rhs = [
                 b - sum(v * self.bounds[i][0] for i, v in row.items())
                 for row, b in zip(self.sparse, self.rhs, strict=True)
             ]
             for slack, i in enumerate(capped):
-                row = [Fraction(0)] * width
-                row[i] = row[n + slack] = Fraction(1)
+                row: list[Number] = [_ZERO] * width
+                row[i] = row[n + slack] = _ONE
                 rows.append(row)
-                rhs.append(Fraction((self.bounds[i][1] or 0) - self.bounds[i][0]))
+                rhs.append((self.bounds[i][1] or 0) - self.bounds[i][0])
             self.simplex = _Simplex(rows, rhs)
         return self.simplex
 
 
 def _eliminate(
-    rows: list[dict[int, Fraction]], width: int
-) -> tuple[list[tuple[int, dict[int, Fraction]]], list[dict[int, Fraction]]]:
+    rows: list[dict[int, Number]], width: int
+) -> tuple[list[tuple[int, dict[int, Number]]], list[dict[int, Number]]]:
     """Gauss-Jordan elimination on sparse rows over the columns below ``width``: the pivot rows, reduced, with
     their columns; and the rows left with no such column (combinations of the input rows that cancel them)."""
     remaining = [dict(row) for row in rows]
-    pivots: list[tuple[int, dict[int, Fraction]]] = []
+    pivots: list[tuple[int, dict[int, Number]]] = []
     for column in range(width):
         found = next((i for i, row in enumerate(remaining) if row.get(column)), None)
         if found is None:
             continue
         pivot = remaining.pop(found)
         lead = pivot[column]
-        pivot = {k: v / lead for k, v in pivot.items()}
+        pivot = {k: _div(v, lead) for k, v in pivot.items()}
         for row in [*remaining, *(r for _, r in pivots)]:
             factor = row.get(column)
             if factor:
                 for k, v in pivot.items():
-                    updated = row.get(k, Fraction(0)) - factor * v
+                    updated = row.get(k, _ZERO) - factor * v
                     if updated:
                         row[k] = updated
                     else:
@@ -353,7 +353,7 @@ class _Simplex:
     with Bland's rule (it cannot cycle) in exact fractions. Phase one runs once; each ``maximise`` starts from
     its feasible basis."""
 
-    def __init__(self, a: list[list[Fraction]], b: list[Fraction]) -> None:
+    def __init__(self, a: list[list[Number]], b: list[Number]) -> None:
         m = len(a)
         self.width = n = len(a[0]) if a else 0
         tableau = []
@@ -365,7 +365,8 @@ class _Simplex:
                 + [sign * rhs]
             )
         basis = list(range(n, n + m))
-        _optimum(tableau, basis, [Fraction(0)] * n + [Fraction(-1)] * m)
+        phase_one: list[Number] = [*([_ZERO] * n), *([-1] * m)]
+        _optimum(tableau, basis, phase_one)
         for i in reversed(range(len(tableau))):
             if basis[i] >= n:  # an artificial left at 0: swap it for a real column, or drop a redundant row
                 column = next((j for j in range(n) if tableau[i][j] != 0), None)
@@ -379,7 +380,7 @@ class _Simplex:
         # show it is not fixed.
         self.points = [_point(self.tableau, basis, n)]
 
-    def maximise(self, cost: list[Fraction]) -> Fraction | None:
+    def maximise(self, cost: list[Number]) -> Number | None:
         """The optimum, or None when unbounded."""
         tableau, basis = [list(row) for row in self.tableau], list(self.basis)
         best = _optimum(tableau, basis, cost)
@@ -388,18 +389,18 @@ class _Simplex:
         return best
 
 
-def _point(tableau: list[list[Fraction]], basis: list[int], width: int) -> list[Fraction]:
+def _point(tableau: list[list[Number]], basis: list[int], width: int) -> list[Number]:
     """The basic solution of a tableau: each basic column takes its row's right-hand side, the rest 0."""
-    point = [_ZERO] * width
+    point: list[Number] = [_ZERO] * width
     for row, column in zip(tableau, basis, strict=True):
         if column < width:
             point[column] = row[-1]
     return point
 
 
-def _optimum(tableau: list[list[Fraction]], basis: list[int], cost: list[Fraction]) -> Fraction | None:
+def _optimum(tableau: list[list[Number]], basis: list[int], cost: list[Number]) -> Number | None:
     # The objective row holds the reduced costs and, last, minus the objective's value; pivots update it.
-    objective = [*cost, Fraction(0)]
+    objective = [*cost, _ZERO]
     for i, row in enumerate(tableau):
         weight = cost[basis[i]]
         if weight:
@@ -409,7 +410,7 @@ def _optimum(tableau: list[list[Fraction]], basis: list[int], cost: list[Fractio
         if entering is None:
             return -objective[-1]
         ratios = [
-            (row[-1] / row[entering], basis[i], i) for i, row in enumerate(tableau) if row[entering] > 0
+            (_div(row[-1], row[entering]), basis[i], i) for i, row in enumerate(tableau) if row[entering] > 0
         ]
         if not ratios:
             return None
@@ -419,11 +420,11 @@ def _optimum(tableau: list[list[Fraction]], basis: list[int], cost: list[Fractio
         objective = [o - weight * v if v else o for o, v in zip(objective, pivot_row, strict=True)]
 
 
-def _pivot(tableau: list[list[Fraction]], basis: list[int], row_index: int, column: int) -> None:
+def _pivot(tableau: list[list[Number]], basis: list[int], row_index: int, column: int) -> None:
     # Only the pivot row's non-zero columns change another row (x - f * 0 is x): the tableaux are mostly zeros,
     # and a Fraction operation costs microseconds.
     lead = tableau[row_index][column]
-    pivot_row = [v / lead if v else v for v in tableau[row_index]]
+    pivot_row = [_div(v, lead) if v else v for v in tableau[row_index]]
     tableau[row_index] = pivot_row
     nonzero = [j for j, v in enumerate(pivot_row) if v]
     for i, row in enumerate(tableau):
@@ -434,3 +435,11 @@ def _pivot(tableau: list[list[Fraction]], basis: list[int], row_index: int, colu
                 updated[j] = row[j] - factor * pivot_row[j]
             tableau[i] = updated
     basis[row_index] = column
+
+
+def _div(numerator: Number, denominator: Number) -> Number:
+    """Exact division: an int when it divides evenly, else a Fraction (never a float)."""
+    if isinstance(numerator, int) and isinstance(denominator, int):
+        quotient, remainder = divmod(numerator, denominator)
+        return quotient if remainder == 0 else Fraction(numerator, denominator)
+    return Fraction(numerator) / denominator
