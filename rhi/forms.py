@@ -71,13 +71,15 @@ class DashboardFilterForm(forms.Form):
 
 
 class AllocateForm(forms.Form):
-    worker = forms.ModelChoiceField(queryset=User.objects.none(), label="Allocate to")
+    worker = forms.ModelChoiceField(
+        queryset=User.objects.none(), label="Allocate to", empty_label="Choose a worker"
+    )
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, workers: QuerySet[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         limit_choices(self, "worker", workers)
-        self.fields["worker"].error_messages["required"] = "Choose who to allocate the RHI to."
+        self.fields["worker"].error_messages["required"] = "Choose a worker to allocate the RHI to"
         self.fields["worker"].error_messages["invalid_choice"] = "Choose a worker from the list."
 
 

@@ -18,6 +18,7 @@ from access.actions import available_actions
 from access.casework import visible_rhis
 from access.clock_policies import policy_authorities
 from access.memberships import casework_organisation_ids, is_casework_user, managed_organisation_ids
+from accounts.models import User
 from accounts.web import request_user
 from audit.exceptions import NotAllowed, NotVisible
 from audit.models import AuditAction
@@ -26,7 +27,7 @@ from missing_episodes.selectors import repeat_missing_count
 from rhi import selectors, services
 from rhi.clock import ClockRuleError, ClockRules, describe_rules
 from rhi.forms import AllocateForm, ClockPolicyForm, DashboardFilterForm
-from rhi.models import ClockPolicy
+from rhi.models import ClockPolicy, ReturnHomeInterview
 from rhi.transitions import RHIAction
 from rhi.web import journey_context, load_visible_rhi
 
@@ -91,12 +92,24 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @require_GET
 def rhi_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user, rhi = load_visible_rhi(request, pk)
+    return _detail_page(request, user, rhi)
+
+
+def _detail_page(
+    request: HttpRequest,
+    user: User,
+    rhi: ReturnHomeInterview,
+    *,
+    allocate_form: AllocateForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The RHI page; after a refused allocation it shows the bound form with its error summary."""
     record_event(actor=user, action=AuditAction.VIEW, obj=rhi, level="full", request=request)
     now = timezone.now()
     interview = getattr(rhi, "interview", None)
     rules = ClockRules.from_snapshot(rhi.policy_snapshot) if rhi.policy_snapshot else None
-    allocate_form = None
-    if RHIAction.ALLOCATE in available_actions(user, rhi):  # the transition table's rule, as the service's
+    if allocate_form is None and RHIAction.ALLOCATE in available_actions(user, rhi):
+        # The transition table's rule, as the service's.
         allocate_form = AllocateForm(
             initial={"worker": rhi.allocated_worker_id, "version": rhi.version},
             workers=selectors.dashboard_filter_options({rhi.provider_id}).workers,
@@ -120,6 +133,7 @@ def rhi_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "later_corrections": selectors.corrections_after_approval(rhi),
             **journey_context(user, rhi),
         },
+        status=status,
     )
 
 
@@ -128,22 +142,24 @@ def rhi_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def allocate(request: HttpRequest, pk: int) -> HttpResponse:
     user, rhi = load_visible_rhi(request, pk, action=AuditAction.UPDATE)
     form = AllocateForm(request.POST, workers=selectors.dashboard_filter_options({rhi.provider_id}).workers)
-    if form.is_valid():
-        try:
-            services.allocate_rhi(
-                rhi_id=rhi.pk,
-                worker=form.cleaned_data["worker"],
-                by=user,
-                expected_version=form.cleaned_data["version"],
-            )
-        except services.ActionNotAllowed as exc:
-            raise NotAllowed(obj=rhi, action=AuditAction.UPDATE) from exc
-        except (services.StaleVersionError, services.TransitionError) as exc:
-            messages.error(request, str(exc))
-        else:
-            messages.success(request, f"RHI-{rhi.pk} allocated to {form.cleaned_data['worker']}.")
+    if not form.is_valid():
+        if RHIAction.ALLOCATE not in available_actions(user, rhi):
+            raise NotAllowed(obj=rhi, action=AuditAction.UPDATE)
+        # The RHI page again with the error summary (GOV.UK pattern), nothing saved.
+        return _detail_page(request, user, rhi, allocate_form=form, status=400)
+    try:
+        services.allocate_rhi(
+            rhi_id=rhi.pk,
+            worker=form.cleaned_data["worker"],
+            by=user,
+            expected_version=form.cleaned_data["version"],
+        )
+    except services.ActionNotAllowed as exc:
+        raise NotAllowed(obj=rhi, action=AuditAction.UPDATE) from exc
+    except (services.StaleVersionError, services.TransitionError) as exc:
+        messages.error(request, str(exc))
     else:
-        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        messages.success(request, f"RHI-{rhi.pk} allocated to {form.cleaned_data['worker']}.")
     return redirect(_safe_next(request) or reverse("rhi:detail", args=[rhi.pk]))
 
 

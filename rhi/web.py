@@ -56,6 +56,9 @@ def next_steps(user: User, rhi: ReturnHomeInterview) -> list[dict[str, Any]]:
     steps: list[dict[str, Any]] = []
     if RHIAction.TAKE in actions:
         steps.append({"label": "Take this RHI", "url": reverse("rhi:take", args=[rhi.pk]), "post": True})
+    if RHIAction.ALLOCATE in actions and rhi.allocated_worker_id is None:
+        # The allocation form is further down the page; the link takes the manager to its select.
+        steps.append({"label": "Allocate this RHI", "url": "#id_worker", "post": False})
     for wanted, label, name in ACTION_LINKS:
         url = reverse(name, args=[rhi.pk])
         if actions & set(wanted) and not any(s["url"] == url for s in steps):
