@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
 
 from accounts.models import Organisation
@@ -71,22 +71,23 @@ TIMELINESS_LABELS: Mapping[str, str] = {
 
 class DeadlineCalculator:
     """``rhi.clock.deadline_after`` with day-unit answers cached per (local date, rules): under the clock's
-    definitions a calendar- or working-day deadline depends only on the start's local date."""
+    definitions a calendar- or working-day deadline depends only on the start's local date, and an hour
+    deadline is a fixed span of elapsed time after the start (the span is taken from the clock once per
+    length)."""
 
     def __init__(self) -> None:
         self._days: dict[tuple[date, str, int, str, frozenset[date]], datetime] = {}
         self._local: dict[datetime, date] = {}
-        self._hours: dict[tuple[datetime, int], datetime] = {}
+        self._hours: dict[int, timedelta] = {}
 
     def due(self, rules: ClockRules, start: datetime) -> datetime:
         if rules.complete_unit == Unit.HOURS:
-            # Cached too: an episode's own policy and the 72-hour definitions often share a start.
-            hours = self._hours.get((start, rules.complete_length))
-            if hours is None:
-                hours = self._hours[(start, rules.complete_length)] = deadline_after(
-                    start, rules.complete_unit, rules.complete_length
+            span = self._hours.get(rules.complete_length)
+            if span is None:
+                span = self._hours[rules.complete_length] = (
+                    deadline_after(start, rules.complete_unit, rules.complete_length) - start
                 )
-            return hours
+            return start + span
         day = self._local.get(start)
         if day is None:
             day = self._local[start] = start.astimezone(LONDON).date()
