@@ -1,26 +1,66 @@
-"""Team managers' daily digest email: the day's counts of their organisation's running clocks, sent once a
+"""Team managers' daily digest email: the day's counts of their organisation's running clocks and the RHIs
+overdue, due soon and awaiting approval, by reference with links (never a child's name), sent once a
 day from 07:00 UK time by whichever run of the digest task (every 15 minutes) first gets there."""
 
 from __future__ import annotations
 
 import logging
 from datetime import datetime, time
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role, User
 from accounts.selectors import people_memberships
 from alerts.models import DigestSent, EmailStatus, Notification
-from rhi.models import CLOCK_RUNNING_STATES, ReturnHomeInterview
+from rhi.models import CLOCK_RUNNING_STATES, ReturnHomeInterview, RHIState
 
 logger = logging.getLogger(__name__)
 
 DIGEST_FROM = time(7, 0)
+# RHIs listed by reference under each heading, at most; the counts and the links to the lists say the rest.
+LISTED = 10
+
+
+def _references(rhis: QuerySet[ReturnHomeInterview], order: str, link: str) -> list[dict[str, str]]:
+    """RHI references with a link to each record: never the child (docs/security.md)."""
+    return [
+        {"reference": f"RHI-{pk}", "link": link + reverse("rhi:detail", args=[pk])}
+        for pk in rhis.order_by(order, "pk").values_list("pk", flat=True)[:LISTED]
+    ]
+
+
+def digest_context(*, organisation_id: int, now: datetime) -> dict[str, Any]:
+    """What a manager's digest says of their organisation: the counts, the overdue, due soon and awaiting
+    approval RHIs by reference with links, and links to the dashboard and the home page's queues."""
+    base = getattr(settings, "SERVICE_BASE_URL", "")
+    running = ReturnHomeInterview.objects.filter(provider_id=organisation_id, state__in=CLOCK_RUNNING_STATES)
+    overdue = running.filter(due_at__lt=now)
+    due_soon = running.filter(due_soon_at__lte=now, due_at__gte=now)
+    awaiting = ReturnHomeInterview.objects.filter(provider_id=organisation_id, state=RHIState.SUBMITTED)
+    counts = running.aggregate(
+        overdue=Count("pk", filter=Q(due_at__lt=now)),
+        due_soon=Count("pk", filter=Q(due_soon_at__lte=now, due_at__gte=now)),
+        unallocated=Count("pk", filter=Q(allocated_worker__isnull=True)),
+        not_started=Count("pk", filter=Q(due_at__isnull=True)),
+    )
+    counts["awaiting_approval"] = awaiting.count()
+    return {
+        "counts": counts,
+        "overdue": _references(overdue, "due_at", base),
+        "due_soon": _references(due_soon, "due_at", base),
+        "awaiting_approval": _references(awaiting, "submitted_at", base),
+        "day": timezone.localtime(now).date(),
+        "service_name": settings.SERVICE_NAME,
+        "home_link": base + reverse("home"),
+        "dashboard_link": base + reverse("rhi:dashboard"),
+    }
 
 
 def send_manager_digests(*, now: datetime | None = None) -> int:
@@ -45,21 +85,12 @@ def send_manager_digests(*, now: datetime | None = None) -> int:
                 DigestSent.objects.create(recipient_id=user_id, day=local.date(), sent_at=now)
         except IntegrityError:
             continue  # already sent today (another digest run got there first)
-        counts = ReturnHomeInterview.objects.filter(
-            provider_id=organisation_id, state__in=CLOCK_RUNNING_STATES
-        ).aggregate(
-            overdue=Count("pk", filter=Q(due_at__lt=now)),
-            due_soon=Count("pk", filter=Q(due_soon_at__lte=now, due_at__gte=now)),
-            unallocated=Count("pk", filter=Q(allocated_worker__isnull=True)),
-            not_started=Count("pk", filter=Q(due_at__isnull=True)),
-        )
         recipient = User.objects.get(pk=user_id)
         try:
             send_mail(
                 subject=f"{settings.SERVICE_NAME}: daily deadline digest",
                 message=render_to_string(
-                    "alerts/email/digest.txt",
-                    {"counts": counts, "day": local.date(), "service_name": settings.SERVICE_NAME},
+                    "alerts/email/digest.txt", digest_context(organisation_id=organisation_id, now=now)
                 ),
                 from_email=None,
                 recipient_list=[recipient.email],

@@ -23,7 +23,7 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.selectors import is_invited
 from accounts.tokens import INVITATION_MAX_AGE, invitation_token
-from alerts.models import AlertKind, EmailStatus, Notification
+from alerts.models import AlertKind, EmailStatus, HandoffKind, Notification
 from audit.models import AuditAction
 from audit.services import record_event
 from core.enqueue import call_after_commit, publisher, send_task
@@ -100,16 +100,28 @@ def _send(notification: Notification) -> None:
     if notification.kind == INVITATION_KIND:
         _send_invitation(notification.recipient)
         return
-    label = AlertKind(notification.kind).label if notification.kind in AlertKind.values else "Update"
+    handoff = notification.kind in HandoffKind.values
+    if handoff:
+        label = HandoffKind(notification.kind).label
+    else:
+        label = AlertKind(notification.kind).label if notification.kind in AlertKind.values else "Update"
+    base_url = getattr(settings, "SERVICE_BASE_URL", "")
     context = {
         "label": label,
+        "kind": notification.kind,
         "rhi_id": notification.rhi_id,
         "service_name": settings.SERVICE_NAME,
-        "base_url": getattr(settings, "SERVICE_BASE_URL", ""),
+        "base_url": base_url,
+        # The record's page (sign-in first): its address carries the RHI's number only, never the child.
+        "link": base_url + reverse("rhi:detail", args=[notification.rhi_id]) if notification.rhi_id else "",
     }
     send_mail(
-        subject=f"{settings.SERVICE_NAME}: {label}",
-        message=render_to_string("alerts/email/notification.txt", context),
+        subject=f"{settings.SERVICE_NAME}: {label} (RHI-{notification.rhi_id})"
+        if handoff
+        else f"{settings.SERVICE_NAME}: {label}",
+        message=render_to_string(
+            "alerts/email/handoff.txt" if handoff else "alerts/email/notification.txt", context
+        ),
         from_email=None,
         recipient_list=[notification.recipient.email],
     )

@@ -23,6 +23,15 @@ class AlertKind(models.TextChoices):
     DISCLOSURE_UNACKNOWLEDGED = "disclosure_unacknowledged", "Disclosure not acknowledged"
 
 
+class HandoffKind(models.TextChoices):
+    """A hand-off between people on an RHI (alerts.handoffs): a Notification's kind, with no DeadlineAlert."""
+
+    ALLOCATED = "allocated", "RHI allocated to you"
+    SUBMITTED = "submitted", "Report waiting for your approval"
+    RETURNED = "returned", "Report returned with comments"
+    APPROVED = "approved", "Report approved"
+
+
 class DeadlineAlert(models.Model):
     """A threshold crossed, recorded exactly once per (subject, kind) by the sweep. The unique constraints,
     not the scheduler, are what make 'exactly once' hold under duplicate delivery, two beats or a lost broker."""

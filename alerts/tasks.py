@@ -8,9 +8,11 @@ operations runbook name them, and a rename would strand the queued ones for noth
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from celery import shared_task
 
-from alerts import digests, emails, sweep
+from alerts import digests, emails, handoffs, sweep
 from operations.services import DEADLINE_SWEEP, record_heartbeat
 
 
@@ -39,3 +41,9 @@ def send_manager_digests() -> int:
 @shared_task(name="rhi.send_invitation_email", ignore_result=True)
 def send_invitation_email(user_id: int) -> bool:
     return emails.send_invitation_email(user_id=user_id)
+
+
+# Queued by name by rhi.services.lifecycle after a hand-off commits (rhi sits under alerts): at is ISO 8601.
+@shared_task(name="rhi.notify_handoff", ignore_result=True)
+def notify_handoff(rhi_id: int, kind: str, by_id: int | None, at: str) -> int:
+    return len(handoffs.notify_handoff(rhi_id=rhi_id, kind=kind, by_id=by_id, at=datetime.fromisoformat(at)))

@@ -42,6 +42,8 @@ from sharing.webhooks import rhi_outcome
 logger = logging.getLogger(__name__)
 # rhi.tasks.generate_report, queued by name: rhi.tasks imports the services, so importing it here is a loop.
 GENERATE_REPORT_TASK = "rhi.generate_report"
+# alerts.tasks.notify_handoff, queued by name: alerts sits above rhi (the hand-off emails, alerts.handoffs).
+HANDOFF_TASK = "rhi.notify_handoff"
 
 
 class StaleVersionError(Exception):
@@ -103,7 +105,18 @@ def allocate_rhi(
     rhi.version += 1
     rhi.save()
     record_event(actor=by, action=AuditAction.UPDATE, obj=rhi, detail={"allocated_to": worker.pk})
+    call_after_commit(_announce_handoff, rhi.pk, "allocated", by.pk, now)
     return rhi
+
+
+def _announce_handoff(rhi_id: int, kind: str, by_id: int, at: datetime) -> None:
+    try:
+        with publisher() as producer:
+            send_task(HANDOFF_TASK, rhi_id, kind, by_id, at.isoformat(), producer=producer)
+    except Exception as exc:  # a broker that is down never fails the step; the record shows the hand-off
+        logger.warning(
+            "broker unavailable (%s): %s email for RHI %s not queued", type(exc).__name__, kind, rhi_id
+        )
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -308,6 +321,7 @@ def submit_for_approval(*, rhi_id: int, by: User, expected_version: int | None =
     now = timezone.now()
     _move(rhi, action=RHIAction.SUBMIT, by=by, now=now)
     rhi.submitted_at, rhi.submitted_by = now, by
+    call_after_commit(_announce_handoff, rhi.pk, "submitted", by.pk, now)
     return _finish(rhi, by=by, now=now, detail={"step": "submitted"})
 
 
@@ -376,6 +390,7 @@ def approve(
     # The frozen report and the placing authority's letter are rendered once, in the background, after the
     # approval is committed (the download page renders on demand if the worker has not got to it yet).
     call_after_commit(_enqueue_reports, rhi.pk)
+    call_after_commit(_announce_handoff, rhi.pk, "approved", by.pk, now)
     return rhi
 
 
@@ -406,4 +421,5 @@ def return_for_changes(
     ReviewDecision.objects.create(
         rhi=rhi, reviewer=by, decision=ReviewDecisionKind.RETURNED, comments=comments.strip(), decided_at=now
     )
+    call_after_commit(_announce_handoff, rhi.pk, "returned", by.pk, now)
     return _finish(rhi, by=by, now=now, detail={"step": "returned"})
