@@ -10,8 +10,19 @@ from django.contrib.auth.models import AnonymousUser
 from access.casework import can_allocate, can_work_on
 from access.memberships import managed_organisation_ids
 from accounts.models import User
-from rhi.models import ReturnHomeInterview
+from rhi.models import ReturnHomeInterview, RHIState
 from rhi.transitions import TRANSITIONS, Actor, RHIAction, actions_from
+
+# The steps that write the report; once it is submitted none is open to anyone until a manager returns it.
+REPORT_WRITING_ACTIONS = frozenset(
+    {
+        RHIAction.RECORD_INTERVIEW,
+        RHIAction.EDIT_INTERVIEW,
+        RHIAction.FINDINGS,
+        RHIAction.CONSENT,
+        RHIAction.SUBMIT,
+    }
+)
 
 
 def available_actions(user: User | AnonymousUser, rhi: ReturnHomeInterview) -> list[RHIAction]:
@@ -38,3 +49,10 @@ def _is_actor(user: User | AnonymousUser, rhi: ReturnHomeInterview, actor: Actor
     if actor == Actor.MANAGER:
         return rhi.provider_id in managed_organisation_ids(user)
     return can_work_on(user, rhi)
+
+
+def report_awaiting_approval(user: User | AnonymousUser, rhi: ReturnHomeInterview) -> bool:
+    """Whether a report-writing page should tell this user the report waits for approval instead of refusing
+    them (a worker pressing Back after submitting): the report is submitted and they work on this RHI. It opens
+    nothing: the page still offers no form and the steps stay closed (``available_actions``)."""
+    return rhi.state == RHIState.SUBMITTED and can_work_on(user, rhi)

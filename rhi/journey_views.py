@@ -22,7 +22,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views import View
 
-from access.actions import available_actions
+from access.actions import REPORT_WRITING_ACTIONS, available_actions, report_awaiting_approval
 from accounts.models import User
 from audit.exceptions import NotAllowed
 from audit.models import AuditAction
@@ -86,10 +86,29 @@ class RHIStep(View):
             if method == "post" and request.POST.get("version") not in (None, str(self.rhi.version)):
                 messages.error(request, STALE)
                 return redirect("rhi:detail", pk=self.rhi.pk)
+            if method == "get" and self.awaiting_approval():
+                return self.awaiting_approval_page()
             raise NotAllowed(
                 obj=self.rhi, action=self._audit_action(), step=self.step or self.actions[0].value
             )
         return super().dispatch(request, *args, **kwargs)
+
+    def awaiting_approval(self) -> bool:
+        """A report-writing page opened after the report was submitted (Back from the RHI page)."""
+        return bool(REPORT_WRITING_ACTIONS & set(self.actions)) and report_awaiting_approval(
+            self.user, self.rhi
+        )
+
+    def awaiting_approval_page(self) -> HttpResponse:
+        # Says why there is no form and where to go; it shows nothing of the report or the child.
+        record_event(
+            actor=self.user,
+            action=AuditAction.VIEW,
+            obj=self.rhi,
+            request=self.request,
+            detail={"step": self.step or self.actions[0].value, "shown": "awaiting_approval"},
+        )
+        return render(self.request, "rhi/journey/awaiting_approval.html", {"rhi": self.rhi})
 
     def _audit_action(self) -> str:
         return AuditAction.UPDATE if self.request.method == "POST" else AuditAction.VIEW

@@ -161,7 +161,12 @@ def test_full_journey_offer_accept_interview_findings_consent_submit_return_resu
     assert client.get(reverse("rhi:submit", args=[rhi.pk])).status_code == 200
     post(client, "submit", case, {})
     assert current(case).state == RHIState.SUBMITTED
-    assert client.get(reverse("rhi:findings", args=[rhi.pk])).status_code == 403
+    # Submitted: the findings page says it waits for approval (no form), and a change is refused.
+    assert (
+        "This report is waiting for approval"
+        in client.get(reverse("rhi:findings", args=[rhi.pk])).content.decode()
+    )
+    assert post(client, "findings", case, findings_data()).status_code == 403
 
     client.force_login(case.manager)
     review = client.get(reverse("rhi:review", args=[rhi.pk]))
