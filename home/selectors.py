@@ -61,6 +61,8 @@ def navigation_entries(user: User | AnonymousUser) -> list[NavigationEntry]:
     if police_force_ids(user):
         entries.append(NavigationEntry("Episodes in your area", "sharing:police_episodes"))
     if reporting_authority_ids(user):
+        # The performance dashboard asks the same question as the returns (reporting_authority_ids).
+        entries.append(NavigationEntry("Performance dashboard", "performance:dashboard"))
         entries.append(NavigationEntry("Statutory returns", "reporting:returns"))
     if user_admin_organisation_ids(user):
         entries.append(NavigationEntry("Users and teams", "accounts:org_users"))

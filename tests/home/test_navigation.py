@@ -21,6 +21,7 @@ ENTRIES = {
     "Placement notifications": "sharing_out_of_area:unnotified",
     "Shared with you": "sharing:shared",
     "Episodes in your area": "sharing:police_episodes",
+    "Performance dashboard": "performance:dashboard",
     "Statutory returns": "reporting:returns",
     "API clients": "accounts:api_clients",
     "Webhooks": "sharing_webhooks:list",
