@@ -16,7 +16,7 @@ from core.forms import limit_choices, set_choices
 from core.query_params import validate_date_in_range
 from reporting.exports import not_offered_reason, offer_note, returns_offered
 from reporting.models import ExportFormat, ReturnKind
-from reporting.periods import CollectionYear
+from reporting.periods import CollectionYear, default_collection_year
 
 YEARS_BACK = 6
 
@@ -99,7 +99,10 @@ class ReturnForm(forms.Form):
         self.offer_notes = [note for authority in authorities if (note := offer_note(authority))]
         set_choices(self, "return_kind", [(k, label) for k, label in ReturnKind.choices if k in offered])
         set_choices(self, "collection_year", collection_year_choices(today))
-        self.fields["collection_year"].initial = str(CollectionYear.containing(today).start.year - 1)
+        year = default_collection_year(today)
+        self.fields["collection_year"].initial = str(year.start.year)
+        self.fields["date_from"].initial = year.start
+        self.fields["date_to"].initial = min(year.end, today)
         self.fields["as_at"].initial = today
 
     def clean(self) -> dict[str, Any]:
@@ -172,6 +175,7 @@ class ValidationForm(forms.Form):
         today = today or timezone.localdate()
         limit_choices(self, "local_authority", organisations_by_name(authority_ids))
         set_choices(self, "collection_year", collection_year_choices(today))
+        self.fields["collection_year"].initial = str(default_collection_year(today).start.year)
 
     def clean_local_authority(self) -> Organisation:
         local_authority: Organisation = self.cleaned_data["local_authority"]

@@ -31,7 +31,7 @@ from missing_episodes.models import MissingEpisode
 from reporting import performance
 from reporting.dashboard import performance_dashboard
 from reporting.exports import write_export
-from reporting.periods import CollectionYear
+from reporting.periods import default_collection_year
 
 MAX_RECORDS_SHOWN = 500
 DOWNLOAD_TYPES = {
@@ -85,7 +85,7 @@ def _authorities(request: HttpRequest, what: str) -> list[Organisation]:
 
 
 def _default_period(today: date) -> tuple[date, date]:
-    year = CollectionYear.containing(today)
+    year = default_collection_year(today)
     return year.start, min(year.end, today)
 
 

@@ -51,6 +51,20 @@ class CollectionYear:
         return CollectionYear.starting(self.start.year - 1)
 
 
+# Until the end of September a returns page opens on the year that ended on 31 March: its returns are prepared,
+# checked and corrected through the summer. From October it opens on the year under way.
+LAST_MONTH_OF_RETURN_SEASON = 9
+
+
+def default_collection_year(today: date) -> CollectionYear:
+    """The collection year every returns page opens on (the export form, the SSDA903 check, the performance
+    return): the one place that choice is made, so the pages agree."""
+    current = CollectionYear.containing(today)
+    if current.start.month <= today.month <= LAST_MONTH_OF_RETURN_SEASON:
+        return current.previous
+    return current
+
+
 def period_bounds(date_from: date, date_to: date) -> tuple[datetime, datetime]:
     """The UTC instants a period of UK dates covers: from midnight starting ``date_from`` up to (not
     including) midnight after ``date_to``."""
