@@ -15,7 +15,7 @@ from accounts.selectors import organisations_by_name
 from core.forms import limit_choices, set_choices
 from core.query_params import validate_date_in_range
 from reporting.exports import not_offered_reason, offer_note, returns_offered
-from reporting.models import ExportFormat, ReturnKind
+from reporting.models import CSV_ZIPS, ExportFormat, ReturnKind
 from reporting.periods import CollectionYear, default_collection_year
 
 YEARS_BACK = 6
@@ -83,8 +83,8 @@ class ReturnForm(forms.Form):
         choices=ExportFormat.choices,
         widget=forms.RadioSelect,
         initial=ExportFormat.CSV,
-        help_text="CSV writes one file per table: SSDA903 comes as a zip of two CSV files (Missing and Header), "
-        "the performance return as a zip of one CSV file per table.",
+        help_text=f"CSV writes one file per table: SSDA903 comes as a {CSV_ZIPS[ReturnKind.SSDA903_MISSING]}, "
+        f"the performance return as a {CSV_ZIPS[ReturnKind.PERFORMANCE]}.",
         error_messages={"required": "Choose a format."},
     )
 

@@ -23,7 +23,7 @@ from reporting.list8_complete import UnreadableList, UploadedList, read_upload
 from reporting.models import ReturnKind
 
 MAX_UPLOAD_BYTES: int = settings.RHI_MAX_UPLOAD_BYTES
-FORMATS = [("xlsx", "Excel (xlsx)"), ("csv", "CSV (a zip of four CSV files: the List 8 and the three lists)")]
+FORMATS = [("xlsx", "Excel (xlsx)"), ("csv", "ZIP of 4 CSV files (the List 8 and the three lists)")]
 
 
 class List8UploadForm(forms.Form):

@@ -28,10 +28,13 @@ class ExportFormat(models.TextChoices):
     JSON = "json", "JSON"
 
 
-# A CSV export of more than one table downloads as one zip of a CSV file per table (reporting.services).
+# A CSV export of more than one table downloads as one zip of a CSV file per table (reporting.services); the
+# label says so with the count (tests/reporting/test_download_labels.py checks it against what is written).
+SSDA903_CSV_FILES = 2  # Missing and Header
+PERFORMANCE_CSV_FILES = 13  # one per table of reporting.performance.tables.TABLES, and the method
 CSV_ZIPS: dict[str, str] = {
-    ReturnKind.SSDA903_MISSING: "CSV: a zip of two CSV files, Missing and Header",
-    ReturnKind.PERFORMANCE: "CSV: a zip of one CSV file per table",
+    ReturnKind.SSDA903_MISSING: f"ZIP of {SSDA903_CSV_FILES} CSV files (Missing and Header)",
+    ReturnKind.PERFORMANCE: f"ZIP of {PERFORMANCE_CSV_FILES} CSV files (one per table, and the method)",
 }
 
 

@@ -76,7 +76,7 @@ def test_performance_lead_checks_and_exports_the_ssda903_missing_table(
     run_export(job_id=job.pk)  # what the Celery worker does; the page refreshes itself meanwhile
 
     page.locator("#download-link").wait_for(timeout=20_000)
-    assert "a zip of two CSV files" in page.locator("#download-link").inner_text()
+    assert "ZIP of 2 CSV files" in page.locator("#download-link").inner_text()
     assert page.locator("#export-rows").inner_text() == "6"
     assert_no_axe_violations(page)
     with page.expect_download() as download_info:

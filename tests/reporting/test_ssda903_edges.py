@@ -83,7 +83,7 @@ def test_the_ssda903_csv_download_says_it_is_a_zip_of_two_csv_files() -> None:
     annex_a_csv = ExportJob(return_kind=ReturnKind.ANNEX_A_LIST8, format=ExportFormat.CSV)
     ssda903_xlsx = ExportJob(return_kind=ReturnKind.SSDA903_MISSING, format=ExportFormat.XLSX)
 
-    assert ssda903_csv.format_label == "CSV: a zip of two CSV files, Missing and Header"
+    assert ssda903_csv.format_label == "ZIP of 2 CSV files (Missing and Header)"
     assert annex_a_csv.format_label == "CSV"
     assert ssda903_xlsx.format_label == "Excel (xlsx)"
 
