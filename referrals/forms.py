@@ -21,7 +21,7 @@ class SentWhen:
 
     CHOICES = [
         (NOW, "Sent now"),
-        (EARLIER, "Sent earlier – enter the date and time below"),
+        (EARLIER, "Sent earlier"),
         (NOT_YET, "Not sent yet"),
     ]
 
@@ -74,6 +74,10 @@ class ReferralForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        if data.get("sent_when") != SentWhen.EARLIER:
+            # The time is asked for under "Sent earlier" only (a conditional reveal): hidden, it is ignored.
+            self.errors.pop("sent_at", None)
+            data["sent_at"] = None
         if (
             data.get("sent_when") == SentWhen.EARLIER
             and not data.get("sent_at")

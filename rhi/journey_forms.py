@@ -5,10 +5,11 @@ Every form carries the RHI version the user saw (hidden), so a stale save is ref
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django import forms
 from django.db.models import QuerySet
+from django.forms import BoundField
 
 from accounts.fields import LocalDateTimeField
 from accounts.models import User
@@ -73,6 +74,20 @@ def _yes_no_field(label: str) -> forms.TypedChoiceField:
 
 class VersionedForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
+    # Follow-ups shown under the answer that needs them (GOV.UK conditional reveal, journey/form.html):
+    # answer field → (follow-up field, the answer's value; "" for a single checkbox). clean() still decides.
+    reveals: ClassVar[dict[str, tuple[str, str]]] = {}
+
+    def rows(self) -> list[tuple[BoundField, BoundField | None, str]]:
+        """The visible fields in order, each with its revealed follow-up; a follow-up is not a row itself."""
+        revealed = {follow_up for follow_up, _ in self.reveals.values()}
+        rows: list[tuple[BoundField, BoundField | None, str]] = []
+        for field in self.visible_fields():
+            if field.name in revealed:
+                continue
+            follow_up, on = self.reveals.get(field.name, ("", ""))
+            rows.append((field, self[follow_up] if follow_up else None, on))
+        return rows
 
 
 class ContactAttemptForm(VersionedForm):
@@ -403,6 +418,9 @@ class ConsentForm(VersionedForm):
     consent_override_justification = forms.CharField(
         required=False, label="Why is information shared without consent?", widget=forms.Textarea
     )
+    reveals: ClassVar[dict[str, tuple[str, str]]] = {
+        "share_without_consent": ("consent_override_justification", "")
+    }
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
