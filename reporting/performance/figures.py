@@ -26,7 +26,7 @@ from reporting.performance.timeliness import (
     OtherCommission,
     time_rows,
 )
-from rhi.models import DeclinedBy, DeclineReason, Outcome
+from rhi.models import ClockPolicy, DeclinedBy, DeclineReason, Outcome
 
 STILL_MISSING_DAYS = 28
 
@@ -54,9 +54,11 @@ class Context:
 Predicate = Callable[[EpisodeRow, Context], bool]
 
 
-def context_for(scope: Scope, rows: Iterable[EpisodeRow], *, now: datetime) -> Context:
+def context_for(
+    scope: Scope, rows: Iterable[EpisodeRow], *, now: datetime, policies: Sequence[ClockPolicy] | None = None
+) -> Context:
     rows = list(rows)
-    timing = time_rows(scope, rows, now=now)
+    timing = time_rows(scope, rows, now=now, policies=policies)
     return Context(scope=scope, now=now, statuses=timing.statuses, other_commission=timing.other_commission)
 
 
@@ -299,8 +301,12 @@ def count_figures(rows: Sequence[EpisodeRow], ctx: Context, keys: Iterable[str])
     headline = [row for row in rows if ctx.in_headline(row)]
     statuses: Counter[str] = Counter()
     if any(key in TIMELINESS_FIGURES for key in wanted):
-        for row in headline:
-            statuses.update(f"{d}__{s}" for d, s in ctx.statuses[row.episode_id].items())
+        # Rows share a few combinations of statuses: count those, then each combination's pairs once.
+        status_of = ctx.statuses
+        combinations = Counter(tuple(status_of[row.episode_id].items()) for row in headline)
+        for pairs, n in combinations.items():
+            for d, s in pairs:
+                statuses[f"{d}__{s}"] += n
     counts: dict[str, int] = {}
     for key in wanted:
         predicate = FIGURES[key].predicate

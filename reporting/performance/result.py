@@ -40,6 +40,7 @@ from reporting.performance.timeliness import (
     STANDARD_LABELS,
     TIMELINESS_LABELS,
     TIMELINESS_STATUSES,
+    policies_of,
     policy_at_end,
 )
 from rhi.clock import LONDON
@@ -190,7 +191,9 @@ def performance_figures(
     scope = Scope(date_from=date_from, date_to=date_to, local_authority=local_authority, provider=provider)
     now = now or timezone.now()
     rows = fetch_rows(scope)
-    ctx = context_for(scope, rows, now=now)
+    # The LA's policies are read once: for timing the rows and for the policy the method paragraph describes.
+    policies = policies_of(local_authority) if local_authority is not None else []
+    ctx = context_for(scope, rows, now=now, policies=policies)
     headline = [row for row in rows if ctx.in_headline(row)]
     # Cohorts are counted in their own table below (episodes, children and outcomes per cohort).
     counts = count_figures(headline, ctx, [key for key in FIGURES if not key.startswith("cohort_")])
@@ -248,7 +251,7 @@ def performance_figures(
     rhi_ids = _rhi_ids(rows, ctx)
     child_of = {row.rhi_id: row.child_id for row in headline if row.rhi_id is not None}
     referrals, by_service, referral_outcomes = referral_counts(rhi_ids)
-    policy = policy_at_end(scope)
+    policy = policy_at_end(scope, policies)
     return PerformanceReturn(
         scope=scope,
         generated_at=now,

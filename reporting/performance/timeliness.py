@@ -209,10 +209,14 @@ class Timing:
     other_commission: dict[int, OtherCommission]
 
 
-def time_rows(scope: Scope, rows: Iterable[EpisodeRow], *, now: datetime) -> Timing:
-    """Every row under its own policy and the six standard definitions, in one pass."""
+def time_rows(
+    scope: Scope, rows: Iterable[EpisodeRow], *, now: datetime, policies: Sequence[ClockPolicy] | None = None
+) -> Timing:
+    """Every row under its own policy and the six standard definitions, in one pass. ``policies``: the LA's
+    (``policies_of``), when the caller has read them already."""
     la = scope.local_authority
-    policies = policies_of(la) if la is not None else []
+    if policies is None:
+        policies = policies_of(la) if la is not None else []
     la_rules = rules_without_rhi(scope.organisation, policies)
     own_rules = RulesCache(la_rules)
     nation = rules_without_policy(scope.organisation).nation
@@ -238,8 +242,11 @@ def time_rows(scope: Scope, rows: Iterable[EpisodeRow], *, now: datetime) -> Tim
     return Timing(statuses, other)
 
 
-def policy_at_end(scope: Scope) -> ClockPolicy | None:
-    """The reporting LA's policy in force on the last day of the period (the method paragraph describes it)."""
+def policy_at_end(scope: Scope, policies: Sequence[ClockPolicy] | None = None) -> ClockPolicy | None:
+    """The reporting LA's policy in force on the last day of the period (the method paragraph describes it).
+    ``policies``: the LA's (``policies_of``), when the caller has read them already."""
     if scope.local_authority is None:
         return None
-    return policy_on(policies_of(scope.local_authority), scope.date_to)
+    if policies is None:
+        policies = policies_of(scope.local_authority)
+    return policy_on(policies, scope.date_to)
