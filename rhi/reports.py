@@ -23,7 +23,14 @@ from django.utils import timezone
 
 from audit.models import AuditAction
 from audit.services import record_event
-from missing_episodes.models import EPISODE_FIELDS, Child, CorrectedField, FactCorrection, MissingEpisode
+from missing_episodes.models import (
+    EPISODE_FIELDS,
+    Child,
+    CorrectedField,
+    FactCorrection,
+    MissingEpisode,
+)
+from missing_episodes.selectors import episodes_while_looked_after
 from referrals.selectors import referrals_for_rhi
 from rhi.clock import CLOCK_STATE_LABELS, ClockRules, describe_rules
 from rhi.models import (
@@ -65,6 +72,14 @@ class Timeliness:
 def _labels(codes: list[str], choices: Any) -> list[str]:
     known = dict(choices.choices)
     return [known.get(code, code) for code in codes]
+
+
+def has_placing_authority(rhi: ReturnHomeInterview) -> bool:
+    """Whether there is a placing authority to write the notification letter to: the child was looked after
+    (a period of care, the returns' rule) when one of the RHI's episodes began, so their responsible LA placed
+    them. A child living at home has none, and the RHI page offers no letter."""
+    episode_ids = rhi.episode_links.values("episode_id")
+    return episodes_while_looked_after().filter(pk__in=episode_ids).exists()
 
 
 def report_available_to_placing_authority(rhi: ReturnHomeInterview) -> bool:

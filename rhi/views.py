@@ -24,7 +24,7 @@ from audit.exceptions import NotAllowed, NotVisible
 from audit.models import AuditAction
 from audit.services import record_event
 from missing_episodes.selectors import repeat_missing_count
-from rhi import selectors, services
+from rhi import reports, selectors, services
 from rhi.clock import ClockRuleError, ClockRules, describe_rules
 from rhi.forms import AllocateForm, ClockPolicyForm, DashboardFilterForm
 from rhi.models import ClockPolicy, ReturnHomeInterview
@@ -131,6 +131,7 @@ def _detail_page(
             "allocate_form": allocate_form,
             "missing_count": repeat_missing_count(rhi.child, now),
             "later_corrections": selectors.corrections_after_approval(rhi),
+            "has_placing_authority": reports.has_placing_authority(rhi),
             **journey_context(user, rhi),
         },
         status=status,
