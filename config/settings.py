@@ -468,6 +468,9 @@ LOGGING = {
 
 # --- Service --------------------------------------------------------------------------------------------
 SERVICE_NAME = "Return home interviews"
+# The service's public address, for the links in emails (hand-offs, digests, invitations): without it they are
+# paths only. No trailing slash.
+SERVICE_BASE_URL = os.environ.get("DJANGO_SERVICE_BASE_URL", "").rstrip("/")
 SERVICE_PHASE = "alpha"
 # How often long forms (the RHI findings) save a draft in the background while someone types.
 RHI_AUTOSAVE_SECONDS = int(os.environ.get("RHI_AUTOSAVE_SECONDS", "30"))

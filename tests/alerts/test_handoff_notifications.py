@@ -96,15 +96,19 @@ def case(casework_clock: None) -> Case:
 @pytest.mark.django_db
 @pytest.mark.usefixtures("eager_celery")
 def test_a_manager_allocating_an_rhi_emails_the_new_worker_a_link_and_not_the_child(
-    case: Case, smtp: Inbox, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
+    case: Case,
+    smtp: Inbox,
+    settings: Settings,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
 ) -> None:
+    settings.SERVICE_BASE_URL = "https://rhi.example.gov.uk"
     other = with_email(member("second-worker", case.provider, Role.RHI_WORKER, case.team))
     with django_capture_on_commit_callbacks(execute=True):
         rhi_services.allocate_rhi(rhi_id=case.rhi.pk, worker=other, by=case.manager)
 
     [message] = smtp.to(other.email)
     assert message["Subject"] == f"Return home interviews: RHI allocated to you (RHI-{case.rhi.pk})"
-    assert f"/rhi/{case.rhi.pk}/" in body(message)
+    assert f"https://rhi.example.gov.uk/rhi/{case.rhi.pk}/" in body(message)
     assert_no_child_details(message, case.rhi)
     assert smtp.to(case.manager.email) == []  # who allocated is not told of their own step
     notification = Notification.objects.get(recipient=other, kind=HandoffKind.ALLOCATED)
