@@ -386,6 +386,7 @@ CELERY_TASK_ROUTES = {
     "rhi.deadline_sweep": {"queue": "deadlines"},
     "rhi.send_notification_email": {"queue": "notifications"},
     "rhi.send_manager_digests": {"queue": "notifications"},
+    "rhi.notify_handoff": {"queue": "notifications"},
     "sharing.deliver_webhook": {"queue": "webhooks"},
     "sharing.webhook_sweep": {"queue": "webhooks"},
     "reporting.*": {"queue": "exports"},
