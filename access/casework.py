@@ -10,7 +10,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
 
 from access.memberships import managed_organisation_ids
-from accounts.models import Membership, Role, User
+from accounts.models import Membership, Organisation, Role, User
 from accounts.selectors import memberships
 from referrals.models import Referral
 from rhi.models import ReturnHomeInterview
@@ -62,6 +62,13 @@ def can_allocate(user: User | AnonymousUser, rhi: ReturnHomeInterview, worker: U
         and rhi.provider.allow_self_allocation
         and visible_rhis(user).filter(pk=rhi.pk).exists()
     )
+
+
+def takes_rhis_themselves(user: User | AnonymousUser) -> bool:
+    """Whether the user is an RHI worker of a provider that lets its workers take unallocated RHIs (the rule
+    ``can_allocate`` applies to each RHI): the worker's home says so, or that a team manager allocates."""
+    worker_of = [m.organisation_id for m in memberships(user) if m.role == Role.RHI_WORKER]
+    return Organisation.objects.filter(pk__in=worker_of, allow_self_allocation=True).exists()
 
 
 def can_work_on(user: User | AnonymousUser, rhi: ReturnHomeInterview) -> bool:

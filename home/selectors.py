@@ -12,6 +12,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
 from access.api_clients import api_client_organisation_ids
+from access.casework import takes_rhis_themselves
 from access.clock_policies import policy_authorities
 from access.episodes import care_authority_ids
 from access.memberships import (
@@ -121,6 +122,8 @@ class HomePage:
     records_care: bool = False
     # An LA's org admins change its clock policies (access.clock_policies); a provider's have none.
     manages_policies: bool = False
+    # Whether the worker's provider lets them take unallocated RHIs (access.casework.takes_rhis_themselves).
+    takes_rhis: bool = False
 
 
 def home_page(user: User, *, now: datetime) -> HomePage:
@@ -128,6 +131,7 @@ def home_page(user: User, *, now: datetime) -> HomePage:
     page = HomePage(sections=sections)
     if Role.RHI_WORKER in sections:
         page.queues = queues.worker_queues(user, now=now)
+        page.takes_rhis = takes_rhis_themselves(user)
         awaiting = awaiting_acknowledgement_for(user, now=now)
         page.referrals_awaiting = list(awaiting[:REFERRALS_SHOWN])
         page.referrals_awaiting_count = awaiting.count()

@@ -121,3 +121,14 @@ def test_worker_posting_an_empty_allocation_is_refused_and_audited(client: Clien
     response = client.post(reverse("rhi:allocate", args=[rhi.pk]), {"worker": "", "version": rhi.version})
     assert response.status_code == 403
     assert AuditEvent.objects.filter(actor=org.worker, object_id=str(rhi.pk), outcome="denied").exists()
+
+
+@pytest.mark.parametrize("self_allocation", [True, False])
+def test_worker_home_describes_their_organisations_allocation_rule(
+    client: Client, self_allocation: bool
+) -> None:
+    org = provider(self_allocation=self_allocation)
+    client.force_login(org.worker)
+    html = client.get(reverse("home")).content.decode()
+    assert ("waiting for someone to take them" in html) is self_allocation
+    assert ("a team manager allocates new RHIs to you" in html) is not self_allocation
