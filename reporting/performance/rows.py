@@ -229,6 +229,18 @@ def fetch_rows(scope: Scope) -> list[EpisodeRow]:
     return [EpisodeRow(*values, *links.get(values[0], NO_RHI)) for values in episodes]
 
 
+def _answers_of(rhi_ids: list[int]) -> QuerySet[ReturnHomeInterview]:
+    if connection.vendor == "postgresql":  # the RHI's own id: the interview joined in has an "id" too
+        table = connection.ops.quote_name(ReturnHomeInterview._meta.db_table)
+        ids: Q | RawSQL = RawSQL(f'{table}."id" = ANY(%s)', (rhi_ids,), output_field=BooleanField())  # noqa: S611 - the model's table
+    else:
+        ids = Q(pk__in=rhi_ids)
+    return ReturnHomeInterview.objects.filter(ids).order_by().values_list("pk", *ANSWER_FIELDS)
+
+
+SNAPSHOT = ANSWER_FIELDS.index("policy_snapshot")
+
+
 def _answered_by_successors(superseded: dict[int, tuple[int, int]]) -> dict[int, tuple[Any, ...]]:
     """The link values of episodes whose RHI was superseded, taken from the RHI that answers for them: they
     were offered, interviewed or declined by it, and are excluded from timeliness (its clock runs from a later
@@ -236,12 +248,12 @@ def _answered_by_successors(superseded: dict[int, tuple[int, int]]) -> dict[int,
     if not superseded:
         return {}
     answering = answering_rhi_ids(dict(superseded.values()))
-    answers = {
-        values[0]: values[1:]
-        for values in ReturnHomeInterview.objects.filter(pk__in=set(answering.values()))
-        .order_by()
-        .values_list("pk", *ANSWER_FIELDS)
-    }
+    snapshot = SnapshotParser()
+    answers = {}
+    for values in read_by_ids(_answers_of, sorted(set(answering.values()))):
+        answer = list(values[1:])
+        answer[SNAPSHOT] = snapshot(answer[SNAPSHOT])
+        answers[values[0]] = tuple(answer)
     return {
         episode_id: (answering[rhi_id], False, *answers[answering[rhi_id]], True)
         for episode_id, (rhi_id, _) in superseded.items()
