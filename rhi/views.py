@@ -144,10 +144,12 @@ def allocate(request: HttpRequest, pk: int) -> HttpResponse:
     user, rhi = load_visible_rhi(request, pk, action=AuditAction.UPDATE)
     form = AllocateForm(request.POST, workers=selectors.dashboard_filter_options({rhi.provider_id}).workers)
     if not form.is_valid():
-        if RHIAction.ALLOCATE not in available_actions(user, rhi):
-            raise NotAllowed(obj=rhi, action=AuditAction.UPDATE)
-        # The RHI page again with the error summary (GOV.UK pattern), nothing saved.
-        return _detail_page(request, user, rhi, allocate_form=form, status=400)
+        if RHIAction.ALLOCATE in available_actions(user, rhi):
+            # The RHI page again with the error summary (GOV.UK pattern), nothing saved.
+            return _detail_page(request, user, rhi, allocate_form=form, status=400)
+        # Someone with no allocation form to correct (the service refuses them on a valid one).
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        return redirect(_safe_next(request) or reverse("rhi:detail", args=[rhi.pk]))
     try:
         services.allocate_rhi(
             rhi_id=rhi.pk,

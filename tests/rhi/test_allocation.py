@@ -13,7 +13,6 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import Organisation, Role, Team, User
-from audit.models import AuditEvent
 from rhi.models import ReturnHomeInterview, RHIState
 from tests.factories import member
 from tests.factories_domain import ChildFactory, ProviderFactory, RHIFactory
@@ -114,13 +113,16 @@ def test_worker_whose_organisation_self_allocates_is_offered_take_this_rhi(clien
     assert "Take this RHI" in html and "do not take RHIs themselves" not in html
 
 
-def test_worker_posting_an_empty_allocation_is_refused_and_audited(client: Client) -> None:
+def test_worker_posting_an_empty_allocation_changes_nothing_and_gets_no_allocation_form(
+    client: Client,
+) -> None:
     org = provider(self_allocation=True)
     rhi = unallocated(org)
     client.force_login(org.worker)
     response = client.post(reverse("rhi:allocate", args=[rhi.pk]), {"worker": "", "version": rhi.version})
-    assert response.status_code == 403
-    assert AuditEvent.objects.filter(actor=org.worker, object_id=str(rhi.pk), outcome="denied").exists()
+    assert response.status_code == 302 and response["Location"] == reverse("rhi:detail", args=[rhi.pk])
+    rhi.refresh_from_db()
+    assert rhi.allocated_worker_id is None and rhi.state == RHIState.UNALLOCATED
 
 
 @pytest.mark.parametrize("self_allocation", [True, False])

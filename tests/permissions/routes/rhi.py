@@ -51,13 +51,15 @@ ROUTES: dict[str, Route] = {
         markers=rhi_page_at_full_level,
     ),
     # POST with no worker: the form's error goes back as a message (302); invisible RHIs 404.
+    # The matrix posts no worker: a manager who may allocate this RHI gets its page again with the error
+    # summary (400); anyone else a message and a redirect (the service refuses them on a valid form).
     "rhi:allocate": Route(
         POST,
         rhi_targets("intake"),
         """
                                     own   placed_in  in_progress  unrelated
             worker                  302   302        302          404
-            manager                 302   302        302          404
+            manager                 302   302        400          404
             performance_lead        404   404        404          404
             police                  404   404        404          404
             partner_viewer          404   404        404          404
