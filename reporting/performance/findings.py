@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Count, QuerySet
 
@@ -29,11 +30,11 @@ ADULT_AGE = 18
 
 
 # Each table's query takes the RHI ids as its one parameter, so its SQL is compiled once (rows.read_by_ids).
-def _places_of(rhi_ids: RhiIds) -> QuerySet[Location]:
+def _places_of(rhi_ids: RhiIds) -> QuerySet[Any, Any]:
     return Location.objects.filter(ids_in("rhi_id", rhi_ids)).order_by().values_list("place_type", "rhi_id")
 
 
-def _associates_of(rhi_ids: RhiIds) -> QuerySet[Associate]:
+def _associates_of(rhi_ids: RhiIds) -> QuerySet[Any, Any]:
     return (
         Associate.objects.filter(ids_in("rhi_id", rhi_ids))
         .order_by()
@@ -41,7 +42,7 @@ def _associates_of(rhi_ids: RhiIds) -> QuerySet[Associate]:
     )
 
 
-def _referrals_of(rhi_ids: RhiIds) -> QuerySet[Referral]:
+def _referrals_of(rhi_ids: RhiIds) -> QuerySet[Any, Any]:
     return (
         Referral.objects.filter(ids_in("rhi_id", rhi_ids), in_force())
         .order_by()
@@ -49,7 +50,7 @@ def _referrals_of(rhi_ids: RhiIds) -> QuerySet[Referral]:
     )
 
 
-def _indicators_of(rhi_ids: RhiIds) -> QuerySet[RiskIndicatorFinding]:
+def _indicators_of(rhi_ids: RhiIds) -> QuerySet[Any, Any]:
     return (
         RiskIndicatorFinding.objects.filter(ids_in("rhi_id", rhi_ids))
         .values("indicator")
@@ -123,5 +124,5 @@ def referral_counts(
 
 
 def risk_indicators(rhi_ids: RhiIds) -> list[tuple[str, str, int]]:
-    counts: dict[str, int] = dict(read_by_ids(_indicators_of, rhi_ids))  # type: ignore[arg-type]
+    counts: dict[str, int] = dict(read_by_ids(_indicators_of, rhi_ids))
     return [(i.value, i.label, counts.get(i.value, 0)) for i in RiskIndicator]
