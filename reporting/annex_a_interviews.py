@@ -25,6 +25,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
+from reporting.fast_reads import ids_in, read_tuples
 from reporting.ssda903 import local_midnight
 from rhi.models import (
     Outcome,
@@ -128,7 +129,9 @@ def answers_as_at(record: InterviewRecord | None, cutoff: datetime) -> tuple[str
 
 
 def _load(rhi_ids: Iterable[int], cutoff: datetime) -> dict[int, InterviewRecord]:
-    rows = list(ReturnHomeInterview.objects.filter(pk__in=set(rhi_ids)).values_list(*_FIELDS))
+    rows = read_tuples(
+        ReturnHomeInterview.objects.filter(ids_in("id", sorted(set(rhi_ids)))).values_list(*_FIELDS)
+    )
     return _records(rows, cutoff)
 
 
@@ -140,8 +143,8 @@ def _records(rows: list[tuple[object, ...]], cutoff: datetime) -> dict[int, Inte
     changed = [pk for pk, record in records.items() if record.changed_after(cutoff)]
     if changed:  # only an RHI changed since the day needs its history (usually few)
         history: dict[int, list[tuple[datetime, str]]] = {}
-        for rhi_id, at, to_state in (
-            StateTransition.objects.filter(rhi_id__in=changed, at__lt=cutoff)
+        for rhi_id, at, to_state in read_tuples(
+            StateTransition.objects.filter(ids_in("rhi_id", changed), at__lt=cutoff)
             .order_by("rhi_id", "at", "pk")
             .values_list("rhi_id", "at", "to_state")
         ):
@@ -158,8 +161,10 @@ def interviews_as_at(episode_ids: Iterable[int], as_at: date) -> dict[int, tuple
     that answered for it then. Two queries, one more when an RHI had changed since, and two more per step of a
     chain of RHIs superseded by then."""
     cutoff = local_midnight(as_at + timedelta(days=1))
-    links = list(
-        RHIEpisode.objects.filter(episode_id__in=list(episode_ids)).values_list("episode_id", *(_LINK_FIELDS))
+    links = read_tuples(
+        RHIEpisode.objects.filter(ids_in("episode_id", list(episode_ids))).values_list(
+            "episode_id", *(_LINK_FIELDS)
+        )
     )
     records = _records([row[1:] for row in links], cutoff)
     answering = {rhi_id: rhi_id for rhi_id in records}

@@ -12,7 +12,7 @@ from typing import Any
 from django.db.models import Count, QuerySet
 
 from referrals.models import Referral, ReferralOutcome, Service, in_force
-from reporting.performance.rows import ids_in, read_by_ids
+from reporting.fast_reads import ids_in, read_by_ids
 from rhi.models import Associate, Location, PlaceType, RiskIndicator, RiskIndicatorFinding
 
 
