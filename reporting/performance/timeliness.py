@@ -69,16 +69,27 @@ TIMELINESS_LABELS: Mapping[str, str] = {
 }
 
 
+DayKey = tuple[date, str, int, str, frozenset[date]]
+# Shared by every calculator of the process: the answers are a pure function of their keys (the bank holiday
+# calendars are fixed for the process), and a worker building several returns asks for the same year's days
+# again. Bounded: cleared when it outgrows what a few years of every nation's rule sets need.
+_DAY_DEADLINES: dict[DayKey, datetime] = {}
+_HOUR_SPANS: dict[int, timedelta] = {}
+_MAX_DAY_DEADLINES = 50_000
+
+
 class DeadlineCalculator:
     """``rhi.clock.deadline_after`` with day-unit answers cached per (local date, rules): under the clock's
     definitions a calendar- or working-day deadline depends only on the start's local date, and an hour
     deadline is a fixed span of elapsed time after the start (the span is taken from the clock once per
-    length)."""
+    length). The answers are kept for the process (``_DAY_DEADLINES``); the local dates per calculator."""
 
     def __init__(self) -> None:
-        self._days: dict[tuple[date, str, int, str, frozenset[date]], datetime] = {}
+        if len(_DAY_DEADLINES) > _MAX_DAY_DEADLINES:
+            _DAY_DEADLINES.clear()
+        self._days = _DAY_DEADLINES
         self._local: dict[datetime, date] = {}
-        self._hours: dict[int, timedelta] = {}
+        self._hours = _HOUR_SPANS
 
     def due(self, rules: ClockRules, start: datetime) -> datetime:
         if rules.complete_unit == Unit.HOURS:
