@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -83,7 +84,7 @@ def refresh_returns_category(episode: MissingEpisode) -> None:
 def record_changes(
     *,
     episode: MissingEpisode,
-    before: Mapping[str, object] | None,
+    before: Mapping[str, Any] | None,
     changed_at: datetime | None,
     by: User | None,
     source: str,

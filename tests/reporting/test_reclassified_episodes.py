@@ -170,8 +170,13 @@ def test_every_return_counts_an_escalated_then_downgraded_episode_as_missing_and
         row["Number of Episodes the Child has been 'Absent' from their Placement in the last 12 months"] == 2
     )
 
-    period = {"date_from": date(2025, 4, 1), "date_to": date(2026, 3, 31)}
-    assert figure_records("cohort_missing", local_authority=la, **period) == [escalated.pk]
-    assert figure_records("cohort_absent", local_authority=la, **period) == sorted([reviewed.pk, plain.pk])
-    cohorts = {c.key: c for c in performance_figures(local_authority=la, **period).cohorts}
+    first, last = date(2025, 4, 1), date(2026, 3, 31)
+    assert figure_records("cohort_missing", local_authority=la, date_from=first, date_to=last) == [
+        escalated.pk
+    ]
+    assert figure_records("cohort_absent", local_authority=la, date_from=first, date_to=last) == sorted(
+        [reviewed.pk, plain.pk]
+    )
+    figures = performance_figures(local_authority=la, date_from=first, date_to=last)
+    cohorts = {c.key: c for c in figures.cohorts}
     assert (cohorts["missing"].incidents, cohorts["absent"].incidents) == (1, 2)
