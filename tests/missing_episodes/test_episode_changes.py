@@ -335,3 +335,39 @@ def test_a_worker_of_another_provider_cannot_see_the_episode_or_its_changes(worl
     )
     assert response.status_code == 404
     assert EpisodeChange.objects.count() == 1
+
+
+def test_a_csv_row_gives_the_time_of_the_reclassification_and_a_bad_time_is_reported_by_line_and_column(
+    world: NotificationWorld,
+) -> None:
+    import_episodes_text(csv_text(csv_row(category="absent", risk_level="low", returned_at="")))
+    bad = import_episodes_text(
+        csv_text(csv_row(category="missing", risk_level="low", returned_at="", reclassified_at="yesterday"))
+    )
+    assert [(e.line, e.column) for e in bad.errors] == [(2, "reclassified_at")]
+    early = import_episodes_text(
+        csv_text(
+            csv_row(category="missing", risk_level="low", returned_at="", reclassified_at="2026-04-01T10:00")
+        )
+    )
+    assert [(e.line, e.column) for e in early.errors] == [(2, "reclassified_at")]
+    good = import_episodes_text(
+        csv_text(
+            csv_row(category="missing", risk_level="low", returned_at="", reclassified_at="2026-05-01T22:00")
+        )
+    )
+    assert (good.updated, good.errors) == (1, [])
+    episode = MissingEpisode.objects.get()
+    assert changes_of(episode) == [
+        ("category", "absent", "missing", datetime(2026, 5, 1, 21, 0, tzinfo=UTC), "import")
+    ]
+
+
+def test_the_childs_page_timeline_lists_the_reclassification_beside_the_episode(
+    world: NotificationWorld,
+) -> None:
+    notify(world)
+    episode = notify(world, category="missing", reclassified_at=ESCALATED)
+    response = page(world, episode).get(reverse("missing_episodes:child_detail", args=[episode.child_id]))
+    entries = [(e.kind, e.title, e.detail) for e in response.context["timeline"] if e.kind == "changed"]
+    assert entries == [("changed", "Reclassified", "Absent to Missing")]
