@@ -11,7 +11,7 @@ does not depend on the category (docs/episode-changes.md, "The RHI duty"), so no
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -37,6 +37,7 @@ from missing_episodes.models import (
 CHANGED_FIELDS = (ChangedField.CATEGORY.value, ChangedField.RISK_LEVEL.value)
 CHANGED_AT_FUTURE = "The time of the change cannot be in the future."
 CHANGED_AT_BEFORE_START = "The time of the change must be after the child was last seen."
+CHANGED_AT_BEFORE_LAST = "The time of the change must be after the last change of it already recorded"
 NOTHING_CHANGED = "Choose a different category or risk grade: these are the ones already recorded."
 STALE = (
     "Someone else changed this episode while you were editing it: nothing was saved. Check the details below "
@@ -49,15 +50,26 @@ class StaleChangeError(Exception):
 
 
 def changed_at_errors(
-    *, episode: MissingEpisode, changed_at: datetime | None, now: datetime
+    *, episode: MissingEpisode, changed_at: datetime | None, now: datetime, fields: Sequence[str]
 ) -> dict[str, str]:
-    """A given time of change is between the time last seen and now (``reclassified_at`` in every channel)."""
+    """A given time of change is between the time last seen and now, and not before the last change of the
+    same ``fields`` already kept: each field's changes then follow one another in time as they were made, which
+    the returns' rule reads (``reclassified_at`` in every channel)."""
     if changed_at is None:
         return {}
     if changed_at > now:
         return {"reclassified_at": CHANGED_AT_FUTURE}
     if episode.missing_at is not None and changed_at < episode.missing_at:
         return {"reclassified_at": CHANGED_AT_BEFORE_START}
+    latest = (
+        EpisodeChange.objects.filter(episode_id=episode.pk, field__in=fields)
+        .order_by("-changed_at")
+        .values_list("changed_at", flat=True)
+        .first()
+    )
+    if latest is not None and changed_at < latest:
+        shown = timezone.localtime(latest).strftime("%d/%m/%Y %H:%M")
+        return {"reclassified_at": f"{CHANGED_AT_BEFORE_LAST} ({shown})."}
     return {}
 
 
@@ -109,7 +121,8 @@ def record_changes(
         for name in CHANGED_FIELDS
         if (before[name] or "") != (getattr(episode, name) or "")
     ]
-    errors = changed_at_errors(episode=episode, changed_at=changed_at, now=now) if rows else {}
+    fields = [row.field for row in rows]
+    errors = changed_at_errors(episode=episode, changed_at=changed_at, now=now, fields=fields) if rows else {}
     if errors:
         raise ValidationError(errors)
     EpisodeChange.objects.bulk_create(rows)
@@ -153,7 +166,12 @@ def reclassify_episode(
     if episode.updated_at.isoformat() != expected_updated_at:
         raise StaleChangeError(STALE)
     now = timezone.now()
-    errors = changed_at_errors(episode=episode, changed_at=changed_at, now=now)
+    fields = [
+        name
+        for name, value in (("category", category), ("risk_level", risk_level))
+        if value != getattr(episode, name)
+    ]
+    errors = changed_at_errors(episode=episode, changed_at=changed_at, now=now, fields=fields)
     if category not in EpisodeCategory.values:
         errors["category"] = "Choose missing or absent."
     if risk_level and risk_level not in RiskLevel.values:

@@ -118,6 +118,21 @@ def test_a_change_timed_outside_the_episode_is_refused_and_nothing_is_saved(
     assert episode.category == "absent" and not EpisodeChange.objects.exists()
 
 
+def test_a_change_timed_before_the_last_change_of_that_field_is_refused(world: NotificationWorld) -> None:
+    notify(world)
+    notify(world, category="missing", reclassified_at=ESCALATED)
+    with pytest.raises(ValidationError) as refused:
+        notify(world, category="absent", reclassified_at=ESCALATED - timedelta(hours=1))
+    assert "after the last change of it already recorded (09/06/2026 00:00)" in str(
+        refused.value.message_dict["reclassified_at"][0]
+    )
+    # The risk grade has no change yet: an earlier time is fine for it.
+    episode = notify(
+        world, category="missing", risk_level="high", reclassified_at=ESCALATED - timedelta(hours=1)
+    )
+    assert [c[0] for c in changes_of(episode)] == ["risk_level", "category"]
+
+
 def test_a_csv_reimport_with_a_new_category_records_the_change_from_the_import(
     world: NotificationWorld,
 ) -> None:

@@ -10,12 +10,12 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import time_machine
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from accounts.models import Organisation, Role
+from accounts.models import Organisation, Role, User
 from missing_episodes.care_services import record_care_period
-from missing_episodes.classification import CategoryChange, category_for_returns
+from missing_episodes.classification import CategoryChange, category_for_returns, returns_category
 from missing_episodes.episode_changes import reclassify_episode
 from missing_episodes.models import CareLegalStatus, Child, EpisodeCategory, MissingEpisode
 from reporting import annex_a, ssda903
@@ -180,3 +180,43 @@ def test_every_return_counts_an_escalated_then_downgraded_episode_as_missing_and
     figures = performance_figures(local_authority=la, date_from=first, date_to=last)
     cohorts = {c.key: c for c in figures.cohorts}
     assert (cohorts["missing"].incidents, cohorts["absent"].incidents) == (1, 2)
+
+
+def camden_worker(la: Organisation) -> User:
+    return User.objects.filter(username="camden-worker").first() or member(
+        "camden-worker", la, Role.RHI_WORKER
+    )
+
+
+@pytest.mark.django_db
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    initial=CATEGORIES,
+    steps=st.lists(st.tuples(CATEGORIES, st.integers(min_value=0, max_value=900)), max_size=5),
+    returned=st.none() | st.integers(min_value=1, max_value=3000),
+)
+def test_every_return_reads_the_rule_for_any_changes_recorded_on_the_episode_page(
+    la: Organisation, initial: str, steps: list[tuple[str, int]], returned: int | None
+) -> None:
+    """Recorded through the service one after another (each at or after the last), the category every return
+    reads is the definition's: the latest change at or after the return alone, else missing if missing at any
+    instant while away."""
+    worker = camden_worker(la)
+    child = ChildFactory.create(responsible_la=la, care_period=False)
+    returned_at = None if returned is None else START + timedelta(minutes=returned)
+    one = MissingEpisodeFactory.create(
+        child=child, category=initial, missing_at=START, returned_at=returned_at
+    )
+    current, at, in_force = initial, START, [(START, initial)]
+    for category, gap in steps:
+        at += timedelta(minutes=gap)
+        if category == current:
+            continue
+        reclassify(one, category, at, worker)
+        current = category
+        in_force.append((at, category))
+    after = [value for when, value in in_force[1:] if returned_at is not None and when >= returned_at]
+    during = {value for when, value in in_force if returned_at is None or when < returned_at or when == START}
+    expected = after[-1] if after else ("missing" if "missing" in during else "absent")
+    counted = MissingEpisode.objects.annotate(counted=returns_category()).get(pk=one.pk).counted
+    assert counted == expected
