@@ -128,6 +128,14 @@ def can_record_return(user: User | AnonymousUser, episode: MissingEpisode) -> bo
     )
 
 
+def can_reclassify_episode(user: User | AnonymousUser, episode: MissingEpisode) -> bool:
+    """Record that the police reclassified an episode or re-graded its risk, on the episode's page
+    (docs/episode-changes.md): whoever may record its notification, as a notification sent again would."""
+    return can_record_notification(
+        user, police_force_id=episode.police_force_id, responsible_la_id=episode.responsible_la_id
+    )
+
+
 def care_client_authority_ids(user: User | AnonymousUser) -> set[int]:
     """The council whose periods of care the user records as an API client (docs/api.md, "Periods of care"): a
     council's own client, approved (with a team manager's approval: access.api_clients.api_client_approval_roles)

@@ -75,3 +75,6 @@ class EpisodeOverride:
     returned_at: datetime | None
     police_notified: bool = True
     risk_level: str = "medium"
+    # Reported absent (low risk), then escalated by the police to missing (high risk) two hours after the
+    # episode was recorded: its page's timeline shows both changes (docs/episode-changes.md).
+    escalated: bool = False

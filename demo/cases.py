@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from missing_episodes.models import Child, MissingEpisode, Placement
+from missing_episodes.models import Child, EpisodeChange, MissingEpisode, Placement
 
 from .case_context import ChildCtx, EpisodeCtx, EpisodeOverride, PlacementCtx, eighteenth_birthday
 from .case_records import ChildRecords
@@ -367,6 +367,11 @@ class CaseGenerator(ChildRecords):
             if rhi_created_at > now:
                 rhi_created_at = None
 
+        escalated_at = None
+        if override is not None and override.escalated:
+            # Fixed offsets, no draw: the random stream (and so the rest of the data set) is unchanged.
+            escalated_at = min(created_at + timedelta(hours=2), now - timedelta(minutes=15))
+            updated_at = max(updated_at, escalated_at + timedelta(minutes=15))
         episode = EpisodeCtx(
             id=self.ids.next(MissingEpisode),
             child=child,
@@ -406,9 +411,28 @@ class CaseGenerator(ChildRecords):
                 was_out_of_area=out_of_area,
                 created_at=created_at,
                 updated_at=updated_at,
+                category_in_returns="" if escalated_at is None else category,
             ),
         )
+        if escalated_at is not None:
+            self._escalation(episode.id, escalated_at, risk)
         return episode
+
+    def _escalation(self, episode_id: int, at: datetime, risk: str) -> None:
+        """Absent at low risk, escalated to missing at ``risk`` (``EpisodeOverride.escalated``)."""
+        for field, old, new in (("category", "absent", "missing"), ("risk_level", "low", risk)):
+            self.writer.add(
+                EpisodeChange,
+                self.rows.episode_change(
+                    id=self.ids.next(EpisodeChange),
+                    episode_id=episode_id,
+                    field=field,
+                    old_value=old,
+                    new_value=new,
+                    changed_at=at,
+                    recorded_at=at + timedelta(minutes=15),
+                ),
+            )
 
     def _missing_from(self, child: ChildCtx, day: date, override: EpisodeOverride | None) -> tuple[str, bool]:
         """Where the child went missing from, and whether only 'absent' (never for a scenario's episode). A

@@ -87,11 +87,15 @@ def add_scenarios(cases: CaseGenerator, world: World) -> int:
                 ),
                 scenario=ScenarioSpec(steps=scenario.steps, worker_id=worker_id),
             )
-        # And a child who is still missing (no RHI yet: the clock starts at the return).
+        # And a child who is still missing (no RHI yet: the clock starts at the return), first reported absent
+        # and escalated by the police: the episode's timeline shows the reclassification.
         written += cases.generate_child(
             las[0],
             override=EpisodeOverride(
-                missing_at=now - timedelta(hours=STILL_MISSING_HOURS), returned_at=None, risk_level="high"
+                missing_at=now - timedelta(hours=STILL_MISSING_HOURS),
+                returned_at=None,
+                risk_level="high",
+                escalated=True,
             ),
         )
     return written

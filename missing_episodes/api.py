@@ -288,6 +288,7 @@ class EpisodeListView(ApiView):
                 source=EpisodeSource.API,
                 by=user,
                 confirm_age=data["confirm_age"],
+                reclassified_at=data["reclassified_at"],
             )
         except ChildRecordMismatch:
             match_limits.note_mismatch(_match_key(request))

@@ -25,6 +25,7 @@ from audit.models import AuditAction
 from audit.services import record_event
 from core.exceptions import ActionNotAllowed
 from missing_episodes import plausibility
+from missing_episodes.episode_changes import refresh_returns_category
 from missing_episodes.models import (
     EPISODE_FIELDS,
     CarePeriod,
@@ -215,6 +216,9 @@ def correct_episode_time(
     check_episode(episode, confirm_age=confirm_age, ask_age=field == CorrectedField.MISSING_AT)
     episode.updated_at = timezone.now()
     episode.save(update_fields=[field, "updated_at"])
+    if field == CorrectedField.RETURNED_AT:
+        # A reclassification timed before the return counts differently from one after it.
+        refresh_returns_category(episode)
     correction = _record(
         child=episode.child,
         episode=episode,

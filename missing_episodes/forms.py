@@ -218,6 +218,32 @@ class RecordReturnForm(forms.Form):
         return fields
 
 
+class ReclassifyForm(forms.Form):
+    """The police reclassified the episode or re-graded its risk (missing_episodes.episode_changes)."""
+
+    category = forms.ChoiceField(
+        choices=EpisodeCategory.choices,
+        widget=forms.RadioSelect,
+        label="Category",
+        error_messages={
+            "required": "Choose missing or absent.",
+            "invalid_choice": "Choose missing or absent.",
+        },
+    )
+    risk_level = forms.ChoiceField(
+        choices=[("", "Not recorded"), *RiskLevel.choices],
+        required=False,
+        label="Risk grade",
+        error_messages={"invalid_choice": "Choose a risk grade from the list."},
+    )
+    reclassified_at = LocalDateTimeField(
+        label="When the police made the change",
+        required=False,
+        help_text="Leave blank if it was just now.",
+    )
+    stamp = forms.CharField(widget=forms.HiddenInput)
+
+
 def episode_stamp(episode: MissingEpisode) -> str:
     """What the return form carries to notice a change made by someone else since the page was shown."""
     return episode.updated_at.isoformat()

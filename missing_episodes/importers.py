@@ -9,7 +9,7 @@ import csv
 import functools
 import io
 from collections.abc import Callable, Iterable
-from datetime import date
+from datetime import date, datetime
 from typing import IO, Any
 
 from django.core.exceptions import ValidationError
@@ -57,10 +57,12 @@ CHILD_COLUMNS = (
 )
 # confirm_age: "yes" confirms a date of birth making the child over 25 at the episode (plausibility); without
 # it such a row is refused with the question as its reason (docs/corrections.md).
-HEADER = [*CHILD_COLUMNS, *NOTIFICATION_FIELDS, "confirm_age"]
+# reclassified_at: when the police changed the category or risk grade the row sends again (blank: when imported;
+# docs/episode-changes.md).
+HEADER = [*CHILD_COLUMNS, *NOTIFICATION_FIELDS, "confirm_age", "reclassified_at"]
 # Columns a file may leave out, so files written before they were accepted still import. A column left out
 # changes nothing on an episode already recorded; a column present but blank clears the value.
-OPTIONAL_COLUMNS = ("return_method", "confirm_age")
+OPTIONAL_COLUMNS = ("return_method", "confirm_age", "reclassified_at")
 CONFIRM_WORDS = {"": False, "no": False, "yes": True}
 REQUIRED_COLUMNS = [name for name in HEADER if name not in OPTIONAL_COLUMNS]
 TIME_COLUMNS = ("missing_at", "reported_at", "returned_at", "police_notified_at")
@@ -131,6 +133,16 @@ def confirms_age(row: dict[str, str], errors: list[tuple[str, str]]) -> bool:
     return CONFIRM_WORDS.get(value, False)
 
 
+def reclassification_time(row: dict[str, str], errors: list[tuple[str, str]]) -> datetime | None:
+    try:
+        return parse_local_datetime(row.get("reclassified_at", ""))
+    except ValueError:
+        errors.append(
+            ("reclassified_at", "Enter the time as ISO 8601, like 2026-05-01T17:30 (UK time if no offset).")
+        )
+        return None
+
+
 def _parse_row(
     row: dict[str, str], orgs: _Organisations
 ) -> tuple[ChildDetails, Organisation, str, dict[str, Any]]:
@@ -170,6 +182,7 @@ def _parse_row(
     gender = _choice(row["gender"], Gender.values, "gender", errors, blank=Gender.NOT_KNOWN)
     fields = _parse_notification_fields(row, errors)
     confirms_age(row, errors)
+    reclassification_time(row, errors)
     if errors:
         raise RowInvalid(errors)
     assert la is not None and force is not None and dob is not None
@@ -222,6 +235,7 @@ def import_episodes(
                     source=source,
                     by=by,
                     confirm_age=confirms_age(row, []),
+                    reclassified_at=reclassification_time(row, []),
                 )
             )
         except RowInvalid as exc:

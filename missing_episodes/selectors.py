@@ -17,6 +17,7 @@ from missing_episodes.models import (
     CarePeriod,
     Child,
     ChildFlag,
+    EpisodeChange,
     FactCorrection,
     MissingEpisode,
     PendingEpisodeLink,
@@ -132,13 +133,59 @@ def corrections_of(*, child: Child, episode: MissingEpisode | None = None) -> li
 @dataclass(frozen=True)
 class TimelineEntry:
     at: datetime
-    kind: str  # "missing", "returned", "rhi", "flag", "flag_removed", "referral"
+    kind: (
+        str  # "missing", "returned", "changed", "rhi", "flag", "flag_removed", "referral" (and "reported"...)
+    )
     title: str
     detail: str = ""
     episode: MissingEpisode | None = None
     rhi: ReturnHomeInterview | None = None
     rhi_visible: bool = False
     extra: dict[str, Any] | None = None
+
+
+def _change_entry(change: EpisodeChange) -> TimelineEntry:
+    """A reclassification or a re-graded risk (missing_episodes.episode_changes) as a timeline entry."""
+    title = "Reclassified" if change.field == "category" else "Risk grade changed"
+    return TimelineEntry(
+        at=change.changed_at,
+        kind="changed",
+        title=title,
+        detail=f"{change.old_shown} to {change.new_shown}",
+        episode=change.episode,
+        extra={"change": change},
+    )
+
+
+def episode_changes(episode: MissingEpisode) -> list[EpisodeChange]:
+    """The episode's reclassifications and re-graded risk, in the order the police made them."""
+    return list(EpisodeChange.objects.filter(episode=episode).select_related("recorded_by"))
+
+
+def episode_timeline(episode: MissingEpisode, changes: list[EpisodeChange]) -> list[TimelineEntry]:
+    """The episode's story, oldest first: last seen (with the category and risk grade it began with), reported
+    to the police, each change the police made (``changes``), the police notification, the return and the
+    safe and well check."""
+    first: dict[str, str] = {}
+    for change in changes:
+        first.setdefault(change.field, change.old_shown)
+    category = first.get("category", episode.get_category_display())
+    risk = first.get("risk_level", episode.get_risk_level_display() or "Not recorded")
+    entries = [
+        TimelineEntry(
+            at=episode.missing_at, kind="missing", title="Last seen", detail=f"{category}, risk grade: {risk}"
+        )
+    ]
+    times = (
+        ("reported", episode.reported_at, "Reported to police"),
+        ("notified", episode.police_notified_at, "Police notification received"),
+        ("returned", episode.returned_at, "Returned or found"),
+        ("safe_and_well", episode.safe_and_well_at, "Safe and well check"),
+    )
+    entries += [TimelineEntry(at=at, kind=kind, title=title) for kind, at, title in times if at is not None]
+    entries += [_change_entry(change) for change in changes]
+    order = {"missing": 0, "reported": 1, "changed": 2, "notified": 3, "returned": 4, "safe_and_well": 5}
+    return sorted(entries, key=lambda entry: (entry.at, order[entry.kind]))
 
 
 def child_timeline(
@@ -167,6 +214,8 @@ def child_timeline(
                     episode=episode,
                 )
             )
+    for change in EpisodeChange.objects.filter(episode__child=child).select_related("episode"):
+        entries.append(_change_entry(change))
     for rhi in rhis.filter(child=child).select_related("provider"):
         entries.append(
             TimelineEntry(

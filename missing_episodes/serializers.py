@@ -196,6 +196,13 @@ class EpisodeCreateSerializer(serializers.Serializer):
     return_method = serializers.ChoiceField(choices=ReturnMethod.choices, required=False, allow_blank=True)
     police_notified_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
     found_location = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
+    reclassified_at = serializers.DateTimeField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="When the police changed the category or risk grade this notification sends again (between "
+        "the time last seen and now); left out, the time it is recorded (docs/episode-changes.md).",
+    )
     confirm_age = serializers.BooleanField(
         required=False,
         default=False,

@@ -24,6 +24,7 @@ from audit.models import AuditAction
 from audit.services import record_event
 from core.exceptions import ActionNotAllowed, TransitionError
 from missing_episodes import plausibility
+from missing_episodes.episode_changes import record_changes
 from missing_episodes.models import (
     Child,
     DuplicateReason,
@@ -251,10 +252,12 @@ def record_episode(
     by: User | None = None,
     confirm_age: bool = False,
     child_is_new: bool = False,
+    reclassified_at: datetime | None = None,
 ) -> EpisodeResult:
     """Create the episode, or update the one with this force + reference. Idempotent: the same notification
     twice changes nothing. A return time (new or corrected) opens, extends or re-times the RHI. The age
-    question (``check_episode``) is asked of a new episode or a changed time last seen."""
+    question (``check_episode``) is asked of a new episode or a changed time last seen. A changed category or
+    risk grade is kept as a change made at ``reclassified_at`` (None: now) (``episode_changes``)."""
     unknown = set(fields) - set(NOTIFICATION_FIELDS)
     if unknown:
         raise TypeError(f"Unknown episode fields: {sorted(unknown)}")
@@ -295,6 +298,15 @@ def record_episode(
             episode.created_at = now
         episode.updated_at = now
         episode.save()
+        # A changed category or risk grade is kept with its time (a bad time refuses the whole notification).
+        record_changes(
+            episode=episode,
+            before=None if existing is None else before,
+            changed_at=reclassified_at,
+            by=by,
+            source=source,
+            now=now,
+        )
         record_event(
             actor=by,
             action=AuditAction.CREATE if existing is None else AuditAction.UPDATE,
@@ -387,6 +399,7 @@ def record_notification(
     source: str,
     by: User | None,
     confirm_age: bool = False,
+    reclassified_at: datetime | None = None,
 ) -> EpisodeResult | PendingResult:
     """Record a police notification, whichever channel brings it (the web form, the CSV import, the API): the
     child (``child`` when the person chose one, else matched by LA child id or created from ``details``) and
@@ -429,6 +442,7 @@ def record_notification(
             by=by,
             confirm_age=confirm_age,
             child_is_new=child_created,
+            reclassified_at=reclassified_at,
         )
     return EpisodeResult(episode=result.episode, outcome=result.outcome, child_created=child_created)
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("imports/<int:pk>/problems.csv", views.import_job_problems, name="import_job_problems"),
     path("episodes/<int:pk>/", views.episode_detail, name="episode_detail"),
     path("episodes/<int:pk>/return/", views.episode_record_return, name="episode_record_return"),
+    path("episodes/<int:pk>/reclassify/", views.episode_reclassify, name="episode_reclassify"),
     path("episodes/<int:pk>/correct/<slug:field>/", correction_views.episode_correct, name="episode_correct"),
     path("children/<int:pk>/", views.child_detail, name="child_detail"),
     path(

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from access.casework import visible_rhis
 from access.episodes import (
     can_correct_facts,
+    can_reclassify_episode,
     can_record_care,
     can_record_return,
     visible_children,
@@ -34,11 +35,13 @@ from audit.models import AuditAction
 from audit.services import record_event
 from core.csv_import import RowError
 from missing_episodes import import_jobs, selectors
+from missing_episodes.episode_changes import StaleChangeError, reclassify_episode
 from missing_episodes.forms import (
     CHILD_FORM_FIELDS,
     NEW_CHILD,
     ChildChoiceForm,
     PoliceNotificationForm,
+    ReclassifyForm,
     RecordReturnForm,
     UploadEpisodesForm,
     add_service_errors,
@@ -160,8 +163,19 @@ def _render_episode(
     *,
     unsaved: list[tuple[str, str]] | None = None,
     status: int = 200,
+    reclassify_form: ReclassifyForm | None = None,
 ) -> HttpResponse:
     user = request_user(request)
+    changes = selectors.episode_changes(episode)
+    if reclassify_form is None and can_reclassify_episode(user, episode):
+        reclassify_form = ReclassifyForm(
+            prefix="change",
+            initial={
+                "category": episode.category,
+                "risk_level": episode.risk_level,
+                "stamp": episode_stamp(episode),
+            },
+        )
     rhi_link = getattr(episode, "rhi_link", None)
     rhi: ReturnHomeInterview | None = rhi_link.rhi if rhi_link is not None else None
     can_update = (
@@ -183,6 +197,8 @@ def _render_episode(
             "can_correct": can_correct_facts(user, episode),
             "corrections": selectors.corrections_of(child=episode.child, episode=episode),
             "unsaved_return": unsaved or [],
+            "timeline": selectors.episode_timeline(episode, changes),
+            "reclassify_form": reclassify_form,
         },
         status=status,
     )
@@ -257,6 +273,42 @@ def episode_record_return(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "Return recorded. The return home interview is open, timed by the local authority's clock policy.",
     )
+    return redirect("missing_episodes:episode_detail", pk=episode.pk)
+
+
+@login_required
+@require_POST
+def episode_reclassify(request: HttpRequest, pk: int) -> HttpResponse:
+    """The police reclassified the episode or re-graded its risk (missing_episodes.episode_changes)."""
+    user = request_user(request)
+    episode = _episode_or_404(request, pk)
+    if not can_reclassify_episode(user, episode):
+        raise NotAllowed(obj=episode, action=AuditAction.UPDATE)
+    form = ReclassifyForm(request.POST, prefix="change")
+    if not form.is_valid():
+        return _render_episode(request, episode, reclassify_form=form)
+    try:
+        reclassify_episode(
+            episode_id=episode.pk,
+            expected_updated_at=form.cleaned_data["stamp"],
+            category=form.cleaned_data["category"],
+            risk_level=form.cleaned_data["risk_level"],
+            changed_at=form.cleaned_data["reclassified_at"],
+            by=user,
+        )
+    except StaleChangeError as exc:
+        # Shown again with what they chose and the current stamp, so they can check and save again.
+        current = _episode_or_404(request, pk)
+        data = request.POST.copy()
+        data["change-stamp"] = episode_stamp(current)
+        kept = ReclassifyForm(data, prefix="change")
+        kept.is_valid()
+        kept.add_error(None, str(exc))
+        return _render_episode(request, current, reclassify_form=kept, status=409)
+    except ValidationError as exc:
+        add_service_errors(form, exc)
+        return _render_episode(request, episode, reclassify_form=form)
+    messages.success(request, "Change recorded: it is on the episode's timeline.")
     return redirect("missing_episodes:episode_detail", pk=episode.pk)
 
 

@@ -24,6 +24,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from accounts.models import Organisation
+from missing_episodes.classification import returns_category
 from missing_episodes.models import Child, EpisodeCategory, Placement
 from missing_episodes.selectors import age_on, episodes_while_looked_after, looked_after_on
 from reporting import annex_a_spec as spec
@@ -83,7 +84,8 @@ def list8_rows(*, local_authority_id: int, as_at: date) -> list[list[object]]:
             missing_at__gte=local_midnight(window.first_day),
             missing_at__lt=local_midnight(as_at + timedelta(days=1)),
         )
-        .values_list("child_id", "category", "pk", "missing_at")
+        .annotate(counted_category=returns_category())  # missing_episodes.classification: the one rule
+        .values_list("child_id", "counted_category", "pk", "missing_at")
     ):
         counts[(child_id, category)] = counts.get((child_id, category), 0) + 1
         if category == EpisodeCategory.MISSING and (

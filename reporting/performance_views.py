@@ -27,6 +27,7 @@ from audit.models import AuditAction
 from audit.services import record_event
 from core.forms import set_choices
 from core.query_params import validate_date_in_range
+from missing_episodes.classification import returns_category
 from missing_episodes.models import MissingEpisode
 from reporting import performance
 from reporting.dashboard import performance_dashboard
@@ -225,11 +226,12 @@ def records(request: HttpRequest, figure: str) -> HttpResponse:
     shown = ids[:MAX_RECORDS_SHOWN]
     episodes = list(
         MissingEpisode.objects.filter(pk__in=shown)
+        .annotate(counted_category=returns_category())
         .order_by("missing_at", "pk")
         .values(
             "pk",
             "child__la_child_id",
-            "category",
+            "counted_category",
             "missing_from",
             "missing_at",
             "returned_at",

@@ -23,6 +23,7 @@ from django.db.models import Case, CharField, Count, DateField, F, Q, QuerySet, 
 from django.db.models.functions import Trim, TruncDate, Upper
 
 from accounts.models import Organisation
+from missing_episodes.classification import returns_category
 from missing_episodes.models import Child, MissingEpisode
 from missing_episodes.selectors import episodes_while_looked_after, looked_after_during
 from reporting.export_types import ExportContent, Sheet
@@ -119,12 +120,13 @@ def missing_rows_queryset(
     return (
         episodes_in_year(local_authority_id=local_authority_id, year=year, child_id=child_id)
         .annotate(
+            counted_category=returns_category(),  # missing_episodes.classification: the one rule
             missing_code=Case(
                 *(
-                    When(category=category, then=Value(code))
+                    When(counted_category=category, then=Value(code))
                     for category, code in spec_for(year.start.year).missing_codes.items()
                 ),
-                default=F("category"),
+                default=F("counted_category"),
                 output_field=CharField(),
             ),
             return_day=TruncDate("returned_at", tzinfo=LONDON),

@@ -190,6 +190,7 @@ class CaseRows(RowsBase):
         was_out_of_area: bool | None,
         created_at: datetime,
         updated_at: datetime,
+        category_in_returns: str = "",
     ) -> Row:
         require(returned_at is None or returned_at >= missing_at, "return before the child went missing")
         require(reported_at is None or reported_at >= missing_at, "reported before the child went missing")
@@ -205,6 +206,7 @@ class CaseRows(RowsBase):
             "child_id": child_id,
             "responsible_la_id": responsible_la_id,
             "category": category,
+            "category_in_returns": category_in_returns,
             "risk_level": risk_level,
             "missing_from": missing_from,
             "missing_at": missing_at,
@@ -223,4 +225,32 @@ class CaseRows(RowsBase):
             "source": "demo",
             "created_at": created_at,
             "updated_at": updated_at,
+        }
+
+    def episode_change(
+        self,
+        *,
+        id: int,
+        episode_id: int,
+        field: str,
+        old_value: str,
+        new_value: str,
+        changed_at: datetime,
+        recorded_at: datetime,
+    ) -> Row:
+        """A reclassification or re-graded risk, as ``missing_episodes.episode_changes.record_changes`` keeps it
+        (a police spreadsheet's: recorded by no one)."""
+        require(old_value != new_value, "a change must change the value")
+        require(changed_at <= recorded_at, "a change recorded before it was made")
+        self._past(changed_at, recorded_at)
+        return {
+            "id": id,
+            "episode_id": episode_id,
+            "field": field,
+            "old_value": old_value,
+            "new_value": new_value,
+            "changed_at": changed_at,
+            "recorded_at": recorded_at,
+            "recorded_by_id": None,
+            "source": "demo",
         }

@@ -4,6 +4,7 @@ here.
 children   children, placements, flags, possible duplicates
 care       periods of care (when a child was looked after)
 episodes   missing and absent episodes, police notifications waiting for the council
+changes    reclassifications and re-graded risk during an episode
 corrections  facts corrected after they were recorded (an episode's times, a date of birth)
 imports    web uploads imported by a task
 """
@@ -16,6 +17,7 @@ from missing_episodes.models.care import (
     covers_q,
     eighteenth_birthday,
 )
+from missing_episodes.models.changes import ChangedField, EpisodeChange
 from missing_episodes.models.children import (
     LA_ONLY,
     POLICE_ONLY,
@@ -64,6 +66,7 @@ __all__ = [
     "CareLegalStatus",
     "CarePeriod",
     "CareSource",
+    "ChangedField",
     "Child",
     "ChildFlag",
     "CorrectedField",
@@ -71,6 +74,7 @@ __all__ = [
     "DuplicateReason",
     "DuplicateStatus",
     "EpisodeCategory",
+    "EpisodeChange",
     "EpisodeSource",
     "Ethnicity",
     "FactCorrection",

@@ -67,6 +67,9 @@ class MissingEpisode(models.Model):
         help_text="The child's responsible LA when the episode began (kept if responsibility later moves).",
     )
     category = models.CharField(max_length=10, choices=EpisodeCategory.choices)
+    # Set only once the category was changed during the episode: the category the returns count it under
+    # (missing_episodes.classification, the one rule); "" means the category itself.
+    category_in_returns = models.CharField(max_length=10, choices=EpisodeCategory.choices, blank=True)
     risk_level = models.CharField(max_length=20, choices=RiskLevel.choices, blank=True)
     missing_from = models.CharField(max_length=10, choices=MissingFrom.choices)
     missing_at = models.DateTimeField("Last seen at", validators=[validate_not_future_datetime])

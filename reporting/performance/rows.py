@@ -18,6 +18,7 @@ from django.db.models import BooleanField, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 from accounts.models import Organisation
+from missing_episodes.classification import returns_category
 from missing_episodes.models import MissingEpisode
 from missing_episodes.selectors import with_looked_after_at_start
 from reporting.fast_reads import ids_in, read_by_ids, read_tuples
@@ -58,7 +59,7 @@ class EpisodeRow(NamedTuple):
 EPISODE_FIELDS = (
     "pk",
     "child_id",
-    "category",
+    "counted_category",  # missing_episodes.classification: the category as the returns count it
     "missing_from",
     "missing_at",
     "returned_at",
@@ -164,7 +165,10 @@ def fetch_rows(scope: Scope) -> list[EpisodeRow]:
     """One row per episode in scope: the episodes by their (LA, start) indexes, then their RHI links by the
     unique episode index in chunks of ids (a join lets the planner hash the whole link table instead)."""
     episodes = read_tuples(
-        with_looked_after_at_start(episodes_in_scope(scope)).order_by().values_list(*EPISODE_FIELDS)
+        with_looked_after_at_start(episodes_in_scope(scope))
+        .annotate(counted_category=returns_category())
+        .order_by()
+        .values_list(*EPISODE_FIELDS)
     )
     ids = [values[0] for values in episodes]
     snapshot = SnapshotParser()

@@ -137,6 +137,31 @@ ROUTES: dict[str, Route] = {
             anonymous               login login     login      login           login
             """,
     ),
+    # POST with nothing: the change form again with its errors (200), on an open or a returned episode. Only
+    # those who may record the child's notification record a reclassification or re-graded risk
+    # (access.episodes.can_reclassify_episode): P sees the placed child through its RHI, but Placing's
+    # notifications are not P's to record (403).
+    "missing_episodes:episode_reclassify": Route(
+        POST,
+        EPISODES,
+        """
+                                    own   own_open  placed_in  placed_in_open  unrelated
+            worker                  200   200       403        403             404
+            manager                 200   200       403        403             404
+            performance_lead        404   404       404        404             404
+            police                  404   404       404        404             404
+            partner_viewer          404   404       404        404             404
+            org_admin               404   404       404        404             404
+            worker_other            404   404       404        404             200
+            manager_other           404   404       404        404             200
+            performance_lead_other  404   404       404        404             404
+            police_other            404   404       404        404             404
+            partner_viewer_other    404   404       404        404             404
+            org_admin_other         404   404       404        404             404
+            support                 404   404       404        404             404
+            anonymous               login login     login      login           login
+            """,
+    ),
     "missing_episodes:child_detail": Route(
         GET,
         CHILDREN,
