@@ -38,7 +38,8 @@ def _errors(child: Child, *, occurred_at: datetime, kind: str, text: str) -> dic
     return errors
 
 
-@transaction.atomic(durable=True)
+# Plain atomic, not durable: the API's idempotency wrapper (api.idempotency.run_once) runs it inside its own.
+@transaction.atomic()
 def add_case_note(
     *,
     child_id: int,

@@ -116,7 +116,9 @@ def test_an_unusable_cursor_starts_again_from_the_newest() -> None:
 
 def test_another_providers_rhi_shows_without_a_link_or_its_outcome() -> None:
     case = build_case()
-    other = RHIFactory.create(child=case.child, provider=ProviderFactory.create(), outcome=Outcome.UNABLE_TO_CONTACT)
+    other = RHIFactory.create(
+        child=case.child, provider=ProviderFactory.create(), outcome=Outcome.UNABLE_TO_CONTACT
+    )
 
     entries = {
         entry.rhi.pk: entry
