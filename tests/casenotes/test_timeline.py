@@ -7,6 +7,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from casenotes.models import CaseNote, NoteKind
 from casenotes.services import add_case_note
@@ -149,3 +151,21 @@ def test_corrected_notes_are_marked_and_the_correction_says_so() -> None:
         ("Correction: Phone call", "Spoke to her aunt.", False),
         ("Phone call", "Spoke to her mum.", True),
     ]
+
+
+def test_a_page_costs_the_same_queries_however_long_the_childs_history() -> None:
+    case = sharing_case()
+    share(case)
+    refer(case)
+    note(case, 1)
+    child_timeline(case.worker, case.child, limit=5)  # the user's memberships are cached on the first call
+
+    with CaptureQueriesContext(connection) as short:
+        child_timeline(case.worker, case.child, limit=5)
+    for day in range(2, 30):
+        note(case, day / 2)
+    with CaptureQueriesContext(connection) as long:
+        page = child_timeline(case.worker, case.child, limit=5)
+
+    assert len(page.entries) == 5 and page.older is not None
+    assert len(long.captured_queries) == len(short.captured_queries)
