@@ -7,6 +7,7 @@ correcting a note without the right answers 403 (both audited by the denial midd
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.contrib import messages
@@ -15,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from access.casenotes import (
@@ -108,6 +110,11 @@ def timeline_print(request: HttpRequest, pk: int) -> HttpResponse:
     return _timeline_page(request, pk, template="casenotes/timeline_print.html", limit=PRINT_LIMIT)
 
 
+def _local_input(moment: datetime) -> str:
+    """A time as the date-and-time box's value (the shared field template writes the value as given)."""
+    return timezone.localtime(moment).strftime("%Y-%m-%dT%H:%M")
+
+
 def _timeline_url(child: Child) -> str:
     return reverse("casenotes:timeline", args=[child.pk])
 
@@ -146,7 +153,8 @@ def note_new(request: HttpRequest, pk: int) -> HttpResponse:
     child = _child(user, pk)
     if not can_add_case_note(user, child):
         raise NotAllowed(obj=child, action=BY_METHOD, detail={"page": "case_note"})
-    form = CaseNoteForm(request.POST or None)
+    # Most notes are written straight after the call or visit: the time starts at now, to the minute.
+    form = CaseNoteForm(request.POST or None, initial={"occurred_at": _local_input(timezone.now())})
     done = _note_form(request, user, child, form, None)
     if done is not None:
         return done
@@ -178,7 +186,7 @@ def note_correct(request: HttpRequest, pk: int, note_pk: int) -> HttpResponse:
         return redirect("casenotes:note_correct", pk=child.pk, note_pk=note.corrects_id)
     if not can_correct_case_note(user, note):
         raise NotAllowed(obj=note, action=BY_METHOD, detail={"page": "case_note_correction"})
-    initial = {"kind": note.kind, "occurred_at": note.occurred_at, "text": note.text}
+    initial = {"kind": note.kind, "occurred_at": _local_input(note.occurred_at), "text": note.text}
     form = CaseNoteForm(request.POST or None, initial=initial)
     done = _note_form(request, user, child, form, note)
     if done is not None:

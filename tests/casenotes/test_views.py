@@ -45,6 +45,15 @@ def test_a_worker_adds_a_note_and_finds_it_on_the_timeline(client: Client) -> No
     assert (note.kind, note.author) == (NoteKind.VISIT, case.worker)
 
 
+def test_the_new_note_form_starts_at_now_in_the_date_and_time_box(client: Client) -> None:
+    case = build_case()
+    client.force_login(case.worker)
+
+    html = client.get(reverse("casenotes:note_new", args=[case.child.pk])).content.decode()
+
+    assert f'value="{local(NOW)}"' in html and 'type="datetime-local"' in html
+
+
 def test_a_time_in_the_future_is_shown_on_its_field_and_nothing_is_saved(client: Client) -> None:
     case = build_case()
     client.force_login(case.worker)
@@ -189,7 +198,8 @@ def test_the_author_corrects_a_note_and_both_stay_on_the_timeline(client: Client
     )
     client.force_login(case.worker)
     url = reverse("casenotes:note_correct", args=[case.child.pk, note.pk])
-    assert "Mum rang." in client.get(url).content.decode()
+    form = client.get(url).content.decode()
+    assert "Mum rang." in form and f'value="{local(note.occurred_at)}"' in form
 
     response = client.post(
         url, {"kind": "phone_call", "occurred_at": local(note.occurred_at), "text": "Aunt rang."}
