@@ -194,6 +194,8 @@ class ApiScope(models.TextChoices):
     EPISODES_READ = "episodes:read", "Read missing episodes"
     EPISODES_WRITE = "episodes:write", "Record police notifications and returns"
     CARE_WRITE = "care:write", "Record, end, correct and delete children's periods of care"
+    CASE_NOTES_READ = "case_notes:read", "Read the case notes on children (casework roles only)"
+    CASE_NOTES_WRITE = "case_notes:write", "Add case notes and corrections (casework roles only)"
     RHI_READ = "rhi:read", "Read return home interviews (at the level shared)"
     REFERRALS_READ = "referrals:read", "Read follow-up referrals"
     DISCLOSURES_READ = "disclosures:read", "Read what was shared with the organisation"

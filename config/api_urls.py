@@ -3,6 +3,7 @@
 from django.urls import path, re_path
 
 from api.views import ApiNotFoundView
+from casenotes import api as casenotes_api
 from missing_episodes import api as episodes_api
 from missing_episodes import care_api
 from referrals import api as referrals_api
@@ -22,6 +23,7 @@ urlpatterns = [
         care_api.CarePeriodDetailView.as_view(),
         name="care-period-detail",
     ),
+    path("children/<int:pk>/case-notes/", casenotes_api.CaseNoteListView.as_view(), name="case-note-list"),
     path("episodes/", episodes_api.EpisodeListView.as_view(), name="episode-list"),
     path("episodes/<int:pk>/", episodes_api.EpisodeDetailView.as_view(), name="episode-detail"),
     path("episodes/<int:pk>/return/", episodes_api.EpisodeReturnView.as_view(), name="episode-return"),

@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "rhi",
     "referrals",
     "sharing",
+    "casenotes",
     "reporting",
     "alerts",
     "operations",

@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("missing_episodes.urls")),
     path("", include("referrals.urls")),
     path("", include("sharing.urls")),
+    path("", include("casenotes.urls")),
     path("", include("sharing.out_of_area_urls")),
     path("", include("sharing.webhook_urls")),
     path("", include("audit.urls")),

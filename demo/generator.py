@@ -42,6 +42,7 @@ from rhi.models import (
 )
 from sharing.models import Disclosure
 
+from .case_notes import add_case_notes
 from .cases import CaseGenerator
 from .reference import SIZES
 from .rhis import RHIEngine
@@ -138,6 +139,7 @@ def seed_demo(
         add_scenarios(cases, world)
         writer.flush()
         writer.reset_sequences()
+        add_case_notes(world)
     if connection.vendor == "postgresql":
         # Fresh statistics at every size: the planner has only ever seen empty tables, and with none a join
         # over RHI links plans as nested loops over whole tables (a test's replay waited half an hour on one).

@@ -72,6 +72,16 @@ PAGES: dict[str, Page] = {
         ["before"],
     ),
     "accounts:login": ("anonymous", lambda w: reverse("accounts:login"), ["next"]),
+    "casenotes:timeline": (
+        "worker",
+        lambda w: reverse("casenotes:timeline", args=[w.children["home"].pk]),
+        ["kind", "before"],
+    ),
+    "casenotes:timeline_print": (
+        "worker",
+        lambda w: reverse("casenotes:timeline_print", args=[w.children["home"].pk]),
+        ["kind", "before"],
+    ),
 }
 
 # The inputs that broke pages before (issue 11) and their neighbours, then anything at all.

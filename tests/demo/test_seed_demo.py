@@ -20,6 +20,7 @@ from django.db.models import F, Max, Q
 from pytest_django import DjangoDbBlocker
 
 from accounts.models import Commission, Membership, Organisation, User
+from casenotes.models import CaseNote
 from demo import DEMO_PASSWORD, DEMO_USERS
 from demo.generator import MODEL_ORDER, SeedResult, seed_demo
 from demo.reference import FORCES_BY_CODE, LAS_BY_CODE, LOCAL_AUTHORITIES, POLICE_FORCES
@@ -45,7 +46,7 @@ from sharing.models import Disclosure
 SEED = 7
 ANCHOR = date(2026, 3, 18)
 NOW = Span.for_anchor(ANCHOR, 2).now
-APP_LABELS = ("accounts", "missing_episodes", "rhi", "referrals", "sharing")
+APP_LABELS = ("accounts", "missing_episodes", "rhi", "referrals", "sharing", "casenotes")
 
 
 @pytest.fixture(scope="module")
@@ -442,3 +443,15 @@ def test_demo_care_ends_by_the_18th_birthday_and_some_children_leave_or_enter_ca
         Child.objects.filter(legal_status="looked_after").values_list("pk", flat=True)
     )
     assert Child.objects.filter(legal_status="care_leaver", care_periods__end_date__isnull=False).exists()
+
+
+def test_the_demo_teams_first_workers_have_case_notes_on_their_newest_cases(demo: SeedResult) -> None:
+    for username in ("la.worker", "worker"):
+        user = User.objects.get(username=username)
+        notes = CaseNote.objects.filter(author=user)
+        assert notes.count() == 6, username
+        assert all(note.occurred_at < NOW and note.organisation_id == user.organisation_id for note in notes)
+        children = set(notes.values_list("child_id", flat=True))
+        assert children <= set(
+            ReturnHomeInterview.objects.filter(allocated_worker=user).values_list("child_id", flat=True)
+        )

@@ -16,7 +16,7 @@ from demo.generator import seed_demo
 
 SEED = 7
 ANCHOR = date(2026, 3, 18)
-APP_LABELS = ("accounts", "missing_episodes", "rhi", "referrals", "sharing")
+APP_LABELS = ("accounts", "missing_episodes", "rhi", "referrals", "sharing", "casenotes")
 
 
 def _dump() -> str:

@@ -7,6 +7,7 @@ from tests.permissions.routes import (
     accounts,
     api,
     audit,
+    casenotes,
     missing_episodes,
     referrals,
     reporting,
@@ -21,6 +22,7 @@ BY_APP: dict[str, dict[str, Route]] = {
     "referrals": referrals.ROUTES,
     "sharing": sharing.ROUTES,
     "audit": audit.ROUTES,
+    "casenotes": casenotes.ROUTES,
     "reporting": reporting.ROUTES,
     "api": api.ROUTES,
 }

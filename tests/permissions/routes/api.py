@@ -57,6 +57,8 @@ ROUTES: dict[str, Route] = {
     ),
     # A child's periods of care: read by whoever sees the child (as on the child's page).
     "api:care-period-list": Route(GET, CHILDREN, API_CASEWORK_RECORD),
+    # A child's case notes (access.casenotes), as the timeline; adding one: tests/casenotes/test_api.py.
+    "api:case-note-list": Route(GET, CHILDREN, API_CASEWORK_RECORD),
     # No period of care in this world: 404 for every caller (reading and writing one, and the refusals of a
     # council's own worker's writes: tests/api/test_care_periods_api.py).
     "api:care-period-detail": Route(

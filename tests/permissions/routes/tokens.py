@@ -50,6 +50,17 @@ TOKEN_GRIDS: dict[str, str] = {
             token_pending_police    403   403        403
             token_pending_council   403   403        403
 """,
+    # Case notes: the provider's manager's client (case_notes:read) as its manager; no other role sees the child.
+    "api:case-note-list": """
+                                    own   placed_in  unrelated
+            token_manager           200   200        404
+            token_police            404   404        404
+            token_partner_viewer    404   404        404
+            token_performance_lead  404   404        404
+            token_pending_manager   403   403        403
+            token_pending_police    403   403        403
+            token_pending_council   403   403        403
+""",
     "api:care-period-detail": """
                                     own   placed_in  unrelated
             token_manager           404   404        404

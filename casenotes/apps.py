@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CaseNotesConfig(AppConfig):
+    name = "casenotes"
+    verbose_name = "Case notes"
