@@ -105,7 +105,7 @@ def episode_new(request: HttpRequest) -> HttpResponse:
             )
         if choice_form.cleaned_data["child_choice"] != NEW_CHILD:
             chosen = next(c for c in candidates if str(c.pk) == choice_form.cleaned_data["child_choice"])
-        elif any(
+        elif data["la_child_id"].strip() and any(
             c.responsible_la_id == data["responsible_la"].pk and c.la_child_id == data["la_child_id"].strip()
             for c in candidates
         ):
@@ -126,6 +126,8 @@ def episode_new(request: HttpRequest) -> HttpResponse:
             source=EpisodeSource.MANUAL,
             by=user,
             confirm_age=data["confirm_age"],
+            # The person saw the candidates and chose none: no name match is made for them again.
+            new_child=bool(candidates) and chosen is None,
         )
     except ValidationError as exc:
         form.age_asked = isinstance(exc, ImplausibleAge)

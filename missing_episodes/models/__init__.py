@@ -3,7 +3,7 @@ here.
 
 children   children, placements, flags, possible duplicates
 care       periods of care (when a child was looked after)
-episodes   missing and absent episodes, police notifications waiting for the council
+episodes   missing and absent episodes, police notifications waiting for the council, children to match
 corrections  facts corrected after they were recorded (an episode's times, a date of birth)
 imports    web uploads imported by a task
 """
@@ -41,8 +41,11 @@ from missing_episodes.models.corrections import (
     shown_value,
 )
 from missing_episodes.models.episodes import (
+    ChildMatchQuestion,
     EpisodeCategory,
     EpisodeSource,
+    MatchReason,
+    MatchStatus,
     MissingEpisode,
     MissingFrom,
     PendingEpisodeLink,
@@ -66,6 +69,7 @@ __all__ = [
     "CareSource",
     "Child",
     "ChildFlag",
+    "ChildMatchQuestion",
     "CorrectedField",
     "CorrectionReason",
     "DuplicateReason",
@@ -80,6 +84,8 @@ __all__ = [
     "ImportKind",
     "ImportState",
     "LegalStatus",
+    "MatchReason",
+    "MatchStatus",
     "MissingEpisode",
     "MissingFrom",
     "PendingEpisodeLink",
