@@ -68,7 +68,7 @@ def match_question(request: HttpRequest, pk: int) -> HttpResponse:
     if question is None:
         raise NotVisible(object_type=QUESTION_TYPE, object_id=pk, detail={"page": "match_question"})
     candidates = selectors.match_candidates(user, question)
-    form = ChildMatchForm(request.POST or None, candidates=candidates)
+    form = ChildMatchForm(request.POST if request.method == "POST" else None, candidates=candidates)
     if request.method == "POST" and form.is_valid():
         try:
             message = _decide(request, form, question.pk)
