@@ -357,6 +357,11 @@ def match_question_for(user: User, pk: int) -> ChildMatchQuestion | None:
     )
 
 
+def match_question_of_child(user: User, child: Child) -> ChildMatchQuestion | None:
+    """The open question about this provisional child that this user may decide, if any (the child's page)."""
+    return ChildMatchQuestion.objects.filter(child_match_filter(user), provisional_child=child).first()
+
+
 def match_candidates(user: User, question: ChildMatchQuestion) -> list[Child]:
     """The question's candidates that this user sees (only they can be chosen: match_queue.match_to_child)."""
     return list(

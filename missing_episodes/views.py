@@ -369,6 +369,8 @@ def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "placement": placement,
             "out_of_area": placement is not None and placement.host_la_id != child.responsible_la_id,
             "flags": selectors.active_flags(child),
+            # A provisional child from a notification without an LA child id, waiting for a person to match it.
+            "match_question": selectors.match_question_of_child(user, child),
             "missing_count": selectors.repeat_missing_count(child, now),
             "timeline": selectors.child_timeline(
                 child, rhis=ReturnHomeInterview.objects.all(), linkable_rhi_ids=linkable

@@ -108,6 +108,12 @@ def test_worker_matches_a_queued_row_from_the_queue_and_it_is_audited(
     assert listing.status_code == 200
     assert reverse("missing_episodes:match_question", args=[question.pk]) in listing.content.decode()
 
+    provisional = question.provisional_child
+    assert provisional is not None
+    child_page = client.get(reverse("missing_episodes:child_detail", args=[provisional.pk])).content.decode()
+    assert 'id="waiting-to-match"' in child_page
+    assert reverse("missing_episodes:match_question", args=[question.pk]) in child_page
+
     page = client.get(reverse("missing_episodes:match_question", args=[question.pk]))
     html = page.content.decode()
     assert "Samuel Lee (known as Sam)" in html and f'value="{sams[0].pk}"' in html
