@@ -60,3 +60,18 @@ def test_police_system_without_la_ids_links_an_exact_match_and_queues_two_childr
     new = post(police_world, "new", police_reference="MP-3", first_name="Kit", last_name="Unknown")
     assert new.status_code == 201
     assert Child.objects.get(first_name="Kit").la_child_id == ""
+
+
+def test_an_exact_name_match_the_force_has_no_relation_to_waits_for_the_council_as_with_an_id(
+    police_world: PoliceWorld,
+) -> None:
+    ChildFactory.create(
+        responsible_la=police_world.la,
+        first_name="Robin",
+        last_name="Tallowmere",
+        date_of_birth=date(2011, 3, 4),
+    )
+    answer = post(police_world, "no-relation")
+    assert answer.status_code == 202
+    assert answer.json()["status"] == "pending_confirmation"
+    assert not MissingEpisode.objects.exists() and not ChildMatchQuestion.objects.exists()
