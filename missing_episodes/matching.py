@@ -35,7 +35,8 @@ NEAR_RATIO = 0.8
 def normalise_name(value: str) -> str:
     """A name as compared: case-folded, accents removed (NFKD, combining marks dropped), and only letters and
     digits kept, so "Zoë O'Brien-Smith" and "ZOE OBRIEN SMITH" compare equal."""
-    decomposed = unicodedata.normalize("NFKD", value.casefold())
+    # Case-folded after the decomposition as well: NFKD can give capitals (e.g. "🄰" is "A").
+    decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", value).casefold())
     return "".join(ch for ch in decomposed if ch.isalnum() and not unicodedata.combining(ch))
 
 
