@@ -19,7 +19,15 @@ from access.memberships import (
     police_force_ids,
 )
 from accounts.models import Organisation, OrganisationKind, User
-from missing_episodes.models import Child, MissingEpisode, PendingEpisodeLink, PendingLinkStatus, Placement
+from missing_episodes.models import (
+    Child,
+    ChildMatchQuestion,
+    MatchStatus,
+    MissingEpisode,
+    PendingEpisodeLink,
+    PendingLinkStatus,
+    Placement,
+)
 
 
 def visible_children_filter(user: User | AnonymousUser, prefix: str = "") -> Q:
@@ -119,6 +127,20 @@ def pending_link_filter(user: User | AnonymousUser) -> Q:
 
 def can_decide_episode_link(user: User | AnonymousUser, link: PendingEpisodeLink) -> bool:
     return PendingEpisodeLink.objects.filter(pending_link_filter(user), pk=link.pk).exists()
+
+
+def child_match_filter(user: User | AnonymousUser) -> Q:
+    """Open "match the child" questions (as a filter on ChildMatchQuestion) this user may decide: RHI workers
+    and team managers of the responsible LA or of a provider it commissions (``intake_authority_ids``), who see
+    that LA's children, the candidates among them."""
+    authorities = intake_authority_ids(user)
+    if not authorities:
+        return Q(pk__in=[])
+    return Q(status=MatchStatus.OPEN, responsible_la_id__in=authorities)
+
+
+def can_decide_child_match(user: User | AnonymousUser, question: ChildMatchQuestion) -> bool:
+    return ChildMatchQuestion.objects.filter(child_match_filter(user), pk=question.pk).exists()
 
 
 def can_record_return(user: User | AnonymousUser, episode: MissingEpisode) -> bool:

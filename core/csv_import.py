@@ -78,6 +78,9 @@ class ImportReport:
     # Rows about a known child the importing user has no relation to: kept for the council to confirm
     # (``record_notification``). A web upload never has any: its rows are the user's own councils'.
     pending: int = 0
+    # Rows without an LA child id whose name and date of birth fit several children, or nearly fit one: saved
+    # on a new child record and put in the "match the child" queue for a person (missing_episodes.match_queue).
+    queued_for_matching: int = 0
     errors: list[RowError] = field(default_factory=list)
 
     @property
@@ -86,6 +89,8 @@ class ImportReport:
 
     def summary(self) -> str:
         waiting = f", {self.pending} waiting for the council to confirm the child" if self.pending else ""
+        if self.queued_for_matching:
+            waiting += f", {self.queued_for_matching} saved and waiting for a person to match the child"
         return (
             f"{self.created} created, {self.updated} updated, {self.unchanged} unchanged{waiting}, "
             f"{len({e.line for e in self.errors})} rows with errors"

@@ -14,6 +14,7 @@ from datetime import timedelta
 
 from .case_context import EpisodeOverride
 from .cases import CaseGenerator
+from .children_to_match import add_children_to_match
 from .reference import BIRMINGHAM, SANDWELL, WALSALL
 from .rhi_plans import ScenarioSpec
 from .world import World
@@ -98,4 +99,4 @@ def add_scenarios(cases: CaseGenerator, world: World) -> int:
                 escalated=True,
             ),
         )
-    return written
+    return written + add_children_to_match(cases, world)

@@ -26,6 +26,7 @@ from access.reporting import reporting_authority_ids
 from access.webhooks import webhook_organisation_ids
 from accounts.models import Role, User
 from accounts.selectors import organisations_by_name, user_roles
+from missing_episodes.selectors import MatchQueueSummary, match_queue_summary
 from referrals.models import Referral
 from referrals.selectors import awaiting_acknowledgement_for
 from reporting.dashboard import year_to_date
@@ -124,6 +125,8 @@ class HomePage:
     manages_policies: bool = False
     # Whether the worker's provider lets them take unallocated RHIs (access.casework.takes_rhis_themselves).
     takes_rhis: bool = False
+    # Police notifications waiting for a person to match the child (missing_episodes.match_queue).
+    children_to_match: MatchQueueSummary | None = None
 
 
 def home_page(user: User, *, now: datetime) -> HomePage:
@@ -138,6 +141,7 @@ def home_page(user: User, *, now: datetime) -> HomePage:
         page.referrals_overdue = awaiting.filter(acknowledgement_due_at__lt=now).count()
     if Role.TEAM_MANAGER in sections:
         page.awaiting_approval = queues.awaiting_approval(user, now=now)
+        page.children_to_match = match_queue_summary(user)
     if Role.RHI_WORKER in sections or Role.TEAM_MANAGER in sections:
         page.records_care = bool(care_authority_ids(user))
     if is_disclosure_recipient(user) and _SECTIONS_WITH_SHARED.union({SHARED_SECTION}) & set(sections):

@@ -16,4 +16,5 @@ from home.selectors import home_page
 @login_required
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "home/home.html", {"page": home_page(request_user(request), now=timezone.now())})
+    now = timezone.now()
+    return render(request, "home/home.html", {"page": home_page(request_user(request), now=now), "now": now})

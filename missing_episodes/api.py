@@ -51,9 +51,18 @@ from missing_episodes.services import (
 
 
 class PendingLinkSerializer(serializers.Serializer):
-    status = serializers.CharField()
-    pending_link_id = serializers.IntegerField()
+    """202: "pending_confirmation" (with pending_link_id) or "awaiting_matching" (with episode_id)."""
+
+    status = serializers.ChoiceField(choices=["pending_confirmation", "awaiting_matching"])
+    pending_link_id = serializers.IntegerField(required=False)
+    episode_id = serializers.IntegerField(required=False)
     detail = serializers.CharField()
+
+
+AWAITING_MATCHING = (
+    "Recorded. The child's name and date of birth fit more than one child, or nearly fit one: the council will "
+    "match the child. The episode and its clock are kept meanwhile."
+)
 
 
 EPISODE_TYPE = "missing_episodes.missingepisode"
@@ -233,7 +242,10 @@ class EpisodeListView(ApiView):
             200: OpenApiResponse(EpisodeSerializer, description="Already recorded: updated or unchanged."),
             202: OpenApiResponse(
                 PendingLinkSerializer,
-                description="A child the client has no relation to: kept until the council confirms the link.",
+                description="A child the client has no relation to: kept until the council confirms the link "
+                '(status "pending_confirmation"). Or, without an LA child id, a name and date of birth that fit '
+                "several children or nearly fit one: the episode is recorded and the council matches the child "
+                '(status "awaiting_matching").',
             ),
             409: OpenApiResponse(ErrorSerializer, description="Recorded by a concurrent request."),
             422: OpenApiResponse(ErrorSerializer, description="Idempotency-Key reused with another body."),
@@ -301,6 +313,12 @@ class EpisodeListView(ApiView):
                     "pending_link_id": result.link.pk,
                     "detail": "Recorded for the council to confirm the child before the episode is attached.",
                 },
+                status=status.HTTP_202_ACCEPTED,
+            )
+        if result.match_question is not None:
+            # Recorded on a provisional child; which of the council's children it is, is not the client's to know.
+            return Response(
+                {"status": "awaiting_matching", "episode_id": result.episode.pk, "detail": AWAITING_MATCHING},
                 status=status.HTTP_202_ACCEPTED,
             )
         episode = _episodes(MissingEpisode.objects.filter(pk=result.episode.pk)).get()

@@ -34,6 +34,7 @@ from missing_episodes.services import NOTIFICATION_FIELDS
 
 MAX_UPLOAD_BYTES: int = settings.RHI_MAX_UPLOAD_BYTES
 NEW_CHILD = "new"
+NEW_CHILD_LABEL = "None of these: it is a new child (keep the new record)"
 CHILD_FORM_FIELDS = ("responsible_la", "la_child_id", "first_name", "last_name", "date_of_birth", "gender")
 
 
@@ -109,9 +110,11 @@ class PoliceNotificationForm(forms.Form):
     )
     la_child_id = forms.CharField(
         max_length=40,
-        label="LA child ID",
+        label="LA child ID (optional)",
+        required=False,
         validators=[validate_la_child_id],
-        error_messages={"required": "Enter the LA child ID."},
+        help_text="Leave blank if the notification does not give it: the child is then found by name and date "
+        "of birth.",
     )
     first_name = forms.CharField(max_length=100, error_messages={"required": "Enter the child's first name."})
     last_name = forms.CharField(max_length=100, error_messages={"required": "Enter the child's last name."})
@@ -182,15 +185,38 @@ class ChildChoiceForm(forms.Form):
     def __init__(self, *args: Any, candidates: Iterable[Child], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         choices = [
-            (
-                str(child.pk),
-                f"This is the same child: {child.full_name}, born {child.date_of_birth:%d/%m/%Y}, "
-                f"{child.responsible_la.name} LA child ID {child.la_child_id}",
-            )
-            for child in candidates
+            (str(child.pk), f"This is the same child: {describe_child(child)}") for child in candidates
         ]
         choices.append((NEW_CHILD, "None of these – create a new child record"))
         set_choices(self, "child_choice", choices)
+
+
+def describe_child(child: Child) -> str:
+    """A candidate as a person tells children apart: names (and known-as), date of birth, council and id."""
+    known_as = f" (known as {child.known_as})" if child.known_as else ""
+    la_id = f"LA child ID {child.la_child_id}" if child.la_child_id else "no LA child ID yet"
+    return f"{child.full_name}{known_as}, born {child.date_of_birth:%d/%m/%Y}, {child.responsible_la.name} {la_id}"
+
+
+class ChildMatchForm(ChildChoiceForm):
+    """The "match the child" queue's decision: one of the candidates, or a new child (match_queue)."""
+
+    decision_note = forms.CharField(
+        label="Notes (optional)", required=False, widget=forms.Textarea, max_length=5000
+    )
+
+    def __init__(self, *args: Any, candidates: Iterable[Child], **kwargs: Any) -> None:
+        candidates = list(candidates)
+        super().__init__(*args, candidates=candidates, **kwargs)
+        self.fields["child_choice"].label = "Which child is this notification about?"
+        self.fields["child_choice"].error_messages["required"] = (
+            "Choose the child, or that it is a new child."
+        )
+        set_choices(
+            self,
+            "child_choice",
+            [*((str(child.pk), describe_child(child)) for child in candidates), (NEW_CHILD, NEW_CHILD_LABEL)],
+        )
 
 
 class RecordReturnForm(forms.Form):

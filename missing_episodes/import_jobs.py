@@ -181,6 +181,7 @@ def _finish(job: ImportJob, report: ImportReport) -> ImportJob:
     job.state, job.finished_at, job.line_reached = ImportState.DONE, timezone.now(), job.total_lines
     job.created, job.updated, job.unchanged = report.created, report.updated, report.unchanged
     job.children_created = report.children_created
+    job.queued_for_matching = report.queued_for_matching
     job.bad_rows = len({e.line for e in errors})
     job.problem_count = len(errors)
     job.problems_by_column = dict(Counter(e.column for e in errors).most_common())
@@ -203,6 +204,7 @@ def _finish(job: ImportJob, report: ImportReport) -> ImportJob:
             "updated": job.updated,
             "unchanged": job.unchanged,
             "children_created": job.children_created,
+            "queued_for_matching": job.queued_for_matching,
             "bad_rows": job.bad_rows,
         },
     )

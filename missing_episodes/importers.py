@@ -170,7 +170,8 @@ def _parse_row(
     )
     errors += [
         (column, f"Enter the {column.replace('_', ' ')}.")
-        for column in ("la_child_id", "first_name", "last_name")
+        # No la_child_id: police files do not carry it, so the child is matched by name and date of birth.
+        for column in ("first_name", "last_name")
         if not row[column].strip()
     ]
     errors += identifier_errors(la_child_id=row["la_child_id"].strip(), police_reference=reference)
@@ -256,6 +257,7 @@ def import_episodes(
             report.pending += 1
             continue
         report.children_created += int(result.child_created)
+        report.queued_for_matching += int(result.match_question is not None)
         setattr(report, result.outcome, getattr(report, result.outcome) + 1)
     return report
 

@@ -7,17 +7,19 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from django.db.models import Exists, F, FilteredRelation, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, FilteredRelation, Min, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from access.episodes import pending_link_filter
+from access.episodes import child_match_filter, pending_link_filter, visible_children
 from accounts.models import User
+from missing_episodes.matching import match_child
 from missing_episodes.models import (
     CarePeriod,
     Child,
     ChildFlag,
     EpisodeChange,
+    ChildMatchQuestion,
     FactCorrection,
     MissingEpisode,
     PendingEpisodeLink,
@@ -57,14 +59,24 @@ def matching_children(
     last_name: str,
     date_of_birth: date,
 ) -> list[Child]:
-    """Children the entered details may describe: the same LA child id in that LA, or the same name and date
-    of birth among the children the user may see. The LA-id match comes first."""
-    by_id = Q(responsible_la_id=responsible_la_id, la_child_id=la_child_id.strip())
+    """Children the entered details may describe, among the children the user may see: the same LA child id
+    in that LA (when one is given), the same name and date of birth anywhere, or the responsible LA's children
+    that ``missing_episodes.matching`` finds by name and date of birth (exact or near: case, accents, hyphens
+    and known-as names do not count). The LA-id match comes first."""
+    la_child_id = la_child_id.strip()
+    by_id = Q(responsible_la_id=responsible_la_id, la_child_id=la_child_id) if la_child_id else Q(pk__in=[])
     by_name = Q(
         first_name__iexact=first_name.strip(),
         last_name__iexact=last_name.strip(),
         date_of_birth=date_of_birth,
     )
+    matched = match_child(
+        responsible_la=responsible_la_id,
+        first_name=first_name,
+        last_name=last_name,
+        date_of_birth=date_of_birth,
+    )
+    by_name |= Q(pk__in=[child.pk for child in matched.candidates])
     found = list(visible.filter(by_id | by_name).select_related("responsible_la")[:20])
     found.sort(
         key=lambda c: (c.la_child_id != la_child_id.strip() or c.responsible_la_id != responsible_la_id, c.pk)
@@ -354,4 +366,56 @@ def pending_link_for(user: User, pk: int) -> PendingEpisodeLink | None:
         PendingEpisodeLink.objects.filter(pending_link_filter(user), pk=pk)
         .select_related("child", "police_force", "child__responsible_la")
         .first()
+    )
+
+
+# The "match the child" queue shows its oldest questions first, this many at most (bounded, not paged: it is a
+# to-do list that should stay short; the page says how many more are waiting).
+MATCH_QUEUE_SHOWN = 100
+
+
+@dataclass(frozen=True)
+class MatchQueueSummary:
+    count: int
+    oldest_raised_at: datetime | None
+
+
+def match_queue_summary(user: User) -> MatchQueueSummary:
+    """How many children wait to be matched by this user's councils, and since when (the manager's home)."""
+    found = ChildMatchQuestion.objects.filter(child_match_filter(user)).aggregate(
+        count=Count("pk"), oldest=Min("raised_at")
+    )
+    return MatchQueueSummary(count=found["count"], oldest_raised_at=found["oldest"])
+
+
+def match_queue_for(user: User) -> list[ChildMatchQuestion]:
+    """The oldest open questions this user may decide (``access.episodes.child_match_filter``)."""
+    return list(
+        ChildMatchQuestion.objects.filter(child_match_filter(user))
+        .select_related("provisional_child", "episode__police_force", "responsible_la")
+        .order_by("raised_at", "pk")[:MATCH_QUEUE_SHOWN]
+    )
+
+
+def match_question_for(user: User, pk: int) -> ChildMatchQuestion | None:
+    """One open question this user may decide, or None (the page answers 404)."""
+    return (
+        ChildMatchQuestion.objects.filter(child_match_filter(user), pk=pk)
+        .select_related("provisional_child", "episode__police_force", "responsible_la")
+        .first()
+    )
+
+
+def match_question_of_child(user: User, child: Child) -> ChildMatchQuestion | None:
+    """The open question about this provisional child that this user may decide, if any (the child's page)."""
+    return ChildMatchQuestion.objects.filter(child_match_filter(user), provisional_child=child).first()
+
+
+def match_candidates(user: User, question: ChildMatchQuestion) -> list[Child]:
+    """The question's candidates that this user sees (only they can be chosen: match_queue.match_to_child)."""
+    return list(
+        visible_children(user)
+        .filter(pk__in=question.candidates.values("pk"))
+        .annotate(episode_count=Count("episodes"))
+        .order_by("last_name", "first_name", "pk")
     )

@@ -178,7 +178,15 @@ class EpisodeCreateSerializer(serializers.Serializer):
         max_length=40, validators=[identifiers.validate_police_reference]
     )
     responsible_la = serializers.CharField(max_length=12, help_text="DfE LA code, like 333.")
-    la_child_id = serializers.CharField(max_length=40, validators=[identifiers.validate_la_child_id])
+    la_child_id = serializers.CharField(
+        max_length=40,
+        validators=[identifiers.validate_la_child_id],
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="The council's id for the child. Leave it out when it is not known (a police system): the "
+        "child is then matched by name and date of birth (docs/import-episodes.md).",
+    )
     first_name = serializers.CharField(max_length=100)
     last_name = serializers.CharField(max_length=100)
     date_of_birth = serializers.DateField()

@@ -18,36 +18,34 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from access.episodes import can_decide_episode_link, may_link_episode_to_child, visible_children
+from access.episodes import can_decide_episode_link, may_link_episode_to_child
 from accounts.models import Organisation, User
 from audit.models import AuditAction
 from audit.services import record_event
 from core.exceptions import ActionNotAllowed, TransitionError
 from missing_episodes import plausibility
 from missing_episodes.episode_changes import record_changes
+from missing_episodes.child_intake import CHILD_MISMATCH as CHILD_MISMATCH
+from missing_episodes.child_intake import ChildDetails as ChildDetails
+from missing_episodes.child_intake import ChildRecordMismatch as ChildRecordMismatch
+from missing_episodes.child_intake import (
+    create_child,
+    match_or_create_child,
+    raise_match_question,
+)
+from missing_episodes.child_intake import flag_possible_duplicates as flag_possible_duplicates
 from missing_episodes.models import (
     Child,
-    DuplicateReason,
+    ChildMatchQuestion,
     EpisodeSource,
-    Gender,
     MissingEpisode,
     PendingEpisodeLink,
     PendingLinkStatus,
     Placement,
-    PossibleDuplicate,
 )
 from rhi.services import open_rhi_for_returned_episode, recompute_deadlines
 from sharing.out_of_area import notify_placing_authority_of_episode
 from sharing.webhooks import episode_returned
-
-# One answer whatever differs (date of birth, name or both): the API must not tell a caller which of a child's
-# details it guessed right (issue 11 item 6).
-CHILD_MISMATCH = "These details do not match the council's record of this child."
-
-
-class ChildRecordMismatch(ValidationError):
-    """A known LA child id with other details than the council's record (the API counts these per client)."""
-
 
 # The fields a police notification carries, whichever channel brings it: the web form, the API's create
 # serializer and the CSV importer all take their list from here, so a field cannot reach one channel only.
@@ -66,20 +64,12 @@ NOTIFICATION_FIELDS = (
 
 
 @dataclass(frozen=True)
-class ChildDetails:
-    responsible_la: Organisation
-    la_child_id: str
-    first_name: str
-    last_name: str
-    date_of_birth: date
-    gender: str = Gender.NOT_KNOWN
-
-
-@dataclass(frozen=True)
 class EpisodeResult:
     episode: MissingEpisode
     outcome: str  # "created", "updated" or "unchanged"
     child_created: bool
+    # Set when the child is provisional: a person picks the known child or confirms a new one (match_queue).
+    match_question: ChildMatchQuestion | None = None
 
 
 @dataclass(frozen=True)
@@ -88,81 +78,6 @@ class PendingResult:
 
     link: PendingEpisodeLink
     created: bool
-
-
-def flag_possible_duplicates(child: Child) -> None:
-    """Same name and date of birth elsewhere: a person decides (never merged silently)."""
-    matches = (
-        Child.objects.filter(
-            first_name__iexact=child.first_name,
-            last_name__iexact=child.last_name,
-            date_of_birth=child.date_of_birth,
-        )
-        .exclude(pk=child.pk)
-        .values_list("pk", flat=True)
-    )
-    PossibleDuplicate.objects.bulk_create(
-        [
-            PossibleDuplicate(
-                child_a_id=min(child.pk, other),
-                child_b_id=max(child.pk, other),
-                reason=DuplicateReason.NAME_AND_DOB,
-            )
-            for other in matches
-        ],
-        ignore_conflicts=True,
-    )
-
-
-def _mismatch_errors(
-    child: Child, details: ChildDetails, *, same_name: bool, by: User | None
-) -> dict[str, str]:
-    """Which detail differs, only for someone who may see the child anyway (the council's own staff, or an
-    operator's command line import); anyone else gets the one generic answer."""
-    if by is not None and not visible_children(by).filter(pk=child.pk).exists():
-        return {"la_child_id": CHILD_MISMATCH}
-    errors = {}
-    if child.date_of_birth != details.date_of_birth:
-        errors["date_of_birth"] = "This LA child ID belongs to a child with a different date of birth."
-    if not same_name:
-        errors["last_name"] = "This LA child ID belongs to a child with a different name."
-    return errors
-
-
-def _match_or_create_child(*, details: ChildDetails, by: User | None) -> tuple[Child, bool]:
-    """The child with this LA child id in this LA, or a new one (inside ``record_notification`` only: it owns
-    the transaction). A known id with a different date of birth or name is refused rather than guessed at: the
-    caller fixes the source. The refusal says which detail differs only to someone who may see the child
-    (``_mismatch_errors``)."""
-    child = Child.objects.filter(
-        responsible_la=details.responsible_la, la_child_id=details.la_child_id
-    ).first()
-    if child is not None:
-        same_name = (child.first_name.casefold(), child.last_name.casefold()) == (
-            details.first_name.casefold(),
-            details.last_name.casefold(),
-        )
-        if child.date_of_birth != details.date_of_birth or not same_name:
-            raise ChildRecordMismatch(_mismatch_errors(child, details, same_name=same_name, by=by))
-        return child, False
-    if details.date_of_birth > timezone.localdate():
-        raise ValidationError({"date_of_birth": plausibility.DOB_IN_FUTURE})
-    now = timezone.now()
-    child = Child(
-        responsible_la=details.responsible_la,
-        la_child_id=details.la_child_id,
-        first_name=details.first_name,
-        last_name=details.last_name,
-        date_of_birth=details.date_of_birth,
-        gender=details.gender,
-        created_at=now,
-        updated_at=now,
-    )
-    child.full_clean()
-    child.save()
-    flag_possible_duplicates(child)
-    record_event(actor=by, action=AuditAction.CREATE, obj=child)
-    return child, True
 
 
 def _check_against_other_rows(episode: MissingEpisode) -> None:
@@ -228,7 +143,8 @@ def check_episode(
         check_age(episode.child.date_of_birth, episode.missing_at, confirm_age=confirm_age)
 
 
-def _placement_snapshot(episode: MissingEpisode) -> None:
+def placement_snapshot(episode: MissingEpisode) -> None:
+    """The child's placement when the episode began (and so whether it was out of area), kept on the episode."""
     placement = (
         Placement.objects.filter(
             child_id=episode.child_id, start_date__lte=timezone.localdate(episode.missing_at)
@@ -294,7 +210,7 @@ def record_episode(
         )
         now = timezone.now()
         if existing is None:
-            _placement_snapshot(episode)
+            placement_snapshot(episode)
             episode.created_at = now
         episode.updated_at = now
         episode.save()
@@ -400,11 +316,14 @@ def record_notification(
     by: User | None,
     confirm_age: bool = False,
     reclassified_at: datetime | None = None,
+    new_child: bool = False,
 ) -> EpisodeResult | PendingResult:
     """Record a police notification, whichever channel brings it (the web form, the CSV import, the API): the
-    child (``child`` when the person chose one, else matched by LA child id or created from ``details``) and
-    the episode are saved together or not at all. A known LA child id must match the council's record (one
-    generic refusal otherwise). If the recorder has no relation to that existing child
+    child (``child`` when the person chose one; else matched by LA child id, or without one by name and date
+    of birth; else created from ``details``; ``new_child``: the person chose a new child over the candidates)
+    and the episode are saved together or not at all. Several or near name matches make a provisional child
+    with the episode on it and a ``ChildMatchQuestion`` for a person (``EpisodeResult.match_question``). A
+    known LA child id must match the council's record (one generic refusal otherwise). If the recorder has no relation to that existing child
     (``may_link_episode_to_child``) nothing is attached: the notification waits as a ``PendingEpisodeLink``
     for the council to confirm, and the recorder learns nothing more about the child. ``by`` None is an
     operator's command-line import, which attaches. ``confirm_age``: the recorder confirmed an age over
@@ -416,9 +335,13 @@ def record_notification(
     if unknown:
         raise TypeError(f"Unknown episode fields: {sorted(unknown)}")
     with transaction.atomic():
-        child_created = False
-        if child is None:
-            child, child_created = _match_or_create_child(details=details, by=by)
+        child_created, match = False, None
+        if child is None and new_child:
+            child, child_created, _ = create_child(details=details, match=None, by=by)
+        elif child is None:
+            child, child_created, match = match_or_create_child(
+                details=details, police_force=police_force, police_reference=police_reference, by=by
+            )
         if (
             not child_created
             and by is not None
@@ -444,7 +367,12 @@ def record_notification(
             child_is_new=child_created,
             reclassified_at=reclassified_at,
         )
-    return EpisodeResult(episode=result.episode, outcome=result.outcome, child_created=child_created)
+        question = None
+        if match is not None and result.outcome == "created":
+            question = raise_match_question(child=child, episode=result.episode, match=match, by=by)
+    return EpisodeResult(
+        episode=result.episode, outcome=result.outcome, child_created=child_created, match_question=question
+    )
 
 
 def _may_attach(by: User, child: Child, police_force: Organisation, police_reference: str) -> bool:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from missing_episodes import care_import_views, care_views, correction_views, link_views, views
+from missing_episodes import care_import_views, care_views, correction_views, link_views, match_views, views
 
 app_name = "missing_episodes"
 
@@ -42,4 +42,6 @@ urlpatterns = [
     ),
     path("episodes/to-confirm/", link_views.pending_links, name="pending_links"),
     path("episodes/to-confirm/<int:pk>/", link_views.pending_link, name="pending_link"),
+    path("children/to-match/", match_views.match_queue_list, name="match_queue"),
+    path("children/to-match/<int:pk>/", match_views.match_question, name="match_question"),
 ]

@@ -108,7 +108,7 @@ def episode_new(request: HttpRequest) -> HttpResponse:
             )
         if choice_form.cleaned_data["child_choice"] != NEW_CHILD:
             chosen = next(c for c in candidates if str(c.pk) == choice_form.cleaned_data["child_choice"])
-        elif any(
+        elif data["la_child_id"].strip() and any(
             c.responsible_la_id == data["responsible_la"].pk and c.la_child_id == data["la_child_id"].strip()
             for c in candidates
         ):
@@ -129,6 +129,8 @@ def episode_new(request: HttpRequest) -> HttpResponse:
             source=EpisodeSource.MANUAL,
             by=user,
             confirm_age=data["confirm_age"],
+            # The person saw the candidates and chose none: no name match is made for them again.
+            new_child=bool(candidates) and chosen is None,
         )
     except ValidationError as exc:
         form.age_asked = isinstance(exc, ImplausibleAge)
@@ -419,6 +421,8 @@ def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "placement": placement,
             "out_of_area": placement is not None and placement.host_la_id != child.responsible_la_id,
             "flags": selectors.active_flags(child),
+            # A provisional child from a notification without an LA child id, waiting for a person to match it.
+            "match_question": selectors.match_question_of_child(user, child),
             "missing_count": selectors.repeat_missing_count(child, now),
             "timeline": selectors.child_timeline(
                 child, rhis=ReturnHomeInterview.objects.all(), linkable_rhi_ids=linkable

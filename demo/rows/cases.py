@@ -32,8 +32,10 @@ class CaseRows(RowsBase):
         social_work_team: str,
         created_at: datetime,
         updated_at: datetime,
+        provisional: bool = False,
     ) -> Row:
-        require(bool(la_child_id), "a child needs an LA child id")
+        # Only a provisional child (a police notification without the council's id) has none.
+        require(bool(la_child_id) != provisional, "a child needs an LA child id unless provisional")
         require(date_of_birth <= self.now.date(), "date of birth in the future")
         require(
             legal_status_since is None or legal_status_since >= date_of_birth,

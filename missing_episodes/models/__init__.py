@@ -3,7 +3,7 @@ here.
 
 children   children, placements, flags, possible duplicates
 care       periods of care (when a child was looked after)
-episodes   missing and absent episodes, police notifications waiting for the council
+episodes   missing and absent episodes, police notifications waiting for the council, children to match
 changes    reclassifications and re-graded risk during an episode
 corrections  facts corrected after they were recorded (an episode's times, a date of birth)
 imports    web uploads imported by a task
@@ -43,8 +43,11 @@ from missing_episodes.models.corrections import (
     shown_value,
 )
 from missing_episodes.models.episodes import (
+    ChildMatchQuestion,
     EpisodeCategory,
     EpisodeSource,
+    MatchReason,
+    MatchStatus,
     MissingEpisode,
     MissingFrom,
     PendingEpisodeLink,
@@ -69,6 +72,7 @@ __all__ = [
     "ChangedField",
     "Child",
     "ChildFlag",
+    "ChildMatchQuestion",
     "CorrectedField",
     "CorrectionReason",
     "DuplicateReason",
@@ -84,6 +88,8 @@ __all__ = [
     "ImportKind",
     "ImportState",
     "LegalStatus",
+    "MatchReason",
+    "MatchStatus",
     "MissingEpisode",
     "MissingFrom",
     "PendingEpisodeLink",

@@ -76,7 +76,9 @@ class Child(models.Model):
         limit_choices_to=LA_ONLY,
         help_text="The local authority responsible for the child (the placing authority if looked after).",
     )
-    la_child_id = models.CharField("LA child ID", max_length=40)
+    # Blank when the council's id is not known yet: a police file carries none, and a child first recorded from
+    # one is matched or created by name and date of birth (missing_episodes.matching, docs/import-episodes.md).
+    la_child_id = models.CharField("LA child ID", max_length=40, blank=True)
     upn = models.CharField("Unique pupil number", max_length=13, blank=True)
     first_name = models.CharField(max_length=100)
     last_name = models.CharField(max_length=100)
@@ -99,8 +101,11 @@ class Child(models.Model):
         verbose_name_plural = "children"
         ordering = ["last_name", "first_name"]
         constraints = [
-            models.UniqueConstraint(fields=["responsible_la", "la_child_id"], name="child_id_unique_per_la"),
-            models.CheckConstraint(condition=~Q(la_child_id=""), name="child_has_la_child_id"),
+            models.UniqueConstraint(
+                fields=["responsible_la", "la_child_id"],
+                condition=~Q(la_child_id=""),
+                name="child_id_unique_per_la",
+            ),
             models.CheckConstraint(
                 condition=Q(legal_status_since__isnull=True) | Q(legal_status_since__gte=F("date_of_birth")),
                 name="child_status_since_after_birth",
@@ -110,11 +115,13 @@ class Child(models.Model):
             # Duplicate matching and search by name + date of birth.
             models.Index(fields=["last_name", "first_name", "date_of_birth"], name="child_name_dob_idx"),
             models.Index(fields=["responsible_la", "legal_status"], name="child_la_status_idx"),
+            # Matching a notification without an LA child id: the LA's children born on that day.
+            models.Index(fields=["responsible_la", "date_of_birth"], name="child_la_dob_idx"),
         ]
 
     def __str__(self) -> str:
         # Initials only: __str__ ends up in admin logs and error pages.
-        return f"Child {self.initials} ({self.la_child_id})"
+        return f"Child {self.initials} ({self.la_child_id or 'no LA child ID'})"
 
     @property
     def initials(self) -> str:
@@ -130,7 +137,8 @@ class Child(models.Model):
             errors["legal_status_since"] = ["The status cannot start before the child was born."]
         # Here as well as on each form and serializer, so the admin and the services hold to it too.
         try:
-            validate_la_child_id(self.la_child_id)
+            if self.la_child_id:
+                validate_la_child_id(self.la_child_id)
         except ValidationError as exc:
             errors["la_child_id"] = exc.messages
         if errors:

@@ -243,3 +243,72 @@ class PendingEpisodeLink(models.Model):
 
     def __str__(self) -> str:
         return f"Pending link {self.pk} ({self.get_status_display()})"
+
+
+class MatchReason(models.TextChoices):
+    SEVERAL = "several", "Several children match"
+    NEAR = "near", "A near match"
+
+
+class MatchStatus(models.TextChoices):
+    OPEN = "open", "Waiting for a person to match the child"
+    MATCHED = "matched", "Matched to a known child"
+    NEW_CHILD = "new_child", "Confirmed as a new child"
+
+
+class ChildMatchQuestion(models.Model):
+    """A notification without an LA child id whose name and date of birth fit several of the council's children,
+    or nearly fit one (``missing_episodes.matching``): the "match the child" queue. Unlike a
+    ``PendingEpisodeLink`` the episode is recorded at once, on a new child made from the notification (the
+    provisional child), so its RHI and clock run from its own times while a person decides. Matching it to a
+    known child moves the episode there and removes the provisional child; "a new child" keeps it."""
+
+    responsible_la = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+", limit_choices_to=LA_ONLY
+    )
+    # Null once matched: the provisional child is removed when its episodes move to the chosen child.
+    provisional_child = models.ForeignKey(
+        Child, on_delete=models.SET_NULL, related_name="match_questions", null=True, blank=True
+    )
+    episode = models.ForeignKey(MissingEpisode, on_delete=models.PROTECT, related_name="match_questions")
+    candidates = models.ManyToManyField(Child, related_name="+", blank=True)
+    reason = models.CharField(max_length=10, choices=MatchReason.choices)
+    status = models.CharField(max_length=10, choices=MatchStatus.choices, default=MatchStatus.OPEN)
+    raised_at = models.DateTimeField(default=timezone.now)
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    chosen_child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="+", null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["raised_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provisional_child"],
+                condition=Q(status="open"),
+                name="child_match_one_open_per_child",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="open") | Q(decided_at__isnull=False, decided_by__isnull=False),
+                name="child_match_decision_recorded",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="open") | Q(provisional_child__isnull=False),
+                name="child_match_open_has_child",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="matched") | Q(chosen_child__isnull=False),
+                name="child_match_matched_has_child",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "responsible_la", "raised_at"], name="child_match_queue_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"Child match {self.pk} ({self.get_status_display()})"

@@ -43,6 +43,8 @@ class ImportJob(models.Model):
     updated = models.PositiveIntegerField(default=0)
     unchanged = models.PositiveIntegerField(default=0)
     children_created = models.PositiveIntegerField(default=0)
+    # Saved on a new child and put in the "match the child" queue (no LA child id; several or near matches).
+    queued_for_matching = models.PositiveIntegerField(default=0)
     bad_rows = models.PositiveIntegerField(default=0)
     problem_count = models.PositiveIntegerField(default=0)
     first_problems = models.JSONField(

@@ -26,15 +26,17 @@ from demo.generator import MODEL_ORDER, SeedResult, seed_demo
 from demo.reference import FORCES_BY_CODE, LAS_BY_CODE, LOCAL_AUTHORITIES, POLICE_FORCES
 from demo.timeutil import Span
 from missing_episodes.identifiers import validate_la_child_id, validate_police_reference
+from missing_episodes.matching import match_child
 from missing_episodes.models import (
     CarePeriod,
     Child,
+    ChildMatchQuestion,
     MissingEpisode,
     Placement,
     PossibleDuplicate,
     eighteenth_birthday,
 )
-from missing_episodes.selectors import looked_after_on
+from missing_episodes.selectors import looked_after_on, match_queue_summary
 from reporting.ssda903 import CollectionYear, validate_year
 from reporting.ssda903_spec import UPN_PATTERN
 from rhi.clock import ClockRules, Deadlines, compute_deadlines, open_state, policy_day
@@ -400,13 +402,38 @@ def test_every_demo_child_id_and_police_reference_fits_the_intake_patterns(demo:
                 bad.append(value)
         return bad
 
-    ids = Child.objects.values_list("la_child_id", flat=True)
+    # A provisional child (a police notification without the council's id, waiting to be matched) has none.
+    ids = Child.objects.exclude(la_child_id="").values_list("la_child_id", flat=True)
+    assert set(Child.objects.filter(la_child_id="").values_list("pk", flat=True)) == set(
+        ChildMatchQuestion.objects.values_list("provisional_child_id", flat=True)
+    )
     references = MissingEpisode.objects.exclude(police_reference="").values_list(
         "police_reference", flat=True
     )
     assert ids.exists() and references.exists()
     assert misfits(ids, validate_la_child_id) == []
     assert misfits(references, validate_police_reference) == []
+
+
+def test_the_black_country_manager_has_children_to_match_by_the_one_matching_rule(demo: SeedResult) -> None:
+    manager = User.objects.get(username="manager")
+    summary = match_queue_summary(manager)
+    assert summary.count == 2 and summary.oldest_raised_at is not None
+    for question in ChildMatchQuestion.objects.select_related("provisional_child"):
+        child = question.provisional_child
+        assert child is not None and question.episode.child_id == child.pk
+        found = match_child(
+            responsible_la=child.responsible_la_id,
+            first_name=child.first_name,
+            last_name=child.last_name,
+            date_of_birth=child.date_of_birth,
+        )
+        # What the service would have found (the provisional child itself aside).
+        others = [c for c in found.candidates if c.pk != child.pk]
+        assert sorted(c.pk for c in others) == sorted(question.candidates.values_list("pk", flat=True))
+        exact = [c for c in found.exact if c.pk != child.pk]
+        assert question.reason == ("several" if len(exact) > 1 else "near")
+        assert question.reason == "several" or not exact
 
 
 def test_demo_care_ends_by_the_18th_birthday_and_some_children_leave_or_enter_care_mid_way(

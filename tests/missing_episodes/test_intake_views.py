@@ -293,8 +293,10 @@ def test_bad_input_gives_field_errors_not_a_crash(client: Client, world: Notific
         "date_of_birth",
         "category",
         "police_reference",
-        "la_child_id",
+        "first_name",
     } <= set(errors)
+    # Optional (issue 14): a police notification rarely gives the council's id.
+    assert "la_child_id" not in errors
 
 
 # --- the duplicate-choice step ------------------------------------------------------------------------------

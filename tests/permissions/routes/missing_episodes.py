@@ -245,6 +245,32 @@ ROUTES: dict[str, Route] = {
             anonymous               login
             """,
     ),
+    # The "match the child" queue (issue 14 item 1): notifications without an LA child id that fit several
+    # children or nearly fit one, decided by the responsible LA's (or its provider's) workers and managers. No
+    # question is open in this world: every decision page is 404. The allowed path and another council's
+    # refusal: tests/missing_episodes/test_match_queue_pages.py and test_child_matching.py.
+    "missing_episodes:match_queue": Route(GET, NO_RECORD, CASEWORK_ELSE_403),
+    "missing_episodes:match_question": Route(
+        GET,
+        {"none": lambda w: ({"pk": 0}, "")},
+        """
+            none
+            worker                  404
+            manager                 404
+            performance_lead        404
+            police                  404
+            partner_viewer          404
+            org_admin               404
+            worker_other            404
+            manager_other           404
+            performance_lead_other  404
+            police_other            404
+            partner_viewer_other    404
+            org_admin_other         404
+            support                 404
+            anonymous               login
+            """,
+    ),
     "missing_episodes:import_job": Route(GET, IMPORT_JOBS, OWN_IMPORT, markers=no_case_narrative),
     "missing_episodes:import_job_problems": Route(GET, IMPORT_JOBS, OWN_IMPORT, content_type="text/csv"),
 }
