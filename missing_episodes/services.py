@@ -24,7 +24,6 @@ from audit.models import AuditAction
 from audit.services import record_event
 from core.exceptions import ActionNotAllowed, TransitionError
 from missing_episodes import plausibility
-from missing_episodes.episode_changes import record_changes
 from missing_episodes.child_intake import CHILD_MISMATCH as CHILD_MISMATCH
 from missing_episodes.child_intake import ChildDetails as ChildDetails
 from missing_episodes.child_intake import ChildRecordMismatch as ChildRecordMismatch
@@ -34,6 +33,7 @@ from missing_episodes.child_intake import (
     raise_match_question,
 )
 from missing_episodes.child_intake import flag_possible_duplicates as flag_possible_duplicates
+from missing_episodes.episode_changes import record_changes
 from missing_episodes.models import (
     Child,
     ChildMatchQuestion,
