@@ -18,14 +18,14 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
 
 from access.reporting import reporting_authority_ids
-from accounts.fields import DateInput
+from accounts.fields import GovUKDateField
 from accounts.models import Organisation
 from accounts.selectors import organisations_by_name
 from accounts.web import request_user
 from audit.exceptions import NotVisible
 from audit.models import AuditAction
 from audit.services import record_event
-from core.forms import set_choices
+from core.forms import GovUKForm, set_choices
 from core.query_params import validate_date_in_range
 from missing_episodes.models import MissingEpisode
 from reporting import performance
@@ -40,22 +40,14 @@ DOWNLOAD_TYPES = {
 }
 
 
-class PerformanceForm(forms.Form):
+class PerformanceForm(GovUKForm):
     """Which authority and period: the authority limited to the ones the user may report on."""
 
     la = forms.TypedChoiceField(label="Local authority", coerce=int)
-    date_from = forms.DateField(
-        label="From",
-        widget=DateInput,
-        validators=[validate_date_in_range],
-        error_messages={"invalid": "Enter a real date, like 01/04/2026."},
+    date_from = GovUKDateField(
+        what="the start of the period", label="From", validators=[validate_date_in_range]
     )
-    date_to = forms.DateField(
-        label="To",
-        widget=DateInput,
-        validators=[validate_date_in_range],
-        error_messages={"invalid": "Enter a real date, like 31/03/2027."},
-    )
+    date_to = GovUKDateField(what="the end of the period", label="To", validators=[validate_date_in_range])
 
     def __init__(self, *args: Any, authorities: list[Organisation], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -171,7 +171,7 @@ def test_worker_makes_and_acknowledges_a_referral_in_the_browser_on_axe_clean_pa
     page.get_by_role("heading", name="Make a referral").wait_for()
     assert_no_axe_violations(page)
 
-    page.get_by_role("button", name="Save referral").click()
+    page.get_by_role("button", name="Record the referral").click()
     page.get_by_text("There is a problem").wait_for()
     assert page.title().startswith("Error: ")
     assert_no_axe_violations(page)
@@ -181,7 +181,7 @@ def test_worker_makes_and_acknowledges_a_referral_in_the_browser_on_axe_clean_pa
     page.get_by_label("Why are you referring the child?").fill("Low mood.")
     page.get_by_label("Child criminal exploitation / county lines").check()
     page.get_by_label("Sent now").check()
-    page.get_by_role("button", name="Save referral").click()
+    page.get_by_role("button", name="Record the referral").click()
     page.get_by_text("Referral recorded.").wait_for()
     assert_no_axe_violations(page)
 

@@ -357,13 +357,13 @@ def test_la_worker_records_placement_notifications_in_the_browser(
     page.get_by_role("link", name="Record notifications for child SAN-1").click()
     page.get_by_role("heading", name="Record placement notifications").wait_for()
     assert_no_axe_violations(page)
-    page.get_by_role("button", name="Save").click()
+    page.get_by_role("button", name="Record when they were told").click()
     page.get_by_role("heading", name="There is a problem").wait_for()
     assert page.title().startswith("Error: ")
     assert_no_axe_violations(page)
     page.get_by_label("When was the host local authority told?").fill("2026-01-06T10:00")
     page.get_by_label("When was the host police force told?").fill("2026-01-06T11:30")
-    page.get_by_role("button", name="Save").click()
+    page.get_by_role("button", name="Record when they were told").click()
     page.get_by_role("heading", name="Placements with no recorded notification").wait_for()
     assert page.get_by_role("link", name="Record notifications for child SAN-1").count() == 0
     assert page.get_by_role("link", name="Record notifications for child SAN-4").count() == 1
