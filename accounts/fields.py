@@ -44,11 +44,11 @@ class GovUKDateWidget(forms.MultiWidget):
     def __init__(self, attrs: dict[str, Any] | None = None) -> None:
         super().__init__({part: forms.TextInput() for part in self.parts}, attrs)
 
-    def decompress(self, value: Any) -> list[str | None]:
+    def decompress(self, value: Any) -> list[str]:
         if value is None or value == "":
-            return [None] * len(self.parts)
+            return [""] * len(self.parts)
         if isinstance(value, str):
-            return list(_iso_parts(value, with_time=len(self.parts) == 4))
+            return _iso_parts(value, with_time=len(self.parts) == 4)
         if isinstance(value, datetime):
             local = timezone.localtime(value) if timezone.is_aware(value) else value
             return [str(local.day), str(local.month), str(local.year), f"{local:%H:%M}"][: len(self.parts)]
@@ -80,10 +80,22 @@ class GovUKDateTimeWidget(GovUKDateWidget):
     parts = DATETIME_PARTS
 
 
+class GovUKDateHiddenWidget(GovUKDateWidget):
+    """The same boxes as hidden inputs, for a step that carries what an earlier step typed."""
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        forms.MultiWidget.__init__(self, {part: forms.HiddenInput() for part in self.parts}, attrs)
+
+
+class GovUKDateTimeHiddenWidget(GovUKDateHiddenWidget):
+    parts = DATETIME_PARTS
+
+
 class GovUKDateField(forms.MultiValueField):
     """A date typed as day, month and year; ``what`` names it in its messages ("the date care started")."""
 
     widget: type[forms.Widget] | forms.Widget = GovUKDateWidget
+    hidden_widget: type[forms.Widget] = GovUKDateHiddenWidget
     parts: tuple[str, ...] = DATE_PARTS
 
     def __init__(self, *, what: str, **kwargs: Any) -> None:
@@ -133,6 +145,7 @@ class GovUKDateTimeField(GovUKDateField):
     """A date and a 24-hour time, as UK local time; cleaned to an aware datetime (stored in UTC)."""
 
     widget = GovUKDateTimeWidget
+    hidden_widget = GovUKDateTimeHiddenWidget
     parts = DATETIME_PARTS
 
     def _time(self, text: str) -> time:

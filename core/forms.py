@@ -73,7 +73,7 @@ class GovUKForm(forms.Form):
         super().full_clean()
 
 
-class GovUKModelForm(forms.ModelForm):  # type: ignore[type-arg]
+class GovUKModelForm(forms.ModelForm):
     """``GovUKForm`` for model forms."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -153,7 +153,7 @@ class UploadHistoryForm(UploadEpisodesForm):
     )
 
     def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        super().__init__(*args, **kwargs)
         self.fields["file"].label = "Upload the RHI history spreadsheet"
         self.fields["file"].help_text = (
             "A CSV file (up to 5 MB) with one row per episode's RHI outcome, in the format described in the "

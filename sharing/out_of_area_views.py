@@ -29,13 +29,13 @@ PLACEMENT = "missing_episodes.placement"
 
 class PlacementNotificationForm(GovUKForm):
     host_la_notified_at = GovUKDateTimeField(
-        what="the time the host local authority was told",
+        what=out_of_area.TIME_NAMES["host_la_notified_at"],
         label="When was the host local authority told?",
         required=False,
         help_text="Leave blank if it has not been told yet.",
     )
     host_police_notified_at = GovUKDateTimeField(
-        what="the time the host police force was told",
+        what=out_of_area.TIME_NAMES["host_police_notified_at"],
         label="When was the host police force told?",
         required=False,
         help_text="Leave blank if it has not been told yet.",

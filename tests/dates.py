@@ -20,3 +20,27 @@ def date_boxes(name: str, value: date | datetime | None) -> dict[str, str]:
 
 def empty_datetime_boxes(name: str) -> dict[str, str]:
     return {**date_boxes(name, None), f"{name}_time": ""}
+
+
+def as_boxes(data: dict[str, object], *names: str) -> dict[str, object]:
+    """``data`` with each of ``names`` that it holds as ISO text (UK local time: "2026-06-09T09:30",
+    "2011-05-17"; "" for nothing) posted as the GOV.UK boxes instead, so tests can write dates readably."""
+    posted = dict(data)
+    for name in names:
+        text = posted.pop(name, None)
+        if not isinstance(text, str):
+            if text is not None:
+                posted[name] = text
+            continue
+        if not text:
+            posted |= empty_datetime_boxes(name)
+        elif "T" in text or " " in text:
+            posted |= date_boxes(name, datetime.fromisoformat(text))
+        else:
+            posted |= date_boxes(name, date.fromisoformat(text))
+    return posted
+
+
+def boxes(name: str, text: str) -> dict[str, str]:
+    """The boxes for ``text``, ISO in UK local time ("2026-06-10T08:00", "2026-03-31"; "" for empty boxes)."""
+    return {key: str(value) for key, value in as_boxes({name: text}, name).items()}

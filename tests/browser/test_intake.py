@@ -133,6 +133,16 @@ def test_worker_records_a_child_still_missing_then_the_return(page: Any, worker:
     page.locator(".govuk-notification-banner--success").wait_for()
     assert "Still missing" in page.inner_text("main")
     assert_no_axe_violations(page)
+    # An impossible date in the GOV.UK boxes: the one wording, naming the field, and nothing saved.
+    group = page.get_by_role("group", name="Returned or found at")
+    for box, typed in (("Day", "31"), ("Month", "2"), ("Year", "2026"), ("Time", "9:15")):
+        group.get_by_label(box, exact=True).fill(typed)
+    page.get_by_role("button", name="Record the return").click()
+    page.locator(".govuk-error-summary").get_by_text("The return time must be a real date.").wait_for()
+    assert page.locator("#id_returned_at_month.govuk-input--error").count() == 1
+    assert group.get_by_label("Day", exact=True).input_value() == "31"  # what was typed is kept
+    assert_no_axe_violations(page)
+    assert ReturnHomeInterview.objects.count() == 0
     fill_date(page, "Returned or found at", now - timedelta(hours=1))
     page.get_by_role("button", name="Record the return").click()
     page.locator(".govuk-notification-banner--success").wait_for()
