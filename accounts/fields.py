@@ -19,7 +19,7 @@ from core import date_messages
 EARLIEST_YEAR = 1900
 DATE_PARTS = ("day", "month", "year")
 DATETIME_PARTS = (*DATE_PARTS, "time")
-_TIME = re.compile(r"^(\d{1,2})[:.]?(\d{2})$")
+_TIME = re.compile(r"^([0-9]{1,2})[:.]?([0-9]{2})$")
 
 
 def _iso_parts(value: str, with_time: bool) -> list[str]:
@@ -116,14 +116,14 @@ class GovUKDateField(forms.MultiValueField):
         return ValidationError(message)
 
     def _date(self, parts: list[str]) -> date:
-        if not all(part.isdigit() for part in parts):
+        if not all(part.isascii() and part.isdigit() and len(part) <= 4 for part in parts):
             raise self._fail(date_messages.must_be_real_date(self.what), list(DATE_PARTS))
         day, month, year = (int(part) for part in parts)
         if len(parts[2]) != 4 or year < EARLIEST_YEAR:
             raise self._fail(date_messages.year_four_numbers(self.what), ["year"])
         try:
             return date(year, month, day)
-        except ValueError:
+        except ValueError:  # 31 2
             raise self._fail(date_messages.must_be_real_date(self.what), list(DATE_PARTS)) from None
 
     def _parts(self, data_list: list[str]) -> list[str] | None:

@@ -43,7 +43,7 @@ class MonthFilterForm(GovUKForm):
     month = forms.ChoiceField(label="Month", required=False)
 
     def __init__(self, *args: object, today: date, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        super().__init__(*args, **kwargs)
         set_choices(self, "month", _month_choices(today))
 
     def selected_month(self) -> date | None:

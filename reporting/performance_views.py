@@ -18,7 +18,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
 
 from access.reporting import reporting_authority_ids
-from accounts.fields import GovUKDateField
+from accounts.fields import DATE_PARTS, GovUKDateField
 from accounts.models import Organisation
 from accounts.selectors import organisations_by_name
 from accounts.web import request_user
@@ -81,14 +81,23 @@ def _default_period(today: date) -> tuple[date, date]:
     return year.start, min(year.end, today)
 
 
+def _date_param(request: HttpRequest, name: str, default: date) -> dict[str, str]:
+    """A date as the query gives it: the form's day, month and year boxes, one ISO value (the page's own links
+    and older bookmarks), or else ``default``."""
+    boxes = [f"{name}_{part}" for part in DATE_PARTS]
+    if any(key in request.GET for key in boxes):
+        return {key: request.GET.get(key, "") for key in boxes}
+    return {name: request.GET.get(name) or default.isoformat()}
+
+
 def _chosen(request: HttpRequest, what: str) -> tuple[PerformanceForm, Organisation | None]:
     """The bound form (defaults when nothing is chosen) and the authority, 404 for one the user may not see."""
     authorities = _authorities(request, what)
     start, end = _default_period(timezone.localdate())
     data = {
         "la": request.GET.get("la") or str(authorities[0].pk),
-        "date_from": request.GET.get("date_from") or start.isoformat(),
-        "date_to": request.GET.get("date_to") or end.isoformat(),
+        **_date_param(request, "date_from", start),
+        **_date_param(request, "date_to", end),
     }
     allowed = {str(org.pk): org for org in authorities}
     if data["la"] not in allowed:

@@ -124,7 +124,7 @@ class ClockPolicyForm(GovUKModelForm):
             "notification reaches the service: if that time is not recorded the clock is shown as not started.",
             "complete_unit": "Hours are elapsed time, so a clock change does not shorten or lengthen them. "
             "Calendar and working days end at midnight UK time on the last day.",
-            "contact_unit": "Optional. Leave blank if your area has no separate first-contact deadline.",
+            "contact_unit": "Leave blank if your area has no separate first-contact deadline.",
             "repeat_rule": "Bunching gives one interview for several episodes of the same child.",
         }
 

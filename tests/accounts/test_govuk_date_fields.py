@@ -79,6 +79,8 @@ def test_a_day_that_does_not_exist_is_not_a_real_date(day: int, month: int, year
         (("", "", "2011"), "The date of birth must include a day and month.", ["day", "month"]),
         (("17", "5", "11"), "The date of birth must include a year with 4 numbers.", ["year"]),
         (("17", "May", "2011"), "The date of birth must be a real date.", ["day", "month", "year"]),
+        (("²", "5", "2011"), "The date of birth must be a real date.", ["day", "month", "year"]),
+        (("9" * 30, "5", "2011"), "The date of birth must be a real date.", ["day", "month", "year"]),
         (("", "", ""), "Enter the date of birth.", []),
     ],
 )
