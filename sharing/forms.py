@@ -162,7 +162,12 @@ class ListForm(GovUKForm):
         validators=[validate_police_reference],
         error_messages={"max_length": "Police reference must be 40 characters or fewer"},
     )
-    after = forms.CharField(required=False, max_length=20)
+    # A page link's cursor, never typed: too long is a bad link, as is any other bad cursor.
+    after = forms.CharField(
+        required=False,
+        max_length=20,
+        error_messages={"max_length": "That page link is not valid: go back to the first page."},
+    )
 
     def __init__(self, *args: Any, searching: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
