@@ -43,7 +43,7 @@ from accounts.web import request_user
 from audit.exceptions import NotVisible
 from audit.models import AuditAction
 from audit.services import record_event
-from core.forms import limit_choices
+from core.forms import GovUKForm, limit_choices
 
 EXPIRY_CHOICES = [
     ("90", "In 90 days"),
@@ -52,7 +52,7 @@ EXPIRY_CHOICES = [
 ]
 
 
-class ApiClientForm(forms.Form):
+class ApiClientForm(GovUKForm):
     organisation = forms.ModelChoiceField(
         queryset=Organisation.objects.none(),
         label="Organisation",
@@ -86,7 +86,7 @@ class ApiClientForm(forms.Form):
         limit_choices(self, "organisation", organisations)
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(GovUKForm):
     decision = forms.ChoiceField(
         choices=[("approve", "Yes, approve it"), ("refuse", "No, refuse it")],
         widget=forms.RadioSelect,

@@ -1,92 +1,166 @@
-"""Form fields shared by every app's forms, so dates and times are entered the same way everywhere."""
+"""Form fields shared by every app's forms, so dates and times are entered the same way everywhere: the GOV.UK
+date input pattern (day, month and year boxes, and a 24-hour time box for a date and time), never the browser's
+own pickers, which follow the browser's locale (mm/dd/yyyy and AM/PM in many en-GB browsers). Their messages
+come from core.date_messages, the one wording for dates that cannot be right. Rendered by
+templates/includes/date_input.html (templates/includes/field.html picks it for these widgets)."""
 
 from __future__ import annotations
 
-from datetime import date
+import re
+from datetime import date, datetime, time
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
-
-class LocalDateTimeInput(forms.DateTimeInput):
-    """The browser's date-and-time picker; the value is local time (Europe/London), made aware by Django."""
-
-    input_type = "datetime-local"
-
-    def __init__(self, attrs: dict[str, str] | None = None) -> None:
-        super().__init__(attrs=attrs, format="%Y-%m-%dT%H:%M")
-
-
-class LocalDateTimeField(forms.DateTimeField):
-    widget = LocalDateTimeInput
-    input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
-
-    def __init__(self, **kwargs: object) -> None:
-        kwargs.setdefault(
-            "error_messages",
-            {
-                "invalid": "Enter a real date and time, like 21/11/2026 17:30.",
-                "required": "Enter a date and time.",
-            },
-        )
-        super().__init__(**kwargs)  # type: ignore[arg-type]
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs: dict[str, str] | None = None) -> None:
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
-
+from core import date_messages
 
 EARLIEST_YEAR = 1900
+DATE_PARTS = ("day", "month", "year")
+DATETIME_PARTS = (*DATE_PARTS, "time")
+_TIME = re.compile(r"^([0-9]{1,2})[:.]?([0-9]{2})$")
+
+
+def _iso_parts(value: str, with_time: bool) -> list[str]:
+    """One ISO value (``2026-03-27`` or ``2026-03-27T17:30``) as the boxes' values: links, bookmarks and scripts
+    made before the boxes still work. Unreadable text fills every box, so it reads as not a real date."""
+    count = 4 if with_time else 3
+    if not value.strip():
+        return [""] * count
+    try:
+        parsed = datetime.fromisoformat(value.strip())
+    except ValueError:
+        return [value] * count
+    parts = [str(parsed.day), str(parsed.month), str(parsed.year)]
+    return [*parts, f"{parsed:%H:%M}"] if with_time else parts
 
 
 class GovUKDateWidget(forms.MultiWidget):
-    """The GOV.UK date input pattern (issue 14 item 7 moves every date to it): three boxes named ``<name>_day``, ``<name>_month`` and ``<name>_year``; rendered by
-    templates/includes/date_input.html."""
+    """Boxes named ``<name>_day``, ``<name>_month`` and ``<name>_year`` (the day box carries the field's id)."""
+
+    parts: tuple[str, ...] = DATE_PARTS
 
     def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        parts: dict[str, forms.Widget | type[forms.Widget]] = {
-            "day": forms.TextInput(),
-            "month": forms.TextInput(),
-            "year": forms.TextInput(),
-        }
-        super().__init__(parts, attrs)
+        super().__init__({part: forms.TextInput() for part in self.parts}, attrs)
 
-    def decompress(self, value: date | None) -> list[int | None]:
-        if value is None:
-            return [None, None, None]
-        return [value.day, value.month, value.year]
+    def decompress(self, value: Any) -> list[str]:
+        if value is None or value == "":
+            return [""] * len(self.parts)
+        if isinstance(value, str):
+            return _iso_parts(value, with_time=len(self.parts) == 4)
+        if isinstance(value, datetime):
+            local = timezone.localtime(value) if timezone.is_aware(value) else value
+            return [str(local.day), str(local.month), str(local.year), f"{local:%H:%M}"][: len(self.parts)]
+        return [str(value.day), str(value.month), str(value.year)]
+
+    def _legacy(self, data: Any, name: str) -> bool:
+        return name in data and not any(f"{name}_{part}" in data for part in self.parts)
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
+        if self._legacy(data, name):
+            return _iso_parts(str(data.get(name) or ""), with_time=len(self.parts) == 4)
+        return super().value_from_datadict(data, files, name)
+
+    def value_omitted_from_data(self, data: Any, files: Any, name: str) -> bool:
+        return not self._legacy(data, name) and super().value_omitted_from_data(data, files, name)
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        for part, subwidget in zip(self.parts, context["widget"]["subwidgets"], strict=True):
+            subwidget["part"] = part
+        context["widget"]["date_example"] = date_messages.DATE_EXAMPLE
+        context["widget"]["time_example"] = date_messages.TIME_EXAMPLE
+        return context
+
+
+class GovUKDateTimeWidget(GovUKDateWidget):
+    """The date boxes and a ``<name>_time`` box for a 24-hour time (17:30)."""
+
+    parts = DATETIME_PARTS
+
+
+class GovUKDateHiddenWidget(GovUKDateWidget):
+    """The same boxes as hidden inputs, for a step that carries what an earlier step typed."""
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        forms.MultiWidget.__init__(self, {part: forms.HiddenInput() for part in self.parts}, attrs)
+
+
+class GovUKDateTimeHiddenWidget(GovUKDateHiddenWidget):
+    parts = DATETIME_PARTS
 
 
 class GovUKDateField(forms.MultiValueField):
-    """A date typed as day, month and year, with the GOV.UK design system's error messages."""
+    """A date typed as day, month and year; ``what`` names it in its messages ("the date care started")."""
 
-    widget = GovUKDateWidget
+    widget: type[forms.Widget] | forms.Widget = GovUKDateWidget
+    hidden_widget: type[forms.Widget] = GovUKDateHiddenWidget
+    parts: tuple[str, ...] = DATE_PARTS
 
     def __init__(self, *, what: str, **kwargs: Any) -> None:
-        self.what = what  # "the date care started": the messages name the date
-        numbers = [forms.CharField(required=False) for _part in range(3)]
-        kwargs.setdefault("error_messages", {"required": f"Enter {what}."})
-        super().__init__(fields=numbers, require_all_fields=False, **kwargs)
+        self.what = what
+        # Which boxes the error is about, for the template to mark; empty: the whole field (required, service rules).
+        self.error_parts: list[str] = []
+        messages = dict(kwargs.pop("error_messages", None) or {})
+        messages.setdefault("required", date_messages.required(what))
+        boxes = [forms.CharField(required=False) for _part in self.parts]
+        super().__init__(fields=boxes, require_all_fields=False, error_messages=messages, **kwargs)
 
-    def compress(self, data_list: list[str]) -> date | None:
-        parts = [part.strip() for part in data_list] if data_list else []
-        if not any(parts):
-            return None
-        missing = [name for name, part in zip(("day", "month", "year"), parts, strict=True) if not part]
-        if missing:
-            raise ValidationError(f"{self.what.capitalize()} must include a {' and '.join(missing)}.")
-        if not all(part.isdigit() for part in parts):
-            raise ValidationError(
-                f"{self.what.capitalize()} must be a real date, in numbers, like 27 3 2024."
-            )
+    def clean(self, value: Any) -> Any:
+        self.error_parts = []
+        return super().clean(value)
+
+    def _fail(self, message: str, parts: list[str]) -> ValidationError:
+        self.error_parts = parts
+        return ValidationError(message)
+
+    def _date(self, parts: list[str]) -> date:
+        if not all(part.isascii() and part.isdigit() and len(part) <= 4 for part in parts):
+            raise self._fail(date_messages.must_be_real_date(self.what), list(DATE_PARTS))
         day, month, year = (int(part) for part in parts)
         if len(parts[2]) != 4 or year < EARLIEST_YEAR:
-            raise ValidationError("Year must include 4 numbers.")
+            raise self._fail(date_messages.year_four_numbers(self.what), ["year"])
         try:
             return date(year, month, day)
-        except ValueError:
-            raise ValidationError(f"{self.what.capitalize()} must be a real date.") from None
+        except ValueError:  # 31 2
+            raise self._fail(date_messages.must_be_real_date(self.what), list(DATE_PARTS)) from None
+
+    def _parts(self, data_list: list[str]) -> list[str] | None:
+        """The boxes' text, or None when all are empty; refuses any empty box."""
+        parts = [(part or "").strip() for part in data_list] if data_list else []
+        if not any(parts):
+            return None
+        missing = [name for name, part in zip(self.parts, parts, strict=True) if not part]
+        if missing:
+            raise self._fail(date_messages.must_include(self.what, missing), missing)
+        return parts
+
+    def compress(self, data_list: list[str]) -> Any:
+        parts = self._parts(data_list)
+        return None if parts is None else self._date(parts)
+
+
+class GovUKDateTimeField(GovUKDateField):
+    """A date and a 24-hour time, as UK local time; cleaned to an aware datetime (stored in UTC)."""
+
+    widget = GovUKDateTimeWidget
+    hidden_widget = GovUKDateTimeHiddenWidget
+    parts = DATETIME_PARTS
+
+    def _time(self, text: str) -> time:
+        match = _TIME.match(text)
+        if match is None or int(match[1]) > 23 or int(match[2]) > 59:
+            raise self._fail(date_messages.must_be_real_time(self.what), ["time"])
+        return time(int(match[1]), int(match[2]))
+
+    def compress(self, data_list: list[str]) -> datetime | None:
+        parts = self._parts(data_list)
+        if parts is None:
+            return None
+        naive = datetime.combine(self._date(parts[:3]), self._time(parts[3]))
+        zone = timezone.get_current_timezone()
+        # The hour the clocks go forward does not exist, and the hour they go back happens twice.
+        if naive.replace(tzinfo=zone, fold=0).utcoffset() != naive.replace(tzinfo=zone, fold=1).utcoffset():
+            raise self._fail(date_messages.not_in_uk_time(self.what), ["time"])
+        return timezone.make_aware(naive, zone)

@@ -8,6 +8,8 @@ from typing import Any
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
+from core.forms import GovUKForm
+
 
 class SignInForm(AuthenticationForm):
     error_messages = {
@@ -21,7 +23,7 @@ class SignInForm(AuthenticationForm):
         self.fields["password"].error_messages["required"] = "Enter your password"
 
 
-class SecurityCodeForm(forms.Form):
+class SecurityCodeForm(GovUKForm):
     """The 6-digit code from an authenticator app (spaces allowed, as apps show '123 456')."""
 
     code = forms.CharField(

@@ -10,6 +10,7 @@ from django.contrib.auth.forms import SetPasswordForm
 from django.db.models import QuerySet
 
 from accounts.models import Membership, Role, Team, User
+from core.forms import GovUKForm
 
 ROLE_REQUIRED = {"required": "Choose a role.", "invalid_choice": "Choose a role you may give."}
 TEAM_CHOICE = {"invalid_choice": "Choose one of your organisation's teams."}
@@ -23,12 +24,12 @@ def team_name(team: Team) -> str:
     return team.name  # the organisation is the page's own: "(Birmingham)" after every team says nothing
 
 
-class GiveRoleForm(forms.Form):
+class GiveRoleForm(GovUKForm):
     role = forms.ChoiceField(label="Role", error_messages=ROLE_REQUIRED)
     team = forms.ModelChoiceField(
         queryset=Team.objects.none(),
         required=False,
-        label="Team (optional)",
+        label="Team",
         empty_label="No team",
         error_messages=TEAM_CHOICE,
     )
@@ -40,7 +41,7 @@ class GiveRoleForm(forms.Form):
         self.fields["team"].label_from_instance = team_name  # type: ignore[attr-defined]
 
 
-class MembershipForm(forms.Form):
+class MembershipForm(GovUKForm):
     """Which of the person's roles a button acts on (remove it, or put it in a team)."""
 
     membership = forms.ModelChoiceField(
@@ -65,7 +66,7 @@ class MembershipForm(forms.Form):
         self.fields["team"].label_from_instance = team_name  # type: ignore[attr-defined]
 
 
-class OrganisationSettingsForm(forms.Form):
+class OrganisationSettingsForm(GovUKForm):
     require_two_factor = forms.BooleanField(
         required=False,
         label="Everyone must use an authenticator app (two-factor authentication)",
@@ -83,7 +84,7 @@ class OrganisationSettingsForm(forms.Form):
             del self.fields["allow_self_allocation"]
 
 
-class TeamForm(forms.Form):
+class TeamForm(GovUKForm):
     name = forms.CharField(
         max_length=200,
         label="Team name",
@@ -94,7 +95,7 @@ class TeamForm(forms.Form):
     )
 
 
-class InviteForm(forms.Form):
+class InviteForm(GovUKForm):
     first_name = forms.CharField(
         max_length=150,
         label="First name",
@@ -136,7 +137,7 @@ class InviteForm(forms.Form):
     team = forms.ModelChoiceField(
         queryset=Team.objects.none(),
         required=False,
-        label="Team (optional)",
+        label="Team",
         empty_label="No team",
         error_messages=TEAM_CHOICE,
     )

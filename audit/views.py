@@ -25,7 +25,7 @@ from audit.exceptions import NotVisible
 from audit.models import AuditAction
 from audit.selectors import AuditCursor, child_targets, month_bounds, rhi_targets, who_has_seen
 from audit.services import record_event
-from core.forms import set_choices
+from core.forms import GovUKForm, set_choices
 
 MONTHS_OFFERED = 24
 
@@ -39,11 +39,11 @@ def _month_choices(today: date) -> list[tuple[str, str]]:
     return choices
 
 
-class MonthFilterForm(forms.Form):
+class MonthFilterForm(GovUKForm):
     month = forms.ChoiceField(label="Month", required=False)
 
     def __init__(self, *args: object, today: date, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        super().__init__(*args, **kwargs)
         set_choices(self, "month", _month_choices(today))
 
     def selected_month(self) -> date | None:

@@ -14,6 +14,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from accounts.fields import GovUKDateField
+from core.forms import GovUKForm
 from missing_episodes.care_services import CareCorrectionReason
 from missing_episodes.models import CareDeletionReason, CareLegalStatus, CarePeriod
 
@@ -23,7 +24,7 @@ def care_stamp(period: CarePeriod) -> str:
     return period.updated_at.isoformat()
 
 
-class StampedForm(forms.Form):
+class StampedForm(GovUKForm):
     stamp = forms.CharField(widget=forms.HiddenInput)
 
     def clean_stamp(self) -> datetime:
@@ -39,15 +40,13 @@ LEGAL_STATUS_CHOICES = [
 ]
 
 
-class CarePeriodForm(forms.Form):
+class CarePeriodForm(GovUKForm):
     """Add a period of care (the fields the service takes)."""
 
-    start_date = GovUKDateField(
-        what="the date care started", label="Date care started", help_text="For example, 27 3 2024"
-    )
+    start_date = GovUKDateField(what="the date care started", label="Date care started")
     end_date = GovUKDateField(
         what="the date care ceased",
-        label="Date care ceased (if it has)",
+        label="Date care ceased",
         required=False,
         help_text="Leave blank while the child is still looked after. The child is not looked after on this day.",
     )
@@ -72,7 +71,7 @@ class CarePeriodEndForm(StampedForm):
     end_date = GovUKDateField(
         what="the date care ceased",
         label="Date care ceased",
-        help_text="The child is not looked after on this day. For example, 27 3 2024",
+        help_text="The child is not looked after on this day.",
     )
 
 

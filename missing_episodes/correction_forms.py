@@ -7,14 +7,15 @@ from typing import Any
 
 from django import forms
 
-from accounts.fields import DateInput, LocalDateTimeField
+from accounts.fields import GovUKDateField, GovUKDateTimeField
+from core.forms import GovUKForm
 from missing_episodes.models import CorrectedField, CorrectionReason
 from missing_episodes.plausibility import TIME_NAMES
 
 EXPLANATION_MAX = 2000
 
 
-class _CorrectionForm(forms.Form):
+class _CorrectionForm(GovUKForm):
     reason = forms.ChoiceField(
         choices=CorrectionReason.choices,
         widget=forms.RadioSelect,
@@ -46,7 +47,7 @@ class _CorrectionForm(forms.Form):
 
 
 class EpisodeCorrectionForm(_CorrectionForm):
-    value = LocalDateTimeField(required=False)
+    value = GovUKDateTimeField(what="the corrected time", required=False)
 
     field_order = ("value", "reason", "explanation", "confirm_age", "stamp")
 
@@ -54,23 +55,22 @@ class EpisodeCorrectionForm(_CorrectionForm):
         super().__init__(*args, **kwargs)
         name = TIME_NAMES[field]
         value = self.fields["value"]
+        if not isinstance(value, GovUKDateTimeField):
+            raise TypeError("EpisodeCorrectionForm.value must be a GovUKDateTimeField")
         value.label = f"Corrected {name}"
+        value.what = f"the corrected {name}"
         # The police notification time may be cleared (not known); the other two are always recorded.
         value.required = field != CorrectedField.POLICE_NOTIFIED_AT
         value.error_messages["required"] = f"Enter the corrected {name}."
-        value.error_messages["invalid"] = f"Enter the {name} as a real date and time, like 21/11/2026 17:30."
         if not value.required:
             value.help_text = "Leave blank if the notification time is not known."
 
 
 class DateOfBirthCorrectionForm(_CorrectionForm):
-    value = forms.DateField(
-        widget=DateInput,
+    value = GovUKDateField(
+        what="the corrected date of birth",
         label="Corrected date of birth",
-        error_messages={
-            "required": "Enter the corrected date of birth.",
-            "invalid": "Enter a real date of birth, like 17/05/2011.",
-        },
+        error_messages={"required": "Enter the corrected date of birth."},
     )
 
     field_order = ("value", "reason", "explanation", "confirm_age", "stamp")

@@ -16,10 +16,10 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from accounts.fields import DateInput, LocalDateTimeField
+from accounts.fields import GovUKDateField, GovUKDateTimeField
 from accounts.models import Organisation, OrganisationKind
 from core.csv_import import ENCODINGS, UnreadableFile, first_undecodable_line, open_csv
-from core.forms import limit_choices, set_choices
+from core.forms import GovUKForm, limit_choices, set_choices
 from missing_episodes.identifiers import validate_la_child_id, validate_police_reference
 from missing_episodes.models import (
     Child,
@@ -30,6 +30,7 @@ from missing_episodes.models import (
     ReturnMethod,
     RiskLevel,
 )
+from missing_episodes.plausibility import DOB_IN_FUTURE, TIME_NAMES
 from missing_episodes.services import NOTIFICATION_FIELDS
 
 MAX_UPLOAD_BYTES: int = settings.RHI_MAX_UPLOAD_BYTES
@@ -55,7 +56,7 @@ def add_service_errors(form: forms.Form, exc: ValidationError, aliases: dict[str
             form.add_error(target if target in form.fields else None, message)
 
 
-class PoliceNotificationForm(forms.Form):
+class PoliceNotificationForm(GovUKForm):
     police_force = forms.ModelChoiceField(
         queryset=Organisation.objects.none(),
         empty_label="Choose a police force",
@@ -86,18 +87,26 @@ class PoliceNotificationForm(forms.Form):
         label="Missing from",
         error_messages={"required": "Choose where the child went missing from."},
     )
-    missing_at = LocalDateTimeField(
-        label="Last seen at", error_messages={"required": "Enter when the child was last seen."}
+    missing_at = GovUKDateTimeField(
+        what=f"the {TIME_NAMES['missing_at']}",
+        label="Last seen at",
+        error_messages={"required": "Enter when the child was last seen."},
     )
-    reported_at = LocalDateTimeField(label="Reported to police at", required=False)
-    returned_at = LocalDateTimeField(
-        label="Returned or found at", required=False, help_text="Leave blank if the child is still missing."
+    reported_at = GovUKDateTimeField(
+        what=f"the {TIME_NAMES['reported_at']}", label="Reported to police at", required=False
+    )
+    returned_at = GovUKDateTimeField(
+        what=f"the {TIME_NAMES['returned_at']}",
+        label="Returned or found at",
+        required=False,
+        help_text="Leave blank if the child is still missing.",
     )
     return_method = forms.ChoiceField(
         choices=[("", "Not recorded"), *ReturnMethod.choices], required=False, label="How they returned"
     )
     found_location = forms.CharField(max_length=255, required=False, label="Where they were found")
-    police_notified_at = LocalDateTimeField(
+    police_notified_at = GovUKDateTimeField(
+        what=f"the {TIME_NAMES['police_notified_at']}",
         label="Police notification received at",
         required=False,
         help_text="When the notification reached the RHI service. Some areas start the clock from it.",
@@ -118,12 +127,8 @@ class PoliceNotificationForm(forms.Form):
     )
     first_name = forms.CharField(max_length=100, error_messages={"required": "Enter the child's first name."})
     last_name = forms.CharField(max_length=100, error_messages={"required": "Enter the child's last name."})
-    date_of_birth = forms.DateField(
-        widget=DateInput,
-        error_messages={
-            "required": "Enter the child's date of birth.",
-            "invalid": "Enter a real date of birth, like 17/05/2011.",
-        },
+    date_of_birth = GovUKDateField(
+        what="the date of birth", error_messages={"required": "Enter the child's date of birth."}
     )
     gender = forms.ChoiceField(
         choices=Gender.choices, widget=forms.RadioSelect, initial=Gender.NOT_KNOWN, required=False
@@ -142,7 +147,7 @@ class PoliceNotificationForm(forms.Form):
     def clean_date_of_birth(self) -> date:
         value: date = self.cleaned_data["date_of_birth"]
         if value > timezone.localdate():
-            raise ValidationError("The date of birth cannot be in the future.")
+            raise ValidationError(DOB_IN_FUTURE)
         return value
 
     def clean_gender(self) -> str:
@@ -170,7 +175,7 @@ class PoliceNotificationForm(forms.Form):
         return self.age_asked or bool(self.is_bound and self.cleaned_data.get("confirm_age"))
 
 
-class ChildChoiceForm(forms.Form):
+class ChildChoiceForm(GovUKForm):
     """The second step: is the child in the notification one already recorded?"""
 
     child_choice = forms.ChoiceField(
@@ -201,9 +206,7 @@ def describe_child(child: Child) -> str:
 class ChildMatchForm(ChildChoiceForm):
     """The "match the child" queue's decision: one of the candidates, or a new child (match_queue)."""
 
-    decision_note = forms.CharField(
-        label="Notes (optional)", required=False, widget=forms.Textarea, max_length=5000
-    )
+    decision_note = forms.CharField(label="Notes", required=False, widget=forms.Textarea, max_length=5000)
 
     def __init__(self, *args: Any, candidates: Iterable[Child], **kwargs: Any) -> None:
         candidates = list(candidates)
@@ -219,8 +222,9 @@ class ChildMatchForm(ChildChoiceForm):
         )
 
 
-class RecordReturnForm(forms.Form):
-    returned_at = LocalDateTimeField(
+class RecordReturnForm(GovUKForm):
+    returned_at = GovUKDateTimeField(
+        what=f"the {TIME_NAMES['returned_at']}",
         label="Returned or found at",
         error_messages={"required": "Enter when the child returned or was found."},
     )
@@ -228,7 +232,8 @@ class RecordReturnForm(forms.Form):
         choices=[("", "Not recorded"), *ReturnMethod.choices], required=False, label="How they returned"
     )
     found_location = forms.CharField(max_length=255, required=False, label="Where they were found")
-    police_notified_at = LocalDateTimeField(
+    police_notified_at = GovUKDateTimeField(
+        what=f"the {TIME_NAMES['police_notified_at']}",
         label="Police notification received at",
         required=False,
         help_text="When the notification of the return reached the RHI service.",
@@ -275,7 +280,7 @@ def episode_stamp(episode: MissingEpisode) -> str:
     return episode.updated_at.isoformat()
 
 
-class UploadEpisodesForm(forms.Form):
+class UploadEpisodesForm(GovUKForm):
     file = forms.FileField(
         label="Upload the police spreadsheet",
         help_text="A CSV file (up to 5 MB) with one row per episode, in the format described in the "

@@ -19,12 +19,13 @@ from audit.exceptions import NotAllowed, NotVisible
 from audit.models import AuditAction
 from audit.services import record_event
 from core.exceptions import ActionNotAllowed, TransitionError
+from core.forms import GovUKForm
 from missing_episodes import selectors, services
 
 LINK_TYPE = "missing_episodes.pendingepisodelink"
 
 
-class LinkDecisionForm(forms.Form):
+class LinkDecisionForm(GovUKForm):
     decision = forms.ChoiceField(
         choices=[("confirm", "Confirm"), ("reject", "Reject")],
         error_messages={"required": "Choose whether this is the child.", "invalid_choice": "Choose one."},

@@ -13,6 +13,8 @@ from datetime import date, datetime, timedelta
 
 from django.utils import timezone
 
+from core import date_messages
+
 MAX_PLAUSIBLE_AGE = 25
 # A minute's grace for clocks that are slightly out between a police system and ours (as the models' validator).
 CLOCK_GRACE = timedelta(minutes=1)
@@ -26,7 +28,7 @@ TIME_NAMES = {
 
 
 def future_message(field: str) -> str:
-    return f"The {TIME_NAMES[field]} cannot be in the future."
+    return date_messages.in_future(f"the {TIME_NAMES[field]}")
 
 
 DOB_IN_FUTURE = "The date of birth cannot be in the future."

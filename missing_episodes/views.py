@@ -206,6 +206,14 @@ def _render_episode(
     )
 
 
+def _typed(form: RecordReturnForm, name: str) -> str:
+    """What was typed in a field, as text; a date's boxes joined as typed ("10 6 2026 09:15")."""
+    value = form[name].value()
+    if isinstance(value, list):
+        return " ".join(str(part).strip() for part in value if part and str(part).strip())
+    return str(value or "").strip()
+
+
 def _refused_return(
     request: HttpRequest, episode_id: int, form: RecordReturnForm, message: str
 ) -> HttpResponse:
@@ -225,7 +233,7 @@ def _refused_return(
     unsaved = [
         (str(form.fields[name].label), str(value if name != "return_method" else methods.get(value, value)))
         for name in ("returned_at", "return_method", "found_location", "police_notified_at")
-        if (value := (request.POST.get(name) or "").strip())
+        if (value := _typed(kept, name))
     ]
     return _render_episode(request, episode, kept, unsaved=None if episode.is_open else unsaved, status=409)
 

@@ -9,8 +9,10 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
-from accounts.fields import LocalDateTimeField
+from accounts.fields import GovUKDateTimeField
+from core.forms import GovUKForm
 from referrals.models import ReferralOutcome, Service
+from referrals.services import TIME_NAMES
 from rhi.models import RiskIndicator
 
 
@@ -26,7 +28,7 @@ class SentWhen:
     ]
 
 
-class ReferralForm(forms.Form):
+class ReferralForm(GovUKForm):
     service = forms.ChoiceField(
         label="Which service is the child referred to?",
         choices=Service.choices,
@@ -57,8 +59,11 @@ class ReferralForm(forms.Form):
         initial=SentWhen.NOW,
         error_messages={"required": "Choose when the referral was sent."},
     )
-    sent_at = LocalDateTimeField(
-        label="Date and time sent", required=False, help_text="Only if it was sent earlier."
+    sent_at = GovUKDateTimeField(
+        what=TIME_NAMES["sent_at"],
+        label="Date and time sent",
+        required=False,
+        error_messages={"required": "Enter when the referral was sent."},
     )
 
     def __init__(self, *args: Any, recorded_indicators: list[str], **kwargs: Any) -> None:
@@ -96,12 +101,14 @@ class ReferralForm(forms.Form):
         return None
 
 
-class MarkSentForm(forms.Form):
-    sent_at = LocalDateTimeField(label="When was the referral sent?")
+class MarkSentForm(GovUKForm):
+    sent_at = GovUKDateTimeField(what=TIME_NAMES["sent_at"], label="When was the referral sent?")
 
 
-class AcknowledgementForm(forms.Form):
-    acknowledged_at = LocalDateTimeField(label="When did the service acknowledge the referral?")
+class AcknowledgementForm(GovUKForm):
+    acknowledged_at = GovUKDateTimeField(
+        what=TIME_NAMES["acknowledged_at"], label="When did the service acknowledge the referral?"
+    )
     acknowledged_by_name = forms.CharField(
         label="Who acknowledged it?",
         max_length=200,
@@ -110,17 +117,17 @@ class AcknowledgementForm(forms.Form):
     )
 
 
-class OutcomeForm(forms.Form):
+class OutcomeForm(GovUKForm):
     outcome = forms.ChoiceField(
         label="What happened with the referral?",
         choices=ReferralOutcome.choices,
         widget=forms.RadioSelect,
         error_messages={"required": "Choose the outcome of the referral."},
     )
-    outcome_notes = forms.CharField(label="Notes (optional)", widget=forms.Textarea, required=False)
+    outcome_notes = forms.CharField(label="Notes", widget=forms.Textarea, required=False)
 
 
-class WithdrawForm(forms.Form):
+class WithdrawForm(GovUKForm):
     withdrawal_reason = forms.CharField(
         label="Why are you withdrawing this referral?",
         help_text="For example, it was made twice or sent to the wrong service. The referral is kept, marked"

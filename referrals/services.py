@@ -22,6 +22,7 @@ from access.casework import can_work_on
 from accounts.models import Organisation, User
 from audit.models import AuditAction
 from audit.services import record_event
+from core import date_messages
 from core.exceptions import ActionNotAllowed, TransitionError
 from referrals.models import Referral, ReferralOutcome, Service, in_force
 from rhi.clock import Unit, deadline_after
@@ -70,9 +71,16 @@ def _require_worker(rhi: ReturnHomeInterview, by: User) -> None:
         raise ActionNotAllowed("Only the allocated worker or a manager of the team can record referrals.")
 
 
+# The referral's times as their messages name them (core.date_messages); referrals.forms names them the same.
+TIME_NAMES = {
+    "sent_at": "the time the referral was sent",
+    "acknowledged_at": "the time the referral was acknowledged",
+}
+
+
 def _check_not_future(value: datetime, field: str) -> None:
     if value > timezone.now() + CLOCK_SKEW:
-        raise ValidationError({field: "The time cannot be in the future."})
+        raise ValidationError({field: date_messages.in_future(TIME_NAMES[field])})
 
 
 def _check_sent_at(rhi: ReturnHomeInterview, sent_at: datetime) -> None:

@@ -131,7 +131,7 @@ def mark_sent(request: HttpRequest, referral_id: int) -> HttpResponse:
         referral_id,
         form_class=MarkSentForm,
         title="Record the referral as sent",
-        button="Save",
+        button="Record it as sent",
         action=lambda referral, user, data: services.mark_sent(
             referral_id=referral.pk, by=user, sent_at=data["sent_at"]
         ),
@@ -147,7 +147,7 @@ def acknowledge(request: HttpRequest, referral_id: int) -> HttpResponse:
         referral_id,
         form_class=AcknowledgementForm,
         title="Record the acknowledgement",
-        button="Save acknowledgement",
+        button="Record the acknowledgement",
         action=lambda referral, user, data: services.record_acknowledgement(
             referral_id=referral.pk,
             by=user,
@@ -166,7 +166,7 @@ def outcome(request: HttpRequest, referral_id: int) -> HttpResponse:
         referral_id,
         form_class=OutcomeForm,
         title="Record the outcome",
-        button="Save outcome",
+        button="Record the outcome",
         action=lambda referral, user, data: services.record_outcome(
             referral_id=referral.pk, by=user, outcome=data["outcome"], outcome_notes=data["outcome_notes"]
         ),

@@ -9,10 +9,10 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
-from accounts.fields import DateInput
+from accounts.fields import GovUKDateField
 from accounts.models import Organisation
 from accounts.selectors import organisations_by_name
-from core.forms import limit_choices, set_choices
+from core.forms import GovUKForm, limit_choices, set_choices
 from core.query_params import validate_date_in_range
 from reporting.exports import not_offered_reason, offer_note, returns_offered
 from reporting.models import CSV_ZIPS, ExportFormat, ReturnKind
@@ -34,7 +34,7 @@ class AuthorityChoiceField(forms.ModelChoiceField):
         return f"{obj.name} ({obj.code})"
 
 
-class ReturnForm(forms.Form):
+class ReturnForm(GovUKForm):
     return_kind = forms.ChoiceField(
         label="Which return?",
         choices=ReturnKind.choices,
@@ -55,28 +55,25 @@ class ReturnForm(forms.Form):
         help_text="For the SSDA903 Missing table.",
         required=False,
     )
-    as_at = forms.DateField(
+    as_at = GovUKDateField(
+        what="the 'as at' date",
         label="As at",
         help_text="For Annex A list 8: the day the list is 'as at'. Counts cover the 12 months up to it.",
         required=False,
-        widget=DateInput,
         validators=[validate_date_in_range],
-        error_messages={"invalid": "Enter a real date for 'As at'."},
     )
-    date_from = forms.DateField(
+    date_from = GovUKDateField(
+        what="the start of the period",
         label="Period from",
         help_text="For the performance return.",
         required=False,
-        widget=DateInput,
         validators=[validate_date_in_range],
-        error_messages={"invalid": "Enter a real date for the start of the period."},
     )
-    date_to = forms.DateField(
+    date_to = GovUKDateField(
+        what="the end of the period",
         label="Period to",
         required=False,
-        widget=DateInput,
         validators=[validate_date_in_range],
-        error_messages={"invalid": "Enter a real date for the end of the period."},
     )
     format = forms.ChoiceField(
         label="Format",
@@ -156,7 +153,7 @@ class ReturnForm(forms.Form):
         return (start, end)
 
 
-class ValidationForm(forms.Form):
+class ValidationForm(GovUKForm):
     """Which authority and collection year to check against the DfE rules (GET)."""
 
     local_authority = AuthorityChoiceField(

@@ -12,10 +12,10 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
 
-from accounts.fields import DateInput
+from accounts.fields import GovUKDateField
 from accounts.models import Organisation
 from accounts.selectors import organisations_by_name
-from core.forms import limit_choices
+from core.forms import GovUKForm, limit_choices
 from core.query_params import validate_date_in_range
 from reporting.exports import not_offered_reason
 from reporting.forms import AuthorityChoiceField
@@ -26,7 +26,7 @@ MAX_UPLOAD_BYTES: int = settings.RHI_MAX_UPLOAD_BYTES
 FORMATS = [("xlsx", "Excel (xlsx)"), ("csv", "ZIP of 4 CSV files (the List 8 and the three lists)")]
 
 
-class List8UploadForm(forms.Form):
+class List8UploadForm(GovUKForm):
     local_authority = AuthorityChoiceField(
         label="Local authority",
         queryset=Organisation.objects.none(),
@@ -36,15 +36,12 @@ class List8UploadForm(forms.Form):
             "invalid_choice": "Choose the local authority.",
         },
     )
-    as_at = forms.DateField(
+    as_at = GovUKDateField(
+        what="the 'as at' date",
         label="As at",
         help_text="The day your List 8 is as at. Counts cover the 12 months up to it.",
-        widget=DateInput,
         validators=[validate_date_in_range],
-        error_messages={
-            "required": "Enter the date the list is as at.",
-            "invalid": "Enter a real date for 'As at'.",
-        },
+        error_messages={"required": "Enter the date the list is as at."},
     )
     file = forms.FileField(
         label="Your List 8",

@@ -18,14 +18,14 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
 
 from access.reporting import reporting_authority_ids
-from accounts.fields import DateInput
+from accounts.fields import DATE_PARTS, GovUKDateField
 from accounts.models import Organisation
 from accounts.selectors import organisations_by_name
 from accounts.web import request_user
 from audit.exceptions import NotVisible
 from audit.models import AuditAction
 from audit.services import record_event
-from core.forms import set_choices
+from core.forms import GovUKForm, set_choices
 from core.query_params import validate_date_in_range
 from missing_episodes.classification import returns_category
 from missing_episodes.models import MissingEpisode
@@ -41,22 +41,14 @@ DOWNLOAD_TYPES = {
 }
 
 
-class PerformanceForm(forms.Form):
+class PerformanceForm(GovUKForm):
     """Which authority and period: the authority limited to the ones the user may report on."""
 
     la = forms.TypedChoiceField(label="Local authority", coerce=int)
-    date_from = forms.DateField(
-        label="From",
-        widget=DateInput,
-        validators=[validate_date_in_range],
-        error_messages={"invalid": "Enter a real date, like 01/04/2026."},
+    date_from = GovUKDateField(
+        what="the start of the period", label="From", validators=[validate_date_in_range]
     )
-    date_to = forms.DateField(
-        label="To",
-        widget=DateInput,
-        validators=[validate_date_in_range],
-        error_messages={"invalid": "Enter a real date, like 31/03/2027."},
-    )
+    date_to = GovUKDateField(what="the end of the period", label="To", validators=[validate_date_in_range])
 
     def __init__(self, *args: Any, authorities: list[Organisation], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -90,14 +82,23 @@ def _default_period(today: date) -> tuple[date, date]:
     return year.start, min(year.end, today)
 
 
+def _date_param(request: HttpRequest, name: str, default: date) -> dict[str, str]:
+    """A date as the query gives it: the form's day, month and year boxes, one ISO value (the page's own links
+    and older bookmarks), or else ``default``."""
+    boxes = [f"{name}_{part}" for part in DATE_PARTS]
+    if any(key in request.GET for key in boxes):
+        return {key: request.GET.get(key, "") for key in boxes}
+    return {name: request.GET.get(name) or default.isoformat()}
+
+
 def _chosen(request: HttpRequest, what: str) -> tuple[PerformanceForm, Organisation | None]:
     """The bound form (defaults when nothing is chosen) and the authority, 404 for one the user may not see."""
     authorities = _authorities(request, what)
     start, end = _default_period(timezone.localdate())
     data = {
         "la": request.GET.get("la") or str(authorities[0].pk),
-        "date_from": request.GET.get("date_from") or start.isoformat(),
-        "date_to": request.GET.get("date_to") or end.isoformat(),
+        **_date_param(request, "date_from", start),
+        **_date_param(request, "date_to", end),
     }
     allowed = {str(org.pk): org for org in authorities}
     if data["la"] not in allowed:

@@ -10,8 +10,9 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from accounts.fields import GovUKDateField
 from accounts.models import Organisation, Team, User
-from core.forms import limit_choices, set_choices
+from core.forms import GovUKForm, GovUKModelForm, limit_choices, set_choices
 from missing_episodes.forms import UploadEpisodesForm
 from rhi.clock import ClockState
 from rhi.models import ClockPolicy, ClockUnit
@@ -25,7 +26,7 @@ STATE_LABELS = {
 }
 
 
-class DashboardFilterForm(forms.Form):
+class DashboardFilterForm(GovUKForm):
     """GET filters. Choices are limited to what the user may see; an unknown value is simply an error."""
 
     state = forms.ChoiceField(
@@ -70,7 +71,7 @@ class DashboardFilterForm(forms.Form):
         )
 
 
-class AllocateForm(forms.Form):
+class AllocateForm(GovUKForm):
     worker = forms.ModelChoiceField(
         queryset=User.objects.none(), label="Allocate to", empty_label="Choose a worker"
     )
@@ -83,9 +84,12 @@ class AllocateForm(forms.Form):
         self.fields["worker"].error_messages["invalid_choice"] = "Choose a worker from the list."
 
 
-class ClockPolicyForm(forms.ModelForm):
+class ClockPolicyForm(GovUKModelForm):
     """A new version of an LA's clock policy. The model's clean() holds the rules; this adds the date rule."""
 
+    effective_from = GovUKDateField(
+        what="the date the policy applies from", label="From which date does this policy apply?"
+    )
     apply_to_open = forms.BooleanField(
         required=False,
         label="Also apply it to open RHIs whose child returned on or after the date",
@@ -106,7 +110,6 @@ class ClockPolicyForm(forms.ModelForm):
             "repeat_rule",
         ]
         labels = {
-            "effective_from": "From which date does this policy apply?",
             "basis": "When does the clock start?",
             "complete_unit": "How is the time counted?",
             "complete_length": "How many?",
@@ -121,10 +124,9 @@ class ClockPolicyForm(forms.ModelForm):
             "notification reaches the service: if that time is not recorded the clock is shown as not started.",
             "complete_unit": "Hours are elapsed time, so a clock change does not shorten or lengthen them. "
             "Calendar and working days end at midnight UK time on the last day.",
-            "contact_unit": "Optional. Leave blank if your area has no separate first-contact deadline.",
+            "contact_unit": "Leave blank if your area has no separate first-contact deadline.",
             "repeat_rule": "Bunching gives one interview for several episodes of the same child.",
         }
-        widgets = {"effective_from": forms.DateInput(attrs={"type": "date"})}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -151,7 +153,7 @@ class UploadHistoryForm(UploadEpisodesForm):
     )
 
     def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        super().__init__(*args, **kwargs)
         self.fields["file"].label = "Upload the RHI history spreadsheet"
         self.fields["file"].help_text = (
             "A CSV file (up to 5 MB) with one row per episode's RHI outcome, in the format described in the "

@@ -11,9 +11,9 @@ from django import forms
 from django.db.models import QuerySet
 from django.forms import BoundField
 
-from accounts.fields import LocalDateTimeField
+from accounts.fields import GovUKDateTimeField
 from accounts.models import User
-from core.forms import limit_choices, set_choices
+from core.forms import GovUKForm, limit_choices, set_choices
 from rhi.journey_selectors import ReportDraft
 from rhi.models import (
     ChildChoice,
@@ -34,7 +34,7 @@ from rhi.models import (
     RiskIndicator,
 )
 from rhi.services.findings import FINDING_FIELDS
-from rhi.transitions import RHIAction
+from rhi.transitions import TIME_NAMES, RHIAction
 
 YES_NO_UNKNOWN = [("yes", "Yes"), ("no", "No"), ("unknown", "Not known")]
 _TO_BOOL = {"yes": True, "no": False, "unknown": None, "": None}
@@ -72,7 +72,7 @@ def _yes_no_field(label: str) -> forms.TypedChoiceField:
     )
 
 
-class VersionedForm(forms.Form):
+class VersionedForm(GovUKForm):
     version = forms.IntegerField(widget=forms.HiddenInput)
     # Follow-ups shown under the answer that needs them (GOV.UK conditional reveal, journey/form.html):
     # answer field → (follow-up field, the answer's value; "" for a single checkbox). clean() still decides.
@@ -91,15 +91,17 @@ class VersionedForm(forms.Form):
 
 
 class ContactAttemptForm(VersionedForm):
-    attempted_at = LocalDateTimeField(label="When did you try to make contact?")
+    attempted_at = GovUKDateTimeField(
+        what=TIME_NAMES["attempted_at"], label="When did you try to make contact?"
+    )
     method = _radios(ContactMethod.choices, "How?", "Choose how you tried to make contact.")
     contact_with = _radios(ContactWith.choices, "With whom?", "Choose who you tried to contact.")
     outcome = _radios(ContactOutcome.choices, "What happened?", "Choose what happened.")
-    notes = forms.CharField(required=False, label="Notes (optional)", widget=forms.Textarea)
+    notes = forms.CharField(required=False, label="Notes", widget=forms.Textarea)
 
 
 class OfferForm(VersionedForm):
-    offered_at = LocalDateTimeField(label="When was the interview offered?")
+    offered_at = GovUKDateTimeField(what=TIME_NAMES["offered_at"], label="When was the interview offered?")
     offered_to = _radios(
         OfferedTo.choices, "Who was it offered to?", "Choose who the interview was offered to."
     )
@@ -173,11 +175,11 @@ class OutcomeForm(VersionedForm):
 
 
 class InterviewForm(VersionedForm):
-    held_at = LocalDateTimeField(label="When was the interview held?")
+    held_at = GovUKDateTimeField(what=TIME_NAMES["held_at"], label="When was the interview held?")
     location_type = _radios(
         InterviewLocation.choices, "Where was it held?", "Choose where the interview was held."
     )
-    location_detail = forms.CharField(required=False, max_length=255, label="Where exactly (optional)")
+    location_detail = forms.CharField(required=False, max_length=255, label="Where exactly")
     interviewer = forms.ModelChoiceField(
         queryset=User.objects.none(),
         required=False,
@@ -197,7 +199,7 @@ class InterviewForm(VersionedForm):
         "Was the child's choice of interviewer met?",
         "Say whether the child's choice was met.",
     )
-    others_present = forms.CharField(required=False, max_length=255, label="Who else was there (optional)")
+    others_present = forms.CharField(required=False, max_length=255, label="Who else was there")
 
     def __init__(self, *args: Any, staff: QuerySet[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -306,7 +308,7 @@ class FindingsForm(VersionedForm):
         ]
 
 
-class LocationForm(forms.Form):
+class LocationForm(GovUKForm):
     description = forms.CharField(
         max_length=255,
         label="Place",
@@ -317,7 +319,7 @@ class LocationForm(forms.Form):
         choices=[("", "Choose a type (optional)"), *PlaceType.choices], required=False, label="Type of place"
     )
     town = forms.CharField(max_length=100, required=False, label="Town or area")
-    postcode = forms.CharField(max_length=10, required=False, label="Postcode (optional)")
+    postcode = forms.CharField(max_length=10, required=False, label="Postcode")
 
     def row(self) -> dict[str, Any]:
         data = dict(self.cleaned_data)
@@ -327,7 +329,7 @@ class LocationForm(forms.Form):
         return data
 
 
-class AssociateForm(forms.Form):
+class AssociateForm(GovUKForm):
     name = forms.CharField(
         max_length=200,
         label="Name or nickname",
@@ -338,13 +340,13 @@ class AssociateForm(forms.Form):
         required=False,
         min_value=0,
         max_value=120,
-        label="Approximate age (optional)",
+        label="Approximate age",
         error_messages={"invalid": "Enter the age as a number, like 19."},
     )
     is_adult = _yes_no_field("Is this person an adult?")
     relationship = forms.CharField(max_length=200, required=False, label="Relationship to the child")
-    vehicle = forms.CharField(max_length=200, required=False, label="Vehicle (optional)")
-    notes = forms.CharField(required=False, label="Notes (optional)", widget=forms.Textarea)
+    vehicle = forms.CharField(max_length=200, required=False, label="Vehicle")
+    notes = forms.CharField(required=False, label="Notes", widget=forms.Textarea)
 
     def row(self) -> dict[str, Any]:
         data = dict(self.cleaned_data)

@@ -187,3 +187,15 @@ def states_markdown() -> str:
         who = ACTOR_WORDS[transition.actor]
         lines.append(f"| `{action.value}` | {transition.label} | {moves or '–'} | {keeps or '–'} | {who} |")
     return "\n".join(lines) + "\n"
+
+
+# The journey's times as their messages name them (core.date_messages), so the forms' and the services' messages
+# name the same time the same way ("The time of the offer cannot be in the future").
+TIME_NAMES: Mapping[str, str] = MappingProxyType(
+    {
+        "attempted_at": "the time of the contact attempt",
+        "offered_at": "the time of the offer",
+        "held_at": "the time of the interview",
+        "interview_held_at": "the time of the interview",
+    }
+)

@@ -9,6 +9,7 @@ from django import forms
 from django.db.models import QuerySet
 
 from accounts.models import Organisation
+from core.forms import GovUKForm
 from core.query_params import BadParameter, parse_id
 from missing_episodes.identifiers import MAX_IDENTIFIER_LENGTH, validate_police_reference
 from sharing.models import DisclosureLevel, LawfulBasis
@@ -43,7 +44,7 @@ class OrganisationChoiceField(forms.ModelChoiceField):
         return label
 
 
-class ShareForm(forms.Form):
+class ShareForm(GovUKForm):
     recipient_organisation = OrganisationChoiceField(
         label="Who are you sharing with?",
         queryset=Organisation.objects.none(),
@@ -111,7 +112,7 @@ class ShareForm(forms.Form):
         ]
 
 
-class ShareDecisionForm(forms.Form):
+class ShareDecisionForm(GovUKForm):
     decision = forms.ChoiceField(
         choices=[("approve", "Approve"), ("refuse", "Refuse")],
         error_messages={
@@ -128,7 +129,7 @@ class ShareDecisionForm(forms.Form):
     )
 
 
-class RevokeForm(forms.Form):
+class RevokeForm(GovUKForm):
     reason = forms.CharField(
         label="Why are you revoking it?",
         widget=forms.Textarea,
@@ -138,7 +139,7 @@ class RevokeForm(forms.Form):
     )
 
 
-class ListForm(forms.Form):
+class ListForm(GovUKForm):
     """The police and partner lists' filter, order and page (GET), and the police reference search (POST: the
     reference, which identifies a child's episode to the force, stays out of the URL, docs/security.md)."""
 
@@ -161,7 +162,12 @@ class ListForm(forms.Form):
         validators=[validate_police_reference],
         error_messages={"max_length": "Police reference must be 40 characters or fewer"},
     )
-    after = forms.CharField(required=False, max_length=20)
+    # A page link's cursor, never typed: too long is a bad link, as is any other bad cursor.
+    after = forms.CharField(
+        required=False,
+        max_length=20,
+        error_messages={"max_length": "That page link is not valid: go back to the first page."},
+    )
 
     def __init__(self, *args: Any, searching: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

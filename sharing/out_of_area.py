@@ -28,7 +28,7 @@ from access.episodes import placement_visibility_filter
 from accounts.models import Organisation, User
 from audit.models import AuditAction
 from audit.services import record_event
-from core import query_params
+from core import date_messages, query_params
 from missing_episodes.models import Child, MissingEpisode, Placement
 from rhi.models import ConsentToShare, ReturnHomeInterview, RHIState
 from rhi.selectors import handling_authority
@@ -264,9 +264,16 @@ def page_of_placements(
     return rows[:size], PlacementCursor(last.start_date, last.pk)
 
 
+# The notification times as their messages name them (core.date_messages); the form names them the same.
+TIME_NAMES = {
+    "host_la_notified_at": "the time the host local authority was told",
+    "host_police_notified_at": "the time the host police force was told",
+}
+
+
 def _check_time(value: datetime | None, field: str) -> None:
     if value is not None and value > timezone.now() + CLOCK_SKEW:
-        raise ValidationError({field: "The time cannot be in the future."})
+        raise ValidationError({field: date_messages.in_future(TIME_NAMES[field])})
 
 
 @transaction.atomic

@@ -7,7 +7,6 @@ Thin: who sees which placement is ``access.episodes.placement_visibility_filter`
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -17,23 +16,26 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from access.memberships import placement_authority_ids
-from accounts.fields import LocalDateTimeField
+from accounts.fields import GovUKDateTimeField
 from accounts.web import request_user
 from audit.exceptions import NotVisible
 from audit.models import AuditAction
 from audit.services import record_event
+from core.forms import GovUKForm
 from sharing import out_of_area
 
 PLACEMENT = "missing_episodes.placement"
 
 
-class PlacementNotificationForm(forms.Form):
-    host_la_notified_at = LocalDateTimeField(
+class PlacementNotificationForm(GovUKForm):
+    host_la_notified_at = GovUKDateTimeField(
+        what=out_of_area.TIME_NAMES["host_la_notified_at"],
         label="When was the host local authority told?",
         required=False,
         help_text="Leave blank if it has not been told yet.",
     )
-    host_police_notified_at = LocalDateTimeField(
+    host_police_notified_at = GovUKDateTimeField(
+        what=out_of_area.TIME_NAMES["host_police_notified_at"],
         label="When was the host police force told?",
         required=False,
         help_text="Leave blank if it has not been told yet.",

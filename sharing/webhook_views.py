@@ -24,7 +24,7 @@ from audit.exceptions import NotVisible
 from audit.models import AuditAction
 from audit.services import record_event
 from core import query_params
-from core.forms import limit_choices
+from core.forms import GovUKForm, limit_choices
 from sharing.models import WebhookEventType
 from sharing.selectors import webhook_subscription_of, webhook_subscriptions_of
 from sharing.webhooks import create_subscription, deactivate_subscription, delivery_log, url_problem
@@ -32,7 +32,7 @@ from sharing.webhooks import create_subscription, deactivate_subscription, deliv
 LOG_PAGE_SIZE = 50
 
 
-class SubscriptionForm(forms.Form):
+class SubscriptionForm(GovUKForm):
     organisation = forms.ModelChoiceField(
         queryset=Organisation.objects.none(),
         label="Organisation",

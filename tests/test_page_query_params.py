@@ -31,7 +31,13 @@ PLAIN_STATIC = {
 }
 # url name → (user key in the matrix world, path builder, the query parameters the page reads).
 Page = tuple[str, Callable[[World], str], list[str]]
-PERIOD = ["la", "date_from", "date_to"]
+# The period's dates as one ISO value each (links) and as the form's GOV.UK boxes.
+PERIOD = [
+    "la",
+    "date_from",
+    "date_to",
+    *(f"{name}_{part}" for name in ("date_from", "date_to") for part in ("day", "month", "year")),
+]
 PAGES: dict[str, Page] = {
     "rhi:dashboard": (
         "manager",

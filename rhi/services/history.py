@@ -24,6 +24,7 @@ from django.utils import timezone
 from accounts.models import User
 from audit.models import AuditAction
 from audit.services import record_event
+from core import date_messages
 from missing_episodes.models import MissingEpisode
 from rhi.models import (
     ChildChoice,
@@ -43,6 +44,7 @@ from rhi.models import (
     StateTransition,
 )
 from rhi.services.deadlines import open_rhi_for_returned_episode
+from rhi.transitions import TIME_NAMES
 
 IMPORT_NOTE = "Imported from history"
 INTERVIEWER_NOT_RECORDED = "Not recorded (imported history)"
@@ -181,9 +183,9 @@ def _time_errors(values: dict[str, Any], returned_at: datetime | None, errors: d
         if value is None or name in errors:
             continue
         if value > now + timedelta(minutes=1):
-            errors[name] = "The time cannot be in the future."
+            errors[name] = date_messages.in_future(TIME_NAMES[name])
         elif returned_at is not None and value < returned_at:
-            errors[name] = "The time cannot be before the child returned."
+            errors[name] = date_messages.before(TIME_NAMES[name], "the child returned")
     offered_at, held_at = values["offered_at"], values["interview_held_at"]
     times_valid = "offered_at" not in errors and "interview_held_at" not in errors
     if offered_at is not None and held_at is not None and offered_at > held_at and times_valid:

@@ -20,6 +20,7 @@ from access.memberships import managed_organisation_ids
 from accounts.models import User
 from audit.models import AuditAction, AuditEvent, AuditOutcome
 from audit.services import record_event
+from core import date_messages
 from core.enqueue import call_after_commit, publisher, send_task
 from core.exceptions import ActionNotAllowed, TransitionError
 from rhi.models import (
@@ -35,7 +36,7 @@ from rhi.models import (
     RHIState,
     StateTransition,
 )
-from rhi.transitions import TRANSITIONS, RHIAction, refusal, target
+from rhi.transitions import TIME_NAMES, TRANSITIONS, RHIAction, refusal, target
 from sharing.out_of_area import notify_placing_authority_of_outcome
 from sharing.webhooks import rhi_outcome
 
@@ -129,9 +130,9 @@ def _announce_handoff(rhi_id: int, kind: str, by_id: int, at: datetime) -> None:
 def _check_time(value: datetime, field: str, *, not_before: datetime | None, what: str) -> None:
     now = timezone.now()
     if value > now + timedelta(minutes=1):
-        raise ValidationError({field: "The time cannot be in the future."})
+        raise ValidationError({field: date_messages.in_future(TIME_NAMES[field])})
     if not_before is not None and value < not_before:
-        raise ValidationError({field: f"The time cannot be before {what}."})
+        raise ValidationError({field: date_messages.before(TIME_NAMES[field], what)})
 
 
 def _returned_at(rhi: ReturnHomeInterview) -> datetime | None:

@@ -208,7 +208,7 @@ def test_set_up_and_verify_pages_are_accessible(page: Any) -> None:
     with time_machine.travel((int(time.time()) // 30 + 1) * 30 + 1):
         code = code_for(device.key)
     page.get_by_label("Security code").fill(code)
-    page.get_by_role("button", name="Continue").click()
+    page.get_by_role("button", name="Check the code and sign in").click()
     page.get_by_role("heading", name="Home", level=1).wait_for()
 
 

@@ -14,6 +14,7 @@ from django.test import Client, TestCase
 from django.urls import reverse
 
 from accounts.models import Commission, Membership, Organisation, Role, User
+from tests.dates import boxes
 from tests.factories_domain import LocalAuthorityFactory, PoliceForceFactory, ProviderFactory
 
 pytestmark = pytest.mark.django_db
@@ -70,8 +71,8 @@ def test_notification_failing_validation_with_a_childs_name_logs_no_name_or_birt
             "police_reference": "WM-1",
             "category": "missing",
             "missing_from": "home",
-            "missing_at": "2026-06-09T18:00",
-            "returned_at": "2026-06-08T09:30",  # before going missing: refused
+            **boxes("missing_at", "2026-06-09T18:00"),
+            **boxes("returned_at", "2026-06-08T09:30"),  # before going missing: refused
             "responsible_la": Organisation.objects.get(code="333").pk,
             "la_child_id": "C1001",
             "first_name": FIRST,

@@ -180,7 +180,7 @@ def test_manager_opens_who_has_seen_from_the_rhi_page_in_the_browser(page: Any, 
     assert page.locator("#who-has-seen tbody tr").count() >= 3  # two views, plus the manager's own
     assert_no_axe_violations(page)
     page.get_by_label("Month").select_option("2026-05")
-    page.get_by_role("button", name="Show").click()
+    page.get_by_role("button", name="Show who has seen it").click()
     page.get_by_role("caption").filter(has_text="In May 2026").wait_for()
     assert page.locator("#who-has-seen tbody tr").count() == 1
     assert_no_axe_violations(page)

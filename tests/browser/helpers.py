@@ -1,8 +1,11 @@
-"""What every browser test does the same way: signing in through the real sign-in page."""
+"""What every browser test does the same way: signing in through the real sign-in page, typing a date."""
 
 from __future__ import annotations
 
-from playwright.sync_api import Page
+from datetime import date, datetime
+
+from django.utils import timezone
+from playwright.sync_api import Locator, Page
 
 from tests.browser.axe import assert_no_axe_violations
 from tests.factories import PASSWORD
@@ -27,3 +30,23 @@ def sign_in(
         page.get_by_role("heading", name="Home", level=1).wait_for()
     if check_accessibility:
         assert_no_axe_violations(page)
+
+
+def fill_date(
+    page: Page | Locator, label: str, value: date | datetime | None, *, exact: bool = False
+) -> None:
+    """Type ``value`` in the GOV.UK date input whose legend is ``label``: day, month and year, and the 24-hour
+    time (UK local time) for a datetime; None empties the boxes."""
+    group = page.get_by_role("group", name=label, exact=exact)
+    boxes = {name: group.get_by_label(name, exact=True) for name in ("Day", "Month", "Year", "Time")}
+    if value is None:
+        for name, box in boxes.items():
+            if name != "Time" or box.count():
+                box.fill("")
+        return
+    day = timezone.localtime(value) if isinstance(value, datetime) and timezone.is_aware(value) else value
+    boxes["Day"].fill(str(day.day))
+    boxes["Month"].fill(str(day.month))
+    boxes["Year"].fill(str(day.year))
+    if isinstance(day, datetime):
+        boxes["Time"].fill(f"{day:%H:%M}")

@@ -17,7 +17,7 @@ from missing_episodes.models import Child, EpisodeSource, MissingEpisode
 from missing_episodes.services import ChildDetails, EpisodeResult, record_notification
 from rhi.models import ClockPolicy, ReturnHomeInterview
 from tests.browser.axe import assert_no_axe_violations
-from tests.browser.helpers import sign_in
+from tests.browser.helpers import fill_date, sign_in
 from tests.factories import user_with_role
 from tests.factories_domain import LocalAuthorityFactory, PoliceForceFactory, ProviderFactory
 
@@ -57,10 +57,6 @@ def episode() -> MissingEpisode:
     return result.episode
 
 
-def local(moment: Any) -> str:
-    return timezone.localtime(moment).strftime("%Y-%m-%dT%H:%M")
-
-
 def shown(moment: Any) -> str:
     return timezone.localtime(moment).strftime("%d/%m/%Y %H:%M")
 
@@ -81,7 +77,7 @@ def test_worker_corrects_a_return_time_the_due_time_moves_and_the_manager_sees_o
     assert_no_axe_violations(page)
 
     # No reason and no explanation: the error summary names both, and nothing is saved.
-    page.get_by_label("Corrected return time").fill(local(new_return))
+    fill_date(page, "Corrected return time", new_return)
     page.get_by_role("button", name="Save the correction").click()
     page.locator(".govuk-error-summary").wait_for()
     assert page.title().startswith("Error: ")
@@ -122,7 +118,7 @@ def test_worker_corrects_a_date_of_birth_through_the_age_confirm_step(
     page.get_by_role("heading", name="Correct the date of birth").wait_for()
     assert_no_axe_violations(page)
 
-    page.get_by_label("Corrected date of birth").fill("1990-05-17")
+    fill_date(page, "Corrected date of birth", date(1990, 5, 17))
     page.get_by_label("Later information showed it was wrong").check()
     page.get_by_label("Explain the correction").fill("Birth certificate seen.")
     page.get_by_role("button", name="Save the correction").click()

@@ -122,6 +122,6 @@ def test_org_admin_policy_pages_are_accessible_and_show_worked_examples(
     assert "would be due by" in page.inner_text("main")
     assert_no_axe_violations(page)
     page.get_by_role("link", name="Set a new policy").first.click()
-    page.get_by_role("button", name="Save policy").click()
+    page.get_by_role("button", name="Save the new policy").click()
     page.locator(".govuk-error-summary").wait_for()
     assert_no_axe_violations(page)

@@ -16,7 +16,7 @@ from missing_episodes.models import Child, ImportJob, MissingEpisode
 from missing_episodes.tasks import run_import
 from rhi.models import ClockPolicy, ReturnHomeInterview
 from tests.browser.axe import assert_no_axe_violations
-from tests.browser.helpers import sign_in
+from tests.browser.helpers import fill_date, sign_in
 from tests.factories import user_with_role
 from tests.factories_domain import LocalAuthorityFactory, PoliceForceFactory, ProviderFactory
 
@@ -33,10 +33,6 @@ def worker() -> User:
     return user_with_role(Role.RHI_WORKER, organisation=provider, username="priya")
 
 
-def local(moment: Any) -> str:
-    return timezone.localtime(moment).strftime("%Y-%m-%dT%H:%M")
-
-
 def fill_notification(
     page: Page, *, reference: str, la_child_id: str, missing_at: Any, returned_at: Any
 ) -> None:
@@ -45,15 +41,15 @@ def fill_notification(
     page.get_by_label("Missing", exact=True).check()
     page.get_by_label("Medium").check()
     page.get_by_label("Home", exact=True).check()
-    page.get_by_label("Last seen at").fill(local(missing_at))
-    page.get_by_label("Returned or found at").fill(local(returned_at))
+    fill_date(page, "Last seen at", missing_at)
+    fill_date(page, "Returned or found at", returned_at)
     page.get_by_label("How they returned").select_option(label="Found by police")
     page.get_by_label("Where they were found").fill("Bus station")
     page.get_by_label("Responsible local authority").select_option(label="Sandwell")
     page.get_by_label("LA child ID").fill(la_child_id)
     page.get_by_label("First name").fill("Jordan")
     page.get_by_label("Last name").fill("Taylor")
-    page.get_by_label("Date of birth").fill("2011-05-17")
+    fill_date(page, "Date of birth", date(2011, 5, 17))
     page.get_by_label("Male", exact=True).check()
 
 
@@ -68,7 +64,7 @@ def test_worker_records_a_returned_child_and_follows_to_the_rhi_and_the_child(
     assert_no_axe_violations(page)
 
     # Nothing entered: the error summary, still accessible.
-    page.get_by_role("button", name="Continue").click()
+    page.get_by_role("button", name="Check and record the notification").click()
     page.locator(".govuk-error-summary").wait_for()
     assert page.title().startswith("Error: ")
     assert_no_axe_violations(page)
@@ -80,7 +76,7 @@ def test_worker_records_a_returned_child_and_follows_to_the_rhi_and_the_child(
         missing_at=now - timedelta(days=2),
         returned_at=now - timedelta(days=1),
     )
-    page.get_by_role("button", name="Continue").click()
+    page.get_by_role("button", name="Check and record the notification").click()
     page.locator(".govuk-notification-banner--success").wait_for()
     assert "Police notification WM-2026-0000001 recorded." in page.inner_text("main")
     episode = MissingEpisode.objects.get()
@@ -108,7 +104,7 @@ def test_worker_records_a_returned_child_and_follows_to_the_rhi_and_the_child(
         missing_at=now - timedelta(hours=10),
         returned_at=now - timedelta(hours=5),
     )
-    page.get_by_role("button", name="Continue").click()
+    page.get_by_role("button", name="Check and record the notification").click()
     page.get_by_role("heading", name="Is this a child already recorded?").wait_for()
     assert_no_axe_violations(page)
     page.get_by_role("button", name="Record the notification").click()
@@ -132,12 +128,22 @@ def test_worker_records_a_child_still_missing_then_the_return(page: Any, worker:
         missing_at=now - timedelta(hours=6),
         returned_at=now,
     )
-    page.get_by_label("Returned or found at").fill("")
-    page.get_by_role("button", name="Continue").click()
+    fill_date(page, "Returned or found at", None)
+    page.get_by_role("button", name="Check and record the notification").click()
     page.locator(".govuk-notification-banner--success").wait_for()
     assert "Still missing" in page.inner_text("main")
     assert_no_axe_violations(page)
-    page.get_by_label("Returned or found at").fill(local(now - timedelta(hours=1)))
+    # An impossible date in the GOV.UK boxes: the one wording, naming the field, and nothing saved.
+    group = page.get_by_role("group", name="Returned or found at")
+    for box, typed in (("Day", "31"), ("Month", "2"), ("Year", "2026"), ("Time", "9:15")):
+        group.get_by_label(box, exact=True).fill(typed)
+    page.get_by_role("button", name="Record the return").click()
+    page.locator(".govuk-error-summary").get_by_text("The return time must be a real date.").wait_for()
+    assert page.locator("#id_returned_at_month.govuk-input--error").count() == 1
+    assert group.get_by_label("Day", exact=True).input_value() == "31"  # what was typed is kept
+    assert_no_axe_violations(page)
+    assert ReturnHomeInterview.objects.count() == 0
+    fill_date(page, "Returned or found at", now - timedelta(hours=1))
     page.get_by_role("button", name="Record the return").click()
     page.locator(".govuk-notification-banner--success").wait_for()
     assert ReturnHomeInterview.objects.count() == 1

@@ -12,7 +12,7 @@ import pytest
 from accounts.models import Role, User
 from missing_episodes.models import LegalStatus
 from tests.browser.axe import assert_no_axe_violations
-from tests.browser.helpers import sign_in
+from tests.browser.helpers import fill_date, sign_in
 from tests.factories import user_with_role
 from tests.factories_domain import ChildFactory, LocalAuthorityFactory
 
@@ -46,7 +46,7 @@ def test_performance_lead_checks_a_list8_upload(page: Any, lead: User, tmp_path:
     assert "Choose your List 8 file." in page.locator(".govuk-error-summary").inner_text()
     assert_no_axe_violations(page)
 
-    page.get_by_label("As at").fill("2026-03-31")
+    fill_date(page, "As at", date(2026, 3, 31))
     page.get_by_label("Your List 8").set_input_files(str(upload))
     page.get_by_role("button", name="Check my List 8").click()
     page.locator("#list8-result").wait_for()

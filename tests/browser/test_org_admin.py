@@ -18,7 +18,7 @@ from accounts.tokens import invitation_token
 from audit.models import AuditEvent
 from rhi.models import ClockPolicy
 from tests.browser.axe import assert_no_axe_violations
-from tests.browser.helpers import sign_in
+from tests.browser.helpers import fill_date, sign_in
 from tests.factories import PASSWORD, user_with_role
 from tests.factories_domain import LocalAuthorityFactory
 
@@ -26,14 +26,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def fill_policy_date(page: Any, day: date) -> None:
-    """The policy's start date, as a native date input or GOV.UK day, month and year boxes."""
-    native = page.locator("input#id_effective_from")
-    if native.count():
-        native.fill(day.isoformat())
-        return
-    page.get_by_label("Day").first.fill(str(day.day))
-    page.get_by_label("Month").first.fill(str(day.month))
-    page.get_by_label("Year").first.fill(str(day.year))
+    fill_date(page, "From which date does this policy apply?", day)
 
 
 def test_council_admin_invites_gives_a_role_unlocks_and_edits_a_clock_policy(page: Any, browser: Any) -> None:
@@ -130,7 +123,7 @@ def test_council_admin_invites_gives_a_role_unlocks_and_edits_a_clock_policy(pag
     fill_policy_date(page, timezone.localdate() + timedelta(days=1))
     page.get_by_label("How many?", exact=True).fill("5")
     page.get_by_label("How is the time counted?", exact=True).select_option(label="Working days")
-    page.get_by_role("button", name="Save policy").click()
+    page.get_by_role("button", name="Save the new policy").click()
     page.get_by_text("Clock policy saved for Birmingham").wait_for()
     assert_no_axe_violations(page)
     assert ClockPolicy.objects.filter(local_authority=council).count() == 2

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -16,7 +16,7 @@ from accounts.models import Role, User
 from missing_episodes.models import MissingEpisode
 from rhi.models import DeclinedBy, DeclineReason, OfferedTo, Outcome, RHIState
 from tests.browser.axe import assert_no_axe_violations
-from tests.browser.helpers import sign_in
+from tests.browser.helpers import fill_date, sign_in
 from tests.factories import user_with_role
 from tests.factories_domain import ChildFactory, MissingEpisodeFactory
 from tests.reporting.performance_world import (
@@ -101,8 +101,8 @@ def test_performance_return_page_with_chart_and_six_definitions_is_accessible(
     assert page.locator("#table-timeliness tbody tr").count() == 7
     assert "restarts at the latest return" in page.locator("#method").inner_text()
 
-    page.get_by_label("From").fill("2026-03-31")
-    page.get_by_label("To").fill("2025-04-01")
+    fill_date(page, "From", date(2026, 3, 31), exact=True)
+    fill_date(page, "To", date(2025, 4, 1), exact=True)
     page.get_by_role("button", name="Show the figures").click()
     page.get_by_role("heading", name="There is a problem").wait_for()
     assert_no_axe_violations(page)

@@ -3,6 +3,7 @@ are not offered, offers the performance return only, and starting one works. Eve
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,7 @@ from pytest_django import Settings
 from accounts.models import Nation, Role, User
 from reporting.models import ExportJob
 from tests.browser.axe import assert_no_axe_violations
-from tests.browser.helpers import sign_in
+from tests.browser.helpers import fill_date, sign_in
 from tests.factories import user_with_role
 from tests.factories_domain import LocalAuthorityFactory
 
@@ -36,8 +37,8 @@ def test_welsh_lead_is_told_why_and_offered_the_performance_return(page: Any, we
     form = page.locator("#export-form")
     assert form.get_by_label("SSDA903 Missing (DfE)").count() == 0
     form.get_by_label("RHI performance return").check()
-    form.get_by_label("Period from").fill("2025-04-01")
-    form.get_by_label("Period to").fill("2026-03-31")
+    fill_date(form, "Period from", date(2025, 4, 1))
+    fill_date(form, "Period to", date(2026, 3, 31))
     form.get_by_role("button", name="Start the export").click()
     page.wait_for_url("**/reporting/exports/**")
     assert_no_axe_violations(page)

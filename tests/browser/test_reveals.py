@@ -110,7 +110,7 @@ def test_worker_choosing_sent_earlier_opens_the_time_it_was_sent(page: Any, case
     sign_in(page, "worker", MEMBER_PASSWORD)
     page.goto(f"/rhi/{case.rhi.pk}/referrals/new/")
     opened(page)
-    sent_at = page.get_by_label("Date and time sent")
+    sent_at = page.get_by_role("group", name="Date and time sent")  # the GOV.UK date input's fieldset
     expect(sent_at).to_be_hidden()
     page.get_by_label("Sent earlier", exact=False).check()
     expect(sent_at).to_be_visible()

@@ -14,18 +14,13 @@ from pytest_django import Settings
 
 from accounts.models import Role, Team
 from rhi import services
-from rhi.clock import LONDON
 from rhi.models import Associate, Interview, Location, ReturnHomeInterview, RHIState, RiskIndicatorFinding
 from tests.browser.axe import assert_no_axe_violations
-from tests.browser.helpers import sign_in
+from tests.browser.helpers import fill_date, sign_in
 from tests.factories import user_with_role
 from tests.factories_domain import ChildFactory, MissingEpisodeFactory, ProviderFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def local(when: datetime) -> str:
-    return when.astimezone(LONDON).strftime("%Y-%m-%dT%H:%M")
 
 
 def check(page: Page) -> None:
@@ -71,7 +66,7 @@ def test_worker_records_the_journey_and_a_manager_approves_the_report(page: Any,
 
     page.get_by_role("link", name="Log a contact attempt").click()
     check(page)
-    page.get_by_label("When did you try to make contact?").fill(local(returned + timedelta(hours=1)))
+    fill_date(page, "When did you try to make contact?", returned + timedelta(hours=1))
     page.get_by_label("Phone call", exact=True).check()
     page.get_by_label("The child", exact=True).check()
     page.get_by_label("Spoke to them", exact=True).check()
@@ -80,7 +75,7 @@ def test_worker_records_the_journey_and_a_manager_approves_the_report(page: Any,
 
     page.get_by_role("link", name="Record the offer").click()
     check(page)
-    page.get_by_label("When was the interview offered?").fill(local(returned + timedelta(hours=2)))
+    fill_date(page, "When was the interview offered?", returned + timedelta(hours=2))
     page.get_by_label("The child", exact=True).check()
     page.get_by_label("Phone call", exact=True).check()
     page.get_by_role("button", name="Save the offer").click()
@@ -94,7 +89,7 @@ def test_worker_records_the_journey_and_a_manager_approves_the_report(page: Any,
 
     page.get_by_role("link", name="Record the interview").click()
     check(page)
-    page.get_by_label("When was the interview held?").fill(local(returned + timedelta(hours=4)))
+    fill_date(page, "When was the interview held?", returned + timedelta(hours=4))
     page.get_by_label("Family home", exact=True).check()
     page.get_by_label("Independent provider", exact=True).check()
     page.get_by_label("Yes – the child's choice was met").check()

@@ -33,14 +33,14 @@ def test_manager_shares_the_intelligence_summary_and_the_police_open_and_acknowl
     assert_no_axe_violations(page)
 
     # Nothing chosen: the error summary, linked to each field.
-    page.get_by_role("button", name="Share").click()
+    page.get_by_role("button", name="Share the report").click()
     page.locator(".govuk-error-summary").wait_for()
     assert page.title().startswith("Error: ")
     assert_no_axe_violations(page)
     page.get_by_label("Who are you sharing with?").select_option(str(force.pk))
     page.get_by_label("Police intelligence summary").check()
     page.get_by_label("Public task (art. 6(1)(e)) – safeguarding").check()
-    page.get_by_role("button", name="Share").click()
+    page.get_by_role("button", name="Share the report").click()
     page.locator(".govuk-notification-banner--success", has_text="shared with").wait_for()
     assert_no_axe_violations(page)
     disclosure = Disclosure.objects.get()

@@ -20,7 +20,7 @@ from missing_episodes.models import MissingEpisode
 from referrals.models import Referral
 from rhi.models import ClockPolicy, DeclineReason, Outcome, ReturnHomeInterview, RHIState
 from tests.browser.axe import assert_no_axe_violations
-from tests.browser.helpers import sign_in
+from tests.browser.helpers import fill_date, sign_in
 from tests.factories import user_with_role
 from tests.factories_domain import LocalAuthorityFactory, PoliceForceFactory, ProviderFactory
 
@@ -38,10 +38,6 @@ def service(settings: Settings, tmp_path: Path) -> None:
     team = Team.objects.create(organisation=provider, name="North")
     user_with_role(Role.RHI_WORKER, organisation=provider, team=team, username="priya")
     user_with_role(Role.TEAM_MANAGER, organisation=provider, team=team, username="morgan")
-
-
-def local(moment: Any) -> str:
-    return timezone.localtime(moment).strftime("%Y-%m-%dT%H:%M")
 
 
 def done(page: Page, text: str) -> None:
@@ -71,16 +67,16 @@ def notify(
     page.get_by_label("Missing", exact=True).check()
     page.get_by_label("High").check()
     page.get_by_label("Care placement", exact=True).check()
-    page.get_by_label("Last seen at").fill(local(missing_at))
+    fill_date(page, "Last seen at", missing_at)
     if returned_at is not None:
-        page.get_by_label("Returned or found at").fill(local(returned_at))
-        page.get_by_label("Police notification received at").fill(local(returned_at + timedelta(hours=1)))
+        fill_date(page, "Returned or found at", returned_at)
+        fill_date(page, "Police notification received at", returned_at + timedelta(hours=1))
     page.get_by_label("Responsible local authority").select_option(label="Sandwell")
     page.get_by_label("LA child ID").fill(la_child_id)
     page.get_by_label("First name").fill(first)
     page.get_by_label("Last name").fill(last)
-    page.get_by_label("Date of birth").fill("2010-03-09")
-    page.get_by_role("button", name="Continue").click()
+    fill_date(page, "Date of birth", date(2010, 3, 9))
+    page.get_by_role("button", name="Check and record the notification").click()
     done(page, f"Police notification {reference} recorded.")
 
 
@@ -98,7 +94,7 @@ def take_the_rhi(page: Page) -> int:
 
 def contact_and_offer(page: Page, returned: Any) -> None:
     page.get_by_role("link", name="Log a contact attempt").click()
-    page.get_by_label("When did you try to make contact?").fill(local(returned + timedelta(hours=2)))
+    fill_date(page, "When did you try to make contact?", returned + timedelta(hours=2))
     page.get_by_label("Phone call", exact=True).check()
     page.get_by_label("The child", exact=True).check()
     page.get_by_label("Spoke to them", exact=True).check()
@@ -106,7 +102,7 @@ def contact_and_offer(page: Page, returned: Any) -> None:
     page.get_by_role("button", name="Save contact attempt").click()
     done(page, "Contact attempt recorded")
     page.get_by_role("link", name="Record the offer").click()
-    page.get_by_label("When was the interview offered?").fill(local(returned + timedelta(hours=3)))
+    fill_date(page, "When was the interview offered?", returned + timedelta(hours=3))
     page.get_by_label("The child", exact=True).check()
     page.get_by_label("Phone call", exact=True).check()
     assert_no_axe_violations(page)
@@ -121,7 +117,7 @@ def make_referral(page: Page, *, service: str, to: str, why: str) -> None:
     page.get_by_label("Team or person it is sent to").fill(to)
     page.get_by_label("Why are you referring the child?").fill(why)
     page.get_by_label("Sent now").check()
-    page.get_by_role("button", name="Save referral").click()
+    page.get_by_role("button", name="Record the referral").click()
     done(page, "Referral")
 
 
@@ -174,8 +170,8 @@ def test_worker_and_manager_take_two_children_from_notification_to_decline_and_t
     )
     assert "Still missing" in page.inner_text("main")
     second_return = now - timedelta(hours=8)
-    page.get_by_label("Returned or found at").fill(local(second_return))
-    page.get_by_label("Police notification received at").fill(local(second_return + timedelta(minutes=30)))
+    fill_date(page, "Returned or found at", second_return)
+    fill_date(page, "Police notification received at", second_return + timedelta(minutes=30))
     page.get_by_role("button", name="Record the return").click()
     done(page, "Return recorded")
     assert MissingEpisode.objects.get(police_reference="WM-2026-0100002").returned_at is not None
@@ -186,7 +182,7 @@ def test_worker_and_manager_take_two_children_from_notification_to_decline_and_t
     page.get_by_role("button", name="Save the outcome").click()
     done(page, "Outcome recorded")
     page.get_by_role("link", name="Record the interview").click()
-    page.get_by_label("When was the interview held?").fill(local(second_return + timedelta(hours=5)))
+    fill_date(page, "When was the interview held?", second_return + timedelta(hours=5))
     page.get_by_label("Care placement", exact=True).check()
     page.get_by_label("Independent provider", exact=True).check()
     page.get_by_label("Yes – the child's choice was met").check()

@@ -17,6 +17,7 @@ from accounts.models import Commission, Organisation, Role, User
 from config.celery import app
 from missing_episodes.importers import HEADER
 from rhi.models import ClockPolicy
+from tests.dates import as_boxes
 from tests.factories import member
 from tests.factories_domain import (
     LocalAuthorityFactory,
@@ -63,6 +64,9 @@ def build_notification_world() -> NotificationWorld:
     )
 
 
+DATE_FIELDS = ("missing_at", "reported_at", "returned_at", "police_notified_at", "date_of_birth")
+
+
 def notification(world: NotificationWorld | Places, **overrides: object) -> dict[str, object]:
     data: dict[str, object] = {
         "police_force": world.force.pk,
@@ -83,7 +87,7 @@ def notification(world: NotificationWorld | Places, **overrides: object) -> dict
         "date_of_birth": "2011-05-17",
         "gender": "male",
     }
-    return data | overrides
+    return as_boxes(data | overrides, *DATE_FIELDS)
 
 
 def errors_of(response: Any) -> dict[str, list[str]]:

@@ -125,8 +125,8 @@ def test_an_overlapping_period_is_refused_on_its_field_and_nothing_is_saved(
     [
         (("31", "2", "2025"), "The date care started must be a real date."),
         (("14", "", "2025"), "The date care started must include a month."),
-        (("14", "10", "25"), "Year must include 4 numbers."),
-        (("x", "10", "2025"), "The date care started must be a real date, in numbers"),
+        (("14", "10", "25"), "The date care started must include a year with 4 numbers."),
+        (("x", "10", "2025"), "The date care started must be a real date."),
         (("", "", ""), "Enter the date care started."),
     ],
 )

@@ -26,6 +26,7 @@ from rhi import reports
 from rhi.clock import ClockRules, compute_deadlines
 from rhi.models import ReportKind, ReturnHomeInterview, StateTransition
 from tests.casework import build_case
+from tests.dates import boxes
 from tests.missing_episodes.intake import NOW, NotificationWorld
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("intake_clock")]
@@ -215,13 +216,15 @@ def test_the_episode_page_offers_the_corrections_and_the_form_saves_one(
     assert url in page
     form = client.get(url)
     assert form.status_code == 200
-    missing_reason = client.post(url, {"value": "2026-06-09T16:00", "stamp": episode.updated_at.isoformat()})
+    missing_reason = client.post(
+        url, {**boxes("value", "2026-06-09T16:00"), "stamp": episode.updated_at.isoformat()}
+    )
     assert missing_reason.status_code == 200
     assert "Choose why this is being corrected." in missing_reason.content.decode()
     saved = client.post(
         url,
         {
-            "value": "2026-06-09T16:00",
+            **boxes("value", "2026-06-09T16:00"),
             "reason": "typed_wrongly",
             "explanation": "Police log.",
             "stamp": episode.updated_at.isoformat(),
@@ -243,7 +246,7 @@ def test_someone_who_may_not_correct_sees_no_link_and_gets_404_for_a_child_they_
     client.force_login(world.stranger)
     url = reverse("missing_episodes:episode_correct", args=[episode.pk, "returned_at"])
     assert client.get(url).status_code == 404
-    assert client.post(url, {"value": "2026-06-09T16:00"}).status_code == 404
+    assert client.post(url, {**boxes("value", "2026-06-09T16:00")}).status_code == 404
     assert AuditEvent.objects.filter(actor=world.stranger, outcome=AuditOutcome.DENIED).count() == 2
 
 

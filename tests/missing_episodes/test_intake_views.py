@@ -16,6 +16,7 @@ from accounts.models import Commission, Role, Team
 from audit.models import AuditEvent, AuditOutcome
 from missing_episodes.models import Child, MissingEpisode, PossibleDuplicate
 from rhi.models import ReturnHomeInterview
+from tests.dates import boxes
 from tests.factories import member
 from tests.factories_domain import (
     ChildFactory,
@@ -113,7 +114,11 @@ def test_child_still_missing_is_shown_and_recording_the_return_opens_the_rhi(
     stamp = page.context["return_form"].initial["stamp"]
     response = client.post(
         reverse("missing_episodes:episode_record_return", args=[episode.pk]),
-        {"returned_at": "2026-06-10T08:00", "return_method": "returned_self", "stamp": stamp},
+        {
+            **boxes("returned_at", "2026-06-10T08:00"),
+            "return_method": "returned_self",
+            "stamp": stamp,
+        },
     )
     assert response.status_code == 302 and response["Location"] == url
     episode.refresh_from_db()
@@ -140,7 +145,7 @@ def test_return_before_the_child_went_missing_is_a_field_error_on_the_return_for
     stamp = episode.updated_at.isoformat()
     response = client.post(
         reverse("missing_episodes:episode_record_return", args=[episode.pk]),
-        {"returned_at": "2026-06-09T08:00", "stamp": stamp},
+        {**boxes("returned_at", "2026-06-09T08:00"), "stamp": stamp},
     )
     assert response.status_code == 200
     assert "returned_at" in response.context["return_form"].errors
@@ -166,19 +171,30 @@ def test_return_recorded_from_a_stale_page_is_refused_not_overwritten(
     )
     response = client.post(
         reverse("missing_episodes:episode_record_return", args=[episode.pk]),
-        {"returned_at": "2026-06-10T08:00", "found_location": "Bus station", "stamp": stale},
+        {
+            **boxes("returned_at", "2026-06-10T08:00"),
+            "found_location": "Bus station",
+            "stamp": stale,
+        },
     )
     assert response.status_code == 409
     html = response.content.decode()
     assert "Someone else changed this episode" in html
     # What the worker typed is still in the form, which now carries the current stamp: saving again works.
     form = response.context["return_form"]
-    assert form["found_location"].value() == "Bus station" and "2026-06-10T08:00" in html
+    assert (
+        form["found_location"].value() == "Bus station"
+        and 'name="returned_at_time" type="text" value="08:00"' in html
+    )
     episode.refresh_from_db()
     assert episode.returned_at is None and form["stamp"].value() == episode.updated_at.isoformat()
     again = client.post(
         reverse("missing_episodes:episode_record_return", args=[episode.pk]),
-        {"returned_at": "2026-06-10T08:00", "found_location": "Bus station", "stamp": form["stamp"].value()},
+        {
+            **boxes("returned_at", "2026-06-10T08:00"),
+            "found_location": "Bus station",
+            "stamp": form["stamp"].value(),
+        },
     )
     assert again.status_code == 302
     episode.refresh_from_db()
@@ -200,14 +216,14 @@ def test_worker_who_loses_the_race_to_record_the_return_keeps_what_they_typed(
     client.force_login(rival)
     won = client.post(
         reverse("missing_episodes:episode_record_return", args=[episode.pk]),
-        {"returned_at": "2026-06-10T08:00", "stamp": stamp},
+        {**boxes("returned_at", "2026-06-10T08:00"), "stamp": stamp},
     )
     assert won.status_code == 302
     client.force_login(world.worker)
     response = client.post(
         reverse("missing_episodes:episode_record_return", args=[episode.pk]),
         {
-            "returned_at": "2026-06-10T09:15",
+            **boxes("returned_at", "2026-06-10T09:15"),
             "return_method": "found_by_police",
             "found_location": "Friend's flat in Aston",
             "stamp": stamp,
@@ -216,7 +232,7 @@ def test_worker_who_loses_the_race_to_record_the_return_keeps_what_they_typed(
     assert response.status_code == 409
     html = response.content.decode()
     assert "already recorded" in html and "What you entered (not saved)" in html
-    assert "Friend&#x27;s flat in Aston" in html and "2026-06-10T09:15" in html
+    assert "Friend&#x27;s flat in Aston" in html and "10 6 2026 09:15" in html
     episode.refresh_from_db()
     assert episode.returned_at == datetime(2026, 6, 10, 7, 0, tzinfo=UTC) and episode.found_location == ""
 
@@ -283,7 +299,12 @@ def test_bad_input_gives_field_errors_not_a_crash(client: Client, world: Notific
     client.force_login(world.worker)
     response = client.post(
         reverse("missing_episodes:episode_new"),
-        {"police_force": "999999", "missing_at": "yesterday", "date_of_birth": "2099-01-01", "category": "x"},
+        {
+            "police_force": "999999",
+            "missing_at": "yesterday",
+            **boxes("date_of_birth", "2099-01-01"),
+            "category": "x",
+        },
     )
     assert response.status_code == 200
     errors = errors_of(response)
@@ -320,7 +341,7 @@ def test_same_name_and_birth_date_asks_which_child_keeping_everything_typed(
     assert "This is the same child: Jordan Taylor" in html
     assert "None of these – create a new child record" in html
     assert 'type="hidden" name="found_location" value="Bus station"' in html
-    assert 'type="hidden" name="returned_at" value="2026-06-09T09:30"' in html
+    assert 'type="hidden" name="returned_at_time" value="09:30"' in html
     assert not MissingEpisode.objects.exists()
 
     response = client.post(
@@ -412,7 +433,7 @@ def test_other_organisations_worker_gets_404_for_the_episode_and_it_is_audited(
     ).exists()
     response = client.post(
         reverse("missing_episodes:episode_record_return", args=[episode.pk]),
-        {"returned_at": "2026-06-10T08:00"},
+        {**boxes("returned_at", "2026-06-10T08:00")},
     )
     assert response.status_code == 404
 

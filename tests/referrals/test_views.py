@@ -19,6 +19,7 @@ from tests.casework import (
     build_case,
     refer,
 )
+from tests.dates import boxes
 from tests.factories import member
 from tests.factories_domain import ProviderFactory
 
@@ -57,7 +58,7 @@ def test_worker_makes_a_referral_sent_earlier_and_lands_back_on_the_rhi(client: 
             "reason": "Low mood and self-harm talk.",
             "risk_indicators": ["missing_with_others"],
             "sent_when": "earlier",
-            "sent_at": "2026-05-22T15:00",  # BST
+            **boxes("sent_at", "2026-05-22T15:00"),  # BST
         },
     )
     assert response.status_code == 302 and response["Location"] == reverse("rhi:detail", args=[case.rhi.pk])
@@ -91,7 +92,7 @@ def test_bad_referral_input_shows_field_errors_and_saves_nothing(client: Client)
             "recipient_name": "CAMHS",
             "reason": "Low mood",
             "sent_when": "earlier",
-            "sent_at": "2026-07-01T10:00",
+            **boxes("sent_at", "2026-07-01T10:00"),
         },
     )
     assert "future" in future.context["form"].errors["sent_at"][0]
@@ -124,12 +125,20 @@ def test_worker_records_acknowledgement_and_a_second_one_is_refused_with_a_messa
     client.force_login(case.worker)
     url = reverse("referrals:acknowledge", args=[referral.pk])
     assert client.get(url).status_code == 200
-    early = client.post(url, {"acknowledged_at": "2026-05-22T09:00", "acknowledged_by_name": "Duty desk"})
+    early = client.post(
+        url,
+        {**boxes("acknowledged_at", "2026-05-22T09:00"), "acknowledged_by_name": "Duty desk"},
+    )
     assert "before the referral was sent" in early.context["form"].errors["acknowledged_at"][0]
-    done = client.post(url, {"acknowledged_at": "2026-05-26T09:00", "acknowledged_by_name": "Duty desk"})
+    done = client.post(
+        url,
+        {**boxes("acknowledged_at", "2026-05-26T09:00"), "acknowledged_by_name": "Duty desk"},
+    )
     assert done.status_code == 302
     again = client.post(
-        url, {"acknowledged_at": "2026-05-27T09:00", "acknowledged_by_name": "Other"}, follow=True
+        url,
+        {**boxes("acknowledged_at", "2026-05-27T09:00"), "acknowledged_by_name": "Other"},
+        follow=True,
     )
     assert "already been recorded" in again.content.decode()
     referral.refresh_from_db()
@@ -171,7 +180,7 @@ def test_worker_makes_and_acknowledges_a_referral_in_the_browser_on_axe_clean_pa
     page.get_by_role("heading", name="Make a referral").wait_for()
     assert_no_axe_violations(page)
 
-    page.get_by_role("button", name="Save referral").click()
+    page.get_by_role("button", name="Record the referral").click()
     page.get_by_text("There is a problem").wait_for()
     assert page.title().startswith("Error: ")
     assert_no_axe_violations(page)
@@ -181,7 +190,7 @@ def test_worker_makes_and_acknowledges_a_referral_in_the_browser_on_axe_clean_pa
     page.get_by_label("Why are you referring the child?").fill("Low mood.")
     page.get_by_label("Child criminal exploitation / county lines").check()
     page.get_by_label("Sent now").check()
-    page.get_by_role("button", name="Save referral").click()
+    page.get_by_role("button", name="Record the referral").click()
     page.get_by_text("Referral recorded.").wait_for()
     assert_no_axe_violations(page)
 

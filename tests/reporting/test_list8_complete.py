@@ -32,6 +32,7 @@ from missing_episodes.models import EpisodeCategory, LegalStatus
 from reporting import annex_a_spec as spec
 from reporting import list8_complete
 from rhi.models import Outcome, RHIState
+from tests.dates import boxes
 from tests.factories import user_with_role
 from tests.factories_domain import (
     ChildFactory,
@@ -171,7 +172,7 @@ def post(
     client.force_login(world.lead)
     data = {
         "local_authority": world.la.pk,
-        "as_at": "2026-03-31",
+        **boxes("as_at", "2026-03-31"),
         "file": upload,
         "format": fmt,
         "action": action,

@@ -105,7 +105,7 @@ def test_bad_dates_show_errors_in_the_summary_not_a_crash(client: Client, world:
     assert response.status_code == 200
     html = response.content.decode()
     assert "<title>Error: RHI performance return" in html
-    assert "There is a problem" in html and "Enter a real date" in html
+    assert "There is a problem" in html and "The start of the period must be a real date." in html
     assert "result" not in response.context or response.context.get("result") is None
 
 

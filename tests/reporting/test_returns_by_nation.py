@@ -16,6 +16,7 @@ from accounts.models import ApiScope, Membership, Nation, Organisation, Role, Us
 from reporting.exports import RETURNS, not_offered_reason, returns_offered
 from reporting.models import ExportJob
 from tests.api.conftest import as_client, new_client
+from tests.dates import boxes
 from tests.factories import user_with_role
 from tests.factories_domain import LocalAuthorityFactory
 
@@ -73,7 +74,7 @@ def test_a_lead_of_an_english_and_a_welsh_authority_gets_the_reason_for_the_wels
         {
             "return_kind": "annex-a-list8",
             "local_authority": cardiff.pk,
-            "as_at": "2026-03-31",
+            **boxes("as_at", "2026-03-31"),
             "format": "csv",
         },
     )
@@ -88,8 +89,8 @@ def test_a_lead_of_an_english_and_a_welsh_authority_gets_the_reason_for_the_wels
         {
             "return_kind": "performance",
             "local_authority": cardiff.pk,
-            "date_from": "2025-04-01",
-            "date_to": "2026-03-31",
+            **boxes("date_from", "2025-04-01"),
+            **boxes("date_to", "2026-03-31"),
             "format": "csv",
         },
     )
@@ -112,7 +113,12 @@ def test_api_refuses_an_england_only_return_for_a_welsh_council_with_the_reason(
     cardiff: Organisation,
 ) -> None:
     api = as_client(new_client(cardiff, [ApiScope.RETURNS_RUN]))
-    body = {"local_authority": "681", "date_from": "2025-04-01", "date_to": "2026-03-31", "format": "csv"}
+    body = {
+        "local_authority": "681",
+        "date_from": "2025-04-01",
+        "date_to": "2026-03-31",
+        "format": "csv",
+    }
     refused = api.post(reverse("api:return-start"), body | {"return_kind": "ssda903-missing"})
     assert refused.status_code == 400 and not ExportJob.objects.exists()
     assert "England only" in str(refused.json())

@@ -239,9 +239,9 @@ def test_interview_before_the_return_or_in_the_future_is_refused_and_typed_data_
         interview_data(case, held_at=local(RETURNED - timedelta(hours=1)), others_present="Nan"),
     )
     html = response.content.decode()
-    assert "The time cannot be before the child returned." in html and 'value="Nan"' in html
+    assert "The time of the interview cannot be before the child returned." in html and 'value="Nan"' in html
     response = post(client, "interview", case, interview_data(case, held_at=local(NOW + timedelta(days=1))))
-    assert "The time cannot be in the future." in response.content.decode()
+    assert "The time of the interview cannot be in the future." in response.content.decode()
     assert current(case).state == RHIState.OFFERED and not Interview.objects.exists()
 
 

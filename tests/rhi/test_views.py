@@ -16,6 +16,7 @@ from django.utils import timezone
 from accounts.models import Membership, Organisation, Role, Team, User
 from audit.models import AuditEvent, AuditOutcome
 from rhi.models import ClockPolicy, RHIState
+from tests.dates import boxes
 from tests.factories import member
 from tests.factories_domain import (
     ChildFactory,
@@ -218,7 +219,7 @@ def test_org_admin_previews_and_saves_a_working_days_policy(
     la, admin = la_admin
     client.force_login(admin)
     data = {
-        "effective_from": "2026-07-01",
+        **boxes("effective_from", "2026-07-01"),
         "basis": "return",
         "complete_unit": "working_days",
         "complete_length": "3",
@@ -250,7 +251,7 @@ def test_policy_form_refuses_past_dates_and_half_contact_deadlines_with_field_er
     response = client.post(
         reverse("rhi:policy_new", args=[la.pk]),
         {
-            "effective_from": "2020-01-01",
+            **boxes("effective_from", "2020-01-01"),
             "basis": "return",
             "complete_unit": "hours",
             "complete_length": "0",

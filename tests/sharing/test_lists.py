@@ -145,7 +145,7 @@ def test_police_coordinator_finds_a_disclosure_by_exact_police_reference_in_a_po
     [
         ("get", {"show": "everything"}, "Select a valid choice"),
         ("get", {"sort": "<script>"}, "Select a valid choice"),
-        ("get", {"after": "99999999999999999999999"}, "Ensure this value has at most 20 characters"),
+        ("get", {"after": "99999999999999999999999"}, "That page link is not valid"),
         ("get", {"after": "-1"}, "That page link is not valid"),
         ("post", {"reference": ""}, "Enter a police reference"),
         ("post", {"reference": "=HYPERLINK(1)"}, "Enter the police reference as the force gives it"),

@@ -26,7 +26,8 @@ from rhi.services.findings import record_consent
 from sharing.models import ConsentState, Disclosure, DisclosureEvent, DisclosureLevel, LawfulBasis
 from sharing.out_of_area import placements_without_notification
 from tests.browser.axe import assert_no_axe_violations
-from tests.browser.helpers import sign_in
+from tests.browser.helpers import fill_date, sign_in
+from tests.dates import boxes
 from tests.factories import MEMBER_PASSWORD, member
 from tests.factories_domain import (
     ChildFactory,
@@ -294,7 +295,11 @@ def test_la_worker_records_both_notifications_and_the_placement_leaves_the_list(
     url = reverse("sharing_out_of_area:record", args=[placements.away.pk])
     assert client.get(url).status_code == 200
     response = client.post(
-        url, {"host_la_notified_at": "2026-01-06T10:00", "host_police_notified_at": "2026-01-06T11:30"}
+        url,
+        {
+            **boxes("host_la_notified_at", "2026-01-06T10:00"),
+            **boxes("host_police_notified_at", "2026-01-06T11:30"),
+        },
     )
     assert response.status_code == 302
     placement = placements.away
@@ -312,10 +317,19 @@ def test_recording_a_future_or_empty_notification_shows_errors_and_saves_nothing
 ) -> None:
     client.force_login(member("laworker", world.placing, Role.RHI_WORKER))
     url = reverse("sharing_out_of_area:record", args=[placements.away.pk])
-    empty = client.post(url, {"host_la_notified_at": "", "host_police_notified_at": ""})
+    empty = client.post(
+        url,
+        {**boxes("host_la_notified_at", ""), **boxes("host_police_notified_at", "")},
+    )
     assert empty.status_code == 200 and "<title>Error: " in empty.content.decode()
-    future = client.post(url, {"host_la_notified_at": "2026-06-30T10:00", "host_police_notified_at": ""})
-    assert "The time cannot be in the future." in future.content.decode()
+    future = client.post(
+        url,
+        {
+            **boxes("host_la_notified_at", "2026-06-30T10:00"),
+            **boxes("host_police_notified_at", ""),
+        },
+    )
+    assert "The time the host local authority was told cannot be in the future." in future.content.decode()
     placements.away.refresh_from_db()
     assert placements.away.host_la_notified_at is None
 
@@ -326,7 +340,7 @@ def test_unrelated_user_gets_404_for_a_placement_and_it_is_audited_as_denied(
     stranger = member("stranger", LocalAuthorityFactory.create(code="201"), Role.TEAM_MANAGER)
     client.force_login(stranger)
     url = reverse("sharing_out_of_area:record", args=[placements.away.pk])
-    assert client.post(url, {"host_la_notified_at": "2026-01-06T10:00"}).status_code == 404
+    assert client.post(url, {**boxes("host_la_notified_at", "2026-01-06T10:00")}).status_code == 404
     assert AuditEvent.objects.filter(
         actor=stranger, outcome=AuditOutcome.DENIED, object_id=str(placements.away.pk)
     ).exists()
@@ -357,13 +371,13 @@ def test_la_worker_records_placement_notifications_in_the_browser(
     page.get_by_role("link", name="Record notifications for child SAN-1").click()
     page.get_by_role("heading", name="Record placement notifications").wait_for()
     assert_no_axe_violations(page)
-    page.get_by_role("button", name="Save").click()
+    page.get_by_role("button", name="Record when they were told").click()
     page.get_by_role("heading", name="There is a problem").wait_for()
     assert page.title().startswith("Error: ")
     assert_no_axe_violations(page)
-    page.get_by_label("When was the host local authority told?").fill("2026-01-06T10:00")
-    page.get_by_label("When was the host police force told?").fill("2026-01-06T11:30")
-    page.get_by_role("button", name="Save").click()
+    fill_date(page, "When was the host local authority told?", datetime(2026, 1, 6, 10, 0, tzinfo=UTC))
+    fill_date(page, "When was the host police force told?", datetime(2026, 1, 6, 11, 30, tzinfo=UTC))
+    page.get_by_role("button", name="Record when they were told").click()
     page.get_by_role("heading", name="Placements with no recorded notification").wait_for()
     assert page.get_by_role("link", name="Record notifications for child SAN-1").count() == 0
     assert page.get_by_role("link", name="Record notifications for child SAN-4").count() == 1
