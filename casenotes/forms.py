@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from django import forms
 
-from accounts.fields import LocalDateTimeField
+from accounts.fields import GovUKDateTimeField
 from casenotes.models import MAX_TEXT_LENGTH, NoteKind
 from casenotes.services import TEXT_TOO_LONG
 from casenotes.timeline import KIND_LABELS, Kind
+from core.forms import GovUKForm
 
 
-class CaseNoteForm(forms.Form):
+class CaseNoteForm(GovUKForm):
     kind = forms.ChoiceField(
         label="What kind of note is this?",
         choices=NoteKind.choices,
@@ -20,13 +21,11 @@ class CaseNoteForm(forms.Form):
             "invalid_choice": "Choose what kind of note this is.",
         },
     )
-    occurred_at = LocalDateTimeField(
+    occurred_at = GovUKDateTimeField(
+        what="the date and time of the contact",
         label="When did it happen?",
         help_text="The date and time of the contact, visit or call, or when the information was received.",
-        error_messages={
-            "required": "Enter when it happened.",
-            "invalid": "Enter a real date and time, like 21/11/2026 17:30.",
-        },
+        error_messages={"required": "Enter when it happened."},
     )
     text = forms.CharField(
         label="Note",
@@ -37,7 +36,7 @@ class CaseNoteForm(forms.Form):
     )
 
 
-class TimelineFilterForm(forms.Form):
+class TimelineFilterForm(GovUKForm):
     """The timeline's GET parameters. An unknown kind makes the form invalid: the page answers 400."""
 
     kind = forms.MultipleChoiceField(

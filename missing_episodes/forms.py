@@ -119,7 +119,7 @@ class PoliceNotificationForm(GovUKForm):
     )
     la_child_id = forms.CharField(
         max_length=40,
-        label="LA child ID (optional)",
+        label="LA child ID",
         required=False,
         validators=[validate_la_child_id],
         help_text="Leave blank if the notification does not give it: the child is then found by name and date "
@@ -249,7 +249,7 @@ class RecordReturnForm(GovUKForm):
         return fields
 
 
-class ReclassifyForm(forms.Form):
+class ReclassifyForm(GovUKForm):
     """The police reclassified the episode or re-graded its risk (missing_episodes.episode_changes)."""
 
     category = forms.ChoiceField(
@@ -267,7 +267,8 @@ class ReclassifyForm(forms.Form):
         label="Risk grade",
         error_messages={"invalid_choice": "Choose a risk grade from the list."},
     )
-    reclassified_at = LocalDateTimeField(
+    reclassified_at = GovUKDateTimeField(
+        what="the time of the change",
         label="When the police made the change",
         required=False,
         help_text="Leave blank if it was just now.",

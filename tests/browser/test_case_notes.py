@@ -4,7 +4,7 @@ print version, whose print styles leave the service's header out. axe-core is cl
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from django.utils import timezone
@@ -15,7 +15,7 @@ from missing_episodes.models import EpisodeSource, MissingEpisode
 from missing_episodes.services import ChildDetails, EpisodeResult, record_notification
 from rhi.models import ClockPolicy
 from tests.browser.axe import assert_no_axe_violations
-from tests.browser.helpers import sign_in
+from tests.browser.helpers import fill_date, sign_in
 from tests.factories import user_with_role
 from tests.factories_domain import LocalAuthorityFactory, PoliceForceFactory, ProviderFactory
 
@@ -54,8 +54,8 @@ def episode() -> MissingEpisode:
     return result.episode
 
 
-def local(days: float) -> str:
-    return timezone.localtime(timezone.now() + timedelta(days=days)).strftime("%Y-%m-%dT%H:%M")
+def moment(days: float) -> datetime:
+    return timezone.now() + timedelta(days=days)
 
 
 def test_worker_adds_a_note_filters_the_timeline_and_opens_the_print_version(
@@ -71,14 +71,14 @@ def test_worker_adds_a_note_filters_the_timeline_and_opens_the_print_version(
     page.get_by_role("heading", name="Add a case note").wait_for()
     assert_no_axe_violations(page)
     page.get_by_label("Phone call").check()
-    page.get_by_label("When did it happen?").fill(local(1))
+    fill_date(page, "When did it happen?", moment(1))
     page.get_by_label("Note").fill("Spoke to Jordan's dad: Jordan is home and went to school today.")
     page.get_by_role("button", name="Save note").click()
     summary = page.locator(".govuk-error-summary")
     expect(summary).to_contain_text("The date and time of the contact must be in the past.")
     assert_no_axe_violations(page)
 
-    page.get_by_label("When did it happen?").fill(local(-0.5))
+    fill_date(page, "When did it happen?", moment(-0.5))
     page.get_by_role("button", name="Save note").click()
     expect(page.locator(".govuk-notification-banner")).to_contain_text("Case note added.")
     expect(page.locator("#timeline")).to_contain_text("Jordan is home and went to school today.")

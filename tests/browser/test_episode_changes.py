@@ -6,7 +6,6 @@ on the page, its error state and the result."""
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -17,7 +16,7 @@ from missing_episodes.models import EpisodeChange, EpisodeSource, MissingEpisode
 from missing_episodes.services import ChildDetails, EpisodeResult, record_notification
 from rhi.models import ClockPolicy
 from tests.browser.axe import assert_no_axe_violations
-from tests.browser.helpers import sign_in
+from tests.browser.helpers import fill_date, sign_in
 from tests.factories import user_with_role
 from tests.factories_domain import LocalAuthorityFactory, PoliceForceFactory, ProviderFactory
 
@@ -51,10 +50,6 @@ def episode() -> MissingEpisode:
     return result.episode
 
 
-def local(moment: Any) -> str:
-    return timezone.localtime(moment).strftime("%Y-%m-%dT%H:%M")
-
-
 def test_worker_records_an_escalation_to_missing_and_sees_it_on_the_timeline(
     page: Page, episode: MissingEpisode
 ) -> None:
@@ -66,7 +61,7 @@ def test_worker_records_an_escalation_to_missing_and_sees_it_on_the_timeline(
     form = page.locator("form", has=page.get_by_role("button", name="Record the change"))
     form.get_by_label("Missing", exact=True).check()
     form.get_by_label("Risk grade").select_option("high")
-    form.get_by_label("When the police made the change").fill(local(episode.missing_at - timedelta(hours=1)))
+    fill_date(form, "When the police made the change", episode.missing_at - timedelta(hours=1))
     form.get_by_role("button", name="Record the change").click()
     page.locator(".govuk-error-summary").wait_for()
     assert page.title().startswith("Error: ")
@@ -76,7 +71,7 @@ def test_worker_records_an_escalation_to_missing_and_sees_it_on_the_timeline(
 
     escalated = episode.missing_at + timedelta(hours=3)
     form = page.locator("form", has=page.get_by_role("button", name="Record the change"))
-    form.get_by_label("When the police made the change").fill(local(escalated))
+    fill_date(form, "When the police made the change", escalated)
     form.get_by_role("button", name="Record the change").click()
     page.get_by_role("heading", name="Missing episode: Jordan Taylor").wait_for()
     assert "Change recorded" in page.locator(".govuk-notification-banner").inner_text()

@@ -15,12 +15,9 @@ from audit.models import AuditAction, AuditEvent, AuditOutcome
 from casenotes.models import CaseNote, NoteKind
 from casenotes.services import add_case_note
 from tests.casework import NOW, build_case, share, sharing_case
+from tests.dates import date_boxes
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("casework_clock")]
-
-
-def local(moment: object) -> str:
-    return timezone.localtime(moment).strftime("%Y-%m-%dT%H:%M")  # type: ignore[arg-type]
 
 
 def test_a_worker_adds_a_note_and_finds_it_on_the_timeline(client: Client) -> None:
@@ -31,7 +28,7 @@ def test_a_worker_adds_a_note_and_finds_it_on_the_timeline(client: Client) -> No
         reverse("casenotes:note_new", args=[case.child.pk]),
         {
             "kind": "visit",
-            "occurred_at": local(NOW - timedelta(hours=3)),
+            **date_boxes("occurred_at", NOW - timedelta(hours=3)),
             "text": "Home visit: calm, back at school.",
         },
     )
@@ -51,7 +48,9 @@ def test_the_new_note_form_starts_at_now_in_the_date_and_time_box(client: Client
 
     html = client.get(reverse("casenotes:note_new", args=[case.child.pk])).content.decode()
 
-    assert f'value="{local(NOW)}"' in html and 'type="datetime-local"' in html
+    now = timezone.localtime(NOW)
+    assert 'class="govuk-date-input"' in html and 'type="datetime-local"' not in html
+    assert f'value="{now:%H:%M}"' in html and f'value="{now.year}"' in html
 
 
 def test_a_time_in_the_future_is_shown_on_its_field_and_nothing_is_saved(client: Client) -> None:
@@ -60,12 +59,12 @@ def test_a_time_in_the_future_is_shown_on_its_field_and_nothing_is_saved(client:
 
     response = client.post(
         reverse("casenotes:note_new", args=[case.child.pk]),
-        {"kind": "visit", "occurred_at": local(NOW + timedelta(days=1)), "text": "Tomorrow's visit."},
+        {"kind": "visit", **date_boxes("occurred_at", NOW + timedelta(days=1)), "text": "Tomorrow's visit."},
     )
 
     html = response.content.decode()
     assert response.status_code == 200
-    assert "There is a problem" in html and 'href="#id_occurred_at"' in html
+    assert "There is a problem" in html and 'href="#id_occurred_at' in html
     assert "The date and time of the contact must be in the past." in html
     assert not CaseNote.objects.exists()
 
@@ -76,7 +75,7 @@ def test_a_note_over_the_limit_is_refused_with_the_govuk_length_message(client: 
 
     response = client.post(
         reverse("casenotes:note_new", args=[case.child.pk]),
-        {"kind": "other", "occurred_at": local(NOW - timedelta(hours=1)), "text": "x" * 5001},
+        {"kind": "other", **date_boxes("occurred_at", NOW - timedelta(hours=1)), "text": "x" * 5001},
     )
 
     assert "The note must be 5,000 characters or fewer." in response.content.decode()
@@ -180,7 +179,8 @@ def test_a_worker_who_did_not_write_a_note_may_not_correct_it(client: Client) ->
 
     assert client.get(url).status_code == 403
     assert (
-        client.post(url, {"kind": "other", "occurred_at": local(NOW), "text": "Changed."}).status_code == 403
+        client.post(url, {"kind": "other", **date_boxes("occurred_at", NOW), "text": "Changed."}).status_code
+        == 403
     )
     assert CaseNote.objects.count() == 1
     timeline = client.get(reverse("casenotes:timeline", args=[case.child.pk])).content.decode()
@@ -199,10 +199,10 @@ def test_the_author_corrects_a_note_and_both_stay_on_the_timeline(client: Client
     client.force_login(case.worker)
     url = reverse("casenotes:note_correct", args=[case.child.pk, note.pk])
     form = client.get(url).content.decode()
-    assert "Mum rang." in form and f'value="{local(note.occurred_at)}"' in form
+    assert "Mum rang." in form and f'value="{timezone.localtime(note.occurred_at):%H:%M}"' in form
 
     response = client.post(
-        url, {"kind": "phone_call", "occurred_at": local(note.occurred_at), "text": "Aunt rang."}
+        url, {"kind": "phone_call", **date_boxes("occurred_at", note.occurred_at), "text": "Aunt rang."}
     )
 
     assert response.status_code == 302
