@@ -5,11 +5,9 @@ half-written if the process dies; police force + reference is the key, so a re-i
 
 from __future__ import annotations
 
-import csv
 import functools
 import io
-from collections.abc import Callable, Iterable
-from datetime import date
+from collections.abc import Callable, Iterable, Mapping
 from typing import IO, Any
 
 from django.core.exceptions import ValidationError
@@ -25,6 +23,7 @@ from core.csv_import import (
     save_row,
     validation_errors,
 )
+from core.spreadsheets import RowReader, parse_date, parse_file_datetime, renamed_header, row_reader
 from missing_episodes.identifiers import identifier_errors
 from missing_episodes.models import (
     EpisodeCategory,
@@ -39,7 +38,6 @@ from missing_episodes.services import (
     ChildDetails,
     ImplausibleAge,
     PendingResult,
-    parse_local_datetime,
     record_notification,
 )
 
@@ -65,6 +63,9 @@ CONFIRM_WORDS = {"": False, "no": False, "yes": True}
 REQUIRED_COLUMNS = [name for name in HEADER if name not in OPTIONAL_COLUMNS]
 TIME_COLUMNS = ("missing_at", "reported_at", "returned_at", "police_notified_at")
 NOT_YOUR_AUTHORITY = "You do not record police notifications for this local authority."
+# Files are read as spreadsheets write them (core.spreadsheets): ISO 8601 or UK day-first, or a real date cell.
+TIME_FORMAT = "Enter the time as 01/05/2026 17:30 or 2026-05-01T17:30 (UK time if no offset), or as a date and time cell."
+DATE_FORMAT = "Enter the date of birth as 17/05/2011 or 2011-05-17, or as a date cell."
 
 
 class _Organisations:
@@ -105,11 +106,9 @@ def _parse_notification_fields(row: dict[str, str], errors: list[tuple[str, str]
         )
     for column in TIME_COLUMNS:
         try:
-            fields[column] = parse_local_datetime(row[column])
+            fields[column] = parse_file_datetime(row[column])
         except ValueError:
-            errors.append(
-                (column, "Enter the time as ISO 8601, like 2026-05-01T17:30 (UK time if no offset).")
-            )
+            errors.append((column, TIME_FORMAT))
     if not row["missing_at"].strip():
         errors.append(("missing_at", "Enter when the child was last seen."))
     return fields
@@ -162,11 +161,12 @@ def _parse_row(
         if not row[column].strip()
     ]
     errors += identifier_errors(la_child_id=row["la_child_id"].strip(), police_reference=reference)
-    dob = None
     try:
-        dob = date.fromisoformat(row["date_of_birth"].strip())
+        dob = parse_date(row["date_of_birth"])
     except ValueError:
-        errors.append(("date_of_birth", "Enter the date of birth as YYYY-MM-DD."))
+        dob = None
+    if dob is None:
+        errors.append(("date_of_birth", DATE_FORMAT))
     gender = _choice(row["gender"], Gender.values, "gender", errors, blank=Gender.NOT_KNOWN)
     fields = _parse_notification_fields(row, errors)
     confirms_age(row, errors)
@@ -185,19 +185,22 @@ def _parse_row(
 
 
 def import_episodes(
-    stream: IO[str],
+    stream: IO[str] | RowReader,
     *,
     by: User | None = None,
     source: str = EpisodeSource.IMPORT,
     encoding: str = "utf-8",
     allowed_authority_ids: set[int] | None = None,
     progress: Callable[[int], None] | None = None,
+    columns: Mapping[str, str] | None = None,
 ) -> ImportReport:
-    """Import every row of ``stream`` (text from open_csv, decoded as ``encoding``). ``allowed_authority_ids``
+    """Import every row of ``stream`` (CSV text from open_csv, decoded as ``encoding``, or the rows of
+    core.spreadsheets.open_rows: CSV or a workbook). ``columns`` (expected column → the file's heading: the web
+    upload's mapping step) reads a file whose headings differ. ``allowed_authority_ids``
     (the web upload passes the user's ``intake_authority_ids``) refuses rows for any other responsible LA.
     ``progress`` is told the line reached before each row (the background job's progress)."""
     report = ImportReport()
-    reader = csv.reader(stream)
+    reader = renamed_header(row_reader(stream), columns or {})
     header = read_header(reader, report, expected=REQUIRED_COLUMNS, encoding=encoding)
     if header is None:
         return report

@@ -11,7 +11,6 @@ report says what would be created, updated, unchanged or refused and nothing is 
 from __future__ import annotations
 
 import contextlib
-import csv
 import functools
 import io
 from collections.abc import Callable
@@ -32,6 +31,7 @@ from core.csv_import import (
     save_row,
     validation_errors,
 )
+from core.spreadsheets import RowReader, row_reader
 from missing_episodes.models import MissingEpisode
 from missing_episodes.services import parse_local_datetime
 from rhi.models import RHIEpisode
@@ -168,7 +168,7 @@ def _import_rows(
 
 
 def import_rhi_outcomes(
-    stream: IO[str],
+    stream: IO[str] | RowReader,
     *,
     by: User | None = None,
     dry_run: bool = False,
@@ -180,7 +180,7 @@ def import_rhi_outcomes(
     ``allowed_authority_ids`` (the web upload passes the user's ``history_import_authority_ids``) refuses rows
     whose episode's responsible LA is not among them. ``progress`` is told the line reached before each row."""
     report = ImportReport()
-    reader = csv.reader(stream)
+    reader = row_reader(stream)
     header = read_header(reader, report, expected=HEADER, encoding=encoding)
     if header is None:
         return report

@@ -51,6 +51,7 @@ from missing_episodes.models.episodes import (
     RiskLevel,
 )
 from missing_episodes.models.imports import (
+    ColumnMapping,
     ImportJob,
     ImportKind,
     ImportState,
@@ -66,6 +67,7 @@ __all__ = [
     "CareSource",
     "Child",
     "ChildFlag",
+    "ColumnMapping",
     "CorrectedField",
     "CorrectionReason",
     "DuplicateReason",
