@@ -213,7 +213,7 @@ def row_reader(source: IO[str] | RowReader) -> RowReader:
         return source
     if hasattr(source, "line_num"):
         return source  # type: ignore[return-value]  # csv.reader's type is private
-    return csv.reader(source)  # type: ignore[arg-type]
+    return csv.reader(source)
 
 
 def count_rows(binary: IO[bytes]) -> int:

@@ -83,7 +83,7 @@ def start_import_job(
     upload.seek(0)
     head = upload.read(8)
     upload.seek(0)
-    total = count_rows(upload)  # type: ignore[arg-type]  # a File is a binary IO
+    total = count_rows(upload)
     # Durable: the job is queued after this commits, so no caller may hold it in a longer transaction.
     with transaction.atomic(durable=True):
         job = ImportJob(
