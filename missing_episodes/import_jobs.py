@@ -114,8 +114,11 @@ def start_import_job(
 
 
 def file_headings(binary: IO[bytes], *, encoding: str) -> list[str]:
-    """The headings of a file's first row (CSV or a workbook); UnreadableFile if they cannot be read."""
-    rows = open_rows(binary, encoding=encoding)
+    """The headings of a file's first row (CSV or a workbook); UnreadableFile if they cannot be read. Read from
+    a copy (an upload is at most RHI_MAX_UPLOAD_BYTES): the CSV reader's text wrapper closes the file it wraps."""
+    copy = io.BytesIO(binary.read())
+    binary.seek(0)
+    rows = open_rows(copy, encoding=encoding)
     try:
         first = next(iter(rows), [])
     except (csv.Error, UnicodeError) as exc:
@@ -124,7 +127,6 @@ def file_headings(binary: IO[bytes], *, encoding: str) -> list[str]:
         close = getattr(rows, "close", None)
         if close is not None:
             close()
-        binary.seek(0)
     return [heading.strip().lstrip("\ufeff") for heading in first]
 
 
