@@ -224,20 +224,14 @@ def episode_stamp(episode: MissingEpisode) -> str:
     return episode.updated_at.isoformat()
 
 
-class UploadEpisodesForm(forms.Form):
+class UploadSpreadsheetForm(forms.Form):
+    """An import file's checks (an .xlsx workbook or CSV, 5 MB, readable); each upload labels it its way."""
+
     file = forms.FileField(
         label="Upload the police spreadsheet",
         help_text="An Excel workbook (.xlsx) or a CSV file, up to 5 MB, with one row per episode, in the format "
         "described in the import guide.",
         error_messages={"required": "Choose a spreadsheet to upload.", "empty": "The file is empty."},
-    )
-    police_force = forms.ModelChoiceField(
-        queryset=Organisation.objects.none(),
-        required=False,
-        label="Which police force sent the file? (optional)",
-        empty_label="Not chosen",
-        help_text="If its column headings differ from the guide's, you match them to ours once and they are "
-        "remembered for this force's next file.",
     )
     encoding = forms.ChoiceField(
         label="How a CSV file's text is saved",
@@ -248,10 +242,6 @@ class UploadEpisodesForm(forms.Form):
         "Windows-1252. An Excel workbook needs no choice here.",
         error_messages={"invalid_choice": "Choose how the file's text is saved."},
     )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        limit_choices(self, "police_force", police_forces())
 
     def clean_encoding(self) -> str:
         return self.cleaned_data.get("encoding") or "utf-8"
@@ -299,3 +289,20 @@ class UploadEpisodesForm(forms.Form):
                     "saved in, or save it again as 'CSV UTF-8'.",
                 )
         return cleaned
+
+
+class UploadEpisodesForm(UploadSpreadsheetForm):
+    police_force = forms.ModelChoiceField(
+        queryset=Organisation.objects.none(),
+        required=False,
+        label="Which police force sent the file? (optional)",
+        empty_label="Not chosen",
+        help_text="If its column headings differ from the guide's, you match them to ours once and they are "
+        "remembered for this force's next file.",
+    )
+
+    field_order = ["file", "police_force", "encoding"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        limit_choices(self, "police_force", police_forces())

@@ -64,7 +64,10 @@ REQUIRED_COLUMNS = [name for name in HEADER if name not in OPTIONAL_COLUMNS]
 TIME_COLUMNS = ("missing_at", "reported_at", "returned_at", "police_notified_at")
 NOT_YOUR_AUTHORITY = "You do not record police notifications for this local authority."
 # Files are read as spreadsheets write them (core.spreadsheets): ISO 8601 or UK day-first, or a real date cell.
-TIME_FORMAT = "Enter the time as 01/05/2026 17:30 or 2026-05-01T17:30 (UK time if no offset), or as a date and time cell."
+TIME_FORMAT = (
+    "Enter the time as 01/05/2026 17:30 or as ISO 8601, like 2026-05-01T17:30 (UK time if no offset), or as a "
+    "date and time cell."
+)
 DATE_FORMAT = "Enter the date of birth as 17/05/2011 or 2011-05-17, or as a date cell."
 
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from accounts.models import Organisation, Team, User
 from core.forms import limit_choices, set_choices
-from missing_episodes.forms import UploadEpisodesForm
+from missing_episodes.forms import UploadSpreadsheetForm
 from rhi.clock import ClockState
 from rhi.models import ClockPolicy, ClockUnit
 from rhi.selectors import DASHBOARD_STATES, DashboardFilters
@@ -140,7 +140,7 @@ class ClockPolicyForm(forms.ModelForm):
         return value
 
 
-class UploadHistoryForm(UploadEpisodesForm):
+class UploadHistoryForm(UploadSpreadsheetForm):
     """The episode upload's file checks (CSV, its encoding, 5 MB), with a dry-run choice."""
 
     dry_run = forms.BooleanField(
@@ -154,6 +154,6 @@ class UploadHistoryForm(UploadEpisodesForm):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["file"].label = "Upload the RHI history spreadsheet"
         self.fields["file"].help_text = (
-            "A CSV file (up to 5 MB) with one row per episode's RHI outcome, in the format described in the "
+            "An Excel workbook (.xlsx) or a CSV file (up to 5 MB) with one row per episode's RHI outcome, in the format described in the "
             "import guide."
         )

@@ -20,7 +20,7 @@ from missing_episodes.column_forms import field_name
 from missing_episodes.importers import HEADER
 from missing_episodes.models import ColumnMapping, ImportJob, ImportState, MissingEpisode
 from tests.missing_episodes.intake import NotificationWorld, problems
-from tests.missing_episodes.workbooks import FORCE_HEADINGS, workbook_bytes
+from tests.missing_episodes.workbooks import FORCE_HEADINGS, cell_time, workbook_bytes
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("intake_clock")]
 LONDON = ZoneInfo("Europe/London")
@@ -39,14 +39,14 @@ def force_workbook() -> bytes:
             "C1",
             "Jordan",
             "Taylor",
-            datetime(2011, 5, 17),
+            cell_time(2011, 5, 17),
             "male",
             "missing",
             "medium",
             "home",
-            datetime(2026, 5, 1, 18, 0),
+            cell_time(2026, 5, 1, 18, 0),
             None,
-            datetime(2026, 5, 2, 9, 30),
+            cell_time(2026, 5, 2, 9, 30),
             None,
             "Bus station",
         ],
@@ -204,7 +204,7 @@ def test_a_workbook_with_the_guides_headings_is_imported_without_the_matching_st
         "C1",
         "Jordan",
         "Taylor",
-        datetime(2011, 5, 17),
+        cell_time(2011, 5, 17),
         "male",
         "missing",
         "medium",

@@ -5,8 +5,16 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from datetime import UTC, datetime
 
 from openpyxl import Workbook
+
+
+def cell_time(
+    year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0, microsecond: int = 0
+) -> datetime:
+    """A date-time cell's value: Excel's times have no zone (the importer reads them as UK time)."""
+    return datetime(year, month, day, hour, minute, second, microsecond, tzinfo=UTC).replace(tzinfo=None)
 
 
 def workbook_bytes(rows: Sequence[Sequence[object]], *, title: str = "Missing persons") -> bytes:
