@@ -4,7 +4,7 @@ the force's next file; good rows kept, bad rows reported by row number and colum
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -17,6 +17,7 @@ import missing_episodes.tasks  # noqa: F401 — registers the tasks, so Celery's
 from audit.models import AuditEvent
 from config.celery import app
 from missing_episodes.column_forms import field_name
+from missing_episodes.import_jobs import requeue_lost_import_jobs
 from missing_episodes.importers import HEADER
 from missing_episodes.models import ColumnMapping, ImportJob, ImportState, MissingEpisode
 from tests.missing_episodes.intake import NotificationWorld, problems
@@ -258,3 +259,18 @@ def test_a_file_that_is_not_a_readable_workbook_or_csv_is_a_field_error(
     assert response.status_code == 200
     assert any(message in error for error in response.context["form"].errors["file"])
     assert not ImportJob.objects.exists()
+
+
+def test_a_file_left_unmatched_a_day_is_deleted_by_the_sweep_and_its_job_failed(
+    client: Client, world: NotificationWorld
+) -> None:
+    client.force_login(world.worker)
+    post_upload(client, force_workbook())
+    job = ImportJob.objects.get()
+    assert job.file
+    requeue_lost_import_jobs(now=job.created_at + timedelta(hours=23))
+    job.refresh_from_db()
+    assert job.state == ImportState.COLUMNS and job.file
+    requeue_lost_import_jobs(now=job.created_at + timedelta(days=1, minutes=1))
+    job.refresh_from_db()
+    assert (job.state, job.error, bool(job.file)) == ("failed", "Columns never matched", False)
