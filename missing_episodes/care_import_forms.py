@@ -11,7 +11,7 @@ from django import forms
 from accounts.models import Organisation
 from accounts.selectors import organisations_by_name
 from core.forms import limit_choices
-from missing_episodes.forms import UploadEpisodesForm
+from missing_episodes.forms import UploadSpreadsheetForm
 
 
 class AuthorityChoiceField(forms.ModelChoiceField):
@@ -19,7 +19,7 @@ class AuthorityChoiceField(forms.ModelChoiceField):
         return f"{obj.name} ({obj.code})"
 
 
-class UploadCarePeriodsForm(UploadEpisodesForm):
+class UploadCarePeriodsForm(UploadSpreadsheetForm):
     local_authority = AuthorityChoiceField(
         label="Whose children are in the file",
         queryset=Organisation.objects.none(),
@@ -40,9 +40,7 @@ class UploadCarePeriodsForm(UploadEpisodesForm):
         self.fields["file"].label = "Upload the periods of care spreadsheet"
         self.fields[
             "file"
-        ].help_text = (
-            "A CSV file (up to 5 MB) with one row per period of care, in the format described on this page."
-        )
+        ].help_text = "An Excel workbook (.xlsx) or a CSV file (up to 5 MB) with one row per period of care, in the format described on this page."
         self.fields[
             "encoding"
         ].help_text = "Choose UTF-8 for 'CSV UTF-8' files. Excel's plain 'CSV' usually saves Windows-1252."

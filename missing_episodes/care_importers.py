@@ -10,7 +10,6 @@ whether or not another LA holds it, so the import never tells anyone what anothe
 
 from __future__ import annotations
 
-import csv
 import functools
 import io
 from collections.abc import Callable
@@ -34,6 +33,7 @@ from core.csv_import import (
     validation_errors,
 )
 from core.exceptions import ActionNotAllowed
+from core.spreadsheets import RowReader, row_reader
 from missing_episodes.care_services import correct_care_period, end_care_period, record_care_period
 from missing_episodes.identifiers import identifier_errors
 from missing_episodes.models import CareLegalStatus, CarePeriod, CareSource, Child
@@ -193,7 +193,7 @@ def _import_row(
 
 
 def import_care_periods(
-    stream: IO[str],
+    stream: IO[str] | RowReader,
     *,
     la: Organisation,
     by: User | None = None,
@@ -209,7 +209,7 @@ def import_care_periods(
     if allowed_authority_ids is not None and la.pk not in allowed_authority_ids:
         report.errors.append(RowError(1, "row", NOT_YOUR_AUTHORITY))
         return report
-    reader = csv.reader(stream)
+    reader = row_reader(stream)
     header = read_header(reader, report, expected=HEADER, encoding=encoding)
     if header is None:
         return report

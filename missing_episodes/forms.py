@@ -20,6 +20,7 @@ from accounts.fields import GovUKDateField, GovUKDateTimeField
 from accounts.models import Organisation, OrganisationKind
 from core.csv_import import ENCODINGS, UnreadableFile, first_undecodable_line, open_csv
 from core.forms import GovUKForm, limit_choices, set_choices
+from core.spreadsheets import is_workbook, open_workbook
 from missing_episodes.identifiers import validate_la_child_id, validate_police_reference
 from missing_episodes.models import (
     Child,
@@ -281,20 +282,22 @@ def episode_stamp(episode: MissingEpisode) -> str:
     return episode.updated_at.isoformat()
 
 
-class UploadEpisodesForm(GovUKForm):
+class UploadSpreadsheetForm(GovUKForm):
+    """An import file's checks (an .xlsx workbook or CSV, 5 MB, readable); each upload labels it its way."""
+
     file = forms.FileField(
         label="Upload the police spreadsheet",
-        help_text="A CSV file (up to 5 MB) with one row per episode, in the format described in the "
-        "import guide.",
-        error_messages={"required": "Choose a CSV file to upload.", "empty": "The file is empty."},
+        help_text="An Excel workbook (.xlsx) or a CSV file, up to 5 MB, with one row per episode, in the format "
+        "described in the import guide.",
+        error_messages={"required": "Choose a spreadsheet to upload.", "empty": "The file is empty."},
     )
     encoding = forms.ChoiceField(
-        label="How the file's text is saved",
+        label="How a CSV file's text is saved",
         choices=list(ENCODINGS.items()),
         initial="utf-8",
         required=False,
         help_text="Choose UTF-8 for 'CSV UTF-8' files. Police systems and Excel's plain 'CSV' usually save "
-        "Windows-1252.",
+        "Windows-1252. An Excel workbook needs no choice here.",
         error_messages={"invalid_choice": "Choose how the file's text is saved."},
     )
 
@@ -302,12 +305,14 @@ class UploadEpisodesForm(GovUKForm):
         return self.cleaned_data.get("encoding") or "utf-8"
 
     def clean_file(self) -> UploadedFile:
-        """The upload, checked before it is stored: a CSV name, the size, and text readable in the chosen
-        encoding (a file in another encoding is refused here, with the first line that is not readable)."""
+        """The upload, checked before it is stored: the size, then a workbook that opens (.xlsx: not .xls,
+        macros or another format), or text readable in the chosen encoding (a file in another encoding is
+        refused here, with the first line that is not readable)."""
         upload: UploadedFile = self.cleaned_data["file"]
         too_big = f"The file must be smaller than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB: split it into smaller files."
-        if not (upload.name or "").lower().endswith(".csv"):
-            raise ValidationError("The file must be a CSV file (ending .csv).")
+        name = (upload.name or "").lower()
+        if not name.endswith((".csv", ".xlsx", ".xlsm", ".xls", ".txt")):
+            raise ValidationError("The file must be an Excel workbook (.xlsx) or a CSV file (.csv).")
         if (upload.size or 0) > MAX_UPLOAD_BYTES:
             raise ValidationError(too_big)
         upload.seek(0)
@@ -316,6 +321,9 @@ class UploadEpisodesForm(GovUKForm):
         if len(raw) > MAX_UPLOAD_BYTES:
             raise ValidationError(too_big)
         try:
+            if is_workbook(raw[:8]) or name.endswith((".xlsx", ".xlsm", ".xls")):
+                open_workbook(io.BytesIO(raw)).close()
+                return upload
             open_csv(io.BytesIO(raw))
         except UnreadableFile as exc:
             raise ValidationError(str(exc)) from exc
@@ -339,3 +347,20 @@ class UploadEpisodesForm(GovUKForm):
                     "saved in, or save it again as 'CSV UTF-8'.",
                 )
         return cleaned
+
+
+class UploadEpisodesForm(UploadSpreadsheetForm):
+    police_force = forms.ModelChoiceField(
+        queryset=Organisation.objects.none(),
+        required=False,
+        label="Which police force sent the file? (optional)",
+        empty_label="Not chosen",
+        help_text="If its column headings differ from the guide's, you match them to ours once and they are "
+        "remembered for this force's next file.",
+    )
+
+    field_order = ["file", "police_force", "encoding"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        limit_choices(self, "police_force", police_forces())

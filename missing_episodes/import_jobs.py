@@ -31,8 +31,9 @@ from django.utils import timezone
 from accounts.models import Organisation, User
 from audit.models import AuditAction
 from audit.services import record_event
-from core.csv_import import ImportReport, RowError, UnreadableFile, open_csv
+from core.csv_import import ImportReport, RowError, UnreadableFile
 from core.enqueue import call_after_commit, publisher, send_task
+from core.spreadsheets import RowReader, count_rows, is_workbook, open_rows
 from missing_episodes.models import ImportJob, ImportKind, ImportState
 from reporting.exports import neutralise_row
 
@@ -53,15 +54,12 @@ OBJECT_TYPE_FOR_KIND = {
 PROBLEMS_SHOWN = 100
 PROGRESS_EVERY_SECONDS = 2.0
 
-# What a kind's task passes in: run the importer on the decoded text for the job, telling ``progress`` the
-# line reached.
-Importer = Callable[[ImportJob, IO[str], Callable[[int], None]], ImportReport]
+# A job waiting for its columns to be matched is dropped (and its file deleted) after this long unmatched.
+COLUMNS_WAIT = timedelta(days=1)
 
-
-def _count_lines(binary: IO[bytes]) -> int:
-    lines = sum(chunk.count(b"\n") for chunk in iter(lambda: binary.read(1 << 16), b""))
-    binary.seek(0)
-    return max(lines, 1)
+# What a kind's task passes in: run the importer on the job's rows (core.spreadsheets.open_rows: CSV text or
+# a workbook), telling ``progress`` the line reached.
+Importer = Callable[[ImportJob, RowReader, Callable[[int], None]], ImportReport]
 
 
 def start_import_job(
@@ -72,14 +70,20 @@ def start_import_job(
     encoding: str = "utf-8",
     dry_run: bool = False,
     local_authority: Organisation | None = None,
+    police_force: Organisation | None = None,
+    match_columns: bool = False,
 ) -> ImportJob:
     """Store the checked upload and record its job, queued once committed. The stored name is random: a
     file name can carry a child's name. ``local_authority``: the council whose children the file lists, for
-    a kind whose rows do not name it (periods of care)."""
+    a kind whose rows do not name it (periods of care). ``police_force``: the force that sent the file (its
+    column mapping is remembered). ``match_columns``: the file's headings differ from the guide's, so the job
+    waits for the uploader to match them (start_matched_job) instead of being queued."""
     if kind not in TASK_FOR_KIND:
         raise ValueError(kind)
     upload.seek(0)
-    total = _count_lines(upload)
+    head = upload.read(8)
+    upload.seek(0)
+    total = count_rows(upload)
     # Durable: the job is queued after this commits, so no caller may hold it in a longer transaction.
     with transaction.atomic(durable=True):
         job = ImportJob(
@@ -89,19 +93,75 @@ def start_import_job(
             dry_run=dry_run,
             total_lines=total,
             local_authority=local_authority,
+            police_force=police_force,
+            state=ImportState.COLUMNS if match_columns else ImportState.QUEUED,
         )
-        job.file.save(f"{uuid.uuid4().hex}.csv", upload, save=False)
+        suffix = "xlsx" if is_workbook(head) else "csv"
+        job.file.save(f"{uuid.uuid4().hex}.{suffix}", upload, save=False)
         job.save()
         record_event(
             actor=by,
             action=AuditAction.CREATE,
             object_type=OBJECT_TYPE_FOR_KIND[ImportKind(kind)],
             object_id=str(job.pk),
-            detail={"state": ImportState.QUEUED, "dry_run": dry_run, "encoding": encoding}
-            | ({"local_authority": local_authority.pk} if local_authority else {}),
+            detail={"state": job.state, "dry_run": dry_run, "encoding": encoding, "format": suffix}
+            | ({"local_authority": local_authority.pk} if local_authority else {})
+            | ({"police_force": police_force.pk} if police_force else {}),
         )
-        call_after_commit(enqueue_import_job, job.pk)
+        if not match_columns:
+            call_after_commit(enqueue_import_job, job.pk)
     return job
+
+
+def file_headings(binary: IO[bytes], *, encoding: str) -> list[str]:
+    """The headings of a file's first row (CSV or a workbook); UnreadableFile if they cannot be read. Read from
+    a copy (an upload is at most RHI_MAX_UPLOAD_BYTES): the CSV reader's text wrapper closes the file it wraps."""
+    copy = io.BytesIO(binary.read())
+    binary.seek(0)
+    rows = open_rows(copy, encoding=encoding)
+    try:
+        first = next(iter(rows), [])
+    except (csv.Error, UnicodeError) as exc:
+        raise UnreadableFile("The first row of the file cannot be read.") from exc
+    finally:
+        close = getattr(rows, "close", None)
+        if close is not None:
+            close()
+    return [heading.strip().lstrip("\ufeff") for heading in first]
+
+
+def job_headings(job: ImportJob) -> list[str]:
+    """The headings of a stored upload (the column-matching page's choices); UnreadableFile if the file cannot
+    be read or is gone."""
+    if not job.file:
+        raise UnreadableFile("The uploaded file is no longer kept: upload it again.")
+    with job.file.open("rb") as binary:
+        return file_headings(binary, encoding=job.encoding)
+
+
+def start_matched_job(
+    *, job: ImportJob, by: User, columns: dict[str, str], police_force: Organisation
+) -> None:
+    """Queue a job that was waiting for its columns, reading them through ``columns`` (expected column → the
+    file's heading) from the force ``police_force``. Called by the column-mapping service, which remembers the
+    mapping in the same transaction."""
+    updated = ImportJob.objects.filter(pk=job.pk, state=ImportState.COLUMNS).update(
+        state=ImportState.QUEUED, column_mapping=columns, police_force=police_force, queued_at=timezone.now()
+    )
+    if not updated:
+        return  # matched already (a second submit): the job runs once
+    record_event(
+        actor=by,
+        action=AuditAction.UPDATE,
+        object_type=OBJECT_TYPE_FOR_KIND[ImportKind(job.kind)],
+        object_id=str(job.pk),
+        detail={
+            "state": ImportState.QUEUED,
+            "columns_matched": sorted(columns),
+            "police_force": police_force.pk,
+        },
+    )
+    call_after_commit(enqueue_import_job, job.pk)
 
 
 def enqueue_import_job(job_id: int) -> None:
@@ -161,7 +221,7 @@ def run_import_job(*, job_id: int, importer: Importer) -> ImportJob | None:
 
     try:
         with job.file.open("rb") as binary:
-            report = importer(job, open_csv(binary, encoding=job.encoding), progress)
+            report = importer(job, open_rows(binary, encoding=job.encoding), progress)
     except UnreadableFile as exc:
         report = ImportReport()
         report.errors.append(RowError(1, "row", str(exc)))
@@ -232,4 +292,14 @@ def requeue_lost_import_jobs(*, now: datetime | None = None) -> int:
         ImportJob.objects.filter(pk__in=ids).update(queued_at=now)
     for job_id in ids:
         enqueue_import_job(job_id)
+    _drop_unmatched_jobs(now)
     return len(ids)
+
+
+def _drop_unmatched_jobs(now: datetime) -> None:
+    """A file left waiting for its columns a day is deleted (it holds children's details) and its job failed."""
+    for job in ImportJob.objects.filter(state=ImportState.COLUMNS, created_at__lt=now - COLUMNS_WAIT)[:100]:
+        ImportJob.objects.filter(pk=job.pk, state=ImportState.COLUMNS).update(
+            state=ImportState.FAILED, error="Columns never matched", finished_at=now
+        )
+        _delete_upload(job)

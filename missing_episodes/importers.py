@@ -5,11 +5,10 @@ half-written if the process dies; police force + reference is the key, so a re-i
 
 from __future__ import annotations
 
-import csv
 import functools
 import io
-from collections.abc import Callable, Iterable
-from datetime import date, datetime
+from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime
 from typing import IO, Any
 
 from django.core.exceptions import ValidationError
@@ -25,6 +24,7 @@ from core.csv_import import (
     save_row,
     validation_errors,
 )
+from core.spreadsheets import RowReader, parse_date, parse_file_datetime, renamed_header, row_reader
 from missing_episodes.identifiers import identifier_errors
 from missing_episodes.models import (
     EpisodeCategory,
@@ -39,7 +39,6 @@ from missing_episodes.services import (
     ChildDetails,
     ImplausibleAge,
     PendingResult,
-    parse_local_datetime,
     record_notification,
 )
 
@@ -61,12 +60,19 @@ CHILD_COLUMNS = (
 # docs/episode-changes.md).
 HEADER = [*CHILD_COLUMNS, *NOTIFICATION_FIELDS, "confirm_age", "reclassified_at"]
 # Columns a file may leave out, so files written before they were accepted still import. A column left out
-# changes nothing on an episode already recorded; a column present but blank clears the value.
-OPTIONAL_COLUMNS = ("return_method", "confirm_age", "reclassified_at")
+# changes nothing on an episode already recorded; a column present but blank clears the value. la_child_id
+# left out or blank: the child is matched by name and date of birth (missing_episodes.matching).
+OPTIONAL_COLUMNS = ("la_child_id", "return_method", "confirm_age", "reclassified_at")
 CONFIRM_WORDS = {"": False, "no": False, "yes": True}
 REQUIRED_COLUMNS = [name for name in HEADER if name not in OPTIONAL_COLUMNS]
 TIME_COLUMNS = ("missing_at", "reported_at", "returned_at", "police_notified_at")
 NOT_YOUR_AUTHORITY = "You do not record police notifications for this local authority."
+# Files are read as spreadsheets write them (core.spreadsheets): ISO 8601 or UK day-first, or a real date cell.
+TIME_FORMAT = (
+    "Enter the time as 01/05/2026 17:30 or as ISO 8601, like 2026-05-01T17:30 (UK time if no offset), or as a "
+    "date and time cell."
+)
+DATE_FORMAT = "Enter the date of birth as 17/05/2011 or 2011-05-17, or as a date cell."
 
 
 class _Organisations:
@@ -107,11 +113,9 @@ def _parse_notification_fields(row: dict[str, str], errors: list[tuple[str, str]
         )
     for column in TIME_COLUMNS:
         try:
-            fields[column] = parse_local_datetime(row[column])
+            fields[column] = parse_file_datetime(row[column])
         except ValueError:
-            errors.append(
-                (column, "Enter the time as ISO 8601, like 2026-05-01T17:30 (UK time if no offset).")
-            )
+            errors.append((column, TIME_FORMAT))
     if not row["missing_at"].strip():
         errors.append(("missing_at", "Enter when the child was last seen."))
     return fields
@@ -135,11 +139,9 @@ def confirms_age(row: dict[str, str], errors: list[tuple[str, str]]) -> bool:
 
 def reclassification_time(row: dict[str, str], errors: list[tuple[str, str]]) -> datetime | None:
     try:
-        return parse_local_datetime(row.get("reclassified_at", ""))
+        return parse_file_datetime(row.get("reclassified_at", ""))
     except ValueError:
-        errors.append(
-            ("reclassified_at", "Enter the time as ISO 8601, like 2026-05-01T17:30 (UK time if no offset).")
-        )
+        errors.append(("reclassified_at", TIME_FORMAT))
         return None
 
 
@@ -174,12 +176,13 @@ def _parse_row(
         for column in ("first_name", "last_name")
         if not row[column].strip()
     ]
-    errors += identifier_errors(la_child_id=row["la_child_id"].strip(), police_reference=reference)
-    dob = None
+    errors += identifier_errors(la_child_id=row.get("la_child_id", "").strip(), police_reference=reference)
     try:
-        dob = date.fromisoformat(row["date_of_birth"].strip())
+        dob = parse_date(row["date_of_birth"])
     except ValueError:
-        errors.append(("date_of_birth", "Enter the date of birth as YYYY-MM-DD."))
+        dob = None
+    if dob is None:
+        errors.append(("date_of_birth", DATE_FORMAT))
     gender = _choice(row["gender"], Gender.values, "gender", errors, blank=Gender.NOT_KNOWN)
     fields = _parse_notification_fields(row, errors)
     confirms_age(row, errors)
@@ -189,7 +192,7 @@ def _parse_row(
     assert la is not None and force is not None and dob is not None
     details = ChildDetails(
         responsible_la=la,
-        la_child_id=row["la_child_id"].strip(),
+        la_child_id=row.get("la_child_id", "").strip(),
         first_name=row["first_name"].strip(),
         last_name=row["last_name"].strip(),
         date_of_birth=dob,
@@ -199,19 +202,22 @@ def _parse_row(
 
 
 def import_episodes(
-    stream: IO[str],
+    stream: IO[str] | RowReader,
     *,
     by: User | None = None,
     source: str = EpisodeSource.IMPORT,
     encoding: str = "utf-8",
     allowed_authority_ids: set[int] | None = None,
     progress: Callable[[int], None] | None = None,
+    columns: Mapping[str, str] | None = None,
 ) -> ImportReport:
-    """Import every row of ``stream`` (text from open_csv, decoded as ``encoding``). ``allowed_authority_ids``
+    """Import every row of ``stream`` (CSV text from open_csv, decoded as ``encoding``, or the rows of
+    core.spreadsheets.open_rows: CSV or a workbook). ``columns`` (expected column → the file's heading: the web
+    upload's mapping step) reads a file whose headings differ. ``allowed_authority_ids``
     (the web upload passes the user's ``intake_authority_ids``) refuses rows for any other responsible LA.
     ``progress`` is told the line reached before each row (the background job's progress)."""
     report = ImportReport()
-    reader = csv.reader(stream)
+    reader = renamed_header(row_reader(stream), columns or {})
     header = read_header(reader, report, expected=REQUIRED_COLUMNS, encoding=encoding)
     if header is None:
         return report

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import IO
 
 from celery import shared_task
 
 from access.episodes import care_authority_ids
 from access.memberships import intake_authority_ids
 from core.csv_import import ImportReport
+from core.spreadsheets import RowReader
 from missing_episodes.care_importers import import_care_periods
 from missing_episodes.care_services import end_care_at_eighteen
 from missing_episodes.import_jobs import requeue_lost_import_jobs, run_import_job
@@ -17,7 +17,7 @@ from missing_episodes.importers import import_episodes
 from missing_episodes.models import ImportJob
 
 
-def _import_episodes(job: ImportJob, stream: IO[str], progress: Callable[[int], None]) -> ImportReport:
+def _import_episodes(job: ImportJob, stream: RowReader, progress: Callable[[int], None]) -> ImportReport:
     # Who may record notifications for which LA is decided when the rows are read, not when the file was sent.
     return import_episodes(
         stream,
@@ -25,6 +25,7 @@ def _import_episodes(job: ImportJob, stream: IO[str], progress: Callable[[int], 
         encoding=job.encoding,
         allowed_authority_ids=intake_authority_ids(job.requested_by),
         progress=progress,
+        columns=job.column_mapping,
     )
 
 
@@ -34,7 +35,7 @@ def run_import(job_id: int) -> str | None:
     return job.state if job is not None else None
 
 
-def _import_care_periods(job: ImportJob, stream: IO[str], progress: Callable[[int], None]) -> ImportReport:
+def _import_care_periods(job: ImportJob, stream: RowReader, progress: Callable[[int], None]) -> ImportReport:
     # As for the other kinds, whether the user still records care for the council is decided when it runs.
     if job.local_authority is None:
         raise ValueError("A care-period import job names its local authority.")

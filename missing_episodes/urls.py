@@ -1,6 +1,14 @@
 from django.urls import path
 
-from missing_episodes import care_import_views, care_views, correction_views, link_views, match_views, views
+from missing_episodes import (
+    care_import_views,
+    care_views,
+    column_views,
+    correction_views,
+    link_views,
+    match_views,
+    views,
+)
 
 app_name = "missing_episodes"
 
@@ -8,6 +16,7 @@ urlpatterns = [
     path("episodes/new/", views.episode_new, name="episode_new"),
     path("episodes/import/", views.episode_import, name="episode_import"),
     path("imports/<int:pk>/", views.import_job, name="import_job"),
+    path("imports/<int:pk>/columns/", column_views.import_columns, name="import_columns"),
     path("imports/<int:pk>/problems.csv", views.import_job_problems, name="import_job_problems"),
     path("episodes/<int:pk>/", views.episode_detail, name="episode_detail"),
     path("episodes/<int:pk>/return/", views.episode_record_return, name="episode_record_return"),

@@ -47,7 +47,15 @@ from missing_episodes.forms import (
     add_service_errors,
     episode_stamp,
 )
-from missing_episodes.models import Child, EpisodeSource, ImportJob, ImportKind, MissingEpisode
+from missing_episodes.importers import REQUIRED_COLUMNS
+from missing_episodes.models import (
+    Child,
+    EpisodeSource,
+    ImportJob,
+    ImportKind,
+    ImportState,
+    MissingEpisode,
+)
 from missing_episodes.services import (
     ChildDetails,
     ImplausibleAge,
@@ -339,12 +347,19 @@ def episode_import(request: HttpRequest) -> HttpResponse:
     form = UploadEpisodesForm(request.POST, request.FILES)
     if not form.is_valid():
         return render(request, "missing_episodes/episode_import.html", {"form": form})
+    upload, encoding = form.cleaned_data["file"], form.cleaned_data["encoding"]
+    # Headings that differ from the guide's: the file is stored and waits for the uploader to match them.
+    headings = import_jobs.file_headings(upload, encoding=encoding)
     job = import_jobs.start_import_job(
         by=user,
         kind=ImportKind.EPISODES,
-        upload=form.cleaned_data["file"],
-        encoding=form.cleaned_data["encoding"],
+        upload=upload,
+        encoding=encoding,
+        police_force=form.cleaned_data["police_force"],
+        match_columns=any(column not in headings for column in REQUIRED_COLUMNS),
     )
+    if job.state == ImportState.COLUMNS:
+        return redirect("missing_episodes:import_columns", pk=job.pk)
     return redirect("missing_episodes:import_job", pk=job.pk)
 
 
@@ -361,6 +376,8 @@ def _own_import_job(request: HttpRequest, pk: int) -> ImportJob:
 def import_job(request: HttpRequest, pk: int) -> HttpResponse:
     """The job's progress, then its report: the counts, the first problems, and all of them as a CSV."""
     job = _own_import_job(request, pk)
+    if job.state == ImportState.COLUMNS:
+        return redirect("missing_episodes:import_columns", pk=job.pk)
     response = render(
         request,
         "missing_episodes/import_job.html",

@@ -13,7 +13,7 @@ from django.utils import timezone
 from accounts.fields import GovUKDateField
 from accounts.models import Organisation, Team, User
 from core.forms import GovUKForm, GovUKModelForm, limit_choices, set_choices
-from missing_episodes.forms import UploadEpisodesForm
+from missing_episodes.forms import UploadSpreadsheetForm
 from rhi.clock import ClockState
 from rhi.models import ClockPolicy, ClockUnit
 from rhi.selectors import DASHBOARD_STATES, DashboardFilters
@@ -142,7 +142,7 @@ class ClockPolicyForm(GovUKModelForm):
         return value
 
 
-class UploadHistoryForm(UploadEpisodesForm):
+class UploadHistoryForm(UploadSpreadsheetForm):
     """The episode upload's file checks (CSV, its encoding, 5 MB), with a dry-run choice."""
 
     dry_run = forms.BooleanField(
@@ -156,6 +156,6 @@ class UploadHistoryForm(UploadEpisodesForm):
         super().__init__(*args, **kwargs)
         self.fields["file"].label = "Upload the RHI history spreadsheet"
         self.fields["file"].help_text = (
-            "A CSV file (up to 5 MB) with one row per episode's RHI outcome, in the format described in the "
+            "An Excel workbook (.xlsx) or a CSV file (up to 5 MB) with one row per episode's RHI outcome, in the format described in the "
             "import guide."
         )

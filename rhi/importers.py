@@ -11,7 +11,6 @@ report says what would be created, updated, unchanged or refused and nothing is 
 from __future__ import annotations
 
 import contextlib
-import csv
 import functools
 import io
 from collections.abc import Callable
@@ -32,8 +31,8 @@ from core.csv_import import (
     save_row,
     validation_errors,
 )
+from core.spreadsheets import RowReader, parse_file_datetime, row_reader
 from missing_episodes.models import MissingEpisode
-from missing_episodes.services import parse_local_datetime
 from rhi.models import RHIEpisode
 from rhi.services.history import (
     CODE_FIELDS,
@@ -44,6 +43,11 @@ from rhi.services.history import (
 )
 
 HEADER = ["police_force", "police_reference", *HISTORY_FIELDS]
+# Files are read as spreadsheets write them (core.spreadsheets): ISO 8601 or UK day-first, or a date-time cell.
+TIME_FORMAT = (
+    "Enter the time as 01/05/2024 17:30 or as ISO 8601, like 2024-05-01T17:30 (UK time if no offset), or as a date "
+    "and time cell."
+)
 NO_EPISODE = "No episode with this police force and reference: import the episode first (import_episodes)."
 NO_EPISODE_HERE = (
     "No episode with this police force and reference among the local authorities you import history for."
@@ -78,9 +82,9 @@ def _parse_row(
     fields: dict[str, Any] = {name: row[name] for name in HISTORY_FIELDS if name not in TIME_FIELDS}
     for name in TIME_FIELDS:
         try:
-            fields[name] = parse_local_datetime(row[name])
+            fields[name] = parse_file_datetime(row[name])
         except ValueError:
-            errors.append((name, "Enter the time as ISO 8601, like 2024-05-01T17:30 (UK time if no offset)."))
+            errors.append((name, TIME_FORMAT))
     values = normalise_history_fields(fields)
     for name, allowed in CODE_FIELDS.items():
         if values[name] and values[name] not in allowed:
@@ -168,7 +172,7 @@ def _import_rows(
 
 
 def import_rhi_outcomes(
-    stream: IO[str],
+    stream: IO[str] | RowReader,
     *,
     by: User | None = None,
     dry_run: bool = False,
@@ -180,7 +184,7 @@ def import_rhi_outcomes(
     ``allowed_authority_ids`` (the web upload passes the user's ``history_import_authority_ids``) refuses rows
     whose episode's responsible LA is not among them. ``progress`` is told the line reached before each row."""
     report = ImportReport()
-    reader = csv.reader(stream)
+    reader = row_reader(stream)
     header = read_header(reader, report, expected=HEADER, encoding=encoding)
     if header is None:
         return report

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import IO
 
 from celery import shared_task
 
 from access.reporting import history_import_authority_ids
 from core.csv_import import ImportReport
+from core.spreadsheets import RowReader
 from missing_episodes.import_jobs import run_import_job
 from missing_episodes.models import ImportJob
 from rhi import reports
@@ -26,7 +26,7 @@ def generate_report(rhi_id: int, kind: str) -> int | None:
         return None
 
 
-def _import_history(job: ImportJob, stream: IO[str], progress: Callable[[int], None]) -> ImportReport:
+def _import_history(job: ImportJob, stream: RowReader, progress: Callable[[int], None]) -> ImportReport:
     # Which LAs' history the user may import is decided when the rows are read, not when the file was sent.
     return import_rhi_outcomes(
         stream,

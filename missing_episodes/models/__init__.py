@@ -56,6 +56,7 @@ from missing_episodes.models.episodes import (
     RiskLevel,
 )
 from missing_episodes.models.imports import (
+    ColumnMapping,
     ImportJob,
     ImportKind,
     ImportState,
@@ -73,6 +74,7 @@ __all__ = [
     "Child",
     "ChildFlag",
     "ChildMatchQuestion",
+    "ColumnMapping",
     "CorrectedField",
     "CorrectionReason",
     "DuplicateReason",

@@ -15,6 +15,8 @@ class ImportKind(models.TextChoices):
 
 
 class ImportState(models.TextChoices):
+    # Stored, its headings differing from the guide's: waiting for the uploader to match its columns.
+    COLUMNS = "columns", "Waiting for its columns to be matched"
     QUEUED = "queued", "Waiting to start"
     RUNNING = "running", "Running"
     DONE = "done", "Finished"
@@ -36,6 +38,13 @@ class ImportJob(models.Model):
         "accounts.Organisation", on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
     file = models.FileField(upload_to="imports/%Y/%m/", blank=True)
+    # The police force that sent the file (chosen on the upload): its column mapping is remembered.
+    police_force = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    column_mapping = models.JSONField(
+        default=dict, blank=True, help_text="Expected column → the file's heading it is read from."
+    )
     state = models.CharField(max_length=10, choices=ImportState.choices, default=ImportState.QUEUED)
     total_lines = models.PositiveIntegerField(default=0)
     line_reached = models.PositiveIntegerField(default=0)
@@ -93,3 +102,25 @@ class ImportJob(models.Model):
     @property
     def saved(self) -> int:
         return self.created + self.updated
+
+
+class ColumnMapping(models.Model):
+    """The headings a police force's files use for each expected column of an import kind, as last matched by
+    an uploader: offered again for the force's next file (docs/import-episodes.md). Headings only: never a
+    cell's value."""
+
+    police_force = models.ForeignKey("accounts.Organisation", on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=20, choices=ImportKind.choices)
+    mapping = models.JSONField(default=dict, help_text="Expected column → the file's heading.")
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, related_name="+", null=True, blank=True
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["police_force", "kind"], name="column_mapping_one_per_force_kind")
+        ]
+
+    def __str__(self) -> str:
+        return f"Columns of {self.police_force_id} ({self.kind})"

@@ -66,7 +66,7 @@ def test_upload_reports_saved_and_bad_rows_with_line_column_and_reason(
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [
-        ("police.xlsx", b"PK\x03\x04", "The file must be a CSV file (ending .csv)."),
+        ("police.xlsx", b"PK\x03\x04", "The workbook cannot be opened"),
         ("police.csv", "police_force\n\xe9".encode("latin-1"), "The file must be saved as UTF-8 CSV"),
         ("police.csv", b"a" * (MAX_UPLOAD_BYTES + 1), "The file must be smaller than 5 MB"),
     ],
@@ -85,7 +85,7 @@ def test_upload_refuses_non_csv_non_utf8_and_oversized_files_with_a_field_error(
 def test_upload_with_no_file_is_a_field_error(client: Client, world: NotificationWorld) -> None:
     client.force_login(world.worker)
     response = client.post(reverse("missing_episodes:episode_import"), {})
-    assert response.context["form"].errors["file"] == ["Choose a CSV file to upload."]
+    assert response.context["form"].errors["file"] == ["Choose a spreadsheet to upload."]
 
 
 def test_upload_line_numbers_stay_right_after_a_refused_multiline_row(

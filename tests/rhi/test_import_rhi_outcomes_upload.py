@@ -135,7 +135,7 @@ def test_an_upload_that_is_not_csv_is_refused_in_the_error_summary(client: Clien
     )
     html = response.content.decode()
     assert response.status_code == 200
-    assert "<title>Error: " in html and "must be a CSV file" in html
+    assert "<title>Error: " in html and "The workbook cannot be opened" in html
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Import police notifications from CSV: python manage.py import_episodes FILE.csv [--strict] [--encoding E]."""
+"""Import police notifications from CSV or xlsx: python manage.py import_episodes FILE [--strict] [--encoding E]."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from core.csv_import import ENCODINGS, UnreadableFile, open_csv
+from core.csv_import import ENCODINGS, UnreadableFile
+from core.spreadsheets import open_rows
 from missing_episodes.importers import import_episodes
 
 
@@ -29,8 +30,8 @@ class Command(BaseCommand):
         path: Path = options["file"]
         encoding: str = options["encoding"]
         try:
-            with path.open("rb") as binary, open_csv(binary, encoding=encoding) as stream:
-                report = import_episodes(stream, encoding=encoding)
+            with path.open("rb") as binary:
+                report = import_episodes(open_rows(binary, encoding=encoding), encoding=encoding)
         except UnreadableFile as exc:
             raise CommandError(f"{path}: {exc}") from exc
         except OSError as exc:

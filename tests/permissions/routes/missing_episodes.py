@@ -273,4 +273,8 @@ ROUTES: dict[str, Route] = {
     ),
     "missing_episodes:import_job": Route(GET, IMPORT_JOBS, OWN_IMPORT, markers=no_case_narrative),
     "missing_episodes:import_job_problems": Route(GET, IMPORT_JOBS, OWN_IMPORT, content_type="text/csv"),
+    # Matching a police file's columns: whoever may follow the job (its uploader). The world's jobs have
+    # finished, so the uploader is sent on to the job's report (302); the page itself, and refusals of a job
+    # waiting for its columns: tests/missing_episodes/test_import_workbooks.py.
+    "missing_episodes:import_columns": Route(GET, IMPORT_JOBS, OWN_IMPORT.replace("200", "302")),
 }
