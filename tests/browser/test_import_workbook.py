@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from accounts.models import Commission, Role, User
+from missing_episodes.importers import OPTIONAL_COLUMNS
 from missing_episodes.models import ImportJob, MissingEpisode
 from missing_episodes.tasks import run_import
 from rhi.models import ClockPolicy
@@ -86,6 +87,11 @@ def upload(page: Any) -> None:
     page.get_by_role("heading", name="Match the file's columns").wait_for()
 
 
+def label(column: str) -> str:
+    """The matching page's label for a column: an optional one says so (includes/field.html)."""
+    return f"{column} (optional)" if column in OPTIONAL_COLUMNS else column
+
+
 def test_worker_uploads_a_forces_workbook_matches_its_columns_and_sees_the_report(
     page: Any, worker: User
 ) -> None:
@@ -98,7 +104,7 @@ def test_worker_uploads_a_forces_workbook_matches_its_columns_and_sees_the_repor
     page.get_by_role("heading", name="There is a problem").wait_for()
     assert_no_axe_violations(page)
     for column, heading in FORCE_HEADINGS.items():
-        page.get_by_label(column, exact=True).select_option(heading)
+        page.get_by_label(label(column), exact=True).select_option(heading)
     page.get_by_role("button", name="Import the file").click()
     page.get_by_role("heading", name="Importing your file").wait_for()
     run_import(ImportJob.objects.get().pk)  # what the Celery worker does; the page refreshes itself meanwhile
@@ -113,5 +119,5 @@ def test_worker_uploads_a_forces_workbook_matches_its_columns_and_sees_the_repor
     # The force's next file: the headings matched last time are offered.
     page.goto("/")
     upload(page)
-    assert page.get_by_label("la_child_id", exact=True).input_value() == "Child ID"
+    assert page.get_by_label(label("la_child_id"), exact=True).input_value() == "Child ID"
     assert page.get_by_label("missing_at", exact=True).input_value() == "Last seen"
