@@ -101,8 +101,8 @@ def test_performance_return_page_with_chart_and_six_definitions_is_accessible(
     assert page.locator("#table-timeliness tbody tr").count() == 7
     assert "restarts at the latest return" in page.locator("#method").inner_text()
 
-    page.get_by_label("From").fill("2026-03-31")
-    page.get_by_label("To").fill("2025-04-01")
+    page.get_by_label("From", exact=True).fill("2026-03-31")
+    page.get_by_label("To", exact=True).fill("2025-04-01")
     page.get_by_role("button", name="Show the figures").click()
     page.get_by_role("heading", name="There is a problem").wait_for()
     assert_no_axe_violations(page)
