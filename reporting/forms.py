@@ -85,10 +85,6 @@ class ExportForm(forms.Form):
         self.today = today or timezone.localdate()
         limit_choices(self, "local_authority", organisations_by_name(authority_ids))
 
-    @property
-    def label(self) -> str:
-        return str(ReturnKind(self.kind).label)
-
     def clean_local_authority(self) -> Organisation:
         local_authority: Organisation = self.cleaned_data["local_authority"]
         if reason := not_offered_reason(self.kind, local_authority):  # England's returns, for English LAs
