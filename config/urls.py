@@ -27,12 +27,13 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("config.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    # Swagger UI from the sidecar's static files with its start-up script as a file (the split view); its
-    # template has one small inline <style> block, so this page alone may use inline styles.
+    # Swagger UI from the sidecar's static files with its start-up script as a file (the split view), in our
+    # own template (lang="en", a main landmark: docs/accessibility.md); the template has one small inline
+    # <style> block, so this page alone may use inline styles.
     path(
         "api/docs/",
         csp_update({"style-src": [SELF, UNSAFE_INLINE]})(
-            SpectacularSwaggerSplitView.as_view(url_name="api-schema")
+            SpectacularSwaggerSplitView.as_view(url_name="api-schema", template_name="api/docs.html")
         ),
         name="api-docs",
     ),

@@ -1,12 +1,13 @@
-"""Forms for the returns page: which return, for which authority, which period, in which format."""
+"""Forms for the returns page: one export form per return (for which authority, which period, in which format)
+and the SSDA903 check."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import Any, ClassVar
 
 from django import forms
+from django.http import QueryDict
 from django.utils import timezone
 
 from accounts.fields import GovUKDateField
@@ -34,14 +35,8 @@ class AuthorityChoiceField(forms.ModelChoiceField):
         return f"{obj.name} ({obj.code})"
 
 
-class ReturnForm(GovUKForm):
-    return_kind = forms.ChoiceField(
-        label="Which return?",
-        choices=ReturnKind.choices,
-        widget=forms.RadioSelect,
-        error_messages={"required": "Choose which return to export."},
-    )
-    local_authority = AuthorityChoiceField(
+def _authority_field() -> AuthorityChoiceField:
+    return AuthorityChoiceField(
         label="Local authority",
         queryset=Organisation.objects.none(),
         empty_label=None,
@@ -50,85 +45,95 @@ class ReturnForm(GovUKForm):
             "invalid_choice": "Choose the local authority.",
         },
     )
-    collection_year = forms.ChoiceField(
-        label="Collection year",
-        help_text="For the SSDA903 Missing table.",
-        required=False,
-    )
-    as_at = GovUKDateField(
-        what="the 'as at' date",
-        label="As at",
-        help_text="For Annex A list 8: the day the list is 'as at'. Counts cover the 12 months up to it.",
-        required=False,
-        validators=[validate_date_in_range],
-    )
-    date_from = GovUKDateField(
-        what="the start of the period",
-        label="Period from",
-        help_text="For the performance return.",
-        required=False,
-        validators=[validate_date_in_range],
-    )
-    date_to = GovUKDateField(
-        what="the end of the period",
-        label="Period to",
-        required=False,
-        validators=[validate_date_in_range],
-    )
-    format = forms.ChoiceField(
+
+
+def _format_field(zip_note: str = "") -> forms.ChoiceField:
+    return forms.ChoiceField(
         label="Format",
         choices=ExportFormat.choices,
         widget=forms.RadioSelect,
         initial=ExportFormat.CSV,
-        help_text=f"CSV writes one file per table: SSDA903 comes as a {CSV_ZIPS[ReturnKind.SSDA903_MISSING]}, "
-        f"the performance return as a {CSV_ZIPS[ReturnKind.PERFORMANCE]}.",
+        help_text=zip_note,
         error_messages={"required": "Choose a format."},
     )
 
+
+def _date_field(label: str, what: str) -> GovUKDateField:
+    return GovUKDateField(what=what, label=label, required=False, validators=[validate_date_in_range])
+
+
+class ExportForm(GovUKForm):
+    """One return's export form (issue 14 item 8): only the fields that return reads, its own button and
+    error summary. The page posts the form's ``kind`` as ``return_kind`` so the view binds the right one.
+    Subclasses ask for the period in their own words and turn the answers into (from, to) in ``period``."""
+
+    kind: ClassVar[str]
+    slug: ClassVar[str]  # prefixes the form's ids: the three forms share one page
+    button: ClassVar[str]
+
+    local_authority = _authority_field()
+
     def __init__(self, *args: Any, authority_ids: set[int], today: date | None = None, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", f"{self.slug}_%s")
         super().__init__(*args, **kwargs)
-        today = today or timezone.localdate()
-        self.today = today
-        authorities = organisations_by_name(authority_ids)
-        limit_choices(self, "local_authority", authorities)
-        # Only the returns some authority of the lead's is offered (an English one gets them all).
-        offered = {kind for authority in authorities for kind in returns_offered(authority)}
-        self.offer_notes = [note for authority in authorities if (note := offer_note(authority))]
-        set_choices(self, "return_kind", [(k, label) for k, label in ReturnKind.choices if k in offered])
-        set_choices(self, "collection_year", collection_year_choices(today))
-        year = default_collection_year(today)
-        self.fields["collection_year"].initial = str(year.start.year)
-        self.fields["date_from"].initial = year.start
-        self.fields["date_to"].initial = min(year.end, today)
-        self.fields["as_at"].initial = today
+        self.today = today or timezone.localdate()
+        limit_choices(self, "local_authority", organisations_by_name(authority_ids))
+
+    def clean_local_authority(self) -> Organisation:
+        local_authority: Organisation = self.cleaned_data["local_authority"]
+        if reason := not_offered_reason(self.kind, local_authority):  # England's returns, for English LAs
+            raise forms.ValidationError(reason)
+        return local_authority
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        # Each kind of return reads its period from its own fields; the others' fields are ignored.
-        periods: dict[str, Callable[[dict[str, Any]], tuple[date, date] | None]] = {
-            ReturnKind.SSDA903_MISSING: self._collection_year_period,
-            ReturnKind.ANNEX_A_LIST8: self._as_at_period,
-            ReturnKind.PERFORMANCE: self._dated_period,
-        }
-        local_authority, kind = data.get("local_authority"), data.get("return_kind")
-        reason = not_offered_reason(kind, local_authority) if local_authority is not None and kind else None
-        if reason:
-            self.add_error("return_kind", reason)
-            return data
-        period_of = periods.get(data.get("return_kind") or "")
-        period = period_of(data) if period_of else None
+        period = self.period(data)
         if period is not None:
             data["period"] = period
         return data
 
-    def _collection_year_period(self, data: dict[str, Any]) -> tuple[date, date] | None:
+    def period(self, data: dict[str, Any]) -> tuple[date, date] | None:
+        raise NotImplementedError
+
+
+class Ssda903ExportForm(ExportForm):
+    kind = ReturnKind.SSDA903_MISSING.value
+    slug = "ssda903"
+    button = "Export the SSDA903 Missing and Header tables"
+    field_order = ["local_authority", "collection_year", "format"]
+
+    collection_year = forms.ChoiceField(
+        label="Collection year", error_messages={"required": "Choose the collection year."}
+    )
+    format = _format_field(f"CSV comes as a {CSV_ZIPS[ReturnKind.SSDA903_MISSING]}.")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        set_choices(self, "collection_year", collection_year_choices(self.today))
+        self.fields["collection_year"].initial = str(default_collection_year(self.today).start.year)
+
+    def period(self, data: dict[str, Any]) -> tuple[date, date] | None:
         if not data.get("collection_year"):
-            self.add_error("collection_year", "Choose the collection year.")
             return None
         year = CollectionYear.starting(int(data["collection_year"]))
         return (year.start, year.end)
 
-    def _as_at_period(self, data: dict[str, Any]) -> tuple[date, date] | None:
+
+class AnnexAExportForm(ExportForm):
+    kind = ReturnKind.ANNEX_A_LIST8.value
+    slug = "annex_a"
+    button = "Export the Annex A list 8 missing columns"
+    field_order = ["local_authority", "as_at", "format"]
+
+    as_at = _date_field("As at", "the 'as at' date")
+    format = _format_field()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["as_at"].help_text = "The day the list is 'as at'. Counts cover the 12 months up to it."
+        self.fields["as_at"].initial = self.today
+
+    def period(self, data: dict[str, Any]) -> tuple[date, date] | None:
         as_at = data.get("as_at")
         if as_at is None:
             if "as_at" not in self.errors:
@@ -138,6 +143,58 @@ class ReturnForm(GovUKForm):
             self.add_error("as_at", "The 'as at' date cannot be in the future.")
             return None
         return (as_at, as_at)
+
+
+OTHER_DATES = "other"
+
+
+def _performance_year_label(year: int, current: int) -> str:
+    """The year under way is counted up to today, not to a 31 March still to come."""
+    end = "today" if year == current else f"31 March {year + 1}"
+    return f"1 April {year} to {end}"
+
+
+class PerformanceExportForm(ExportForm):
+    """The period is a collection year (the one under way up to today) or, revealed under "Other dates", a
+    start and an end: the dates are asked for, and checked, only when that answer is chosen."""
+
+    kind = ReturnKind.PERFORMANCE.value
+    slug = "performance"
+    button = "Export the RHI performance return"
+    field_order = ["local_authority", "period_choice", "date_from", "date_to", "format"]
+
+    period_choice = forms.ChoiceField(
+        label="Period",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose the period.", "invalid_choice": "Choose the period."},
+    )
+    date_from = _date_field("Period from", "the start of the period")
+    date_to = _date_field("Period to", "the end of the period")
+    format = _format_field(f"CSV comes as a {CSV_ZIPS[ReturnKind.PERFORMANCE]}.")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        current = CollectionYear.containing(self.today).start.year
+        years = [
+            (value, _performance_year_label(int(value), current))
+            for value, _ in collection_year_choices(self.today)
+        ]
+        set_choices(self, "period_choice", [*years, (OTHER_DATES, "Other dates")])
+        year = default_collection_year(self.today)
+        self.fields["period_choice"].initial = str(year.start.year)
+        self.fields["date_from"].initial = year.start
+        self.fields["date_to"].initial = min(year.end, self.today)
+
+    def period(self, data: dict[str, Any]) -> tuple[date, date] | None:
+        choice = data.get("period_choice")
+        if not choice:
+            return None
+        if choice != OTHER_DATES:
+            for hidden in ("date_from", "date_to"):  # not asked for: whatever they hold is not checked
+                self.errors.pop(hidden, None)
+            year = CollectionYear.starting(int(choice))
+            return (year.start, min(year.end, self.today))
+        return self._dated_period(data)
 
     def _dated_period(self, data: dict[str, Any]) -> tuple[date, date] | None:
         start, end = data.get("date_from"), data.get("date_to")
@@ -153,18 +210,35 @@ class ReturnForm(GovUKForm):
         return (start, end)
 
 
+EXPORT_FORMS: tuple[type[ExportForm], ...] = (Ssda903ExportForm, AnnexAExportForm, PerformanceExportForm)
+
+
+def export_forms(
+    *, authority_ids: set[int], data: QueryDict | None = None, today: date | None = None
+) -> list[ExportForm]:
+    """The returns page's forms: one for each return some authority of the lead's is offered, in ``RETURNS``
+    order. Only the posted one (named by ``return_kind``) is bound; it is listed even when not offered, so a
+    hand-made post for it gets its reason."""
+    offered = {
+        kind for authority in organisations_by_name(authority_ids) for kind in returns_offered(authority)
+    }
+    posted = data.get("return_kind") if data is not None else None
+    return [
+        form_class(data if form_class.kind == posted else None, authority_ids=authority_ids, today=today)
+        for form_class in EXPORT_FORMS
+        if form_class.kind in offered or form_class.kind == posted
+    ]
+
+
+def offer_notes(authority_ids: set[int]) -> list[str]:
+    """What the page says of each of the lead's authorities that is not offered every return."""
+    return [note for authority in organisations_by_name(authority_ids) if (note := offer_note(authority))]
+
+
 class ValidationForm(GovUKForm):
     """Which authority and collection year to check against the DfE rules (GET)."""
 
-    local_authority = AuthorityChoiceField(
-        label="Local authority",
-        queryset=Organisation.objects.none(),
-        empty_label=None,
-        error_messages={
-            "required": "Choose the local authority.",
-            "invalid_choice": "Choose the local authority.",
-        },
-    )
+    local_authority = _authority_field()
     collection_year = forms.ChoiceField(label="Collection year")
 
     def __init__(self, *args: Any, authority_ids: set[int], today: date | None = None, **kwargs: Any) -> None:

@@ -17,7 +17,7 @@ from audit.exceptions import NotVisible
 from audit.models import AuditAction
 from audit.services import record_event
 from reporting import services, ssda903
-from reporting.forms import ReturnForm, ValidationForm
+from reporting.forms import ExportForm, ValidationForm, export_forms, offer_notes
 from reporting.models import ExportJob, ExportState, ReturnKind
 from reporting.periods import CollectionYear
 from reporting.ssda903_spec import spec_for
@@ -33,36 +33,49 @@ def _authorities(request: HttpRequest, what: str) -> set[int]:
     return authorities
 
 
+def _start(form: ExportForm, request: HttpRequest) -> ExportJob | None:
+    """Start the export ``form`` asks for, or put the service's refusal on the form (None)."""
+    date_from, date_to = form.cleaned_data["period"]
+    try:
+        return services.start_export(
+            by=request_user(request),
+            return_kind=form.kind,
+            local_authority=form.cleaned_data["local_authority"],
+            date_from=date_from,
+            date_to=date_to,
+            fmt=form.cleaned_data["format"],
+        )
+    except PermissionDenied as exc:  # membership removed between the form and here
+        raise NotVisible(object_type="reporting.returns") from exc
+    except ValidationError as exc:
+        for field, messages in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, messages)
+    return None
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def returns(request: HttpRequest) -> HttpResponse:
+    """One form per return (issue 14 item 8); a post binds the one its ``return_kind`` names."""
     user = request_user(request)
     authorities = _authorities(request, "reporting.returns")
-    form = ReturnForm(request.POST or None, authority_ids=authorities)
-    if request.method == "POST" and form.is_valid():
-        date_from, date_to = form.cleaned_data["period"]
-        try:
-            job = services.start_export(
-                by=user,
-                return_kind=form.cleaned_data["return_kind"],
-                local_authority=form.cleaned_data["local_authority"],
-                date_from=date_from,
-                date_to=date_to,
-                fmt=form.cleaned_data["format"],
-            )
-        except PermissionDenied as exc:  # membership removed between the form and here
-            raise NotVisible(object_type="reporting.returns") from exc
-        except ValidationError as exc:
-            for field, messages in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, messages)
-        else:
-            return redirect("reporting:export_detail", pk=job.pk)
+    forms = export_forms(authority_ids=authorities, data=request.POST if request.method == "POST" else None)
+    posted = next((form for form in forms if form.is_bound), None)
+    if posted is not None and posted.is_valid() and (job := _start(posted, request)) is not None:
+        return redirect("reporting:export_detail", pk=job.pk)
     recent = visible_export_jobs(user).select_related("local_authority").order_by("-created_at")[:10]
     validation_form = ValidationForm(authority_ids=authorities, auto_id="check_%s")
     return render(
         request,
         "reporting/returns.html",
-        {"form": form, "recent": recent, "validation_form": validation_form},
+        {
+            "forms": {form.kind.replace("-", "_"): form for form in forms},
+            "posted": posted,
+            "offer_notes": offer_notes(authorities),
+            "recent": recent,
+            "validation_form": validation_form,
+        },
+        status=400 if request.method == "POST" and posted is None else 200,
     )
 
 

@@ -4,19 +4,21 @@ never scrolls sideways. Every page is axe-core clean."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
 from django.utils import timezone
 
+from accounts.models import Role
+from reporting.models import ExportFormat, ExportJob, ReturnKind
 from rhi import services as rhi_services
 from rhi.models import Interview, ReturnHomeInterview
 from tests.browser.axe import assert_no_axe_violations
 from tests.browser.helpers import sign_in
 from tests.casework import build_case, share, sharing_case
-from tests.factories import MEMBER_PASSWORD
-from tests.factories_domain import MissingEpisodeFactory
+from tests.factories import MEMBER_PASSWORD, user_with_role
+from tests.factories_domain import LocalAuthorityFactory, MissingEpisodeFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -83,4 +85,47 @@ def test_police_coordinator_uses_both_lists_on_a_phone_without_sideways_scrollin
 
     page.goto("/police/episodes/")
     page.get_by_role("region", name="Missing episodes in your force area").wait_for()
+    assert_fits_the_phone(page)
+
+
+def assert_table_region_fits(page: Any, name: str) -> None:
+    region = page.get_by_role("region", name=name)
+    region.wait_for()
+    assert region.evaluate("el => el.getBoundingClientRect().right") <= PHONE["width"], name
+    assert region.get_attribute("tabindex") == "0", name
+
+
+def test_every_table_a_worker_reads_scrolls_inside_its_own_region_on_a_phone(page: Any) -> None:
+    case = build_case()
+    page.set_viewport_size(PHONE)
+
+    sign_in(page, case.worker.username, MEMBER_PASSWORD)
+    page.goto(f"/rhi/{case.rhi.pk}/")
+    for name in ("Episodes addressed", "Places", "People"):
+        assert_table_region_fits(page, name)
+    assert_fits_the_phone(page)
+    page.goto(f"/children/{case.child.pk}/")
+    assert_table_region_fits(page, "Timeline")
+    assert_fits_the_phone(page)
+
+
+def test_performance_leads_tables_scroll_inside_their_own_regions_on_a_phone(page: Any) -> None:
+    camden = LocalAuthorityFactory.create(code="202", name="Camden")
+    lead = user_with_role(Role.PERFORMANCE_LEAD, organisation=camden, username="pat")
+    ExportJob.objects.create(
+        requested_by=lead,
+        return_kind=ReturnKind.PERFORMANCE,
+        local_authority=camden,
+        date_from=date(2025, 4, 1),
+        date_to=date(2026, 3, 31),
+        format=ExportFormat.XLSX,
+    )
+    page.set_viewport_size(PHONE)
+
+    sign_in(page, "pat")
+    page.goto("/reporting/returns/")
+    assert_table_region_fits(page, "The last ten exports you started")
+    assert_fits_the_phone(page)
+    page.goto("/reporting/dashboard/")
+    assert_table_region_fits(page, "Headline figures")
     assert_fits_the_phone(page)

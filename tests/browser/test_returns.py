@@ -17,7 +17,7 @@ from missing_episodes.models import Gender, LegalStatus
 from reporting.models import ExportJob, ExportState
 from reporting.services import run_export
 from tests.browser.axe import assert_no_axe_violations
-from tests.browser.helpers import sign_in
+from tests.browser.helpers import fill_date, sign_in
 from tests.factories import user_with_role
 from tests.factories_domain import ChildFactory, LocalAuthorityFactory, MissingEpisodeFactory
 
@@ -61,11 +61,10 @@ def test_performance_lead_checks_and_exports_the_ssda903_missing_table(
     assert_no_axe_violations(page)
     page.get_by_role("link", name="Back to statutory returns").click()
 
-    form = page.locator("#export-form")
-    form.get_by_label("SSDA903 Missing (DfE)").check()
+    form = page.locator("#ssda903-form")
     form.get_by_label("Collection year").select_option("2025")
     form.get_by_label("CSV").check()
-    form.get_by_role("button", name="Start the export").click()
+    form.get_by_role("button", name="Export the SSDA903 Missing and Header tables").click()
     page.get_by_role("heading", name="SSDA903 Missing (DfE)").wait_for()
     assert "0% done" in page.locator("#export-progress").inner_text()
     assert page.locator("#download-link").count() == 0
@@ -93,3 +92,34 @@ def test_performance_lead_checks_and_exports_the_ssda903_missing_table(
         "B1,01/03/2010,M,02/08/2025,03/08/2025",
         "B2,01/03/2010,M,03/08/2025,04/08/2025",
     ]
+
+
+def test_performance_lead_opens_other_dates_and_is_shown_what_is_missing_on_that_form_only(
+    page: Any, lead: User
+) -> None:
+    sign_in(page, "pat")
+    page.goto("/reporting/returns/")
+    form = page.locator("#performance-form")
+    period_from = form.get_by_role("group", name="Period from")
+    assert not period_from.is_visible()  # asked only when "Other dates" is chosen
+    form.get_by_label("Other dates").check()
+    period_from.wait_for()
+    assert_no_axe_violations(page)  # open
+    fill_date(form, "Period from", None)
+    fill_date(form, "Period to", None)
+    form.get_by_role("button", name="Export the RHI performance return").click()
+
+    summary = page.locator(".govuk-error-summary")
+    summary.wait_for()
+    assert summary.get_by_role("link").all_inner_texts() == [
+        "Enter the start of the period.",
+        "Enter the end of the period.",
+    ]
+    assert page.locator("#ssda903-form .govuk-error-message, #annex-a-form .govuk-error-message").count() == 0
+    assert form.get_by_role(
+        "group", name="Period from"
+    ).is_visible()  # still open on the answer that needs it
+    assert_no_axe_violations(page)
+    summary.get_by_role("link", name="Enter the start of the period.").click()
+    assert page.evaluate("document.activeElement.id") == "performance_date_from"
+    assert not ExportJob.objects.exists()

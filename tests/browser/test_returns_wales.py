@@ -34,12 +34,12 @@ def test_welsh_lead_is_told_why_and_offered_the_performance_return(page: Any, we
     assert_no_axe_violations(page)
     note = page.locator("#england-only-returns").inner_text()
     assert "Cardiff is in Wales" in note and "England only" in note
-    form = page.locator("#export-form")
-    assert form.get_by_label("SSDA903 Missing (DfE)").count() == 0
-    form.get_by_label("RHI performance return").check()
+    assert page.locator("#ssda903-form, #annex-a-form").count() == 0  # one form per return: only its own
+    form = page.locator("#performance-form")
+    form.get_by_label("Other dates").check()
     fill_date(form, "Period from", date(2025, 4, 1))
     fill_date(form, "Period to", date(2026, 3, 31))
-    form.get_by_role("button", name="Start the export").click()
+    form.get_by_role("button", name="Export the RHI performance return").click()
     page.wait_for_url("**/reporting/exports/**")
     assert_no_axe_violations(page)
     assert ExportJob.objects.get().return_kind == "performance"
