@@ -48,7 +48,11 @@ def form_html(page: str, form_id: str) -> str:
 
 
 def names(html: str) -> set[str]:
-    return set(re.findall(r'name="([a-z_]+)"', html)) - {"csrfmiddlewaretoken"}
+    """The form's fields: a GOV.UK date input's boxes (``as_at_day``, ``as_at_month``…) count as the one field."""
+    posted = set(re.findall(r'name="([a-z_]+)"', html)) - {"csrfmiddlewaretoken"}
+    dates = {name.removesuffix("_day") for name in posted if name.endswith("_day")}
+    boxes = {f"{field}_{part}" for field in dates for part in ("day", "month", "year", "time")}
+    return (posted - boxes) | dates
 
 
 def test_an_english_lead_gets_one_form_per_return_each_with_only_its_own_fields(
