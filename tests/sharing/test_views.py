@@ -160,6 +160,7 @@ def test_revoking_removes_the_recipients_access_at_once() -> None:
     assert partner.get(url).status_code == 200
     report = reverse("rhi:report_download", args=[case.rhi.pk, "full_report"])
     assert partner.get(report).status_code == 200
+    assert f'href="{url}"' in partner.get(reverse("sharing:shared")).content.decode()
 
     manager = signed_in(case.manager)
     revoke_url = reverse("sharing:revoke", args=[disclosure.pk])
