@@ -2,7 +2,8 @@
 // 30 seconds while something typed is unsaved, with the header X-Autosave: 1, and the page says what
 // happened in its [data-autosave-status] live region. The server saves through the same service as the
 // "Save draft" button and answers with the RHI's new version, which goes back into the form's hidden
-// version field so the next save is not refused as stale. Without JavaScript the buttons still work.
+// version field so the next save is not refused as stale; a button pressed while a background save is on its
+// way posts once that save's version is back. Without JavaScript the buttons still work.
 const INTERVAL_MS = 30000;
 
 function say(form, text) {
@@ -47,21 +48,33 @@ async function save(form) {
 
 for (const form of document.querySelectorAll("form[data-autosave]")) {
   let dirty = false;
-  let busy = false;
+  let inFlight = null; // the background save on its way, if any
   form.addEventListener("input", () => {
     dirty = true;
   });
   form.addEventListener("change", () => {
     dirty = true;
   });
-  form.addEventListener("submit", () => {
-    dirty = false; // the person saves by hand: no background save may race it
+  form.addEventListener("submit", (event) => {
+    dirty = false; // the person saves by hand: no background save may start now
+    if (inFlight) {
+      // A background save already left with the version this form holds; its answer brings the new one.
+      // Posting now would be refused as stale, so the person's save goes once it is back.
+      event.preventDefault();
+      const submitter = event.submitter;
+      inFlight.finally(() => {
+        inFlight = null;
+        if (submitter) form.requestSubmit(submitter);
+        else form.requestSubmit();
+      });
+    }
   });
   window.setInterval(async () => {
-    if (!dirty || busy) return;
-    busy = true;
+    if (!dirty || inFlight) return;
     dirty = false;
-    if (!(await save(form))) dirty = true;
-    busy = false;
+    inFlight = save(form);
+    const saved = await inFlight;
+    inFlight = null;
+    if (!saved) dirty = true;
   }, Number(form.dataset.autosaveInterval || INTERVAL_MS));
 }

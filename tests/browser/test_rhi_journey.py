@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from django.utils import timezone
-from playwright.sync_api import Page
+from playwright.sync_api import Page, Route
 from pytest_django import Settings
 
 from accounts.models import Role, Team
@@ -163,8 +163,36 @@ def test_findings_typed_are_saved_in_the_background_without_pressing_a_button(
     page.locator("[data-autosave-status]", has_text="Draft saved at").wait_for()
     assert_no_axe_violations(page)
     assert Interview.objects.get(rhi=rhi).child_words == "I stayed at my cousin's."
-    # The page carries the new version: pressing Save draft afterwards is not refused as stale.
+    # The page carries the new version: pressing Save draft afterwards is not refused as stale, even when it is
+    # pressed while the next background save is on its way. Here that save is held, the button pressed, the save
+    # let through and answered, and only then any post the press made (a post sent with the version the page
+    # had before the background save came back would be refused as stale).
+    saves: list[Route] = []
+    posts: list[Route] = []
+
+    def hold(route: Route) -> None:
+        if route.request.headers.get("x-autosave"):
+            saves.append(route)
+        elif route.request.method == "POST" and saves:
+            posts.append(route)
+        else:
+            route.continue_()
+
+    page.route(f"**/rhi/{rhi.pk}/findings/", hold)
     page.get_by_label("The child's own words").fill("I stayed at my cousin's for two nights.")
-    page.get_by_role("button", name="Save draft", exact=True).last.click()
+    for _ in range(300):  # the test's autosave interval is short; 15 s at most
+        if saves:
+            break
+        page.wait_for_timeout(50)
+    assert saves, "no background save was made"
+    page.get_by_role("button", name="Save draft", exact=True).last.click(no_wait_after=True)
+    with page.expect_response(lambda response: bool(response.request.headers.get("x-autosave"))):
+        saves[0].continue_()
+    for _ in range(40):  # the page posts the form once the background save's answer is in
+        if posts:
+            break
+        page.wait_for_timeout(50)
+    for route in posts:
+        route.continue_()
     saved(page, "Draft saved")
     assert Interview.objects.get(rhi=rhi).child_words == "I stayed at my cousin's for two nights."
