@@ -229,15 +229,18 @@ def child_timeline(
     for change in EpisodeChange.objects.filter(episode__child=child).select_related("episode"):
         entries.append(_change_entry(change))
     for rhi in rhis.filter(child=child).select_related("provider"):
+        full = rhi.pk in linkable_rhi_ids
         entries.append(
             TimelineEntry(
                 at=rhi.created_at,
                 kind="rhi",
                 title=f"RHI-{rhi.pk} opened",
+                # The outcome (declined and why, unable to contact) is casework: only for those who see the RHI
+                # in full, as on the timeline page (casenotes.timeline).
                 detail=rhi.get_state_display()
-                + (f" – outcome: {rhi.get_outcome_display()}" if rhi.outcome else ""),
+                + (f" – outcome: {rhi.get_outcome_display()}" if rhi.outcome and full else ""),
                 rhi=rhi,
-                rhi_visible=rhi.pk in linkable_rhi_ids,
+                rhi_visible=full,
                 extra={"provider": rhi.provider.name},
             )
         )

@@ -177,6 +177,34 @@ def test_team_worker_sees_rhis_outside_their_queue_without_a_link_or_referrals(
     assert reverse("rhi:detail", args=[rhi.pk]) not in response.content.decode()
 
 
+def test_an_rhis_outcome_shows_on_the_childs_timeline_only_to_those_who_see_the_rhi_in_full(
+    client: Client, world: ChildPageWorld
+) -> None:
+    south = Team.objects.create(organisation=world.provider, name="South")
+    rhi = RHIFactory.create(
+        child=world.child,
+        provider=world.provider,
+        team=south,
+        state=RHIState.DECLINED,
+        outcome=Outcome.DECLINED,
+        declined_by=DeclinedBy.CHILD,
+        decline_reason=DeclineReason.NOT_WANTED,
+    )
+    team_worker = member(
+        "team.worker",
+        world.provider,
+        Role.RHI_WORKER,
+        Team.objects.create(organisation=world.provider, name="North"),
+    )
+    client.force_login(world.worker)
+    (own,) = client.get(reverse("missing_episodes:child_detail", args=[world.child.pk])).context["timeline"]
+    client.force_login(team_worker)
+    (other,) = client.get(reverse("missing_episodes:child_detail", args=[world.child.pk])).context["timeline"]
+
+    assert own.rhi == rhi and "outcome: Declined" in own.detail
+    assert other.rhi == rhi and "outcome" not in other.detail and not other.rhi_visible
+
+
 def test_worker_of_another_organisation_gets_404_and_the_denial_is_audited(
     client: Client, world: ChildPageWorld
 ) -> None:
