@@ -16,6 +16,10 @@
 #
 # Exits non-zero on any failure, and when pytest collected no test at all (pytest's exit code 5).
 #
+# The whole suite (no arguments, as CI runs it) is spread over RHI_TEST_WORKERS pytest-xdist processes (default:
+# the machine's cores, at most 4), each with its own test database; a run with arguments (some tests) stays in
+# one process, where xdist's start-up would cost more than it saves.
+#
 # RHI_SKIP_GATES=1 skips the gates (ruff, ruff format, mypy, lint-imports, makemigrations --check,
 # check --deploy, the DfE validator on the demo returns) for a quick local run of some tests; collectstatic and
 # pytest always run.
@@ -136,8 +140,14 @@ collect_static
 
 step "pytest"
 status=0
+parallel=()
+if [ "$#" -eq 0 ]; then
+  workers="${RHI_TEST_WORKERS:-$(nproc)}"
+  [ "$workers" -gt 4 ] && workers=4
+  [ "$workers" -gt 1 ] && parallel=(-n "$workers")
+fi
 # Playwright's sync API runs an event loop in the test thread; only the test run allows ORM calls there.
-DJANGO_ALLOW_ASYNC_UNSAFE=true "$PY" -m pytest -p no:cacheprovider "$@" || status=$?
+DJANGO_ALLOW_ASYNC_UNSAFE=true "$PY" -m pytest -p no:cacheprovider "${parallel[@]}" "$@" || status=$?
 if [ "$status" -eq 5 ]; then
   echo "pytest collected no tests: that is a failure, not a pass." >&2
   STEP="pytest (no tests collected)"
