@@ -27,7 +27,7 @@ from access.levels import Level, rhi_levels
 from accounts.models import User
 from casenotes.models import CaseNote
 from core.query_params import parse_moment, split_cursor
-from missing_episodes.models import Child, ChildFlag, MissingEpisode
+from missing_episodes.models import Child, ChildFlag, EpisodeChange, MissingEpisode
 from referrals.models import Referral
 from rhi.models import ReturnHomeInterview
 from sharing.models import Disclosure, DisclosureStatus
@@ -154,6 +154,14 @@ def _returned(episode: MissingEpisode, at: Position) -> Entry:
     return Entry(at, Kind.EPISODES, "Returned or found", method, episode=episode)
 
 
+def _episode_changed(change: EpisodeChange, at: Position) -> Entry:
+    """A reclassification or a re-graded risk the police made (missing_episodes.episode_changes)."""
+    title = "Reclassified" if change.field == "category" else "Risk grade changed"
+    return Entry(
+        at, Kind.EPISODES, title, f"{change.old_shown} to {change.new_shown}", episode=change.episode
+    )
+
+
 def _rhi(levels: dict[int, Level]) -> Callable[[ReturnHomeInterview, Position], Entry]:
     def build(rhi: ReturnHomeInterview, at: Position) -> Entry:
         full = levels.get(rhi.pk) == Level.FULL
@@ -239,6 +247,8 @@ def _sources(user: User | AnonymousUser, child: Child, kinds: set[Kind]) -> Iter
     if Kind.EPISODES in kinds:
         yield Source(Kind.EPISODES, 0, episodes.annotate(timeline_at=F("missing_at")), _went_missing)
         yield Source(Kind.EPISODES, 1, episodes.annotate(timeline_at=F("returned_at")), _returned)
+        changes = EpisodeChange.objects.filter(episode__child=child).select_related("episode")
+        yield Source(Kind.EPISODES, 8, changes.annotate(timeline_at=F("changed_at")), _episode_changed)
     if Kind.RHIS in kinds:
         rhis = ReturnHomeInterview.objects.filter(child=child)
         levels = rhi_levels(user, list(rhis.values_list("pk", flat=True)))

@@ -26,7 +26,6 @@ from missing_episodes.models import (
     Placement,
     covers_q,
 )
-from referrals.models import Referral
 from rhi.models import ReturnHomeInterview
 
 
@@ -198,87 +197,6 @@ def episode_timeline(episode: MissingEpisode, changes: list[EpisodeChange]) -> l
     entries += [_change_entry(change) for change in changes]
     order = {"missing": 0, "reported": 1, "changed": 2, "notified": 3, "returned": 4, "safe_and_well": 5}
     return sorted(entries, key=lambda entry: (entry.at, order[entry.kind]))
-
-
-def child_timeline(
-    child: Child, *, rhis: QuerySet[ReturnHomeInterview], linkable_rhi_ids: set[int]
-) -> list[TimelineEntry]:
-    """One list, newest first, of the child's episodes (went missing / returned), the RHIs given in ``rhis``
-    (created, state, outcome), flags set and removed, and the referrals made from the linkable RHIs."""
-    entries: list[TimelineEntry] = []
-    for episode in MissingEpisode.objects.filter(child=child).select_related("police_force"):
-        entries.append(
-            TimelineEntry(
-                at=episode.missing_at,
-                kind="missing",
-                title=f"Went {episode.get_category_display().lower()}",
-                detail=episode.get_missing_from_display(),
-                episode=episode,
-            )
-        )
-        if episode.returned_at is not None:
-            entries.append(
-                TimelineEntry(
-                    at=episode.returned_at,
-                    kind="returned",
-                    title="Returned or found",
-                    detail=episode.get_return_method_display() if episode.return_method else "",
-                    episode=episode,
-                )
-            )
-    for change in EpisodeChange.objects.filter(episode__child=child).select_related("episode"):
-        entries.append(_change_entry(change))
-    for rhi in rhis.filter(child=child).select_related("provider"):
-        full = rhi.pk in linkable_rhi_ids
-        entries.append(
-            TimelineEntry(
-                at=rhi.created_at,
-                kind="rhi",
-                title=f"RHI-{rhi.pk} opened",
-                # The outcome (declined and why, unable to contact) is casework: only for those who see the RHI
-                # in full, as on the timeline page (casenotes.timeline).
-                detail=rhi.get_state_display()
-                + (f" – outcome: {rhi.get_outcome_display()}" if rhi.outcome and full else ""),
-                rhi=rhi,
-                rhi_visible=full,
-                extra={"provider": rhi.provider.name},
-            )
-        )
-    for flag in ChildFlag.objects.filter(child=child):
-        entries.append(
-            TimelineEntry(
-                at=flag.set_at,
-                kind="flag",
-                title=f"Flag set: {flag.get_kind_display()}",
-                detail=f"Review by {flag.review_on:%d/%m/%Y}",
-            )
-        )
-        if flag.removed_at is not None:
-            entries.append(
-                TimelineEntry(
-                    at=flag.removed_at, kind="flag_removed", title=f"Flag removed: {flag.get_kind_display()}"
-                )
-            )
-    referrals = Referral.objects.filter(rhi__child=child, rhi_id__in=linkable_rhi_ids).select_related("rhi")
-    for referral in referrals:
-        entries.append(
-            TimelineEntry(
-                at=referral.sent_at or referral.created_at,
-                kind="referral",
-                title=f"Referral to {referral.get_service_display()}",
-                detail=(
-                    f"Withdrawn {timezone.localtime(referral.withdrawn_at):%d/%m/%Y}"
-                    if referral.withdrawn_at
-                    else f"Acknowledged {timezone.localtime(referral.acknowledged_at):%d/%m/%Y}"
-                    if referral.acknowledged_at
-                    else ("Sent, not yet acknowledged" if referral.sent_at else "Draft")
-                ),
-                rhi=referral.rhi,
-                rhi_visible=True,
-            )
-        )
-    entries.sort(key=lambda e: e.at, reverse=True)
-    return entries
 
 
 # ---------------------------------------------------------------------------------------------------------

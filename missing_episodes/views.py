@@ -33,6 +33,7 @@ from accounts.web import request_user
 from audit.exceptions import NotAllowed, NotVisible
 from audit.models import AuditAction
 from audit.services import record_event
+from casenotes.timeline import child_timeline
 from core.csv_import import RowError
 from missing_episodes import import_jobs, selectors
 from missing_episodes.episode_changes import StaleChangeError, reclassify_episode
@@ -65,6 +66,8 @@ from missing_episodes.services import (
     record_return,
 )
 from rhi.models import ReturnHomeInterview
+
+CHILD_PAGE_TIMELINE_ENTRIES = 20
 
 IMPORT_REFRESH_SECONDS = 2
 
@@ -430,7 +433,6 @@ def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
     now = timezone.now()
     today = timezone.localdate(now)
     placement = selectors.current_placement(child, today)
-    linkable = set(visible_rhis(user).filter(child=child).values_list("pk", flat=True))
     care_periods = selectors.care_periods_of(child)
     return render(
         request,
@@ -449,8 +451,8 @@ def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
             # A provisional child from a notification without an LA child id, waiting for a person to match it.
             "match_question": selectors.match_question_of_child(user, child),
             "missing_count": selectors.repeat_missing_count(child, now),
-            "timeline": selectors.child_timeline(
-                child, rhis=ReturnHomeInterview.objects.all(), linkable_rhi_ids=linkable
-            ),
+            # The newest entries of the one timeline (casenotes.timeline), at the viewer's level; the timeline page
+            # has the rest, the filters and the case notes.
+            "page": child_timeline(user, child, limit=CHILD_PAGE_TIMELINE_ENTRIES),
         },
     )

@@ -14,7 +14,15 @@ from django.urls import reverse
 
 from accounts.models import Commission, Organisation, Role, Team, User
 from audit.models import AuditEvent, AuditOutcome
-from missing_episodes.models import Child, ChildFlag, EpisodeCategory, FlagKind, LegalStatus
+from missing_episodes.models import (
+    Child,
+    ChildFlag,
+    EpisodeCategory,
+    EpisodeChange,
+    EpisodeSource,
+    FlagKind,
+    LegalStatus,
+)
 from missing_episodes.selectors import repeat_missing_count, twelve_months_before
 from referrals.models import Referral, Service
 from rhi.models import DeclinedBy, DeclineReason, Outcome, RHIState
@@ -149,11 +157,74 @@ def test_timeline_mixes_episodes_rhis_flags_and_referrals_newest_first(
     episode(child, datetime(2026, 6, 9, 17, 0, tzinfo=UTC), returned_at=None)
     client.force_login(world.worker)
     response = client.get(reverse("missing_episodes:child_detail", args=[child.pk]))
-    kinds = [entry.kind for entry in response.context["timeline"]]
-    assert kinds == ["missing", "referral", "flag", "rhi", "returned", "missing"]
+    entries = response.context["page"].entries
+    assert [entry.kind for entry in entries] == [
+        "episodes",
+        "referrals",
+        "flags",
+        "rhis",
+        "episodes",
+        "episodes",
+    ]
+    assert [entries[0].title, entries[4].title, entries[5].title] == [
+        "Went missing",
+        "Returned or found",
+        "Went missing",
+    ]
     html = response.content.decode()
     assert reverse("rhi:detail", args=[rhi.pk]) in html
     assert "Declined" in html and "Referral to CAMHS" in html and "Still missing" in html
+
+
+def test_a_reclassification_shows_on_the_childs_page_and_timeline_as_one_timeline(
+    client: Client, world: ChildPageWorld
+) -> None:
+    missing = episode(
+        world.child,
+        datetime(2026, 5, 1, 17, 0, tzinfo=UTC),
+        category=EpisodeCategory.ABSENT,
+        returned_at=None,
+    )
+    EpisodeChange.objects.create(
+        episode=missing,
+        field="category",
+        old_value=EpisodeCategory.ABSENT,
+        new_value=EpisodeCategory.MISSING,
+        changed_at=datetime(2026, 5, 1, 19, 0, tzinfo=UTC),
+        recorded_at=datetime(2026, 5, 1, 19, 5, tzinfo=UTC),
+        source=EpisodeSource.MANUAL,
+    )
+    client.force_login(world.worker)
+    on_child_page = client.get(reverse("missing_episodes:child_detail", args=[world.child.pk]))
+    on_timeline = client.get(reverse("casenotes:timeline", args=[world.child.pk]))
+
+    titles = [entry.title for entry in on_child_page.context["page"].entries]
+    assert titles == ["Reclassified", "Went absent"]
+    assert titles == [entry.title for entry in on_timeline.context["page"].entries]
+    assert "Absent to Missing" in on_child_page.content.decode()
+
+
+def test_the_childs_page_shows_the_newest_twenty_entries_and_links_to_the_older_ones(
+    client: Client, world: ChildPageWorld
+) -> None:
+    for day in range(1, 12):  # 11 episodes, each returned: 22 entries
+        episode(
+            world.child,
+            datetime(2026, 3, day, 17, 0, tzinfo=UTC),
+            returned_at=datetime(2026, 3, day, 21, 0, tzinfo=UTC),
+        )
+    client.force_login(world.worker)
+    response = client.get(reverse("missing_episodes:child_detail", args=[world.child.pk]))
+
+    entries = response.context["page"].entries
+    assert len(entries) == 20 and entries[0].at == datetime(2026, 3, 11, 21, 0, tzinfo=UTC)
+    timeline = reverse("casenotes:timeline", args=[world.child.pk])
+    older = client.get(timeline, {"before": response.context["page"].older})
+    assert [entry.at for entry in older.context["page"].entries] == [
+        datetime(2026, 3, 1, 21, 0, tzinfo=UTC),
+        datetime(2026, 3, 1, 17, 0, tzinfo=UTC),
+    ]
+    assert 'id="older-timeline-link"' in response.content.decode()
 
 
 def test_team_worker_sees_rhis_outside_their_queue_without_a_link_or_referrals(
@@ -173,7 +244,7 @@ def test_team_worker_sees_rhis_outside_their_queue_without_a_link_or_referrals(
     client.force_login(team_worker)
     response = client.get(reverse("missing_episodes:child_detail", args=[child.pk]))
     assert response.status_code == 200
-    assert [entry.kind for entry in response.context["timeline"]] == ["rhi"]
+    assert [entry.kind for entry in response.context["page"].entries] == ["rhis"]
     assert reverse("rhi:detail", args=[rhi.pk]) not in response.content.decode()
 
 
@@ -197,12 +268,16 @@ def test_an_rhis_outcome_shows_on_the_childs_timeline_only_to_those_who_see_the_
         Team.objects.create(organisation=world.provider, name="North"),
     )
     client.force_login(world.worker)
-    (own,) = client.get(reverse("missing_episodes:child_detail", args=[world.child.pk])).context["timeline"]
+    (own,) = (
+        client.get(reverse("missing_episodes:child_detail", args=[world.child.pk])).context["page"].entries
+    )
     client.force_login(team_worker)
-    (other,) = client.get(reverse("missing_episodes:child_detail", args=[world.child.pk])).context["timeline"]
+    (other,) = (
+        client.get(reverse("missing_episodes:child_detail", args=[world.child.pk])).context["page"].entries
+    )
 
     assert own.rhi == rhi and "outcome: Declined" in own.detail
-    assert other.rhi == rhi and "outcome" not in other.detail and not other.rhi_visible
+    assert other.rhi == rhi and "outcome" not in other.detail and not other.rhi_full
 
 
 def test_worker_of_another_organisation_gets_404_and_the_denial_is_audited(
