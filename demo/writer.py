@@ -8,7 +8,8 @@ generator leaves out from the model's own defaults, refusing defaults that depen
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from operator import itemgetter
 from typing import Any
 
@@ -145,3 +146,42 @@ class RowWriter:
             with connection.cursor() as cursor:
                 for sql in statements:
                     cursor.execute(sql)
+
+
+@contextmanager
+def indexes_built_after(model_list: Iterable[type[models.Model]]) -> Iterator[None]:
+    """On PostgreSQL, drop the secondary indexes of the tables being filled and build each once at the end.
+
+    Keeping a B-tree up to date row by row through millions of COPY rows costs several times one sorted build.
+    Indexes that back a constraint (primary keys, unique and exclusion constraints) stay: references and
+    overlaps are still checked as rows arrive. Partial and expression indexes stay too: their definitions do not
+    survive a round trip through ``pg_get_indexdef`` unchanged (casts move), and a partial index the planner can
+    no longer match to its queries would be worse than a slower seed; they are small anyway. A unique index without a constraint is checked when it is
+    rebuilt, so a generator bug still fails the seed. Call inside the seed's transaction: a failure leaves
+    every index as it was."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    tables = [model._meta.db_table for model in model_list]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT quote_ident(ns.nspname) || '.' || quote_ident(ix.relname), pg_get_indexdef(i.indexrelid)
+            FROM pg_index i
+            JOIN pg_class t ON t.oid = i.indrelid
+            JOIN pg_class ix ON ix.oid = i.indexrelid
+            JOIN pg_namespace ns ON ns.oid = t.relnamespace
+            WHERE t.relname = ANY(%s) AND ns.nspname = current_schema()
+              AND i.indpred IS NULL AND i.indexprs IS NULL
+              AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)
+            ORDER BY 1
+            """,
+            [tables],
+        )
+        definitions: list[tuple[str, str]] = cursor.fetchall()
+        for name, _definition in definitions:
+            cursor.execute(f"DROP INDEX {name}")
+    yield
+    with connection.cursor() as cursor:
+        for _name, definition in definitions:
+            cursor.execute(definition)
