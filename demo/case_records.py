@@ -78,6 +78,8 @@ class ChildRecords:
     rows: Rows
     now: datetime
     duplicate_donors: list[tuple[int, str, str, str, date, str]]
+    # An unsaved episode per placing authority, as the acknowledgement rule reads it (its calendar).
+    rules_episodes: dict[int, MissingEpisode]
 
     def _write_child(self, child: ChildCtx, episodes: list[EpisodeCtx]) -> None:
         rng, la = self.rng, child.la
@@ -257,7 +259,10 @@ class ChildRecords:
         rng, partner = self.rng, child.la.partner_user_id
         # The episode as the service's acknowledgement rule reads it (the placing LA's working-day calendar),
         # unsaved: the seed writes rows in bulk.
-        placing = Organisation(pk=child.la.org_id, nation=child.la.ref.nation)
+        as_read = self.rules_episodes.get(child.la.org_id)
+        if as_read is None:
+            placing = Organisation(pk=child.la.org_id, nation=child.la.ref.nation)
+            as_read = self.rules_episodes[child.la.org_id] = MissingEpisode(responsible_la=placing)
         for episode in episodes:
             if not episode.out_of_area:
                 continue
@@ -280,7 +285,7 @@ class ChildRecords:
                     consent_state="not_required",
                     override_justification="",
                     acknowledgement_due_at=disclosure_acknowledgement_due(
-                        shared_at=shared_at, rhi=None, episode=MissingEpisode(responsible_la=placing)
+                        shared_at=shared_at, rhi=None, episode=as_read
                     ),
                     acknowledged_at=acknowledged_at,
                     acknowledged_by_id=partner if acknowledged_at else None,

@@ -104,6 +104,7 @@ class CaseGenerator(ChildRecords):
         self.now = world.span.now
         self.start = world.span.start
         self.episodes_written = 0
+        self.rules_episodes = {}
         # Recently generated children from other authorities: a few are recorded again elsewhere (same name
         # and date of birth), which the duplicate check flags for a person to decide.
         self.duplicate_donors: list[tuple[int, str, str, str, date, str]] = []

@@ -152,13 +152,6 @@ RETURN_METHOD_WORDS: dict[str, str] = {
 }
 
 
-def _as_the_rules_read_it(plan: Plan) -> ReturnHomeInterview:
-    """The RHI as the services' acknowledgement rules read it (its authority and policy snapshot, so its
-    working-day calendar), unsaved: the seed writes rows in bulk, and the rules take an RHI. Every seeded
-    snapshot names its policy, so the calendar comes from the snapshot without a query."""
-    return ReturnHomeInterview(local_authority_id=plan.la.org_id, policy_snapshot=plan.policy.snapshot)
-
-
 class FollowUp:
     """The interview and everything after it. The engine supplies the shared generator state below."""
 
@@ -167,6 +160,19 @@ class FollowUp:
     now: datetime
     writer: RowWriter
     ids: IdAllocator
+    rules_rhis: dict[tuple[int, int], ReturnHomeInterview]
+
+    def _as_the_rules_read_it(self, plan: Plan) -> ReturnHomeInterview:
+        """The RHI as the services' acknowledgement rules read it (its authority and policy snapshot, so its
+        working-day calendar), unsaved: the seed writes rows in bulk, and the rules take an RHI. Every seeded
+        snapshot names its policy, so the calendar comes from the snapshot without a query. One per authority
+        and policy, so what the rules work out from it once is not worked out again for every RHI."""
+        key = (plan.la.org_id, plan.policy.id)
+        rhi = self.rules_rhis.get(key)
+        if rhi is None:
+            rhi = ReturnHomeInterview(local_authority_id=plan.la.org_id, policy_snapshot=plan.policy.snapshot)
+            self.rules_rhis[key] = rhi
+        return rhi
 
     def _interview(self, plan: Plan, held_at: datetime, rhi: Row) -> Row:
         """The interview and its findings; consent is recorded on the RHI at the same time."""
@@ -350,7 +356,7 @@ class FollowUp:
                         ],
                         sent_at=sent_at,
                         acknowledgement_due_at=referral_acknowledgement_due(
-                            sent_at=sent_at, rhi=_as_the_rules_read_it(plan)
+                            sent_at=sent_at, rhi=self._as_the_rules_read_it(plan)
                         ),
                         acknowledged_at=acknowledged_at,
                         acknowledged_by_name=f"Duty officer, {SERVICE_NAMES[service]}"
@@ -473,7 +479,7 @@ class FollowUp:
                 consent_state=consent_state,
                 override_justification=justification,
                 acknowledgement_due_at=disclosure_acknowledgement_due(
-                    shared_at=shared_at, rhi=_as_the_rules_read_it(plan), episode=None
+                    shared_at=shared_at, rhi=self._as_the_rules_read_it(plan), episode=None
                 ),
                 acknowledged_at=acknowledged_at,
                 acknowledged_by_id=acknowledger if acknowledged_at else None,

@@ -97,6 +97,7 @@ class RHIEngine(FollowUp):
         self.ids = ids
         self.rows = Rows(world.span.now)
         self.now = world.span.now
+        self.rules_rhis = {}
 
     # -- planning ----------------------------------------------------------------------------------------
 
