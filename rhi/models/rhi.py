@@ -261,6 +261,9 @@ class ReturnHomeInterview(models.Model):
             ),
             models.Index(fields=["child", "created_at"], name="rhi_child_idx"),
             models.Index(fields=["updated_at", "id"], name="rhi_changed_idx"),
+            # A worker's RHIs with the columns of access.casework's visibility filter, read index-only when a
+            # list of related records (the referrals awaiting acknowledgement) joins them.
+            models.Index(fields=["allocated_worker", "provider", "team", "id"], name="rhi_worker_scope_idx"),
         ]
 
     def __str__(self) -> str:
