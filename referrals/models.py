@@ -95,6 +95,8 @@ class Referral(models.Model):
                 condition=Q(acknowledged_at__isnull=True, sent_at__isnull=False),
                 name="referral_awaiting_ack_idx",
             ),
+            # The API's keyset order (referrals.api.ReferralListView.keyset): a page is one range of this index.
+            models.Index(fields=["updated_at", "id"], name="referral_changed_idx"),
             # The awaiting set by RHI, exactly as referrals.selectors.awaiting_acknowledgement_for asks it (sent,
             # not acknowledged, in force): the worker's home joins their RHIs to it index-only.
             models.Index(
