@@ -60,15 +60,15 @@ def test_each_batch_claims_only_after_the_last_one_so_the_claim_count_follows_wh
 
 
 @pytest.mark.parametrize(
-    ("kind", "index"),
+    ("kind", "deadline"),
     [
-        (AlertKind.OVERDUE, "rhi_running_due_idx"),
-        (AlertKind.DUE_SOON, "rhi_running_due"),
-        (AlertKind.CONTACT_OVERDUE, "rhi_awaiting_contact_due_idx"),
+        (AlertKind.OVERDUE, "(due_at <"),
+        (AlertKind.DUE_SOON, "(due_soon_at <="),
+        (AlertKind.CONTACT_OVERDUE, "(contact_due_at <"),
     ],
 )
 def test_each_rhi_claim_reads_the_running_clocks_through_a_deadline_index(
-    teams: ProviderTeams, kind: str, index: str
+    teams: ProviderTeams, kind: str, deadline: str
 ) -> None:
     teams.rhi_due(due_in=-timedelta(hours=1), contact_due_in=-timedelta(hours=30))
     with CaptureQueriesContext(connection) as ctx:
@@ -78,5 +78,8 @@ def test_each_rhi_claim_reads_the_running_clocks_through_a_deadline_index(
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute(f"EXPLAIN {sql}")
-        plan = "\n".join(row[0] for row in cursor.fetchall())
-    assert f"using {index}" in plan.lower()
+        plan = [row[0] for row in cursor.fetchall()]
+    # Which of the open set's deadline indexes the planner takes on a handful of rows varies; what matters is
+    # that the deadline is an index condition (the range due), never a filter over every RHI.
+    assert not any("Seq Scan on rhi_returnhomeinterview " in line for line in plan), plan
+    assert any("Index Cond" in line and deadline in line for line in plan), plan
