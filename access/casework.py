@@ -16,27 +16,30 @@ from referrals.models import Referral
 from rhi.models import ReturnHomeInterview
 
 
-def casework_rhi_filter(user: User | AnonymousUser) -> Q:
+def casework_rhi_filter(user: User | AnonymousUser, prefix: str = "") -> Q:
     """RHIs the user works on in full: a provider's managers see all of their organisation's RHIs; its
     workers see their team's RHIs, any allocated to them and the provider's unallocated intake queue.
-    Matches nothing for everyone else."""
+    Matches nothing for everyone else. With ``prefix`` (e.g. "rhi__" from a referral) it is a condition on
+    the joined RHI row, so a list of related records is checked row by row through its own index instead of
+    first collecting every RHI of the provider (docs/benchmarks.md, "Pages within budget")."""
+
+    def on(**lookups: object) -> Q:
+        return Q(**{f"{prefix}{name}": value for name, value in lookups.items()})
+
     condition = Q(pk__in=[])
     for membership in memberships(user):
+        provider = membership.organisation_id
         if membership.role == Role.TEAM_MANAGER:
-            condition |= Q(provider_id=membership.organisation_id)
+            condition |= on(provider_id=provider)
         elif membership.role == Role.RHI_WORKER:
-            mine = Q(provider_id=membership.organisation_id, allocated_worker_id=user.pk)
+            mine = on(provider_id=provider, allocated_worker_id=user.pk)
             # The provider's intake queue (no team yet, nobody allocated) is every worker's to see, so an
             # RHI opened on a return reaches someone whichever team ends up taking it.
-            intake = Q(
-                provider_id=membership.organisation_id, team_id__isnull=True, allocated_worker_id__isnull=True
-            )
+            intake = on(provider_id=provider, team_id__isnull=True, allocated_worker_id__isnull=True)
             if membership.team_id:
-                condition |= (
-                    mine | intake | Q(provider_id=membership.organisation_id, team_id=membership.team_id)
-                )
+                condition |= mine | intake | on(provider_id=provider, team_id=membership.team_id)
             else:
-                condition |= Q(provider_id=membership.organisation_id)
+                condition |= on(provider_id=provider)
     return condition
 
 
@@ -89,5 +92,6 @@ def works_on_rhi_filter(user: User | AnonymousUser, prefix: str = "") -> Q:
 
 
 def visible_referrals(user: User | AnonymousUser) -> QuerySet[Referral]:
-    """Follow-up referrals of the RHIs the user may see; any other referral answers 404."""
-    return Referral.objects.filter(rhi__in=visible_rhis(user))
+    """Follow-up referrals of the RHIs the user may see; any other referral answers 404. The condition is on
+    the joined RHI (not ``rhi IN (visible RHIs)``), so PostgreSQL does not hash every RHI of the provider."""
+    return Referral.objects.filter(casework_rhi_filter(user, prefix="rhi__"))

@@ -31,16 +31,15 @@ from missing_episodes.models import (
 
 
 def visible_children_filter(user: User | AnonymousUser, prefix: str = "") -> Q:
-    """``visible_children`` as a query filter. With ``prefix`` (e.g. "child__" from an episode) the RHI part is a
-    correlated EXISTS, so a keyset-paged list checks each row it walks through an index instead of first
-    collecting every child of every RHI the user works on (docs/api.md, benchmark --only api)."""
+    """``visible_children`` as a query filter (``prefix`` e.g. "child__" from an episode). The RHI part is a
+    correlated EXISTS, never ``pk IN (children of the user's RHIs)``: inside the OR PostgreSQL cannot turn an IN
+    into a join, so it hashed every RHI of the provider for each search or page; an EXISTS is checked per
+    candidate row through the RHIs' child index, or hashed where the planner finds that cheaper (docs/api.md,
+    docs/benchmarks.md "Pages within budget")."""
     authorities = intake_authority_ids(user)
     condition = Q(**{f"{prefix}responsible_la_id__in": authorities}) if authorities else Q(pk__in=[])
     if is_casework_user(user):
-        if prefix:
-            condition |= Q(Exists(visible_rhis(user).filter(child_id=OuterRef(f"{prefix}pk"))))
-        else:
-            condition |= Q(pk__in=visible_rhis(user).values("child_id"))
+        condition |= Q(Exists(visible_rhis(user).filter(child_id=OuterRef(f"{prefix}pk"))))
     return condition
 
 

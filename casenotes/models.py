@@ -49,7 +49,11 @@ class CaseNote(models.Model):
 
     class Meta:
         ordering = ["-occurred_at", "-id"]
-        indexes = [models.Index(fields=["child", "-occurred_at", "-id"], name="casenote_child_timeline")]
+        indexes = [
+            models.Index(fields=["child", "-occurred_at", "-id"], name="casenote_child_timeline"),
+            # The API's keyset order for one child (casenotes.api.CaseNoteListView.keyset).
+            models.Index(fields=["child", "created_at", "id"], name="casenote_child_created_idx"),
+        ]
         constraints = [
             models.CheckConstraint(condition=~Q(text=""), name="casenote_has_text"),
             models.CheckConstraint(

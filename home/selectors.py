@@ -28,7 +28,7 @@ from accounts.models import Role, User
 from accounts.selectors import organisations_by_name, user_roles
 from missing_episodes.selectors import MatchQueueSummary, match_queue_summary
 from referrals.models import Referral
-from referrals.selectors import awaiting_acknowledgement_for
+from referrals.selectors import awaiting_acknowledgement_summary
 from reporting.dashboard import year_to_date
 from reporting.performance import IN_TIME, percent, performance_figures
 from rhi import queues
@@ -135,10 +135,10 @@ def home_page(user: User, *, now: datetime) -> HomePage:
     if Role.RHI_WORKER in sections:
         page.queues = queues.worker_queues(user, now=now)
         page.takes_rhis = takes_rhis_themselves(user)
-        awaiting = awaiting_acknowledgement_for(user, now=now)
-        page.referrals_awaiting = list(awaiting[:REFERRALS_SHOWN])
-        page.referrals_awaiting_count = awaiting.count()
-        page.referrals_overdue = awaiting.filter(acknowledgement_due_at__lt=now).count()
+        awaiting = awaiting_acknowledgement_summary(user, now=now, shown=REFERRALS_SHOWN)
+        page.referrals_awaiting = awaiting.shown
+        page.referrals_awaiting_count = awaiting.total
+        page.referrals_overdue = awaiting.overdue
     if Role.TEAM_MANAGER in sections:
         page.awaiting_approval = queues.awaiting_approval(user, now=now)
         page.children_to_match = match_queue_summary(user)

@@ -95,6 +95,15 @@ class Referral(models.Model):
                 condition=Q(acknowledged_at__isnull=True, sent_at__isnull=False),
                 name="referral_awaiting_ack_idx",
             ),
+            # The API's keyset order (referrals.api.ReferralListView.keyset): a page is one range of this index.
+            models.Index(fields=["updated_at", "id"], name="referral_changed_idx"),
+            # The awaiting set by RHI, exactly as referrals.selectors.awaiting_acknowledgement_for asks it (sent,
+            # not acknowledged, in force): the worker's home joins their RHIs to it index-only.
+            models.Index(
+                fields=["rhi", "acknowledgement_due_at", "id"],
+                condition=Q(sent_at__isnull=False, acknowledged_at__isnull=True, withdrawn_at__isnull=True),
+                name="referral_awaiting_rhi_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import BooleanField, Q, QuerySet, Value
+from django.db.models import BooleanField, Count, Q, QuerySet, Value, Window
 from django.db.models.expressions import Case, When
 from django.utils import timezone
 
@@ -31,6 +32,38 @@ def awaiting_acknowledgement_for(user: User, *, now: datetime | None = None) -> 
         )
         .select_related("rhi", "rhi__child", "recipient_organisation")
         .order_by("acknowledgement_due_at", "pk")
+    )
+
+
+@dataclass
+class AwaitingSummary:
+    """The home page's panel: the first few referrals awaiting acknowledgement and how many there are."""
+
+    shown: list[Referral] = field(default_factory=list)
+    total: int = 0
+    overdue: int = 0
+
+
+def awaiting_acknowledgement_summary(user: User, *, now: datetime, shown: int) -> AwaitingSummary:
+    """``awaiting_acknowledgement_for``'s first ``shown`` rows with the total and overdue counts. The awaiting
+    set is read once, lean (ids, due times and window counts: the user's RHIs and the awaiting referrals'
+    partial index, both index-only), then the few rows shown are fetched by id: two queries whatever the
+    history, instead of the whole join once for the rows and once for each count."""
+    lean = (
+        awaiting_acknowledgement_for(user, now=now)
+        .select_related(None)
+        .annotate(
+            total=Window(Count("pk")),
+            overdue_total=Window(Count("pk", filter=Q(acknowledgement_due_at__lt=now))),
+        )
+        .values_list("pk", "total", "overdue_total")[:shown]
+    )
+    first = list(lean)
+    if not first:
+        return AwaitingSummary()
+    by_pk = awaiting_acknowledgement_for(user, now=now).in_bulk([pk for pk, _, _ in first])
+    return AwaitingSummary(
+        shown=[by_pk[pk] for pk, _, _ in first if pk in by_pk], total=first[0][1], overdue=first[0][2]
     )
 
 

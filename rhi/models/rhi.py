@@ -261,6 +261,26 @@ class ReturnHomeInterview(models.Model):
             ),
             models.Index(fields=["child", "created_at"], name="rhi_child_idx"),
             models.Index(fields=["updated_at", "id"], name="rhi_changed_idx"),
+            # The running clocks by each deadline the sweep walks (alerts.sweep claims in (deadline, id) order):
+            # a sweep reads what is due, not the open set.
+            models.Index(
+                fields=["due_at", "id"],
+                condition=Q(state__in=sorted(CLOCK_RUNNING_STATES)),
+                name="rhi_running_due_idx",
+            ),
+            models.Index(
+                fields=["due_soon_at", "id"],
+                condition=Q(state__in=sorted(CLOCK_RUNNING_STATES)),
+                name="rhi_running_due_soon_idx",
+            ),
+            models.Index(
+                fields=["contact_due_at", "id"],
+                condition=Q(state__in=sorted(AWAITING_CONTACT_STATES)),
+                name="rhi_awaiting_contact_due_idx",
+            ),
+            # A worker's RHIs with the columns of access.casework's visibility filter, read index-only when a
+            # list of related records (the referrals awaiting acknowledgement) joins them.
+            models.Index(fields=["allocated_worker", "provider", "team", "id"], name="rhi_worker_scope_idx"),
         ]
 
     def __str__(self) -> str:
