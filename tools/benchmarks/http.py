@@ -35,7 +35,7 @@ LEVELS = (1, 4, 16)
 class HttpOptions:
     host: str = "127.0.0.1"
     workers: int = 2
-    seconds: float = 10.0
+    seconds: float = 5.0
     levels: tuple[int, ...] = LEVELS
     small_database: str = "rhi_small"
 

@@ -46,7 +46,7 @@ class Command(BaseCommand):
             help=f"Comma-separated subset of: {', '.join(ALL_BENCHMARKS)}.",
         )
         http = parser.add_argument_group("http", "The load over real HTTP (--only http)")
-        http.add_argument("--duration", type=float, default=6.0, help="Seconds of load per page and level.")
+        http.add_argument("--duration", type=float, default=5.0, help="Seconds of load per page and level.")
         http.add_argument(
             "--concurrency",
             default=",".join(map(str, LEVELS)),
