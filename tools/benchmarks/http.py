@@ -21,6 +21,8 @@ from typing import Any
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import User
 from tools.benchmarks import http_databases as databases
@@ -51,8 +53,14 @@ def machine() -> dict[str, Any]:
 def _client(page: Page, tokens: dict[str, str]) -> Client:
     if page.is_api:
         return Client(headers={"Authorization": f"Bearer {tokens[page.who]}"})
+    user = User.objects.get(username=page.who)
     client = Client()
-    client.force_login(User.objects.get(username=page.who))
+    client.force_login(user)
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
+    if device is not None:  # as if the security code had been entered (django-otp's session key)
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
     return client
 
 
@@ -72,7 +80,7 @@ def query_counts(fixtures: Fixtures) -> dict[str, int | str]:
             _request(client, page)
             with CaptureQueriesContext(connection) as captured:
                 status = _request(client, page)
-            counts[page.name] = len(captured.captured_queries) if status < 400 else f"HTTP {status}"
+            counts[page.name] = len(captured.captured_queries) if status == 200 else f"HTTP {status}"
     return counts
 
 
