@@ -17,7 +17,7 @@ source "$ROOT/scripts/lib/services.sh"
 cd "$ROOT"
 
 SIZE="${RHI_BENCH_SIZE:-national}"
-ensure_debian_packages postgresql
+ensure_debian_packages postgresql wrk
 ensure_venv
 ensure_frontend
 

@@ -89,7 +89,7 @@ step() {
   log "$1"
 }
 
-ensure_debian_packages postgresql redis-server chromium poppler-utils "${WEASYPRINT_DEBIAN_PACKAGES[@]}"
+ensure_debian_packages postgresql redis-server chromium poppler-utils wrk "${WEASYPRINT_DEBIAN_PACKAGES[@]}"
 ensure_venv
 ensure_dfe903_venv
 ensure_frontend

@@ -32,19 +32,25 @@ from tools.benchmarks.timing import percentile, rolled_back
 SCOPES = [ApiScope.EPISODES_READ, ApiScope.RHI_READ]
 
 
-def _client_for(organisation: Organisation) -> tuple[Client, User]:
+def api_token_for(organisation: Organisation, scopes: list[str]) -> tuple[str, User]:
+    """A throwaway approved API client of ``organisation`` (made in the caller's transaction): its bearer token
+    and its system user."""
     admin = User.objects.create(username=f"bench-admin-{organisation.pk}", organisation=organisation)
     Membership.objects.create(user=admin, organisation=organisation, role=Role.ORG_ADMIN)
     created = create_client(
-        organisation=organisation, name="Benchmark", scopes=list(SCOPES), expires_at=None, by=admin
+        organisation=organisation, name="Benchmark", scopes=scopes, expires_at=None, by=admin
     )
     # Four eyes (docs/api.md, "Approval"): a holder of each role the client acts as approves it.
     for role in sorted(api_client_awaiting_roles(created.client)):
         holder = User.objects.create(username=f"bench-{role}-{organisation.pk}", organisation=organisation)
         Membership.objects.create(user=holder, organisation=organisation, role=role)
         approve_client(client_id=created.client.pk, by=holder)
-    http = Client(headers={"Authorization": f"Bearer {created.token}"})
-    return http, created.client.user
+    return created.token, created.client.user
+
+
+def _client_for(organisation: Organisation) -> tuple[Client, User]:
+    token, user = api_token_for(organisation, list(SCOPES))
+    return Client(headers={"Authorization": f"Bearer {token}"}), user
 
 
 def _deep_cursor(queryset: QuerySet[Any], depth: float) -> tuple[str, int]:

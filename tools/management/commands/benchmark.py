@@ -15,6 +15,10 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 
 from tools.benchmarks import api, casework, performance, returns
+from tools.benchmarks.http import LEVELS, HttpOptions, http_benchmark
+from tools.benchmarks.http import table as http_table
+from tools.benchmarks.http_databases import DatabaseSetupError
+from tools.benchmarks.http_server import HttpBenchmarkError
 
 # name → the measurement, given --runs; in the order the figures are printed (and were always printed).
 BENCHMARKS: dict[str, Callable[[int], dict[str, Any]]] = {
@@ -27,7 +31,8 @@ BENCHMARKS: dict[str, Callable[[int], dict[str, Any]]] = {
     "performance": lambda runs: performance.performance_largest(min(runs, 10)),
     "api": api.api_benchmark,
 }
-ALL_BENCHMARKS = tuple(BENCHMARKS)
+# Over real HTTP (gunicorn and wrk): its own options, so it is run apart from the in-process measurements.
+ALL_BENCHMARKS = (*BENCHMARKS, "http")
 
 
 class Command(BaseCommand):
@@ -40,6 +45,20 @@ class Command(BaseCommand):
             default=",".join(ALL_BENCHMARKS),
             help=f"Comma-separated subset of: {', '.join(ALL_BENCHMARKS)}.",
         )
+        http = parser.add_argument_group("http", "The load over real HTTP (--only http)")
+        http.add_argument("--duration", type=float, default=5.0, help="Seconds of load per page and level.")
+        http.add_argument(
+            "--concurrency",
+            default=",".join(map(str, LEVELS)),
+            help="Comma-separated concurrency levels (default 1,4,16).",
+        )
+        http.add_argument("--host", default="127.0.0.1", help="A loopback address to bind gunicorn to.")
+        http.add_argument("--workers", type=int, default=2, help="gunicorn workers.")
+        http.add_argument(
+            "--small-database",
+            default="rhi_small",
+            help="The database (same cluster) holding seed_demo --size small, seeded on first use.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         wanted = set(options["only"].split(","))
@@ -51,4 +70,30 @@ class Command(BaseCommand):
         for name, measure in BENCHMARKS.items():
             if name in wanted:
                 results[name] = measure(runs)
+        if "http" in wanted:
+            results["http"] = self._http(options)
         self.stdout.write(json.dumps(results, indent=2, default=str))
+
+    def _http(self, options: dict[str, Any]) -> dict[str, Any]:
+        try:
+            levels = tuple(int(level) for level in options["concurrency"].split(","))
+        except ValueError as error:
+            raise CommandError(
+                "--concurrency takes whole numbers separated by commas, e.g. 1,4,16."
+            ) from error
+        if not levels or min(levels) < 1 or options["duration"] <= 0 or options["workers"] < 1:
+            raise CommandError("--concurrency, --duration and --workers must be positive.")
+        http_options = HttpOptions(
+            host=options["host"],
+            workers=options["workers"],
+            seconds=options["duration"],
+            levels=levels,
+            small_database=options["small_database"],
+        )
+        try:
+            result = http_benchmark(http_options)
+        except (HttpBenchmarkError, DatabaseSetupError) as error:
+            raise CommandError(str(error)) from error
+        # The readable table goes to stderr, so stdout stays one JSON document.
+        self.stderr.write(http_table(result), style_func=str)
+        return result

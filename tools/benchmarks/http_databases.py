@@ -1,0 +1,122 @@
+"""The databases of ``benchmark --only http``, all in the cluster of the current connection.
+
+gunicorn serves a throwaway copy of the benchmark database (``CREATE DATABASE … TEMPLATE``, a file copy:
+seconds on the large set), dropped at the end however the run ends: what the requests write (audit events,
+sessions, sign-in times, API clients' last use) never reaches the seeded data. The small data set
+(``seed_demo --size small --seed 1``) is seeded once into a database of its own and reused, for the query
+counts that must not grow with data.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from io import StringIO
+from typing import Any
+from urllib.parse import quote
+
+import psycopg
+from django.core.management import call_command
+from django.db import connection
+from psycopg import sql
+
+from accounts.models import Organisation
+
+
+class DatabaseSetupError(RuntimeError):
+    """The HTTP benchmark needs PostgreSQL, outside any transaction (it commits and copies databases)."""
+
+
+def current_name() -> str:
+    return str(connection.settings_dict["NAME"])
+
+
+def _maintenance(statement: sql.Composed) -> None:
+    """Run one statement on the cluster's ``postgres`` database, outside a transaction (CREATE/DROP DATABASE)."""
+    s = connection.settings_dict
+    with psycopg.connect(
+        dbname="postgres",
+        host=s["HOST"] or None,
+        port=s["PORT"] or None,
+        user=s["USER"] or None,
+        password=s["PASSWORD"] or None,
+        autocommit=True,
+    ) as admin:
+        admin.execute(statement)
+
+
+def _exists(name: str) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        return cursor.fetchone() is not None
+
+
+def database_url(name: str) -> str:
+    """The DATABASE_URL of database ``name`` in the current cluster (for gunicorn's environment)."""
+    s = connection.settings_dict
+    user = quote(str(s["USER"] or ""), safe="")
+    password = f":{quote(str(s['PASSWORD']), safe='')}" if s["PASSWORD"] else ""
+    credentials = f"{user}{password}@" if user else ""
+    return f"postgres://{credentials}{s['HOST'] or 'localhost'}:{s['PORT'] or 5432}/{quote(name, safe='')}"
+
+
+def check_usable() -> None:
+    if connection.vendor != "postgresql":
+        raise DatabaseSetupError("The HTTP benchmark needs PostgreSQL (./scripts/benchmark.sh).")
+    if connection.in_atomic_block:
+        raise DatabaseSetupError(
+            "The HTTP benchmark commits in a copy of the database: run it outside a transaction."
+        )
+
+
+@contextmanager
+def using_database(name: str) -> Iterator[None]:
+    """Point Django's default connection at database ``name`` of the same cluster for the block."""
+    settings_dict: dict[str, Any] = connection.settings_dict
+    previous = settings_dict["NAME"]
+    connection.close()
+    settings_dict["NAME"] = name
+    try:
+        yield
+    finally:
+        connection.close()
+        settings_dict["NAME"] = previous
+
+
+@contextmanager
+def throwaway_copy() -> Iterator[str]:
+    """A copy of the current database for the block, dropped afterwards (also on an error or Ctrl-C). The
+    copy needs the source to have no other session, so Django's own connection is closed first."""
+    source = current_name()
+    name = f"{source[:40]}_http_{os.getpid()}"
+    connection.close()
+    _maintenance(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+    _maintenance(
+        sql.SQL("CREATE DATABASE {} TEMPLATE {} STRATEGY FILE_COPY").format(
+            sql.Identifier(name), sql.Identifier(source)
+        )
+    )
+    try:
+        yield name
+    finally:
+        connection.close()
+        _maintenance(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+def ensure_small(name: str) -> str:
+    """The small data set in database ``name``: created, migrated and seeded the first time, migrated (new
+    migrations only) after. Says which it did."""
+    if name == current_name():
+        return "the benchmark database itself"
+    created = not _exists(name)
+    if created:
+        _maintenance(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    with using_database(name):
+        call_command("migrate", interactive=False, verbosity=0)
+        if Organisation.objects.exists():
+            return "reused"
+        call_command("seed_demo", size="small", seed=1, stdout=StringIO())
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    return "seeded"
