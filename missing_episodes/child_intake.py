@@ -111,6 +111,14 @@ def _known_child(
     return match.child, match
 
 
+def has_same_name(child: Child, details: ChildDetails) -> bool:
+    """Whether a notification naming a known LA child id gives the council's name for the child (case aside)."""
+    return (child.first_name.casefold(), child.last_name.casefold()) == (
+        details.first_name.casefold(),
+        details.last_name.casefold(),
+    )
+
+
 def match_or_create_child(
     *, details: ChildDetails, police_force: Organisation, police_reference: str, by: User | None
 ) -> tuple[Child, bool, ChildMatch | None]:
@@ -120,10 +128,7 @@ def match_or_create_child(
     only to someone who may see the child (``_mismatch_errors``)."""
     child, match = _known_child(details=details, police_force=police_force, police_reference=police_reference)
     if child is not None and details.la_child_id:
-        same_name = (child.first_name.casefold(), child.last_name.casefold()) == (
-            details.first_name.casefold(),
-            details.last_name.casefold(),
-        )
+        same_name = has_same_name(child, details)
         if child.date_of_birth != details.date_of_birth or not same_name:
             raise ChildRecordMismatch(_mismatch_errors(child, details, same_name=same_name, by=by))
     if child is not None:
