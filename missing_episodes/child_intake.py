@@ -46,7 +46,8 @@ class ChildDetails:
 
 
 def flag_possible_duplicates(child: Child) -> None:
-    """Same name and date of birth elsewhere: a person decides (never merged silently)."""
+    """Same name and date of birth elsewhere: a person decides (never merged silently). Answered by the index
+    on (UPPER(last_name), UPPER(first_name), date_of_birth) (``child_upper_name_dob_idx``)."""
     matches = (
         Child.objects.filter(
             first_name__iexact=child.first_name,
@@ -54,6 +55,7 @@ def flag_possible_duplicates(child: Child) -> None:
             date_of_birth=child.date_of_birth,
         )
         .exclude(pk=child.pk)
+        .order_by()  # no sort needed: only the ids are kept (the index on UPPER(names) answers the rest)
         .values_list("pk", flat=True)
     )
     PossibleDuplicate.objects.bulk_create(
