@@ -93,13 +93,16 @@ def _known_child(
     this police reference (a re-import stays where it was put, matched or not); else by name and date of birth
     (``missing_episodes.matching``: one exact match, or the candidates a person must choose between)."""
     if details.la_child_id:
-        child = Child.objects.filter(
-            responsible_la=details.responsible_la, la_child_id=details.la_child_id
-        ).first()
+        # With its council: the episode takes it as its responsible LA (one read fewer per row of an import).
+        child = (
+            Child.objects.filter(responsible_la=details.responsible_la, la_child_id=details.la_child_id)
+            .select_related("responsible_la")
+            .first()
+        )
         return child, None
     episode = (
         MissingEpisode.objects.filter(police_force=police_force, police_reference=police_reference)
-        .select_related("child")
+        .select_related("child__responsible_la")
         .first()
     )
     if episode is not None:

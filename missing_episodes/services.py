@@ -152,11 +152,12 @@ def placement_snapshot(episode: MissingEpisode) -> None:
             child_id=episode.child_id, start_date__lte=timezone.localdate(episode.missing_at)
         )
         .exclude(end_date__lt=timezone.localdate(episode.missing_at))
+        .select_related("host_la")  # the handling LA of the episode's RHI (rhi.selectors.handling_authority)
         .order_by("-start_date")
         .first()
     )
     episode.placement = placement
-    episode.host_la_id = placement.host_la_id if placement else None
+    episode.host_la = placement.host_la if placement else None
     episode.was_out_of_area = (placement.host_la_id != episode.responsible_la_id) if placement else None
 
 

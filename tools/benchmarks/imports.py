@@ -13,7 +13,6 @@ import os
 import resource
 import tempfile
 import time
-import tracemalloc
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
@@ -159,7 +158,9 @@ def _outcome_rows(episode_file: Path) -> Iterator[dict[str, str]]:
                 "police_force": row["police_force"],
                 "police_reference": row["police_reference"],
                 "outcome": outcome,
-                "offered_at": (held - timedelta(hours=2)).isoformat() if outcome != "unable_to_contact" else "",
+                "offered_at": (held - timedelta(hours=2)).isoformat()
+                if outcome != "unable_to_contact"
+                else "",
                 "offered_to": "child" if outcome != "unable_to_contact" else "",
                 "offer_method": "phone" if outcome != "unable_to_contact" else "",
                 "interview_held_at": held.isoformat() if outcome == "accepted" else "",
@@ -168,20 +169,25 @@ def _outcome_rows(episode_file: Path) -> Iterator[dict[str, str]]:
             }
 
 
+def _peak_rss_mb() -> float:
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)  # kilobytes on Linux
+
+
 def _measured(run: Callable[[], Any], rows: int) -> tuple[Any, dict[str, Any]]:
-    tracemalloc.start()
+    """Rows/s, statements per row and the process's peak RSS before and after (tracemalloc would slow the
+    import it measures several times over): flat memory is a peak that does not grow with the rows."""
+    rss_before = _peak_rss_mb()
     with statement_counter() as statements:
         started = time.perf_counter()
         result = run()
         seconds = time.perf_counter() - started
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
     return result, {
         "rows": rows,
         "seconds": round(seconds, 2),
         "rows_per_second": round(rows / seconds, 1) if seconds else None,
         "statements_per_row": round(statements[0] / rows, 2) if rows else None,
-        "peak_python_memory_mb": round(peak / 2**20, 1),
+        "peak_rss_mb_before": rss_before,
+        "peak_rss_mb_after": _peak_rss_mb(),
     }
 
 
@@ -191,9 +197,12 @@ def _copy_seconds(path: Path, header: list[str]) -> float:
     with connection.cursor() as cursor:
         cursor.execute(f"CREATE TEMPORARY TABLE bench_copy ({columns}) ON COMMIT DROP")
         started = time.perf_counter()
-        with path.open("rb") as source, cursor.cursor.copy(  # type: ignore[attr-defined]
-            "COPY bench_copy FROM STDIN WITH (FORMAT csv, HEADER true)"
-        ) as copy:
+        with (
+            path.open("rb") as source,
+            cursor.cursor.copy(  # type: ignore[attr-defined]
+                "COPY bench_copy FROM STDIN WITH (FORMAT csv, HEADER true)"
+            ) as copy,
+        ):
             while chunk := source.read(1 << 20):
                 copy.write(chunk)
         seconds = time.perf_counter() - started
@@ -241,5 +250,5 @@ def imports_benchmark(runs: int) -> dict[str, Any]:
             results[name]["times_copy"] = (
                 round(results[name]["seconds"] / copy_seconds) if copy_seconds else None
             )
-    results["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    results["peak_rss_mb"] = _peak_rss_mb()
     return results
