@@ -59,9 +59,9 @@ def statement_counter() -> Iterator[list[int]]:
 
 def _children(limit: int) -> list[dict[str, Any]]:
     """Children with an LA child id, no open episode and their last return at least 60 days ago (so new
-    episodes after it overlap nothing), from the largest authorities first."""
+    episodes after it overlap nothing), authority by authority."""
     cutoff = timezone.now() - timedelta(days=60)
-    return list(
+    children = (
         Child.objects.exclude(la_child_id="")
         .annotate(
             last_return=Max("episodes__returned_at"),
@@ -81,6 +81,7 @@ def _children(limit: int) -> list[dict[str, Any]]:
         )
         .order_by("responsible_la_id", "pk")[:limit]
     )
+    return [dict(child) for child in children]
 
 
 def _force_code() -> str:
@@ -199,9 +200,7 @@ def _copy_seconds(path: Path, header: list[str]) -> float:
         started = time.perf_counter()
         with (
             path.open("rb") as source,
-            cursor.cursor.copy(  # type: ignore[attr-defined]
-                "COPY bench_copy FROM STDIN WITH (FORMAT csv, HEADER true)"
-            ) as copy,
+            cursor.cursor.copy("COPY bench_copy FROM STDIN WITH (FORMAT csv, HEADER true)") as copy,
         ):
             while chunk := source.read(1 << 20):
                 copy.write(chunk)
