@@ -148,26 +148,29 @@ def _write_csv(path: Path, header: list[str], rows: Iterator[dict[str, str]]) ->
 
 
 def _outcome_rows(episode_file: Path) -> Iterator[dict[str, str]]:
-    """An outcome for every returned episode of the episode file: accepted, declined or unable to contact."""
+    """An outcome for each child's last returned episode of the episode file (one row per child: where the
+    LA's policy bunches repeat episodes into one RHI, that RHI takes one outcome): accepted, declined or unable
+    to contact."""
+    last: dict[tuple[str, str, str], dict[str, str]] = {}
     with episode_file.open(newline="", encoding="utf-8") as source:
-        for number, row in enumerate(csv.DictReader(source)):
-            if not row["returned_at"]:
-                continue
-            held = datetime.fromisoformat(row["returned_at"]) + timedelta(days=1)
-            outcome = ("accepted", "declined", "unable_to_contact")[number % 3]
-            yield dict.fromkeys(OUTCOME_HEADER, "") | {
-                "police_force": row["police_force"],
-                "police_reference": row["police_reference"],
-                "outcome": outcome,
-                "offered_at": (held - timedelta(hours=2)).isoformat()
-                if outcome != "unable_to_contact"
-                else "",
-                "offered_to": "child" if outcome != "unable_to_contact" else "",
-                "offer_method": "phone" if outcome != "unable_to_contact" else "",
-                "interview_held_at": held.isoformat() if outcome == "accepted" else "",
-                "declined_by": "child" if outcome == "declined" else "",
-                "decline_reason": "not_wanted" if outcome == "declined" else "",
-            }
+        for row in csv.DictReader(source):
+            if row["returned_at"]:
+                last[(row["first_name"], row["last_name"], row["date_of_birth"])] = row
+    for number, row in enumerate(last.values()):
+        held = datetime.fromisoformat(row["returned_at"]) + timedelta(days=1)
+        outcome = ("accepted", "declined", "unable_to_contact")[number % 3]
+        offered = outcome != "unable_to_contact"
+        yield dict.fromkeys(OUTCOME_HEADER, "") | {
+            "police_force": row["police_force"],
+            "police_reference": row["police_reference"],
+            "outcome": outcome,
+            "offered_at": (held - timedelta(hours=2)).isoformat() if offered else "",
+            "offered_to": "child" if offered else "",
+            "offer_method": "phone" if offered else "",
+            "interview_held_at": held.isoformat() if outcome == "accepted" else "",
+            "declined_by": "child" if outcome == "declined" else "",
+            "decline_reason": "not_wanted" if outcome == "declined" else "",
+        }
 
 
 def _peak_rss_mb() -> float:
