@@ -46,7 +46,8 @@ class ChildDetails:
 
 
 def flag_possible_duplicates(child: Child) -> None:
-    """Same name and date of birth elsewhere: a person decides (never merged silently)."""
+    """Same name and date of birth elsewhere: a person decides (never merged silently). Answered by the index
+    on (UPPER(last_name), UPPER(first_name), date_of_birth) (``child_upper_name_dob_idx``)."""
     matches = (
         Child.objects.filter(
             first_name__iexact=child.first_name,
@@ -54,6 +55,7 @@ def flag_possible_duplicates(child: Child) -> None:
             date_of_birth=child.date_of_birth,
         )
         .exclude(pk=child.pk)
+        .order_by()  # no sort needed: only the ids are kept (the index on UPPER(names) answers the rest)
         .values_list("pk", flat=True)
     )
     PossibleDuplicate.objects.bulk_create(
@@ -91,13 +93,16 @@ def _known_child(
     this police reference (a re-import stays where it was put, matched or not); else by name and date of birth
     (``missing_episodes.matching``: one exact match, or the candidates a person must choose between)."""
     if details.la_child_id:
-        child = Child.objects.filter(
-            responsible_la=details.responsible_la, la_child_id=details.la_child_id
-        ).first()
+        # With its council: the episode takes it as its responsible LA (one read fewer per row of an import).
+        child = (
+            Child.objects.filter(responsible_la=details.responsible_la, la_child_id=details.la_child_id)
+            .select_related("responsible_la")
+            .first()
+        )
         return child, None
     episode = (
         MissingEpisode.objects.filter(police_force=police_force, police_reference=police_reference)
-        .select_related("child")
+        .select_related("child__responsible_la")
         .first()
     )
     if episode is not None:
@@ -111,6 +116,14 @@ def _known_child(
     return match.child, match
 
 
+def has_same_name(child: Child, details: ChildDetails) -> bool:
+    """Whether a notification naming a known LA child id gives the council's name for the child (case aside)."""
+    return (child.first_name.casefold(), child.last_name.casefold()) == (
+        details.first_name.casefold(),
+        details.last_name.casefold(),
+    )
+
+
 def match_or_create_child(
     *, details: ChildDetails, police_force: Organisation, police_reference: str, by: User | None
 ) -> tuple[Child, bool, ChildMatch | None]:
@@ -120,10 +133,7 @@ def match_or_create_child(
     only to someone who may see the child (``_mismatch_errors``)."""
     child, match = _known_child(details=details, police_force=police_force, police_reference=police_reference)
     if child is not None and details.la_child_id:
-        same_name = (child.first_name.casefold(), child.last_name.casefold()) == (
-            details.first_name.casefold(),
-            details.last_name.casefold(),
-        )
+        same_name = has_same_name(child, details)
         if child.date_of_birth != details.date_of_birth or not same_name:
             raise ChildRecordMismatch(_mismatch_errors(child, details, same_name=same_name, by=by))
     if child is not None:

@@ -119,7 +119,10 @@ def match_child(
     given = _Names(normalise_name(first_name), normalise_name(last_name))
     exact: list[Child] = []
     near: list[Child] = []
-    for child in Child.objects.filter(responsible_la_id=la_id, date_of_birth__in=days).order_by("pk"):
+    children = Child.objects.filter(responsible_la_id=la_id, date_of_birth__in=days).select_related(
+        "responsible_la"
+    )
+    for child in children.order_by("pk"):
         names = _Names.of(child)
         if child.date_of_birth == date_of_birth:
             if _exact(given, names):

@@ -10,6 +10,7 @@ overlapping episodes, a reference already used). Recording a return opens or ext
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -29,6 +30,7 @@ from missing_episodes.child_intake import ChildDetails as ChildDetails
 from missing_episodes.child_intake import ChildRecordMismatch as ChildRecordMismatch
 from missing_episodes.child_intake import (
     create_child,
+    has_same_name,
     match_or_create_child,
     raise_match_question,
 )
@@ -150,12 +152,84 @@ def placement_snapshot(episode: MissingEpisode) -> None:
             child_id=episode.child_id, start_date__lte=timezone.localdate(episode.missing_at)
         )
         .exclude(end_date__lt=timezone.localdate(episode.missing_at))
+        .select_related("host_la")  # the handling LA of the episode's RHI (rhi.selectors.handling_authority)
         .order_by("-start_date")
         .first()
     )
     episode.placement = placement
-    episode.host_la_id = placement.host_la_id if placement else None
+    episode.host_la = placement.host_la if placement else None
     episode.was_out_of_area = (placement.host_la_id != episode.responsible_la_id) if placement else None
+
+
+def _stored(name: str, value: Any) -> Any:
+    """A notification field as the episode keeps it: a blank time is None, any other blank is ""."""
+    return value if value is not None or name.endswith("_at") else ""
+
+
+def changed_fields(episode: MissingEpisode, fields: Mapping[str, Any]) -> list[str]:
+    """The notification fields that ``fields`` would change on ``episode`` (none: the notification is
+    unchanged, and recording it again changes nothing)."""
+    return [
+        name
+        for name in NOTIFICATION_FIELDS
+        if name in fields and _stored(name, fields[name]) != getattr(episode, name)
+    ]
+
+
+@dataclass(frozen=True)
+class Notification:
+    """One notification of a batch (``unchanged_notifications``): the arguments of ``record_notification``."""
+
+    details: ChildDetails
+    police_force: Organisation
+    police_reference: str
+    fields: dict[str, Any]
+
+
+def unchanged_notifications(notifications: Sequence[Notification]) -> list[bool]:
+    """For each notification, whether ``record_notification`` would find it already recorded exactly so
+    (outcome "unchanged", nothing written), read for the whole batch in two queries: the episodes by police
+    force and reference, and the children by LA child id. False means "not known to be unchanged": the caller
+    records it (a mismatch or a change is then decided, and refused or saved, by ``record_notification``)."""
+    # IN lists on both columns of each unique index, then the exact pairs picked here.
+    episodes = {
+        (episode.police_force_id, episode.police_reference): episode
+        for episode in MissingEpisode.objects.filter(
+            police_force_id__in={n.police_force.pk for n in notifications},
+            police_reference__in={n.police_reference for n in notifications},
+        )
+    }
+    with_id = [n.details for n in notifications if n.details.la_child_id]
+    children = (
+        {
+            (child.responsible_la_id, child.la_child_id): child
+            for child in Child.objects.filter(
+                responsible_la_id__in={d.responsible_la.pk for d in with_id},
+                la_child_id__in={d.la_child_id for d in with_id},
+            ).exclude(la_child_id="")
+        }
+        if with_id
+        else {}
+    )
+    answers = []
+    for n in notifications:
+        episode = episodes.get((n.police_force.pk, n.police_reference))
+        child = (
+            children.get((n.details.responsible_la.pk, n.details.la_child_id))
+            if n.details.la_child_id
+            else None
+        )
+        same_child = episode is not None and (
+            not n.details.la_child_id
+            or (
+                child is not None
+                and child.pk == episode.child_id
+                and child.date_of_birth == n.details.date_of_birth
+                and has_same_name(child, n.details)
+            )
+        )
+        answers.append(bool(same_child and episode is not None and not changed_fields(episode, n.fields)))
+    return answers
 
 
 def record_episode(
@@ -197,9 +271,9 @@ def record_episode(
             source=source,
         )
         before = {name: getattr(episode, name) for name in NOTIFICATION_FIELDS}
+        changed = changed_fields(episode, fields)
         for name, value in fields.items():
-            setattr(episode, name, value if value is not None or name.endswith("_at") else "")
-        changed = [name for name in NOTIFICATION_FIELDS if getattr(episode, name) != before[name]]
+            setattr(episode, name, _stored(name, value))
         if existing is not None and not changed:
             return EpisodeResult(episode=existing, outcome="unchanged", child_created=False)
         check_episode(

@@ -1,9 +1,10 @@
 """Importing past RHI offers, outcomes and interviews from CSV (docs/import-rhi-outcomes.md).
 
 The same guarantees as the episode import (missing_episodes.importers), through the same CSV reading
-(core.csv_import): every row is validated and saved in its own transaction (a savepoint), a bad row is reported with its
-line, column and reason and the good rows are saved, a re-import changes nothing, and a process that dies
-mid-file leaves every row saved whole or not at all. Rows are matched to episodes by police force +
+(core.csv_import): every row is validated and saved in its own savepoint inside one transaction per batch of
+``BATCH_SIZE`` rows, a bad row is reported with its line, column and reason and the good rows are saved, a
+re-import changes nothing, and a process that dies mid-file leaves every row saved whole or not at all (the
+batch it was in is not saved; run the file again). Rows are matched to episodes by police force +
 reference. ``dry_run`` runs every row the same way inside one transaction that is then rolled back, so the
 report says what would be created, updated, unchanged or refused and nothing is kept.
 """
@@ -13,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import io
+import itertools
 from collections.abc import Callable
 from datetime import datetime
 from typing import IO, Any
@@ -48,6 +50,9 @@ TIME_FORMAT = (
     "Enter the time as 01/05/2024 17:30 or as ISO 8601, like 2024-05-01T17:30 (UK time if no offset), or as a date "
     "and time cell."
 )
+# Rows read and saved together: one transaction and one read of their episodes per batch; constant, so memory
+# stays flat however long the file.
+BATCH_SIZE = 500
 NO_EPISODE = "No episode with this police force and reference: import the episode first (import_episodes)."
 NO_EPISODE_HERE = (
     "No episode with this police force and reference among the local authorities you import history for."
@@ -68,7 +73,10 @@ class _Forces:
 
 
 def _parse_row(
-    row: dict[str, str], forces: _Forces, allowed_authority_ids: set[int] | None
+    row: dict[str, str],
+    forces: _Forces,
+    allowed_authority_ids: set[int] | None,
+    episodes: dict[tuple[int | None, str], MissingEpisode],
 ) -> tuple[MissingEpisode, dict[str, Any]]:
     errors: list[tuple[str, str]] = []
     force = forces.get(row["police_force"]) if row["police_force"].strip() else None
@@ -90,7 +98,9 @@ def _parse_row(
         if values[name] and values[name] not in allowed:
             errors.append((name, f"'{values[name]}' is not one of: {', '.join(sorted(allowed))}."))
     episode = (
-        _episode(force, reference, allowed_authority_ids, errors) if force is not None and reference else None
+        _episode(episodes.get((force.pk, reference)), allowed_authority_ids, errors)
+        if force is not None and reference
+        else None
     )
     if errors:
         raise RowInvalid(errors)
@@ -98,11 +108,26 @@ def _parse_row(
     return episode, values
 
 
+def _episodes(
+    batch: list[tuple[int, dict[str, str]]], forces: _Forces
+) -> dict[tuple[int | None, str], MissingEpisode]:
+    """The episodes a batch's rows name, by (force id, reference), in one read (the import adds no episode)."""
+    force_ids = {force.pk for _, row in batch if (force := forces.get(row["police_force"])) is not None}
+    references = {row["police_reference"].strip() for _, row in batch} - {""}
+    if not force_ids or not references:
+        return {}
+    return {
+        (episode.police_force_id, episode.police_reference): episode
+        for episode in MissingEpisode.objects.filter(
+            police_force_id__in=force_ids, police_reference__in=references
+        )
+    }
+
+
 def _episode(
-    force: Organisation, reference: str, allowed_authority_ids: set[int] | None, errors: list[tuple[str, str]]
+    episode: MissingEpisode | None, allowed_authority_ids: set[int] | None, errors: list[tuple[str, str]]
 ) -> MissingEpisode | None:
     """The episode the row is about, if it exists among those the importer may import history for."""
-    episode = MissingEpisode.objects.filter(police_force=force, police_reference=reference).first()
     if episode is None:
         errors.append(("police_reference", NO_EPISODE))
     elif allowed_authority_ids is not None and episode.responsible_la_id not in allowed_authority_ids:
@@ -150,25 +175,42 @@ def _import_rows(
     forces = _Forces()
     # The first row (line, comparable values) that gave each RHI its outcome.
     outcome_rows: dict[int, tuple[int, tuple[Any, ...]]] = {}
-    for line, row in csv_records(reader, report, header, columns=HEADER, encoding=encoding):
+    records = csv_records(reader, report, header, columns=HEADER, encoding=encoding)
+    while batch := list(itertools.islice(records, BATCH_SIZE)):
         if progress is not None:
-            progress(line)
-        try:
-            episode, values = _parse_row(row, forces, allowed_authority_ids)
-            _check_one_outcome_per_rhi(episode, values, outcome_rows)
-            result = save_row(
-                functools.partial(record_historic_outcome, episode=episode, fields=values, by=by)
-            )
-        except RowInvalid as exc:
-            report.errors.extend(RowError(line, column, reason) for column, reason in exc.errors)
-            continue
-        except ValidationError as exc:
-            report.errors.extend(
-                RowError(line, column, reason) for column, reason in validation_errors(exc, HEADER)
-            )
-            continue
-        outcome_rows.setdefault(result.rhi.pk, (line, _comparable(values)))
-        setattr(report, result.outcome, getattr(report, result.outcome) + 1)
+            # Between batches, outside their transactions: the job's heartbeat is committed at once.
+            progress(batch[0][0])
+        episodes = _episodes(batch, forces)
+        # One transaction per batch, each row in its own savepoint (record_historic_outcome's atomic block).
+        with transaction.atomic():
+            for line, row in batch:
+                _import_row(line, row, report, forces, allowed_authority_ids, episodes, outcome_rows, by)
+
+
+def _import_row(
+    line: int,
+    row: dict[str, str],
+    report: ImportReport,
+    forces: _Forces,
+    allowed_authority_ids: set[int] | None,
+    episodes: dict[tuple[int | None, str], MissingEpisode],
+    outcome_rows: dict[int, tuple[int, tuple[Any, ...]]],
+    by: User | None,
+) -> None:
+    try:
+        episode, values = _parse_row(row, forces, allowed_authority_ids, episodes)
+        _check_one_outcome_per_rhi(episode, values, outcome_rows)
+        result = save_row(functools.partial(record_historic_outcome, episode=episode, fields=values, by=by))
+    except RowInvalid as exc:
+        report.errors.extend(RowError(line, column, reason) for column, reason in exc.errors)
+        return
+    except ValidationError as exc:
+        report.errors.extend(
+            RowError(line, column, reason) for column, reason in validation_errors(exc, HEADER)
+        )
+        return
+    outcome_rows.setdefault(result.rhi.pk, (line, _comparable(values)))
+    setattr(report, result.outcome, getattr(report, result.outcome) + 1)
 
 
 def import_rhi_outcomes(

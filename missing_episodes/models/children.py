@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Upper
 from django.utils import timezone
 
 from accounts.models import Organisation, OrganisationKind
@@ -114,6 +115,11 @@ class Child(models.Model):
         indexes = [
             # Duplicate matching and search by name + date of birth.
             models.Index(fields=["last_name", "first_name", "date_of_birth"], name="child_name_dob_idx"),
+            # The possible-duplicate check compares names case-blind (``iexact``: UPPER(name)), which the
+            # index above cannot answer: without this it read the whole name index for every new child.
+            models.Index(
+                Upper("last_name"), Upper("first_name"), "date_of_birth", name="child_upper_name_dob_idx"
+            ),
             models.Index(fields=["responsible_la", "legal_status"], name="child_la_status_idx"),
             # Matching a notification without an LA child id: the LA's children born on that day.
             models.Index(fields=["responsible_la", "date_of_birth"], name="child_la_dob_idx"),

@@ -14,7 +14,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 
-from tools.benchmarks import api, casework, performance, returns
+from tools.benchmarks import api, casework, imports, performance, returns
 from tools.benchmarks.http import LEVELS, HttpOptions, http_benchmark
 from tools.benchmarks.http import table as http_table
 from tools.benchmarks.http_databases import DatabaseSetupError
@@ -30,9 +30,12 @@ BENCHMARKS: dict[str, Callable[[int], dict[str, Any]]] = {
     "exports": returns.exports_per_la,
     "performance": lambda runs: performance.performance_largest(min(runs, 10)),
     "api": api.api_benchmark,
+    # Not in the default run: 100,000 rows (RHI_BENCH_IMPORT_ROWS sets fewer) take minutes.
+    "imports": imports.imports_benchmark,
 }
 # Over real HTTP (gunicorn and wrk): its own options, so it is run apart from the in-process measurements.
 ALL_BENCHMARKS = (*BENCHMARKS, "http")
+DEFAULT_BENCHMARKS = tuple(name for name in ALL_BENCHMARKS if name != "imports")
 
 
 class Command(BaseCommand):
@@ -42,7 +45,7 @@ class Command(BaseCommand):
         parser.add_argument("--runs", type=int, default=40)
         parser.add_argument(
             "--only",
-            default=",".join(ALL_BENCHMARKS),
+            default=",".join(DEFAULT_BENCHMARKS),
             help=f"Comma-separated subset of: {', '.join(ALL_BENCHMARKS)}.",
         )
         http = parser.add_argument_group("http", "The load over real HTTP (--only http)")
