@@ -67,11 +67,13 @@ def _pending(scope: Scope, now: datetime) -> set[int] | None:
     """The episodes of the period whose facts must be made again before reading: marked, or outside their
     interval at ``now``. None when there are more than a refresh takes (the reference is used instead)."""
     facts = _facts(scope)
-    marked = list(
-        PerformanceFactMark.objects.filter(episode_id__isnull=False)
+    marked = [
+        episode_id
+        for episode_id in PerformanceFactMark.objects.filter(episode_id__isnull=False)
         .values_list("episode_id", flat=True)
         .distinct()[: REFRESH_BATCH + 1]
-    )
+        if episode_id is not None
+    ]
     if len(marked) > REFRESH_BATCH:
         return None
     ids: set[int] = set()
@@ -117,7 +119,7 @@ def _distinct_children(scope: Scope) -> tuple[int, int, int, dict[str, int]]:
     )
     where = "organisation_id = %s AND missing_at >= %s AND missing_at < %s"
     assert scope.local_authority is not None
-    bounds = [scope.local_authority.pk, scope.starts, scope.ends]
+    bounds: list[int | datetime | str] = [scope.local_authority.pk, scope.starts, scope.ends]
     table = PerformanceFact._meta.db_table
     sql = f"SELECT count(DISTINCT child_id) FILTER (WHERE headline), {cohort_columns} FROM {table} WHERE {where}; "  # noqa: S608 - the model's table
     with connection.cursor() as cursor:
@@ -200,12 +202,14 @@ def kept_performance_figures(
         elsewhere[words] += n
     children, repeat_children, repeat_episodes, cohort_children = _distinct_children(scope)
     interviews, independence = _interviews(facts)
-    child_of = dict(
-        facts.filter(headline=True, rhi_id__isnull=False)
+    child_of = {
+        rhi_id: child_id
+        for rhi_id, child_id in facts.filter(headline=True, rhi_id__isnull=False)
         .order_by()
         .values_list("rhi_id", "child_id")
         .distinct()
-    )
+        if rhi_id is not None
+    }
     rhi_ids = sorted(child_of)
     referrals, by_service, referral_outcomes = referral_counts(rhi_ids)
     return PerformanceReturn(

@@ -12,9 +12,11 @@ import pytest
 import time_machine
 from django.core.management import call_command
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
-from accounts.models import Organisation
+from accounts.models import Organisation, Role
 from missing_episodes.models import CareLegalStatus, CarePeriod, EpisodeCategory, MissingEpisode
 from reporting.models import PerformanceFact, PerformanceFactBuild, PerformanceFactMark
 from reporting.performance import FIGURES, figure_records, performance_figures
@@ -23,6 +25,7 @@ from reporting.performance.kept_read import kept_figure_records, kept_performanc
 from reporting.performance.rows import Scope
 from reporting.tasks import refresh_performance_facts_task
 from rhi.models import ClockPolicy, Outcome, ReturnHomeInterview, RHIEpisode, RHIState
+from tests.factories import user_with_role
 from tests.factories_domain import ChildFactory, MissingEpisodeFactory
 from tests.reporting.performance_world import NOW, YEAR, PerformanceWorld, build_world, rhi_for, utc
 
@@ -230,3 +233,26 @@ def test_facts_are_made_again_when_an_episode_moves_to_another_authority(world: 
     assert_kept_equals_reference(world.north, NOW, PERIODS[:1])
     assert_kept_equals_reference(world.south, NOW, PERIODS[:1])
     assert PerformanceFact.objects.get(organisation=world.south, episode=world.a).headline
+
+
+def test_the_lead_s_return_dashboard_and_records_pages_read_the_kept_facts_and_show_the_reference_figures(
+    client: Client, world: PerformanceWorld
+) -> None:
+    lead = user_with_role(Role.PERFORMANCE_LEAD, organisation=world.north)
+    client.force_login(lead)
+    period = {"la": world.north.pk, "date_from": "2025-04-01", "date_to": "2026-03-31"}
+    with time_machine.travel(NOW, tick=False):
+        with CaptureQueriesContext(connection) as ctx:
+            page = client.get(reverse("performance:return"), period)
+        assert any(PerformanceFact._meta.db_table in q["sql"] for q in ctx.captured_queries)
+        assert page.context["result"] == performance_figures(local_authority=world.north, now=NOW, **YEAR)
+        board = client.get(reverse("performance:dashboard")).context["board"]
+        assert board.last_year == performance_figures(
+            local_authority=world.north,
+            date_from=board.last_period.date_from,
+            date_to=board.last_period.date_to,
+            now=NOW,
+        )
+        MissingEpisode.objects.filter(pk=world.a.pk).update(police_reference="")
+        html = client.get(reverse("performance:records", args=["dq_no_police_reference"]), period).content
+        assert f"EP-{world.a.pk}".encode() in html
