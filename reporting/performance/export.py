@@ -37,6 +37,11 @@ def build_export(*, local_authority: Organisation, date_from: date, date_to: dat
     """The performance return as sheets (xlsx/csv/json) and a PDF template, for reporting.exports.RETURNS."""
 
     result = kept_performance_figures(local_authority=local_authority, date_from=date_from, date_to=date_to)
+    return export_content(result)
+
+
+def export_content(result: PerformanceReturn) -> ExportContent:
+    """The export of a return already computed (``build_export``'s; the benchmark times the reference's)."""
     cells = published_cells(result)  # suppression decided once for the sheets and the PDF
     tables = published_tables(result, cells)
     sheets = [Sheet(name=table.sheet, header=table.header, rows=table.rows) for table in tables]
