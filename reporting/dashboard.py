@@ -127,8 +127,13 @@ def performance_dashboard(
     this_year = kept_performance_figures(
         local_authority=local_authority, date_from=this_period.date_from, date_to=this_period.date_to, now=now
     )
+    # Last year's column shows counts only: its finding tables are not read.
     last_year = kept_performance_figures(
-        local_authority=local_authority, date_from=last_period.date_from, date_to=last_period.date_to, now=now
+        local_authority=local_authority,
+        date_from=last_period.date_from,
+        date_to=last_period.date_to,
+        now=now,
+        with_findings=False,
     )
     headline = [
         HeadlineFigure(

@@ -13,6 +13,7 @@ reference, ``performance_figures``, which stays the definition of every figure.
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.db import connection
@@ -22,7 +23,13 @@ from django.utils import timezone
 from accounts.models import Organisation
 from reporting.models import PerformanceFact, PerformanceFactBuild, PerformanceFactMark
 from reporting.performance.figures import COHORTS, FIGURES
-from reporting.performance.findings import associates_by_age, places_by_kind, referral_counts, risk_indicators
+from reporting.performance.findings import (
+    Ranked,
+    associates_by_age,
+    places_by_kind,
+    referral_counts,
+    risk_indicators,
+)
 from reporting.performance.kept import RAW_HELD, RAW_OFFERED, RAW_OWN_IN_TIME, REFRESH_BATCH, refresh_episodes
 from reporting.performance.method import TimedElsewhere
 from reporting.performance.result import (
@@ -140,68 +147,57 @@ def _distinct_children(scope: Scope) -> tuple[int, int, int, dict[str, int]]:
 
 
 def _interviews(facts: QuerySet[PerformanceFact]) -> tuple[int, list[tuple[str, str, int]]]:
-    """Interviews counted once per RHI (an RHI may address several episodes), by interviewer independence."""
+    """Interviews counted once per RHI (an RHI may address several episodes), by interviewer independence: an
+    RHI has one interview, so one independence, and the groups' counts add up to the interviews."""
     held = facts.filter(headline=True, figures__contains=" carried_out ")
-    interviews = held.aggregate(n=Count("rhi_id", distinct=True))["n"]
     counts = dict(
         held.values("independence")
         .annotate(n=Count("rhi_id", distinct=True))
+        .order_by()
         .values_list("independence", "n")
     )
-    return interviews, [(c.value, c.label, counts.get(c.value, 0)) for c in InterviewerIndependence]
+    return sum(counts.values()), [(c.value, c.label, counts.get(c.value, 0)) for c in InterviewerIndependence]
 
 
-def kept_performance_figures(
-    *, local_authority: Organisation, date_from: date, date_to: date, now: datetime | None = None
-) -> PerformanceReturn:
-    """``performance_figures`` for an authority, from its kept facts (the reference when they cannot answer)."""
-    now = now or timezone.now()
-    scope = Scope(date_from=date_from, date_to=date_to, local_authority=local_authority)
-    if not kept_ready(scope, now):
-        return performance_figures(
-            local_authority=local_authority, date_from=date_from, date_to=date_to, now=now
-        )
-    facts = _facts(scope)
+def _figure_counts(facts: QuerySet[PerformanceFact]) -> tuple[Counter[str], dict[str, Counter[str]]]:
+    """Each figure's count over the headline facts, and each cohort's episodes, offers, interviews and own-policy
+    "in time", from the facts grouped by their set of figure keys."""
     counts: Counter[str] = Counter()
-    months = {month: Counter[str]() for month in _month_keys(scope)}
     cohorts: dict[str, Counter[str]] = {cohort.key: Counter() for cohort in COHORTS}
-    offered_to: Counter[str] = Counter()
-    declined: Counter[tuple[str, str]] = Counter()
-    not_offered: Counter[str] = Counter()
-    elsewhere: Counter[str] = Counter()
-    for month, headline, figures, to, reason, by, not_offered_reason, n in (
-        facts.values_list(*GROUPED).annotate(n=Count("pk")).order_by()
-    ):
+    for headline, figures, n in facts.values_list("headline", "figures").annotate(n=Count("pk")).order_by():
         keys = figures.split()
+        flags = {
+            "offered": RAW_OFFERED in keys,
+            "carried_out": RAW_HELD in keys,
+            "in_time_own": RAW_OWN_IN_TIME in keys,
+        }
         for key in keys:
             if key.startswith("cohort_"):
                 cohort = cohorts[key.removeprefix("cohort_")]
                 cohort["incidents"] += n
-                cohort["offered"] += n if RAW_OFFERED in keys else 0
-                cohort["carried_out"] += n if RAW_HELD in keys else 0
-                cohort["in_time_own"] += n if RAW_OWN_IN_TIME in keys else 0
-        if not headline:
-            continue
-        counts.update(dict.fromkeys(keys, n))
-        offered_to[to] += n if to else 0
-        declined[(reason, by)] += n if "declined" in keys else 0
-        not_offered[not_offered_reason] += n if "not_offered" in keys else 0
-        bucket = months.get(month)
-        if bucket is not None:
-            bucket["incidents"] += n
-            bucket["offered"] += n if "offered" in keys else 0
-            bucket["carried_out"] += n if "carried_out" in keys else 0
-            bucket["in_time_own"] += n if f"{OWN}__{IN_TIME}" in keys else 0
-    for words, n in (
-        facts.filter(headline=True)
-        .exclude(elsewhere_words="")
-        .values_list("elsewhere_words")
-        .annotate(n=Count("pk"))
-        .order_by()
-    ):
-        elsewhere[words] += n
-    children, repeat_children, repeat_episodes, cohort_children = _distinct_children(scope)
-    interviews, independence = _interviews(facts)
+                cohort.update({name: n for name, raised in flags.items() if raised})
+        if headline:
+            counts.update(dict.fromkeys(keys, n))
+    return counts, cohorts
+
+
+@dataclass(frozen=True)
+class Findings:
+    """The finding tables, from the reference's grouped queries over the RHIs of the headline facts."""
+
+    referrals: dict[str, int]
+    by_service: list[tuple[str, str, int, int]]
+    referral_outcomes: list[tuple[str, str, int]]
+    risk_indicators: list[tuple[str, str, int]]
+    places: list[Ranked]
+    associates: list[Ranked]
+
+    @classmethod
+    def empty(cls) -> Findings:
+        return cls({}, [], [], [], [], [])
+
+
+def _findings(facts: QuerySet[PerformanceFact]) -> Findings:
     child_of = {
         rhi_id: child_id
         for rhi_id, child_id in facts.filter(headline=True, rhi_id__isnull=False)
@@ -211,7 +207,78 @@ def kept_performance_figures(
         if rhi_id is not None
     }
     rhi_ids = sorted(child_of)
-    referrals, by_service, referral_outcomes = referral_counts(rhi_ids)
+    referrals, by_service, outcomes = referral_counts(rhi_ids)
+    return Findings(
+        referrals,
+        by_service,
+        outcomes,
+        risk_indicators(rhi_ids),
+        places_by_kind(rhi_ids, child_of),
+        associates_by_age(rhi_ids, child_of),
+    )
+
+
+MONTH_FIGURES = {"offered": "offered", "carried_out": "carried_out", "in_time_own": f"{OWN}__{IN_TIME}"}
+
+
+def _months(scope: Scope, facts: QuerySet[PerformanceFact]) -> list[MonthRow]:
+    """The headline facts by the month they began in: episodes, offers, interviews, own-policy "in time"."""
+    counts = {
+        name: Count("pk", filter=Q(figures__contains=f" {key} ")) for name, key in MONTH_FIGURES.items()
+    }
+    grouped = (
+        facts.filter(headline=True)
+        .values("month")
+        .annotate(incidents=Count("pk"), **counts)
+        .order_by()
+        .values_list("month", "incidents", *MONTH_FIGURES)
+    )
+    by_month: dict[date, tuple[int, ...]] = {row[0]: tuple(row[1:]) for row in grouped}
+    empty = (0,) * (1 + len(MONTH_FIGURES))
+    return [MonthRow(month, *by_month.get(month, empty)) for month in _month_keys(scope)]
+
+
+class _Codes:
+    """The headline facts' codes the return groups by, counted in one grouped query."""
+
+    def __init__(self, facts: QuerySet[PerformanceFact]) -> None:
+        self.offered_to: Counter[str] = Counter()
+        self.declined: Counter[tuple[str, str]] = Counter()
+        self.not_offered: Counter[str] = Counter()
+        self.elsewhere: Counter[str] = Counter()
+        columns = ("offered_to", "decline_reason", "declined_by", "not_offered_reason", "elsewhere_words")
+        for to, reason, by, not_offered, words, n in (
+            facts.filter(headline=True).values_list(*columns).annotate(n=Count("pk")).order_by()
+        ):
+            self.offered_to[to] += n
+            self.declined[(reason, by)] += n
+            self.not_offered[not_offered] += n
+            self.elsewhere[words] += n if words else 0
+
+
+def kept_performance_figures(
+    *,
+    local_authority: Organisation,
+    date_from: date,
+    date_to: date,
+    now: datetime | None = None,
+    with_findings: bool = True,
+) -> PerformanceReturn:
+    """``performance_figures`` for an authority, from its kept facts (the reference when they cannot answer).
+    ``with_findings=False``: the finding tables (referrals, risk indicators, places, associates) are left empty,
+    for a caller that shows only counts (the dashboard's last year)."""
+    now = now or timezone.now()
+    scope = Scope(date_from=date_from, date_to=date_to, local_authority=local_authority)
+    if not kept_ready(scope, now):
+        return performance_figures(
+            local_authority=local_authority, date_from=date_from, date_to=date_to, now=now
+        )
+    facts = _facts(scope)
+    counts, cohorts = _figure_counts(facts)
+    codes = _Codes(facts)
+    children, repeat_children, repeat_episodes, cohort_children = _distinct_children(scope)
+    interviews, independence = _interviews(facts)
+    findings = _findings(facts) if with_findings else Findings.empty()
     return PerformanceReturn(
         scope=scope,
         generated_at=now,
@@ -219,17 +286,17 @@ def kept_performance_figures(
         children=children,
         repeat_children=repeat_children,
         repeat_episodes=repeat_episodes,
-        offered_to={c.value: offered_to[c.value] for c in OfferedTo},
+        offered_to={c.value: codes.offered_to[c.value] for c in OfferedTo},
         declines=[
             (
                 r.value,
                 r.label,
-                declined[(r.value, DeclinedBy.CHILD.value)],
-                declined[(r.value, DeclinedBy.PARENT_CARER.value)],
+                codes.declined[(r.value, DeclinedBy.CHILD.value)],
+                codes.declined[(r.value, DeclinedBy.PARENT_CARER.value)],
             )
             for r in DeclineReason
         ],
-        not_offered=[(c.value, c.label, not_offered[c.value]) for c in NotOfferedReason],
+        not_offered=[(c.value, c.label, codes.not_offered[c.value]) for c in NotOfferedReason],
         timeliness=[
             TimelinessRow(
                 d,
@@ -253,18 +320,17 @@ def kept_performance_figures(
         ],
         independence=independence,
         interviews=interviews,
-        referrals=referrals,
-        referrals_by_service=by_service,
-        referral_outcomes=referral_outcomes,
-        risk_indicators=risk_indicators(rhi_ids),
-        places_by_kind=places_by_kind(rhi_ids, child_of),
-        associates_by_age=associates_by_age(rhi_ids, child_of),
-        months=[
-            MonthRow(m, c["incidents"], c["offered"], c["carried_out"], c["in_time_own"])
-            for m, c in months.items()
-        ],
+        referrals=findings.referrals,
+        referrals_by_service=findings.by_service,
+        referral_outcomes=findings.referral_outcomes,
+        risk_indicators=findings.risk_indicators,
+        places_by_kind=findings.places,
+        associates_by_age=findings.associates,
+        months=_months(scope, facts),
         policy=policy_at_end(scope),
-        timed_elsewhere=TimedElsewhere.of_counts(episodes=counts["own_other_commission"], by_rules=elsewhere),
+        timed_elsewhere=TimedElsewhere.of_counts(
+            episodes=counts["own_other_commission"], by_rules=codes.elsewhere
+        ),
     )
 
 

@@ -240,18 +240,25 @@ def test_the_lead_s_return_dashboard_and_records_pages_read_the_kept_facts_and_s
 ) -> None:
     lead = user_with_role(Role.PERFORMANCE_LEAD, organisation=world.north)
     client.force_login(lead)
-    period = {"la": world.north.pk, "date_from": "2025-04-01", "date_to": "2026-03-31"}
+    period: dict[str, str | int] = {"la": world.north.pk, "date_from": "2025-04-01", "date_to": "2026-03-31"}
     with time_machine.travel(NOW, tick=False):
         with CaptureQueriesContext(connection) as ctx:
             page = client.get(reverse("performance:return"), period)
         assert any(PerformanceFact._meta.db_table in q["sql"] for q in ctx.captured_queries)
         assert page.context["result"] == performance_figures(local_authority=world.north, now=NOW, **YEAR)
         board = client.get(reverse("performance:dashboard")).context["board"]
-        assert board.last_year == performance_figures(
+        last_year = performance_figures(
             local_authority=world.north,
             date_from=board.last_period.date_from,
             date_to=board.last_period.date_to,
             now=NOW,
+        )
+        assert (board.last_year.counts, board.last_year.children) == (last_year.counts, last_year.children)
+        assert board.this_year == performance_figures(
+            local_authority=world.north,
+            date_from=board.this_period.date_from,
+            date_to=board.this_period.date_to,
+            now=board.this_year.generated_at,
         )
         MissingEpisode.objects.filter(pk=world.a.pk).update(police_reference="")
         html = client.get(reverse("performance:records", args=["dq_no_police_reference"]), period).content
