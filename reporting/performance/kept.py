@@ -197,7 +197,9 @@ def _refresh(episode_ids: Collection[int], now: datetime) -> int:
     return made
 
 
-@transaction.atomic(durable=True)
+# Not durable: a read makes its period's facts again wherever it runs, inside a caller's transaction too (an
+# export built in a job's transaction); the advisory lock is then held until that transaction ends.
+@transaction.atomic
 def refresh_episodes(*, episode_ids: Collection[int], now: datetime | None = None) -> int:
     """Re-make the facts of these episodes (marked, or outside their time interval at ``now``)."""
     _lock()
