@@ -212,11 +212,28 @@ def sweep_facts(*, now: datetime | None = None, limit: int = REFRESH_BATCH) -> i
     LA-wide marks are taken in by ``rebuild_facts`` (the task queues one per authority)."""
     _lock()
     now = now or timezone.now()
+    _drop_unused_marks()
     marked = PerformanceFactMark.objects.filter(episode_id__isnull=False).values_list("episode_id", flat=True)
     ids = {episode_id for episode_id in marked[:limit] if episode_id is not None}
     expired = PerformanceFact.objects.filter(valid_until__lte=now).values_list("episode_id", flat=True)
     ids |= set(expired[: max(limit - len(ids), 0)])
     return _refresh(ids, now) if ids else 0
+
+
+def _drop_unused_marks() -> None:
+    """Marks no built authority needs (an episode counted by none, an authority never built): after a bulk
+    import or a seed into authorities computed in full, they would otherwise wait in the queue. A committed
+    mark's episode is committed too (one transaction), so an episode still being written is never dropped."""
+    built = PerformanceFactBuild.objects.values("organisation_id")
+    counted = MissingEpisode.objects.filter(Q(responsible_la_id__in=built) | Q(host_la_id__in=built)).values(
+        "pk"
+    )
+    PerformanceFactMark.objects.filter(episode_id__isnull=False).exclude(
+        episode_id__in=PerformanceFact.objects.values("episode_id")
+    ).exclude(episode_id__in=counted).delete()
+    PerformanceFactMark.objects.filter(organisation_id__isnull=False).exclude(
+        organisation_id__in=built
+    ).delete()
 
 
 def authorities_to_rebuild() -> list[int]:

@@ -74,23 +74,17 @@ def _pending(scope: Scope, now: datetime) -> set[int] | None:
     """The episodes of the period whose facts must be made again before reading: marked, or outside their
     interval at ``now``. None when there are more than a refresh takes (the reference is used instead)."""
     facts = _facts(scope)
-    marked = [
-        episode_id
-        for episode_id in PerformanceFactMark.objects.filter(episode_id__isnull=False)
-        .values_list("episode_id", flat=True)
-        .distinct()[: REFRESH_BATCH + 1]
-        if episode_id is not None
-    ]
-    if len(marked) > REFRESH_BATCH:
-        return None
+    marks = PerformanceFactMark.objects.filter(episode_id__isnull=False).values("episode_id")
+    limit = REFRESH_BATCH + 1
     ids: set[int] = set()
-    if marked:
-        ids |= set(episodes_in_scope(scope).filter(pk__in=marked).values_list("pk", flat=True))
-        ids |= set(facts.filter(episode_id__in=marked).values_list("episode_id", flat=True))
+    if marks.exists():  # usually not: the beat's sweep takes marks in every minute
+        in_scope = episodes_in_scope(scope).filter(pk__in=marks).order_by()
+        ids |= set(in_scope.values_list("pk", flat=True)[:limit])
+        ids |= set(facts.filter(episode_id__in=marks).values_list("episode_id", flat=True)[:limit])
     expired = facts.filter(Q(valid_until__lte=now) | Q(valid_from__gte=now)).values_list(
         "episode_id", flat=True
     )
-    ids |= set(expired[: REFRESH_BATCH + 1])
+    ids |= set(expired[:limit])
     return ids if len(ids) <= REFRESH_BATCH else None
 
 

@@ -26,7 +26,7 @@ from reporting.performance.rows import Scope
 from reporting.tasks import refresh_performance_facts_task
 from rhi.models import ClockPolicy, Outcome, ReturnHomeInterview, RHIEpisode, RHIState
 from tests.factories import user_with_role
-from tests.factories_domain import ChildFactory, MissingEpisodeFactory
+from tests.factories_domain import ChildFactory, LocalAuthorityFactory, MissingEpisodeFactory
 from tests.reporting.performance_world import NOW, YEAR, PerformanceWorld, build_world, rhi_for, utc
 
 pytestmark = pytest.mark.django_db
@@ -263,3 +263,21 @@ def test_the_lead_s_return_dashboard_and_records_pages_read_the_kept_facts_and_s
         MissingEpisode.objects.filter(pk=world.a.pk).update(police_reference="")
         html = client.get(reverse("performance:records", args=["dq_no_police_reference"]), period).content
         assert f"EP-{world.a.pk}".encode() in html
+
+
+def test_the_sweep_drops_marks_no_built_authority_needs_and_keeps_its_facts_of_built_ones(
+    world: PerformanceWorld,
+) -> None:
+    elsewhere = LocalAuthorityFactory.create(code="899", name="Never built")
+    unbuilt = MissingEpisodeFactory.create(
+        child=ChildFactory.create(responsible_la=elsewhere), missing_at=utc(2025, 8, 1, 9)
+    )
+    ClockPolicy.objects.create(local_authority=elsewhere, effective_from=date(2024, 1, 1))
+    MissingEpisode.objects.filter(pk=world.b2.pk).update(police_reference="")
+    refresh_performance_facts_task()
+    assert not PerformanceFactMark.objects.exists()
+    assert not PerformanceFact.objects.filter(episode=unbuilt).exists()
+    assert (
+        " dq_no_police_reference "
+        in PerformanceFact.objects.get(organisation=world.north, episode=world.b2).figures
+    )
