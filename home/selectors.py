@@ -30,7 +30,7 @@ from missing_episodes.selectors import MatchQueueSummary, match_queue_summary
 from referrals.models import Referral
 from referrals.selectors import awaiting_acknowledgement_summary
 from reporting.dashboard import year_to_date
-from reporting.performance import IN_TIME, percent, performance_figures
+from reporting.performance import IN_TIME, kept_performance_figures, percent
 from rhi import queues
 from sharing.selectors import received_counts
 
@@ -89,7 +89,7 @@ def performance_headline(user: User | AnonymousUser, *, today: date) -> list[dic
     this_year, _ = year_to_date(today)
     headline = []
     for la in organisations_by_name(reporting_authority_ids(user)):
-        result = performance_figures(
+        result = kept_performance_figures(
             local_authority=la, date_from=this_year.date_from, date_to=this_year.date_to
         )
         headline.append(

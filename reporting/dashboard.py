@@ -1,6 +1,7 @@
 """The performance lead's dashboard: this collection year's headline figures against the same period last
 year, the six-definition timeliness table and the data-quality list, each number a figure key whose records
-``reporting.performance.figure_records`` lists (the same predicate that counted it)."""
+``reporting.performance.kept_figure_records`` lists (the same kept facts that counted it). Both years are read
+from the kept facts (``reporting.performance.kept_read``), not computed again per view."""
 
 from __future__ import annotations
 
@@ -14,8 +15,8 @@ from reporting.performance import (
     NOT_STARTED,
     OWN,
     PerformanceReturn,
+    kept_performance_figures,
     percent,
-    performance_figures,
 )
 from reporting.periods import CollectionYear
 
@@ -123,11 +124,16 @@ def performance_dashboard(
     *, local_authority: Organisation, today: date, now: datetime | None = None
 ) -> Dashboard:
     this_period, last_period = year_to_date(today)
-    this_year = performance_figures(
+    this_year = kept_performance_figures(
         local_authority=local_authority, date_from=this_period.date_from, date_to=this_period.date_to, now=now
     )
-    last_year = performance_figures(
-        local_authority=local_authority, date_from=last_period.date_from, date_to=last_period.date_to, now=now
+    # Last year's column shows counts only: its finding tables are not read.
+    last_year = kept_performance_figures(
+        local_authority=local_authority,
+        date_from=last_period.date_from,
+        date_to=last_period.date_to,
+        now=now,
+        with_findings=False,
     )
     headline = [
         HeadlineFigure(

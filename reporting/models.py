@@ -96,3 +96,79 @@ class ExportJob(models.Model):
         extension = "zip" if (self.file.name or "").endswith(".zip") else self.format
         period = f"{self.date_from:%Y%m%d}-{self.date_to:%Y%m%d}"
         return f"{self.return_kind}-{self.local_authority.code}-{period}.{extension}"
+
+
+# Kept performance facts (docs/performance-return.md, "Kept figures"): the performance return's reading of each
+# episode, written by reporting.performance.kept and aggregated by reporting.performance.kept_read, so that a
+# page sums kept rows instead of re-timing every episode of the scope.
+
+
+class PerformanceFact(models.Model):
+    """One episode as one local authority's performance return counts it: the figure keys it satisfies
+    (``figures``: " key key … ", every ``FIGURES`` key true for it plus the ``kept.RAW_*`` flags the cohort
+    table needs) and the codes the return groups by. ``valid_from``/``valid_until``: the instants between which
+    its time-dependent figures (timeliness "not yet due", "still missing") cannot change; null = unbounded."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    episode = models.ForeignKey("missing_episodes.MissingEpisode", on_delete=models.CASCADE, related_name="+")
+    child_id = models.BigIntegerField()
+    rhi_id = models.BigIntegerField(null=True)
+    missing_at = models.DateTimeField()
+    month = models.DateField()  # the first day of the UK month the episode began in
+    headline = models.BooleanField()  # the LA's own child (not one placed in its area by another LA)
+    figures = models.TextField()
+    offered_to = models.CharField(max_length=30, blank=True)
+    decline_reason = models.CharField(max_length=40, blank=True)
+    declined_by = models.CharField(max_length=30, blank=True)
+    not_offered_reason = models.CharField(max_length=40, blank=True)
+    independence = models.CharField(max_length=40, blank=True)
+    elsewhere_words = models.CharField(max_length=120, blank=True)  # method.rules_words, when timed elsewhere
+    valid_from = models.DateTimeField(null=True)
+    valid_until = models.DateTimeField(null=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "episode"], name="perf_fact_org_episode_uniq")
+        ]
+        indexes = [
+            models.Index(fields=["organisation", "missing_at"], name="perf_fact_org_start_idx"),
+            models.Index(
+                fields=["organisation", "valid_until"],
+                name="perf_fact_org_until_idx",
+                condition=Q(valid_until__isnull=False),
+            ),
+            models.Index(fields=["organisation", "valid_from"], name="perf_fact_org_from_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Episode {self.episode_id} in the return of organisation {self.organisation_id}"
+
+
+class PerformanceFactBuild(models.Model):
+    """A local authority whose facts were built in full (``rebuild_performance_facts``): until then, and while
+    an LA-wide mark is pending, its return is computed in full."""
+
+    organisation = models.OneToOneField(Organisation, on_delete=models.CASCADE, related_name="+")
+    built_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"Facts of organisation {self.organisation_id} built {self.built_at:%Y-%m-%d %H:%M}"
+
+
+class PerformanceFactMark(models.Model):
+    """A change the kept facts have not taken in yet: an episode (``episode_id``) or a whole local authority
+    (``organisation_id``: its clock policies or nation). Written in the changing transaction by database
+    triggers (migration 0003), so every writer marks (services, imports by COPY, admin); append-only, and
+    deleted by the ids a refresh read, so a mark made during a refresh is never lost."""
+
+    episode_id = models.BigIntegerField(null=True)
+    organisation_id = models.BigIntegerField(null=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["episode_id"], name="perf_mark_episode_idx"),
+            models.Index(fields=["organisation_id"], name="perf_mark_org_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Mark {self.pk}: episode {self.episode_id}, organisation {self.organisation_id}"

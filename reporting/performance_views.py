@@ -123,7 +123,7 @@ def performance_return(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"form": form}
     if local_authority is not None:
         date_from, date_to = form.cleaned_data["date_from"], form.cleaned_data["date_to"]
-        result = performance.performance_figures(
+        result = performance.kept_performance_figures(
             local_authority=local_authority, date_from=date_from, date_to=date_to
         )
         cells = performance.published_cells(result)
@@ -221,7 +221,7 @@ def records(request: HttpRequest, figure: str) -> HttpResponse:
     if local_authority is None:
         return render(request, "reporting/performance/return.html", {"form": form}, status=400)
     date_from, date_to = form.cleaned_data["date_from"], form.cleaned_data["date_to"]
-    ids = performance.figure_records(
+    ids = performance.kept_figure_records(
         figure, local_authority=local_authority, date_from=date_from, date_to=date_to
     )
     shown = ids[:MAX_RECORDS_SHOWN]

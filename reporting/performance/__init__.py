@@ -16,8 +16,11 @@ How it is counted, one concern per module:
 - ``findings``: referrals, risk indicators, places by kind and associates by age group. Figures, never names:
   the return is for figures-only roles, so no narrative or intelligence-level field (associate names, place
   descriptions, towns, postcodes) is read into it; the names and places stay behind ``access`` on the RHI.
-- ``result``: ``performance_figures`` (the whole return) and ``figure_records``; ``method``: the method
-  paragraph.
+- ``result``: ``performance_figures`` (the whole return) and ``figure_records``, the reference: they define
+  every figure; ``method``: the method paragraph.
+- ``kept`` and ``kept_read``: the same return and records from facts kept per episode and summed in SQL
+  (``kept_performance_figures``, ``kept_figure_records``), what the pages, the downloads and the dashboard
+  read; equal to the reference by construction and by test (tests/reporting/test_kept_figures.py).
 - ``suppression``, ``tables``, ``charts``, ``export``: what is published. Every count of every table goes
   through one ``protect`` (1–4 shown as "<5", and the cells that would give one away by subtraction withheld
   as "[c]", from the sums each table declares next to its layout in ``tables.TABLES``).
@@ -31,6 +34,7 @@ The names below are the package's public surface; callers import them from ``rep
 from reporting.performance.charts import BarChart, bar_chart, monthly_chart
 from reporting.performance.export import build_export, export_title, pdf_context
 from reporting.performance.figures import COHORTS, FIGURES, Figure, count_figures
+from reporting.performance.kept_read import kept_figure_records, kept_performance_figures
 from reporting.performance.method import method_paragraph
 from reporting.performance.result import PerformanceReturn, figure_records, performance_figures
 from reporting.performance.rows import Scope, fetch_rows
@@ -75,6 +79,8 @@ __all__ = [
     "export_title",
     "fetch_rows",
     "figure_records",
+    "kept_figure_records",
+    "kept_performance_figures",
     "method_paragraph",
     "monthly_chart",
     "pdf_context",

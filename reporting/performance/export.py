@@ -9,7 +9,8 @@ from typing import Any
 from accounts.models import Organisation
 from reporting.export_types import ExportContent, Sheet
 from reporting.performance.charts import monthly_chart
-from reporting.performance.result import PerformanceReturn, performance_figures
+from reporting.performance.kept_read import kept_performance_figures
+from reporting.performance.result import PerformanceReturn
 from reporting.performance.tables import PublishedCells, published_cells, published_tables
 
 
@@ -35,7 +36,12 @@ def export_title(result: PerformanceReturn) -> str:
 def build_export(*, local_authority: Organisation, date_from: date, date_to: date) -> ExportContent:
     """The performance return as sheets (xlsx/csv/json) and a PDF template, for reporting.exports.RETURNS."""
 
-    result = performance_figures(local_authority=local_authority, date_from=date_from, date_to=date_to)
+    result = kept_performance_figures(local_authority=local_authority, date_from=date_from, date_to=date_to)
+    return export_content(result)
+
+
+def export_content(result: PerformanceReturn) -> ExportContent:
+    """The export of a return already computed (``build_export``'s; the benchmark times the reference's)."""
     cells = published_cells(result)  # suppression decided once for the sheets and the PDF
     tables = published_tables(result, cells)
     sheets = [Sheet(name=table.sheet, header=table.header, rows=table.rows) for table in tables]

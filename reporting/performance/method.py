@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from accounts.models import Organisation
 from reporting.performance.suppression import CellKey, Relation, Shown, at_least, percent, sums
 from reporting.performance.timeliness import OWN_LABEL, OtherCommission
-from rhi.clock import Basis, Unit, describe_rules
+from rhi.clock import Basis, ClockRules, Unit, describe_rules
 from rhi.models import ClockPolicy, RepeatRule
 from rhi.selectors import clock_rules_for_policy, rules_without_policy
 
@@ -72,6 +72,11 @@ class Prose:
     render: Callable[[Published], str]
 
 
+def rules_words(rules: ClockRules) -> str:
+    """The rules an episode was timed under, as the method paragraph words them ("from return, 72 hours")."""
+    return f"{_BASIS_WORDS[rules.basis]}, {rules.complete_length} {_UNIT_WORDS[rules.complete_unit]}"
+
+
 @dataclass(frozen=True)
 class TimedElsewhere:
     """How many of an LA's own episodes were timed under another commission's policy, how many of those with
@@ -84,15 +89,14 @@ class TimedElsewhere:
 
     @classmethod
     def of(cls, other: Mapping[int, OtherCommission]) -> TimedElsewhere:
-        by_rules = Counter(
-            f"{_BASIS_WORDS[entry.rules.basis]}, {entry.rules.complete_length} "
-            f"{_UNIT_WORDS[entry.rules.complete_unit]}"
-            for entry in other.values()
-            if entry.differs
-        )
-        return cls(
-            episodes=len(other), differ=sum(by_rules.values()), by_rules=tuple(sorted(by_rules.items()))
-        )
+        by_rules = Counter(rules_words(entry.rules) for entry in other.values() if entry.differs)
+        return cls.of_counts(episodes=len(other), by_rules=by_rules)
+
+    @classmethod
+    def of_counts(cls, *, episodes: int, by_rules: Mapping[str, int]) -> TimedElsewhere:
+        """From the counts themselves (the kept facts, ``kept_read``): ``by_rules`` keyed by ``rules_words``."""
+        by_rules = {words: n for words, n in by_rules.items() if n}
+        return cls(episodes=episodes, differ=sum(by_rules.values()), by_rules=tuple(sorted(by_rules.items())))
 
     def cells(self) -> dict[CellKey, int]:
         """The counts the label and the paragraph print, as cells for ``protect``."""

@@ -9,6 +9,7 @@ return's time. The instants are the same (UTC); a snapshot is parsed once per di
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, NamedTuple
@@ -161,11 +162,15 @@ def _links_of(episode_ids: list[int]) -> QuerySet[RHIEpisode]:
     return RHIEpisode.objects.filter(ids_in("episode_id", episode_ids)).order_by().values_list(*RHI_FIELDS)
 
 
-def fetch_rows(scope: Scope) -> list[EpisodeRow]:
+def fetch_rows(scope: Scope, *, episode_ids: Sequence[int] | None = None) -> list[EpisodeRow]:
     """One row per episode in scope: the episodes by their (LA, start) indexes, then their RHI links by the
-    unique episode index in chunks of ids (a join lets the planner hash the whole link table instead)."""
+    unique episode index in chunks of ids (a join lets the planner hash the whole link table instead).
+    ``episode_ids``: only those of them (the kept facts refresh a few episodes at a time)."""
+    in_scope = episodes_in_scope(scope)
+    if episode_ids is not None:
+        in_scope = in_scope.filter(pk__in=list(episode_ids))
     episodes = read_tuples(
-        with_looked_after_at_start(episodes_in_scope(scope))
+        with_looked_after_at_start(in_scope)
         .annotate(counted_category=returns_category())
         .order_by()
         .values_list(*EPISODE_FIELDS)

@@ -29,6 +29,7 @@ BENCHMARKS: dict[str, Callable[[int], dict[str, Any]]] = {
     "annex_a": lambda runs: returns.annex_a_largest(),
     "exports": returns.exports_per_la,
     "performance": lambda runs: performance.performance_largest(min(runs, 10)),
+    "kept_figures": lambda runs: performance.kept_figures(min(runs, 20)),
     "api": api.api_benchmark,
     # Not in the default run: 100,000 rows (RHI_BENCH_IMPORT_ROWS sets fewer) take minutes.
     "imports": imports.imports_benchmark,

@@ -1,0 +1,348 @@
+"""The performance return and the records behind a figure, read from the kept facts (``kept``): sums grouped
+in SQL over the authority's facts of the period, never the episodes re-timed. Figures that do not add up
+(children, repeat children, interviews by RHI, the cohorts' children) are counted distinct over the fact rows
+of the period itself, so they are exact for any period, not sums of monthly figures.
+
+A figure is never wrong: before reading, the facts of the period that are marked (changed since they were
+made) or outside their time interval are made again (few: the open clocks and what changed since the beat's
+last sweep). When there are too many of them, or the authority was never built, or an authority-wide change
+(its clock policies) is pending, or the database is not PostgreSQL, the return is computed in full by the
+reference, ``performance_figures``, which stays the definition of every figure.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.db import connection
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from accounts.models import Organisation
+from reporting.models import PerformanceFact, PerformanceFactBuild, PerformanceFactMark
+from reporting.performance.figures import COHORTS, FIGURES
+from reporting.performance.findings import (
+    Ranked,
+    associates_by_age,
+    places_by_kind,
+    referral_counts,
+    risk_indicators,
+)
+from reporting.performance.kept import RAW_HELD, RAW_OFFERED, RAW_OWN_IN_TIME, REFRESH_BATCH, refresh_episodes
+from reporting.performance.method import TimedElsewhere
+from reporting.performance.result import (
+    CohortRow,
+    MonthRow,
+    PerformanceReturn,
+    TimelinessRow,
+    figure_records,
+    performance_figures,
+)
+from reporting.performance.rows import Scope, episodes_in_scope
+from reporting.performance.timeliness import (
+    DEFINITION_KEYS,
+    IN_TIME,
+    OWN,
+    OWN_LABEL,
+    STANDARD_LABELS,
+    TIMELINESS_STATUSES,
+    policy_at_end,
+)
+from rhi.models import DeclinedBy, DeclineReason, InterviewerIndependence, NotOfferedReason, OfferedTo
+
+GROUPED = (
+    "month",
+    "headline",
+    "figures",
+    "offered_to",
+    "decline_reason",
+    "declined_by",
+    "not_offered_reason",
+)
+
+
+def _facts(scope: Scope) -> QuerySet[PerformanceFact]:
+    assert scope.local_authority is not None
+    return PerformanceFact.objects.filter(
+        organisation_id=scope.local_authority.pk, missing_at__gte=scope.starts, missing_at__lt=scope.ends
+    )
+
+
+def _pending(scope: Scope, now: datetime) -> set[int] | None:
+    """The episodes of the period whose facts must be made again before reading: marked, or outside their
+    interval at ``now``. None when there are more than a refresh takes (the reference is used instead)."""
+    facts = _facts(scope)
+    marks = PerformanceFactMark.objects.filter(episode_id__isnull=False).values("episode_id")
+    limit = REFRESH_BATCH + 1
+    ids: set[int] = set()
+    if marks.exists():  # usually not: the beat's sweep takes marks in every minute
+        in_scope = episodes_in_scope(scope).filter(pk__in=marks).order_by()
+        ids |= set(in_scope.values_list("pk", flat=True)[:limit])
+        ids |= set(facts.filter(episode_id__in=marks).values_list("episode_id", flat=True)[:limit])
+    expired = facts.filter(Q(valid_until__lte=now) | Q(valid_from__gte=now)).values_list(
+        "episode_id", flat=True
+    )
+    ids |= set(expired[:limit])
+    return ids if len(ids) <= REFRESH_BATCH else None
+
+
+def kept_ready(scope: Scope, now: datetime) -> bool:
+    """Whether the kept facts can answer for this scope at ``now``, after making again those that must be."""
+    la = scope.local_authority
+    if connection.vendor != "postgresql" or la is None:
+        return False
+    if not PerformanceFactBuild.objects.filter(organisation_id=la.pk).exists():
+        return False
+    if PerformanceFactMark.objects.filter(organisation_id=la.pk).exists():
+        return False
+    pending = _pending(scope, now)
+    if pending is None:
+        return False
+    if pending:
+        refresh_episodes(episode_ids=pending, now=now)
+    return True
+
+
+def _month_keys(scope: Scope) -> list[date]:
+    months, day = [], scope.date_from.replace(day=1)
+    while day <= scope.date_to:
+        months.append(day)
+        day = (day + timedelta(days=32)).replace(day=1)
+    return months
+
+
+def _distinct_children(scope: Scope) -> tuple[int, int, int, dict[str, int]]:
+    """Children, repeat children, their episodes and each cohort's children: counted distinct over the facts."""
+    cohort_columns = ", ".join(
+        "count(DISTINCT child_id) FILTER (WHERE strpos(figures, %s) > 0)" for _ in COHORTS
+    )
+    where = "organisation_id = %s AND missing_at >= %s AND missing_at < %s"
+    assert scope.local_authority is not None
+    bounds: list[int | datetime | str] = [scope.local_authority.pk, scope.starts, scope.ends]
+    table = PerformanceFact._meta.db_table
+    sql = f"SELECT count(DISTINCT child_id) FILTER (WHERE headline), {cohort_columns} FROM {table} WHERE {where}; "  # noqa: S608 - the model's table
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*(f" cohort_{c.key} " for c in COHORTS), *bounds])
+        children, *by_cohort = cursor.fetchone()
+        cursor.execute(
+            f"SELECT count(*), coalesce(sum(n), 0) FROM (SELECT count(*) AS n FROM {table} "  # noqa: S608 - the model's table
+            f"WHERE {where} AND headline GROUP BY child_id HAVING count(*) > 1) AS repeats",
+            bounds,
+        )
+        repeat_children, repeat_episodes = cursor.fetchone()
+    return (
+        children,
+        repeat_children,
+        int(repeat_episodes),
+        {c.key: n for c, n in zip(COHORTS, by_cohort, strict=True)},
+    )
+
+
+def _interviews(facts: QuerySet[PerformanceFact]) -> tuple[int, list[tuple[str, str, int]]]:
+    """Interviews counted once per RHI (an RHI may address several episodes), by interviewer independence: an
+    RHI has one interview, so one independence, and the groups' counts add up to the interviews."""
+    held = facts.filter(headline=True, figures__contains=" carried_out ")
+    counts = dict(
+        held.values("independence")
+        .annotate(n=Count("rhi_id", distinct=True))
+        .order_by()
+        .values_list("independence", "n")
+    )
+    return sum(counts.values()), [(c.value, c.label, counts.get(c.value, 0)) for c in InterviewerIndependence]
+
+
+def _figure_counts(facts: QuerySet[PerformanceFact]) -> tuple[Counter[str], dict[str, Counter[str]]]:
+    """Each figure's count over the headline facts, and each cohort's episodes, offers, interviews and own-policy
+    "in time", from the facts grouped by their set of figure keys."""
+    counts: Counter[str] = Counter()
+    cohorts: dict[str, Counter[str]] = {cohort.key: Counter() for cohort in COHORTS}
+    for headline, figures, n in facts.values_list("headline", "figures").annotate(n=Count("pk")).order_by():
+        keys = figures.split()
+        flags = {
+            "offered": RAW_OFFERED in keys,
+            "carried_out": RAW_HELD in keys,
+            "in_time_own": RAW_OWN_IN_TIME in keys,
+        }
+        for key in keys:
+            if key.startswith("cohort_"):
+                cohort = cohorts[key.removeprefix("cohort_")]
+                cohort["incidents"] += n
+                cohort.update({name: n for name, raised in flags.items() if raised})
+        if headline:
+            counts.update(dict.fromkeys(keys, n))
+    return counts, cohorts
+
+
+@dataclass(frozen=True)
+class Findings:
+    """The finding tables, from the reference's grouped queries over the RHIs of the headline facts."""
+
+    referrals: dict[str, int]
+    by_service: list[tuple[str, str, int, int]]
+    referral_outcomes: list[tuple[str, str, int]]
+    risk_indicators: list[tuple[str, str, int]]
+    places: list[Ranked]
+    associates: list[Ranked]
+
+    @classmethod
+    def empty(cls) -> Findings:
+        return cls({}, [], [], [], [], [])
+
+
+def _findings(facts: QuerySet[PerformanceFact]) -> Findings:
+    child_of = {
+        rhi_id: child_id
+        for rhi_id, child_id in facts.filter(headline=True, rhi_id__isnull=False)
+        .order_by()
+        .values_list("rhi_id", "child_id")
+        .distinct()
+        if rhi_id is not None
+    }
+    rhi_ids = sorted(child_of)
+    referrals, by_service, outcomes = referral_counts(rhi_ids)
+    return Findings(
+        referrals,
+        by_service,
+        outcomes,
+        risk_indicators(rhi_ids),
+        places_by_kind(rhi_ids, child_of),
+        associates_by_age(rhi_ids, child_of),
+    )
+
+
+MONTH_FIGURES = {"offered": "offered", "carried_out": "carried_out", "in_time_own": f"{OWN}__{IN_TIME}"}
+
+
+def _months(scope: Scope, facts: QuerySet[PerformanceFact]) -> list[MonthRow]:
+    """The headline facts by the month they began in: episodes, offers, interviews, own-policy "in time"."""
+    counts = {
+        name: Count("pk", filter=Q(figures__contains=f" {key} ")) for name, key in MONTH_FIGURES.items()
+    }
+    grouped = (
+        facts.filter(headline=True)
+        .values("month")
+        .annotate(incidents=Count("pk"), **counts)
+        .order_by()
+        .values_list("month", "incidents", *MONTH_FIGURES)
+    )
+    by_month: dict[date, tuple[int, ...]] = {row[0]: tuple(row[1:]) for row in grouped}
+    empty = (0,) * (1 + len(MONTH_FIGURES))
+    return [MonthRow(month, *by_month.get(month, empty)) for month in _month_keys(scope)]
+
+
+class _Codes:
+    """The headline facts' codes the return groups by, counted in one grouped query."""
+
+    def __init__(self, facts: QuerySet[PerformanceFact]) -> None:
+        self.offered_to: Counter[str] = Counter()
+        self.declined: Counter[tuple[str, str]] = Counter()
+        self.not_offered: Counter[str] = Counter()
+        self.elsewhere: Counter[str] = Counter()
+        columns = ("offered_to", "decline_reason", "declined_by", "not_offered_reason", "elsewhere_words")
+        for to, reason, by, not_offered, words, n in (
+            facts.filter(headline=True).values_list(*columns).annotate(n=Count("pk")).order_by()
+        ):
+            self.offered_to[to] += n
+            self.declined[(reason, by)] += n
+            self.not_offered[not_offered] += n
+            self.elsewhere[words] += n if words else 0
+
+
+def kept_performance_figures(
+    *,
+    local_authority: Organisation,
+    date_from: date,
+    date_to: date,
+    now: datetime | None = None,
+    with_findings: bool = True,
+) -> PerformanceReturn:
+    """``performance_figures`` for an authority, from its kept facts (the reference when they cannot answer).
+    ``with_findings=False``: the finding tables (referrals, risk indicators, places, associates) are left empty,
+    for a caller that shows only counts (the dashboard's last year)."""
+    now = now or timezone.now()
+    scope = Scope(date_from=date_from, date_to=date_to, local_authority=local_authority)
+    if not kept_ready(scope, now):
+        return performance_figures(
+            local_authority=local_authority, date_from=date_from, date_to=date_to, now=now
+        )
+    facts = _facts(scope)
+    counts, cohorts = _figure_counts(facts)
+    codes = _Codes(facts)
+    children, repeat_children, repeat_episodes, cohort_children = _distinct_children(scope)
+    interviews, independence = _interviews(facts)
+    findings = _findings(facts) if with_findings else Findings.empty()
+    return PerformanceReturn(
+        scope=scope,
+        generated_at=now,
+        counts={key: counts[key] for key in FIGURES if not key.startswith("cohort_")},
+        children=children,
+        repeat_children=repeat_children,
+        repeat_episodes=repeat_episodes,
+        offered_to={c.value: codes.offered_to[c.value] for c in OfferedTo},
+        declines=[
+            (
+                r.value,
+                r.label,
+                codes.declined[(r.value, DeclinedBy.CHILD.value)],
+                codes.declined[(r.value, DeclinedBy.PARENT_CARER.value)],
+            )
+            for r in DeclineReason
+        ],
+        not_offered=[(c.value, c.label, codes.not_offered[c.value]) for c in NotOfferedReason],
+        timeliness=[
+            TimelinessRow(
+                d,
+                OWN_LABEL if d == OWN else STANDARD_LABELS[d],
+                {s: counts[f"{d}__{s}"] for s in TIMELINESS_STATUSES},
+            )
+            for d in DEFINITION_KEYS
+        ],
+        cohorts=[
+            CohortRow(
+                c.key,
+                c.label,
+                c.in_headline,
+                incidents=cohorts[c.key]["incidents"],
+                children=cohort_children[c.key],
+                offered=cohorts[c.key]["offered"],
+                carried_out=cohorts[c.key]["carried_out"],
+                in_time_own=cohorts[c.key]["in_time_own"],
+            )
+            for c in COHORTS
+        ],
+        independence=independence,
+        interviews=interviews,
+        referrals=findings.referrals,
+        referrals_by_service=findings.by_service,
+        referral_outcomes=findings.referral_outcomes,
+        risk_indicators=findings.risk_indicators,
+        places_by_kind=findings.places,
+        associates_by_age=findings.associates,
+        months=_months(scope, facts),
+        policy=policy_at_end(scope),
+        timed_elsewhere=TimedElsewhere.of_counts(
+            episodes=counts["own_other_commission"], by_rules=codes.elsewhere
+        ),
+    )
+
+
+def kept_figure_records(
+    key: str, *, local_authority: Organisation, date_from: date, date_to: date, now: datetime | None = None
+) -> list[int]:
+    """``figure_records`` from the kept facts: the ids of the facts that hold the figure's key."""
+    now = now or timezone.now()
+    scope = Scope(date_from=date_from, date_to=date_to, local_authority=local_authority)
+    if key not in FIGURES:
+        raise KeyError(key)
+    if not kept_ready(scope, now):
+        return figure_records(
+            key, local_authority=local_authority, date_from=date_from, date_to=date_to, now=now
+        )
+    return list(
+        _facts(scope)
+        .filter(figures__contains=f" {key} ")
+        .order_by("episode_id")
+        .values_list("episode_id", flat=True)
+    )
