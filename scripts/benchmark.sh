@@ -67,6 +67,8 @@ if [ "$fresh" = 1 ] || [ "$("$PY" manage.py shell -c 'from accounts.models impor
   "$PY" manage.py seed_demo --size "$SIZE" --seed 1
   pgb "$PG_BIN/vacuumdb" -h 127.0.0.1 -p "$PG_PORT" -U postgres --analyze-only -q rhi
 fi
+# The performance pages read kept facts (docs/performance-return.md): build them once for a fresh data set.
+"$PY" manage.py rebuild_performance_facts --unbuilt
 if [ "${1:-}" = "--shell" ]; then
   # ./scripts/benchmark.sh --shell -c "..." : a Django shell on the benchmark database, for profiling.
   shift

@@ -281,3 +281,15 @@ def test_the_sweep_drops_marks_no_built_authority_needs_and_keeps_its_facts_of_b
         " dq_no_police_reference "
         in PerformanceFact.objects.get(organisation=world.north, episode=world.b2).figures
     )
+
+
+def test_the_rebuild_command_with_unbuilt_builds_only_the_authorities_never_built() -> None:
+    world = build_world()
+    call_command("rebuild_performance_facts", "--la", world.north.code)
+    first = PerformanceFactBuild.objects.get(organisation=world.north).built_at
+
+    call_command("rebuild_performance_facts", "--unbuilt")
+
+    assert PerformanceFactBuild.objects.get(organisation=world.north).built_at == first
+    las = Organisation.objects.filter(kind="local_authority").values_list("pk", flat=True)
+    assert set(PerformanceFactBuild.objects.values_list("organisation_id", flat=True)) == set(las)

@@ -1,8 +1,9 @@
-"""python manage.py rebuild_performance_facts [--la CODE …]
+"""python manage.py rebuild_performance_facts [--la CODE …] [--unbuilt]
 
 Makes every kept fact of the performance return again from the reference (reporting.performance.kept), one
 local authority at a time (each in its own transaction): after deploying the kept facts, after a change to how
-a figure is counted, or to repair. Without --la, every local authority. docs/performance-return.md.
+a figure is counted, or to repair. Without --la, every local authority; --unbuilt, only those never built (after
+seeding demo or benchmark data; quick when all are built). docs/performance-return.md.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from accounts.models import Organisation, OrganisationKind
+from reporting.models import PerformanceFactBuild
 from reporting.performance.kept import local_authority_ids, rebuild_facts
 
 
@@ -22,6 +24,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--la", action="append", default=[], help="A local authority's DfE code (repeatable)."
+        )
+        parser.add_argument(
+            "--unbuilt", action="store_true", help="Only local authorities whose facts were never built."
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -38,6 +43,9 @@ class Command(BaseCommand):
             ids = [found[code] for code in codes]
         else:
             ids = local_authority_ids()
+        if options["unbuilt"]:
+            built = set(PerformanceFactBuild.objects.values_list("organisation_id", flat=True))
+            ids = [pk for pk in ids if pk not in built]
         total, started = 0, time.perf_counter()
         for organisation_id in ids:
             total += rebuild_facts(organisation_id=organisation_id)
