@@ -29,6 +29,7 @@ from missing_episodes.models import (
     PossibleDuplicate,
 )
 from referrals.models import Referral
+from reporting.performance.kept import marks_paused_while_nothing_is_built
 from rhi.models import (
     Associate,
     ClockPolicy,
@@ -134,7 +135,7 @@ def seed_demo(
         cases = CaseGenerator(world, rng=rng, writer=writer, ids=ids, rhis=engine)
         # The bulk of the rows go in without secondary indexes (built once after them) at the sizes written by
         # COPY; the scenarios after them read through the services, with every index back.
-        with indexes_built_after(MODEL_ORDER if use_copy else []):
+        with indexes_built_after(MODEL_ORDER if use_copy else []), marks_paused_while_nothing_is_built():
             for number, la in enumerate(world.las, start=1):
                 written = cases.generate_la(la)
                 if len(world.las) > 5:

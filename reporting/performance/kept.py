@@ -19,7 +19,8 @@ refresh stays marked.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 
 from django.db import connection, transaction
@@ -252,3 +253,31 @@ def local_authority_ids() -> list[int]:
         .order_by("pk")
         .values_list("pk", flat=True)
     )
+
+
+@contextmanager
+def marks_paused_while_nothing_is_built() -> Iterator[None]:
+    """Bulk-load rows without the triggers marking kept facts stale: only where no authority's facts are built
+    (a freshly seeded demo or benchmark database), so every return is computed in full and a mark would only be
+    swept away unread, after costing the load a query over its rows per statement. Inside the loading
+    transaction: the triggers are disabled by DDL that commits or rolls back with the rows."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    if not connection.in_atomic_block:
+        raise RuntimeError("Pause the marks inside the transaction that loads the rows.")
+    if PerformanceFactBuild.objects.exists():
+        raise RuntimeError("Kept facts are built here: rows loaded without marks would leave them wrong.")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT tgrelid::regclass::text, quote_ident(tgname) FROM pg_trigger "
+            "WHERE NOT tgisinternal AND tgname LIKE %s ORDER BY 1, 2",
+            [r"rhi\_perf\_mark\_%"],
+        )
+        triggers: list[tuple[str, str]] = cursor.fetchall()
+        for table, name in triggers:
+            cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER {name}")
+    yield
+    with connection.cursor() as cursor:
+        for table, name in triggers:
+            cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER {name}")
