@@ -202,6 +202,19 @@ if (
     }
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
 DATABASE_ROUTERS = ["core.replica.ReplicaRouter"]
+# A psycopg connection pool per process (Django's "pool" option), for threaded servers: at most
+# RHI_DB_POOL_MAX_SIZE connections, and a thread that waits RHI_DB_POOL_TIMEOUT_SECONDS for one gets an error
+# instead of queueing without end. Unset: one persistent connection per process and thread (CONN_MAX_AGE), which
+# for gunicorn's sync workers and Celery's prefork pool is the same bound (docs/database.md).
+if int(os.environ.get("RHI_DB_POOL_MAX_SIZE", "0")) > 0:
+    for _database in DATABASES.values():
+        if _database["ENGINE"] == "django.db.backends.postgresql":
+            _database["CONN_MAX_AGE"] = 0  # the pool keeps the connections; Django refuses both
+            _database.setdefault("OPTIONS", {})["pool"] = {
+                "min_size": 1,
+                "max_size": int(os.environ["RHI_DB_POOL_MAX_SIZE"]),
+                "timeout": float(os.environ.get("RHI_DB_POOL_TIMEOUT_SECONDS", "10")),
+            }
 # Read-your-writes across requests: a user who wrote reads from the primary for this long (core/replica.py).
 RHI_REPLICA_PIN_SECONDS = int(os.environ.get("RHI_REPLICA_PIN_SECONDS", "10"))
 RHI_REPLICA_PIN_CACHE = "replica_pins"

@@ -74,3 +74,58 @@ def test_a_query_longer_than_the_statement_timeout_is_cancelled_with_a_clean_err
     assert 0.3 <= shown["seconds"] < 5  # cancelled at the timeout, long before pg_sleep's 20 s
     assert shown["after"] == 1  # the same connection answers the next query
     assert time.monotonic() - started < 20
+
+
+POOL_OF_ONE = """
+import django, json, threading, time
+django.setup()
+from django.db import OperationalError, connection
+connection.ensure_connection()  # this thread holds the pool's one connection
+outcome = {}
+
+def another_request():
+    from django.db import connection as theirs
+    started = time.monotonic()
+    try:
+        theirs.ensure_connection()
+        outcome["error"] = None
+    except OperationalError as exc:
+        outcome["error"] = type(exc.__cause__).__name__
+    outcome["waited"] = time.monotonic() - started
+
+thread = threading.Thread(target=another_request)
+thread.start()
+thread.join(30)
+with connection.cursor() as cursor:
+    cursor.execute("SHOW statement_timeout")
+    outcome["timeout"] = cursor.fetchone()[0]
+print(json.dumps(outcome))
+"""
+
+
+def test_with_a_pool_a_request_waiting_for_a_connection_gives_up_cleanly_instead_of_piling_up() -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only (./scripts/test.sh)")
+    env = dict(
+        os.environ,
+        DATABASE_URL=live_database_url(),
+        DATABASE_REPLICA_URL="",
+        RHI_DB_POOL_MAX_SIZE="1",
+        RHI_DB_POOL_TIMEOUT_SECONDS="0.5",
+        RHI_DB_STATEMENT_TIMEOUT_MS="300",
+        DJANGO_SETTINGS_MODULE="config.settings",
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", POOL_OF_ONE],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    shown = json.loads(result.stdout.strip().splitlines()[-1])
+    assert shown["error"] == "PoolTimeout"
+    assert 0.5 <= shown["waited"] < 5
+    assert shown["timeout"] == "300ms"  # pooled connections carry the statement timeout too
