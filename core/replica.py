@@ -34,8 +34,9 @@ from django.http import HttpRequest, HttpResponse
 REPLICA = "replica"
 PRIMARY = DEFAULT_DB_ALIAS
 # Written on every visit, not by the user's own action: a page view's audit event, the session, sign-in
-# bookkeeping. Counting them would keep every request on the primary.
+# bookkeeping, an API client's "last used". Counting them would keep every request on the primary.
 BOOKKEEPING_APPS = frozenset({"audit", "sessions", "axes", "otp_totp", "django_otp", "admin"})
+BOOKKEEPING_MODELS = frozenset({"accounts.apiclient"})
 
 
 @dataclass
@@ -98,7 +99,11 @@ def read_connection() -> BaseDatabaseWrapper:
 
 def note_write(model: type[Model] | None) -> None:
     current = _current.get()
-    if current is not None and (model is None or model._meta.app_label not in BOOKKEEPING_APPS):
+    if current is None:
+        return
+    if model is None or (
+        model._meta.app_label not in BOOKKEEPING_APPS and model._meta.label_lower not in BOOKKEEPING_MODELS
+    ):
         current.wrote = True
 
 

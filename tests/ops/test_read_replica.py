@@ -25,15 +25,16 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from pytest_django import Settings
 
-from accounts.models import Organisation, Role, User
+from accounts.models import ApiScope, Commission, Organisation, Role, User
 from audit.models import AuditAction
 from audit.services import record_event
 from core.replica import ReadYourWritesMiddleware, ReplicaRouter, read_alias, read_connection, stale_reads
 from missing_episodes.models import Gender, LegalStatus
 from reporting.models import ExportFormat, ExportJob, ExportState, ReturnKind
 from reporting.services import run_export
+from tests.api.conftest import as_client, new_client
 from tests.factories import user_with_role
-from tests.factories_domain import ChildFactory, LocalAuthorityFactory, MissingEpisodeFactory
+from tests.factories_domain import ChildFactory, LocalAuthorityFactory, MissingEpisodeFactory, ProviderFactory
 
 ROOT = Path(__file__).resolve().parents[2]
 REPLICA_RUN = bool(os.environ.get("DATABASE_REPLICA_URL"))
@@ -219,3 +220,26 @@ def test_a_page_views_own_audit_event_does_not_send_the_next_reads_to_the_primar
             return HttpResponse(read_alias())
 
     assert ReadYourWritesMiddleware(view)(_request(lead)).content == b"replica"
+
+
+def test_an_api_clients_changed_since_sync_is_served_by_the_standby_and_its_plain_list_by_the_primary() -> (
+    None
+):
+    la = LocalAuthorityFactory.create()
+    provider = ProviderFactory.create()
+    Commission.objects.create(local_authority=la, provider=provider, starts_on=date(2020, 1, 1))
+    for _ in range(3):
+        MissingEpisodeFactory.create(child=ChildFactory.create(responsible_la=la), returned_at=None)
+    api = as_client(new_client(provider, [ApiScope.EPISODES_READ]))
+    episodes = reverse("api:episode-list")
+    assert api.get(episodes).status_code == 200  # the first call stamps last_used_at: bookkeeping, no pin
+
+    with CaptureQueriesContext(connections["replica"]) as on_replica:
+        synced = api.get(episodes + "?changed_since=2020-01-01T00:00:00Z")
+    with CaptureQueriesContext(connections["replica"]) as plain_on_replica:
+        plain = api.get(episodes)
+
+    assert synced.status_code == plain.status_code == 200
+    assert len(synced.json()["results"]) == len(plain.json()["results"]) == 3
+    assert any("missing_episodes_missingepisode" in sql for sql in sql_of(on_replica))
+    assert not any("missing_episodes_missingepisode" in sql for sql in sql_of(plain_on_replica))
