@@ -5,7 +5,7 @@
 #   services_init         make the temporary directory (SERVICES_DIR)
 #   start_postgres        initdb + pg_ctl start + createdb rhi; sets PG_PORT and PG_BIN
 #   start_replica         a streaming replica of that PostgreSQL (pg_basebackup -R, hot standby); sets
-#                         REPLICA_PORT. Commits on the primary then wait until the replica has applied them.
+#                         REPLICA_PORT
 #   start_redis           redis-server in the background; sets REDIS_PORT, REDIS_PID and REDIS_BIN
 #   stop_services         stop all of them (whatever state they are in) and remove SERVICES_DIR; safe to call twice
 
@@ -86,9 +86,9 @@ psql_primary() {
 
 # A hot standby of the test PostgreSQL, as production's read replica (docs/database.md): a replication role and
 # its pg_hba entry on the primary, a base backup with -R (standby.signal and primary_conninfo), started on a
-# free port. The primary's commits then wait until the standby has applied them (synchronous_commit =
-# remote_apply for the postgres role, the one the tests use), so a test that reads through the replica right
-# after a commit sees it: no lag to wait for, no flaky reads.
+# free port. Replication is asynchronous, as in production: commits never wait for the standby (the
+# reliability tests' timings stay the primary's alone); a test that reads through the replica right after a
+# commit waits for the standby's replay position first (tests/ops/test_read_replica.py).
 start_replica() {
   psql_primary -c "CREATE ROLE replicator WITH REPLICATION LOGIN"
   echo "host replication replicator 127.0.0.1/32 trust" >>"$PG_DATA/pg_hba.conf"
@@ -116,9 +116,6 @@ start_replica() {
   done
   [ "$(psql_primary -c "SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming'")" = "1" ] ||
     die "the PostgreSQL replica is not streaming"
-  psql_primary -c "ALTER SYSTEM SET synchronous_standby_names = 'rhi_test_replica'"
-  psql_primary -c "SELECT pg_reload_conf()" >/dev/null
-  psql_primary -c "ALTER ROLE postgres SET synchronous_commit = remote_apply"
 }
 
 redis_pong() {

@@ -4,8 +4,8 @@ the performance pages, an API sync) are served by the standby; a user's own fres
 primary; writes and migrations never go to the standby; with no replica configured (or the embedded SQLite
 default) every read is the primary's.
 
-These tests are transactional: the standby sees only committed rows (the test PostgreSQL's commits wait until
-the standby applied them: scripts/lib/services.sh)."""
+These tests are transactional: the standby sees only committed rows, and replication is asynchronous, so each
+test waits until the standby has replayed the primary's WAL before it reads through it (``replayed``)."""
 
 from __future__ import annotations
 
@@ -50,6 +50,21 @@ def in_recovery(alias: str) -> bool:
         row = cursor.fetchone()
     assert row is not None
     return bool(row[0])
+
+
+def replayed() -> None:
+    """Wait until the standby has applied everything the primary has written so far."""
+    with connections["default"].cursor() as cursor:
+        cursor.execute("SELECT pg_current_wal_lsn()::text")
+        (target,) = cursor.fetchone() or ("",)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        with connections["replica"].cursor() as cursor:
+            cursor.execute("SELECT pg_last_wal_replay_lsn() >= %s::pg_lsn", [target])
+            if (cursor.fetchone() or (False,))[0]:
+                return
+        time.sleep(0.02)
+    pytest.fail("the standby did not replay the primary's WAL within 30 s")
 
 
 def sql_of(captured: CaptureQueriesContext) -> list[str]:
@@ -108,6 +123,7 @@ def test_a_performance_leads_export_reads_its_return_from_the_standby_and_writes
         date_to=date(2026, 3, 31),
         format=ExportFormat.CSV,
     )
+    replayed()
 
     with (
         CaptureQueriesContext(connections["replica"]) as on_replica,
@@ -129,6 +145,7 @@ def test_a_performance_lead_opening_the_dashboard_is_served_by_the_standby(
 ) -> None:
     forget_pins(lead)
     client.force_login(lead)
+    replayed()
 
     with CaptureQueriesContext(connections["replica"]) as on_replica:
         response = client.get(reverse("performance:dashboard"), {"la": str(la.pk)})
@@ -139,9 +156,10 @@ def test_a_performance_lead_opening_the_dashboard_is_served_by_the_standby(
 
 def test_a_write_inside_a_stale_read_block_goes_to_the_primary_and_the_standby_then_has_it() -> None:
     with stale_reads():
-        authority = LocalAuthorityFactory.create(code="909", name="Northshire")
+        authority = LocalAuthorityFactory.create(code="909", name="Northshire")  # committed on the primary
+        replayed()
         assert Organisation.objects.filter(pk=authority.pk).db == "replica"
-        assert Organisation.objects.filter(pk=authority.pk).exists()  # committed and applied on the standby
+        assert Organisation.objects.filter(pk=authority.pk).exists()  # and streamed to the standby
     with (
         pytest.raises(InternalError, match="read-only transaction"),
         connections["replica"].cursor() as cursor,
@@ -233,6 +251,7 @@ def test_an_api_clients_changed_since_sync_is_served_by_the_standby_and_its_plai
     api = as_client(new_client(provider, [ApiScope.EPISODES_READ]))
     episodes = reverse("api:episode-list")
     assert api.get(episodes).status_code == 200  # the first call stamps last_used_at: bookkeeping, no pin
+    replayed()
 
     with CaptureQueriesContext(connections["replica"]) as on_replica:
         synced = api.get(episodes + "?changed_since=2020-01-01T00:00:00Z")
