@@ -6,6 +6,7 @@ import base64
 import binascii
 import json
 from collections.abc import Sequence
+from contextlib import nullcontext
 from datetime import datetime
 from typing import Any
 
@@ -20,6 +21,7 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
 from core import query_params
+from core.replica import stale_reads
 
 PAGE_SIZE = 100
 MAX_PAGE_SIZE = 500
@@ -126,7 +128,9 @@ class KeysetPagination(BasePagination):
                 queryset = queryset.filter(**{f"{first}__gte": after[0]}).filter(
                     Q(**{f"{first}__gt": after[0]}) | Q(**{f"{second}__gt": after[1]})
                 )
-        rows = list(queryset.order_by(*keyset)[: size + 1])
+        # An incremental sync may read from the replica, seconds behind (core/replica.py decides).
+        with stale_reads() if request.query_params.get("changed_since") is not None else nullcontext():
+            rows = list(queryset.order_by(*keyset)[: size + 1])
         self.next_url = None
         if len(rows) > size:
             rows = rows[:size]

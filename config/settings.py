@@ -120,6 +120,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Reads that may be stale go to the replica, but never a user's own fresh writes (core/replica.py).
+    "core.replica.ReadYourWritesMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Account security (docs/account-security.md): idle/absolute session limits, then the second factor.
@@ -167,6 +169,55 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The embedded default runs web, worker and beat against one file: wait for locks instead of failing.
     DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 30, "transaction_mode": "IMMEDIATE"})
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+
+def _statement_timeout(name: str, default_ms: int) -> str:
+    """PostgreSQL's statement_timeout for every connection, as a libpq startup option: a query running longer is
+    cancelled with an error (QueryCanceled), so a slow query cannot hold a web worker and its connection while
+    requests pile up behind it (docs/database.md). 0 turns it off (migrations, bulk seeding)."""
+    return f"-c statement_timeout={int(os.environ.get(name, str(default_ms)))}"
+
+
+# Web requests give up before gunicorn's 30 s timeout kills the worker; workers and the replica's reporting
+# reads are given their own (docker-compose.yml sets RHI_DB_STATEMENT_TIMEOUT_MS per service).
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = _statement_timeout(
+        "RHI_DB_STATEMENT_TIMEOUT_MS", 25_000
+    )
+# A PostgreSQL streaming replica (hot standby) for reads that may be seconds stale: core/replica.py decides
+# which (docs/database.md). In tests it mirrors the primary's test database (same name, on the replica's
+# server): pytest-django creates and flushes databases on the primary only, and the replica streams them.
+# Only beside a PostgreSQL primary: the embedded SQLite default has nothing to replicate.
+if (
+    os.environ.get("DATABASE_REPLICA_URL")
+    and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+):
+    DATABASES["replica"] = dj_database_url.parse(
+        os.environ["DATABASE_REPLICA_URL"],
+        conn_max_age=int(os.environ.get("DJANGO_CONN_MAX_AGE", "60")),
+        conn_health_checks=True,
+    )
+    DATABASES["replica"]["OPTIONS"] = {
+        "options": _statement_timeout("RHI_DB_REPLICA_STATEMENT_TIMEOUT_MS", 120_000)
+    }
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["core.replica.ReplicaRouter"]
+# A psycopg connection pool per process (Django's "pool" option), for threaded servers: at most
+# RHI_DB_POOL_MAX_SIZE connections, and a thread that waits RHI_DB_POOL_TIMEOUT_SECONDS for one gets an error
+# instead of queueing without end. Unset: one persistent connection per process and thread (CONN_MAX_AGE), which
+# for gunicorn's sync workers and Celery's prefork pool is the same bound (docs/database.md).
+if int(os.environ.get("RHI_DB_POOL_MAX_SIZE", "0")) > 0:
+    for _database in DATABASES.values():
+        if _database["ENGINE"] == "django.db.backends.postgresql":
+            _database["CONN_MAX_AGE"] = 0  # the pool keeps the connections; Django refuses both
+            _database.setdefault("OPTIONS", {})["pool"] = {
+                "min_size": 1,
+                "max_size": int(os.environ["RHI_DB_POOL_MAX_SIZE"]),
+                "timeout": float(os.environ.get("RHI_DB_POOL_TIMEOUT_SECONDS", "10")),
+            }
+# Read-your-writes across requests: a user who wrote reads from the primary for this long (core/replica.py).
+RHI_REPLICA_PIN_SECONDS = int(os.environ.get("RHI_REPLICA_PIN_SECONDS", "10"))
+RHI_REPLICA_PIN_CACHE = "replica_pins"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -311,6 +362,12 @@ CACHES = {
         if os.environ.get("REDIS_URL")
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "api-throttle"}
     ),
+    # Which users wrote within RHI_REPLICA_PIN_SECONDS (user ids only), shared by every web process.
+    "replica_pins": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"]}
+        if os.environ.get("REDIS_URL")
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "replica-pins"}
+    ),
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Return home interview case management API",
@@ -383,19 +440,29 @@ CELERY_TASK_QUEUES = [
     Queue(name, Exchange(name), routing_key=name)
     for name in ("deadlines", "notifications", "webhooks", "exports", "celery")
 ]
+# Every task is routed here, on purpose (tests/test_celery_routes.py fails on a task with no entry); the groups
+# and their workers are in docs/docker-compose.md ("Workers and queues").
 CELERY_TASK_ROUTES = {
+    # The deadline sweep: its own worker, never behind anything else.
     "rhi.deadline_sweep": {"queue": "deadlines"},
+    # Alerts and other emails.
     "rhi.send_notification_email": {"queue": "notifications"},
     "rhi.send_manager_digests": {"queue": "notifications"},
     "rhi.notify_handoff": {"queue": "notifications"},
+    "rhi.send_invitation_email": {"queue": "notifications"},
     "sharing.deliver_webhook": {"queue": "webhooks"},
     "sharing.webhook_sweep": {"queue": "webhooks"},
+    # Long tasks: PDFs, exports and imports (one at a time per process, prefetch 1).
     "reporting.*": {"queue": "exports"},
     "rhi.generate_report": {"queue": "exports"},
     # Web uploads imported in the background (missing_episodes.import_jobs): bulk work, like the exports.
     "missing_episodes.run_import": {"queue": "exports"},
+    "missing_episodes.run_care_period_import": {"queue": "exports"},
     "rhi.run_history_import": {"queue": "exports"},
     "missing_episodes.import_sweep": {"queue": "exports"},
+    # Housekeeping, daily or hourly: the general queue.
+    "missing_episodes.end_care_at_eighteen": {"queue": "celery"},
+    "api.purge_idempotency_keys": {"queue": "celery"},
 }
 # Every task has a time limit: soft raises inside the task (it records what happened), hard kills the pool
 # process. Nothing may hold a worker for ever (a mail server that accepts and never answers did).

@@ -13,6 +13,8 @@ from django.db.models import BooleanField, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from psycopg.types.datetime import TimestamptzLoader
 
+from core.replica import read_connection
+
 
 def ids_in(field: str, ids: Sequence[int]) -> Q | RawSQL:
     """``field IN ids`` for a long list of ids. On PostgreSQL one array parameter (``= ANY(%s)``): Django
@@ -53,7 +55,9 @@ def read_by_ids(build: ByIds, ids: Sequence[int]) -> list[tuple[Any, ...]]:
 
 
 def _execute(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
-    with connection.cursor() as cursor:  # Django's wrapper: execute wrappers and query logging still apply
+    # The routed connection: a raw cursor on ``connection`` would always read the primary (core/replica.py).
+    # Django's wrapper: execute wrappers and query logging still apply.
+    with read_connection().cursor() as cursor:
         cursor.cursor.adapters.register_loader("timestamptz", TimestamptzLoader)
         cursor.execute(sql, params)
         return cursor.fetchall()

@@ -27,6 +27,7 @@ from audit.models import AuditAction
 from audit.services import record_event
 from core.forms import GovUKForm, set_choices
 from core.query_params import validate_date_in_range
+from core.replica import stale_reads
 from missing_episodes.classification import returns_category
 from missing_episodes.models import MissingEpisode
 from reporting import performance
@@ -118,6 +119,7 @@ def _query(local_authority: Organisation, date_from: date, date_to: date) -> str
 
 @login_required
 @require_GET
+@stale_reads()
 def performance_return(request: HttpRequest) -> HttpResponse:
     form, local_authority = _chosen(request, "reporting.performance")
     context: dict[str, Any] = {"form": form}
@@ -146,6 +148,7 @@ def performance_return(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+@stale_reads()
 def performance_download(request: HttpRequest, fmt: str) -> HttpResponse:
     if fmt not in DOWNLOAD_TYPES:
         raise Http404
@@ -179,6 +182,7 @@ def performance_download(request: HttpRequest, fmt: str) -> HttpResponse:
 
 @login_required
 @require_GET
+@stale_reads()
 def dashboard(request: HttpRequest) -> HttpResponse:
     authorities = _authorities(request, "reporting.dashboard")
     allowed = {str(org.pk): org for org in authorities}
@@ -213,6 +217,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+@stale_reads()
 def records(request: HttpRequest, figure: str) -> HttpResponse:
     """The episodes behind one figure: identifiers and dates only, never narrative."""
     if figure not in performance.FIGURES:

@@ -20,6 +20,7 @@ from accounts.models import Organisation, OrganisationKind, User
 from audit.models import AuditAction
 from audit.services import record_event
 from core.enqueue import call_after_commit, publisher, send_task
+from core.replica import stale_reads
 from reporting.exports import RETURNS, Written, not_offered_reason, write_export
 from reporting.models import ExportFormat, ExportJob, ExportState, ReturnKind
 from reporting.periods import CollectionYear
@@ -115,6 +116,9 @@ def _zip(paths: list[Path], target: Path) -> Path:
     return target
 
 
+# The return is read from the replica when there is one (core/replica.py): a national export never loads the
+# primary. The job's row is read and written on the primary (inside a transaction, or a write).
+@stale_reads()
 def run_export(*, job_id: int) -> ExportJob:
     """Build and write the job's return, updating its progress, and store the file. Idempotent: a job that
     already finished is left as it is. A failure marks the job failed (kind of error only) and is logged."""

@@ -16,6 +16,7 @@ from accounts.web import request_user
 from audit.exceptions import NotVisible
 from audit.models import AuditAction
 from audit.services import record_event
+from core.replica import stale_reads
 from reporting import services, ssda903
 from reporting.forms import ExportForm, ValidationForm, export_forms, offer_notes
 from reporting.models import ExportJob, ExportState, ReturnKind
@@ -81,6 +82,7 @@ def returns(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+@stale_reads()
 def ssda903_validation(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
     authorities = _authorities(request, "reporting.ssda903_validation")

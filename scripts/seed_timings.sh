@@ -14,6 +14,8 @@ ensure_venv
 export DJANGO_DEBUG=false DJANGO_ALLOWED_HOSTS=localhost
 DJANGO_SECRET_KEY="seed-$("$PY" -c "import secrets; print(secrets.token_urlsafe(48))")"
 export DJANGO_SECRET_KEY
+# Bulk seeding runs statements longer than a web request's 25 s limit (docs/database.md).
+export RHI_DB_STATEMENT_TIMEOUT_MS=0
 services_init
 start_postgres
 sizes=("$@")

@@ -3,8 +3,9 @@
 #
 # 1. Installs what the suite needs from Debian's packages when missing (PostgreSQL, Redis, Chromium, poppler,
 #    WeasyPrint's libraries), the Python dependencies into .venv/ and the front end into static_build/.
-# 2. Starts a throwaway PostgreSQL and Redis on free ports of 127.0.0.1 (data in a temporary directory) and
-#    stops them and removes everything they wrote when the script exits, whatever happens.
+# 2. Starts a throwaway PostgreSQL, a streaming replica of it (the read replica: DATABASE_REPLICA_URL) and Redis
+#    on free ports of 127.0.0.1 (data in a temporary directory) and stops them and removes everything they
+#    wrote when the script exits, whatever happens.
 # 3. Runs the quality gates in order, stopping at the first failure: ruff check, ruff format --check, mypy,
 #    lint-imports (the layers: pyproject.toml [tool.importlinter]), makemigrations --check, check --deploy
 #    (production-like settings), the DfE's own SSDA903 validator (csc-validator-be-903, in var/venv-903: it
@@ -96,9 +97,12 @@ ensure_frontend
 
 services_init
 start_postgres
+start_replica
 start_redis
 
 export DATABASE_URL="postgres://postgres@127.0.0.1:$PG_PORT/rhi"
+# The read replica (core/replica.py): tests read the primary's test database through it (settings: TEST MIRROR).
+export DATABASE_REPLICA_URL="postgres://postgres@127.0.0.1:$REPLICA_PORT/rhi"
 export REDIS_URL="redis://127.0.0.1:$REDIS_PORT/0"
 # Reliability tests start and stop Redis and PostgreSQL servers of their own.
 export RHI_REDIS_SERVER_BIN="$REDIS_BIN" RHI_PG_BIN_DIR="$PG_BIN"

@@ -15,6 +15,7 @@ from django.utils.module_loading import autodiscover_modules
 from playwright.sync_api import sync_playwright
 
 from config.celery import app as celery_app
+from core import replica
 from tests import casework
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM must still be usable there.
@@ -39,6 +40,17 @@ def _plain_static_storage(settings: Any) -> None:
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture(autouse=True)
+def _replica_only_when_asked(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A test reads through the read replica (core/replica.py) only when its ``django_db`` mark lists the
+    "replica" database (tests/ops/test_read_replica.py): pytest-django refuses queries to a database a test did
+    not ask for. Every other test, and its live server, reads the primary as with no replica configured."""
+    marker = request.node.get_closest_marker("django_db")
+    databases = marker.kwargs.get("databases") if marker is not None else None
+    if not (databases == "__all__" or (databases is not None and "replica" in databases)):
+        monkeypatch.setattr(replica, "replica_configured", lambda: False)
 
 
 @pytest.fixture

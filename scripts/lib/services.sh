@@ -4,13 +4,17 @@
 #
 #   services_init         make the temporary directory (SERVICES_DIR)
 #   start_postgres        initdb + pg_ctl start + createdb rhi; sets PG_PORT and PG_BIN
+#   start_replica         a streaming replica of that PostgreSQL (pg_basebackup -R, hot standby); sets
+#                         REPLICA_PORT
 #   start_redis           redis-server in the background; sets REDIS_PORT, REDIS_PID and REDIS_BIN
-#   stop_services         stop both (whatever state they are in) and remove SERVICES_DIR; safe to call twice
+#   stop_services         stop all of them (whatever state they are in) and remove SERVICES_DIR; safe to call twice
 
 SERVICES_DIR=""
 PG_BIN=""
 PG_PORT=""
 PG_DATA=""
+REPLICA_PORT=""
+REPLICA_DATA=""
 PG_AS=() # how to run PostgreSQL's tools: as the postgres user when we are root (initdb and pg_ctl refuse root)
 REDIS_BIN=""
 REDIS_PORT=""
@@ -65,13 +69,53 @@ start_postgres() {
     cat "$SERVICES_DIR/pg/initdb.log" >&2
     die "initdb failed"
   }
+  # wal_level=replica and WAL senders: start_replica streams from this server.
   if ! pg "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$SERVICES_DIR/pg/server.log" -w -t 60 start -o \
     "-p $PG_PORT -c listen_addresses=127.0.0.1 -c unix_socket_directories=$SERVICES_DIR/pg -c fsync=off \
-     -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" >/dev/null; then
+     -c synchronous_commit=off -c full_page_writes=off -c max_connections=200 \
+     -c wal_level=replica -c max_wal_senders=5" >/dev/null; then
     tail -n 30 "$SERVICES_DIR/pg/server.log" >&2 || true
     die "PostgreSQL did not start"
   fi
   pg "$PG_BIN/createdb" -h 127.0.0.1 -p "$PG_PORT" -U postgres rhi
+}
+
+psql_primary() {
+  pg "$PG_BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -v ON_ERROR_STOP=1 -qAt "$@"
+}
+
+# A hot standby of the test PostgreSQL, as production's read replica (docs/database.md): a replication role and
+# its pg_hba entry on the primary, a base backup with -R (standby.signal and primary_conninfo), started on a
+# free port. Replication is asynchronous, as in production: commits never wait for the standby (the
+# reliability tests' timings stay the primary's alone); a test that reads through the replica right after a
+# commit waits for the standby's replay position first (tests/ops/test_read_replica.py).
+start_replica() {
+  psql_primary -c "CREATE ROLE replicator WITH REPLICATION LOGIN"
+  echo "host replication replicator 127.0.0.1/32 trust" >>"$PG_DATA/pg_hba.conf"
+  psql_primary -c "SELECT pg_reload_conf()" >/dev/null
+  REPLICA_DATA="$SERVICES_DIR/pg/replica"
+  REPLICA_PORT="$(free_port)"
+  log "Starting a streaming replica of PostgreSQL on 127.0.0.1:$REPLICA_PORT"
+  pg "$PG_BIN/pg_basebackup" -h 127.0.0.1 -p "$PG_PORT" -U replicator -D "$REPLICA_DATA" -R -X stream \
+    --checkpoint=fast --no-sync >"$SERVICES_DIR/pg/basebackup.log" 2>&1 || {
+    cat "$SERVICES_DIR/pg/basebackup.log" >&2
+    die "pg_basebackup failed"
+  }
+  # max_connections must be at least the primary's; replay waits at most 5 s for a query it conflicts with.
+  if ! pg "$PG_BIN/pg_ctl" -D "$REPLICA_DATA" -l "$SERVICES_DIR/pg/replica.log" -w -t 60 start -o \
+    "-p $REPLICA_PORT -c listen_addresses=127.0.0.1 -c unix_socket_directories=$SERVICES_DIR/pg -c fsync=off \
+     -c max_connections=200 -c hot_standby=on -c max_standby_streaming_delay=5s \
+     -c cluster_name=rhi_test_replica" >/dev/null; then
+    tail -n 30 "$SERVICES_DIR/pg/replica.log" >&2 || true
+    die "the PostgreSQL replica did not start"
+  fi
+  local _
+  for _ in $(seq 1 100); do
+    [ "$(psql_primary -c "SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming'")" = "1" ] && break
+    sleep 0.1
+  done
+  [ "$(psql_primary -c "SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming'")" = "1" ] ||
+    die "the PostgreSQL replica is not streaming"
 }
 
 redis_pong() {
@@ -108,6 +152,15 @@ start_redis() {
 }
 
 stop_services() {
+  # The replica first: the primary's commits wait for it, and it would only try to reconnect.
+  if [ -n "$REPLICA_DATA" ] && [ -f "$REPLICA_DATA/postmaster.pid" ]; then
+    if ! pg "$PG_BIN/pg_ctl" -D "$REPLICA_DATA" -m immediate -w -t 30 stop >/dev/null 2>&1; then
+      local replica_pid
+      replica_pid="$(head -n 1 "$REPLICA_DATA/postmaster.pid" 2>/dev/null || true)"
+      if [ -n "$replica_pid" ]; then kill -KILL "$replica_pid" 2>/dev/null || true; fi
+    fi
+  fi
+  REPLICA_DATA=""
   if [ -n "$PG_DATA" ] && [ -f "$PG_DATA/postmaster.pid" ]; then
     if ! pg "$PG_BIN/pg_ctl" -D "$PG_DATA" -m immediate -w -t 30 stop >/dev/null 2>&1; then
       local pid

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 from gunicorn.config import Config
 
@@ -23,7 +24,7 @@ from accounts.models import ApiClient, ApiScope, Organisation
 from missing_episodes.models import Child
 from tests.api.conftest import Api, as_client, new_client
 from tests.factories_domain import ChildFactory, LocalAuthorityFactory
-from tests.reliability.conftest import free_port, wait_for
+from tests.reliability.conftest import database_url_of, free_port, wait_for
 from tests.reliability.conftest import test_database_url as live_database_url
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -104,7 +105,12 @@ def test_production_gunicorn_access_log_never_holds_a_query_string_or_a_childs_n
     token = new_client(la, [ApiScope.CHILDREN_READ]).token
     port = free_port()
     env = dict(
-        os.environ, DATABASE_URL=live_database_url(), GUNICORN_BIND=f"127.0.0.1:{port}", GUNICORN_WORKERS="1"
+        os.environ,
+        DATABASE_URL=live_database_url(),
+        # The replica's copy of the test database, when the run has one (scripts/test.sh).
+        DATABASE_REPLICA_URL=database_url_of("replica") if "replica" in settings.DATABASES else "",
+        GUNICORN_BIND=f"127.0.0.1:{port}",
+        GUNICORN_WORKERS="1",
     )
     log = tmp_path / "gunicorn.log"
     with log.open("wb") as out:

@@ -120,7 +120,12 @@ class CeleryProcess:
 
 
 def test_database_url() -> str:
-    db = settings.DATABASES["default"]
+    return database_url_of("default")
+
+
+def database_url_of(alias: str) -> str:
+    """The test database's URL; for "replica", the same database on the replica's server (settings: MIRROR)."""
+    db = settings.DATABASES[alias]
     auth = quote(db["USER"] or "")
     if db.get("PASSWORD"):
         auth += ":" + quote(db["PASSWORD"])
@@ -146,6 +151,8 @@ def celery_env(redis_server: RedisServer, tmp_path: Path) -> dict[str, str]:
     env.update(
         {
             "DATABASE_URL": test_database_url(),
+            # The workers read the replica's copy of the test database, not the "rhi" database it was given.
+            "DATABASE_REPLICA_URL": database_url_of("replica") if "replica" in settings.DATABASES else "",
             "REDIS_URL": redis_server.url,
             "RHI_VAR_DIR": str(tmp_path / "var"),
             "RHI_SWEEP_INTERVAL_SECONDS": "1",
