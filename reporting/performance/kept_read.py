@@ -21,6 +21,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import Organisation
+from core.replica import read_connection
 from reporting.models import PerformanceFact, PerformanceFactBuild, PerformanceFactMark
 from reporting.performance.figures import COHORTS, FIGURES
 from reporting.performance.findings import (
@@ -123,7 +124,9 @@ def _distinct_children(scope: Scope) -> tuple[int, int, int, dict[str, int]]:
     bounds: list[int | datetime | str] = [scope.local_authority.pk, scope.starts, scope.ends]
     table = PerformanceFact._meta.db_table
     sql = f"SELECT count(DISTINCT child_id) FILTER (WHERE headline), {cohort_columns} FROM {table} WHERE {where}; "  # noqa: S608 - the model's table
-    with connection.cursor() as cursor:
+    # The same database as the ORM reads of the facts (core.replica: the standby inside stale_reads), so the
+    # checks, the sums and these counts read one state.
+    with read_connection().cursor() as cursor:
         cursor.execute(sql, [*(f" cohort_{c.key} " for c in COHORTS), *bounds])
         children, *by_cohort = cursor.fetchone()
         cursor.execute(
