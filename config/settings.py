@@ -453,14 +453,16 @@ CELERY_TASK_ROUTES = {
     "sharing.deliver_webhook": {"queue": "webhooks"},
     "sharing.webhook_sweep": {"queue": "webhooks"},
     # Long tasks: PDFs, exports and imports (one at a time per process, prefetch 1).
-    "reporting.*": {"queue": "exports"},
+    "reporting.run_export": {"queue": "exports"},
     "rhi.generate_report": {"queue": "exports"},
     # Web uploads imported in the background (missing_episodes.import_jobs): bulk work, like the exports.
     "missing_episodes.run_import": {"queue": "exports"},
     "missing_episodes.run_care_period_import": {"queue": "exports"},
     "rhi.run_history_import": {"queue": "exports"},
     "missing_episodes.import_sweep": {"queue": "exports"},
-    # Housekeeping, daily or hourly: the general queue.
+    # Housekeeping, daily or hourly: the general queue. The kept performance facts' catch-up runs every minute
+    # and is short: never behind a national export.
+    "reporting.refresh_performance_facts": {"queue": "celery"},
     "missing_episodes.end_care_at_eighteen": {"queue": "celery"},
     "api.purge_idempotency_keys": {"queue": "celery"},
 }

@@ -30,6 +30,7 @@ QUEUES = {
     "missing_episodes.import_sweep": "exports",
     "missing_episodes.end_care_at_eighteen": "celery",
     "api.purge_idempotency_keys": "celery",
+    "reporting.refresh_performance_facts": "celery",
 }
 
 
