@@ -14,7 +14,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 
-from tools.benchmarks import api, casework, performance, returns
+from tools.benchmarks import api, audit, casework, performance, returns
 
 # name → the measurement, given --runs; in the order the figures are printed (and were always printed).
 BENCHMARKS: dict[str, Callable[[int], dict[str, Any]]] = {
@@ -26,6 +26,7 @@ BENCHMARKS: dict[str, Callable[[int], dict[str, Any]]] = {
     "exports": returns.exports_per_la,
     "performance": lambda runs: performance.performance_largest(min(runs, 10)),
     "api": api.api_benchmark,
+    "who_has_seen": audit.who_has_seen_figures,
 }
 ALL_BENCHMARKS = tuple(BENCHMARKS)
 
