@@ -215,3 +215,23 @@ def test_converting_a_populated_plain_table_keeps_every_row_its_ids_and_the_appe
     assert newer.pk > max(pk for pk, _at, _id in before)
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
         AuditEvent.objects.filter(pk=before[0][0]).update(object_id="x")
+
+
+def test_who_has_seen_reads_newest_months_first_yet_misses_no_older_or_future_dated_event() -> None:
+    now = datetime.now(UTC)
+    moments = [now + timedelta(days=5 * 365), now - timedelta(days=1)] + [
+        now - timedelta(days=30 * months) for months in (2, 3, 4, 10, 30)
+    ]
+    for at in moments:
+        event_at(at, object_id="51")
+    seen: list[datetime] = []
+    cursor: AuditCursor | None = None
+    while True:
+        rows, cursor = who_has_seen({RHI_TYPE: ["51"]}, cursor=cursor, limit=2)
+        seen += [row.at for row in rows]
+        if cursor is None:
+            break
+    assert seen == sorted(moments, reverse=True)
+    since, until = month_bounds(month_start(now - timedelta(days=300)))
+    rows, _next = who_has_seen({RHI_TYPE: ["51"]}, since=since, until=until)
+    assert [row.at for row in rows] == [at for at in moments if since <= at < until]
