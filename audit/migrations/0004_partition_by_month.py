@@ -94,13 +94,9 @@ def partition(apps, schema_editor):
             f'CREATE TABLE "{TABLE}" (LIKE "{OLD}" INCLUDING DEFAULTS INCLUDING STORAGE INCLUDING COMMENTS)'
             ' PARTITION BY RANGE ("at")'
         )
-        cursor.execute(f'ALTER TABLE "{TABLE}" ADD CONSTRAINT "{TABLE}_pkey" PRIMARY KEY (id, "at")')
         cursor.execute(f'CREATE SEQUENCE "{TABLE}_id_seq" AS bigint OWNED BY "{TABLE}".id')
         cursor.execute(f"ALTER TABLE \"{TABLE}\" ALTER COLUMN id SET DEFAULT nextval('{TABLE}_id_seq')")
         cursor.execute(f"SELECT setval('{TABLE}_id_seq', %s)", [max(last_id or 1, max_id or 1)])
-        for name, definition in indexes:
-            # Read after the table's rename, before the index's: the original name on the old table.
-            cursor.execute(definition.replace(f"ON public.{OLD} ", f"ON public.{TABLE} "))
         now = datetime.now(timezone.utc).date()
         first = min(oldest.date(), now) if oldest is not None else now
         for month in _months(first.replace(day=1), now.replace(day=1)):
@@ -111,6 +107,11 @@ def partition(apps, schema_editor):
         cursor.execute(f'CREATE TABLE "{TABLE}_default" PARTITION OF "{TABLE}" DEFAULT')
         _lock_down_partitions(cursor)
         cursor.execute(f'INSERT INTO "{TABLE}" SELECT * FROM "{OLD}"')
+        # The key and indexes after the copy: built in bulk per partition, faster than row by row.
+        cursor.execute(f'ALTER TABLE "{TABLE}" ADD CONSTRAINT "{TABLE}_pkey" PRIMARY KEY (id, "at")')
+        for _name, definition in indexes:
+            # Read after the table's rename, before the index's: the original name on the old table.
+            cursor.execute(definition.replace(f"ON public.{OLD} ", f"ON public.{TABLE} "))
         cursor.execute(
             f'CREATE TRIGGER audit_event_append_only BEFORE UPDATE OR DELETE ON "{TABLE}"'
             " FOR EACH ROW EXECUTE FUNCTION audit_event_refuse_change()"
