@@ -92,6 +92,18 @@ def _hand_to_owner(cursor: CursorWrapper, database: str, owner: str) -> int:
     return transferred
 
 
+def _revoke_partitions(cursor: CursorWrapper, table: str, runtime: sql.Identifier) -> None:
+    """A partitioned append-only table (the audit trail, by month) is reached only through its parent, whose
+    grants apply there: its partitions grant the runtime role nothing, so none can be changed directly."""
+    cursor.execute(
+        "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid"
+        " WHERE i.inhparent = to_regclass(%s)",
+        [table],
+    )
+    for (partition,) in cursor.fetchall():
+        _run(cursor, sql.SQL("REVOKE ALL ON {} FROM {}").format(sql.Identifier("public", partition), runtime))
+
+
 def setup_database_roles(
     *, owner: str, runtime: str, owner_password: str | None = None, runtime_password: str | None = None
 ) -> RolesReport:
@@ -150,4 +162,5 @@ def setup_database_roles(
                     cursor,
                     sql.SQL("REVOKE UPDATE, DELETE, TRUNCATE ON {} FROM {}").format(sql.Identifier(table), r),
                 )
+            _revoke_partitions(cursor, table, r)
     return RolesReport(owner, runtime, created, transferred, granted)

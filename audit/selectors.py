@@ -1,16 +1,18 @@
 """Reading the audit trail: who has seen (or was refused) a record, newest first, a page at a time.
 
 Pages are keyset-paginated on (at, id) — never OFFSET — so the hundredth page of a busy child's trail costs the
-same as the first, using the (object_type, object_id, at) index.
+same as the first, using the (object_type, object_id, at) index of each monthly partition (docs/audit.md), read
+newest months first.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from accounts.models import Organisation
 from audit.models import AuditAction, AuditEvent, AuditOutcome
@@ -116,6 +118,35 @@ def rhi_targets(rhi_id: int) -> dict[str, list[str]]:
     }
 
 
+def _newest(
+    queryset: QuerySet[AuditEvent],
+    *,
+    since: datetime | None,
+    until: datetime | None,
+    cursor: AuditCursor | None,
+    wanted: int,
+) -> list[AuditEvent]:
+    """The ``wanted`` newest events of ``queryset``, read in windows going back: the latest UTC month (open
+    upwards, so an event dated ahead of the clock is still seen), the three months before it, then everything
+    older. The table is partitioned by month, so the first windows read only their months' partitions and a
+    busy record's page is found there without reading its whole history; a quiet record costs one more query."""
+    reference = (cursor.at if cursor is not None else until or timezone.now()).astimezone(UTC)
+    start: datetime | None = datetime(reference.year, reference.month, 1, tzinfo=UTC)
+    found = list(queryset.filter(at__gte=start).order_by("-at", "-pk")[:wanted])
+    for months in (3, None):
+        if len(found) >= wanted or start is None or (since is not None and start <= since):
+            break
+        end, start = start, (_months_back(start, months) if months is not None else None)
+        window = queryset.filter(at__lt=end) if start is None else queryset.filter(at__gte=start, at__lt=end)
+        found += list(window.order_by("-at", "-pk")[: wanted - len(found)])
+    return found
+
+
+def _months_back(moment: datetime, months: int) -> datetime:
+    index = moment.year * 12 + moment.month - 1 - months
+    return datetime(index // 12, index % 12 + 1, 1, tzinfo=UTC)
+
+
 def who_has_seen(
     targets: dict[str, list[str]],
     *,
@@ -137,7 +168,9 @@ def who_has_seen(
         queryset = queryset.filter(at__lt=until)
     if cursor is not None:
         queryset = queryset.filter(cursor.before())
-    events = list(queryset.select_related("actor").order_by("-at", "-pk")[: limit + 1])
+    events = _newest(
+        queryset.select_related("actor"), since=since, until=until, cursor=cursor, wanted=limit + 1
+    )
     more = len(events) > limit
     events = events[:limit]
     org_ids = {e.actor_organisation_id for e in events if e.actor_organisation_id is not None}

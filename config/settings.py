@@ -556,3 +556,8 @@ RHI_WEBHOOK_ALLOW_LOCALHOST = env_bool(
 RHI_WEBHOOK_SECRET_KEYS = env_list("RHI_WEBHOOK_SECRET_KEYS")
 # Idempotency keys of API POSTs are kept this long, then purged by Celery beat (accounts.tasks).
 RHI_IDEMPOTENCY_KEY_RETENTION_HOURS = int(os.environ.get("RHI_IDEMPOTENCY_KEY_RETENTION_HOURS", "168"))
+# The audit table is partitioned by month (PostgreSQL): `manage.py audit_partitions`, run as the tables' owner,
+# keeps this many months' partitions ready ahead and drops whole months older than the retention period
+# (0: keep every month, the default until the council sets its retention schedule; docs/audit.md).
+RHI_AUDIT_RETENTION_MONTHS = int(os.environ.get("RHI_AUDIT_RETENTION_MONTHS", "0"))
+RHI_AUDIT_PARTITIONS_AHEAD = int(os.environ.get("RHI_AUDIT_PARTITIONS_AHEAD", "2"))

@@ -9,6 +9,7 @@ import secrets
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from audit.models import AuditAction, AuditEvent
+from audit.partitions import DEFAULT, add_months, maintain_partitions, month_start, partition_name
 from audit.services import record_event
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
@@ -92,9 +94,45 @@ def test_runtime_role_can_neither_update_delete_truncate_nor_disable_the_audit_t
     assert AuditEvent.objects.filter(pk=event.pk, object_id="1").exists()
 
 
+def test_runtime_role_can_neither_drop_detach_nor_change_an_audit_partition_even_one_made_after_setup(
+    runtime_role: tuple[str, str],
+) -> None:
+    role, password = runtime_role
+    event = record_event(actor=None, action=AuditAction.VIEW, object_type="tests.thing", object_id="1")
+    this_month = month_start(event.at)
+    # The upkeep (as the owner) makes a month after the roles were set up: default privileges granted the
+    # runtime role on it, and the upkeep takes them back.
+    far = add_months(this_month, 40)
+    maintain_partitions(now=datetime(far.year, far.month, 2, tzinfo=UTC), ahead=0, retention_months=0)
+    with connect_as(role, password) as conn:
+        for partition in (partition_name(this_month), partition_name(far), DEFAULT):
+            assert refused(conn, f"DROP TABLE {partition}")
+            assert refused(conn, f"ALTER TABLE audit_auditevent DETACH PARTITION {partition}")
+            assert refused(conn, f"DELETE FROM {partition}")  # noqa: S608 - our own partition names
+            assert refused(conn, f"UPDATE {partition} SET object_id = 'x'")  # noqa: S608 - our own partition names
+            assert refused(conn, f"TRUNCATE {partition}")
+            assert refused(conn, f"SELECT count(*) FROM {partition}")  # noqa: S608 - our own partition names
+        assert refused(
+            conn,
+            f"CREATE TABLE {partition_name(add_months(far, 1))} PARTITION OF audit_auditevent"
+            " FOR VALUES FROM ('2099-01-01') TO ('2099-02-01')",
+        )
+        # Through the parent it reads and appends, into a month made after setup too.
+        conn.execute(
+            "INSERT INTO audit_auditevent (at, action, outcome, object_type, object_id, level, request_id,"
+            " client_request_id, path_name, detail) VALUES (%s, 'view', 'allowed', 'tests.thing', '2', '', '',"
+            " '', '', '{}')",
+            [datetime(far.year, far.month, 3, tzinfo=UTC)],
+        )
+        assert conn.execute("SELECT count(*) FROM audit_auditevent").fetchone() == (2,)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE {partition_name(far)}")
+
+
 NORMAL_WRITES = """
 from django.contrib.sessions.backends.db import SessionStore
 from audit.models import AuditAction, AuditEvent
+from audit.partitions import DEFAULT, add_months, maintain_partitions, month_start, partition_name
 from audit.services import record_event
 from missing_episodes.models import Child
 from tests.factories_domain import ChildFactory
@@ -183,6 +221,11 @@ def test_compose_flow_superuser_sets_up_owner_migrates_and_app_role_cannot_touch
         assert migrated.returncode == 0, migrated.stderr[-3000:]
         regrant = manage(owner_url, *roles)  # what the migrate service runs next, as the owner
         assert regrant.returncode == 0, regrant.stderr[-3000:]
+        upkeep = manage(owner_url, "audit_partitions", "--ahead", "3")  # and the audit partitions' upkeep
+        assert upkeep.returncode == 0, upkeep.stderr[-3000:]
+        runtime_url = f"postgres://{runtime}:{runtime_password}@{where}"
+        as_app = manage(runtime_url, "audit_partitions", "--ahead", "30", "--retention-months", "1")
+        assert as_app.returncode != 0 and "run as the tables' owner" in as_app.stderr
 
         with psycopg.connect(f"postgres://{runtime}:{runtime_password}@{where}", autocommit=True) as conn:
             owners = conn.execute(

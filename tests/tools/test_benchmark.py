@@ -15,7 +15,14 @@ from django.utils import timezone
 from accounts.models import ApiClient, Membership, Role, Team, User
 from alerts.models import DeadlineAlert, Notification
 from rhi.models import ClockPolicy, ReturnHomeInterview, RHIState
-from tests.factories_domain import ChildFactory, LocalAuthorityFactory, ProviderFactory, RHIFactory
+from tests.factories_domain import (
+    ChildFactory,
+    LocalAuthorityFactory,
+    MissingEpisodeFactory,
+    ProviderFactory,
+    RHIFactory,
+)
+from tools.benchmarks.audit import seed_audit_events
 
 pytestmark = pytest.mark.django_db
 
@@ -73,3 +80,21 @@ def test_the_benchmark_prints_each_figure_and_leaves_no_trace(casework: ReturnHo
 def test_an_unknown_benchmark_is_refused_by_name() -> None:
     with pytest.raises(CommandError, match="Unknown benchmark"):
         call_command("benchmark", "--only", "dashboard,speedometer")
+
+
+def test_who_has_seen_benchmark_times_the_busiest_childs_pages_once_audit_events_are_seeded(
+    casework: ReturnHomeInterview,
+) -> None:
+    out = StringIO()
+    call_command("benchmark", "--only", "who_has_seen", "--runs", "3", stdout=out)
+    assert "skipped" in json.loads(out.getvalue())["who_has_seen"]
+
+    # The seed spreads events over children, RHIs and episodes.
+    MissingEpisodeFactory.create(child=casework.child)
+    child_id = seed_audit_events(rows=300, busy_child_events=40)
+    out = StringIO()
+    call_command("benchmark", "--only", "who_has_seen", "--runs", "3", stdout=out)
+
+    figures = json.loads(out.getvalue())["who_has_seen"]
+    assert figures["audit_events"] == 340 and figures["child_id"] == child_id == casework.child_id
+    assert figures["first_page"]["runs"] == 3 and figures["page_21"]["runs"] == 3

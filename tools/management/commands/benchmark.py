@@ -14,7 +14,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 
-from tools.benchmarks import api, casework, imports, performance, returns
+from tools.benchmarks import api, audit, casework, imports, performance, returns
 from tools.benchmarks.http import LEVELS, HttpOptions, http_benchmark
 from tools.benchmarks.http import table as http_table
 from tools.benchmarks.http_databases import DatabaseSetupError
@@ -31,6 +31,7 @@ BENCHMARKS: dict[str, Callable[[int], dict[str, Any]]] = {
     "performance": lambda runs: performance.performance_largest(min(runs, 10)),
     "kept_figures": lambda runs: performance.kept_figures(min(runs, 20)),
     "api": api.api_benchmark,
+    "who_has_seen": audit.who_has_seen_figures,
     # Not in the default run: 100,000 rows (RHI_BENCH_IMPORT_ROWS sets fewer) take minutes.
     "imports": imports.imports_benchmark,
 }
