@@ -25,6 +25,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import User
+from core.replica import replica_configured
 from tools.benchmarks import http_databases as databases
 from tools.benchmarks.http_pages import DEMO_PASSWORD, SIGN_IN_USERS, Fixtures, Page, prepare
 from tools.benchmarks.http_server import Server, check_loopback, fetch, gunicorn, run_wrk, sign_in, wrk_binary
@@ -180,6 +181,7 @@ def http_benchmark(options: HttpOptions) -> dict[str, Any]:
             host=options.host,
             workers=options.workers,
             database_url=databases.database_url(copy),
+            replica_url=databases.database_url(copy, alias="replica") if replica_configured() else None,
             log_path=log_path,
         ) as server:
             rows = _load(server, fixtures, options)

@@ -18,7 +18,7 @@ from urllib.parse import quote
 
 import psycopg
 from django.core.management import call_command
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from psycopg import sql
 
 from accounts.models import Organisation
@@ -52,9 +52,10 @@ def _exists(name: str) -> bool:
         return cursor.fetchone() is not None
 
 
-def database_url(name: str) -> str:
-    """The DATABASE_URL of database ``name`` in the current cluster (for gunicorn's environment)."""
-    s = connection.settings_dict
+def database_url(name: str, *, alias: str = DEFAULT_DB_ALIAS) -> str:
+    """The DATABASE_URL of database ``name`` in the current cluster (for gunicorn's environment); with
+    ``alias="replica"``, the same database on the streaming replica (DATABASE_REPLICA_URL)."""
+    s = connections[alias].settings_dict
     user = quote(str(s["USER"] or ""), safe="")
     password = f":{quote(str(s['PASSWORD']), safe='')}" if s["PASSWORD"] else ""
     credentials = f"{user}{password}@" if user else ""

@@ -132,14 +132,18 @@ def _wait_until_up(server: Server, timeout: float) -> None:
 
 
 @contextmanager
-def gunicorn(*, host: str, workers: int, database_url: str, log_path: Path) -> Iterator[Server]:
+def gunicorn(
+    *, host: str, workers: int, database_url: str, replica_url: str | None, log_path: Path
+) -> Iterator[Server]:
     """gunicorn with config/gunicorn.conf.py as the Dockerfile runs it, bound to ``host`` on a free port; stopped
-    when the block ends, however it ends (an error, Ctrl-C)."""
+    when the block ends, however it ends (an error, Ctrl-C). ``replica_url``: the same database on the
+    streaming replica, when one is configured (its stale-ok reads must read the copy, not another database)."""
     check_loopback(host)
     port = free_port(host)
     bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
     env = {
-        **os.environ,
+        **{name: value for name, value in os.environ.items() if name != "DATABASE_REPLICA_URL"},
+        **({"DATABASE_REPLICA_URL": replica_url} if replica_url else {}),
         "DATABASE_URL": database_url,
         "GUNICORN_BIND": bind,
         "GUNICORN_WORKERS": str(workers),
