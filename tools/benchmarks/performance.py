@@ -6,6 +6,7 @@ from __future__ import annotations
 import tempfile
 import time
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -31,10 +32,10 @@ from reporting.performance.export import export_content
 from reporting.periods import CollectionYear, period_bounds
 
 
-def performance_largest(runs: int = 5) -> dict[str, Any]:
+def _busiest_last_year() -> tuple[Organisation, date, date] | None:
+    """The authority with the most episodes in the last complete collection year, and that year's bounds."""
     last_year = CollectionYear.containing(timezone.localdate()).previous
-    date_from, date_to = last_year.start, last_year.end
-    starts, ends = period_bounds(date_from, date_to)
+    starts, ends = period_bounds(last_year.start, last_year.end)
     busiest = (
         MissingEpisode.objects.filter(missing_at__gte=starts, missing_at__lt=ends)
         .values("responsible_la_id")
@@ -43,8 +44,15 @@ def performance_largest(runs: int = 5) -> dict[str, Any]:
         .first()
     )
     if busiest is None:
+        return None
+    return Organisation.objects.get(pk=busiest["responsible_la_id"]), last_year.start, last_year.end
+
+
+def performance_largest(runs: int = 5) -> dict[str, Any]:
+    busiest = _busiest_last_year()
+    if busiest is None:
         return {"skipped": "no episodes in the last collection year (seed_demo --size national)"}
-    la = Organisation.objects.get(pk=busiest["responsible_la_id"])
+    la, date_from, date_to = busiest
     performance_figures(local_authority=la, date_from=date_from, date_to=date_to)  # warm caches
     durations: list[float] = []
     queries: set[int] = set()
@@ -92,19 +100,10 @@ def kept_figures(runs: int = 10) -> dict[str, Any]:
     """Issue 18 part 3: the largest authority's dashboard, return page figures, PDF and records page, computed
     in full (the reference) and read from the kept facts. The authority's facts are built first when they are
     not (a cache, as ``rebuild_performance_facts`` leaves it in production), and that build is timed."""
-    last_year = CollectionYear.containing(timezone.localdate()).previous
-    date_from, date_to = last_year.start, last_year.end
-    starts, ends = period_bounds(date_from, date_to)
-    busiest = (
-        MissingEpisode.objects.filter(missing_at__gte=starts, missing_at__lt=ends)
-        .values("responsible_la_id")
-        .annotate(n=Count("pk"))
-        .order_by("-n")
-        .first()
-    )
+    busiest = _busiest_last_year()
     if busiest is None:
-        return {"skipped": "no episodes in the last collection year"}
-    la = Organisation.objects.get(pk=busiest["responsible_la_id"])
+        return {"skipped": "no episodes in the last collection year (seed_demo --size national)"}
+    la, date_from, date_to = busiest
     started = time.perf_counter()
     facts = kept.rebuild_facts(organisation_id=la.pk)
     rebuild_s = round(time.perf_counter() - started, 1)
