@@ -3,18 +3,14 @@ the small demo data for every authority, period, figure and the records behind e
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from pytest_django import DjangoDbBlocker
 
 from accounts.models import Organisation, OrganisationKind
-from demo.generator import seed_demo
 from missing_episodes.models import EpisodeCategory, MissingFrom
 from reporting.performance import FIGURES, figure_records, performance_figures
 from reporting.performance.kept import rebuild_facts
@@ -140,14 +136,6 @@ def test_kept_figures_equal_the_reference_for_any_episodes_read_at_any_later_ins
     date_from = START.date() + timedelta(days=day_from)
     for now in (built_at, built_at + timedelta(hours=read_after_hours)):
         assert_equal(la, now, date_from, date_from + timedelta(days=days), records=now != built_at)
-
-
-@pytest.fixture(scope="module")
-def seeded_demo(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> Iterator[None]:
-    with django_db_blocker.unblock(), transaction.atomic():
-        seed_demo(size="small", seed=7, anchor=date(2026, 3, 18))
-        yield
-        transaction.set_rollback(True)
 
 
 def test_on_the_demo_data_every_authority_s_kept_return_and_records_equal_the_reference(

@@ -4,26 +4,12 @@ module: the seeded data lives in one transaction for the module, rolled back at 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 
-import pytest
-from django.db import transaction
-from pytest_django import DjangoDbBlocker
-
 from accounts.models import Organisation, OrganisationKind
-from demo.generator import seed_demo
 from reporting.performance import performance_figures, published_cells
 from tests.reporting.performance_world import NOW
 from tests.reporting.test_suppression_audit import assert_protected
-
-
-@pytest.fixture(scope="module")
-def seeded_demo(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> Iterator[None]:
-    with django_db_blocker.unblock(), transaction.atomic():
-        seed_demo(size="small", seed=7, anchor=date(2026, 3, 18))
-        yield
-        transaction.set_rollback(True)
 
 
 def test_no_withheld_cell_can_be_worked_out_in_any_demo_authoritys_return(
