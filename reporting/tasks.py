@@ -17,9 +17,5 @@ def run_export_task(job_id: int) -> str:
 
 @shared_task(name=REFRESH_FACTS_TASK, ignore_result=True)
 def refresh_performance_facts_task() -> int:
-    """The beat's sweep of the kept performance facts (reporting.performance.kept): marked episodes and
-    deadlines passed, then each authority with an authority-wide change, made again."""
-    made = kept.sweep_facts()
-    for organisation_id in kept.authorities_to_rebuild():
-        made += kept.rebuild_facts(organisation_id=organisation_id)
-    return made
+    """The beat's catch-up of the kept performance facts (``reporting.performance.kept.catch_up``)."""
+    return kept.catch_up()
