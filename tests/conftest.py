@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 import time_machine
 from _pytest.terminal import TerminalReporter
+from django.db import connections
 from django.utils.module_loading import autodiscover_modules
 from playwright.sync_api import sync_playwright
 
@@ -85,6 +86,13 @@ def chromium_path() -> str:
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
+    # From here on the session's test code runs in a greenlet of Playwright's sync API, with contextvars of its
+    # own, and Django keeps connections per context: a connection opened before would stay open, idle and out of
+    # reach, for the rest of the session (and a database with another session cannot be used as a template:
+    # tests/tools/test_http_benchmark.py). Close them first, unless a fixture's transaction is still open.
+    for open_connection in connections.all(initialized_only=True):
+        if not open_connection.in_atomic_block:
+            open_connection.close()
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(
             executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True

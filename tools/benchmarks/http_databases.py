@@ -10,6 +10,7 @@ counts that must not grow with data.
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from io import StringIO
@@ -44,6 +45,46 @@ def _maintenance(statement: sql.Composed) -> None:
         autocommit=True,
     ) as admin:
         admin.execute(statement)
+
+
+def _other_sessions(name: str) -> list[str]:
+    """Who else is connected to database ``name`` (what the copy waits for): no query text, which may hold
+    personal data."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid, application_name, backend_type, state, backend_start::text FROM pg_stat_activity "
+            "WHERE datname = %s AND pid <> pg_backend_pid()",
+            [name],
+        )
+        return [
+            f"pid {pid} ({application or 'no application name'}, {kind}, {state}, since {start})"
+            for pid, application, kind, state, start in cursor.fetchall()
+        ]
+
+
+def _copy(name: str, source: str, *, wait_seconds: float) -> None:
+    """CREATE DATABASE … TEMPLATE needs the source to have no other session; PostgreSQL itself waits 5 s for
+    them to go. A session closing late (a finished process's backend) gets more time; one that stays is named
+    in the error instead of PostgreSQL's bare "being accessed by other users"."""
+    deadline = time.monotonic() + wait_seconds
+    while True:
+        try:
+            _maintenance(
+                sql.SQL("CREATE DATABASE {} TEMPLATE {} STRATEGY FILE_COPY").format(
+                    sql.Identifier(name), sql.Identifier(source)
+                )
+            )
+        except psycopg.errors.ObjectInUse:
+            if time.monotonic() >= deadline:
+                sessions = _other_sessions(source)
+                connection.close()
+                raise DatabaseSetupError(
+                    f"Cannot copy {source}: other sessions are connected to it: {'; '.join(sessions) or 'none now'}."
+                    " Stop them (or the process that opened them) and run again."
+                ) from None
+            connection.close()
+        else:
+            return
 
 
 def _exists(name: str) -> bool:
@@ -88,16 +129,12 @@ def using_database(name: str) -> Iterator[None]:
 @contextmanager
 def throwaway_copy() -> Iterator[str]:
     """A copy of the current database for the block, dropped afterwards (also on an error or Ctrl-C). The
-    copy needs the source to have no other session, so Django's own connection is closed first."""
+    copy needs the source to have no other session, so this process's own connections are closed first."""
     source = current_name()
     name = f"{source[:40]}_http_{os.getpid()}"
-    connection.close()
+    connections.close_all()
     _maintenance(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-    _maintenance(
-        sql.SQL("CREATE DATABASE {} TEMPLATE {} STRATEGY FILE_COPY").format(
-            sql.Identifier(name), sql.Identifier(source)
-        )
-    )
+    _copy(name, source, wait_seconds=30)
     try:
         yield name
     finally:
