@@ -47,7 +47,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="returnhomeinterview",
             name="last_write_xid",
-            field=models.BigIntegerField(blank=True, editable=False, null=True),
+            field=models.BigIntegerField(blank=True, editable=False, null=True, serialize=False),
         ),
         migrations.AddIndex(
             model_name="returnhomeinterview",

@@ -198,8 +198,9 @@ class ReturnHomeInterview(models.Model):
     # Set by a database trigger on every insert and update (rhi/migrations/0009), whatever wrote the row: the
     # deadline sweep rereads the clocks written since its last run by this (alerts.sweep, "watermark"). A
     # transaction id rather than a time, because a write that commits after the sweep read can carry an earlier
-    # time but never an id below the sweep's snapshot xmin. PostgreSQL only (NULL elsewhere).
-    last_write_xid = models.BigIntegerField(null=True, blank=True, editable=False)
+    # time but never an id below the sweep's snapshot xmin. PostgreSQL only (NULL elsewhere). Not dumped: an id
+    # means nothing in another database (and the demo's dumps must be identical).
+    last_write_xid = models.BigIntegerField(null=True, blank=True, editable=False, serialize=False)
 
     class Meta:
         verbose_name = "return home interview"
