@@ -30,7 +30,7 @@ from accounts.models import Role, User
 from accounts.selectors import people_memberships
 from alerts.emails import enqueue_emails, requeue_emails
 from alerts.models import AlertKind, DeadlineAlert, EmailStatus, Notification, SweepWatermark
-from alerts.watermarks import advance, snapshot_xmin, watermark
+from alerts.watermarks import advance, snapshot_xmin, watermarks
 from core.enqueue import call_after_commit
 from referrals.models import Referral, in_force
 from rhi.models import CLOCK_RUNNING_STATES, ReturnHomeInterview
@@ -389,13 +389,11 @@ def _left(kind: str, now: datetime, mark: SweepWatermark | None) -> bool:
     """Whether a clock of this kind is still unalerted in what the sweep read: one a claim skipped because
     another transaction held it. Read without locking (a held row is still seen), so the watermark waits."""
     candidates = _rhi_candidates(kind, now)
-    if mark is None:
-        return candidates.exists()
-    order = _RHI_ORDER[kind]
-    return (
-        candidates.filter(**{f"{order}__gte": mark.swept_to}).exists()
-        or candidates.filter(last_write_xid__gte=mark.changes_from).exists()
-    )
+    if mark is not None:
+        candidates = candidates.filter(
+            Q(**{f"{_RHI_ORDER[kind]}__gte": mark.swept_to}) | Q(last_write_xid__gte=mark.changes_from)
+        )
+    return candidates.exists()
 
 
 def _drain(
@@ -433,17 +431,18 @@ def run_deadline_sweep(*, now: datetime | None = None) -> SweepResult:
     result = SweepResult(sweep_id=uuid.uuid4())
     # Taken before any claim: every transaction below it has finished, so its rows are visible to the claims.
     changes_from = snapshot_xmin()
+    marks = watermarks(now=now)
     for kind, claim in CLAIMERS.items():
         if kind not in _RHI_ORDER:
             result.recorded[kind] = _drain(kind, partial(claim, now), result, now)
             continue
-        mark = watermark(kind, now=now)
+        mark = marks.get(kind)
         since = mark.swept_to if mark else None
         recorded = _drain(kind, partial(_claim_rhis, kind, now, since=since), result, now)
         if mark is not None:
             recorded += _drain(kind, partial(_claim_written_rhis, kind, now, mark.changes_from), result, now)
-        if changes_from is not None:
-            advance(kind, now=now, changes_from=changes_from, left=_left(kind, now, mark))
+        if changes_from is not None and not _left(kind, now, mark):
+            advance(kind, now=now, changes_from=changes_from)
         result.recorded[kind] = recorded
     result.emails_enqueued += requeue_emails(now=now)
     return result

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db import connection, transaction
+from django.db import connection
 
 from alerts.models import SweepWatermark
 
@@ -35,36 +35,26 @@ def snapshot_xmin() -> int | None:
     return int(row[0])
 
 
-def watermark(kind: str, *, now: datetime) -> SweepWatermark | None:
-    """The kind's watermark when a sweep at ``now`` can read from it: none yet (the first sweep reads every
-    running clock), off PostgreSQL, or ``now`` before it (a sweep back in time, as tests and a manual run with
-    ``--now`` may ask) mean a full read."""
+def watermarks(*, now: datetime) -> dict[str, SweepWatermark]:
+    """Each kind's watermark a sweep at ``now`` can read from, in one query. A kind without one reads every
+    running clock: none yet (the first sweep), off PostgreSQL, or ``now`` before it (a sweep back in time, as
+    tests and a manual run with ``--now`` may ask)."""
     if connection.vendor != "postgresql":
-        return None
-    mark = SweepWatermark.objects.filter(kind=kind).first()
-    if mark is None or now < mark.swept_to:
-        return None
-    return mark
+        return {}
+    return {mark.kind: mark for mark in SweepWatermark.objects.filter(swept_to__lte=now)}
 
 
-def advance(kind: str, *, now: datetime, changes_from: int, left: bool) -> bool:
-    """Move the kind's watermark to (``now``, ``changes_from``) after a sweep, unless something is ``left``
-    (a clock skipped while locked) or it would move back. Whether it moved."""
-    if left:
-        return False
-    with transaction.atomic():
-        # Locked, so two sweeps finishing together compare with each other's result, not a stale one.
-        mark = SweepWatermark.objects.select_for_update().filter(kind=kind).first()
-        if mark is None:
-            # A sweep finishing at the same moment may create it first; either one's values are safe.
-            SweepWatermark.objects.bulk_create(
-                [SweepWatermark(kind=kind, swept_to=now, changes_from=changes_from)], ignore_conflicts=True
-            )
-            return True
-        # Both parts forward or neither: a pair from one completed sweep is safe, a mix of two might not be.
-        if now < mark.swept_to or changes_from < mark.changes_from:
-            return False
-        mark.swept_to = now
-        mark.changes_from = changes_from
-        mark.save(update_fields=["swept_to", "changes_from"])
-        return True
+def advance(kind: str, *, now: datetime, changes_from: int) -> None:
+    """Move the kind's watermark to (``now``, ``changes_from``) after a sweep of it found nothing left; never
+    back."""
+    # Both parts forward or neither: a pair from one completed sweep is safe, a mix of two might not be. One
+    # conditional UPDATE: a concurrent sweep's move is waited for and the condition checked again on it.
+    moved = SweepWatermark.objects.filter(
+        kind=kind, swept_to__lte=now, changes_from__lte=changes_from
+    ).update(swept_to=now, changes_from=changes_from)
+    if moved or SweepWatermark.objects.filter(kind=kind).exists():
+        return  # moved, or already ahead of this sweep
+    # The first: a sweep finishing at the same moment may create it first; either one's values are safe.
+    SweepWatermark.objects.bulk_create(
+        [SweepWatermark(kind=kind, swept_to=now, changes_from=changes_from)], ignore_conflicts=True
+    )
