@@ -387,13 +387,18 @@ def _insert_notifications(rows: list[tuple[int, int, str, int, str]], *, now: da
 
 def _left(kind: str, now: datetime, mark: SweepWatermark | None) -> bool:
     """Whether a clock of this kind is still unalerted in what the sweep read: one a claim skipped because
-    another transaction held it. Read without locking (a held row is still seen), so the watermark waits."""
+    another transaction held it. Read without locking (a held row is still seen), so the watermark waits.
+    Each arm asked as its claim is, in its index's order (an OR of the two, or no order, planned as a scan of
+    the whole table)."""
+    order = _RHI_ORDER[kind]
     candidates = _rhi_candidates(kind, now)
+    arms = [candidates.order_by(order, "pk")]
     if mark is not None:
-        candidates = candidates.filter(
-            Q(**{f"{_RHI_ORDER[kind]}__gte": mark.swept_to}) | Q(last_write_xid__gte=mark.changes_from)
-        )
-    return candidates.exists()
+        arms = [
+            candidates.filter(**{f"{order}__gte": mark.swept_to}).order_by(order, "pk"),
+            candidates.filter(last_write_xid__gte=mark.changes_from).order_by("last_write_xid", "pk"),
+        ]
+    return any(list(arm.values_list("pk", flat=True)[:1]) for arm in arms)
 
 
 def _drain(
