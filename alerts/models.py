@@ -74,6 +74,25 @@ class DeadlineAlert(models.Model):
         return f"{self.get_kind_display()} (RHI {self.rhi_id})"
 
 
+class SweepWatermark(models.Model):
+    """How far the deadline sweep has read for one kind of RHI alert (alerts.sweep): every clock whose deadline
+    is before ``swept_to`` and whose row was last written by a transaction below ``changes_from`` has been
+    claimed. Advanced only after a sweep found nothing of the kind left to claim (none skipped as locked), and
+    never backwards; a sweep that is down leaves it where it was, so the next one reads everything since."""
+
+    kind = models.CharField(max_length=30, choices=AlertKind.choices, unique=True)
+    swept_to = models.DateTimeField(help_text="The completed sweep's now: deadlines before it were read.")
+    changes_from = models.BigIntegerField(
+        help_text="The completed sweep's snapshot xmin: rows written by transactions from it on are reread."
+    )
+
+    class Meta:
+        db_table = "alerts_sweepwatermark"
+
+    def __str__(self) -> str:
+        return f"Sweep watermark {self.kind} at {self.swept_to:%Y-%m-%d %H:%M}"
+
+
 class EmailStatus(models.TextChoices):
     PENDING = "pending", "Waiting to be sent"
     SENDING = "sending", "Being sent"

@@ -19,6 +19,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 from typing import NamedTuple
 
 from django.db import connection, models, transaction
@@ -28,7 +29,8 @@ from django.utils import timezone
 from accounts.models import Role, User
 from accounts.selectors import people_memberships
 from alerts.emails import enqueue_emails, requeue_emails
-from alerts.models import AlertKind, DeadlineAlert, EmailStatus, Notification
+from alerts.models import AlertKind, DeadlineAlert, EmailStatus, Notification, SweepWatermark
+from alerts.watermarks import advance, snapshot_xmin, watermarks
 from core.enqueue import call_after_commit
 from referrals.models import Referral, in_force
 from rhi.models import CLOCK_RUNNING_STATES, ReturnHomeInterview
@@ -61,20 +63,29 @@ class Candidate:
     disclosure_id: int | None = None
     # The instant the claim walked in order, where it is not the deadline (a due-soon claim walks due_soon_at).
     walked_at: datetime | None = None
+    # The claim of clocks written since the watermark walks (last_write_xid, id) instead.
+    written_by: int | None = None
 
     @property
-    def position(self) -> tuple[datetime, int]:
-        """Where the claim of the next batch carries on: (instant walked, id of what it is about)."""
-        return self.walked_at or self.deadline, self.referral_id or self.disclosure_id or self.rhi_id
+    def position(self) -> Position:
+        """Where the claim of the next batch carries on: (what was walked, id of what it is about)."""
+        walked: datetime | int = self.walked_at or self.deadline
+        if self.written_by is not None:
+            walked = self.written_by
+        return walked, self.referral_id or self.disclosure_id or self.rhi_id
 
 
-def _after(deadline_field: str, position: tuple[datetime, int] | None) -> Q:
+# Where a claim stopped in its index order: (deadline or writing transaction, id).
+Position = tuple[datetime | int, int]
+
+
+def _after(walked_field: str, position: Position | None) -> Q:
     """Rows after ``position`` in the claims' (deadline, id) order, so each batch reads only its own rows from
     the deadline's index instead of walking again past everything the batches before it claimed."""
     if position is None:
         return Q()
-    deadline, pk = position
-    return Q(**{f"{deadline_field}__gt": deadline}) | Q(**{deadline_field: deadline, "pk__gt": pk})
+    walked, pk = position
+    return Q(**{f"{walked_field}__gt": walked}) | Q(**{walked_field: walked, "pk__gt": pk})
 
 
 def _alerted(kind: str, **subject: str) -> Exists:
@@ -103,17 +114,41 @@ _RHI_ORDER: dict[str, str] = {
 }
 
 
-def _claim_rhis(kind: str, now: datetime, position: tuple[datetime, int] | None = None) -> list[Candidate]:
+def _deadline_field(kind: str) -> str:
+    return "contact_due_at" if kind == AlertKind.CONTACT_OVERDUE else "due_at"
+
+
+def _claim_rhis(
+    kind: str, now: datetime, position: Position | None = None, *, since: datetime | None = None
+) -> list[Candidate]:
+    """The next batch of clocks of this kind past their threshold, in (threshold, id) order; with ``since``
+    (the watermark) only those whose threshold fell from it on: what became due since the last sweep."""
     order = _RHI_ORDER[kind]
-    deadline_field = "contact_due_at" if kind == AlertKind.CONTACT_OVERDUE else "due_at"
+    window = Q(**{f"{order}__gte": since}) if since is not None else Q()
     rows = (
         _rhi_candidates(kind, now)
-        .filter(_after(order, position))
+        .filter(window, _after(order, position))
         .select_for_update(skip_locked=True, of=("self",))
         .order_by(order, "pk")
-        .values_list("pk", deadline_field, order)[:BATCH_SIZE]
+        .values_list("pk", _deadline_field(kind), order)[:BATCH_SIZE]
     )
     return [Candidate(rhi_id=pk, deadline=deadline, walked_at=walked) for pk, deadline, walked in rows]
+
+
+def _claim_written_rhis(
+    kind: str, now: datetime, changes_from: int, position: Position | None = None
+) -> list[Candidate]:
+    """The next batch of clocks of this kind past their threshold whose row was written by a transaction from
+    ``changes_from`` on (rhi_running_written_idx): intake with deadlines already past, deadlines recomputed
+    into the past, a clock running again, and anything committed after the last sweep read."""
+    rows = (
+        _rhi_candidates(kind, now)
+        .filter(_after("last_write_xid", position), last_write_xid__gte=changes_from)
+        .select_for_update(skip_locked=True, of=("self",))
+        .order_by("last_write_xid", "pk")
+        .values_list("pk", _deadline_field(kind), "last_write_xid")[:BATCH_SIZE]
+    )
+    return [Candidate(rhi_id=pk, deadline=deadline, written_by=xid) for pk, deadline, xid in rows]
 
 
 @dataclass(frozen=True)
@@ -127,7 +162,7 @@ class AwaitedAcknowledgement:
     subject: str  # the DeadlineAlert field that points at it
     awaiting: Q  # beyond "not acknowledged yet"
 
-    def claim(self, now: datetime, position: tuple[datetime, int] | None = None) -> list[Candidate]:
+    def claim(self, now: datetime, position: Position | None = None) -> list[Candidate]:
         rows = (
             self.model._default_manager.filter(
                 self.awaiting,
@@ -167,7 +202,7 @@ DISCLOSURE_ACKNOWLEDGEMENT = AwaitedAcknowledgement(
     awaiting=Q(rhi__isnull=False, revoked_at__isnull=True),
 )
 
-Claimer = Callable[[datetime, tuple[datetime, int] | None], list[Candidate]]
+Claimer = Callable[[datetime, Position | None], list[Candidate]]
 CLAIMERS: dict[str, Claimer] = {
     AlertKind.DUE_SOON: lambda now, position: _claim_rhis(AlertKind.DUE_SOON, now, position),
     AlertKind.OVERDUE: lambda now, position: _claim_rhis(AlertKind.OVERDUE, now, position),
@@ -350,32 +385,69 @@ def _insert_notifications(rows: list[tuple[int, int, str, int, str]], *, now: da
         )
 
 
+def _left(kind: str, now: datetime, mark: SweepWatermark | None) -> bool:
+    """Whether a clock of this kind is still unalerted in what the sweep read: one a claim skipped because
+    another transaction held it. Read without locking (a held row is still seen), so the watermark waits.
+    Each arm asked as its claim is, in its index's order (an OR of the two, or no order, planned as a scan of
+    the whole table)."""
+    order = _RHI_ORDER[kind]
+    candidates = _rhi_candidates(kind, now)
+    arms = [candidates.order_by(order, "pk")]
+    if mark is not None:
+        arms = [
+            candidates.filter(**{f"{order}__gte": mark.swept_to}).order_by(order, "pk"),
+            candidates.filter(last_write_xid__gte=mark.changes_from).order_by("last_write_xid", "pk"),
+        ]
+    return any(list(arm.values_list("pk", flat=True)[:1]) for arm in arms)
+
+
+def _drain(
+    kind: str, claim: Callable[[Position | None], list[Candidate]], result: SweepResult, now: datetime
+) -> int:
+    """Claim and record batches until the claim is exhausted: how many alerts were new."""
+    recorded = 0
+    position: Position | None = None
+    while True:
+        # One transaction per batch: the claim (SKIP LOCKED), the alerts and their notifications commit
+        # together and the emails are queued after that commit. Not durable: the benchmark measures whole
+        # sweeps inside a transaction it rolls back (tools/benchmarks), where these become savepoints.
+        with transaction.atomic():
+            candidates = claim(position)
+            if not candidates:
+                break
+            new_alerts, pending = _record(kind, candidates, result.sweep_id, now)
+            result.notifications += len(pending)
+            # After commit: a broker outage cannot undo the recorded alerts; the next sweep re-enqueues.
+            call_after_commit(enqueue_emails, pending)
+            result.emails_enqueued += len(pending)
+        recorded += new_alerts
+        position = candidates[-1].position
+        if len(candidates) < BATCH_SIZE:
+            break
+    return recorded
+
+
 def run_deadline_sweep(*, now: datetime | None = None) -> SweepResult:
-    """One sweep over everything due. Safe to run concurrently and repeatedly. Each claim walks its deadline's
-    partial index from the oldest deadline and each batch carries on after the last one (docs/benchmarks.md,
-    "Pages within budget"), so a sweep reads what is due, not the whole open set again per batch."""
+    """One sweep over everything due. Safe to run concurrently and repeatedly. Each claim walks its index in
+    order and each batch carries on after the last one (docs/benchmarks.md, "Pages within budget"). On
+    PostgreSQL the RHI kinds read only what became due or was written since their watermark
+    (alerts.watermarks): a sweep's cost follows what is new, not the clocks already alerted."""
     now = now or timezone.now()
     result = SweepResult(sweep_id=uuid.uuid4())
+    # Taken before any claim: every transaction below it has finished, so its rows are visible to the claims.
+    changes_from = snapshot_xmin()
+    marks = watermarks(now=now)
     for kind, claim in CLAIMERS.items():
-        recorded = 0
-        position: tuple[datetime, int] | None = None
-        while True:
-            # One transaction per batch: the claim (SKIP LOCKED), the alerts and their notifications commit
-            # together and the emails are queued after that commit. Not durable: the benchmark measures whole
-            # sweeps inside a transaction it rolls back (tools/benchmarks), where these become savepoints.
-            with transaction.atomic():
-                candidates = claim(now, position)
-                if not candidates:
-                    break
-                new_alerts, pending = _record(kind, candidates, result.sweep_id, now)
-                result.notifications += len(pending)
-                # After commit: a broker outage cannot undo the recorded alerts; the next sweep re-enqueues.
-                call_after_commit(enqueue_emails, pending)
-                result.emails_enqueued += len(pending)
-            recorded += new_alerts
-            position = candidates[-1].position
-            if len(candidates) < BATCH_SIZE:
-                break
+        if kind not in _RHI_ORDER:
+            result.recorded[kind] = _drain(kind, partial(claim, now), result, now)
+            continue
+        mark = marks.get(kind)
+        since = mark.swept_to if mark else None
+        recorded = _drain(kind, partial(_claim_rhis, kind, now, since=since), result, now)
+        if mark is not None:
+            recorded += _drain(kind, partial(_claim_written_rhis, kind, now, mark.changes_from), result, now)
+        if changes_from is not None and not _left(kind, now, mark):
+            advance(kind, now=now, changes_from=changes_from)
         result.recorded[kind] = recorded
     result.emails_enqueued += requeue_emails(now=now)
     return result

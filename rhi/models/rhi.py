@@ -195,6 +195,12 @@ class ReturnHomeInterview(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(default=timezone.now)
+    # Set by a database trigger on every insert and update (rhi/migrations/0009), whatever wrote the row: the
+    # deadline sweep rereads the clocks written since its last run by this (alerts.sweep, "watermark"). A
+    # transaction id rather than a time, because a write that commits after the sweep read can carry an earlier
+    # time but never an id below the sweep's snapshot xmin. PostgreSQL only (NULL elsewhere). Not dumped: an id
+    # means nothing in another database (and the demo's dumps must be identical).
+    last_write_xid = models.BigIntegerField(null=True, blank=True, editable=False, serialize=False)
 
     class Meta:
         verbose_name = "return home interview"
@@ -277,6 +283,13 @@ class ReturnHomeInterview(models.Model):
                 fields=["contact_due_at", "id"],
                 condition=Q(state__in=sorted(AWAITING_CONTACT_STATES)),
                 name="rhi_awaiting_contact_due_idx",
+            ),
+            # The running clocks by the transaction that last wrote them: the sweep's second arm, the clocks
+            # written since its watermark (intake with deadlines already past, recomputed deadlines, reopened).
+            models.Index(
+                fields=["last_write_xid", "id"],
+                condition=Q(state__in=sorted(CLOCK_RUNNING_STATES)),
+                name="rhi_running_written_idx",
             ),
             # A worker's RHIs with the columns of access.casework's visibility filter, read index-only when a
             # list of related records (the referrals awaiting acknowledgement) joins them.

@@ -94,3 +94,27 @@ def test_each_rhi_claim_can_be_read_through_its_deadline_index_alone(
         transaction.set_rollback(True)
     assert any(index in line for line in plan), plan
     assert any("Index Cond" in line and deadline in line for line in plan), plan
+
+
+@pytest.mark.parametrize("kind", [AlertKind.OVERDUE, AlertKind.DUE_SOON, AlertKind.CONTACT_OVERDUE])
+def test_each_claim_of_clocks_written_since_the_watermark_can_be_read_through_its_index_alone(
+    teams: ProviderTeams, kind: str
+) -> None:
+    teams.rhi_due(due_in=-timedelta(hours=1), contact_due_in=-timedelta(hours=30))
+    with CaptureQueriesContext(connection) as ctx:
+        sweep._claim_written_rhis(kind, NOW, changes_from=1)
+    sql = ctx.captured_queries[0]["sql"]
+    # As above: every other index dropped in a rolled-back transaction, sequential scans priced out.
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname FROM pg_indexes WHERE tablename = 'rhi_returnhomeinterview' "
+            "AND indexname <> 'rhi_running_written_idx' AND indexname NOT LIKE '%%_pkey'"
+        )
+        for (other,) in cursor.fetchall():
+            cursor.execute(f'DROP INDEX "{other}"')
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN {sql}")
+        plan = [row[0] for row in cursor.fetchall()]
+        transaction.set_rollback(True)
+    assert any("rhi_running_written_idx" in line for line in plan), plan
+    assert any("Index Cond" in line and "(last_write_xid >=" in line for line in plan), plan

@@ -1,0 +1,60 @@
+"""The deadline sweep's watermarks: how far it has read for each kind of RHI alert (``SweepWatermark``).
+
+A kind's claims read (i) the clocks whose threshold fell from the watermark's ``swept_to`` on, through the
+deadline indexes, and (ii) the clocks whose row was written by a transaction from its ``changes_from`` on,
+through ``rhi_running_written_idx`` (``last_write_xid`` is set by a trigger on every write of an RHI). So an
+alerted overdue clock is not read again while it stays open, and nothing is lost:
+- a clock that crossed its threshold since the last completed sweep is in (i);
+- a clock written since then (intake with deadlines already past, deadlines recomputed, a state back to
+  running) is in (ii), even if its transaction committed after that sweep read: its id is at or above that
+  sweep's snapshot xmin, which is taken before any claim (a timestamp would not do: a write can commit after
+  the sweep read and still carry an earlier time);
+- a clock a claim skipped because another transaction held it (``SKIP LOCKED``) holds the watermark back.
+
+The watermark moves only after a sweep of the kind found nothing left, and only forward; a sweep that was down
+leaves it where it was, so the next one reads everything since. PostgreSQL only: elsewhere (the embedded
+SQLite default) there is no transaction id to compare and every sweep reads all the running clocks.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db import connection
+
+from alerts.models import SweepWatermark
+
+
+def snapshot_xmin() -> int | None:
+    """The oldest transaction still running now (every one below it has finished). None off PostgreSQL."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
+        row = cursor.fetchone()
+    return int(row[0])
+
+
+def watermarks(*, now: datetime) -> dict[str, SweepWatermark]:
+    """Each kind's watermark a sweep at ``now`` can read from, in one query. A kind without one reads every
+    running clock: none yet (the first sweep), off PostgreSQL, or ``now`` before it (a sweep back in time, as
+    tests and a manual run with ``--now`` may ask)."""
+    if connection.vendor != "postgresql":
+        return {}
+    return {mark.kind: mark for mark in SweepWatermark.objects.filter(swept_to__lte=now)}
+
+
+def advance(kind: str, *, now: datetime, changes_from: int) -> None:
+    """Move the kind's watermark to (``now``, ``changes_from``) after a sweep of it found nothing left; never
+    back."""
+    # Both parts forward or neither: a pair from one completed sweep is safe, a mix of two might not be. One
+    # conditional UPDATE: a concurrent sweep's move is waited for and the condition checked again on it.
+    moved = SweepWatermark.objects.filter(
+        kind=kind, swept_to__lte=now, changes_from__lte=changes_from
+    ).update(swept_to=now, changes_from=changes_from)
+    if moved or SweepWatermark.objects.filter(kind=kind).exists():
+        return  # moved, or already ahead of this sweep
+    # The first: a sweep finishing at the same moment may create it first; either one's values are safe.
+    SweepWatermark.objects.bulk_create(
+        [SweepWatermark(kind=kind, swept_to=now, changes_from=changes_from)], ignore_conflicts=True
+    )
