@@ -1,14 +1,15 @@
 """The bulk path of the episode import (issue 18; docs/benchmarks.md, "Bulk intake"): a batch's new episodes of
 known children are decided in memory, over what is read once for the batch, by the same rules the per-row path
 applies (``services.valid_without_reads``, ``services.overlaps``, ``services.placement_on``,
-``matching.classify_match``, ``has_same_name``, ``sharing.out_of_area.is_out_of_area``, and
-``rhi.services.NewEpisodeRHIs`` for the RHI and its clock), and written with one insert per table.
+``matching.classify_match``, ``has_same_name``, ``sharing.out_of_area.episode_report`` for the placing LA's
+notification of an out-of-area episode, and ``rhi.services.NewEpisodeRHIs`` for the RHI and its clock), and
+written with one insert per table.
 
 Any row that is not plainly a new episode of a known child is left to ``record_notification`` (the caller
 records it after the bulk rows): an episode already recorded, a reference twice in the batch, a child not
 found or matched only by a person, a child the recorder does not see, a row failing a rule (the per-row path
-reports it, with its reason), an out-of-area episode (a disclosure), a return someone's webhook listens for,
-and a return that would join an RHI already in the database. Once a row of a child is left to the per-row
+reports it, with its reason), an out-of-area episode or a return someone's webhook listens for (the outbox
+row), and a return that would join an RHI already in the database. Once a row of a child is left to the per-row
 path, so are the child's later rows in the batch (and those of every child the row could be matched to), so
 each child's rows are still recorded in line order and the database ends as the per-row path would leave it.
 """
@@ -42,8 +43,8 @@ from missing_episodes.services import (
     valid_without_reads,
 )
 from rhi.services import NewEpisodeRHIs
-from sharing.models import WebhookEventType
-from sharing.out_of_area import is_out_of_area
+from sharing.models import Disclosure, WebhookEventType
+from sharing.out_of_area import episode_report, is_out_of_area, save_episode_reports
 from sharing.webhooks import anyone_listening
 
 
@@ -117,6 +118,7 @@ class _Batch:
         authorities |= {p.host_la_id for found in self.placements.values() for p in found if p.host_la_id}
         self.rhis = NewEpisodeRHIs(child_ids=children, local_authority_ids=authorities, now=now)
         self.returns_listened = anyone_listening(WebhookEventType.EPISODE_RETURNED)
+        self.disclosures_listened = anyone_listening(WebhookEventType.DISCLOSURE_MADE)
         self.left_children: set[int] = set()
         self.left_days: set[tuple[int, date]] = set()
 
@@ -176,7 +178,7 @@ class _Batch:
             return False
         day = timezone.localdate(episode.missing_at)
         keep_placement(episode, placement_on(self.placements.get(episode.child_id, []), day))
-        if is_out_of_area(episode):
+        if is_out_of_area(episode) and self.disclosures_listened:
             return False
         return episode.returned_at is None or (not self.returns_listened and self.rhis.takes(episode))
 
@@ -210,6 +212,7 @@ def record_new_notifications(
     batch = _Batch(rows, by=by, now=now)
     results: list[EpisodeResult | None] = [None] * len(rows)
     taken: list[tuple[int, MissingEpisode, list[str]]] = []
+    reports: list[Disclosure] = []
     for index, row in enumerate(rows):
         child = batch.child(row.notification)
         if not batch.is_clear(row.notification, child):
@@ -223,12 +226,15 @@ def record_new_notifications(
         batch.episodes[child.pk].append((episode.missing_at, episode.returned_at))
         if episode.returned_at is not None:
             batch.rhis.take(episode)
+        report = episode_report(episode=episode, now=now)
+        if report is not None:
+            reports.append(report)
         taken.append((index, episode, changed))
     if not taken:
         return results
     try:
         with transaction.atomic():
-            _write(taken, batch.rhis, source=source, by=by)
+            _write(taken, batch.rhis, reports, source=source, by=by)
     except IntegrityError:
         return [None] * len(rows)
     for index, episode, _ in taken:
@@ -239,12 +245,13 @@ def record_new_notifications(
 def _write(
     taken: Iterable[tuple[int, MissingEpisode, list[str]]],
     rhis: NewEpisodeRHIs,
+    reports: list[Disclosure],
     *,
     source: str,
     by: User | None,
 ) -> None:
     """One insert per table: the episodes (in line order, so their ids run as the per-row path's would), the
-    RHIs, links and transitions, then every audit event."""
+    placing LAs' notifications, the RHIs, links and transitions, then every audit event."""
     taken = list(taken)
     MissingEpisode.objects.bulk_create([episode for _, episode, _ in taken])
     events = [
@@ -253,4 +260,4 @@ def _write(
         )
         for _, episode, changed in taken
     ]
-    record_events([*events, *rhis.save(by=by)])
+    record_events([*events, *save_episode_reports(reports, by=by), *rhis.save(by=by)])
