@@ -9,9 +9,8 @@ Any row that is not plainly a new episode of a known child is left to ``record_n
 records it after the bulk rows): an episode already recorded, a reference twice in the batch, a child not
 found or matched only by a person, a child the recorder does not see, a row failing a rule (the per-row path
 reports it, with its reason), an out-of-area episode or a return someone's webhook listens for (the outbox
-row), and a return that would join an RHI already in the database. Once a row of a child is left to the per-row
-path, so are the child's later rows in the batch (and those of every child the row could be matched to), so
-each child's rows are still recorded in line order and the database ends as the per-row path would leave it.
+row). Once a row of a child is left to the per-row path, so are the child's later rows in the batch (and those
+of every child the row could be matched to), so each child's rows are still recorded in line order and the database ends as the per-row path would leave it.
 """
 
 from __future__ import annotations
@@ -180,7 +179,7 @@ class _Batch:
         keep_placement(episode, placement_on(self.placements.get(episode.child_id, []), day))
         if is_out_of_area(episode) and self.disclosures_listened:
             return False
-        return episode.returned_at is None or (not self.returns_listened and self.rhis.takes(episode))
+        return episode.returned_at is None or not self.returns_listened
 
 
 def _new_episode(

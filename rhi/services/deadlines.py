@@ -271,20 +271,28 @@ def _clock_episodes(rhis: Iterable[ReturnHomeInterview]) -> dict[int, MissingEpi
 
 @dataclass
 class _Opened:
-    """An RHI the batch opens, with its episode links in the order made and the episodes bunched into it."""
+    """An RHI the batch opens (or, ``stored``, one before its interview it found in the database), with its
+    episode links in the order made and the episodes the batch bunched into it."""
 
     rhi: ReturnHomeInterview
     links: list[RHIEpisode]
     bunched: list[MissingEpisode] = field(default_factory=list)
+    stored: bool = False
+
+
+def _missing_order(episode: MissingEpisode) -> tuple[datetime, bool, int]:
+    """``_clock_episodes``' order (time missing, then id) for stored and unsaved episodes alike: an unsaved
+    one's id will be higher than any stored, and the unsaved keep the batch's order, which is their ids'."""
+    return episode.missing_at, episode.pk is None, episode.pk or 0
 
 
 class NewEpisodeRHIs:
     """``open_rhi_for_returned_episode`` for a batch of new returned episodes of known children (the bulk
     import, ``missing_episodes.bulk_intake``): the same rules (``policy_day``, ``policy_on``,
     ``policy_snapshot``, ``bunches``/``bunched_link``, ``clock_episode`` and ``_apply_deadlines``,
-    ``provider_on``), decided in memory, in the batch's order, over what is read once for the batch, then
-    written with one insert per table (``save``). An episode that would join an RHI already in the database is
-    not taken (``takes``): the caller sends it through the per-row path."""
+    ``provider_on``), decided in memory, in the batch's order, over what is read once for the batch (the
+    children's RHIs before their interview locked, as the per-row path locks the one it joins), then written
+    with one statement per table (``save``)."""
 
     def __init__(
         self, *, child_ids: Iterable[int], local_authority_ids: Iterable[int], now: datetime
@@ -297,13 +305,20 @@ class NewEpisodeRHIs:
         self._commissions: dict[int, list[Commission]] = {}
         for commission in Commission.objects.filter(local_authority_id__in=la_ids).select_related("provider"):
             self._commissions.setdefault(commission.local_authority_id, []).append(commission)
-        self._running = set(
-            ReturnHomeInterview.objects.filter(
-                child_id__in=set(child_ids), state__in=CLOCK_RUNNING_STATES
-            ).values_list("child_id", "local_authority_id")
-        )
         self._latest: dict[tuple[int, int], _Opened] = {}
         self._opened: list[_Opened] = []
+        self._stored: list[_Opened] = []
+        running = (
+            ReturnHomeInterview.objects.select_for_update(of=("self",))
+            .filter(child_id__in=set(child_ids), state__in=CLOCK_RUNNING_STATES)
+            .select_related("local_authority")
+            .order_by("created_at", "pk")
+        )
+        for rhi in running:  # the latest created last: it is the one a repeat episode joins
+            self._latest[(rhi.child_id, rhi.local_authority_id)] = _Opened(rhi, [], stored=True)
+        stored = {opened.rhi.pk: opened for opened in self._latest.values()}
+        for link in RHIEpisode.objects.filter(rhi_id__in=stored).select_related("episode").order_by("pk"):
+            stored[link.rhi_id].links.append(link)
 
     def _rules(self, episode: MissingEpisode) -> tuple[Organisation, ClockPolicy | None, dict[str, Any]]:
         assert episode.returned_at is not None
@@ -312,13 +327,8 @@ class NewEpisodeRHIs:
         policy = policy_on(self._policies.get(la.pk, []), day)
         return la, policy, policy_snapshot(policy, local_authority=la)
 
-    def takes(self, episode: MissingEpisode) -> bool:
-        """False when the episode would join (bunch into) an RHI of the child already in the database."""
-        la, _, snapshot = self._rules(episode)
-        return not (bunches(snapshot["repeat_rule"]) and (episode.child_id, la.pk) in self._running)
-
     def take(self, episode: MissingEpisode) -> None:
-        """Open the episode's RHI, or bunch it into the one this batch opened for the child (in memory)."""
+        """Open the episode's RHI, or bunch it into the child's latest RHI before its interview (in memory)."""
         la, policy, snapshot = self._rules(episode)
         assert episode.returned_at is not None
         rule = snapshot["repeat_rule"]
@@ -332,16 +342,16 @@ class NewEpisodeRHIs:
             opened.links.append(
                 RHIEpisode(rhi=opened.rhi, episode=episode, counts_for_timeliness=link.counts, linked_at=now)
             )
-            # Counted episodes by time missing; ties in the batch's order, which is the order of their ids.
             counted = sorted(
-                (link.episode for link in opened.links if link.counts_for_timeliness),
-                key=lambda e: e.missing_at,
+                (link.episode for link in opened.links if link.counts_for_timeliness), key=_missing_order
             )
             _apply_deadlines(
                 opened.rhi, clock_episode(opened.rhi.policy_snapshot.get("repeat_rule"), counted)
             )
             opened.rhi.updated_at = now
             opened.rhi.version += 1
+            if opened.stored and not opened.bunched:
+                self._stored.append(opened)
             opened.bunched.append(episode)
             return
         rhi = ReturnHomeInterview(
@@ -363,10 +373,26 @@ class NewEpisodeRHIs:
         self._opened.append(opened)
 
     def save(self, *, by: User | None) -> list[AuditEvent]:
-        """Write the RHIs, their links and first transitions (the episodes are saved already); the audit events
-        ``open_rhi_for_returned_episode`` records, for the caller to append with the batch's others."""
+        """Write the RHIs, their links and first transitions, and the joined RHIs' new deadlines (the episodes
+        are saved already); return the audit events ``open_rhi_for_returned_episode`` records, for the caller
+        to append with the batch's others."""
         ReturnHomeInterview.objects.bulk_create([opened.rhi for opened in self._opened])
-        RHIEpisode.objects.bulk_create([link for opened in self._opened for link in opened.links])
+        ReturnHomeInterview.objects.bulk_update(
+            [opened.rhi for opened in self._stored], [*DEADLINE_FIELDS, "updated_at", "version"]
+        )
+        every = [*self._opened, *self._stored]
+        # Links only ever stop counting (bunch_from_latest): the stored ones that did, in one statement.
+        stopped = [
+            link.pk
+            for opened in self._stored
+            for link in opened.links
+            if link.pk and not link.counts_for_timeliness
+        ]
+        if stopped:
+            RHIEpisode.objects.filter(pk__in=stopped, counts_for_timeliness=True).update(
+                counts_for_timeliness=False
+            )
+        RHIEpisode.objects.bulk_create([link for opened in every for link in opened.links if link.pk is None])
         StateTransition.objects.bulk_create(
             [
                 StateTransition(
@@ -375,19 +401,20 @@ class NewEpisodeRHIs:
                 for opened in self._opened
             ]
         )
-        events = []
-        for opened in self._opened:
-            first = opened.links[0].episode
-            events.append(
-                audit_event(actor=by, action=AuditAction.CREATE, obj=opened.rhi, detail={"episode": first.pk})
+        events = [
+            audit_event(
+                actor=by,
+                action=AuditAction.CREATE,
+                obj=opened.rhi,
+                detail={"episode": opened.links[0].episode.pk},
             )
-            events += [
-                audit_event(
-                    actor=by,
-                    action=AuditAction.UPDATE,
-                    obj=opened.rhi,
-                    detail={"bunched_episode": episode.pk},
-                )
-                for episode in opened.bunched
-            ]
+            for opened in self._opened
+        ]
+        events += [
+            audit_event(
+                actor=by, action=AuditAction.UPDATE, obj=opened.rhi, detail={"bunched_episode": episode.pk}
+            )
+            for opened in every
+            for episode in opened.bunched
+        ]
         return events
