@@ -1,6 +1,6 @@
 """The bulk path of the episode import (issue 18; docs/benchmarks.md, "Bulk intake"): a batch's new episodes of
 known children are decided in memory, over what is read once for the batch, by the same rules the per-row path
-applies (``services.valid_without_reads``, ``services.overlaps``, ``services.placement_on``,
+applies (``services.valid_without_reads``, ``plausibility.overlaps``, ``services.placement_on``,
 ``matching.classify_match``, ``has_same_name``, ``sharing.out_of_area.episode_report`` for the placing LA's
 notification of an out-of-area episode, and ``rhi.services.NewEpisodeRHIs`` for the RHI and its clock), and
 written with one insert per table.
@@ -31,13 +31,13 @@ from audit.services import audit_event, record_events
 from missing_episodes.child_intake import has_same_name
 from missing_episodes.matching import candidate_days, classify_match
 from missing_episodes.models import Child, MissingEpisode, Placement
+from missing_episodes.plausibility import overlaps
 from missing_episodes.services import (
     EpisodeResult,
     Notification,
     apply_fields,
     changed_fields,
     keep_placement,
-    overlaps,
     placement_on,
     valid_without_reads,
 )

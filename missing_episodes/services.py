@@ -82,22 +82,6 @@ class PendingResult:
     created: bool
 
 
-OVERLAP = "This overlaps another episode of the same child: check the times."
-
-
-def overlaps(
-    missing_at: datetime,
-    returned_at: datetime | None,
-    other_missing_at: datetime,
-    other_returned_at: datetime | None,
-) -> bool:
-    """Two episodes of one child overlap when each starts before the other ends (open = still missing). The one
-    rule for the per-row check (``_check_against_other_rows``) and the bulk import (``bulk_intake``)."""
-    starts_before_other_ends = other_returned_at is None or missing_at < other_returned_at
-    other_starts_before_this_ends = returned_at is None or other_missing_at < returned_at
-    return starts_before_other_ends and other_starts_before_this_ends
-
-
 def _check_against_other_rows(episode: MissingEpisode) -> None:
     errors: dict[str, str] = {}
     if episode.police_reference and episode.police_force_id:
@@ -112,8 +96,11 @@ def _check_against_other_rows(episode: MissingEpisode) -> None:
             .exclude(pk=episode.pk)
             .values_list("missing_at", "returned_at")
         )
-        if any(overlaps(episode.missing_at, episode.returned_at, start, end) for start, end in others):
-            errors["missing_at"] = OVERLAP
+        if any(
+            plausibility.overlaps(episode.missing_at, episode.returned_at, start, end)
+            for start, end in others
+        ):
+            errors["missing_at"] = plausibility.OVERLAP
     if errors:
         raise ValidationError(errors)
 
