@@ -39,6 +39,7 @@ from tests.factories_domain import (
     MissingEpisodeFactory,
     PlacementFactory,
 )
+from tests.missing_episodes.intake import NotificationWorld
 from tests.missing_episodes.test_import_episodes import ImportOrganisations, as_csv, orgs, row
 
 pytestmark = pytest.mark.django_db
@@ -444,3 +445,29 @@ def test_a_batch_the_database_refuses_is_recorded_row_by_row(
     report = import_episodes_text(text)
     assert (report.created, report.errors) == (6, [])
     assert MissingEpisode.objects.filter(police_reference__startswith="WM-KNOWN-10").count() == 6
+
+
+@pytest.mark.parametrize("who", ["worker", "stranger"])
+def test_an_upload_by_a_provider_worker_or_a_stranger_is_saved_by_the_bulk_path_as_by_the_per_row_path(
+    world: NotificationWorld, who: str
+) -> None:
+    # The commissioned provider's worker, and another provider's (whose notifications about the council's
+    # children wait as pending links); the LA commissions a provider, so the new RHIs go to it.
+    for n in range(4):
+        ChildFactory.create(
+            responsible_la=world.la,
+            la_child_id=f"K{n}",
+            first_name=f"Kim{chr(ord('a') + n)}",
+            last_name="Known",
+            date_of_birth=date(2011, 3, 1 + n),
+        )
+    text = as_csv(*many_rows(12))
+    by = world.worker if who == "worker" else world.stranger
+    with transaction.atomic():
+        per_row = import_episodes_text(text, by=by, bulk=False), state()
+        transaction.set_rollback(True)
+    with transaction.atomic():
+        bulk = import_episodes_text(text, by=by), state()
+        transaction.set_rollback(True)
+    assert bulk == per_row
+    assert (bulk[0].created, bulk[0].pending) == ((12, 0) if who == "worker" else (0, 12))
