@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.db import models
@@ -32,6 +32,39 @@ def record_event(
     detail: dict[str, Any] | None = None,
 ) -> AuditEvent:
     """Append one audit event. ``detail`` must hold codes and counts only, never names or narrative."""
+    event = audit_event(
+        actor=actor,
+        action=action,
+        obj=obj,
+        object_type=object_type,
+        object_id=object_id,
+        outcome=outcome,
+        level=level,
+        request=request,
+        detail=detail,
+    )
+    event.save(force_insert=True)
+    return event
+
+
+def record_events(events: Sequence[AuditEvent]) -> None:
+    """Append many audit events (made by ``audit_event``) with one insert: the bulk import's."""
+    AuditEvent.objects.bulk_create(events, batch_size=1000)
+
+
+def audit_event(
+    *,
+    actor: User | None,
+    action: AuditAction | str,
+    obj: models.Model | None = None,
+    object_type: str = "",
+    object_id: str = "",
+    outcome: AuditOutcome | str = AuditOutcome.ALLOWED,
+    level: str = "",
+    request: HttpRequest | None = None,
+    detail: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """The audit event ``record_event`` appends, not yet saved (``record_events`` saves many at once)."""
     if obj is not None:
         object_type = obj._meta.label_lower
         object_id = str(obj.pk)
@@ -39,7 +72,7 @@ def record_event(
     if request is not None and getattr(request, "resolver_match", None) is not None:
         path_name = request.resolver_match.view_name or ""  # type: ignore[union-attr]
     authenticated = actor is not None and actor.is_authenticated
-    return AuditEvent.objects.create(
+    return AuditEvent(
         actor=actor if authenticated else None,
         actor_organisation_id=actor.organisation_id if authenticated and actor is not None else None,
         action=action,

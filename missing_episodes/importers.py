@@ -30,6 +30,7 @@ from core.csv_import import (
     validation_errors,
 )
 from core.spreadsheets import RowReader, parse_date, parse_file_datetime, renamed_header, row_reader
+from missing_episodes.bulk_intake import IntakeRow, record_new_notifications
 from missing_episodes.identifiers import identifier_errors
 from missing_episodes.models import (
     EpisodeCategory,
@@ -42,6 +43,7 @@ from missing_episodes.models import (
 from missing_episodes.services import (
     NOTIFICATION_FIELDS,
     ChildDetails,
+    EpisodeResult,
     ImplausibleAge,
     Notification,
     PendingResult,
@@ -220,12 +222,14 @@ def import_episodes(
     allowed_authority_ids: set[int] | None = None,
     progress: Callable[[int], None] | None = None,
     columns: Mapping[str, str] | None = None,
+    bulk: bool = True,
 ) -> ImportReport:
     """Import every row of ``stream`` (CSV text from open_csv, decoded as ``encoding``, or the rows of
     core.spreadsheets.open_rows: CSV or a workbook). ``columns`` (expected column → the file's heading: the web
     upload's mapping step) reads a file whose headings differ. ``allowed_authority_ids``
     (the web upload passes the user's ``intake_authority_ids``) refuses rows for any other responsible LA.
-    ``progress`` is told the line reached before each row (the background job's progress)."""
+    ``progress`` is told the line reached before each row (the background job's progress). ``bulk`` False sends
+    every row through ``record_notification`` (the reference the bulk path is tested against)."""
     report = ImportReport()
     reader = renamed_header(row_reader(stream), columns or {})
     header = read_header(reader, report, expected=REQUIRED_COLUMNS, encoding=encoding)
@@ -238,7 +242,7 @@ def import_episodes(
             # Between batches, outside their transactions: the job's heartbeat is committed at once.
             progress(batch[0][0])
         rows = _checked_rows(batch, orgs, report, allowed_authority_ids)
-        _save_batch(rows, report, by=by, source=source)
+        _save_batch(rows, report, by=by, source=source, bulk=bulk)
     # In line order, as each row's problems were found (a batch's checks come before its saves).
     report.errors.sort(key=lambda error: error.line)
     return report
@@ -282,21 +286,33 @@ def _checked_rows(
     return rows
 
 
-def _save_batch(rows: list[_Row], report: ImportReport, *, by: User | None, source: str) -> None:
-    """Save a batch in one transaction, each row in its own savepoint (a refused row leaves nothing behind and
-    the others are kept; a process that dies mid-file loses only the uncommitted batch, whole). Rows already
-    recorded exactly so are counted unchanged from one read for the batch, unless an earlier row of the batch
-    touched the same episode."""
+def _save_batch(rows: list[_Row], report: ImportReport, *, by: User | None, source: str, bulk: bool) -> None:
+    """Save a batch in one transaction (a process that dies mid-file loses only the uncommitted batch, whole).
+    Rows already recorded exactly so are counted unchanged from one read for the batch, unless an earlier row
+    of the batch touched the same episode. The new episodes of known children are written together
+    (``bulk_intake``); every other row is saved by ``record_notification`` in its own savepoint, after them and
+    in line order (a refused row leaves nothing behind and the others are kept)."""
     unchanged = unchanged_notifications([row.notification for row in rows])
     touched: set[tuple[int, str]] = set()
     with transaction.atomic():
+        to_record = []
         for row, known_unchanged in zip(rows, unchanged, strict=True):
             key = (row.notification.police_force.pk, row.notification.police_reference)
             if known_unchanged and key not in touched:
                 report.unchanged += 1
                 continue
             touched.add(key)
-            _save_one(row, report, by=by, source=source)
+            to_record.append(row)
+        done: list[EpisodeResult | None] = [None] * len(to_record)
+        if bulk and to_record:
+            done = record_new_notifications(
+                [IntakeRow(row.notification, row.confirm_age) for row in to_record], source=source, by=by
+            )
+        for row, result in zip(to_record, done, strict=True):
+            if result is None:
+                _save_one(row, report, by=by, source=source)
+            else:
+                _count(report, result)
 
 
 def _save_one(row: _Row, report: ImportReport, *, by: User | None, source: str) -> None:
@@ -329,6 +345,10 @@ def _save_one(row: _Row, report: ImportReport, *, by: User | None, source: str) 
     if isinstance(result, PendingResult):
         report.pending += 1
         return
+    _count(report, result)
+
+
+def _count(report: ImportReport, result: EpisodeResult) -> None:
     report.children_created += int(result.child_created)
     report.queued_for_matching += int(result.match_question is not None)
     setattr(report, result.outcome, getattr(report, result.outcome) + 1)

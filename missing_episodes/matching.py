@@ -20,6 +20,7 @@ makes a new child.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from difflib import SequenceMatcher
@@ -114,15 +115,30 @@ def match_child(
 ) -> ChildMatch:
     """The responsible LA's children these details may describe (see the module's docstring)."""
     la_id = responsible_la if isinstance(responsible_la, int) else responsible_la.pk
+    children = Child.objects.filter(
+        responsible_la_id=la_id, date_of_birth__in=candidate_days(date_of_birth)
+    ).select_related("responsible_la")
+    return classify_match(
+        children.order_by("pk"), first_name=first_name, last_name=last_name, date_of_birth=date_of_birth
+    )
+
+
+def candidate_days(date_of_birth: date) -> list[date]:
+    """The dates of birth whose children are read for a match: the day given, and with day and month swapped."""
     swapped = swapped_day_and_month(date_of_birth)
-    days = [date_of_birth] if swapped is None else [date_of_birth, swapped]
+    return [date_of_birth] if swapped is None else [date_of_birth, swapped]
+
+
+def classify_match(
+    children: Iterable[Child], *, first_name: str, last_name: str, date_of_birth: date
+) -> ChildMatch:
+    """Sort the children read for these details (the responsible LA's, born on a ``candidate_days`` day, in pk
+    order) into exact and near matches: ``match_child``'s rule, which the bulk import applies to its batch's
+    read (``bulk_intake``)."""
     given = _Names(normalise_name(first_name), normalise_name(last_name))
     exact: list[Child] = []
     near: list[Child] = []
-    children = Child.objects.filter(responsible_la_id=la_id, date_of_birth__in=days).select_related(
-        "responsible_la"
-    )
-    for child in children.order_by("pk"):
+    for child in children:
         names = _Names.of(child)
         if child.date_of_birth == date_of_birth:
             if _exact(given, names):

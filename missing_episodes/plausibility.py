@@ -76,3 +76,19 @@ def implausible_age(date_of_birth: date, on: datetime | date) -> int | None:
 
 def age_question(age: int) -> str:
     return f"The child would have been {age} at the episode: check the date of birth, or confirm it is right."
+
+
+OVERLAP = "This overlaps another episode of the same child: check the times."
+
+
+def overlaps(
+    missing_at: datetime,
+    returned_at: datetime | None,
+    other_missing_at: datetime,
+    other_returned_at: datetime | None,
+) -> bool:
+    """Two episodes of one child overlap when each starts before the other ends (open = still missing). The one
+    rule for the per-row check (``services._check_against_other_rows``) and the bulk import (``bulk_intake``)."""
+    starts_before_other_ends = other_returned_at is None or missing_at < other_returned_at
+    other_starts_before_this_ends = returned_at is None or other_missing_at < returned_at
+    return starts_before_other_ends and other_starts_before_this_ends

@@ -10,7 +10,7 @@ overlapping episodes, a reference already used). Recording a return opens or ext
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -91,12 +91,16 @@ def _check_against_other_rows(episode: MissingEpisode) -> None:
         if taken.exists():
             errors["police_reference"] = "This police reference is already recorded for another episode."
     if episode.missing_at:
-        # Two episodes of one child overlap when each starts before the other ends (open = still missing).
-        others = MissingEpisode.objects.filter(child_id=episode.child_id).exclude(pk=episode.pk)
-        overlapping = others.filter(missing_at__lt=episode.returned_at) if episode.returned_at else others
-        overlapping = overlapping.exclude(returned_at__isnull=False, returned_at__lte=episode.missing_at)
-        if overlapping.exists():
-            errors["missing_at"] = "This overlaps another episode of the same child: check the times."
+        others = (
+            MissingEpisode.objects.filter(child_id=episode.child_id)
+            .exclude(pk=episode.pk)
+            .values_list("missing_at", "returned_at")
+        )
+        if any(
+            plausibility.overlaps(episode.missing_at, episode.returned_at, start, end)
+            for start, end in others
+        ):
+            errors["missing_at"] = plausibility.OVERLAP
     if errors:
         raise ValidationError(errors)
 
@@ -105,8 +109,11 @@ class ImplausibleAge(ValidationError):
     """Asked, not refused: the same call with ``confirm_age=True`` saves it (plausibility.MAX_PLAUSIBLE_AGE)."""
 
 
-def _rule_errors(episode: MissingEpisode, *, birth_field: str) -> dict[str, str]:
-    """The plausible-date rules (one message per field, naming it) and then the model's own rules."""
+def _rule_errors(episode: MissingEpisode, *, birth_field: str, read: bool = True) -> dict[str, str]:
+    """The plausible-date rules (one message per field, naming it) and then the model's own rules. ``read``
+    False (the bulk import, ``bulk_intake``): only what needs no query, so not whether the related rows exist
+    (they were just read) nor the database constraints (``MissingEpisode.clean`` checks the same in Python, and
+    the database still refuses the insert if one is broken)."""
     errors = plausibility.time_errors(
         {name: getattr(episode, name) for name in plausibility.TIME_NAMES}, now=timezone.now()
     )
@@ -115,12 +122,26 @@ def _rule_errors(episode: MissingEpisode, *, birth_field: str) -> dict[str, str]
         message = plausibility.birth_error(born, episode.missing_at)
         if message is not None:
             errors.setdefault(birth_field, message)
+    related = [] if read else [f.name for f in MissingEpisode._meta.concrete_fields if f.is_relation]
     try:
-        episode.full_clean(validate_unique=False, exclude=list(errors))
+        episode.full_clean(validate_unique=False, validate_constraints=read, exclude=[*errors, *related])
     except ValidationError as exc:
         for name, messages in exc.message_dict.items():
             errors.setdefault(name, messages[0])
     return errors
+
+
+def valid_without_reads(episode: MissingEpisode, *, confirm_age: bool) -> bool:
+    """Whether a new episode of a known child passes every rule of ``check_episode`` that needs no other row
+    (the bulk import checks the rest, the overlap and the reference, against what it read for its batch). False:
+    the row goes through ``record_notification``, which reports the problem as it always does."""
+    if _rule_errors(episode, birth_field="missing_at", read=False):
+        return False
+    try:
+        check_age(episode.child.date_of_birth, episode.missing_at, confirm_age=confirm_age)
+    except ImplausibleAge:
+        return False
+    return True
 
 
 def check_age(date_of_birth: date, on: datetime | date, *, confirm_age: bool) -> None:
@@ -145,17 +166,25 @@ def check_episode(
         check_age(episode.child.date_of_birth, episode.missing_at, confirm_age=confirm_age)
 
 
+def placement_on(placements: Iterable[Placement], day: date) -> Placement | None:
+    """Of a child's placements, the one on ``day``: begun by then and not ended before it, the latest begun
+    (ties: the latest recorded). The one rule for the per-row intake and the bulk import."""
+    current = [p for p in placements if p.start_date <= day and (p.end_date is None or p.end_date >= day)]
+    return max(current, key=lambda p: (p.start_date, p.pk), default=None)
+
+
 def placement_snapshot(episode: MissingEpisode) -> None:
     """The child's placement when the episode began (and so whether it was out of area), kept on the episode."""
-    placement = (
-        Placement.objects.filter(
-            child_id=episode.child_id, start_date__lte=timezone.localdate(episode.missing_at)
-        )
-        .exclude(end_date__lt=timezone.localdate(episode.missing_at))
-        .select_related("host_la")  # the handling LA of the episode's RHI (rhi.selectors.handling_authority)
-        .order_by("-start_date")
-        .first()
+    day = timezone.localdate(episode.missing_at)
+    placements = Placement.objects.filter(child_id=episode.child_id, start_date__lte=day).exclude(
+        end_date__lt=day
     )
+    # With the host LA: the handling LA of the episode's RHI (rhi.selectors.handling_authority).
+    keep_placement(episode, placement_on(placements.select_related("host_la"), day))
+
+
+def keep_placement(episode: MissingEpisode, placement: Placement | None) -> None:
+    """Keep the placement on the episode, with its host LA and whether the episode was out of area."""
     episode.placement = placement
     episode.host_la = placement.host_la if placement else None
     episode.was_out_of_area = (placement.host_la_id != episode.responsible_la_id) if placement else None
@@ -174,6 +203,12 @@ def changed_fields(episode: MissingEpisode, fields: Mapping[str, Any]) -> list[s
         for name in NOTIFICATION_FIELDS
         if name in fields and _stored(name, fields[name]) != getattr(episode, name)
     ]
+
+
+def apply_fields(episode: MissingEpisode, fields: Mapping[str, Any]) -> None:
+    """Set a notification's fields on the episode as it keeps them."""
+    for name, value in fields.items():
+        setattr(episode, name, _stored(name, value))
 
 
 @dataclass(frozen=True)
@@ -272,8 +307,7 @@ def record_episode(
         )
         before = {name: getattr(episode, name) for name in NOTIFICATION_FIELDS}
         changed = changed_fields(episode, fields)
-        for name, value in fields.items():
-            setattr(episode, name, _stored(name, value))
+        apply_fields(episode, fields)
         if existing is not None and not changed:
             return EpisodeResult(episode=existing, outcome="unchanged", child_created=False)
         check_episode(

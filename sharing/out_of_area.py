@@ -26,8 +26,8 @@ from django.utils import timezone
 
 from access.episodes import placement_visibility_filter
 from accounts.models import Organisation, User
-from audit.models import AuditAction
-from audit.services import record_event
+from audit.models import AuditAction, AuditEvent
+from audit.services import audit_event, record_event
 from core import date_messages, query_params
 from missing_episodes.models import Child, MissingEpisode, Placement
 from rhi.models import ConsentToShare, ReturnHomeInterview, RHIState
@@ -134,6 +134,38 @@ def notify_placing_authority_of_episode(
         episode=episode,
     )
     return _create_once(disclosure, by=by, detail={"episode": episode.pk})
+
+
+def episode_report(*, episode: MissingEpisode, now: datetime) -> Disclosure | None:
+    """The placing LA's notification of a new out-of-area episode (``notify_placing_authority_of_episode``,
+    ``created``), not saved: the bulk import (``missing_episodes.bulk_intake``) saves a batch's together with
+    ``save_episode_reports``. None for an in-area episode."""
+    if not is_out_of_area(episode):
+        return None
+    return _notification(
+        child=episode.child,
+        recipient=episode.responsible_la,
+        event=DisclosureEvent.EPISODE_REPORTED,
+        now=now,
+        episode=episode,
+    )
+
+
+def save_episode_reports(disclosures: list[Disclosure], *, by: User | None) -> list[AuditEvent]:
+    """Save ``episode_report``s of new episodes (saved already; none has a disclosure yet, so the unique
+    constraint cannot refuse one) with one insert; the audit events ``_create_once`` records, for the caller to
+    append. The caller sends any row to the per-row path when someone listens for ``disclosure.made``."""
+    Disclosure.objects.bulk_create(disclosures)
+    return [
+        audit_event(
+            actor=by,
+            action=AuditAction.SHARE,
+            obj=disclosure,
+            level=disclosure.level,
+            detail={"automatic": True, "event": disclosure.event, "episode": disclosure.episode_id},
+        )
+        for disclosure in disclosures
+    ]
 
 
 def _placing_authorities(rhi: ReturnHomeInterview) -> list[Organisation]:

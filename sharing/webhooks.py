@@ -207,6 +207,11 @@ def _listening(event_type: str) -> list[tuple[int, int]]:
     return [(pk, org) for pk, org, types in rows if event_type in (types or [])]
 
 
+def anyone_listening(event_type: str) -> bool:
+    """Whether any active subscription wants ``event_type`` (else ``emit`` writes nothing for it)."""
+    return bool(_listening(event_type))
+
+
 def emit(
     *, event_type: str, obj: models.Model, payload: Payload | Callable[[], Payload]
 ) -> OutboxEvent | None:

@@ -9,6 +9,7 @@
 
 from rhi.services.deadlines import (
     DEADLINE_FIELDS,
+    NewEpisodeRHIs,
     apply_policy_to_open_rhis,
     correct_policy_snapshot,
     handling_authority,
@@ -46,6 +47,7 @@ __all__ = [
     "POLICY_FIELDS",
     "ActionNotAllowed",
     "HistoryResult",
+    "NewEpisodeRHIs",
     "StaleVersionError",
     "TransitionError",
     "allocate_rhi",

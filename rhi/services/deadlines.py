@@ -7,6 +7,7 @@ Every function here owns its transaction and takes keyword-only arguments. Deadl
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -14,10 +15,18 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Commission, Organisation, User
-from audit.models import AuditAction
-from audit.services import record_event
+from audit.models import AuditAction, AuditEvent
+from audit.services import audit_event, record_event
 from missing_episodes.models import MissingEpisode
-from rhi.clock import ClockRules, bunched_link, bunches, clock_episode, compute_deadlines, policy_day
+from rhi.clock import (
+    ClockRules,
+    bunched_link,
+    bunches,
+    clock_episode,
+    compute_deadlines,
+    policy_day,
+    policy_on,
+)
 from rhi.models import (
     CLOCK_RUNNING_STATES,
     OPEN_STATES,
@@ -81,16 +90,24 @@ def recompute_deadlines(*, rhi: ReturnHomeInterview) -> ReturnHomeInterview:
     return locked
 
 
+def provider_on(
+    local_authority: Organisation, commissions: Iterable[Commission], on: datetime
+) -> Organisation:
+    """The provider an LA commissions on the UK day of ``on`` (begun by then, not ended before; the latest
+    begun, ties to the latest recorded), else the LA itself. The one rule for ``open_rhi_for_returned_episode``
+    and the bulk import's ``NewEpisodeRHIs``."""
+    day = timezone.localdate(on)
+    current = [c for c in commissions if c.starts_on <= day and (c.ends_on is None or c.ends_on >= day)]
+    chosen = max(current, key=lambda c: (c.starts_on, c.pk), default=None)
+    return chosen.provider if chosen is not None else local_authority
+
+
 def _provider_for(local_authority: Organisation, on: datetime) -> Organisation:
     day = timezone.localdate(on)
-    commission = (
-        Commission.objects.filter(local_authority=local_authority, starts_on__lte=day)
-        .exclude(ends_on__lt=day)
-        .select_related("provider")
-        .order_by("-starts_on")
-        .first()
+    commissions = Commission.objects.filter(local_authority=local_authority, starts_on__lte=day).exclude(
+        ends_on__lt=day
     )
-    return commission.provider if commission else local_authority
+    return provider_on(local_authority, commissions.select_related("provider"), on)
 
 
 @transaction.atomic
@@ -250,3 +267,154 @@ def _clock_episodes(rhis: Iterable[ReturnHomeInterview]) -> dict[int, MissingEpi
         if first_or_latest is not None:
             chosen[rhi_id] = first_or_latest
     return chosen
+
+
+@dataclass
+class _Opened:
+    """An RHI the batch opens (or, ``stored``, one before its interview it found in the database), with its
+    episode links in the order made and the episodes the batch bunched into it."""
+
+    rhi: ReturnHomeInterview
+    links: list[RHIEpisode]
+    bunched: list[MissingEpisode] = field(default_factory=list)
+    stored: bool = False
+
+
+def _missing_order(episode: MissingEpisode) -> tuple[datetime, bool, int]:
+    """``_clock_episodes``' order (time missing, then id) for stored and unsaved episodes alike: an unsaved
+    one's id will be higher than any stored, and the unsaved keep the batch's order, which is their ids'."""
+    return episode.missing_at, episode.pk is None, episode.pk or 0
+
+
+class NewEpisodeRHIs:
+    """``open_rhi_for_returned_episode`` for a batch of new returned episodes of known children (the bulk
+    import, ``missing_episodes.bulk_intake``): the same rules (``policy_day``, ``policy_on``,
+    ``policy_snapshot``, ``bunches``/``bunched_link``, ``clock_episode`` and ``_apply_deadlines``,
+    ``provider_on``), decided in memory, in the batch's order, over what is read once for the batch (the
+    children's RHIs before their interview locked, as the per-row path locks the one it joins), then written
+    with one statement per table (``save``)."""
+
+    def __init__(
+        self, *, child_ids: Iterable[int], local_authority_ids: Iterable[int], now: datetime
+    ) -> None:
+        la_ids = set(local_authority_ids)
+        self._now = now
+        self._policies: dict[int, list[ClockPolicy]] = {}
+        for policy in ClockPolicy.objects.filter(local_authority_id__in=la_ids):
+            self._policies.setdefault(policy.local_authority_id, []).append(policy)
+        self._commissions: dict[int, list[Commission]] = {}
+        for commission in Commission.objects.filter(local_authority_id__in=la_ids).select_related("provider"):
+            self._commissions.setdefault(commission.local_authority_id, []).append(commission)
+        self._latest: dict[tuple[int, int], _Opened] = {}
+        self._opened: list[_Opened] = []
+        self._stored: list[_Opened] = []
+        running = (
+            ReturnHomeInterview.objects.select_for_update(of=("self",))
+            .filter(child_id__in=set(child_ids), state__in=CLOCK_RUNNING_STATES)
+            .select_related("local_authority")
+            .order_by("created_at", "pk")
+        )
+        for rhi in running:  # the latest created last: it is the one a repeat episode joins
+            self._latest[(rhi.child_id, rhi.local_authority_id)] = _Opened(rhi, [], stored=True)
+        stored = {opened.rhi.pk: opened for opened in self._latest.values()}
+        for link in RHIEpisode.objects.filter(rhi_id__in=stored).select_related("episode").order_by("pk"):
+            stored[link.rhi_id].links.append(link)
+
+    def _rules(self, episode: MissingEpisode) -> tuple[Organisation, ClockPolicy | None, dict[str, Any]]:
+        assert episode.returned_at is not None
+        la = handling_authority(episode)
+        day = policy_day(returned_at=episode.returned_at, missing_at=episode.missing_at)
+        policy = policy_on(self._policies.get(la.pk, []), day)
+        return la, policy, policy_snapshot(policy, local_authority=la)
+
+    def take(self, episode: MissingEpisode) -> None:
+        """Open the episode's RHI, or bunch it into the child's latest RHI before its interview (in memory)."""
+        la, policy, snapshot = self._rules(episode)
+        assert episode.returned_at is not None
+        rule = snapshot["repeat_rule"]
+        now = self._now
+        opened = self._latest.get((episode.child_id, la.pk)) if bunches(rule) else None
+        if opened is not None:
+            link = bunched_link(rule)
+            if not link.earlier_keep_counting:
+                for earlier in opened.links:
+                    earlier.counts_for_timeliness = False
+            opened.links.append(
+                RHIEpisode(rhi=opened.rhi, episode=episode, counts_for_timeliness=link.counts, linked_at=now)
+            )
+            counted = sorted(
+                (link.episode for link in opened.links if link.counts_for_timeliness), key=_missing_order
+            )
+            _apply_deadlines(
+                opened.rhi, clock_episode(opened.rhi.policy_snapshot.get("repeat_rule"), counted)
+            )
+            opened.rhi.updated_at = now
+            opened.rhi.version += 1
+            if opened.stored and not opened.bunched:
+                self._stored.append(opened)
+            opened.bunched.append(episode)
+            return
+        rhi = ReturnHomeInterview(
+            child=episode.child,
+            local_authority=la,
+            provider=provider_on(la, self._commissions.get(la.pk, []), episode.returned_at),
+            policy=policy,
+            policy_snapshot=snapshot,
+            state=RHIState.UNALLOCATED,
+            state_changed_at=now,
+            created_at=now,
+            updated_at=now,
+        )
+        _apply_deadlines(rhi, episode)
+        opened = _Opened(
+            rhi, [RHIEpisode(rhi=rhi, episode=episode, counts_for_timeliness=True, linked_at=now)]
+        )
+        self._latest[(episode.child_id, la.pk)] = opened
+        self._opened.append(opened)
+
+    def save(self, *, by: User | None) -> list[AuditEvent]:
+        """Write the RHIs, their links and first transitions, and the joined RHIs' new deadlines (the episodes
+        are saved already); return the audit events ``open_rhi_for_returned_episode`` records, for the caller
+        to append with the batch's others."""
+        ReturnHomeInterview.objects.bulk_create([opened.rhi for opened in self._opened])
+        ReturnHomeInterview.objects.bulk_update(
+            [opened.rhi for opened in self._stored], [*DEADLINE_FIELDS, "updated_at", "version"]
+        )
+        every = [*self._opened, *self._stored]
+        # Links only ever stop counting (bunch_from_latest): the stored ones that did, in one statement.
+        stopped = [
+            link.pk
+            for opened in self._stored
+            for link in opened.links
+            if link.pk and not link.counts_for_timeliness
+        ]
+        if stopped:
+            RHIEpisode.objects.filter(pk__in=stopped, counts_for_timeliness=True).update(
+                counts_for_timeliness=False
+            )
+        RHIEpisode.objects.bulk_create([link for opened in every for link in opened.links if link.pk is None])
+        StateTransition.objects.bulk_create(
+            [
+                StateTransition(
+                    rhi=opened.rhi, from_state="", to_state=RHIState.UNALLOCATED, at=self._now, by=by
+                )
+                for opened in self._opened
+            ]
+        )
+        events = [
+            audit_event(
+                actor=by,
+                action=AuditAction.CREATE,
+                obj=opened.rhi,
+                detail={"episode": opened.links[0].episode.pk},
+            )
+            for opened in self._opened
+        ]
+        events += [
+            audit_event(
+                actor=by, action=AuditAction.UPDATE, obj=opened.rhi, detail={"bunched_episode": episode.pk}
+            )
+            for opened in every
+            for episode in opened.bunched
+        ]
+        return events
