@@ -22,7 +22,7 @@ from django.db import migrations, models, transaction
 
 EPISODES = "missing_episodes_missingepisode"
 CHILDREN = "missing_episodes_child"
-BATCH = 20_000
+BATCH = 5_000
 INDEXES = (
     models.Index(fields=["child_la", "updated_at", "id"], name="episode_child_la_changed_idx"),
     models.Index(fields=["police_force", "updated_at", "id"], name="episode_force_changed_idx"),
