@@ -54,18 +54,47 @@ def visible_episodes(user: User | AnonymousUser) -> QuerySet[MissingEpisode]:
     return MissingEpisode.objects.filter(child__in=visible_children(user))
 
 
+def _any_of(branches: list[Q]) -> Q:
+    condition = Q(pk__in=[])
+    for branch in branches:
+        condition |= branch
+    return condition
+
+
+def full_episode_branches(user: User | AnonymousUser) -> list[Q]:
+    """Why a user sees an episode with the child's details, one filter (on MissingEpisode) per reason: the
+    child's current LA is one they take notifications for (one branch per LA, on the episode's maintained copy
+    ``child_la`` and its index ``(child_la, updated_at, id)``), or the child has an RHI they work on. The same
+    rule as ``visible_children``, read without joining the child, so that each branch of a list ordered by
+    ``(updated_at, id)`` walks its own index and stops at the page (docs/benchmarks.md, "Pages within budget")."""
+    if not is_casework_user(user):
+        return []
+    branches = [Q(child_la_id=authority) for authority in sorted(intake_authority_ids(user))]
+    branches.append(Q(Exists(visible_rhis(user).filter(child_id=OuterRef("child_id")))))
+    return branches
+
+
+def police_episode_branches(user: User | AnonymousUser) -> list[Q]:
+    """Episodes reported to a force the user is a missing-person coordinator for, one filter per force (index
+    ``(police_force, updated_at, id)``)."""
+    return [Q(police_force_id=force) for force in sorted(police_force_ids(user))]
+
+
+def readable_episode_branches(user: User | AnonymousUser) -> list[Q]:
+    """Every reason a user may read an episode (``readable_episodes`` is their OR); the API's list unions them
+    as keyset branches (api.pagination.KeysetPagination.paginate_branches)."""
+    return full_episode_branches(user) + police_episode_branches(user)
+
+
 def police_episode_filter(user: User | AnonymousUser) -> Q:
     """Episodes reported to a force the user is a missing-person coordinator for."""
-    forces = police_force_ids(user)
-    return Q(police_force_id__in=forces) if forces else Q(pk__in=[])
+    return _any_of(police_episode_branches(user))
 
 
 def full_episode_filter(user: User | AnonymousUser) -> Q:
     """Episodes (as a filter on MissingEpisode) the user sees with the child's details: those of the children
     they see in full (``visible_episodes``), checked per row so a keyset-paged list stays on its index."""
-    if not is_casework_user(user):
-        return Q(pk__in=[])
-    return visible_children_filter(user, prefix="child__")
+    return _any_of(full_episode_branches(user))
 
 
 def full_episode_ids(user: User | AnonymousUser, ids: Iterable[int]) -> set[int]:
@@ -82,7 +111,7 @@ def full_episode_ids(user: User | AnonymousUser, ids: Iterable[int]) -> set[int]
 def readable_episodes(user: User | AnonymousUser) -> QuerySet[MissingEpisode]:
     """Episodes the user may read: those seen in full (``full_episode_filter``), and, for a missing-person
     coordinator, those reported to their force (shown without the child's details)."""
-    return MissingEpisode.objects.filter(full_episode_filter(user) | police_episode_filter(user))
+    return MissingEpisode.objects.filter(_any_of(readable_episode_branches(user)))
 
 
 def can_record_notification(

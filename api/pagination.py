@@ -10,7 +10,7 @@ from contextlib import nullcontext
 from datetime import datetime
 from typing import Any
 
-from django.db import models
+from django.db import connections, models
 from django.db.models import Q, QuerySet
 from django.utils.dateparse import parse_datetime
 from drf_spectacular.utils import OpenApiParameter
@@ -113,24 +113,67 @@ class KeysetPagination(BasePagination):
                 raise invalid
         return parsed
 
+    def _after_cursor(
+        self, queryset: QuerySet[Any], request: Request, keyset: Sequence[str]
+    ) -> QuerySet[Any]:
+        cursor = request.query_params.get(self.cursor_query_param)
+        if not cursor:
+            return queryset
+        after = self._decode(cursor, keyset, queryset.model)
+        if len(keyset) == 1:
+            return queryset.filter(**{f"{keyset[0]}__gt": after[0]})
+        first, second = keyset
+        return queryset.filter(**{f"{first}__gte": after[0]}).filter(
+            Q(**{f"{first}__gt": after[0]}) | Q(**{f"{second}__gt": after[1]})
+        )
+
     def paginate_queryset(  # type: ignore[override]
         self, queryset: QuerySet[Any], request: Request, view: Any = None
     ) -> list[Any]:
         keyset: Sequence[str] = getattr(view, "keyset", ("id",))
         size = self._page_size(request)
-        cursor = request.query_params.get(self.cursor_query_param)
-        if cursor:
-            after = self._decode(cursor, keyset, queryset.model)
-            if len(keyset) == 1:
-                queryset = queryset.filter(**{f"{keyset[0]}__gt": after[0]})
-            else:
-                first, second = keyset
-                queryset = queryset.filter(**{f"{first}__gte": after[0]}).filter(
-                    Q(**{f"{first}__gt": after[0]}) | Q(**{f"{second}__gt": after[1]})
-                )
+        queryset = self._after_cursor(queryset, request, keyset)
         # An incremental sync may read from the replica, seconds behind (core/replica.py decides).
         with stale_reads() if request.query_params.get("changed_since") is not None else nullcontext():
             rows = list(queryset.order_by(*keyset)[: size + 1])
+        return self._page(rows, size, request, keyset)
+
+    def paginate_branches(
+        self, branches: Sequence[QuerySet[Any]], rows: QuerySet[Any], request: Request, view: Any = None
+    ) -> list[Any]:
+        """A page of the union of ``branches`` (querysets of one model whose OR is the list), read as rows of
+        ``rows``. Each branch takes its own first page after the cursor, walking its own index in keyset order
+        and stopping there; the page is the first of their union. One query for the keys, one for the rows,
+        whatever the depth and however much else the table holds; an OR of the branches instead walks one index
+        over every row and tests each (docs/benchmarks.md, "Pages within budget"). The keyset must end with the
+        primary key."""
+        keyset: Sequence[str] = getattr(view, "keyset", ("id",))
+        size = self._page_size(request)
+        firsts = [
+            self._after_cursor(branch, request, keyset).order_by(*keyset).values_list(*keyset)[: size + 1]
+            for branch in branches
+        ]
+        with stale_reads() if request.query_params.get("changed_since") is not None else nullcontext():
+            keys = self._union_keys(firsts, keyset, size + 1)
+            shown = keys[:size]
+            found = {row.pk: row for row in rows.filter(pk__in=[key[-1] for key in shown])}
+        self.next_url = None
+        if len(keys) > size:
+            token = self._encode(list(shown[-1]))
+            self.next_url = replace_query_param(request.build_absolute_uri(), self.cursor_query_param, token)
+        # A row deleted between the two reads is left out; one changed is shown as read the second time.
+        return [found[key[-1]] for key in shown if key[-1] in found]
+
+    @staticmethod
+    def _union_keys(firsts: list[QuerySet[Any]], keyset: Sequence[str], limit: int) -> list[tuple[Any, ...]]:
+        if not firsts:
+            return []
+        if len(firsts) > 1 and connections[firsts[0].db].features.supports_slicing_ordering_in_compound:
+            return list(firsts[0].union(*firsts[1:]).order_by(*keyset)[:limit])
+        # SQLite (the embedded default) cannot limit inside a UNION: each branch is read on its own.
+        return sorted({key for first in firsts for key in first})[:limit]
+
+    def _page(self, rows: list[Any], size: int, request: Request, keyset: Sequence[str]) -> list[Any]:
         self.next_url = None
         if len(rows) > size:
             rows = rows[:size]

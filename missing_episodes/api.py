@@ -18,6 +18,7 @@ from access.episodes import (
     can_record_notification,
     can_record_return,
     full_episode_ids,
+    readable_episode_branches,
     readable_episodes,
     visible_children,
 )
@@ -215,12 +216,14 @@ class EpisodeListView(ApiView):
     )
     def get(self, request: Request) -> Response:
         user = api_user(request)
-        episodes = readable_episodes(user)
         since = changed_since(request)
-        if since is not None:
-            episodes = episodes.filter(updated_at__gte=since)
+        # One keyset branch per reason to see an episode, each on its own index (api.pagination).
+        branches = [
+            MissingEpisode.objects.filter(branch, **({"updated_at__gte": since} if since is not None else {}))
+            for branch in readable_episode_branches(user)
+        ]
         paginator = self.pagination_class()
-        page = paginator.paginate_queryset(_episodes(episodes), request, self)
+        page = paginator.paginate_branches(branches, _episodes(MissingEpisode.objects.all()), request, self)
         full_ids = full_episode_ids(user, [episode.pk for episode in page])
         data = EpisodeSerializer(page, many=True, context={"full_ids": full_ids}).data
         audit_view(request, object_type=EPISODE_TYPE, detail={"rows": len(page)})

@@ -66,6 +66,20 @@ class MissingEpisode(models.Model):
         limit_choices_to=LA_ONLY,
         help_text="The child's responsible LA when the episode began (kept if responsibility later moves).",
     )
+    # The child's *current* responsible LA, kept equal to Child.responsible_la by database triggers (migration
+    # 0012: every writer is caught, COPY and the admin included). Who sees an episode in full goes by the
+    # child's LA (access.episodes), so a list keyed on this copy walks one LA's index instead of the country's.
+    child_la = models.ForeignKey(
+        Organisation,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="Copy of the child's current responsible LA (set by the database; never written by the app).",
+    )
     category = models.CharField(max_length=10, choices=EpisodeCategory.choices)
     # Set only once the category was changed during the episode: the category the returns count it under
     # (missing_episodes.classification, the one rule); "" means the category itself.
@@ -152,6 +166,9 @@ class MissingEpisode(models.Model):
             models.Index(fields=["police_force", "missing_at"], name="episode_force_start_idx"),
             models.Index(fields=["host_la", "missing_at"], name="episode_host_start_idx"),
             models.Index(fields=["updated_at", "id"], name="episode_changed_idx"),
+            # One keyset branch each of the API's list (access.episodes.readable_episode_branches).
+            models.Index(fields=["child_la", "updated_at", "id"], name="episode_child_la_changed_idx"),
+            models.Index(fields=["police_force", "updated_at", "id"], name="episode_force_changed_idx"),
             models.Index(
                 fields=["missing_at"], condition=Q(returned_at__isnull=True), name="episode_still_missing_idx"
             ),

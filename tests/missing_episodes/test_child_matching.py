@@ -251,6 +251,7 @@ def test_a_person_matching_the_queued_row_moves_the_episode_and_its_rhi_and_remo
         world.worker,
     )
     assert episode.child == known["sam2"] and rhi.child == known["sam2"]
+    assert episode.child_la_id == known["sam2"].responsible_la_id  # the copy the lists read (migration 0012)
     assert rhi.due_at == due_before  # the clock runs from the episode's own times
     assert not Child.objects.filter(pk=provisional.pk).exists()
     steps = list(
