@@ -13,8 +13,8 @@ reference, ``performance_figures``, which stays the definition of every figure.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.db import connection
 from django.db.models import Count, Q, QuerySet
@@ -24,14 +24,8 @@ from accounts.models import Organisation
 from core.replica import read_connection
 from reporting.models import PerformanceFact, PerformanceFactBuild, PerformanceFactMark
 from reporting.performance.figures import COHORTS, FIGURES
-from reporting.performance.findings import (
-    Ranked,
-    associates_by_age,
-    places_by_kind,
-    referral_counts,
-    risk_indicators,
-)
 from reporting.performance.kept import RAW_HELD, RAW_OFFERED, RAW_OWN_IN_TIME, REFRESH_BATCH, refresh_episodes
+from reporting.performance.kept_findings import Findings, kept_findings
 from reporting.performance.method import TimedElsewhere
 from reporting.performance.result import (
     CohortRow,
@@ -71,35 +65,55 @@ def _facts(scope: Scope) -> QuerySet[PerformanceFact]:
     )
 
 
-def _pending(scope: Scope, now: datetime) -> set[int] | None:
-    """The episodes of the period whose facts must be made again before reading: marked, or outside their
-    interval at ``now``. None when there are more than a refresh takes (the reference is used instead)."""
+def _compiled(queryset: QuerySet[Any], alias: str) -> tuple[str, tuple[Any, ...]]:
+    sql, params = queryset.query.get_compiler(using=alias).as_sql()
+    return sql, tuple(params)
+
+
+def _state(scope: Scope, now: datetime) -> tuple[bool, set[int] | None]:
+    """Whether the authority's facts can answer (built, no authority-wide change pending) and the episodes of
+    the period whose facts must be made again before reading (marked, or outside their interval at ``now``),
+    None when there are more than a refresh takes (the reference is used instead). One query whatever the data;
+    a second only while episodes are marked (a refresh follows then anyway): a new episode has no fact yet."""
+    la = scope.local_authority
+    assert la is not None
+    alias = read_connection().alias
     facts = _facts(scope)
     marks = PerformanceFactMark.objects.filter(episode_id__isnull=False).values("episode_id")
-    limit = REFRESH_BATCH + 1
-    ids: set[int] = set()
-    if marks.exists():  # usually not: the beat's sweep takes marks in every minute
+    pending = [
+        facts.filter(episode_id__in=marks).order_by().values("episode_id"),
+        facts.filter(Q(valid_until__lte=now) | Q(valid_from__gte=now)).order_by().values("episode_id"),
+    ]
+    parts = [_compiled(queryset, alias) for queryset in pending]
+    checks = [
+        _compiled(PerformanceFactBuild.objects.filter(organisation_id=la.pk).values("pk"), alias),
+        _compiled(PerformanceFactMark.objects.filter(organisation_id=la.pk).values("pk"), alias),
+        _compiled(marks, alias),
+    ]
+    union = " UNION ".join(f"({sql})" for sql, _ in parts)
+    exists = ", ".join(f"EXISTS ({check})" for check, _ in checks)
+    # Compiled querysets only; every value is a parameter.
+    sql = f"SELECT {exists}, ARRAY(SELECT pending.id FROM ({union}) AS pending(id) LIMIT %s)"  # noqa: S608
+    params = [*(p for _, ps in checks for p in ps), *(p for _, ps in parts for p in ps), REFRESH_BATCH + 1]
+    with read_connection().cursor() as cursor:
+        cursor.execute(sql, params)
+        built, la_marked, episodes_marked, found = cursor.fetchone()
+    if not built or la_marked:
+        return False, None
+    ids = set(found)
+    if episodes_marked:  # usually not: the beat's sweep takes marks in every minute
         in_scope = episodes_in_scope(scope).filter(pk__in=marks).order_by()
-        ids |= set(in_scope.values_list("pk", flat=True)[:limit])
-        ids |= set(facts.filter(episode_id__in=marks).values_list("episode_id", flat=True)[:limit])
-    expired = facts.filter(Q(valid_until__lte=now) | Q(valid_from__gte=now)).values_list(
-        "episode_id", flat=True
-    )
-    ids |= set(expired[:limit])
-    return ids if len(ids) <= REFRESH_BATCH else None
+        ids |= set(in_scope.values_list("pk", flat=True)[: REFRESH_BATCH + 1])
+    return True, ids if len(ids) <= REFRESH_BATCH else None
 
 
 def kept_ready(scope: Scope, now: datetime) -> bool:
-    """Whether the kept facts can answer for this scope at ``now``, after making again those that must be."""
-    la = scope.local_authority
-    if connection.vendor != "postgresql" or la is None:
+    """Whether the kept facts can answer for this scope at ``now``, after making again those that must be. The
+    check is one query; only a refresh (what the beat's sweep has not taken in yet) adds any."""
+    if connection.vendor != "postgresql" or scope.local_authority is None:
         return False
-    if not PerformanceFactBuild.objects.filter(organisation_id=la.pk).exists():
-        return False
-    if PerformanceFactMark.objects.filter(organisation_id=la.pk).exists():
-        return False
-    pending = _pending(scope, now)
-    if pending is None:
+    usable, pending = _state(scope, now)
+    if not usable or pending is None:
         return False
     if pending:
         refresh_episodes(episode_ids=pending, now=now)
@@ -178,43 +192,6 @@ def _figure_counts(facts: QuerySet[PerformanceFact]) -> tuple[Counter[str], dict
     return counts, cohorts
 
 
-@dataclass(frozen=True)
-class Findings:
-    """The finding tables, from the reference's grouped queries over the RHIs of the headline facts."""
-
-    referrals: dict[str, int]
-    by_service: list[tuple[str, str, int, int]]
-    referral_outcomes: list[tuple[str, str, int]]
-    risk_indicators: list[tuple[str, str, int]]
-    places: list[Ranked]
-    associates: list[Ranked]
-
-    @classmethod
-    def empty(cls) -> Findings:
-        return cls({}, [], [], [], [], [])
-
-
-def _findings(facts: QuerySet[PerformanceFact]) -> Findings:
-    child_of = {
-        rhi_id: child_id
-        for rhi_id, child_id in facts.filter(headline=True, rhi_id__isnull=False)
-        .order_by()
-        .values_list("rhi_id", "child_id")
-        .distinct()
-        if rhi_id is not None
-    }
-    rhi_ids = sorted(child_of)
-    referrals, by_service, outcomes = referral_counts(rhi_ids)
-    return Findings(
-        referrals,
-        by_service,
-        outcomes,
-        risk_indicators(rhi_ids),
-        places_by_kind(rhi_ids, child_of),
-        associates_by_age(rhi_ids, child_of),
-    )
-
-
 MONTH_FIGURES = {"offered": "offered", "carried_out": "carried_out", "in_time_own": f"{OWN}__{IN_TIME}"}
 
 
@@ -275,7 +252,7 @@ def kept_performance_figures(
     codes = _Codes(facts)
     children, repeat_children, repeat_episodes, cohort_children = _distinct_children(scope)
     interviews, independence = _interviews(facts)
-    findings = _findings(facts) if with_findings else Findings.empty()
+    findings = kept_findings(scope) if with_findings else Findings.empty()
     return PerformanceReturn(
         scope=scope,
         generated_at=now,
