@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import chain, islice
 from pathlib import Path
+from typing import Any
 
 from django.template.loader import render_to_string
 
@@ -171,12 +172,29 @@ def write_json(content: ExportContent, path: Path, counter: _Counter) -> list[Pa
     return [path]
 
 
+USER_AGENT_CSS = Path(__file__).with_name("pdf_user_agent.css")
+_parsed_css: dict[str, Any] = {}
+
+
+def _user_agent_css(css: Callable[..., Any]) -> Any:
+    """The export PDFs' user-agent stylesheet, parsed once per process (a parsed stylesheet is only read)."""
+    if "ua" not in _parsed_css:
+        _parsed_css["ua"] = css(string=USER_AGENT_CSS.read_text(encoding="utf-8"))
+    return _parsed_css["ua"]
+
+
 def write_pdf(content: ExportContent, path: Path, counter: _Counter) -> list[Path]:
     """Render ``pdf_template`` (given the title, the sheets with their rows and ``pdf_context``) as a tagged
     PDF. The rows are held in memory for rendering: PDFs suit an authority's return, not a national file."""
     # Imported here, not at the top: WeasyPrint loads Pango and its fonts (about a second), and only PDFs
     # need it, so the CSV/xlsx/JSON exports and everything importing this module do not pay for it.
     import weasyprint  # noqa: PLC0415 — see the comment above
+
+    class ExportHTML(weasyprint.HTML):
+        """WeasyPrint's document with the export PDFs' own user-agent stylesheet (``pdf_user_agent.css``)."""
+
+        def _ua_stylesheets(self, forms: bool = False) -> list[weasyprint.CSS]:
+            return [_user_agent_css(weasyprint.CSS)]
 
     sheets = [
         {"name": sheet.name, "header": sheet.header, "rows": list(counter.count(sheet.rows))}
@@ -185,7 +203,7 @@ def write_pdf(content: ExportContent, path: Path, counter: _Counter) -> list[Pat
     html = render_to_string(
         content.pdf_template, {**content.pdf_context, "title": content.title, "sheets": sheets}
     )
-    weasyprint.HTML(string=html).write_pdf(path, pdf_variant="pdf/ua-1")
+    ExportHTML(string=html).write_pdf(path, pdf_variant="pdf/ua-1")
     return [path]
 
 

@@ -94,6 +94,20 @@ def test_a_kept_return_reads_no_episode_rows_and_its_query_count_does_not_grow_w
     assert queries() == before
 
 
+def test_a_kept_return_with_nothing_waiting_reads_the_facts_in_two_queries_its_check_and_its_sums(
+    world: PerformanceWorld,
+) -> None:
+    kept_performance_figures(local_authority=world.north, now=NOW, **YEAR)  # takes in what is marked
+    with CaptureQueriesContext(connection) as ctx:
+        kept_performance_figures(local_authority=world.north, now=NOW, **YEAR)
+    facts = [q["sql"] for q in ctx.captured_queries if "reporting_performancefact" in q["sql"]]
+    assert len(facts) == 2
+    assert facts[0].startswith("SELECT EXISTS") and facts[1].startswith("WITH f AS MATERIALIZED")
+    assert (
+        "rhi_location" in facts[1] and "referrals_referral" in facts[1]
+    )  # the finding tables, same statement
+
+
 def test_an_episode_corrected_reclassified_or_added_is_marked_in_its_transaction_and_counted_at_once(
     world: PerformanceWorld,
 ) -> None:

@@ -8,17 +8,22 @@ import shutil
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import openpyxl
 import pytest
 import time_machine
+import weasyprint
+from django.template.loader import render_to_string
 from django.test import Client
 from django.urls import reverse
 
 from accounts.models import Role, User
 from audit.models import AuditAction, AuditEvent, AuditOutcome
+from reporting.exports import write_export
+from reporting.performance import build_export
 from rhi.models import Associate, Location
 from tests.factories import user_with_role
 from tests.reporting.performance_world import NOW, PerformanceWorld, build_world
@@ -135,6 +140,31 @@ def test_pdf_holds_the_six_definition_table_and_the_method_paragraph(
     assert "How this was counted" in flat
     assert "The clock starts at the child's return" in flat and "restarts at the latest return" in flat
     assert AuditEvent.objects.filter(actor=world.lead, action=AuditAction.EXPORT).count() == 1
+
+
+def _pages_as_png(pdf: Path, folder: Path) -> list[bytes]:
+    subprocess.run(["pdftoppm", "-png", "-r", "60", str(pdf), str(folder / pdf.stem)], check=True)
+    return [page.read_bytes() for page in sorted(folder.glob(f"{pdf.stem}-*.png"))]
+
+
+def test_the_return_s_pdf_with_the_exports_own_user_agent_stylesheet_looks_exactly_as_with_weasyprint_s(
+    world: LeadWorld, tmp_path: Path
+) -> None:
+    assert shutil.which("pdftoppm"), "poppler-utils is installed by scripts/test.sh"
+    content = build_export(local_authority=world.north, date_from=date(2025, 4, 1), date_to=date(2026, 3, 31))
+    ours = tmp_path / "ours.pdf"
+    write_export(content, "pdf", ours)
+    sheets = [
+        {"name": sheet.name, "header": sheet.header, "rows": list(sheet.rows)} for sheet in content.sheets
+    ]
+    html = render_to_string(
+        content.pdf_template, {**content.pdf_context, "title": content.title, "sheets": sheets}
+    )
+    html5 = tmp_path / "html5.pdf"
+    weasyprint.HTML(string=html).write_pdf(html5, pdf_variant="pdf/ua-1")
+    pages = _pages_as_png(ours, tmp_path)
+    assert len(pages) > 1
+    assert pages == _pages_as_png(html5, tmp_path)
 
 
 def test_xlsx_opens_with_openpyxl_and_holds_the_same_suppressed_figures(
