@@ -54,16 +54,6 @@ from reporting.performance.timeliness import (
 )
 from rhi.models import DeclinedBy, DeclineReason, InterviewerIndependence, NotOfferedReason, OfferedTo
 
-GROUPED = (
-    "month",
-    "headline",
-    "figures",
-    "offered_to",
-    "decline_reason",
-    "declined_by",
-    "not_offered_reason",
-)
-
 
 def _facts(scope: Scope) -> QuerySet[PerformanceFact]:
     assert scope.local_authority is not None
