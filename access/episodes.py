@@ -28,6 +28,18 @@ from missing_episodes.models import (
     PendingLinkStatus,
     Placement,
 )
+from rhi.models import ReturnHomeInterview
+
+
+def _seen_in_full_because(
+    user: User | AnonymousUser,
+) -> tuple[list[int], QuerySet[ReturnHomeInterview] | None]:
+    """The one rule for seeing a child in full, as its two reasons: the LAs whose children's notifications the
+    user records (sorted ids), and the RHIs the user works on (None for a user who works on none). The child
+    filter (``visible_children_filter``) and the episode list's branches (``full_episode_branches``) are both
+    built from it."""
+    rhis = visible_rhis(user) if is_casework_user(user) else None
+    return sorted(intake_authority_ids(user)), rhis
 
 
 def visible_children_filter(user: User | AnonymousUser, prefix: str = "") -> Q:
@@ -36,10 +48,10 @@ def visible_children_filter(user: User | AnonymousUser, prefix: str = "") -> Q:
     into a join, so it hashed every RHI of the provider for each search or page; an EXISTS is checked per
     candidate row through the RHIs' child index, or hashed where the planner finds that cheaper (docs/api.md,
     docs/benchmarks.md "Pages within budget")."""
-    authorities = intake_authority_ids(user)
+    authorities, rhis = _seen_in_full_because(user)
     condition = Q(**{f"{prefix}responsible_la_id__in": authorities}) if authorities else Q(pk__in=[])
-    if is_casework_user(user):
-        condition |= Q(Exists(visible_rhis(user).filter(child_id=OuterRef(f"{prefix}pk"))))
+    if rhis is not None:
+        condition |= Q(Exists(rhis.filter(child_id=OuterRef(f"{prefix}pk"))))
     return condition
 
 
@@ -67,10 +79,11 @@ def full_episode_branches(user: User | AnonymousUser) -> list[Q]:
     ``child_la`` and its index ``(child_la, updated_at, id)``), or the child has an RHI they work on. The same
     rule as ``visible_children``, read without joining the child, so that each branch of a list ordered by
     ``(updated_at, id)`` walks its own index and stops at the page (docs/benchmarks.md, "Pages within budget")."""
-    if not is_casework_user(user):
-        return []
-    branches = [Q(child_la_id=authority) for authority in sorted(intake_authority_ids(user))]
-    branches.append(Q(Exists(visible_rhis(user).filter(child_id=OuterRef("child_id")))))
+    authorities, rhis = _seen_in_full_because(user)
+    if rhis is None:
+        return []  # as ``full_episode_filter`` always was: episodes in full are casework users' only
+    branches = [Q(child_la_id=authority) for authority in authorities]
+    branches.append(Q(Exists(rhis.filter(child_id=OuterRef("child_id")))))
     return branches
 
 
