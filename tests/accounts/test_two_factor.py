@@ -17,6 +17,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from accounts.models import Role
 from audit.models import AuditAction, AuditEvent, AuditOutcome
 from tests.browser.axe import assert_no_axe_violations
+from tests.browser.helpers import expect_error_summary_title
 from tests.factories import UserFactory, user_with_role
 from tests.factories_domain import ProviderFactory
 
@@ -186,7 +187,7 @@ def test_set_up_and_verify_pages_are_accessible(page: Any) -> None:
     assert_no_axe_violations(page)
     page.get_by_role("button", name="Confirm and continue").click()
     page.locator(".govuk-error-summary").wait_for()
-    assert page.title().startswith("Error: ")
+    expect_error_summary_title(page)
     assert_no_axe_violations(page)
 
     # Type the key the page shows into "the app", and confirm with the code it gives.

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 
 from django.utils import timezone
-from playwright.sync_api import Locator, Page
+from playwright.sync_api import Locator, Page, expect
 
 from tests.browser.axe import assert_no_axe_violations
 from tests.factories import PASSWORD
@@ -50,3 +51,10 @@ def fill_date(
     boxes["Year"].fill(str(day.year))
     if isinstance(day, datetime):
         boxes["Time"].fill(f"{day:%H:%M}")
+
+
+def expect_error_summary_title(page: Page) -> None:
+    """Wait for the page a refused form submission renders: GOV.UK pages prefix the title with "Error: ". A
+    click does not wait for the navigation it starts, so reading ``page.title()`` straight after it can see the
+    blank title of the page in between."""
+    expect(page).to_have_title(re.compile(r"^Error: "))

@@ -17,7 +17,7 @@ from missing_episodes.models import Child, EpisodeSource, MissingEpisode
 from missing_episodes.services import ChildDetails, EpisodeResult, record_notification
 from rhi.models import ClockPolicy, ReturnHomeInterview
 from tests.browser.axe import assert_no_axe_violations
-from tests.browser.helpers import fill_date, sign_in
+from tests.browser.helpers import expect_error_summary_title, fill_date, sign_in
 from tests.factories import user_with_role
 from tests.factories_domain import LocalAuthorityFactory, PoliceForceFactory, ProviderFactory
 
@@ -80,7 +80,7 @@ def test_worker_corrects_a_return_time_the_due_time_moves_and_the_manager_sees_o
     fill_date(page, "Corrected return time", new_return)
     page.get_by_role("button", name="Save the correction").click()
     page.locator(".govuk-error-summary").wait_for()
-    assert page.title().startswith("Error: ")
+    expect_error_summary_title(page)
     summary = page.locator(".govuk-error-summary").inner_text()
     assert "Choose why this is being corrected." in summary and "Explain the correction" in summary
     assert_no_axe_violations(page)

@@ -16,7 +16,7 @@ from missing_episodes.models import EpisodeChange, EpisodeSource, MissingEpisode
 from missing_episodes.services import ChildDetails, EpisodeResult, record_notification
 from rhi.models import ClockPolicy
 from tests.browser.axe import assert_no_axe_violations
-from tests.browser.helpers import fill_date, sign_in
+from tests.browser.helpers import expect_error_summary_title, fill_date, sign_in
 from tests.factories import user_with_role
 from tests.factories_domain import LocalAuthorityFactory, PoliceForceFactory, ProviderFactory
 
@@ -64,7 +64,7 @@ def test_worker_records_an_escalation_to_missing_and_sees_it_on_the_timeline(
     fill_date(form, "When the police made the change", episode.missing_at - timedelta(hours=1))
     form.get_by_role("button", name="Record the change").click()
     page.locator(".govuk-error-summary").wait_for()
-    assert page.title().startswith("Error: ")
+    expect_error_summary_title(page)
     assert "after the child was last seen" in page.locator(".govuk-error-summary").inner_text()
     assert not EpisodeChange.objects.exists()
     assert_no_axe_violations(page)

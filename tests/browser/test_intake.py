@@ -16,7 +16,7 @@ from missing_episodes.models import Child, ImportJob, MissingEpisode
 from missing_episodes.tasks import run_import
 from rhi.models import ClockPolicy, ReturnHomeInterview
 from tests.browser.axe import assert_no_axe_violations
-from tests.browser.helpers import fill_date, sign_in
+from tests.browser.helpers import expect_error_summary_title, fill_date, sign_in
 from tests.factories import user_with_role
 from tests.factories_domain import LocalAuthorityFactory, PoliceForceFactory, ProviderFactory
 
@@ -66,7 +66,7 @@ def test_worker_records_a_returned_child_and_follows_to_the_rhi_and_the_child(
     # Nothing entered: the error summary, still accessible.
     page.get_by_role("button", name="Check and record the notification").click()
     page.locator(".govuk-error-summary").wait_for()
-    assert page.title().startswith("Error: ")
+    expect_error_summary_title(page)
     assert_no_axe_violations(page)
 
     fill_notification(

@@ -14,7 +14,7 @@ from missing_episodes.importers import import_episodes_text
 from missing_episodes.models import ChildMatchQuestion, MatchStatus
 from rhi.models import ClockPolicy
 from tests.browser.axe import assert_no_axe_violations
-from tests.browser.helpers import sign_in
+from tests.browser.helpers import expect_error_summary_title, sign_in
 from tests.factories import user_with_role
 from tests.factories_domain import ChildFactory, LocalAuthorityFactory, PoliceForceFactory, ProviderFactory
 from tests.missing_episodes.intake import csv_row, csv_text
@@ -68,7 +68,7 @@ def test_manager_matches_a_queued_police_row_to_the_right_child(page: Any, manag
     # Saving without a choice: the error summary, still accessible.
     page.get_by_role("button", name="Save the decision").click()
     page.locator(".govuk-error-summary").wait_for()
-    assert page.title().startswith("Error: ")
+    expect_error_summary_title(page)
     assert_no_axe_violations(page)
 
     page.get_by_label("Samuel Lee (known as Sam)").check()

@@ -18,7 +18,7 @@ from accounts.tokens import invitation_token
 from audit.models import AuditEvent
 from rhi.models import ClockPolicy
 from tests.browser.axe import assert_no_axe_violations
-from tests.browser.helpers import fill_date, sign_in
+from tests.browser.helpers import expect_error_summary_title, fill_date, sign_in
 from tests.factories import PASSWORD, user_with_role
 from tests.factories_domain import LocalAuthorityFactory
 
@@ -70,7 +70,7 @@ def test_council_admin_invites_gives_a_role_unlocks_and_edits_a_clock_policy(pag
     page.get_by_role("link", name="Invite a person").click()
     page.get_by_role("button", name="Send the invitation").click()
     page.locator(".govuk-error-summary").wait_for()
-    assert page.title().startswith("Error: ")
+    expect_error_summary_title(page)
     assert_no_axe_violations(page)
     page.get_by_label("First name").fill("Jo")
     page.get_by_label("Last name").fill("Newstarter")

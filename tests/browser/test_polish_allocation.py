@@ -5,11 +5,13 @@ the menu."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from accounts.models import Role, Team
 from rhi import services
@@ -93,6 +95,5 @@ def test_performance_lead_opens_the_dashboard_from_the_menu(page: Any) -> None:
     user_with_role(Role.PERFORMANCE_LEAD, organisation=la, username="perf.lead")
     sign_in(page, "perf.lead")
     page.get_by_role("navigation").get_by_role("link", name="Performance dashboard").click()
-    page.locator("h1").wait_for()
-    assert page.url.endswith("/reporting/dashboard/")
+    expect(page).to_have_url(re.compile(r"/reporting/dashboard/$"))
     assert_no_axe_violations(page)

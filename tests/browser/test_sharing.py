@@ -10,7 +10,7 @@ import pytest
 
 from sharing.models import Disclosure
 from tests.browser.axe import assert_no_axe_violations
-from tests.browser.helpers import sign_in
+from tests.browser.helpers import expect_error_summary_title, sign_in
 from tests.casework import (
     CHILD_WORDS,
     HEALTH_NEEDS,
@@ -35,7 +35,7 @@ def test_manager_shares_the_intelligence_summary_and_the_police_open_and_acknowl
     # Nothing chosen: the error summary, linked to each field.
     page.get_by_role("button", name="Share the report").click()
     page.locator(".govuk-error-summary").wait_for()
-    assert page.title().startswith("Error: ")
+    expect_error_summary_title(page)
     assert_no_axe_violations(page)
     page.get_by_label("Who are you sharing with?").select_option(str(force.pk))
     page.get_by_label("Police intelligence summary").check()

@@ -9,7 +9,7 @@ import pytest
 
 from accounts.models import Role
 from tests.browser.axe import assert_no_axe_violations
-from tests.browser.helpers import sign_in
+from tests.browser.helpers import expect_error_summary_title, sign_in
 from tests.factories import user_with_role
 from tests.factories_domain import LocalAuthorityFactory, PoliceForceFactory
 
@@ -40,7 +40,7 @@ def test_wrong_password_shows_the_error_summary_and_stays_accessible(page: Any) 
     summary = page.locator(".govuk-error-summary")
     assert summary.is_visible()
     assert "Enter a correct username and password" in summary.inner_text()
-    assert page.title().startswith("Error: ")
+    expect_error_summary_title(page)
     assert_no_axe_violations(page)
 
 

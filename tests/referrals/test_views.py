@@ -14,6 +14,7 @@ from audit.models import AuditEvent, AuditOutcome
 from referrals import services
 from referrals.models import Referral
 from tests.browser.axe import assert_no_axe_violations
+from tests.browser.helpers import expect_error_summary_title
 from tests.browser.test_deadline_dashboard import sign_in
 from tests.casework import (
     build_case,
@@ -182,7 +183,7 @@ def test_worker_makes_and_acknowledges_a_referral_in_the_browser_on_axe_clean_pa
 
     page.get_by_role("button", name="Record the referral").click()
     page.get_by_text("There is a problem").wait_for()
-    assert page.title().startswith("Error: ")
+    expect_error_summary_title(page)
     assert_no_axe_violations(page)
 
     page.get_by_label("CAMHS").check()

@@ -21,6 +21,7 @@ from referrals import selectors, services
 from referrals.models import Referral, in_force
 from reporting.performance.findings import referral_counts
 from tests.browser.axe import assert_no_axe_violations
+from tests.browser.helpers import expect_error_summary_title
 from tests.browser.test_deadline_dashboard import sign_in
 from tests.casework import NOW, build_case, refer
 
@@ -181,7 +182,7 @@ def test_worker_withdraws_a_referral_in_the_browser_on_axe_clean_pages(page: Any
 
     page.get_by_role("button", name="Withdraw referral").click()
     page.get_by_text("There is a problem").wait_for()
-    assert page.title().startswith("Error: ")
+    expect_error_summary_title(page)
     assert_no_axe_violations(page)
 
     page.get_by_label("Why are you withdrawing this referral?").fill("Sent to the wrong team.")

@@ -26,7 +26,7 @@ from rhi.services.findings import record_consent
 from sharing.models import ConsentState, Disclosure, DisclosureEvent, DisclosureLevel, LawfulBasis
 from sharing.out_of_area import placements_without_notification
 from tests.browser.axe import assert_no_axe_violations
-from tests.browser.helpers import fill_date, sign_in
+from tests.browser.helpers import expect_error_summary_title, fill_date, sign_in
 from tests.dates import boxes
 from tests.factories import MEMBER_PASSWORD, member
 from tests.factories_domain import (
@@ -373,7 +373,7 @@ def test_la_worker_records_placement_notifications_in_the_browser(
     assert_no_axe_violations(page)
     page.get_by_role("button", name="Record when they were told").click()
     page.get_by_role("heading", name="There is a problem").wait_for()
-    assert page.title().startswith("Error: ")
+    expect_error_summary_title(page)
     assert_no_axe_violations(page)
     fill_date(page, "When was the host local authority told?", datetime(2026, 1, 6, 10, 0, tzinfo=UTC))
     fill_date(page, "When was the host police force told?", datetime(2026, 1, 6, 11, 30, tzinfo=UTC))

@@ -16,6 +16,7 @@ from audit.models import AuditEvent, AuditOutcome
 from sharing import secret_box
 from sharing.models import DeliveryState, OutboxEvent, WebhookDelivery, WebhookSubscription
 from tests.browser.axe import assert_no_axe_violations
+from tests.browser.helpers import expect_error_summary_title
 from tests.factories import member
 from tests.factories_domain import (
     ProviderFactory,
@@ -155,7 +156,7 @@ def test_org_admin_adds_reads_the_log_of_and_stops_a_webhook_in_the_browser(page
     page.get_by_role("link", name="Add a webhook").click()
     page.get_by_role("button", name="Create the webhook and its secret").click()
     page.locator(".govuk-error-summary").wait_for()
-    assert page.title().startswith("Error: ")
+    expect_error_summary_title(page)
     assert_no_axe_violations(page)
     page.get_by_label("Address to send events to").fill(PUBLIC_URL)
     page.get_by_label("A return home interview report is approved").check()
