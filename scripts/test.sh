@@ -148,7 +148,9 @@ parallel=()
 if [ "$#" -eq 0 ]; then
   workers="${RHI_TEST_WORKERS:-$(nproc)}"
   [ "$workers" -gt 4 ] && workers=4
-  [ "$workers" -gt 1 ] && parallel=(-n "$workers")
+  # worksteal: an idle worker takes queued tests from a busy one, so a slow test drawn late does not leave one
+# worker running alone at the end (the suite's wall time on CI's 2 cores is near its budget).
+[ "$workers" -gt 1 ] && parallel=(-n "$workers" --dist worksteal)
 fi
 # Playwright's sync API runs an event loop in the test thread; only the test run allows ORM calls there.
 DJANGO_ALLOW_ASYNC_UNSAFE=true "$PY" -m pytest -p no:cacheprovider "${parallel[@]}" "$@" || status=$?

@@ -60,8 +60,10 @@ def test_the_http_section_loads_every_page_of_every_role_over_gunicorn_and_wrk_w
         "http",
         "--duration",
         "1",
+        # One level keeps the test's wall time down (each page is loaded for at least a second per level): the
+        # one the targets are checked at. The levels loop is the same for any list.
         "--concurrency",
-        "1,4",
+        "1",
         # The small data set is this database itself: the test seeds only once.
         "--small-database",
         connection.settings_dict["NAME"],
@@ -72,7 +74,7 @@ def test_the_http_section_loads_every_page_of_every_role_over_gunicorn_and_wrk_w
     figures = json.loads(out.getvalue())["http"]
     rows = figures["rows"]
     assert {row["page"] for row in rows} == EXPECTED_PAGES
-    assert sorted({row["concurrency"] for row in rows}) == [1, 4]
+    assert {row["concurrency"] for row in rows} == {1}
     for row in rows:
         assert row["errors"] == 0 and row["first_status"] == 200, (row["page"], row)
         assert row["requests"] > 0, (row["page"], row)
