@@ -6,6 +6,8 @@ API client's unapproved role gives nothing). Navigation and home ask these too, 
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
@@ -66,8 +68,18 @@ def authorities_served_by(organisation_ids: set[int]) -> set[int]:
 def intake_authority_ids(user: User | AnonymousUser) -> set[int]:
     """Local authorities whose police notifications the user may record (and whose children they see): RHI
     workers and team managers of a provider for the LAs currently commissioning it, and of an LA's in-house
-    team for that LA (and any LA commissioning it)."""
-    return authorities_served_by({m.organisation_id for m in memberships(user) if m.role in CASEWORK_ROLES})
+    team for that LA (and any LA commissioning it). Kept on the user object for the request and the day, as
+    ``memberships`` is: a child's page asks four times."""
+    today = timezone.localdate()
+    cached: tuple[date, frozenset[int]] | None = getattr(user, "_rhi_intake_authorities", None)
+    if cached is None or cached[0] != today:
+        found = authorities_served_by(
+            {m.organisation_id for m in memberships(user) if m.role in CASEWORK_ROLES}
+        )
+        cached = (today, frozenset(found))
+        if user.is_authenticated:
+            user._rhi_intake_authorities = cached  # type: ignore[attr-defined]
+    return set(cached[1])
 
 
 def placement_authority_ids(user: User | AnonymousUser) -> set[int]:

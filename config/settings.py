@@ -151,6 +151,8 @@ TEMPLATES = [
             ],
             # core is no app, so its template filters are named here ({% load dates %}).
             "libraries": {"dates": "core.templatetags.dates"},
+            # Its faster ``date`` filter (same output) replaces Django's everywhere: core/templatetags/dates.py.
+            "builtins": ["core.templatetags.dates"],
         },
     },
 ]
