@@ -28,6 +28,7 @@ from access.episodes import visible_children
 from accounts.models import User
 from audit.models import AuditAction
 from audit.services import audit_event, record_events
+from core import bulk_writes
 from missing_episodes.child_intake import (
     flag_possible_duplicates_of,
     has_same_name,
@@ -356,9 +357,9 @@ def _write(
     their ids run as the per-row path's would), the placing LAs' notifications, the RHIs, links and
     transitions, then every audit event."""
     taken = list(taken)
-    Child.objects.bulk_create(children)
+    bulk_writes.insert(children)
     flag_possible_duplicates_of(children)
-    MissingEpisode.objects.bulk_create([episode for _, episode, _ in taken])
+    bulk_writes.insert([episode for _, episode, _ in taken])
     events = [audit_event(actor=by, action=AuditAction.CREATE, obj=child) for child in children]
     events += [
         audit_event(
