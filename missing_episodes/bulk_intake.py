@@ -145,9 +145,14 @@ class _Batch:
         self.by_id, self.by_day = _children(rows)
         children = {child.pk: child for child in self.by_id.values()}
         children |= {child.pk: child for found in self.by_day.values() for child in found}
+        # The children's episodes the rows could overlap (``plausibility.overlaps``): open, or ended after the
+        # earliest row began. Not their whole history, which grows with the years and decides nothing here.
+        earliest = min(row.notification.fields["missing_at"] for row in rows)
         self.episodes: dict[int, list[tuple[datetime, datetime | None]]] = {pk: [] for pk in children}
-        for child_id, start, end in MissingEpisode.objects.filter(child_id__in=children).values_list(
-            "child_id", "missing_at", "returned_at"
+        for child_id, start, end in (
+            MissingEpisode.objects.filter(child_id__in=children)
+            .filter(Q(returned_at__isnull=True) | Q(returned_at__gt=earliest))
+            .values_list("child_id", "missing_at", "returned_at")
         ):
             self.episodes[child_id].append((start, end))
         self.placements: dict[int, list[Placement]] = {}
