@@ -20,9 +20,16 @@ from django.db import connection, models
 
 
 def _array_type(field: models.Field[Any, Any]) -> str:
+    # Only Django's own fields: their stored value is the attribute as set (a custom field's may not be).
+    assert type(field).__module__.startswith("django.db.models"), field
     db_type = field.db_type(connection)
     assert db_type is not None
     return db_type
+
+
+def _quoted(field: models.Field[Any, Any]) -> str:
+    assert field.column is not None
+    return connection.ops.quote_name(field.column)
 
 
 def _column(field: models.Field[Any, Any], objs: Sequence[models.Model]) -> list[Any]:
@@ -53,7 +60,7 @@ def take_ids(model: type[models.Model], count: int) -> list[int]:
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-            [model._meta.db_table, model._meta.pk.column, count],  # type: ignore[union-attr]
+            [model._meta.db_table, model._meta.pk.column if model._meta.pk else "id", count],
         )
         return sorted(pk for (pk,) in cursor.fetchall())
 
@@ -78,7 +85,7 @@ def insert(objs: Sequence[models.Model]) -> None:
         for f in model._meta.concrete_fields
         if not getattr(f, "generated", False) and not (f is pk and table_gives_ids)
     ]
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    columns = ", ".join(_quoted(f) for f in fields)
     arrays = ", ".join(f"%s::{_cast(f)}" for f in fields)
     values = ", ".join(
         f"c{n}::{_array_type(f)}" if isinstance(f, models.JSONField) else f"c{n}"
@@ -88,7 +95,7 @@ def insert(objs: Sequence[models.Model]) -> None:
     table = connection.ops.quote_name(model._meta.db_table)
     # Without ids, the table gives them: RETURNING lists them in the order unnest gave the rows (as Django's
     # own bulk_create relies on).
-    returning = f" RETURNING {connection.ops.quote_name(pk.column)}" if table_gives_ids else ""
+    returning = f" RETURNING {_quoted(pk)}" if table_gives_ids else ""
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {table} ({columns}) SELECT {values} FROM unnest({arrays}) AS t({names}){returning}",  # noqa: S608 - names are the model's own; every value is a parameter
@@ -113,16 +120,17 @@ def update(objs: Sequence[models.Model], field_names: Sequence[str]) -> None:
     pk = model._meta.pk
     assert pk is not None
     fields = [model._meta.get_field(name) for name in field_names]
-    quote = connection.ops.quote_name
+    assert all(isinstance(f, models.Field) for f in fields)
+    concrete: list[models.Field[Any, Any]] = [f for f in fields if isinstance(f, models.Field)]
     sets = ", ".join(
-        f"{quote(f.column)} = t.c{n}" + (f"::{_array_type(f)}" if isinstance(f, models.JSONField) else "")  # type: ignore[union-attr]
-        for n, f in enumerate(fields)
+        f"{_quoted(f)} = t.c{n}" + (f"::{_array_type(f)}" if isinstance(f, models.JSONField) else "")
+        for n, f in enumerate(concrete)
     )
-    arrays = ", ".join(f"%s::{_cast(f)}" for f in [pk, *fields])  # type: ignore[list-item]
-    names = ", ".join(["id", *(f"c{n}" for n in range(len(fields)))])
-    table = quote(model._meta.db_table)
+    arrays = ", ".join(f"%s::{_cast(f)}" for f in [pk, *concrete])
+    names = ", ".join(["id", *(f"c{n}" for n in range(len(concrete)))])
+    table = connection.ops.quote_name(model._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {table} SET {sets} FROM unnest({arrays}) AS t({names}) WHERE {table}.{quote(pk.column)} = t.id",  # noqa: S608 - names are the model's own; every value is a parameter
-            [[obj.pk for obj in objs], *(_column(f, objs) for f in fields)],  # type: ignore[arg-type]
+            f"UPDATE {table} SET {sets} FROM unnest({arrays}) AS t({names}) WHERE {table}.{_quoted(pk)} = t.id",  # noqa: S608 - names are the model's own; every value is a parameter
+            [[obj.pk for obj in objs], *(_column(f, objs) for f in concrete)],
         )
