@@ -1,8 +1,9 @@
 """Importing past RHI offers, outcomes and interviews from CSV (docs/import-rhi-outcomes.md).
 
 The same guarantees as the episode import (missing_episodes.importers), through the same CSV reading
-(core.csv_import): every row is validated and saved in its own savepoint inside one transaction per batch of
-``BATCH_SIZE`` rows, a bad row is reported with its line, column and reason and the good rows are saved, a
+(core.csv_import): every row is validated, inside one transaction per batch of ``BATCH_SIZE`` rows (the rows
+whose episode has its RHI are decided and written together, ``rhi.services.history_batch``; the others each
+in its own savepoint), a bad row is reported with its line, column and reason and the good rows are saved, a
 re-import changes nothing, and a process that dies mid-file leaves every row saved whole or not at all (the
 batch it was in is not saved; run the file again). Rows are matched to episodes by police force +
 reference. ``dry_run`` runs every row the same way inside one transaction that is then rolled back, so the

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 import time_machine
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
@@ -23,7 +23,7 @@ from missing_episodes.services import parse_local_datetime
 from rhi import importers
 from rhi.importers import import_rhi_outcomes_text
 from rhi.models import ClockPolicy, Interview, RepeatRule, ReturnHomeInterview, StateTransition
-from rhi.services import allocate_rhi, record_decline, record_offer
+from rhi.services import allocate_rhi, history_batch, record_decline, record_offer
 from tests.factories import user_with_role
 from tests.rhi.history_rows import at, episode_row, import_episodes, outcome_row, outcomes, returned, rhi_of
 
@@ -189,3 +189,41 @@ def test_new_outcomes_take_the_same_statements_for_4_rows_as_for_40(la: Organisa
         assert (report.created, report.errors) == (size, [])
         counts.append(len(queries.captured_queries))
     assert counts[0] == counts[1] <= 15
+
+
+def test_a_process_that_dies_in_a_batch_write_keeps_whole_batches_and_a_second_run_finishes_the_file(
+    la: Organisation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import_episodes(*(episode_row(n) for n in range(1, 7)))
+    monkeypatch.setattr(importers, "BATCH_SIZE", 3)
+    real = history_batch.record_events
+    writes = []
+
+    def dies_in_the_second_batch(events: Any) -> None:
+        writes.append(1)
+        if len(writes) == 2:
+            raise MemoryError("the worker is killed")
+        real(events)
+
+    monkeypatch.setattr(history_batch, "record_events", dies_in_the_second_batch)
+    text = outcomes(*(outcome_row(n) for n in range(1, 7)))
+    with pytest.raises(MemoryError):
+        import_rhi_outcomes_text(text)
+    assert [rhi_of(n).outcome for n in range(1, 7)] == ["accepted"] * 3 + [""] * 3
+    monkeypatch.setattr(history_batch, "record_events", real)
+    report = import_rhi_outcomes_text(text)
+    assert (report.created, report.unchanged, report.errors) == (3, 3, [])
+
+
+def test_a_batch_the_database_refuses_is_recorded_row_by_row(
+    la: Organisation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import_episodes(*(episode_row(n) for n in range(1, 4)))
+
+    def refused(*args: Any, **kwargs: Any) -> None:
+        raise IntegrityError("a constraint only the database knows")
+
+    monkeypatch.setattr(history_batch, "record_events", refused)
+    report = import_rhi_outcomes_text(outcomes(*(outcome_row(n, "declined") for n in range(1, 4))))
+    assert (report.created, report.errors) == (3, [])
+    assert [rhi_of(n).state for n in range(1, 4)] == ["declined"] * 3
