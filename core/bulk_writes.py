@@ -15,7 +15,6 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models
 
 
@@ -43,8 +42,8 @@ def _column(field: models.Field[Any, Any], objs: Sequence[models.Model]) -> list
                 values[index] = None if related is None else related.pk
                 setattr(obj, field.name, related)  # sets the id and keeps the related instance
     if isinstance(field, models.JSONField):
-        encoder = field.encoder or DjangoJSONEncoder
-        return [None if value is None else json.dumps(value, cls=encoder) for value in values]
+        # As JSONField.get_prep_value encodes it (its own encoder, or json's).
+        return [None if value is None else json.dumps(value, cls=field.encoder) for value in values]
     return values
 
 
