@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from accounts.models import User
 from audit.context import current_client_request_id, current_request_id
 from audit.models import AuditAction, AuditEvent, AuditOutcome
+from core import bulk_writes
 
 
 def _client_ip(request: HttpRequest | None) -> str | None:
@@ -49,7 +50,7 @@ def record_event(
 
 def record_events(events: Sequence[AuditEvent]) -> None:
     """Append many audit events (made by ``audit_event``) with one insert: the bulk import's."""
-    AuditEvent.objects.bulk_create(events, batch_size=1000)
+    bulk_writes.insert(events)
 
 
 def audit_event(

@@ -1,8 +1,9 @@
 """Importing past RHI offers, outcomes and interviews from CSV (docs/import-rhi-outcomes.md).
 
 The same guarantees as the episode import (missing_episodes.importers), through the same CSV reading
-(core.csv_import): every row is validated and saved in its own savepoint inside one transaction per batch of
-``BATCH_SIZE`` rows, a bad row is reported with its line, column and reason and the good rows are saved, a
+(core.csv_import): every row is validated, inside one transaction per batch of ``BATCH_SIZE`` rows (the rows
+whose episode has its RHI are decided and written together, ``rhi.services.history_batch``; the others each
+in its own savepoint), a bad row is reported with its line, column and reason and the good rows are saved, a
 re-import changes nothing, and a process that dies mid-file leaves every row saved whole or not at all (the
 batch it was in is not saved; run the file again). Rows are matched to episodes by police force +
 reference. ``dry_run`` runs every row the same way inside one transaction that is then rolled back, so the
@@ -43,6 +44,7 @@ from rhi.services.history import (
     normalise_history_fields,
     record_historic_outcome,
 )
+from rhi.services.history_batch import OutcomeRow, record_historic_outcomes
 
 HEADER = ["police_force", "police_reference", *HISTORY_FIELDS]
 # Files are read as spreadsheets write them (core.spreadsheets): ISO 8601 or UK day-first, or a date-time cell.
@@ -171,6 +173,7 @@ def _import_rows(
     allowed_authority_ids: set[int] | None,
     encoding: str,
     progress: Callable[[int], None] | None,
+    bulk: bool,
 ) -> None:
     forces = _Forces()
     # The first row (line, comparable values) that gave each RHI its outcome.
@@ -181,10 +184,48 @@ def _import_rows(
             # Between batches, outside their transactions: the job's heartbeat is committed at once.
             progress(batch[0][0])
         episodes = _episodes(batch, forces)
-        # One transaction per batch, each row in its own savepoint (record_historic_outcome's atomic block).
+        # One transaction per batch: the rows the batch path decides written together, then every other row
+        # in its own savepoint (record_historic_outcome's atomic block), in line order.
         with transaction.atomic():
-            for line, row in batch:
+            left = (
+                _import_batch(batch, report, forces, allowed_authority_ids, episodes, outcome_rows, by)
+                if bulk
+                else batch
+            )
+            for line, row in left:
                 _import_row(line, row, report, forces, allowed_authority_ids, episodes, outcome_rows, by)
+    # In line order, as the per-row path finds them (a batch's bad rows are found before its saves).
+    report.errors.sort(key=lambda error: error.line)
+
+
+def _import_batch(
+    batch: list[tuple[int, dict[str, str]]],
+    report: ImportReport,
+    forces: _Forces,
+    allowed_authority_ids: set[int] | None,
+    episodes: dict[tuple[int | None, str], MissingEpisode],
+    outcome_rows: dict[int, tuple[int, tuple[Any, ...]]],
+    by: User | None,
+) -> list[tuple[int, dict[str, str]]]:
+    """Report the batch's bad rows and record the rows the batch path decides
+    (``history_batch.record_historic_outcomes``); the rows left for ``_import_row``, in line order."""
+    parsed: list[tuple[int, dict[str, str], OutcomeRow]] = []
+    for line, row in batch:
+        try:
+            episode, values = _parse_row(row, forces, allowed_authority_ids, episodes)
+        except RowInvalid as exc:
+            report.errors.extend(RowError(line, column, reason) for column, reason in exc.errors)
+            continue
+        parsed.append((line, row, OutcomeRow(episode, values)))
+    results = record_historic_outcomes([item[2] for item in parsed], by=by, skip_rhis=set(outcome_rows))
+    left = []
+    for (line, row, outcome), result in zip(parsed, results, strict=True):
+        if result is None:
+            left.append((line, row))
+            continue
+        outcome_rows.setdefault(result.rhi.pk, (line, _comparable(outcome.values)))
+        setattr(report, result.outcome, getattr(report, result.outcome) + 1)
+    return left
 
 
 def _import_row(
@@ -221,10 +262,13 @@ def import_rhi_outcomes(
     allowed_authority_ids: set[int] | None = None,
     encoding: str = "utf-8",
     progress: Callable[[int], None] | None = None,
+    bulk: bool = True,
 ) -> ImportReport:
     """Import past outcomes from CSV (text from core.csv_import.open_csv, decoded as ``encoding``).
     ``allowed_authority_ids`` (the web upload passes the user's ``history_import_authority_ids``) refuses rows
-    whose episode's responsible LA is not among them. ``progress`` is told the line reached before each row."""
+    whose episode's responsible LA is not among them. ``progress`` is told the line reached before each batch.
+    ``bulk`` False records every row through ``record_historic_outcome`` (the reference the batch path is
+    tested against)."""
     report = ImportReport()
     reader = row_reader(stream)
     header = read_header(reader, report, expected=HEADER, encoding=encoding)
@@ -239,6 +283,7 @@ def import_rhi_outcomes(
             allowed_authority_ids=allowed_authority_ids,
             encoding=encoding,
             progress=progress,
+            bulk=bulk,
         )
         if dry_run:
             transaction.set_rollback(True)

@@ -17,6 +17,7 @@ from django.utils import timezone
 from accounts.models import Commission, Organisation, User
 from audit.models import AuditAction, AuditEvent
 from audit.services import audit_event, record_event
+from core import bulk_writes
 from missing_episodes.models import MissingEpisode
 from rhi.clock import (
     ClockRules,
@@ -376,8 +377,8 @@ class NewEpisodeRHIs:
         """Write the RHIs, their links and first transitions, and the joined RHIs' new deadlines (the episodes
         are saved already); return the audit events ``open_rhi_for_returned_episode`` records, for the caller
         to append with the batch's others."""
-        ReturnHomeInterview.objects.bulk_create([opened.rhi for opened in self._opened])
-        ReturnHomeInterview.objects.bulk_update(
+        bulk_writes.insert([opened.rhi for opened in self._opened])
+        bulk_writes.update(
             [opened.rhi for opened in self._stored], [*DEADLINE_FIELDS, "updated_at", "version"]
         )
         every = [*self._opened, *self._stored]
@@ -392,8 +393,8 @@ class NewEpisodeRHIs:
             RHIEpisode.objects.filter(pk__in=stopped, counts_for_timeliness=True).update(
                 counts_for_timeliness=False
             )
-        RHIEpisode.objects.bulk_create([link for opened in every for link in opened.links if link.pk is None])
-        StateTransition.objects.bulk_create(
+        bulk_writes.insert([link for opened in every for link in opened.links if link.pk is None])
+        bulk_writes.insert(
             [
                 StateTransition(
                     rhi=opened.rhi, from_state="", to_state=RHIState.UNALLOCATED, at=self._now, by=by

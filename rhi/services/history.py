@@ -22,8 +22,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from audit.models import AuditAction
-from audit.services import record_event
+from audit.models import AuditAction, AuditEvent
+from audit.services import audit_event
 from core import date_messages
 from missing_episodes.models import MissingEpisode
 from rhi.models import (
@@ -218,13 +218,19 @@ def _latest_return(rhi: ReturnHomeInterview) -> datetime | None:
     )
 
 
-def _save_interview(
-    rhi: ReturnHomeInterview, existing: Interview | None, values: dict[str, Any], now: datetime
-) -> None:
+def historic_interview(
+    rhi: ReturnHomeInterview,
+    existing: Interview | None,
+    values: dict[str, Any],
+    now: datetime,
+    *,
+    reads: bool = True,
+) -> Interview | None:
+    """The RHI's interview as the outcome gives it (checked, not saved), or None: no interview held. ``reads``
+    False (the batch import): without the checks that query (the one-per-RHI constraint; the database still
+    refuses a second interview)."""
     if values["interview_held_at"] is None:
-        if existing is not None:
-            existing.delete()
-        return
+        return None
     interview = existing or Interview(rhi=rhi, interviewer_name=INTERVIEWER_NOT_RECORDED)
     interview.held_at = values["interview_held_at"]
     interview.location_type = values["interview_location"]
@@ -237,13 +243,103 @@ def _save_interview(
         for name in ("location_type", "interviewer_independence", "child_choice_of_interviewer")
         if not getattr(interview, name)
     ]
-    interview.full_clean(exclude=["rhi", *blank_allowed])
+    interview.full_clean(exclude=["rhi", *blank_allowed], validate_unique=reads, validate_constraints=reads)
+    return interview
+
+
+def _save_interview(
+    rhi: ReturnHomeInterview, existing: Interview | None, values: dict[str, Any], now: datetime
+) -> None:
+    interview = historic_interview(rhi, existing, values, now)
+    if interview is None:
+        if existing is not None:
+            existing.delete()
+        return
     if existing is None:
         # A new row: an interview already there would be a record made outside this service's rules, and
         # the one-per-RHI constraint refuses it rather than the import overwriting it.
         interview.save(force_insert=True)
     else:
         interview.save()
+
+
+def decide_historic_outcome(
+    rhi: ReturnHomeInterview,
+    interview: Interview | None,
+    values: dict[str, Any],
+    *,
+    latest_return: datetime | None,
+) -> str:
+    """What recording ``values`` on the RHI does: "unchanged", "created" or "updated"; or ValidationError keyed
+    by the import's columns (the checks against the RHI's latest return, a live outcome never overwritten, an
+    RHI being worked on left alone). The one rule for the per-row and the batch import."""
+    errors = validate_history_fields(values, returned_at=latest_return)
+    if errors:
+        raise ValidationError(errors)
+    imported = rhi.source == RecordSource.IMPORT
+    if rhi.outcome and _current_values(rhi, interview) == values:
+        return "unchanged"
+    if not imported and rhi.outcome:
+        raise ValidationError({"outcome": ALREADY_RECORDED})
+    if not imported and rhi.state != RHIState.UNALLOCATED:
+        raise ValidationError({"outcome": BEING_WORKED_ON})
+    return "updated" if imported and rhi.outcome else "created"
+
+
+def apply_historic_outcome(
+    rhi: ReturnHomeInterview, values: dict[str, Any], *, now: datetime, source: str, reads: bool = True
+) -> tuple[str, str]:
+    """Set the outcome on the RHI and close it in the state the outcome ends in (checked, not saved); the
+    states from and to. ``reads`` False: without the checks that query (the batch import)."""
+    from_state, to_state = rhi.state, CLOSED_STATE_FOR[values["outcome"]]
+    for name in (*OFFER_FIELDS, "outcome", *DECLINE_FIELDS, *NOT_OFFERED_FIELDS):
+        setattr(rhi, name, values[name])
+    rhi.outcome_recorded_at = now
+    rhi.source = source
+    rhi.state = to_state
+    rhi.state_changed_at = now
+    rhi.updated_at = now
+    rhi.version += 1
+    rhi.full_clean(
+        exclude=["child", "local_authority", "provider", "team", "allocated_worker", "policy"],
+        validate_unique=reads,
+        validate_constraints=reads,
+    )
+    return from_state, to_state
+
+
+def historic_records(
+    rhi: ReturnHomeInterview,
+    states: tuple[str, str],
+    values: dict[str, Any],
+    *,
+    result: str,
+    now: datetime,
+    by: User | None,
+    source: str,
+) -> tuple[StateTransition, AuditEvent]:
+    """The state transition and the audit event an imported outcome records (not saved)."""
+    transition = StateTransition(
+        rhi=rhi,
+        from_state=states[0],
+        to_state=states[1],
+        at=now,
+        by=by,
+        note=IMPORT_NOTE if result == "created" else f"{IMPORT_NOTE} (corrected)",
+    )
+    event = audit_event(
+        actor=by,
+        action=AuditAction.UPDATE,
+        obj=rhi,
+        detail={
+            "step": "imported_history",
+            "result": result,
+            "outcome": values["outcome"],
+            "interview": values["interview_held_at"] is not None,
+            "source": source,
+        },
+    )
+    return transition, event
 
 
 @transaction.atomic
@@ -269,50 +365,16 @@ def record_historic_outcome(
         raise ValidationError(preliminary)
     rhi_id = link.rhi_id if link is not None else open_rhi_for_returned_episode(episode=episode, by=by).pk
     rhi = ReturnHomeInterview.objects.select_for_update().get(pk=rhi_id)
-    errors = validate_history_fields(values, returned_at=_latest_return(rhi))
-    if errors:
-        raise ValidationError(errors)
     interview = Interview.objects.filter(rhi=rhi).first()
-    imported = rhi.source == RecordSource.IMPORT
-    if rhi.outcome and _current_values(rhi, interview) == values:
-        return HistoryResult(rhi=rhi, outcome="unchanged")
-    if not imported and rhi.outcome:
-        raise ValidationError({"outcome": ALREADY_RECORDED})
-    if not imported and rhi.state != RHIState.UNALLOCATED:
-        raise ValidationError({"outcome": BEING_WORKED_ON})
-
+    result = decide_historic_outcome(rhi, interview, values, latest_return=_latest_return(rhi))
+    if result == "unchanged":
+        return HistoryResult(rhi=rhi, outcome=result)
     now = timezone.now()
-    result = "updated" if imported and rhi.outcome else "created"
-    from_state, to_state = rhi.state, CLOSED_STATE_FOR[values["outcome"]]
-    for name in (*OFFER_FIELDS, "outcome", *DECLINE_FIELDS, *NOT_OFFERED_FIELDS):
-        setattr(rhi, name, values[name])
-    rhi.outcome_recorded_at = now
-    rhi.source = source
-    rhi.state = to_state
-    rhi.state_changed_at = now
-    rhi.updated_at = now
-    rhi.version += 1
-    rhi.full_clean(exclude=["child", "local_authority", "provider", "team", "allocated_worker", "policy"])
+    imported = rhi.source == RecordSource.IMPORT  # an interview made in the app is never overwritten
+    states = apply_historic_outcome(rhi, values, now=now, source=source)
     rhi.save()
     _save_interview(rhi, interview if imported else None, values, now)
-    StateTransition.objects.create(
-        rhi=rhi,
-        from_state=from_state,
-        to_state=to_state,
-        at=now,
-        by=by,
-        note=IMPORT_NOTE if result == "created" else f"{IMPORT_NOTE} (corrected)",
-    )
-    record_event(
-        actor=by,
-        action=AuditAction.UPDATE,
-        obj=rhi,
-        detail={
-            "step": "imported_history",
-            "result": result,
-            "outcome": values["outcome"],
-            "interview": values["interview_held_at"] is not None,
-            "source": source,
-        },
-    )
+    transition, event = historic_records(rhi, states, values, result=result, now=now, by=by, source=source)
+    transition.save(force_insert=True)
+    event.save(force_insert=True)
     return HistoryResult(rhi=rhi, outcome=result)

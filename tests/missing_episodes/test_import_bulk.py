@@ -49,6 +49,9 @@ NOW = datetime(2026, 6, 20, 12, 0, tzinfo=UTC)
 # The known children: K0-K3 plain; K4 and K5 share a name and date of birth (a row without an id is a question
 # for a person); K6 lives in another LA's area (out of area: a disclosure); K7 has an RHI before its interview.
 KNOWN = 8
+# Children nobody knows (K8, K9): the file's rows make them. Another LA has a child with K8's name and date of
+# birth (a possible duplicate, which a person decides).
+UNKNOWN = 2
 
 
 @pytest.fixture(autouse=True)
@@ -70,6 +73,13 @@ def known(orgs: ImportOrganisations) -> list[Child]:
         for n in range(KNOWN)
     ]
     PlacementFactory.create(child=children[6], host_la=LocalAuthorityFactory.create(code="444"))
+    ChildFactory.create(
+        responsible_la=LocalAuthorityFactory.create(code="555"),
+        la_child_id="ELSEWHERE",
+        first_name="KIMI",
+        last_name="known",
+        date_of_birth=date(2011, 3, 1 + KNOWN),
+    )
     earlier = MissingEpisodeFactory.create(
         child=children[7],
         responsible_la=orgs.la,
@@ -276,7 +286,7 @@ known_rows = st.builds(
     ),
     # Mostly the plain known children, sometimes the twins, the out-of-area child, the one with an RHI, or a
     # child nobody knows.
-    child=st.integers(0, KNOWN),
+    child=st.integers(0, KNOWN + UNKNOWN - 1),
     reference=st.integers(1, 30),
     day=st.integers(1, 28),
     returned=st.booleans(),
@@ -336,6 +346,40 @@ known_rows = st.builds(
     batch_size=3,
     listening="episode.returned",
 )
+@example(  # new children: by id twice, then without it (the second and third find the first's child)
+    rows=[
+        known_row(8, 2, 3, returned=True),
+        known_row(8, 3, 5, returned=True),
+        known_row(8, 4, 7, returned=True, with_id=False),
+        known_row(9, 5, 7, returned=False, with_id=False),
+        known_row(9, 6, 9, returned=True, with_id=False),
+    ],
+    repeat_rule="bunch_from_latest",
+    batch_size=500,
+    listening="",
+)
+@example(  # a new child without an id, then with one (a second child, a possible duplicate); across batches
+    rows=[
+        known_row(9, 2, 3, returned=True, with_id=False),
+        known_row(9, 3, 5, returned=True),
+        known_row(8, 4, 7, returned=True, with_id=False),
+        known_row(8, 5, 7, returned=True, with_id=False),
+        known_row(8, 6, 11, returned=True),
+    ],
+    repeat_rule="separate",
+    batch_size=3,
+    listening="",
+)
+@example(  # a new child's first row refused (returned before it went missing), then its later rows
+    rows=[
+        known_row(9, 2, 3, returned=True) | {"returned_at": "2026-05-03T09:00"},
+        known_row(9, 3, 5, returned=True),
+        known_row(9, 4, 7, returned=True, with_id=False),
+    ],
+    repeat_rule="bunch_from_first",
+    batch_size=500,
+    listening="episode.returned",
+)
 @given(
     rows=st.lists(known_rows, min_size=1, max_size=14),
     repeat_rule=st.sampled_from(["separate", "bunch_from_latest", "bunch_from_first"]),
@@ -391,6 +435,43 @@ def test_new_episodes_of_known_children_take_the_same_statements_for_8_rows_as_f
         assert (report.created, report.errors) == (size, [])
         counts.append(len(queries.captured_queries))
     assert counts[0] == counts[1] <= 25
+
+
+def new_children_rows(count: int) -> list[dict[str, str]]:
+    """``count`` rows about children nobody knows, two episodes each (the second row finds the child the first
+    made); every other child without the LA child id (matched by name and date of birth)."""
+    return [
+        row(
+            police_reference=f"WM-NEW-{n}",
+            la_child_id="" if (n // 2) % 2 else f"N{n // 2}",
+            first_name=f"New{n // 2}",
+            last_name="Child",
+            date_of_birth=f"2012-{1 + (n // 2) % 12:02d}-{1 + n // 24:02d}",
+            missing_at=f"2026-05-{1 + n % 2:02d}T10:00",
+            returned_at=f"2026-05-{1 + n % 2:02d}T15:00",
+            police_notified_at=f"2026-05-{1 + n % 2:02d}T15:30",
+        )
+        for n in range(count)
+    ]
+
+
+def test_rows_of_children_nobody_knows_take_the_same_statements_for_8_rows_as_for_48(
+    orgs: ImportOrganisations, known: list[Child]
+) -> None:
+    counts = []
+    for size in (8, 48):
+        with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+            report = import_episodes_text(as_csv(*new_children_rows(size)))
+            made = Child.objects.filter(last_name="Child").count()
+            transaction.set_rollback(True)
+        assert (report.created, report.children_created, made, report.errors) == (
+            size,
+            size // 2,
+            size // 2,
+            [],
+        )
+        counts.append(len(queries.captured_queries) - 1)
+    assert counts[0] == counts[1] <= 30
 
 
 def test_the_bulk_path_writes_what_the_per_row_path_would_for_a_plain_file(
@@ -461,7 +542,8 @@ def test_an_upload_by_a_provider_worker_or_a_stranger_is_saved_by_the_bulk_path_
             last_name="Known",
             date_of_birth=date(2011, 3, 1 + n),
         )
-    text = as_csv(*many_rows(12))
+    # And a child nobody knows: made by the first row; the second is the uploader's own new child's.
+    text = as_csv(*many_rows(12), known_row(8, 200, 27, returned=True), known_row(8, 201, 28, returned=True))
     by = world.worker if who == "worker" else world.stranger
     with transaction.atomic():
         per_row = import_episodes_text(text, by=by, bulk=False), state()
@@ -470,4 +552,6 @@ def test_an_upload_by_a_provider_worker_or_a_stranger_is_saved_by_the_bulk_path_
         bulk = import_episodes_text(text, by=by), state()
         transaction.set_rollback(True)
     assert bulk == per_row
-    assert (bulk[0].created, bulk[0].pending) == ((12, 0) if who == "worker" else (0, 12))
+    assert (bulk[0].created, bulk[0].pending, bulk[0].children_created) == (
+        (14, 0, 1) if who == "worker" else (1, 13, 1)
+    )

@@ -95,10 +95,38 @@ def _force_code() -> str:
     return code
 
 
+# One child in NEW_CHILD_SHARE of the file's is one the data set does not know (a police file's first report of
+# a child): half of them with an LA child id, half without (matched, and then made, by name and date of birth).
+NEW_CHILD_SHARE = 4
+
+
+def _with_new_children(children: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The children of the file: every ``NEW_CHILD_SHARE``-th replaced by a child nobody knows, in the same LA
+    (a name no child has, so no possible duplicate and no match question)."""
+    out = []
+    for number, child in enumerate(children):
+        if number % NEW_CHILD_SHARE != NEW_CHILD_SHARE - 1:
+            out.append(child)
+            continue
+        out.append(
+            child
+            | {
+                "pk": -number - 1,
+                "la_child_id": f"BENCH-NEW-{number}" if (number // NEW_CHILD_SHARE) % 2 else "",
+                "first_name": f"Benchnew{number}",
+                "last_name": "Importchild",
+                "last_return": None,
+            }
+        )
+    return out
+
+
 def _episode_rows(n: int) -> Iterator[dict[str, str]]:
-    """``n`` rows: each child takes several episodes in turn; one in five without the LA child id (matched by
-    name and date of birth, as a police file sends them); every episode but one in five of the last returned (each opens or bunches an RHI)."""
-    children = _children(max(1, n // 3))
+    """``n`` rows: each child takes several episodes in turn (one child in ``NEW_CHILD_SHARE`` is new to the
+    data set); one in five rows of known children without the LA child id (matched by name and date of birth,
+    as a police file sends them); every episode but one in five of the last returned (each opens or bunches an
+    RHI)."""
+    children = _with_new_children(_children(max(1, n // 3)))
     if not children:
         raise CommandError("No child without an open episode: seed data first (seed_demo --size large).")
     force = _force_code()
@@ -230,6 +258,7 @@ def imports_benchmark(runs: int) -> dict[str, Any]:
         rows = _write_csv(episodes, EPISODE_HEADER, _episode_rows(wanted))
         report, results["import_episodes"] = _measured(lambda: _import(episodes, import_episodes), rows)
         results["import_episodes"]["summary"] = report.summary()
+        results["import_episodes"]["new_children"] = report.children_created
         results["import_episodes"]["first_problems"] = [
             f"line {e.line} {e.column}: {e.reason}" for e in report.errors[:3]
         ]
