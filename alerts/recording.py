@@ -126,7 +126,10 @@ def _alert_columns(claim: Claim) -> str:
     return f"rhi_id, {referral}, {disclosure}"
 
 
-def _record_in_one_statement(claim: Claim, *, kind: str, sweep_id: uuid.UUID, now: datetime) -> Batch:
+def batch_statement(
+    claim: Claim, *, kind: str, sweep_id: uuid.UUID, now: datetime
+) -> tuple[str, tuple[Any, ...]]:
+    """PostgreSQL's one statement a batch: (rows claimed, alerts new, pending notification ids, last position)."""
     claimed, claim_params = _sql(claim.rows)
     recipients, recipient_params = _recipient_ctes()
     notifications, notification_params = _notification_insert(now)
@@ -154,8 +157,12 @@ def _record_in_one_statement(claim: Claim, *, kind: str, sweep_id: uuid.UUID, no
         *notification_params,
         EmailStatus.PENDING.value,
     )
+    return sql, params
+
+
+def _record_in_one_statement(claim: Claim, *, kind: str, sweep_id: uuid.UUID, now: datetime) -> Batch:
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(*batch_statement(claim, kind=kind, sweep_id=sweep_id, now=now))
         row = cursor.fetchone()
     if row is None:  # nothing claimed
         return Batch(claimed=0, recorded=0, pending=[], last=None)
