@@ -162,6 +162,12 @@ def batch_statement(
 
 def _record_in_one_statement(claim: Claim, *, kind: str, sweep_id: uuid.UUID, now: datetime) -> Batch:
     with connection.cursor() as cursor:
+        # The notifications' foreign-key checks (deferred: fired at commit) look each alert up by id. Planned
+        # while the alerts table is small, PostgreSQL caches a sequential scan for that look-up and runs it once
+        # per notification over a table the batch itself has just grown: the first batch of a wave of 10,000
+        # alerts took 13.4 s to commit instead of 0.9 s (docs/benchmarks.md). Scans are priced out until this
+        # batch's transaction ends (SET LOCAL); the batch statement reads by index either way.
+        cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute(*batch_statement(claim, kind=kind, sweep_id=sweep_id, now=now))
         row = cursor.fetchone()
     if row is None:  # nothing claimed
