@@ -58,7 +58,9 @@ def _table(model: type[models.Model]) -> str:
 
 
 def _column(model: type[models.Model], name: str) -> str:
-    return connection.ops.quote_name(model._meta.get_field(name).column)
+    field = model._meta.get_field(name)
+    assert isinstance(field, models.Field) and field.column  # a concrete column of the model, by its name
+    return connection.ops.quote_name(field.column)
 
 
 def _sql(queryset: QuerySet[Any, Any]) -> tuple[str, tuple[Any, ...]]:
@@ -166,7 +168,7 @@ def _record_in_one_statement(claim: Claim, *, kind: str, sweep_id: uuid.UUID, no
         # while the alerts table is small, PostgreSQL caches a sequential scan for that look-up and runs it once
         # per notification over a table the batch itself has just grown: the first batch of a wave of 10,000
         # alerts took 13.4 s to commit instead of 0.9 s (docs/benchmarks.md). Scans are priced out until this
-        # batch's transaction ends (SET LOCAL); the batch statement reads by index either way.
+        # batch's transaction ends (SET LOCAL); the batch statement then joins its rows to RHIs by index.
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute(*batch_statement(claim, kind=kind, sweep_id=sweep_id, now=now))
         row = cursor.fetchone()
