@@ -6,11 +6,12 @@ all of them when the RHI has no team) when nobody owns it and on every breach (a
 people only (``accounts.selectors.people_memberships``: active, never an API client's system user). A
 recipient with an email address gets a pending email; one without, a notification only.
 
-On PostgreSQL a batch is one statement (after a ``SET LOCAL``, see below): the claim (``SELECT … FOR UPDATE SKIP LOCKED``), the alerts
-(``INSERT … SELECT … ON CONFLICT DO NOTHING RETURNING``: only the new ones go on) and their notifications
-(``INSERT … SELECT`` over the recipients of the new alerts), as data-modifying CTEs of one ``WITH``, so no
-row travels to Python and back. A sweep after an outage records tens of thousands of alerts; doing it row by
-row in Python (with a query per relation and the rows sent back as arrays) cost ~0.8 s per 1,000 alerts.
+On PostgreSQL a batch is one statement (after a ``SET LOCAL``, see below): the claim (``SELECT … FOR UPDATE
+SKIP LOCKED``), the alerts (``INSERT … SELECT … ON CONFLICT DO NOTHING RETURNING``: only the new ones go on)
+and their notifications (``INSERT … SELECT`` over the recipients of the new alerts), as data-modifying CTEs of
+one ``WITH``, so no row travels to Python and back. A sweep after an outage records tens of thousands of
+alerts; doing it row by row in Python (with a query per relation and the rows sent back as arrays) cost
+~0.8 s per 1,000 alerts.
 Elsewhere (the embedded SQLite default, which has no data-modifying CTEs) the batch is five statements, with
 the notifications written by the same recipients SQL.
 """
