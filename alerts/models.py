@@ -38,11 +38,24 @@ class DeadlineAlert(models.Model):
 
     kind = models.CharField(max_length=30, choices=AlertKind.choices)
     rhi = models.ForeignKey(ReturnHomeInterview, on_delete=models.CASCADE, related_name="alerts")
+    # No index of their own: alert_once_per_referral / _disclosure below serve every lookup by them (an
+    # "= id" implies "not null"), and a plain index would also hold a NULL for every RHI alert, written by
+    # every sweep (issue 18 part 2: index writes are most of recording a wave).
     referral = models.ForeignKey(
-        "referrals.Referral", on_delete=models.CASCADE, related_name="alerts", null=True, blank=True
+        "referrals.Referral",
+        on_delete=models.CASCADE,
+        related_name="alerts",
+        null=True,
+        blank=True,
+        db_index=False,
     )
     disclosure = models.ForeignKey(
-        "sharing.Disclosure", on_delete=models.CASCADE, related_name="alerts", null=True, blank=True
+        "sharing.Disclosure",
+        on_delete=models.CASCADE,
+        related_name="alerts",
+        null=True,
+        blank=True,
+        db_index=False,
     )
     deadline = models.DateTimeField(help_text="The deadline the alert is about, as stored when it fired.")
     recorded_at = models.DateTimeField(default=timezone.now)
@@ -104,11 +117,14 @@ class EmailStatus(models.TextChoices):
 class Notification(models.Model):
     """What a user sees in their notification list (and is emailed): one per alert per recipient."""
 
+    # No index of their own: notification_recipient_idx (recipient, created_at) and
+    # notification_once_per_recipient (alert, recipient) lead with them (issue 18 part 2: fewer index writes
+    # for every notification a sweep records).
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", db_index=False
     )
     alert = models.ForeignKey(
-        DeadlineAlert, on_delete=models.CASCADE, related_name="notifications", null=True
+        DeadlineAlert, on_delete=models.CASCADE, related_name="notifications", null=True, db_index=False
     )
     kind = models.CharField(max_length=30, help_text="Alert kind, or 'digest'.")
     rhi = models.ForeignKey(

@@ -15,21 +15,18 @@ the sweep notices them crossing), so alerts sit above them in the app graph (doc
 from __future__ import annotations
 
 import uuid
-from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
-from typing import NamedTuple
 
-from django.db import connection, models, transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db import models, transaction
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from accounts.models import Role, User
-from accounts.selectors import people_memberships
 from alerts.emails import enqueue_emails, requeue_emails
-from alerts.models import AlertKind, DeadlineAlert, EmailStatus, Notification, SweepWatermark
+from alerts.models import AlertKind, DeadlineAlert, SweepWatermark
+from alerts.recording import Claim, Position, record_batch
 from alerts.watermarks import advance, snapshot_xmin, watermarks
 from core.enqueue import call_after_commit
 from referrals.models import Referral, in_force
@@ -37,7 +34,9 @@ from rhi.models import CLOCK_RUNNING_STATES, ReturnHomeInterview
 from rhi.selectors import first_contact_overdue_condition
 from sharing.models import Disclosure
 
-BATCH_SIZE = 2000
+# Alerts claimed and recorded per transaction: one statement a batch on PostgreSQL (alerts.recording), so a
+# bigger batch costs fewer round trips; small enough that a batch's locks and work stay short.
+BATCH_SIZE = 10000
 # Referrals and disclosures escalate while their acknowledgement is recently overdue. Older gaps (history
 # brought in by an import, say) are data-quality findings for the returns, not alerts to wake people with.
 ACKNOWLEDGEMENT_LOOKBACK = timedelta(days=30)
@@ -53,30 +52,6 @@ class SweepResult:
     @property
     def total_recorded(self) -> int:
         return sum(self.recorded.values())
-
-
-@dataclass(frozen=True)
-class Candidate:
-    rhi_id: int
-    deadline: datetime
-    referral_id: int | None = None
-    disclosure_id: int | None = None
-    # The instant the claim walked in order, where it is not the deadline (a due-soon claim walks due_soon_at).
-    walked_at: datetime | None = None
-    # The claim of clocks written since the watermark walks (last_write_xid, id) instead.
-    written_by: int | None = None
-
-    @property
-    def position(self) -> Position:
-        """Where the claim of the next batch carries on: (what was walked, id of what it is about)."""
-        walked: datetime | int = self.walked_at or self.deadline
-        if self.written_by is not None:
-            walked = self.written_by
-        return walked, self.referral_id or self.disclosure_id or self.rhi_id
-
-
-# Where a claim stopped in its index order: (deadline or writing transaction, id).
-Position = tuple[datetime | int, int]
 
 
 def _after(walked_field: str, position: Position | None) -> Q:
@@ -120,7 +95,7 @@ def _deadline_field(kind: str) -> str:
 
 def _claim_rhis(
     kind: str, now: datetime, position: Position | None = None, *, since: datetime | None = None
-) -> list[Candidate]:
+) -> Claim:
     """The next batch of clocks of this kind past their threshold, in (threshold, id) order; with ``since``
     (the watermark) only those whose threshold fell from it on: what became due since the last sweep."""
     order = _RHI_ORDER[kind]
@@ -128,27 +103,29 @@ def _claim_rhis(
     rows = (
         _rhi_candidates(kind, now)
         .filter(window, _after(order, position))
+        .annotate(rhi_ref=F("pk"))
         .select_for_update(skip_locked=True, of=("self",))
         .order_by(order, "pk")
-        .values_list("pk", _deadline_field(kind), order)[:BATCH_SIZE]
+        .values_list("pk", "rhi_ref", _deadline_field(kind), order)[:BATCH_SIZE]
     )
-    return [Candidate(rhi_id=pk, deadline=deadline, walked_at=walked) for pk, deadline, walked in rows]
+    return Claim(rows=rows, subject="rhi")
 
 
 def _claim_written_rhis(
     kind: str, now: datetime, changes_from: int, position: Position | None = None
-) -> list[Candidate]:
+) -> Claim:
     """The next batch of clocks of this kind past their threshold whose row was written by a transaction from
     ``changes_from`` on (rhi_running_written_idx): intake with deadlines already past, deadlines recomputed
     into the past, a clock running again, and anything committed after the last sweep read."""
     rows = (
         _rhi_candidates(kind, now)
         .filter(_after("last_write_xid", position), last_write_xid__gte=changes_from)
+        .annotate(rhi_ref=F("pk"))
         .select_for_update(skip_locked=True, of=("self",))
         .order_by("last_write_xid", "pk")
-        .values_list("pk", _deadline_field(kind), "last_write_xid")[:BATCH_SIZE]
+        .values_list("pk", "rhi_ref", _deadline_field(kind), "last_write_xid")[:BATCH_SIZE]
     )
-    return [Candidate(rhi_id=pk, deadline=deadline, written_by=xid) for pk, deadline, xid in rows]
+    return Claim(rows=rows, subject="rhi")
 
 
 @dataclass(frozen=True)
@@ -162,7 +139,7 @@ class AwaitedAcknowledgement:
     subject: str  # the DeadlineAlert field that points at it
     awaiting: Q  # beyond "not acknowledged yet"
 
-    def claim(self, now: datetime, position: Position | None = None) -> list[Candidate]:
+    def claim(self, now: datetime, position: Position | None = None) -> Claim:
         rows = (
             self.model._default_manager.filter(
                 self.awaiting,
@@ -174,17 +151,9 @@ class AwaitedAcknowledgement:
             )
             .select_for_update(skip_locked=True, of=("self",))
             .order_by("acknowledgement_due_at", "pk")
-            .values_list("pk", "rhi_id", "acknowledgement_due_at")[:BATCH_SIZE]
+            .values_list("pk", "rhi_id", "acknowledgement_due_at", "acknowledgement_due_at")[:BATCH_SIZE]
         )
-        return [
-            Candidate(
-                rhi_id=rhi_id,
-                deadline=due,
-                referral_id=pk if self.subject == "referral" else None,
-                disclosure_id=pk if self.subject == "disclosure" else None,
-            )
-            for pk, rhi_id, due in rows
-        ]
+        return Claim(rows=rows, subject=self.subject)
 
 
 REFERRAL_ACKNOWLEDGEMENT = AwaitedAcknowledgement(
@@ -202,7 +171,7 @@ DISCLOSURE_ACKNOWLEDGEMENT = AwaitedAcknowledgement(
     awaiting=Q(rhi__isnull=False, revoked_at__isnull=True),
 )
 
-Claimer = Callable[[datetime, Position | None], list[Candidate]]
+Claimer = Callable[[datetime, Position | None], Claim]
 CLAIMERS: dict[str, Claimer] = {
     AlertKind.DUE_SOON: lambda now, position: _claim_rhis(AlertKind.DUE_SOON, now, position),
     AlertKind.OVERDUE: lambda now, position: _claim_rhis(AlertKind.OVERDUE, now, position),
@@ -210,179 +179,6 @@ CLAIMERS: dict[str, Claimer] = {
     AlertKind.REFERRAL_UNACKNOWLEDGED: REFERRAL_ACKNOWLEDGEMENT.claim,
     AlertKind.DISCLOSURE_UNACKNOWLEDGED: DISCLOSURE_ACKNOWLEDGEMENT.claim,
 }
-
-
-class AlertRow(NamedTuple):
-    """The columns of a just-recorded alert the sweep needs: tuples, not model instances, because a sweep after
-    an outage records thousands at once and building a model per row was most of its time."""
-
-    pk: int
-    kind: str
-    rhi_id: int
-    referral_id: int | None
-    disclosure_id: int | None
-
-
-def _recipients(alerts: list[AlertRow]) -> dict[int, set[int]]:
-    """alert id → user ids. The allocated worker (or whoever made the referral / disclosure); the team
-    managers when nobody is allocated and on every breach. One query per kind of relation, not per alert."""
-    rhi_rows = {
-        row["pk"]: row
-        for row in ReturnHomeInterview.objects.filter(pk__in={a.rhi_id for a in alerts}).values(
-            "pk", "allocated_worker_id", "provider_id", "team_id"
-        )
-    }
-    managers_by_org: dict[int, list[tuple[int, int | None]]] = defaultdict(list)
-    for user_id, org_id, team_id in (
-        people_memberships()
-        .filter(
-            role=Role.TEAM_MANAGER,
-            organisation_id__in={row["provider_id"] for row in rhi_rows.values()},
-        )
-        .values_list("user_id", "organisation_id", "team_id")
-    ):
-        managers_by_org[org_id].append((user_id, team_id))
-    referral_authors = dict(
-        Referral.objects.filter(pk__in={a.referral_id for a in alerts if a.referral_id}).values_list(
-            "pk", "created_by_id"
-        )
-    )
-    disclosure_sharers = dict(
-        Disclosure.objects.filter(pk__in={a.disclosure_id for a in alerts if a.disclosure_id}).values_list(
-            "pk", "shared_by_id"
-        )
-    )
-
-    result: dict[int, set[int]] = {}
-    for alert in alerts:
-        rhi = rhi_rows[alert.rhi_id]
-        managers = {
-            user_id
-            for user_id, team_id in managers_by_org[rhi["provider_id"]]
-            if rhi["team_id"] is None or team_id in (None, rhi["team_id"])
-        }
-        owner = rhi["allocated_worker_id"]
-        if alert.referral_id:
-            owner = referral_authors.get(alert.referral_id) or owner
-        if alert.disclosure_id:
-            owner = disclosure_sharers.get(alert.disclosure_id) or owner
-        people = {owner} if owner else set()
-        if alert.kind != AlertKind.DUE_SOON or not owner:
-            people |= managers
-        result[alert.pk] = people
-    return result
-
-
-def _record(
-    kind: str, candidates: list[Candidate], sweep_id: uuid.UUID, now: datetime
-) -> tuple[int, list[int]]:
-    """Record the alerts (those not recorded before) and their notifications: how many alerts were new, and
-    the ids of the notifications waiting to be emailed."""
-    batch_id = uuid.uuid4()
-    DeadlineAlert.objects.bulk_create(
-        [
-            DeadlineAlert(
-                kind=kind,
-                rhi_id=c.rhi_id,
-                referral_id=c.referral_id,
-                disclosure_id=c.disclosure_id,
-                deadline=c.deadline,
-                recorded_at=now,
-                sweep_id=batch_id,
-            )
-            for c in candidates
-        ],
-        ignore_conflicts=True,
-    )
-    # Only rows this batch inserted carry its id; a conflicting (already recorded) alert keeps its old one.
-    alerts = [
-        AlertRow(*row)
-        for row in DeadlineAlert.objects.filter(sweep_id=batch_id).values_list(
-            "pk", "kind", "rhi_id", "referral_id", "disclosure_id"
-        )
-    ]
-    if not alerts:
-        return 0, []
-    DeadlineAlert.objects.filter(sweep_id=batch_id).update(sweep_id=sweep_id)
-    recipients = _recipients(alerts)
-    with_email = set(
-        User.objects.filter(pk__in=set().union(*recipients.values()))
-        .exclude(email="")
-        .values_list("pk", flat=True)
-    )
-    _insert_notifications(
-        [
-            (
-                user_id,
-                alert.pk,
-                alert.kind,
-                alert.rhi_id,
-                EmailStatus.PENDING if user_id in with_email else EmailStatus.NOT_WANTED,
-            )
-            for alert in alerts
-            for user_id in sorted(recipients[alert.pk])
-        ],
-        now=now,
-    )
-    return len(alerts), list(
-        Notification.objects.filter(
-            alert_id__in=[alert.pk for alert in alerts], email_status=EmailStatus.PENDING
-        ).values_list("pk", flat=True)
-    )
-
-
-def _insert_notifications(rows: list[tuple[int, int, str, int, str]], *, now: datetime) -> None:
-    """(recipient, alert, kind, rhi, email status) rows, skipping any already there. On PostgreSQL one
-    INSERT … SELECT FROM unnest(arrays): a sweep after an outage writes thousands, and building them as
-    models for bulk_create took most of its time. Elsewhere (the embedded SQLite default) bulk_create."""
-    if not rows:
-        return
-    if connection.vendor != "postgresql":
-        Notification.objects.bulk_create(
-            [
-                Notification(
-                    recipient_id=recipient,
-                    alert_id=alert,
-                    kind=kind,
-                    rhi_id=rhi,
-                    created_at=now,
-                    email_status=status,
-                    email_next_attempt_at=now if status == EmailStatus.PENDING else None,
-                    email_enqueued_at=now if status == EmailStatus.PENDING else None,
-                )
-                for recipient, alert, kind, rhi, status in rows
-            ],
-            ignore_conflicts=True,
-        )
-        return
-    recipients, alerts, kinds, rhis, statuses = (list(column) for column in zip(*rows, strict=True))
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"""
-            INSERT INTO {Notification._meta.db_table}
-                (recipient_id, alert_id, kind, rhi_id, email_status, created_at, email_attempts,
-                 email_next_attempt_at, email_enqueued_at, email_last_error)
-            SELECT recipient, alert, kind, rhi, status, %s, 0,
-                CASE WHEN status = %s THEN %s::timestamptz END,
-                CASE WHEN status = %s THEN %s::timestamptz END,
-                ''
-            FROM unnest(%s::bigint[], %s::bigint[], %s::text[], %s::bigint[], %s::text[])
-                AS t(recipient, alert, kind, rhi, status)
-            ON CONFLICT DO NOTHING
-            """,  # noqa: S608 - the table name is the model's own; every value is a parameter
-            [
-                now,
-                EmailStatus.PENDING.value,
-                now,
-                EmailStatus.PENDING.value,
-                now,
-                recipients,
-                alerts,
-                kinds,
-                rhis,
-                statuses,
-            ],
-        )
 
 
 def _left(kind: str, now: datetime, mark: SweepWatermark | None) -> bool:
@@ -401,9 +197,7 @@ def _left(kind: str, now: datetime, mark: SweepWatermark | None) -> bool:
     return any(list(arm.values_list("pk", flat=True)[:1]) for arm in arms)
 
 
-def _drain(
-    kind: str, claim: Callable[[Position | None], list[Candidate]], result: SweepResult, now: datetime
-) -> int:
+def _drain(kind: str, claim: Callable[[Position | None], Claim], result: SweepResult, now: datetime) -> int:
     """Claim and record batches until the claim is exhausted: how many alerts were new."""
     recorded = 0
     position: Position | None = None
@@ -412,17 +206,15 @@ def _drain(
         # together and the emails are queued after that commit. Not durable: the benchmark measures whole
         # sweeps inside a transaction it rolls back (tools/benchmarks), where these become savepoints.
         with transaction.atomic():
-            candidates = claim(position)
-            if not candidates:
-                break
-            new_alerts, pending = _record(kind, candidates, result.sweep_id, now)
-            result.notifications += len(pending)
+            batch = record_batch(claim(position), kind=kind, sweep_id=result.sweep_id, now=now)
+            result.notifications += len(batch.pending)
             # After commit: a broker outage cannot undo the recorded alerts; the next sweep re-enqueues.
-            call_after_commit(enqueue_emails, pending)
-            result.emails_enqueued += len(pending)
-        recorded += new_alerts
-        position = candidates[-1].position
-        if len(candidates) < BATCH_SIZE:
+            if batch.pending:
+                call_after_commit(enqueue_emails, batch.pending)
+            result.emails_enqueued += len(batch.pending)
+        recorded += batch.recorded
+        position = batch.last
+        if batch.claimed < BATCH_SIZE:
             break
     return recorded
 

@@ -73,7 +73,7 @@ def test_each_rhi_claim_can_be_read_through_its_deadline_index_alone(
 ) -> None:
     teams.rhi_due(due_in=-timedelta(hours=1), contact_due_in=-timedelta(hours=30))
     with CaptureQueriesContext(connection) as ctx:
-        sweep._claim_rhis(kind, NOW)
+        list(sweep._claim_rhis(kind, NOW).rows)
     sql = ctx.captured_queries[0]["sql"]
     # On a handful of rows the planner's pick among indexes follows whatever statistics the table last had, so
     # asking which one it picks here proves nothing. Asking whether the claim *can* be served by its index does:
@@ -102,7 +102,7 @@ def test_each_claim_of_clocks_written_since_the_watermark_can_be_read_through_it
 ) -> None:
     teams.rhi_due(due_in=-timedelta(hours=1), contact_due_in=-timedelta(hours=30))
     with CaptureQueriesContext(connection) as ctx:
-        sweep._claim_written_rhis(kind, NOW, changes_from=1)
+        list(sweep._claim_written_rhis(kind, NOW, changes_from=1).rows)
     sql = ctx.captured_queries[0]["sql"]
     # As above: every other index dropped in a rolled-back transaction, sequential scans priced out.
     with transaction.atomic(), connection.cursor() as cursor:
