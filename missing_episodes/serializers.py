@@ -3,8 +3,12 @@ the rules are the services' (record_notification, record_return)."""
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime, tzinfo
 from typing import Any
 
+from django.db.models import QuerySet
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -20,6 +24,7 @@ from missing_episodes.models import (
     MissingFrom,
     ReturnMethod,
     RiskLevel,
+    initials_of,
 )
 from missing_episodes.services import NOTIFICATION_FIELDS, ChildDetails
 from rhi.models import Outcome
@@ -165,6 +170,92 @@ class EpisodeSerializer(serializers.ModelSerializer[MissingEpisode]):
     def get_rhi_outcome(self, episode: MissingEpisode) -> str | None:
         rhi = self._rhi(episode)
         return (rhi.outcome or None) if rhi is not None else None
+
+
+# The episode list and its sync pages without model instances (docs/api.md, docs/benchmarks.md "The API episode
+# list without model instances"): one query of tuples, each field shown by a plain function. The plan is generated
+# from EpisodeSerializer's and ChildSerializer's own fields, so they stay the one definition of the response; the
+# fields a method computes are the ones listed in _SPECIAL. tests/api/test_episode_rows.py proves the JSON is the
+# serializer's byte for byte.
+Row = Sequence[Any]
+Shown = Callable[[Row, bool, tzinfo], Any]
+
+
+def _moment(value: datetime | None, zone: tzinfo) -> str | None:
+    """DRF's DateTimeField output: ISO 8601 in the current time zone, "Z" for UTC."""
+    if not value:
+        return None
+    text = value.astimezone(zone).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+def _column(index: int, field: serializers.Field[Any, Any, Any, Any]) -> Shown:
+    if isinstance(field, serializers.DateTimeField):
+        return lambda row, full, zone: _moment(row[index], zone)
+    if isinstance(field, serializers.DateField):
+        return lambda row, full, zone: None if row[index] is None else row[index].isoformat()
+    if isinstance(field, serializers.CharField | serializers.ChoiceField | serializers.IntegerField):
+        # Values read from text, choice and integer columns are shown as read (None stays None).
+        return lambda row, full, zone: row[index]
+    if isinstance(field, serializers.BooleanField):
+        return lambda row, full, zone: row[index]
+    raise TypeError(f"No plain function shows a {type(field).__name__}: add one to _column.")
+
+
+class _Plan:
+    """What to read (``paths``, ``id`` first) and how to show each field of an episode and of its child."""
+
+    def __init__(self) -> None:
+        self.paths: list[str] = ["id"]
+        self.child = self._fields(ChildSerializer().fields, prefix="child__")
+        first, last = self._path("child__first_name"), self._path("child__last_name")
+        rhi, outcome = self._path("rhi_link__rhi_id"), self._path("rhi_link__rhi__outcome")
+        child = self.child
+        special: dict[str, Shown] = {
+            "visibility": lambda row, full, zone: "full" if full else "police",
+            "child": lambda row, full, zone: (
+                {name: show(row, full, zone) for name, show in child} if full else None
+            ),
+            "child_initials": lambda row, full, zone: initials_of(row[first], row[last]),
+            "rhi_id": lambda row, full, zone: row[rhi],
+            "rhi_outcome": lambda row, full, zone: row[outcome] or None,
+        }
+        self.episode = self._fields(EpisodeSerializer().fields, prefix="", special=special)
+
+    def _path(self, path: str) -> int:
+        if path not in self.paths:
+            self.paths.append(path)
+        return self.paths.index(path)
+
+    def _fields(
+        self, fields: Any, *, prefix: str, special: dict[str, Shown] | None = None
+    ) -> list[tuple[str, Shown]]:
+        shown: list[tuple[str, Shown]] = []
+        for name, field in fields.items():
+            if special is not None and name in special:
+                shown.append((name, special[name]))
+            else:
+                path = prefix + field.source.replace(".", "__")
+                shown.append((name, _column(self._path(path), field)))
+        return shown
+
+
+@functools.cache
+def _plan() -> _Plan:
+    return _Plan()
+
+
+def episode_row_values(episodes: QuerySet[MissingEpisode]) -> QuerySet[MissingEpisode, tuple[Any, ...]]:
+    """The episodes as the tuples ``episode_rows_data`` shows (the primary key first)."""
+    return episodes.values_list(*_plan().paths)
+
+
+def episode_rows_data(rows: Iterable[Row], *, full_ids: set[int]) -> list[dict[str, Any]]:
+    """``EpisodeSerializer(many=True).data`` for rows read by ``episode_row_values``; ``full_ids`` as the
+    serializer's context (the episodes shown with the child's details)."""
+    episode = _plan().episode
+    zone = timezone.get_current_timezone()
+    return [{name: show(row, row[0] in full_ids, zone) for name, show in episode} for row in rows]
 
 
 class EpisodeCreateSerializer(serializers.Serializer):
