@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterable, Sequence
-from datetime import datetime, tzinfo
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db import models
+from django.db.models import Func, QuerySet
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -181,11 +182,28 @@ Row = Sequence[Any]
 Shown = Callable[[Row, bool, tzinfo], Any]
 
 
-def _moment(value: datetime | None, zone: tzinfo) -> str | None:
-    """DRF's DateTimeField output: ISO 8601 in the current time zone, "Z" for UTC."""
+class _UtcText(Func):
+    """A timestamp read as UTC text ("2026-05-01T16:30:00.000000"): parsed by ``datetime.fromisoformat`` (C), it
+    skips psycopg's pure-Python ``timestamptz`` loader, the largest part of reading a page's rows. SQLite keeps
+    timestamps as UTC text already."""
+
+    output_field = models.TextField()
+    template = "CAST(%(expressions)s AS text)"
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra_context: Any) -> Any:
+        return self.as_sql(
+            compiler,
+            connection,
+            template="""to_char(%(expressions)s AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US')""",
+            **extra_context,
+        )
+
+
+def _moment(value: str | None, zone: tzinfo) -> str | None:
+    """DRF's DateTimeField output for a ``_UtcText`` value: ISO 8601 in the current time zone, "Z" for UTC."""
     if not value:
         return None
-    text = value.astimezone(zone).isoformat()
+    text = datetime.fromisoformat(value).replace(tzinfo=UTC).astimezone(zone).isoformat()
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
@@ -203,10 +221,13 @@ def _column(index: int, field: serializers.Field[Any, Any, Any, Any]) -> Shown:
 
 
 class _Plan:
-    """What to read (``paths``, ``id`` first) and how to show each field of an episode and of its child."""
+    """What to read (``reads``: paths and ``_UtcText`` of timestamps, ``id`` first) and how to show each field of
+    an episode and of its child."""
 
     def __init__(self) -> None:
-        self.paths: list[str] = ["id"]
+        self.reads: list[str | _UtcText] = []
+        self._index: dict[str, int] = {}
+        self._path("id")
         self.child = self._fields(ChildSerializer().fields, prefix="child__")
         first, last = self._path("child__first_name"), self._path("child__last_name")
         rhi, outcome = self._path("rhi_link__rhi_id"), self._path("rhi_link__rhi__outcome")
@@ -222,10 +243,12 @@ class _Plan:
         }
         self.episode = self._fields(EpisodeSerializer().fields, prefix="", special=special)
 
-    def _path(self, path: str) -> int:
-        if path not in self.paths:
-            self.paths.append(path)
-        return self.paths.index(path)
+    def _path(self, path: str, *, moment: bool = False) -> int:
+        key = f"{path} as text" if moment else path
+        if key not in self._index:
+            self._index[key] = len(self.reads)
+            self.reads.append(_UtcText(path) if moment else path)
+        return self._index[key]
 
     def _fields(
         self, fields: Any, *, prefix: str, special: dict[str, Shown] | None = None
@@ -236,7 +259,8 @@ class _Plan:
                 shown.append((name, special[name]))
             else:
                 path = prefix + field.source.replace(".", "__")
-                shown.append((name, _column(self._path(path), field)))
+                moment = isinstance(field, serializers.DateTimeField)
+                shown.append((name, _column(self._path(path, moment=moment), field)))
         return shown
 
 
@@ -247,7 +271,7 @@ def _plan() -> _Plan:
 
 def episode_row_values(episodes: QuerySet[MissingEpisode]) -> QuerySet[MissingEpisode, tuple[Any, ...]]:
     """The episodes as the tuples ``episode_rows_data`` shows (the primary key first)."""
-    return episodes.values_list(*_plan().paths)
+    return episodes.values_list(*_plan().reads)
 
 
 def episode_rows_data(rows: Iterable[Row], *, full_ids: set[int]) -> list[dict[str, Any]]:
