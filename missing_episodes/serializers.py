@@ -176,8 +176,8 @@ class EpisodeSerializer(serializers.ModelSerializer[MissingEpisode]):
 # The episode list and its sync pages without model instances (docs/api.md, docs/benchmarks.md "The API episode
 # list without model instances"): one query of tuples, each field shown by a plain function. The plan is generated
 # from EpisodeSerializer's and ChildSerializer's own fields, so they stay the one definition of the response; the
-# fields a method computes are the ones listed in _SPECIAL. tests/api/test_episode_rows.py proves the JSON is the
-# serializer's byte for byte.
+# fields a method computes are written out in _Plan's ``special``. tests/api/test_episode_rows.py proves the JSON
+# is the serializer's byte for byte.
 Row = Sequence[Any]
 Shown = Callable[[Row, bool, tzinfo], Any]
 
@@ -207,7 +207,7 @@ def _moment(value: str | None, zone: tzinfo) -> str | None:
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
-def _column(index: int, field: serializers.Field[Any, Any, Any, Any]) -> Shown:
+def _column(name: str, index: int, field: serializers.Field[Any, Any, Any, Any]) -> Shown:
     if isinstance(field, serializers.DateTimeField):
         return lambda row, full, zone: _moment(row[index], zone)
     if isinstance(field, serializers.DateField):
@@ -217,7 +217,9 @@ def _column(index: int, field: serializers.Field[Any, Any, Any, Any]) -> Shown:
         return lambda row, full, zone: row[index]
     if isinstance(field, serializers.BooleanField):
         return lambda row, full, zone: row[index]
-    raise TypeError(f"No plain function shows a {type(field).__name__}: add one to _column.")
+    raise TypeError(
+        f"No plain function shows {name} (a {type(field).__name__}): add one to _column, or to _Plan's special."
+    )
 
 
 class _Plan:
@@ -260,7 +262,7 @@ class _Plan:
             else:
                 path = prefix + field.source.replace(".", "__")
                 moment = isinstance(field, serializers.DateTimeField)
-                shown.append((name, _column(self._path(path, moment=moment), field)))
+                shown.append((name, _column(name, self._path(path, moment=moment), field)))
         return shown
 
 
