@@ -5,9 +5,10 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import nullcontext
 from datetime import datetime
+from operator import attrgetter
 from typing import Any
 
 from django.db import connections, models
@@ -139,14 +140,20 @@ class KeysetPagination(BasePagination):
         return self._page(rows, size, request, keyset)
 
     def paginate_branches(
-        self, branches: Sequence[QuerySet[Any]], rows: QuerySet[Any], request: Request, view: Any = None
+        self,
+        branches: Sequence[QuerySet[Any]],
+        rows: QuerySet[Any],
+        request: Request,
+        view: Any = None,
+        *,
+        row_id: Callable[[Any], Any] = attrgetter("pk"),
     ) -> list[Any]:
         """A page of the union of ``branches`` (querysets of one model whose OR is the list), read as rows of
         ``rows``. Each branch takes its own first page after the cursor, walking its own index in keyset order
         and stopping there; the page is the first of their union. One query for the keys, one for the rows,
         whatever the depth and however much else the table holds; an OR of the branches instead walks one index
         over every row and tests each (docs/benchmarks.md, "Pages within budget"). The keyset must end with the
-        primary key."""
+        primary key. ``row_id`` reads the primary key of a row of ``rows`` (e.g. ``itemgetter(0)`` for tuples)."""
         keyset: Sequence[str] = getattr(view, "keyset", ("id",))
         size = self._page_size(request)
         firsts = [
@@ -156,7 +163,7 @@ class KeysetPagination(BasePagination):
         with stale_reads() if request.query_params.get("changed_since") is not None else nullcontext():
             keys = self._union_keys(firsts, keyset, size + 1)
             shown = keys[:size]
-            found = {row.pk: row for row in rows.filter(pk__in=[key[-1] for key in shown])}
+            found = {row_id(row): row for row in rows.filter(pk__in=[key[-1] for key in shown])}
         self.next_url = None
         if len(keys) > size:
             token = self._encode(list(shown[-1]))

@@ -32,3 +32,11 @@ class PathOnlyLogger(Logger):
 
 
 logger_class = PathOnlyLogger
+
+
+def post_worker_init(worker: object) -> None:
+    """Each worker loads WeasyPrint as it starts (the app is loaded by then), so the first PDF it serves does not
+    also pay for the import (reporting.exports.prepare_pdf_rendering)."""
+    from reporting.exports import prepare_pdf_rendering  # noqa: PLC0415 — Django is set up only in the worker
+
+    prepare_pdf_rendering()

@@ -3,8 +3,13 @@ the rules are the services' (record_notification, record_return)."""
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable, Iterable, Sequence
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
+from django.db import models
+from django.db.models import Func, QuerySet
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -20,6 +25,7 @@ from missing_episodes.models import (
     MissingFrom,
     ReturnMethod,
     RiskLevel,
+    initials_of,
 )
 from missing_episodes.services import NOTIFICATION_FIELDS, ChildDetails
 from rhi.models import Outcome
@@ -165,6 +171,117 @@ class EpisodeSerializer(serializers.ModelSerializer[MissingEpisode]):
     def get_rhi_outcome(self, episode: MissingEpisode) -> str | None:
         rhi = self._rhi(episode)
         return (rhi.outcome or None) if rhi is not None else None
+
+
+# The episode list and its sync pages without model instances (docs/api.md, docs/benchmarks.md "The API episode
+# list without model instances"): one query of tuples, each field shown by a plain function. The plan is generated
+# from EpisodeSerializer's and ChildSerializer's own fields, so they stay the one definition of the response; the
+# fields a method computes are written out in _Plan's ``special``. tests/api/test_episode_rows.py proves the JSON
+# is the serializer's byte for byte.
+Row = Sequence[Any]
+Shown = Callable[[Row, bool, tzinfo], Any]
+
+
+class _UtcText(Func):
+    """A timestamp read as UTC text ("2026-05-01T16:30:00.000000"): parsed by ``datetime.fromisoformat`` (C), it
+    skips psycopg's pure-Python ``timestamptz`` loader, the largest part of reading a page's rows. SQLite keeps
+    timestamps as UTC text already."""
+
+    output_field = models.TextField()
+    template = "CAST(%(expressions)s AS text)"
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra_context: Any) -> Any:
+        return self.as_sql(
+            compiler,
+            connection,
+            template="""to_char(%(expressions)s AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US')""",
+            **extra_context,
+        )
+
+
+def _moment(value: str | None, zone: tzinfo) -> str | None:
+    """DRF's DateTimeField output for a ``_UtcText`` value: ISO 8601 in the current time zone, "Z" for UTC."""
+    if not value:
+        return None
+    text = datetime.fromisoformat(value).replace(tzinfo=UTC).astimezone(zone).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+def _column(name: str, index: int, field: serializers.Field[Any, Any, Any, Any]) -> Shown:
+    if isinstance(field, serializers.DateTimeField):
+        return lambda row, full, zone: _moment(row[index], zone)
+    if isinstance(field, serializers.DateField):
+        return lambda row, full, zone: None if row[index] is None else row[index].isoformat()
+    if isinstance(field, serializers.CharField | serializers.ChoiceField | serializers.IntegerField):
+        # Values read from text, choice and integer columns are shown as read (None stays None).
+        return lambda row, full, zone: row[index]
+    if isinstance(field, serializers.BooleanField):
+        return lambda row, full, zone: row[index]
+    raise TypeError(
+        f"No plain function shows {name} (a {type(field).__name__}): add one to _column, or to _Plan's special."
+    )
+
+
+class _Plan:
+    """What to read (``reads``: paths and ``_UtcText`` of timestamps, ``id`` first) and how to show each field of
+    an episode and of its child."""
+
+    def __init__(self) -> None:
+        self.reads: list[str | _UtcText] = []
+        self._index: dict[str, int] = {}
+        self._path("id")
+        self.child = self._fields(ChildSerializer().fields, prefix="child__")
+        first, last = self._path("child__first_name"), self._path("child__last_name")
+        rhi, outcome = self._path("rhi_link__rhi_id"), self._path("rhi_link__rhi__outcome")
+        child = self.child
+        special: dict[str, Shown] = {
+            "visibility": lambda row, full, zone: "full" if full else "police",
+            "child": lambda row, full, zone: (
+                {name: show(row, full, zone) for name, show in child} if full else None
+            ),
+            "child_initials": lambda row, full, zone: initials_of(row[first], row[last]),
+            "rhi_id": lambda row, full, zone: row[rhi],
+            "rhi_outcome": lambda row, full, zone: row[outcome] or None,
+        }
+        self.episode = self._fields(EpisodeSerializer().fields, prefix="", special=special)
+
+    def _path(self, path: str, *, moment: bool = False) -> int:
+        key = f"{path} as text" if moment else path
+        if key not in self._index:
+            self._index[key] = len(self.reads)
+            self.reads.append(_UtcText(path) if moment else path)
+        return self._index[key]
+
+    def _fields(
+        self, fields: Any, *, prefix: str, special: dict[str, Shown] | None = None
+    ) -> list[tuple[str, Shown]]:
+        shown: list[tuple[str, Shown]] = []
+        for name, field in fields.items():
+            if special is not None and name in special:
+                shown.append((name, special[name]))
+            else:
+                path = prefix + field.source.replace(".", "__")
+                moment = isinstance(field, serializers.DateTimeField)
+                shown.append((name, _column(name, self._path(path, moment=moment), field)))
+        return shown
+
+
+@functools.cache
+def _plan() -> _Plan:
+    return _Plan()
+
+
+def episode_row_values(episodes: QuerySet[MissingEpisode]) -> QuerySet[MissingEpisode, tuple[Any, ...]]:
+    """The episodes as the tuples ``episode_rows_data`` shows (the primary key first)."""
+    return episodes.values_list(*_plan().reads)
+
+
+def episode_rows_data(rows: Iterable[Row], *, full_ids: set[int]) -> list[dict[str, Any]]:
+    """``EpisodeSerializer(many=True).data`` for rows read by ``episode_row_values``; ``full_ids`` as the
+    serializer's context (the episodes shown with the child's details)."""
+    episode = _plan().episode
+    zone = timezone.get_current_timezone()
+    return [{name: show(row, row[0] in full_ids, zone) for name, show in episode} for row in rows]
 
 
 class EpisodeCreateSerializer(serializers.Serializer):

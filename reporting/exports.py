@@ -183,6 +183,22 @@ def _user_agent_css(css: Callable[..., Any]) -> Any:
     return _parsed_css["ua"]
 
 
+# A page in the export PDFs' font, rendered once by prepare_pdf_rendering.
+WARM_UP_HTML = '<html lang="en"><body style="font-family: \'DejaVu Sans\', Arial, sans-serif">.</body></html>'
+
+
+def prepare_pdf_rendering() -> None:
+    """Load WeasyPrint, Pango and the export PDFs' font and stylesheet now: about 0.8 s of importing and a first
+    layout that the first PDF each web worker serves would otherwise pay on top of its own rendering (the return
+    PDF's p95 at concurrency 1 was that cold request: docs/benchmarks.md). gunicorn calls this as each worker
+    starts (config/gunicorn.conf.py); the PDFs are unchanged."""
+    import weasyprint  # noqa: PLC0415 — see write_pdf
+
+    weasyprint.HTML(string=WARM_UP_HTML).write_pdf(
+        stylesheets=[_user_agent_css(weasyprint.CSS)], pdf_variant="pdf/ua-1"
+    )
+
+
 def write_pdf(content: ExportContent, path: Path, counter: _Counter) -> list[Path]:
     """Render ``pdf_template`` (given the title, the sheets with their rows and ``pdf_context``) as a tagged
     PDF. The rows are held in memory for rendering: PDFs suit an authority's return, not a national file."""

@@ -32,6 +32,7 @@ from missing_episodes.models.children import (
     Placement,
     PlacementType,
     PossibleDuplicate,
+    initials_of,
     validate_not_future_date,
     validate_not_future_datetime,
 )
@@ -103,6 +104,7 @@ __all__ = [
     "RiskLevel",
     "covers_q",
     "eighteenth_birthday",
+    "initials_of",
     "shown_value",
     "validate_not_future_date",
     "validate_not_future_datetime",

@@ -69,6 +69,11 @@ def validate_not_future_datetime(value: datetime) -> None:
         raise ValidationError("The time cannot be in the future.")
 
 
+def initials_of(first_name: str, last_name: str) -> str:
+    """A child's initials (``Child.initials``), also for rows read without a model instance (the API's list)."""
+    return f"{first_name[:1]}{last_name[:1]}".upper()
+
+
 class Child(models.Model):
     responsible_la = models.ForeignKey(
         Organisation,
@@ -131,7 +136,7 @@ class Child(models.Model):
 
     @property
     def initials(self) -> str:
-        return f"{self.first_name[:1]}{self.last_name[:1]}".upper()
+        return initials_of(self.first_name, self.last_name)
 
     @property
     def full_name(self) -> str:
