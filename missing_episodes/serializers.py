@@ -122,6 +122,16 @@ EPISODE_RESPONSE_FIELDS = [
 ]
 
 
+def visibility_label(*, full: bool) -> str:
+    """An episode's ``visibility`` in the API: "full" with the child's details, "police" with initials only."""
+    return "full" if full else "police"
+
+
+def outcome_shown(outcome: str | None) -> str | None:
+    """An RHI's outcome as the API shows it: none yet is null, not ""."""
+    return outcome or None
+
+
 class EpisodeSerializer(serializers.ModelSerializer[MissingEpisode]):
     """An episode. ``visibility`` "full": the caller sees the child; "police": reported to the caller's force,
     so the child is given by initials only (``child`` is null), as on the police pages."""
@@ -146,7 +156,7 @@ class EpisodeSerializer(serializers.ModelSerializer[MissingEpisode]):
 
     @extend_schema_field(serializers.ChoiceField(choices=["full", "police"]))
     def get_visibility(self, episode: MissingEpisode) -> str:
-        return "full" if self._full(episode) else "police"
+        return visibility_label(full=self._full(episode))
 
     @extend_schema_field(ChildSerializer(allow_null=True))
     def get_child(self, episode: MissingEpisode) -> dict[str, Any] | None:
@@ -170,7 +180,7 @@ class EpisodeSerializer(serializers.ModelSerializer[MissingEpisode]):
     @extend_schema_field(serializers.ChoiceField(choices=Outcome.choices, allow_null=True))
     def get_rhi_outcome(self, episode: MissingEpisode) -> str | None:
         rhi = self._rhi(episode)
-        return (rhi.outcome or None) if rhi is not None else None
+        return outcome_shown(rhi.outcome) if rhi is not None else None
 
 
 # The episode list and its sync pages without model instances (docs/api.md, docs/benchmarks.md "The API episode
@@ -235,13 +245,13 @@ class _Plan:
         rhi, outcome = self._path("rhi_link__rhi_id"), self._path("rhi_link__rhi__outcome")
         child = self.child
         special: dict[str, Shown] = {
-            "visibility": lambda row, full, zone: "full" if full else "police",
+            "visibility": lambda row, full, zone: visibility_label(full=full),
             "child": lambda row, full, zone: (
                 {name: show(row, full, zone) for name, show in child} if full else None
             ),
             "child_initials": lambda row, full, zone: initials_of(row[first], row[last]),
             "rhi_id": lambda row, full, zone: row[rhi],
-            "rhi_outcome": lambda row, full, zone: row[outcome] or None,
+            "rhi_outcome": lambda row, full, zone: outcome_shown(row[outcome]),
         }
         self.episode = self._fields(EpisodeSerializer().fields, prefix="", special=special)
 

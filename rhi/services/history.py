@@ -263,6 +263,12 @@ def _save_interview(
         interview.save()
 
 
+def interview_an_import_may_change(rhi: ReturnHomeInterview, interview: Interview | None) -> Interview | None:
+    """The RHI's interview if an imported outcome may rewrite it: only one an import made (an interview made in
+    the app is never overwritten). Ask before ``apply_historic_outcome``, which sets the RHI's source."""
+    return interview if rhi.source == RecordSource.IMPORT else None
+
+
 def decide_historic_outcome(
     rhi: ReturnHomeInterview,
     interview: Interview | None,
@@ -370,10 +376,10 @@ def record_historic_outcome(
     if result == "unchanged":
         return HistoryResult(rhi=rhi, outcome=result)
     now = timezone.now()
-    imported = rhi.source == RecordSource.IMPORT  # an interview made in the app is never overwritten
+    existing = interview_an_import_may_change(rhi, interview)  # before the outcome sets the RHI's source
     states = apply_historic_outcome(rhi, values, now=now, source=source)
     rhi.save()
-    _save_interview(rhi, interview if imported else None, values, now)
+    _save_interview(rhi, existing, values, now)
     transition, event = historic_records(rhi, states, values, result=result, now=now, by=by, source=source)
     transition.save(force_insert=True)
     event.save(force_insert=True)

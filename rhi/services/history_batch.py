@@ -38,6 +38,7 @@ from rhi.services.history import (
     decide_historic_outcome,
     historic_interview,
     historic_records,
+    interview_an_import_may_change,
 )
 
 # The RHI fields an imported outcome writes (``apply_historic_outcome``).
@@ -117,9 +118,7 @@ def _decide(
     result = decide_historic_outcome(rhi, interview, values, latest_return=read.latest_return.get(rhi_id))
     if result == "unchanged":
         return result
-    existing = (
-        interview if rhi.source == RecordSource.IMPORT else None
-    )  # one made in the app is never changed
+    existing = interview_an_import_may_change(rhi, interview)
     if existing is None and interview is not None and values["interview_held_at"] is not None:
         # The per-row path's insert is refused by the one-interview rule: it reports that, row by row.
         raise ValidationError("an interview made in the app")
